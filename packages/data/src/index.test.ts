@@ -1,0 +1,2 @@
+import * as data from '@broker-ts/data';
+test('the package entry loads', () => { expect(typeof data).toBe('object'); });
