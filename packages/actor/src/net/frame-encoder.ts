@@ -1,0 +1,129 @@
+import { FRAME_HEADER_SIZE } from './frame-decoder';
+import { NetError } from './net-error';
+
+/** Options of a {@link FrameEncoder}. */
+export interface FrameEncoderOptions {
+  /** Largest payload accepted, in bytes (must match the peer's decoder limit). */
+  maxFrameSize: number;
+  /** Initial batch capacity in bytes (default 64 KiB); it grows by doubling as needed. */
+  initialCapacity?: number;
+}
+
+/**
+ * Writes many length-prefixed frames into one buffer, so that a whole batch leaves in a
+ * single `socket.write` (one syscall for thousands of frames instead of one per frame).
+ *
+ * Frames are appended with {@link writeFrame} (or {@link beginFrame}/{@link endFrame} to
+ * fill a frame in place) and the batch is handed over with {@link take}. Nothing is
+ * bounded here: the owner decides when to take and how much it lets accumulate.
+ */
+export class FrameEncoder {
+  /** Current batch buffer; bytes `[0, length)` are the pending batch. */
+  private buffer: Buffer;
+  /** Bytes written to the current batch. */
+  private length = 0;
+  /** Frames in the current batch. */
+  private count = 0;
+  /** Capacity a fresh batch buffer starts with. */
+  private readonly initialCapacity: number;
+
+  /** @param options - limits and initial capacity */
+  constructor(private readonly options: FrameEncoderOptions) {
+    this.initialCapacity = options.initialCapacity ?? 64 * 1024;
+    this.buffer = Buffer.allocUnsafe(this.initialCapacity);
+  }
+
+  /** Bytes waiting in the current batch. */
+  get pendingBytes(): number {
+    return this.length;
+  }
+
+  /** Frames waiting in the current batch. */
+  get pendingFrames(): number {
+    return this.count;
+  }
+
+  /**
+   * Appends raw bytes that are not a frame (the connection preamble).
+   * @param bytes - the bytes
+   */
+  writeRaw(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  /**
+   * Appends one frame: its length prefix, then `parts` back to back as its payload.
+   * @param parts - payload pieces (e.g. a one-byte kind and an encoded body)
+   * @throws NetError `oversized_frame` when the payload exceeds `maxFrameSize`; the batch is unchanged
+   */
+  writeFrame(...parts: Uint8Array[]): void {
+    let size = 0;
+    for (const part of parts) size += part.length;
+    if (size > this.options.maxFrameSize) {
+      throw new NetError('oversized_frame', `refusing to send a frame of ${size} bytes (limit ${this.options.maxFrameSize})`);
+    }
+    this.reserve(FRAME_HEADER_SIZE + size);
+    this.buffer.writeUInt32BE(size, this.length);
+    let at = this.length + FRAME_HEADER_SIZE;
+    for (const part of parts) {
+      this.buffer.set(part, at);
+      at += part.length;
+    }
+    this.length = at;
+    this.count++;
+  }
+
+  /**
+   * Appends a frame whose payload is one kind byte followed by `body`; the common case,
+   * written without building an argument array.
+   * @param kind - the message kind byte
+   * @param body - the encoded body
+   * @throws NetError `oversized_frame` when the payload exceeds `maxFrameSize`
+   */
+  writeKindFrame(kind: number, body: Uint8Array): void {
+    const size = 1 + body.length;
+    if (size > this.options.maxFrameSize) {
+      throw new NetError('oversized_frame', `refusing to send a frame of ${size} bytes (limit ${this.options.maxFrameSize})`);
+    }
+    this.reserve(FRAME_HEADER_SIZE + size);
+    const at = this.length;
+    this.buffer.writeUInt32BE(size, at);
+    this.buffer[at + FRAME_HEADER_SIZE] = kind;
+    this.buffer.set(body, at + FRAME_HEADER_SIZE + 1);
+    this.length = at + FRAME_HEADER_SIZE + size;
+    this.count++;
+  }
+
+  /**
+   * Hands over the pending batch and starts a new one. The returned buffer is never
+   * written again by this encoder, so it can be given to `socket.write` as is.
+   * @returns the batch (empty when nothing is pending)
+   */
+  take(): Buffer {
+    if (this.length === 0) return Buffer.alloc(0);
+    let out: Buffer;
+    if (this.length <= this.initialCapacity / 4) {
+      // A small batch is copied out so the big buffer is reused instead of reallocated.
+      out = Buffer.allocUnsafe(this.length);
+      this.buffer.copy(out, 0, 0, this.length);
+    } else {
+      out = this.buffer.subarray(0, this.length);
+      this.buffer = Buffer.allocUnsafe(this.initialCapacity);
+    }
+    this.length = 0;
+    this.count = 0;
+    return out;
+  }
+
+  private reserve(extra: number): void {
+    const needed = this.length + extra;
+    if (needed <= this.buffer.length) return;
+    let capacity = this.buffer.length * 2;
+    while (capacity < needed) capacity *= 2;
+    const grown = Buffer.allocUnsafe(capacity);
+    this.buffer.copy(grown, 0, 0, this.length);
+    this.buffer = grown;
+  }
+}
