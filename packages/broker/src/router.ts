@@ -1,0 +1,157 @@
+/**
+ * The routing decisions of an endpoint, without I/O: which peers get a message published
+ * here, and what happens to a message that arrives from a peer (deliver, relay, drop).
+ *
+ * The model is Broker 1.4's subscription-driven forwarding (reference §6.1), made safe for
+ * cyclic topologies:
+ * - every endpoint advertises only its own filter (local subscribers, stores, `forward()`),
+ *   so a relay forwards only the topics it subscribes to or forwards;
+ * - a message goes to every peer whose filter matches, never back to the peer it came from;
+ * - relaying happens only with forwarding on; each relay decrements the hop limit (`ttl`)
+ *   and drops the message when it reaches zero, after delivering it locally;
+ * - every message carries (origin, seq) and each endpoint delivers and relays a given pair
+ *   once, so a triangle or a ring delivers each message exactly once per subscriber
+ *   (Broker 1.4 and newer Broker let messages circulate until the TTL runs out).
+ */
+import { DuplicateFilter } from './duplicate-filter';
+import { TopicFilter } from './topic-filter';
+import { isInternalTopic } from './topic';
+
+/** Routing metadata of a message between endpoints. */
+export interface RouteInfo {
+  /** The message topic. */
+  topic: string;
+  /** Id of the endpoint that published the message. */
+  origin: string;
+  /** Per-origin sequence number. */
+  seq: number;
+  /** Remaining hop budget as received. */
+  ttl: number;
+  /** When set, only this endpoint may deliver the message (Broker's publish to a peer). */
+  receiver?: string;
+}
+
+/** What to do with a message that arrived from a peer. */
+export interface InboundDecision {
+  /** Deliver to local subscribers. */
+  deliver: boolean;
+  /** Peers to relay to. */
+  relayTo: string[];
+  /** TTL to stamp on relayed copies. */
+  ttl: number;
+  /** Why nothing more happens, if something was dropped. */
+  dropped?: 'duplicate' | 'ttl-expired' | 'internal-topic';
+}
+
+/** Options of a {@link Router}. */
+export interface RouterOptions {
+  /** This endpoint's id. */
+  self: string;
+  /** Relay messages received from peers (Broker's `forward`, default true). */
+  forward: boolean;
+  /** Hop limit stamped on messages published here (Broker's `ttl`, default 20). */
+  ttl: number;
+}
+
+/** Routing state of one endpoint: its peers and their advertised filters. */
+export class Router {
+  /** Peer id → the filter that peer advertised. */
+  private readonly peers = new Map<string, TopicFilter>();
+  /** Messages already seen, by (origin, seq). */
+  private readonly seen = new DuplicateFilter();
+  private nextSeq = 0;
+
+  constructor(private readonly options: RouterOptions) {}
+
+  /** The hop limit stamped on local publications. */
+  get ttl(): number {
+    return this.options.ttl;
+  }
+
+  /** Adds a peer with the filter it advertised (empty until it says otherwise). */
+  addPeer(peer: string, topics: Iterable<string> = []): void {
+    this.peers.set(peer, new TopicFilter(topics));
+  }
+
+  /** Removes a peer; returns false if it was unknown. */
+  removePeer(peer: string): boolean {
+    return this.peers.delete(peer);
+  }
+
+  /** Tells whether `peer` is a current peer. */
+  hasPeer(peer: string): boolean {
+    return this.peers.has(peer);
+  }
+
+  /** Current peer ids. */
+  peerIds(): string[] {
+    return [...this.peers.keys()];
+  }
+
+  /** Replaces the filter a peer advertised; returns false for an unknown peer. */
+  setPeerFilter(peer: string, topics: Iterable<string>): boolean {
+    const filter = this.peers.get(peer);
+    if (filter === undefined) return false;
+    filter.replace(topics);
+    return true;
+  }
+
+  /** The filter a peer advertised, or undefined for an unknown peer. */
+  peerFilter(peer: string): string[] | undefined {
+    return this.peers.get(peer)?.toArray();
+  }
+
+  /**
+   * The union of all peers' filters, sorted and deduplicated but not prefix-minimized,
+   * as Broker 1.4's `peer_subscriptions()`.
+   */
+  peerSubscriptions(): string[] {
+    const all = new Set<string>();
+    for (const filter of this.peers.values()) for (const t of filter.toArray()) all.add(t);
+    return [...all].sort();
+  }
+
+  /**
+   * Stamps a message published here and picks the peers it goes to.
+   * @param topic - the topic
+   * @param receiver - a specific peer, for a publish to one peer
+   * @returns the routing info to send and the peers to send it to
+   */
+  routeLocal(topic: string, receiver?: string): { info: RouteInfo; to: string[] } {
+    const info: RouteInfo = { topic, origin: this.options.self, seq: this.nextSeq++, ttl: this.options.ttl };
+    // Our own messages must not come back to us through a cycle.
+    this.seen.accept(info.origin, info.seq);
+    if (isInternalTopic(topic)) return { info, to: [] };
+    if (receiver !== undefined) {
+      info.receiver = receiver;
+      return { info, to: this.peers.has(receiver) ? [receiver] : [] };
+    }
+    return { info, to: this.matchingPeers(topic, undefined) };
+  }
+
+  /**
+   * Decides what happens to a message received from a peer.
+   * @param from - the peer it came from
+   * @param info - its routing info
+   */
+  routeInbound(from: string, info: RouteInfo): InboundDecision {
+    if (isInternalTopic(info.topic)) return { deliver: false, relayTo: [], ttl: 0, dropped: 'internal-topic' };
+    if (!this.seen.accept(info.origin, info.seq)) return { deliver: false, relayTo: [], ttl: 0, dropped: 'duplicate' };
+    if (info.receiver !== undefined) {
+      // A message for one endpoint is delivered there and never relayed.
+      return { deliver: info.receiver === this.options.self, relayTo: [], ttl: 0 };
+    }
+    if (!this.options.forward) return { deliver: true, relayTo: [], ttl: 0 };
+    const ttl = info.ttl - 1;
+    if (ttl <= 0) return { deliver: true, relayTo: [], ttl: 0, dropped: 'ttl-expired' };
+    return { deliver: true, relayTo: this.matchingPeers(info.topic, from), ttl };
+  }
+
+  private matchingPeers(topic: string, except: string | undefined): string[] {
+    const out: string[] = [];
+    for (const [peer, filter] of this.peers) {
+      if (peer !== except && filter.matches(topic)) out.push(peer);
+    }
+    return out;
+  }
+}
