@@ -1,0 +1,196 @@
+import { NetError } from './net-error';
+import { decodePreamble, negotiateVersion, type VersionRange, type WireMessage } from './protocol';
+
+/** Which end of the connection this side is. */
+export type HandshakeRole = 'initiator' | 'acceptor';
+
+/** What a handshake wants sent: the raw preamble, or a message. */
+export type HandshakeOutput = { preamble: VersionRange } | WireMessage;
+
+/** Result of one handshake step. */
+export interface HandshakeStep {
+  /** To send to the peer, in order (possibly a REJECT before the connection is closed). */
+  send: HandshakeOutput[];
+  /** Set once the connection is established on this side. */
+  established?: { node: string; version: number };
+  /** Set when the handshake failed: the connection must be closed (after sending `send`). */
+  failed?: NetError;
+}
+
+/**
+ * Decides whether a connection to `node` may go on; the place where duplicate
+ * connections are resolved (see {@link PeerTable}).
+ * @returns undefined to go on, or the error to refuse with
+ */
+export type AdmitFn = (node: string) => NetError | undefined;
+
+/** Options of a {@link Handshake}. */
+export interface HandshakeOptions {
+  /** Which end this side is. */
+  role: HandshakeRole;
+  /** This node's id. */
+  localNode: string;
+  /** Versions this node speaks. */
+  versions: VersionRange;
+  /** Admission check: acceptor calls it on HELLO, initiator on WELCOME. */
+  admit: AdmitFn;
+}
+
+type Phase = 'idle' | 'preamble' | 'hello' | 'welcome' | 'ready' | 'established' | 'failed';
+
+/**
+ * The connection handshake as an I/O-free state machine, fed the peer's preamble and
+ * messages and answering with what to send.
+ *
+ * ```
+ * initiator                         acceptor
+ *   preamble, HELLO(node)  ───────▶   checks magic, version overlap, self, admit()
+ *                          ◀───────   preamble, WELCOME(node, version) | REJECT(reason)
+ *   checks version, self, admit()
+ *   READY | REJECT(reason) ───────▶   established on READY
+ *   established
+ * ```
+ *
+ * The acceptor decides first, the initiator last; the side that refuses sends REJECT
+ * with the reason, so both ends log the same reason.
+ */
+export class Handshake {
+  /** Where the handshake stands. */
+  private phase: Phase = 'idle';
+  /** Version agreed from the preambles. */
+  private version = 0;
+  /** Whether this side's preamble is already queued. */
+  private preambleSent = false;
+  /** Peer's node id, once known. */
+  private remote: string | undefined;
+
+  /** @param options - role, identity, versions and admission check */
+  constructor(private readonly options: HandshakeOptions) {}
+
+  /** Which end this side is. */
+  get role(): HandshakeRole {
+    return this.options.role;
+  }
+
+  /** Peer's node id once it has said it (also on failure, when known). */
+  get remoteNode(): string | undefined {
+    return this.remote;
+  }
+
+  /** Whether the handshake has completed successfully. */
+  get isEstablished(): boolean {
+    return this.phase === 'established';
+  }
+
+  /** Whether the handshake has finished, successfully or not. */
+  get isDone(): boolean {
+    return this.phase === 'established' || this.phase === 'failed';
+  }
+
+  /** Starts: the initiator speaks first, the acceptor waits. */
+  start(): HandshakeStep {
+    this.expectPhase('idle', 'start');
+    this.phase = 'preamble';
+    if (this.options.role === 'acceptor') return { send: [] };
+    this.preambleSent = true;
+    return { send: [{ preamble: this.options.versions }, { kind: 'hello', node: this.options.localNode }] };
+  }
+
+  /**
+   * Feeds the peer's preamble (magic already checked by the frame decoder).
+   * @param bytes - the preamble bytes
+   */
+  onPreamble(bytes: Uint8Array): HandshakeStep {
+    if (this.phase !== 'preamble') return this.fail(new NetError('malformed_message', `unexpected preamble in phase ${this.phase}`));
+    let remote: VersionRange;
+    try {
+      remote = decodePreamble(bytes);
+    } catch (e) {
+      return this.fail(e as NetError);
+    }
+    const version = negotiateVersion(this.options.versions, remote);
+    if (version === undefined) {
+      const local = this.options.versions;
+      return this.fail(new NetError('unsupported_version', `peer speaks ${remote.min}..${remote.max}, this node ${local.min}..${local.max}`));
+    }
+    this.version = version;
+    this.phase = this.options.role === 'acceptor' ? 'hello' : 'welcome';
+    return { send: [] };
+  }
+
+  /**
+   * Feeds one decoded message from the peer.
+   * @param message - the message
+   */
+  onMessage(message: WireMessage): HandshakeStep {
+    if (message.kind === 'reject' && !this.isDone) {
+      if (message.node !== undefined) this.remote = message.node;
+      this.phase = 'failed';
+      return { send: [], failed: message.error };
+    }
+    switch (this.phase) {
+      case 'hello':
+        if (message.kind === 'hello') return this.onHello(message.node);
+        break;
+      case 'welcome':
+        if (message.kind === 'welcome') return this.onWelcome(message.node, message.version);
+        break;
+      case 'ready':
+        if (message.kind === 'ready') {
+          this.phase = 'established';
+          return { send: [], established: { node: this.remote!, version: this.version } };
+        }
+        break;
+      default:
+        break;
+    }
+    return this.fail(new NetError('malformed_message', `unexpected ${message.kind} in handshake phase ${this.phase}`));
+  }
+
+  /**
+   * Fails the handshake from outside (timeout, socket closed).
+   * @param error - why
+   * @returns what to send before closing
+   */
+  abort(error: NetError): HandshakeStep {
+    if (this.isDone) return { send: [] };
+    return this.fail(error);
+  }
+
+  private onHello(node: string): HandshakeStep {
+    this.remote = node;
+    const refusal = node === this.options.localNode ? new NetError('self_connection', `node ${node} connected to itself`) : this.options.admit(node);
+    if (refusal) return this.fail(refusal);
+    this.phase = 'ready';
+    return { send: [...this.takePreamble(), { kind: 'welcome', node: this.options.localNode, version: this.version }] };
+  }
+
+  private onWelcome(node: string, version: number): HandshakeStep {
+    this.remote = node;
+    if (version !== this.version) {
+      return this.fail(new NetError('unsupported_version', `peer chose version ${version}, expected ${this.version}`));
+    }
+    const refusal = node === this.options.localNode ? new NetError('self_connection', `node ${node} connected to itself`) : this.options.admit(node);
+    if (refusal) return this.fail(refusal);
+    this.phase = 'established';
+    return { send: [{ kind: 'ready' }], established: { node, version } };
+  }
+
+  private takePreamble(): HandshakeOutput[] {
+    if (this.preambleSent) return [];
+    this.preambleSent = true;
+    return [{ preamble: this.options.versions }];
+  }
+
+  private fail(error: NetError): HandshakeStep {
+    const canTalk = this.phase !== 'idle';
+    this.phase = 'failed';
+    // The peer can only parse our REJECT after our preamble; the acceptor owes it one.
+    const send: HandshakeOutput[] = canTalk ? [...this.takePreamble(), { kind: 'reject', error, node: this.options.localNode }] : [];
+    return { send, failed: error };
+  }
+
+  private expectPhase(phase: Phase, what: string): void {
+    if (this.phase !== phase) throw new Error(`Handshake.${what} called in phase ${this.phase}`);
+  }
+}
