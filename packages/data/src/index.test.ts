@@ -1,2 +1,12 @@
 import * as data from '@broker-ts/data';
-test('the package entry loads', () => { expect(typeof data).toBe('object'); });
+
+test('the package entry exports the names DESIGN.md lists as the contract', () => {
+  for (const name of [
+    'Count', 'Address', 'Subnet', 'Port', 'Timestamp', 'Timespan', 'EnumValue', 'BrokerSet', 'BrokerTable', 'BrokerError',
+    'count', 'address', 'subnet', 'port', 'timestamp', 'timespan', 'enumValue', 'set', 'table',
+    'typeOf', 'compare', 'equals', 'toString', 'encodeBinary', 'decodeBinary',
+    'ErrorCode', 'StatusCode',
+  ]) {
+    expect(typeof (data as Record<string, unknown>)[name]).not.toBe('undefined');
+  }
+});

@@ -1,1 +1,27 @@
-export {};
+/**
+ * @broker-ts/data: Broker's data model. The 15 types and their JS mapping, Broker's total
+ * order, the text format, the binary format (byte-compatible with Broker), the WebSocket
+ * JSON v1 format, and a cbor-x extension for carrying Broker values in actor messages.
+ * @packageDocumentation
+ */
+export { Address, address } from './address';
+export { BrokerError, type BrokerErrorContext } from './broker-error';
+export { BrokerSet, set } from './broker-set';
+export { BrokerTable, table } from './broker-table';
+export { compare, equals } from './compare';
+export { Count, count, COUNT_MAX } from './count';
+export type { Data, DataInput } from './data';
+export { decodeBinary } from './decode-binary';
+export { encodeBinary, MAX_NESTING_DEPTH } from './encode-binary';
+export { EnumValue, enumValue } from './enum-value';
+export { ErrorCode, type ErrorCodeName, errorCodeName, isErrorCodeName } from './error-code';
+export { formatReal } from './format-real';
+export { INT64_MAX, INT64_MIN } from './int64';
+export { Port, port, PORT_PROTOCOLS, type PortProtocol } from './port';
+export { StatusCode, type StatusCodeName, statusCodeName, isStatusCodeName } from './status-code';
+export { Subnet, subnet } from './subnet';
+export { Timespan, timespan } from './timespan';
+export { Timestamp, timestamp } from './timestamp';
+export { toData } from './to-data';
+export { toString } from './to-string';
+export { DATA_TYPE_NAMES, type DataTypeName, typeOf } from './type-of';

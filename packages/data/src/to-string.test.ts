@@ -1,0 +1,51 @@
+import { address } from './address';
+import { set } from './broker-set';
+import { table } from './broker-table';
+import { count } from './count';
+import { enumValue } from './enum-value';
+import { port } from './port';
+import { subnet } from './subnet';
+import { timespan } from './timespan';
+import { timestamp } from './timestamp';
+import { toString } from './to-string';
+
+describe('toString', () => {
+  test.each<[string, unknown, string]>([
+    ['none', null, 'nil'],
+    ['undefined', undefined, 'nil'],
+    ['true', true, 'T'],
+    ['false', false, 'F'],
+    ['count', count(42), '42'],
+    ['count max', count(18446744073709551615n), '18446744073709551615'],
+    ['integer', -7n, '-7'],
+    ['real', 1.5, '1.500000'],
+    ['string raw, no quotes or escapes', 'a"b\ttab', 'a"b\ttab'],
+    ['string of bytes', new Uint8Array([0x61, 0xff]), 'a\ufffd'],
+    ['address', address('2001:db8::1'), '2001:db8::1'],
+    ['subnet', subnet('fc00::/7'), 'fc00::/7'],
+    ['port', port(53, 'udp'), '53/udp'],
+    ['timestamp', timestamp(new Date(Date.UTC(2020, 0, 1))), '1577836800000000000ns'],
+    ['timespan', timespan(-1000000n), '-1000000ns'],
+    ['enum', enumValue('Foo::BAR'), 'Foo::BAR'],
+    ['vector', [1n, 'a', [2n, 3n]], '(1, a, (2, 3))'],
+    ['empty vector', [], '()'],
+    ['nested vector', [[true]], '((T))'],
+    ['set', set([3n, 1n, 2n]), '{1, 2, 3}'],
+    ['empty set', set(), '{}'],
+    ['table', table({ a: 1n, b: 2n }), '{a -> 1, b -> 2}'],
+    ['nested', [table({ k: [1n, 2n] }), null, true], '({k -> (1, 2)}, nil, T)'],
+    ['a JS Set', new Set(['b', 'a']), '{a, b}'],
+    ['a Date', new Date(1), '1000000ns'],
+  ])('%s', (_name, value, expected) => {
+    expect(toString(value as never)).toBe(expected);
+  });
+
+  test('throws type_clash for values with no Broker type', () => {
+    expect(() => toString((() => 1) as never)).toThrow(expect.objectContaining({ code: 'type_clash' }));
+  });
+
+  test('the classes print through the same rules', () => {
+    expect(set(['b', 'a']).toString()).toBe('{a, b}');
+    expect(table([[1n, 2.5]]).toString()).toBe('{1 -> 2.500000}');
+  });
+});

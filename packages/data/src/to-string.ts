@@ -1,0 +1,61 @@
+import type { Address } from './address';
+import type { BrokerSet } from './broker-set';
+import type { BrokerTable } from './broker-table';
+import type { Data, DataInput } from './data';
+import { formatReal } from './format-real';
+import { toData } from './to-data';
+import {
+  TAG_BOOLEAN,
+  TAG_NONE,
+  TAG_REAL,
+  TAG_SET,
+  TAG_STRING,
+  TAG_TABLE,
+  TAG_VECTOR,
+  tagOf,
+} from './type-tag';
+
+const lossyDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * Broker's text format (`to_string`), exactly: `nil`, `T`/`F`, decimal counts and
+ * integers, reals as C `%f` (`1.500000`), strings raw (no quotes, no escapes), addresses,
+ * `10.0.0.0/8`, `80/tcp`, `<ns>ns` for timestamps and timespans, enum names, vectors
+ * `(1, 2)`, sets `{1, 2}`, tables `{a -> 1}`. Strings held as bytes that are not valid
+ * UTF-8 print with U+FFFD in place of the bad bytes (a JS string cannot hold raw bytes).
+ * @param value - a Broker value; natural JS input converts first
+ * @returns the text
+ * @throws BrokerError when the value is not a Broker value
+ */
+export function toString(value: DataInput): string {
+  const tag = tagOf(value);
+  if (tag < 0) return format(toData(value));
+  return format(value as Data);
+}
+
+function format(v: Data): string {
+  switch (tagOf(v)) {
+    case TAG_NONE:
+      return 'nil';
+    case TAG_BOOLEAN:
+      return v ? 'T' : 'F';
+    case TAG_REAL:
+      return formatReal(v as number);
+    case TAG_STRING:
+      return typeof v === 'string' ? v : lossyDecoder.decode(v as Uint8Array);
+    case TAG_VECTOR:
+      return `(${(v as Data[]).map(format).join(', ')})`;
+    case TAG_SET:
+      return `{${(v as BrokerSet).items.map(format).join(', ')}}`;
+    case TAG_TABLE: {
+      const t = v as BrokerTable;
+      const parts: string[] = [];
+      for (let i = 0; i < t.keyItems.length; i++) parts.push(`${format(t.keyItems[i])} -> ${format(t.valueItems[i])}`);
+      return `{${parts.join(', ')}}`;
+    }
+    default:
+      // count, integer, address, subnet, port, timestamp, timespan, enum_value print
+      // themselves through their own toString.
+      return (v as Address).toString();
+  }
+}

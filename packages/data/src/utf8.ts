@@ -1,0 +1,49 @@
+import { isUtf8 } from 'node:buffer';
+
+// Strings are stored as raw bytes in Broker; JS strings must be well-formed UTF-16 to map
+// onto valid UTF-8 without loss, so lone surrogates are refused rather than replaced.
+const hasIsWellFormed = typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function';
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Tells whether a JS string has no lone surrogates, i.e. converts to UTF-8 and back
+ * unchanged.
+ * @internal
+ */
+export function isWellFormedString(s: string): boolean {
+  return hasIsWellFormed ? (s as unknown as { isWellFormed(): boolean }).isWellFormed() : !loneSurrogate.test(s);
+}
+
+/**
+ * The UTF-8 bytes of a string.
+ * @internal
+ */
+export function utf8Bytes(s: string): Uint8Array {
+  return Buffer.from(s, 'utf8');
+}
+
+/**
+ * Decodes bytes that are valid UTF-8 to a string; returns `undefined` for bytes that are
+ * not, which Broker carries as a string all the same (they become a `Uint8Array`).
+ * @param bytes - the buffer
+ * @param start - first byte
+ * @param end - one past the last byte
+ * @internal
+ */
+export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string | undefined {
+  const len = end - start;
+  if (len <= 24) {
+    // Short ASCII strings (the common case on the wire) are cheapest built directly.
+    let s = '';
+    let i = start;
+    for (; i < end; i++) {
+      const c = bytes[i];
+      if (c >= 0x80) break;
+      s += String.fromCharCode(c);
+    }
+    if (i === end) return s;
+  }
+  const view = bytes.subarray(start, end);
+  if (!isUtf8(view)) return undefined;
+  return Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('utf8');
+}
