@@ -4,7 +4,7 @@ test('the package entry exports the names DESIGN.md lists as the contract', () =
   for (const name of [
     'Count', 'Address', 'Subnet', 'Port', 'Timestamp', 'Timespan', 'EnumValue', 'BrokerSet', 'BrokerTable', 'BrokerError',
     'count', 'address', 'subnet', 'port', 'timestamp', 'timespan', 'enumValue', 'set', 'table',
-    'typeOf', 'compare', 'equals', 'toString', 'encodeBinary', 'decodeBinary',
+    'typeOf', 'compare', 'equals', 'toString', 'encodeBinary', 'decodeBinary', 'encodeJson', 'decodeJson',
     'ErrorCode', 'StatusCode',
   ]) {
     expect(typeof (data as Record<string, unknown>)[name]).not.toBe('undefined');

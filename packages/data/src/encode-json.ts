@@ -1,0 +1,137 @@
+import type { Address } from './address';
+import { BrokerError } from './broker-error';
+import type { BrokerSet } from './broker-set';
+import type { BrokerTable } from './broker-table';
+import type { Count } from './count';
+import type { Data, DataInput } from './data';
+import type { EnumValue } from './enum-value';
+import { formatReal } from './format-real';
+import { formatIsoTimestamp } from './iso-time';
+import type { Timespan } from './timespan';
+import type { Timestamp } from './timestamp';
+import { toData } from './to-data';
+import { MAX_NESTING_DEPTH } from './encode-binary';
+import {
+  TAG_ADDRESS,
+  TAG_BOOLEAN,
+  TAG_COUNT,
+  TAG_ENUM_VALUE,
+  TAG_INTEGER,
+  TAG_NONE,
+  TAG_PORT,
+  TAG_REAL,
+  TAG_SET,
+  TAG_STRING,
+  TAG_SUBNET,
+  TAG_TABLE,
+  TAG_TIMESPAN,
+  TAG_TIMESTAMP,
+  TAG_VECTOR,
+  tagOf,
+} from './type-tag';
+
+// Broker escapes only these; other control characters and non-ASCII pass through raw.
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '"': '\\"' };
+const NEEDS_ESCAPE = /[\\\b\f\n\r\t\v"]/g;
+
+function quote(s: string): string {
+  return `"${s.replace(NEEDS_ESCAPE, (c) => ESCAPES[c])}"`;
+}
+
+function typed(type: string, payload: string): string {
+  return `{"@data-type":"${type}","data":${payload}}`;
+}
+
+/**
+ * Broker's JSON timespan text: the coarsest of ns, us, ms, s that is exact; zero is `0s`.
+ * @internal
+ */
+export function formatJsonTimespan(ns: bigint): string {
+  if (ns === 0n) return '0s';
+  let v = ns;
+  for (const unit of ['ns', 'us', 'ms']) {
+    if (v % 1000n !== 0n) return `${v}${unit}`;
+    v /= 1000n;
+  }
+  return `${v}s`;
+}
+
+function encode(v: Data, depth: number): string {
+  switch (tagOf(v)) {
+    case TAG_NONE:
+      return typed('none', '{}');
+    case TAG_BOOLEAN:
+      return typed('boolean', v ? 'true' : 'false');
+    case TAG_COUNT:
+      return typed('count', (v as Count).value.toString());
+    case TAG_INTEGER:
+      return typed('integer', (v as bigint).toString());
+    case TAG_REAL:
+      return typed('real', formatReal(v as number));
+    case TAG_STRING:
+      if (typeof v !== 'string') {
+        throw new BrokerError('serialization_failed', 'a string of bytes that are not valid UTF-8 has no JSON form');
+      }
+      return typed('string', quote(v));
+    case TAG_ADDRESS:
+      return typed('address', quote((v as Address).toString()));
+    case TAG_SUBNET:
+      return typed('subnet', quote(String(v)));
+    case TAG_PORT:
+      return typed('port', quote(String(v)));
+    case TAG_TIMESTAMP:
+      return typed('timestamp', quote(formatIsoTimestamp((v as Timestamp).ns)));
+    case TAG_TIMESPAN:
+      return typed('timespan', quote(formatJsonTimespan((v as Timespan).ns)));
+    case TAG_ENUM_VALUE:
+      return typed('enum-value', quote((v as EnumValue).name));
+    default:
+      break;
+  }
+  if (depth >= MAX_NESTING_DEPTH) throw new BrokerError('serialization_failed', `value nested deeper than ${MAX_NESTING_DEPTH} levels (or cyclic)`);
+  switch (tagOf(v)) {
+    case TAG_SET:
+      return typed('set', `[${(v as BrokerSet).items.map((x) => encode(x, depth + 1)).join(',')}]`);
+    case TAG_TABLE: {
+      const t = v as BrokerTable;
+      const parts: string[] = [];
+      for (let i = 0; i < t.keyItems.length; i++) {
+        parts.push(`{"key":${encode(t.keyItems[i], depth + 1)},"value":${encode(t.valueItems[i], depth + 1)}}`);
+      }
+      return typed('table', `[${parts.join(',')}]`);
+    }
+    case TAG_VECTOR:
+      return typed('vector', `[${(v as Data[]).map((x) => encode(x, depth + 1)).join(',')}]`);
+    default:
+      // Natural JS input (Set, Map, Date, plain object, undefined) converts first.
+      return encode(toData(v as DataInput), depth);
+  }
+}
+
+/**
+ * Encodes a value in the WebSocket JSON v1 format of Broker, with Broker's exact output:
+ * `{"@data-type":"real","data":1.500000}` (reals as C `%f`, so `nan`/`inf` appear raw as
+ * Broker writes them), timestamps as UTC `YYYY-MM-DDThh:mm:ss.mmm` (millisecond
+ * truncation), timespans in the coarsest exact unit (`1500ms`, `0s`), sets in Broker
+ * order, tables as `[{"key":…,"value":…}]`. Strings escape only `\\ \b \f \n \r \t \v "`.
+ * @param value - a Broker value; natural JS input converts
+ * @returns the JSON text
+ * @throws BrokerError `serialization_failed` for strings held as non-UTF-8 bytes or
+ *   nesting deeper than the limit, `type_clash` for values with no Broker type
+ */
+export function encodeJson(value: DataInput): string {
+  return encode(value as Data, 0);
+}
+
+/**
+ * Encodes a data message of the WebSocket API: the value's `@data-type` and `data`
+ * flattened into `{"type":"data-message","topic":…}`.
+ * @param topic - the topic
+ * @param value - the payload
+ * @returns the JSON text
+ * @throws BrokerError as {@link encodeJson}
+ */
+export function encodeJsonDataMessage(topic: string, value: DataInput): string {
+  const body = encodeJson(value);
+  return `{"type":"data-message","topic":${quote(topic)},${body.slice(1)}`;
+}

@@ -1,0 +1,237 @@
+import { BrokerError } from './broker-error';
+
+/**
+ * A JSON number kept as its source text, so that `5` (an integer) stays distinct from
+ * `5.0` (a double) and integers up to 2^64 - 1 stay exact.
+ * @internal
+ */
+export class JsonNumber {
+  /**
+   * @param text - the number as written (`nan`, `inf` and `-inf` included)
+   * @param isInteger - true when written without fraction or exponent
+   */
+  constructor(
+    readonly text: string,
+    readonly isInteger: boolean,
+  ) {}
+}
+
+/**
+ * A parsed JSON value: objects become `Map`s (insertion order, last duplicate wins).
+ * @internal
+ */
+export type JsonValue = null | boolean | string | JsonNumber | JsonValue[] | Map<string, JsonValue>;
+
+/** Arrays and objects nested deeper than this are refused. */
+const MAX_DEPTH = 512;
+
+/**
+ * Parses JSON text into {@link JsonValue}s. Beyond RFC 8259 it accepts what Broker's
+ * encoder emits: the escape `\v`, raw control characters inside strings, and the reals
+ * `nan`, `inf`, `-inf`.
+ * @param text - the JSON text
+ * @throws BrokerError `invalid_json` with the offset of the problem
+ * @internal
+ */
+export function parseJson(text: string): JsonValue {
+  if (typeof text !== 'string') throw new BrokerError('type_clash', 'JSON input must be a string');
+  const p = new JsonReader(text);
+  p.skipWs();
+  const v = p.value(0);
+  p.skipWs();
+  if (p.pos !== text.length) p.fail('unexpected text after the JSON value');
+  return v;
+}
+
+class JsonReader {
+  pos = 0;
+
+  constructor(readonly s: string) {}
+
+  fail(message: string, at = this.pos): never {
+    throw new BrokerError('invalid_json', `malformed JSON: ${message} at offset ${at}`, { offset: at });
+  }
+
+  skipWs(): void {
+    const s = this.s;
+    let i = this.pos;
+    while (i < s.length) {
+      const c = s.charCodeAt(i);
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+      i++;
+    }
+    this.pos = i;
+  }
+
+  value(depth: number): JsonValue {
+    const s = this.s;
+    if (this.pos >= s.length) this.fail('unexpected end of input');
+    const c = s[this.pos];
+    switch (c) {
+      case '{':
+        return this.object(depth + 1);
+      case '[':
+        return this.array(depth + 1);
+      case '"':
+        return this.string();
+      case 't':
+        return this.literal('true', true);
+      case 'f':
+        return this.literal('false', false);
+      case 'n':
+        if (s.startsWith('nan', this.pos) && !s.startsWith('null', this.pos)) {
+          this.pos += 3;
+          return new JsonNumber('nan', false);
+        }
+        return this.literal('null', null);
+      case 'i':
+        this.literal('inf', null);
+        return new JsonNumber('inf', false);
+      default:
+        if (c === '-' || (c >= '0' && c <= '9')) return this.number();
+        return this.fail(`unexpected character ${JSON.stringify(c)}`);
+    }
+  }
+
+  literal<T>(word: string, v: T): T {
+    if (!this.s.startsWith(word, this.pos)) this.fail(`expected ${word}`);
+    this.pos += word.length;
+    return v;
+  }
+
+  number(): JsonNumber {
+    const s = this.s;
+    const start = this.pos;
+    let i = start;
+    if (s[i] === '-') {
+      i++;
+      if (s.startsWith('inf', i)) {
+        this.pos = i + 3;
+        return new JsonNumber('-inf', false);
+      }
+    }
+    const digitsFrom = i;
+    while (i < s.length && s[i] >= '0' && s[i] <= '9') i++;
+    if (i === digitsFrom) this.fail('expected a digit', i);
+    if (s[digitsFrom] === '0' && i - digitsFrom > 1) this.fail('leading zero in a number', digitsFrom);
+    let isInteger = true;
+    if (s[i] === '.') {
+      isInteger = false;
+      const f = ++i;
+      while (i < s.length && s[i] >= '0' && s[i] <= '9') i++;
+      if (i === f) this.fail('expected a digit after the decimal point', i);
+    }
+    if (s[i] === 'e' || s[i] === 'E') {
+      isInteger = false;
+      i++;
+      if (s[i] === '+' || s[i] === '-') i++;
+      const e = i;
+      while (i < s.length && s[i] >= '0' && s[i] <= '9') i++;
+      if (i === e) this.fail('expected a digit in the exponent', i);
+    }
+    this.pos = i;
+    return new JsonNumber(s.slice(start, i), isInteger);
+  }
+
+  string(): string {
+    const s = this.s;
+    const start = this.pos;
+    let i = start + 1;
+    let out = '';
+    let chunk = i;
+    for (;;) {
+      if (i >= s.length) this.fail('unterminated string', start);
+      const c = s.charCodeAt(i);
+      if (c === 0x22) break;
+      if (c !== 0x5c) {
+        i++;
+        continue;
+      }
+      out += s.slice(chunk, i);
+      const e = s[i + 1];
+      switch (e) {
+        case '"':
+        case '\\':
+        case '/':
+          out += e;
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'v':
+          out += '\v';
+          break;
+        case 'u': {
+          const hex = s.slice(i + 2, i + 6);
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail('invalid \\u escape', i);
+          out += String.fromCharCode(parseInt(hex, 16));
+          i += 4;
+          break;
+        }
+        default:
+          this.fail('invalid escape', i);
+      }
+      i += 2;
+      chunk = i;
+    }
+    out += s.slice(chunk, i);
+    this.pos = i + 1;
+    return out;
+  }
+
+  array(depth: number): JsonValue[] {
+    if (depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH}`);
+    this.pos++;
+    const out: JsonValue[] = [];
+    this.skipWs();
+    if (this.s[this.pos] === ']') {
+      this.pos++;
+      return out;
+    }
+    for (;;) {
+      this.skipWs();
+      out.push(this.value(depth));
+      this.skipWs();
+      const c = this.s[this.pos++];
+      if (c === ']') return out;
+      if (c !== ',') this.fail("expected ',' or ']'", this.pos - 1);
+    }
+  }
+
+  object(depth: number): Map<string, JsonValue> {
+    if (depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH}`);
+    this.pos++;
+    const out = new Map<string, JsonValue>();
+    this.skipWs();
+    if (this.s[this.pos] === '}') {
+      this.pos++;
+      return out;
+    }
+    for (;;) {
+      this.skipWs();
+      if (this.s[this.pos] !== '"') this.fail('expected a string key');
+      const key = this.string();
+      this.skipWs();
+      if (this.s[this.pos] !== ':') this.fail("expected ':'");
+      this.pos++;
+      this.skipWs();
+      out.set(key, this.value(depth));
+      this.skipWs();
+      const c = this.s[this.pos++];
+      if (c === '}') return out;
+      if (c !== ',') this.fail("expected ',' or '}'", this.pos - 1);
+    }
+  }
+}
