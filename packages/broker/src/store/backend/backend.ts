@@ -1,0 +1,130 @@
+import type { BrokerSet, BrokerTable, Data, Timestamp } from '@broker-ts/data';
+import type { InitType } from './appliers';
+
+/** A key that carries an expiry, with the absolute time at which it expires. */
+export interface Expirable {
+  /** The key. */
+  readonly key: Data;
+  /** When the entry expires (absolute, nanoseconds since the epoch). */
+  readonly expiry: Timestamp;
+}
+
+/** The kinds of backend a master can be attached with. */
+export type BackendKind = 'memory' | 'sqlite' | 'lmdb';
+
+/**
+ * The storage of a data store master: Broker's `abstract_backend`. Synchronous, knows
+ * nothing of actors, clocks or events. Every method either completes or throws a
+ * `BrokerError`, and a method that throws leaves the store unchanged.
+ *
+ * Keys are identified by their Broker binary encoding in every backend, so two keys are
+ * the same key exactly when they encode to the same bytes. Values handed in are copied
+ * (encoded) on the way in and every value handed out is a fresh copy, so callers may
+ * mutate what they pass or receive without touching the store.
+ *
+ * Errors: `no_such_key` (absent key), `type_clash` and `invalid_data` (the operation does
+ * not apply to the stored value), `backend_failure` (the storage failed or the backend is
+ * closed), `invalid_data` (a stored row does not decode).
+ */
+export interface Backend {
+  /** Which kind of backend this is. */
+  readonly kind: BackendKind;
+
+  /**
+   * Inserts or overwrites an entry. Without an expiry, an earlier expiry of the key is cleared.
+   * @param key - the key
+   * @param value - the value
+   * @param expiry - absolute time at which the entry expires
+   */
+  put(key: Data, value: Data, expiry?: Timestamp): void;
+
+  /**
+   * Adds to a stored value (Broker's `adder`: arithmetic of one type, string append,
+   * vector push, set insert, table insert of `[key, value]`). A missing key starts as the
+   * zero value of `initType`. The entry's expiry becomes `expiry` (cleared when absent).
+   * @param key - the key
+   * @param value - what to add
+   * @param initType - the type a missing key starts as; `none` makes a missing key a `type_clash`
+   * @param expiry - absolute time at which the entry expires
+   * @returns the new value
+   * @throws BrokerError `type_clash` or `invalid_data` when the value does not apply
+   */
+  add(key: Data, value: Data, initType: InitType, expiry?: Timestamp): Data;
+
+  /**
+   * Subtracts from a stored value (Broker's `remover`: arithmetic of one type, vector pop,
+   * set erase, table erase). The entry's expiry becomes `expiry` (cleared when absent).
+   * @param key - the key
+   * @param value - what to subtract
+   * @param expiry - absolute time at which the entry expires
+   * @returns the new value
+   * @throws BrokerError `no_such_key` when the key is absent, `type_clash` when the value does not apply
+   */
+  subtract(key: Data, value: Data, expiry?: Timestamp): Data;
+
+  /**
+   * Removes an entry; removing an absent key is not an error.
+   * @param key - the key
+   * @returns whether the key was present
+   */
+  erase(key: Data): boolean;
+
+  /** Removes every entry. */
+  clear(): void;
+
+  /**
+   * Removes an entry if its stored expiry is at or before `now`.
+   * @param key - the key
+   * @param now - the current time
+   * @returns whether the entry was removed
+   */
+  expire(key: Data, now: Timestamp): boolean;
+
+  /**
+   * Reads a value.
+   * @param key - the key
+   * @returns a copy of the stored value
+   * @throws BrokerError `no_such_key` when the key is absent
+   */
+  get(key: Data): Data;
+
+  /**
+   * Reads one aspect of a value (Broker's `retriever`): a vector element by index, set
+   * membership, a table value by key; any other type returns the whole value.
+   * @param key - the key
+   * @param index - the index, element or table key
+   * @returns the aspect
+   * @throws BrokerError `no_such_key` (absent key, index out of range, absent table key),
+   *   `type_clash` (a vector index that is not a count or a non-negative integer)
+   */
+  getIndexFromValue(key: Data, index: Data): Data;
+
+  /**
+   * Tells whether a key is present.
+   * @param key - the key
+   */
+  exists(key: Data): boolean;
+
+  /** The number of entries. */
+  size(): number;
+
+  /** Every key, as a Broker set. */
+  keys(): BrokerSet;
+
+  /** Every entry, as a Broker table from key to value. */
+  snapshot(): BrokerTable;
+
+  /** Every entry that has an expiry, ordered by key, so that a master can re-arm its timers. */
+  expiries(): Expirable[];
+
+  /**
+   * Removes every entry whose expiry is at or before `now`: what a master does when it
+   * loads a persistent store whose entries expired while it was down.
+   * @param now - the current time
+   * @returns the removed keys, ordered by key, so that the master can emit `expire` events
+   */
+  dropExpired(now: Timestamp): Data[];
+
+  /** Closes the backend and releases its files; later calls throw `backend_failure`. Idempotent. */
+  close(): void;
+}

@@ -1,0 +1,15 @@
+/**
+ * Store backends: the synchronous storage under a data store master (Broker's
+ * `abstract_backend` and its memory, SQLite and — in place of RocksDB — LMDB backends),
+ * with Broker's per-type operation semantics. The lead re-exports what the package
+ * exposes from `packages/broker/src/index.ts`.
+ */
+export type { Backend, BackendKind, Expirable } from './backend';
+export type { BackendOptions } from './backend-options';
+export { applyAdd, applySubtract, incrementInitType, initialValue, retrieveIndex, type InitType } from './appliers';
+export { makeBackend } from './make-backend';
+export { MemoryBackend } from './memory-backend';
+export { SqliteBackend, SQLITE_BROKER_VERSION } from './sqlite-backend';
+export { parseSqliteOptions, type SqliteOptions, type SqliteSynchronous, type SqliteJournalMode, type SqliteFailureMode } from './sqlite-options';
+export { LmdbBackend, LMDB_MAX_KEY_BYTES, parseLmdbOptions, type LmdbOptions } from './lmdb-backend';
+export { RecordBackend, type RecordEntry, type StoredRecord } from './record-backend';

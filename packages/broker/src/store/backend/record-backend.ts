@@ -1,0 +1,202 @@
+import { BrokerError, BrokerSet, BrokerTable, Timestamp, compare, decodeBinary, encodeBinary, toString, type Data } from '@broker-ts/data';
+import { applyAdd, applySubtract, initialValue, retrieveIndex, type InitType } from './appliers';
+import type { Backend, BackendKind, Expirable } from './backend';
+
+/** One stored row: the Broker binary encoding of the value and the absolute expiry in ns. */
+export interface StoredRecord {
+  /** Broker binary encoding of the value. */
+  value: Uint8Array;
+  /** Expiry in nanoseconds since the epoch, or `undefined` for none. */
+  expiry: bigint | undefined;
+}
+
+/** One stored row with its key (the Broker binary encoding of the key). */
+export interface RecordEntry extends StoredRecord {
+  /** Broker binary encoding of the key. */
+  key: Uint8Array;
+}
+
+const MAX_KEY_TEXT = 80;
+
+function describeKey(key: Data): string {
+  let text: string;
+  try {
+    text = toString(key);
+  } catch {
+    text = '<unprintable>';
+  }
+  return text.length > MAX_KEY_TEXT ? `${text.slice(0, MAX_KEY_TEXT)}…` : text;
+}
+
+/**
+ * Broker's `abstract_backend` over byte records: every operation's semantics (appliers,
+ * expiry, errors) live here once, and each backend only stores rows of
+ * `(key bytes, value bytes, expiry)`, the layout of Broker's SQLite schema. So memory,
+ * SQLite and LMDB behave identically by construction.
+ *
+ * The storage methods may throw anything; a throw that is not a `BrokerError` becomes
+ * `backend_failure`. `atomically` must roll back every write of a callback that throws.
+ */
+export abstract class RecordBackend implements Backend {
+  abstract readonly kind: BackendKind;
+  /** Set by {@link close}; every later call fails with `backend_failure`. */
+  private closed = false;
+
+  /** Reads the row of a key, or `undefined`. */
+  protected abstract readRecord(key: Uint8Array): StoredRecord | undefined;
+  /** Tells whether a row exists. */
+  protected abstract hasRecord(key: Uint8Array): boolean;
+  /** Inserts or replaces a row. */
+  protected abstract writeRecord(key: Uint8Array, value: Uint8Array, expiry: bigint | undefined): void;
+  /** Deletes a row; returns whether it existed. */
+  protected abstract deleteRecord(key: Uint8Array): boolean;
+  /** Deletes a row if its expiry is set and at or before `now`; returns whether it did. */
+  protected abstract deleteRecordIfExpired(key: Uint8Array, now: bigint): boolean;
+  /** Deletes every row. */
+  protected abstract deleteAllRecords(): void;
+  /** The number of rows. */
+  protected abstract countRecords(): number;
+  /** Every row, in any order, as an array the caller owns. */
+  protected abstract listRecords(): RecordEntry[];
+  /** Runs a callback so that either all of its writes happen or, if it throws, none. */
+  protected abstract atomically<T>(body: () => T): T;
+  /** Releases the storage. */
+  protected abstract closeStorage(): void;
+
+  /**
+   * Runs a storage operation on an open backend, turning foreign errors into
+   * `backend_failure`.
+   */
+  private run<T>(what: string, body: () => T): T {
+    if (this.closed) throw new BrokerError('backend_failure', `${this.kind} backend: ${what} on a closed backend`);
+    try {
+      return body();
+    } catch (err) {
+      if (err instanceof BrokerError) throw err;
+      throw new BrokerError('backend_failure', `${this.kind} backend: ${what} failed: ${(err as Error)?.message ?? String(err)}`, {}, { cause: err });
+    }
+  }
+
+  private decodeStored(bytes: Uint8Array, what: string): Data {
+    try {
+      return decodeBinary(bytes);
+    } catch (err) {
+      throw new BrokerError('invalid_data', `${this.kind} backend: stored ${what} does not decode: ${(err as Error).message}`, {}, { cause: err });
+    }
+  }
+
+  private readValue(keyBytes: Uint8Array, key: Data): Data {
+    const record = this.readRecord(keyBytes);
+    if (record === undefined) throw new BrokerError('no_such_key', `no such key: ${describeKey(key)}`);
+    return this.decodeStored(record.value, 'value');
+  }
+
+  put(key: Data, value: Data, expiry?: Timestamp): void {
+    const k = encodeBinary(key);
+    const v = encodeBinary(value);
+    this.run('put', () => this.writeRecord(k, v, expiry?.ns));
+  }
+
+  add(key: Data, value: Data, initType: InitType, expiry?: Timestamp): Data {
+    const k = encodeBinary(key);
+    return this.run('add', () =>
+      this.atomically(() => {
+        const record = this.readRecord(k);
+        const current = record === undefined ? initialValue(initType) : this.decodeStored(record.value, 'value');
+        const next = applyAdd(current, value);
+        this.writeRecord(k, encodeBinary(next), expiry?.ns);
+        return next;
+      }),
+    );
+  }
+
+  subtract(key: Data, value: Data, expiry?: Timestamp): Data {
+    const k = encodeBinary(key);
+    return this.run('subtract', () =>
+      this.atomically(() => {
+        const next = applySubtract(this.readValue(k, key), value);
+        this.writeRecord(k, encodeBinary(next), expiry?.ns);
+        return next;
+      }),
+    );
+  }
+
+  erase(key: Data): boolean {
+    const k = encodeBinary(key);
+    return this.run('erase', () => this.deleteRecord(k));
+  }
+
+  clear(): void {
+    this.run('clear', () => this.deleteAllRecords());
+  }
+
+  expire(key: Data, now: Timestamp): boolean {
+    const k = encodeBinary(key);
+    return this.run('expire', () => this.deleteRecordIfExpired(k, now.ns));
+  }
+
+  get(key: Data): Data {
+    const k = encodeBinary(key);
+    return this.run('get', () => this.readValue(k, key));
+  }
+
+  getIndexFromValue(key: Data, index: Data): Data {
+    const k = encodeBinary(key);
+    return this.run('getIndexFromValue', () => retrieveIndex(this.readValue(k, key), index));
+  }
+
+  exists(key: Data): boolean {
+    const k = encodeBinary(key);
+    return this.run('exists', () => this.hasRecord(k));
+  }
+
+  size(): number {
+    return this.run('size', () => this.countRecords());
+  }
+
+  keys(): BrokerSet {
+    return this.run('keys', () => new BrokerSet(this.listRecords().map((r) => this.decodeStored(r.key, 'key'))));
+  }
+
+  snapshot(): BrokerTable {
+    return this.run('snapshot', () => new BrokerTable(this.listRecords().map((r) => [this.decodeStored(r.key, 'key'), this.decodeStored(r.value, 'value')] as const)));
+  }
+
+  expiries(): Expirable[] {
+    return this.run('expiries', () => {
+      const result: Expirable[] = [];
+      for (const r of this.listRecords()) {
+        if (r.expiry !== undefined) result.push({ key: this.decodeStored(r.key, 'key'), expiry: new Timestamp(r.expiry) });
+      }
+      return sortByKey(result);
+    });
+  }
+
+  dropExpired(now: Timestamp): Data[] {
+    return this.run('dropExpired', () =>
+      this.atomically(() => {
+        // Decode every key before deleting anything, so that a row that does not decode
+        // leaves the store unchanged.
+        const due = this.listRecords()
+          .filter((r) => r.expiry !== undefined && r.expiry <= now.ns)
+          .map((r) => ({ bytes: r.key, key: this.decodeStored(r.key, 'key') }));
+        for (const d of due) this.deleteRecord(d.bytes);
+        return sortByKey(due).map((d) => d.key);
+      }),
+    );
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.closeStorage();
+    } catch (err) {
+      throw new BrokerError('backend_failure', `${this.kind} backend: close failed: ${(err as Error).message}`, {}, { cause: err });
+    }
+  }
+}
+
+function sortByKey<T extends { key: Data }>(items: T[]): T[] {
+  return items.sort((a, b) => compare(a.key, b.key));
+}
