@@ -233,10 +233,20 @@ const writer = new BinaryWriter(INITIAL_SIZE);
  *   for nesting deeper than {@link MAX_NESTING_DEPTH} or cyclic arrays
  */
 export function encodeBinary(value: DataInput): Uint8Array {
+  // A plain Uint8Array copy: Buffer.prototype.slice would return a view of the scratch.
+  return new Uint8Array(encodeBinaryView(value));
+}
+
+/**
+ * Encodes like {@link encodeBinary} into the shared scratch buffer and returns a view of
+ * it, valid only until the next encode: for callers that copy the bytes at once.
+ * @internal
+ */
+export function encodeBinaryView(value: DataInput): Uint8Array {
   writer.reset();
   try {
     writer.value(value, 0);
-    return writer.bytes.slice(0, writer.pos);
+    return writer.node.subarray(0, writer.pos);
   } catch (e) {
     if (e instanceof BrokerError) throw e;
     if (e instanceof RangeError) throw new BrokerError('serialization_failed', `cannot encode: ${e.message}`, {}, { cause: e });

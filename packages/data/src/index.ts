@@ -8,6 +8,14 @@ export { Address, address } from './address';
 export { BrokerError, type BrokerErrorContext } from './broker-error';
 export { BrokerSet, set } from './broker-set';
 export { BrokerTable, table } from './broker-table';
+export {
+  BROKER_CBOR_TAG,
+  BROKER_ERROR_CBOR_TAG,
+  type CborExtension,
+  cborEncoderOptions,
+  cborExtensions,
+  installCborExtensions,
+} from './cbor-extension';
 export { compare, equals } from './compare';
 export { Count, count, COUNT_MAX } from './count';
 export type { Data, DataInput } from './data';
