@@ -6,7 +6,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  BrokerError,
   COUNT_MAX,
   INT64_MAX,
   INT64_MIN,
@@ -26,6 +25,7 @@ import {
 } from '@broker-ts/data';
 import type { InitType } from './appliers';
 import type { Backend, BackendKind } from './backend';
+import { errorCodeOf } from './__fixtures__/error-code-of';
 import { makeBackend } from './make-backend';
 
 const ts = (ns: number | bigint): Timestamp => new Timestamp(BigInt(ns));
@@ -34,17 +34,6 @@ const span = (ns: number | bigint): Timespan => new Timespan(BigInt(ns));
 /** Exact form of a value for assertions: its text and its Broker binary bytes (so `count 1` ≠ `1`). */
 function exact(value: Data): string {
   return `${toString(value)} [${Buffer.from(encodeBinary(value)).toString('hex')}]`;
-}
-
-/** The error code a call throws, or `ok`. */
-function outcome(body: () => unknown): ErrorCodeName | 'ok' {
-  try {
-    body();
-    return 'ok';
-  } catch (err) {
-    if (err instanceof BrokerError) return err.code;
-    throw err;
-  }
 }
 
 /** Everything observable about a backend's content. */
@@ -75,7 +64,7 @@ function checkMutation(b: Backend, stored: Data, expected: Data | ErrorCodeName,
   b.put('k', stored, ts(1000));
   b.put('other', 'untouched');
   const before = state(b);
-  const result = outcome(() => mutate(ts(2000)));
+  const result = errorCodeOf(() => mutate(ts(2000)));
   if (typeof expected === 'string' && result !== 'ok') {
     expect(result).toBe(expected);
     expect(state(b)).toEqual(before);
@@ -138,7 +127,7 @@ describe.each(ALL_KINDS)('%s backend', (kind) => {
     });
 
     it('reports an absent key as no_such_key', () => {
-      expect(outcome(() => b.get('missing'))).toBe('no_such_key');
+      expect(errorCodeOf(() => b.get('missing'))).toBe('no_such_key');
       expect(b.exists('missing')).toBe(false);
     });
 
@@ -204,8 +193,8 @@ describe.each(ALL_KINDS)('%s backend', (kind) => {
     it('rejects a value that is not Broker data and stays unchanged', () => {
       b.put('k', 1n);
       const before = state(b);
-      expect(outcome(() => b.put('k', (() => 1) as unknown as Data))).not.toBe('ok');
-      expect(outcome(() => b.put(Symbol('x') as unknown as Data, 1n))).not.toBe('ok');
+      expect(errorCodeOf(() => b.put('k', (() => 1) as unknown as Data))).not.toBe('ok');
+      expect(errorCodeOf(() => b.put(Symbol('x') as unknown as Data, 1n))).not.toBe('ok');
       expect(state(b)).toEqual(before);
     });
   });
@@ -271,7 +260,7 @@ describe.each(ALL_KINDS)('%s backend', (kind) => {
     it.each(missing)('missing key: %s', (_name, value, initType, expected) => {
       b.put('other', 1n);
       const before = state(b);
-      const result = outcome(() => b.add('k', value, initType));
+      const result = errorCodeOf(() => b.add('k', value, initType));
       if (typeof expected === 'string' && result !== 'ok') {
         expect(result).toBe(expected);
         expect(b.exists('k')).toBe(false);
@@ -314,8 +303,8 @@ describe.each(ALL_KINDS)('%s backend', (kind) => {
 
     it('fails with no_such_key on a missing key and creates nothing', () => {
       const before = state(b);
-      expect(outcome(() => b.subtract('missing', count(1)))).toBe('no_such_key');
-      expect(outcome(() => b.subtract('missing', []))).toBe('no_such_key');
+      expect(errorCodeOf(() => b.subtract('missing', count(1)))).toBe('no_such_key');
+      expect(errorCodeOf(() => b.subtract('missing', []))).toBe('no_such_key');
       expect(state(b)).toEqual(before);
     });
   });
@@ -340,7 +329,7 @@ describe.each(ALL_KINDS)('%s backend', (kind) => {
 
     it('a rejected add keeps the old expiry', () => {
       b.put('k', count(1), ts(500));
-      expect(outcome(() => b.add('k', 'x', 'string', ts(900)))).toBe('type_clash');
+      expect(errorCodeOf(() => b.add('k', 'x', 'string', ts(900)))).toBe('type_clash');
       expect(b.expiries().map((e) => e.expiry.ns)).toEqual([500n]);
     });
 
@@ -402,14 +391,14 @@ describe.each(ALL_KINDS)('%s backend', (kind) => {
       b.put('k', stored);
       const before = state(b);
       let got: Data = null;
-      const result = outcome(() => (got = b.getIndexFromValue('k', index)));
+      const result = errorCodeOf(() => (got = b.getIndexFromValue('k', index)));
       if (typeof expected === 'string' && result !== 'ok') expect(result).toBe(expected);
       else expect(exact(got)).toBe(exact(expected));
       expect(state(b)).toEqual(before);
     });
 
     it('reports a missing key as no_such_key', () => {
-      expect(outcome(() => b.getIndexFromValue('missing', count(0)))).toBe('no_such_key');
+      expect(errorCodeOf(() => b.getIndexFromValue('missing', count(0)))).toBe('no_such_key');
     });
   });
 
@@ -419,7 +408,7 @@ describe.each(ALL_KINDS)('%s backend', (kind) => {
       b.close();
       b.close();
       for (const op of [() => b.get('k'), () => b.put('k', 2n), () => b.keys(), () => b.size(), () => b.add('k', 1n, 'integer'), () => b.dropExpired(ts(0))]) {
-        expect(outcome(op)).toBe('backend_failure');
+        expect(errorCodeOf(op)).toBe('backend_failure');
       }
     });
   });
@@ -454,10 +443,10 @@ describe.each(ALL_KINDS)('%s backend', (kind) => {
       it('a rejected operation leaves the file unchanged', () => {
         b.put('k', 'text', ts(42));
         const before = state(b);
-        expect(outcome(() => b.add('k', count(1), 'count', ts(99)))).toBe('type_clash');
-        expect(outcome(() => b.subtract('k', 'x'))).toBe('type_clash');
-        expect(outcome(() => b.subtract('nope', 'x'))).toBe('no_such_key');
-        expect(outcome(() => b.add('new', 'x', 'none'))).toBe('type_clash');
+        expect(errorCodeOf(() => b.add('k', count(1), 'count', ts(99)))).toBe('type_clash');
+        expect(errorCodeOf(() => b.subtract('k', 'x'))).toBe('type_clash');
+        expect(errorCodeOf(() => b.subtract('nope', 'x'))).toBe('no_such_key');
+        expect(errorCodeOf(() => b.add('new', 'x', 'none'))).toBe('type_clash');
         b.close();
         expect(state(open())).toEqual(before);
       });
@@ -467,17 +456,17 @@ describe.each(ALL_KINDS)('%s backend', (kind) => {
       });
 
       it('rejects missing or mistyped options with backend_failure', () => {
-        expect(outcome(() => makeBackend(kind, {}))).toBe('backend_failure');
-        expect(outcome(() => makeBackend(kind, { path: 42 }))).toBe('backend_failure');
-        expect(outcome(() => makeBackend(kind, { path: '' }))).toBe('backend_failure');
-        expect(outcome(() => makeBackend(kind, { path: path.join(dir, 'x'), bogus: true }))).toBe('backend_failure');
+        expect(errorCodeOf(() => makeBackend(kind, {}))).toBe('backend_failure');
+        expect(errorCodeOf(() => makeBackend(kind, { path: 42 }))).toBe('backend_failure');
+        expect(errorCodeOf(() => makeBackend(kind, { path: '' }))).toBe('backend_failure');
+        expect(errorCodeOf(() => makeBackend(kind, { path: path.join(dir, 'x'), bogus: true }))).toBe('backend_failure');
         expect(() => makeBackend(kind, { path: path.join(dir, 'x'), bogus: true })).toThrow(/unknown option 'bogus'/);
       });
 
       it('reports a path that cannot be created as cannot_open_file', () => {
         const file = path.join(dir, 'a-file');
         fs.writeFileSync(file, 'x');
-        expect(outcome(() => makeBackend(kind, { path: path.join(file, 'sub', 'store') }))).toBe('cannot_open_file');
+        expect(errorCodeOf(() => makeBackend(kind, { path: path.join(file, 'sub', 'store') }))).toBe('cannot_open_file');
       });
     });
   }
@@ -485,7 +474,7 @@ describe.each(ALL_KINDS)('%s backend', (kind) => {
 
 describe('makeBackend', () => {
   it('rejects an unknown kind with backend_failure', () => {
-    expect(outcome(() => makeBackend('rocksdb' as BackendKind, { path: '/nonexistent' }))).toBe('backend_failure');
+    expect(errorCodeOf(() => makeBackend('rocksdb' as BackendKind, { path: '/nonexistent' }))).toBe('backend_failure');
   });
 
   it('memory ignores its options as Broker does', () => {

@@ -2,8 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { BrokerError, Timestamp, count, enumValue, toString } from '@broker-ts/data';
+import { Timestamp, count, enumValue, toString } from '@broker-ts/data';
 import { SqliteBackend } from './sqlite-backend';
+import { brokerErrorOf, errorCodeOf } from './__fixtures__/error-code-of';
 
 let dir: string;
 let file: string;
@@ -19,16 +20,6 @@ function raw(): Database.Database {
   const db = new Database(file);
   opened.push(db);
   return db;
-}
-
-function codeOf(body: () => unknown): string {
-  try {
-    body();
-  } catch (err) {
-    if (err instanceof BrokerError) return err.code;
-    throw err;
-  }
-  return 'ok';
 }
 
 /** Writes 2000 rows, then overwrites bytes inside a b-tree page: reads still work, an integrity check does not. */
@@ -90,16 +81,16 @@ describe('SqliteBackend file format', () => {
     const b = open();
     b.put('good', 1n);
     raw().prepare('insert into store values (?, ?, null)').run(Buffer.from('050162', 'hex'), Buffer.from('ff', 'hex'));
-    expect(codeOf(() => b.get('b'))).toBe('invalid_data');
-    expect(codeOf(() => b.add('b', 1n, 'integer'))).toBe('invalid_data');
+    expect(errorCodeOf(() => b.get('b'))).toBe('invalid_data');
+    expect(errorCodeOf(() => b.add('b', 1n, 'integer'))).toBe('invalid_data');
     expect(b.get('good')).toBe(1n);
   });
 
   it('reports a stored key that does not decode as invalid_data from keys() and leaves the rows on dropExpired', () => {
     const b = open();
     raw().prepare('insert into store values (?, ?, 1)').run(Buffer.from('63', 'hex'), Buffer.from('0501' + '78', 'hex'));
-    expect(codeOf(() => b.keys())).toBe('invalid_data');
-    expect(codeOf(() => b.dropExpired(new Timestamp(10n)))).toBe('invalid_data');
+    expect(errorCodeOf(() => b.keys())).toBe('invalid_data');
+    expect(errorCodeOf(() => b.dropExpired(new Timestamp(10n)))).toBe('invalid_data');
     expect(b.size()).toBe(1);
   });
 });
@@ -152,21 +143,15 @@ describe('SqliteBackend options', () => {
     [{ path: 7 }, /option 'path' must be a non-empty string/],
     [{ journalMode: 'wal', journal_mode: 'wal' }, /given twice/],
   ])('rejects %p with backend_failure and a message naming the option', (options, message) => {
-    let error: unknown;
-    try {
-      open(options as Record<string, unknown>);
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(BrokerError);
-    expect((error as BrokerError).code).toBe('backend_failure');
-    expect((error as BrokerError).message).toMatch(/^failed to initialize sqlite backend: /);
-    expect((error as BrokerError).message).toMatch(message);
+    const error = brokerErrorOf(() => open(options as Record<string, unknown>));
+    expect(error.code).toBe('backend_failure');
+    expect(error.message).toMatch(/^failed to initialize sqlite backend: /);
+    expect(error.message).toMatch(message);
   });
 
   it('rejects options that are not an object', () => {
-    expect(codeOf(() => new SqliteBackend('path' as never))).toBe('backend_failure');
-    expect(codeOf(() => new SqliteBackend(new Map([[1, 2]]) as never))).toBe('backend_failure');
+    expect(errorCodeOf(() => new SqliteBackend('path' as never))).toBe('backend_failure');
+    expect(errorCodeOf(() => new SqliteBackend(new Map([[1, 2]]) as never))).toBe('backend_failure');
   });
 
   it('accepts options as a Map, as Broker passes backend_options', () => {
@@ -180,14 +165,9 @@ describe('SqliteBackend on damaged files', () => {
   it('refuses a file that is not a database with cannot_open_file, leaving it in place', () => {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, Buffer.alloc(5000, 7));
-    let error: unknown;
-    try {
-      open();
-    } catch (err) {
-      error = err;
-    }
-    expect((error as BrokerError).code).toBe('cannot_open_file');
-    expect((error as BrokerError).message).toMatch(/file is not a database/);
+    const error = brokerErrorOf(() => open());
+    expect(error.code).toBe('cannot_open_file');
+    expect(error.message).toMatch(/file is not a database/);
     expect(fs.readFileSync(file)).toEqual(Buffer.alloc(5000, 7));
   });
 
@@ -205,20 +185,15 @@ describe('SqliteBackend on damaged files', () => {
     const db = new Database(file);
     db.exec('create table store(a integer)');
     db.close();
-    expect(codeOf(() => open())).toBe('cannot_open_file');
+    expect(errorCodeOf(() => open())).toBe('cannot_open_file');
   });
 
   it('integrityCheck detects a damaged b-tree that plain reads miss', () => {
     writeSubtlyCorruptFile();
     open().close();
-    let error: unknown;
-    try {
-      open({ integrityCheck: true });
-    } catch (err) {
-      error = err;
-    }
-    expect((error as BrokerError).code).toBe('cannot_open_file');
-    expect((error as BrokerError).message).toMatch(/malformed|integrity check failed/);
+    const error = brokerErrorOf(() => open({ integrityCheck: true }));
+    expect(error.code).toBe('cannot_open_file');
+    expect(error.message).toMatch(/malformed|integrity check failed/);
   });
 
   it('integrityCheck with failureMode delete starts over with an empty store', () => {
@@ -230,7 +205,7 @@ describe('SqliteBackend on damaged files', () => {
 
   it('never deletes a path that is a directory', () => {
     fs.mkdirSync(file, { recursive: true });
-    expect(codeOf(() => open({ failureMode: 'delete' }))).toBe('cannot_open_file');
+    expect(errorCodeOf(() => open({ failureMode: 'delete' }))).toBe('cannot_open_file');
     expect(fs.statSync(file).isDirectory()).toBe(true);
   });
 });

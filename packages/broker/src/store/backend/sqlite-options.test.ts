@@ -1,0 +1,52 @@
+import { enumValue } from '@broker-ts/data';
+import { parseSqliteOptions } from './sqlite-options';
+import { brokerErrorOf } from './__fixtures__/error-code-of';
+
+describe('parseSqliteOptions', () => {
+  it('fills in defaults: SQLite keeps its own synchronous and journal mode, no integrity check, fail on corruption', () => {
+    expect(parseSqliteOptions({ path: '/tmp/x.sqlite' })).toEqual({
+      path: '/tmp/x.sqlite',
+      synchronous: undefined,
+      journalMode: undefined,
+      integrityCheck: false,
+      failureMode: 'fail',
+    });
+  });
+
+  it("takes Broker's Zeek enum values", () => {
+    expect(
+      parseSqliteOptions({
+        path: 'p',
+        synchronous: enumValue('Broker::SQLITE_SYNCHRONOUS_NORMAL'),
+        journal_mode: enumValue('Broker::SQLITE_JOURNAL_MODE_WAL'),
+        failure_mode: enumValue('Broker::SQLITE_FAILURE_MODE_DELETE'),
+        integrity_check: true,
+      }),
+    ).toEqual({ path: 'p', synchronous: 'normal', journalMode: 'wal', integrityCheck: true, failureMode: 'delete' });
+  });
+
+  it('takes plain lowercase names and the enum names as strings', () => {
+    expect(parseSqliteOptions({ path: 'p', synchronous: 'extra', journalMode: 'delete', failureMode: 'Broker::SQLITE_FAILURE_MODE_DELETE' })).toMatchObject({
+      synchronous: 'extra',
+      journalMode: 'delete',
+      failureMode: 'delete',
+    });
+  });
+
+  it('ignores options whose value is undefined, as an object spread leaves them', () => {
+    expect(parseSqliteOptions({ path: 'p', synchronous: undefined }).synchronous).toBeUndefined();
+  });
+
+  it('lists the accepted values in the error', () => {
+    const error = brokerErrorOf(() => parseSqliteOptions({ path: 'p', journalMode: enumValue('Broker::SQLITE_JOURNAL_MODE_MEMORY') }));
+    expect(error.code).toBe('backend_failure');
+    expect(error.message).toBe(
+      "failed to initialize sqlite backend: option 'journalMode' must be one of enum_value Broker::SQLITE_JOURNAL_MODE_DELETE, Broker::SQLITE_JOURNAL_MODE_WAL or the strings 'delete', 'wal'; got enum_value Broker::SQLITE_JOURNAL_MODE_MEMORY",
+    );
+  });
+
+  it('requires a path', () => {
+    expect(() => parseSqliteOptions(undefined)).toThrow("failed to initialize sqlite backend: options are missing the required 'path' string");
+    expect(() => parseSqliteOptions({ path: 'a\0b' })).toThrow(/NUL/);
+  });
+});
