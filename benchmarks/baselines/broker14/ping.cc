@@ -1,9 +1,11 @@
 // Broker 1.4 round-trip latency: one message in flight. Publishes [seq, event] on
 // /benchmark/ping and waits for the same value on /benchmark/pong; after --warmup
 // round trips, times --count of them and prints
-// "latency n=<count> median_us=<m> p99_us=<p> mean_us=<a>", then exits.
+// "latency n=<count> median_us=<m> p99_us=<p> mean_us=<a>", then exits (with --hold:
+// waits for "stop" or end of input first, so that the runner can read its CPU time).
+// Prints "ready" once peered; answers "sample" with the round trips done so far.
 //
-// Usage: broker14-ping --port=N [--warmup=50] [--count=500] [--tls]
+// Usage: broker14-ping --port=N [--warmup=50] [--count=500] [--hold] [--tls]
 #include <algorithm>
 #include <vector>
 
@@ -16,6 +18,9 @@ int main(int argc, char** argv) {
   broker::endpoint ep{bench::make_config(argc, argv)};
   auto sub = ep.make_subscriber({bench::pong_topic});
   bench::peer_loopback(ep, port, bench::ping_topic);
+  std::atomic<uint64_t> done{0};
+  bench::serve_control([&] { return done.load(); });
+  bench::say("ready");
   std::vector<double> samples;
   samples.reserve(total);
   uint64_t seq = 0;
@@ -38,6 +43,7 @@ int main(int argc, char** argv) {
     if (!matched)
       continue;
     auto us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+    done.fetch_add(1, std::memory_order_relaxed);
     if (seq > warmup)
       samples.push_back(us);
   }
@@ -48,6 +54,8 @@ int main(int argc, char** argv) {
   auto at = [&](double q) { return samples[std::min(samples.size() - 1, static_cast<size_t>(q * samples.size()))]; };
   bench::say("latency n=" + std::to_string(samples.size()) + " median_us=" + std::to_string(at(0.5))
              + " p99_us=" + std::to_string(at(0.99)) + " mean_us=" + std::to_string(sum / samples.size()));
-  std::fflush(stdout);
-  std::_Exit(0);
+  if (!bench::flag(argc, argv, "--hold"))
+    std::_Exit(0);
+  for (;;)
+    std::this_thread::sleep_for(std::chrono::seconds(1));
 }
