@@ -1,8 +1,7 @@
-import { Count, Timespan, Timestamp, count, encodeBinary, set, table, toString, type Data } from '@broker-ts/data';
+import { Count, Timespan, Timestamp, count, set, table, toString, type Data } from '@broker-ts/data';
+import { exact } from './__fixtures__/exact';
 import { applyAdd, applySubtract, incrementInitType, initialValue, retrieveIndex } from './appliers';
 import { errorCodeOf } from './__fixtures__/error-code-of';
-
-const hex = (v: Data): string => Buffer.from(encodeBinary(v)).toString('hex');
 
 describe('incrementInitType', () => {
   it.each([
@@ -31,7 +30,7 @@ describe('initialValue', () => {
     ['table', table([])],
     ['vector', []],
   ] as Array<[Parameters<typeof initialValue>[0], Data]>)('gives the zero value of %s', (type, expected) => {
-    expect(hex(initialValue(type))).toBe(hex(expected));
+    expect(exact(initialValue(type))).toBe(exact(expected));
   });
 
   it('gives a fresh container each time', () => {

@@ -13,7 +13,6 @@ import {
   Timestamp,
   address,
   count,
-  encodeBinary,
   enumValue,
   port,
   set,
@@ -26,15 +25,11 @@ import {
 import type { InitType } from './appliers';
 import type { Backend, BackendKind } from './backend';
 import { errorCodeOf } from './__fixtures__/error-code-of';
+import { exact } from './__fixtures__/exact';
 import { makeBackend } from './make-backend';
 
 const ts = (ns: number | bigint): Timestamp => new Timestamp(BigInt(ns));
 const span = (ns: number | bigint): Timespan => new Timespan(BigInt(ns));
-
-/** Exact form of a value for assertions: its text and its Broker binary bytes (so `count 1` ≠ `1`). */
-function exact(value: Data): string {
-  return `${toString(value)} [${Buffer.from(encodeBinary(value)).toString('hex')}]`;
-}
 
 /** Everything observable about a backend's content. */
 function state(b: Backend): { entries: string; expiries: string[]; size: number } {

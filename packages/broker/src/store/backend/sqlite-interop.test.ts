@@ -11,7 +11,6 @@ import {
   Timestamp,
   address,
   count,
-  encodeBinary,
   enumValue,
   port,
   set,
@@ -22,6 +21,7 @@ import {
   type Data,
   type DataTypeName,
 } from '@broker-ts/data';
+import { exact } from './__fixtures__/exact';
 import { SqliteBackend } from './sqlite-backend';
 
 /** Debian's python3-broker lives in the system Python, not in a pyenv one that may come first on PATH. */
@@ -55,8 +55,6 @@ function broker14(mode: 'read' | 'write', file: string): Promise<Record<string, 
     });
   });
 }
-
-const exact = (v: Data): string => `${toString(v)} [${Buffer.from(encodeBinary(v)).toString('hex')}]`;
 
 let dir: string;
 let file: string;
