@@ -2,9 +2,9 @@ import { Decoder, Encoder } from 'cbor-x';
 import { address } from './address';
 import { BrokerError } from './broker-error';
 import { BrokerSet, set } from './broker-set';
-import { BrokerTable, table } from './broker-table';
+import { sameData } from '../test/same-data';
+import { table } from './broker-table';
 import { BROKER_CBOR_TAG, cborEncoderOptions, cborExtensions, installCborExtensions } from './cbor-extension';
-import { equals } from './compare';
 import { Count, count } from './count';
 import type { Data } from './data';
 import { enumValue } from './enum-value';
@@ -46,16 +46,6 @@ const everyType = (): Data[] => [
   table([[[1n], set([count(3)])], ['k', -0]]),
   [1n, [2n, [count(3)]], []],
 ];
-
-/** Like `equals`, but also tells -0 from 0 and requires the same JS classes. */
-function sameData(a: unknown, b: unknown): boolean {
-  if (typeof a === 'number') return typeof b === 'number' && (Object.is(a, b) || (a !== a && b !== b));
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameData(x, b[i]));
-  if (a instanceof BrokerSet) return b instanceof BrokerSet && sameData(a.toArray(), b.toArray());
-  if (a instanceof BrokerTable) return b instanceof BrokerTable && sameData([...a.keys()], [...b.keys()]) && sameData([...a.values()], [...b.values()]);
-  if (a === null || typeof a !== 'object') return a === b;
-  return Object.getPrototypeOf(a) === Object.getPrototypeOf(b) && equals(a as Data, b as Data);
-}
 
 describe('cbor-x extension', () => {
   test('a real cbor-x Encoder round-trips actor messages with Broker values of every type anywhere inside', () => {

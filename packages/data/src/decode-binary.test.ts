@@ -127,3 +127,11 @@ describe('decodeBinary', () => {
     expect(decodeBinary(buf.subarray(1, 4))).toBe('a');
   });
 });
+
+test('bytes decoded from a Node Buffer are a plain Uint8Array copy, not a view of the input', () => {
+  const input = Buffer.from('0502ff00', 'hex');
+  const v = decodeBinary(input) as Uint8Array;
+  expect(Object.getPrototypeOf(v)).toBe(Uint8Array.prototype);
+  input[2] = 0x01;
+  expect([...v]).toEqual([0xff, 0x00]);
+});

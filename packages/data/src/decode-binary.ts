@@ -10,7 +10,7 @@ import { Port, PORT_PROTOCOLS } from './port';
 import { Subnet } from './subnet';
 import { Timespan } from './timespan';
 import { Timestamp } from './timestamp';
-import { decodeUtf8 } from './utf8';
+import { copyBytes, decodeUtf8 } from './utf8';
 
 const TYPE_NAMES = ['none', 'boolean', 'count', 'integer', 'real', 'string', 'address', 'subnet', 'port', 'timestamp', 'timespan', 'enum_value', 'set', 'table', 'vector'];
 
@@ -65,7 +65,7 @@ class BinaryReader {
     if (len > this.end - this.pos) this.fail(`${what} of ${len} bytes exceeds the ${this.end - this.pos} bytes left`, start);
     const from = this.pos;
     this.pos += len;
-    return decodeUtf8(this.bytes, from, this.pos) ?? this.bytes.slice(from, this.pos);
+    return decodeUtf8(this.bytes, from, this.pos) ?? copyBytes(this.bytes, from, this.pos);
   }
 
   address(): Address {

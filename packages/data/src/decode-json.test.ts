@@ -61,7 +61,10 @@ describe('decodeJson', () => {
     expect(decodeJson(v('timestamp', '"2014-07-09T12:16:44+02:00"'))).toEqual(new Timestamp(1404901004_000_000_000n));
     expect(decodeJson(v('timestamp', '"2014-07-09T10:16:44Z"'))).toEqual(new Timestamp(1404901004_000_000_000n));
     expect(decodeJson(v('timestamp', '"1969-12-31T23:59:59.999"'))).toEqual(new Timestamp(-1_000_000n));
-    expect(encodeJson(timestamp(-1n))).toBe(v('timestamp', '"1969-12-31T23:59:59.999"'));
+    expect(encodeJson(timestamp(-1_000_001n))).toBe(v('timestamp', '"1969-12-31T23:59:59.999"'));
+    expect(encodeJson(timestamp(-1n))).toBe(v('timestamp', '"1970-01-01T00:00:00.000"'));
+    expect(encodeJson(timestamp(-(2n ** 63n)))).toBe(v('timestamp', '"1677-09-21T00:12:43.146"'));
+    expect(decodeJson(encodeJson(timestamp(-(2n ** 63n))))).toEqual(new Timestamp(-9223372036854000000n));
     expect(decodeJson(v('timespan', '"2min"'))).toEqual(timespan(120_000));
     expect(decodeJson(v('timespan', '"0s"'))).toEqual(timespan(0n));
     for (const bad of ['"2014-02-30T00:00:00"', '"2014-13-01T00:00:00"', '"2014-07-09 10:16:44"', '"yesterday"', '5']) {

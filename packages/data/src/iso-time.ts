@@ -28,12 +28,12 @@ const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 
 /**
  * Formats ns since the epoch as Broker's JSON timestamp, `YYYY-MM-DDThh:mm:ss.mmm` in UTC,
- * truncated to the millisecond (towards the past).
+ * truncated towards zero to the millisecond as C++ `duration_cast` does (so every int64
+ * timestamp stays in range when read back).
  * @internal
  */
 export function formatIsoTimestamp(ns: bigint): string {
-  let ms = ns / 1_000_000n;
-  if (ms * 1_000_000n > ns) ms -= 1n;
+  const ms = ns / 1_000_000n;
   let secs = ms / 1000n;
   if (secs * 1000n > ms) secs -= 1n;
   const milli = Number(ms - secs * 1000n);

@@ -53,3 +53,11 @@ describe('typeOf', () => {
     expect(() => typeOf(Symbol('s'))).toThrow(expect.objectContaining({ code: 'type_clash' }));
   });
 });
+
+test('a Buffer of non-UTF-8 bytes converts to a plain Uint8Array copy', () => {
+  const input = Buffer.from([0xff, 0x01]);
+  const v = toData(input) as Uint8Array;
+  expect(Object.getPrototypeOf(v)).toBe(Uint8Array.prototype);
+  input[0] = 0;
+  expect([...v]).toEqual([0xff, 0x01]);
+});

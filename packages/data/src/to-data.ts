@@ -6,7 +6,7 @@ import { INT64_MAX, INT64_MIN } from './int64';
 import { Timestamp } from './timestamp';
 import { describe } from './type-of';
 import { isPlainObject, tagOf, TAG_STRING, TAG_VECTOR } from './type-tag';
-import { decodeUtf8, isWellFormedString } from './utf8';
+import { copyBytes, decodeUtf8, isWellFormedString } from './utf8';
 
 /**
  * Converts natural JS input to exact Broker data: `undefined` → `null`, `Date` →
@@ -26,7 +26,7 @@ export function toData(value: DataInput): Data {
   if (tag === TAG_STRING) {
     if (typeof value === 'string') return checkString(value);
     const bytes = value as Uint8Array;
-    return decodeUtf8(bytes, 0, bytes.length) ?? bytes.slice();
+    return decodeUtf8(bytes, 0, bytes.length) ?? copyBytes(bytes);
   }
   if (tag >= 0) {
     if (typeof value === 'bigint' && (value < INT64_MIN || value > INT64_MAX)) {

@@ -47,3 +47,14 @@ export function decodeUtf8(bytes: Uint8Array, start: number, end: number): strin
   if (!isUtf8(view)) return undefined;
   return Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('utf8');
 }
+
+/**
+ * Copies bytes into a new plain `Uint8Array`. (`slice` on a Node `Buffer` would return a
+ * view of the same memory, and a `Buffer` rather than a `Uint8Array`.)
+ * @internal
+ */
+export function copyBytes(bytes: Uint8Array, start = 0, end = bytes.length): Uint8Array {
+  const out = new Uint8Array(end - start);
+  out.set(bytes.subarray(start, end));
+  return out;
+}
