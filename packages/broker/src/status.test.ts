@@ -1,0 +1,42 @@
+import { BrokerError, Count, EnumValue, Port } from '@broker-ts/data';
+import { endpointInfoFromData, endpointInfoToData } from './endpoint-info';
+import { isStatus, Status } from './status';
+
+describe('Status', () => {
+  const ctx = { id: 'BFFADF', network: { address: '127.0.0.1', port: 55490, retryMs: 0 } };
+
+  test('prints as Broker does', () => {
+    expect(new Status('peer_added', ctx, 'handshake successful').toString()).toBe('peer_added(BFFADF, 127.0.0.1:55490, "handshake successful")');
+    expect(new Status('peer_lost', { id: null }, 'x').toString()).toBe('peer_lost(invalid-node, none, "x")');
+  });
+
+  test('has Broker data layout and numbers', () => {
+    const s = new Status('peer_lost', ctx, 'lost connection to remote peer');
+    expect(s.sc).toBe(3);
+    expect(s.toData()).toEqual(['status', new EnumValue('peer_lost'), ['BFFADF', '127.0.0.1', new Port(55490, 'tcp'), new Count(0n)], 'lost connection to remote peer']);
+    expect(Status.fromData(s.toData())).toEqual(s);
+    expect(new Status('unspecified', { id: null }, '').toData()).toEqual(['status', new EnumValue('unspecified'), null, null]);
+  });
+
+  test('rejects values that are not statuses', () => {
+    expect(() => Status.fromData(['status', new EnumValue('nope'), null, null])).toThrow(BrokerError);
+    expect(() => Status.fromData('status')).toThrow(BrokerError);
+    expect(() => Status.fromData(['status', new EnumValue('peer_added'), null, 5n])).not.toThrow();
+  });
+
+  test('endpoint info carries the retry interval in whole seconds', () => {
+    const data = endpointInfoToData({ id: 'n', network: { address: 'foo', port: 8080, retryMs: 42_500 } });
+    expect(data).toEqual(['n', 'foo', new Port(8080, 'tcp'), new Count(42n)]);
+    expect(endpointInfoFromData(data)).toEqual({ id: 'n', network: { address: 'foo', port: 8080, retryMs: 42_000 } });
+    expect(endpointInfoFromData([null, null, null, null])).toEqual({ id: null });
+    expect(() => endpointInfoFromData([1n, null, null, null])).toThrow(BrokerError);
+    expect(() => endpointInfoFromData(['n', 'a', 5n, null])).toThrow(BrokerError);
+  });
+
+  test('an error with an endpoint has Broker layout [endpoint_info, message]', () => {
+    const err = new BrokerError('peer_invalid', 'invalid host', { endpoint: endpointInfoToData({ id: 'nid', network: { address: 'foo', port: 8080, retryMs: 42_000 } }) });
+    expect(err.toData()).toEqual(['error', new EnumValue('peer_invalid'), [['nid', 'foo', new Port(8080, 'tcp'), new Count(42n)], 'invalid host']]);
+    expect(isStatus(err)).toBe(false);
+    expect(isStatus(new Status('peer_added', ctx, ''))).toBe(true);
+  });
+});
