@@ -39,9 +39,10 @@ const DONE = 1;
  * the demand granted by the consumer, and batching within that demand. The host feeds it
  * the consumer's messages and carries out what it asks through its {@link SourcePort}.
  *
- * Items are sent in batches of up to `maxBatch`: a full batch goes out at once when
- * demand allows; a partial one goes out at the flush the host runs after the current turn,
- * so items pushed in one turn share a message.
+ * Items are sent in batches of up to `maxBatch`: a batch goes out at once when it is as
+ * large as it may get (`maxBatch` items, or all the demand); a smaller one goes out at
+ * the flush the host runs after the current turn, so items pushed in one turn share a
+ * message.
  */
 export class StreamSource<T, R = unknown> {
   /** The producer's stream id. */
@@ -127,8 +128,12 @@ export class StreamSource<T, R = unknown> {
     if (this.writable !== WRITABLE) return false;
     const outcome = this.buffer.push(item);
     if (outcome === 'accepted' || outcome === 'droppedOldest') {
-      if (this.credit.granted !== this.credit.sent) {
-        if (this.buffer.buffered >= this.maxBatch) this.flush();
+      const demand = this.credit.granted - this.credit.sent;
+      if (demand > 0) {
+        // Waiting for the end of the turn gains nothing once a batch is as large as it
+        // may get: send now and free the buffer.
+        const buffered = this.buffer.buffered;
+        if (buffered >= this.maxBatch || buffered >= demand) this.flush();
         else if (!this.flushPending) {
           this.flushPending = true;
           this.port.scheduleFlush();
