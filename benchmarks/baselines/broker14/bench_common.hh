@@ -146,7 +146,13 @@ inline uint16_t listen_loopback(broker::endpoint& ep, uint16_t port) {
 /// Peers with 127.0.0.1:`port` and waits until the peer subscribes to `t`; exits the
 /// process with a message on failure.
 inline void peer_loopback(broker::endpoint& ep, uint16_t port, const std::string& t) {
-  if (!ep.peer("127.0.0.1", port, broker::timeout::seconds(1))) {
+  if (port == 0) {
+    std::cerr << "--port=N (the listener's port) is required" << std::endl;
+    std::exit(2);
+  }
+  // No retry: the listener is up before we start, and a retrying peer() would block
+  // forever (before the control thread exists) if it were not.
+  if (!ep.peer("127.0.0.1", port, broker::timeout::seconds(0))) {
     std::cerr << "unable to peer with 127.0.0.1:" << port << std::endl;
     std::exit(1);
   }

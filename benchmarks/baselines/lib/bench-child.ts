@@ -219,7 +219,7 @@ export class BenchChild implements CpuMeter {
   }
 
   private failure(message: string): Error {
-    const tail = this.recent.stderr.slice(-10).join('\n  ');
+    const tail = this.recent.stderr.slice(-25).join('\n  ');
     return new Error(tail ? `${message}; last stderr lines:\n  ${tail}` : message);
   }
 }
