@@ -36,7 +36,9 @@ export class MemoryBackend extends RecordBackend {
   }
 
   protected writeRecord(key: Uint8Array, value: Uint8Array, expiry: bigint | undefined): void {
-    this.rows.set(mapKey(key), { key, value, expiry });
+    // Own copies: encoded bytes may be views into Node's shared 8 KiB pool, and a row kept
+    // for long would pin a whole slab each.
+    this.rows.set(mapKey(key), { key: new Uint8Array(key), value: new Uint8Array(value), expiry });
   }
 
   protected deleteRecord(key: Uint8Array): boolean {
