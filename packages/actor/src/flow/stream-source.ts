@@ -133,7 +133,7 @@ export class StreamSource<T, R = unknown> {
         // Waiting for the end of the turn gains nothing once a batch is as large as it
         // may get: send now and free the buffer.
         const buffered = this.buffer.buffered;
-        if (buffered >= this.maxBatch || buffered >= demand) this.flush();
+        if (buffered >= this.maxBatch || buffered >= demand) this.sendBatches();
         else if (!this.flushPending) {
           this.flushPending = true;
           this.port.scheduleFlush();
@@ -196,7 +196,7 @@ export class StreamSource<T, R = unknown> {
     this.writable = DONE;
     if (this.state === 'open') {
       this.state = 'closing';
-      this.flush();
+      this.sendBatches();
     } else this.state = 'closing';
     this.wakeWriters();
   }
@@ -211,9 +211,18 @@ export class StreamSource<T, R = unknown> {
     this.finish(error);
   }
 
-  /** Sends what the demand allows, in batches; completes a closing stream once empty. */
+  /**
+   * The host's deferred flush: sends what the demand allows. The host calls it once per
+   * {@link SourcePort.scheduleFlush}; a stream asks again only after this ran, so the
+   * host's list of streams to flush never holds one twice.
+   */
   flush(): void {
     this.flushPending = false;
+    this.sendBatches();
+  }
+
+  /** Sends what the demand allows, in batches; completes a closing stream once empty. */
+  private sendBatches(): void {
     if (this.state !== 'open' && this.state !== 'closing') return;
     let sentAny = false;
     while (this.buffer.buffered > 0) {
@@ -253,7 +262,7 @@ export class StreamSource<T, R = unknown> {
       this.abort(e as FlowError);
       return;
     }
-    this.flush();
+    this.sendBatches();
   }
 
   /**
