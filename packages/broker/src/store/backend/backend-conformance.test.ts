@@ -24,7 +24,7 @@ import {
 } from '@broker-ts/data';
 import type { InitType } from './appliers';
 import type { Backend, BackendKind } from './backend';
-import { errorCodeOf } from './__fixtures__/error-code-of';
+import { brokerErrorOf, errorCodeOf } from './__fixtures__/error-code-of';
 import { exact } from './__fixtures__/exact';
 import { makeBackend } from './make-backend';
 
@@ -456,6 +456,15 @@ describe.each(ALL_KINDS)('%s backend', (kind) => {
         expect(errorCodeOf(() => makeBackend(kind, { path: '' }))).toBe('backend_failure');
         expect(errorCodeOf(() => makeBackend(kind, { path: path.join(dir, 'x'), bogus: true }))).toBe('backend_failure');
         expect(() => makeBackend(kind, { path: path.join(dir, 'x'), bogus: true })).toThrow(/unknown option 'bogus'/);
+      });
+
+      it('refuses a file of garbage with cannot_open_file and a message naming it', () => {
+        b.close();
+        const p = path.join(dir, 'db', kind === 'sqlite' ? 'store.sqlite' : 'store.lmdb/data.mdb');
+        fs.writeFileSync(p, Buffer.alloc(20_000, 0x5a));
+        const err = brokerErrorOf(() => open());
+        expect(err.code).toBe('cannot_open_file');
+        expect(err.message).toContain(path.join(dir, 'db'));
       });
 
       it('reports a path that cannot be created as cannot_open_file', () => {

@@ -217,9 +217,9 @@ export class LmdbBackend extends RecordBackend {
   }
 
   protected countRecords(): number {
-    let n = 0;
-    for (const key of this.db.getKeys()) if (key[0] !== META_PREFIX) n++;
-    return n;
+    // LMDB keeps the count in the tree's header: O(1), where iterating would be O(n).
+    const entries = (this.db.getStats() as { entryCount: number }).entryCount;
+    return entries - (this.db.get(FORMAT_KEY) === undefined ? 0 : 1);
   }
 
   protected listRecords(): RecordEntry[] {
