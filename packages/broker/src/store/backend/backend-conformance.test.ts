@@ -185,6 +185,20 @@ describe.each(ALL_KINDS)('%s backend', (kind) => {
       expect(toString(b.snapshot())).toBe('{5 -> five, -1 -> minus one, a -> 1, b -> 2}');
     });
 
+    it('rejects an expiry or a time that is not a Timestamp and stays unchanged', () => {
+      b.put('k', count(1), ts(10));
+      const before = state(b);
+      const notATimestamp = 5000 as unknown as Timestamp;
+      expect(errorCodeOf(() => b.put('k', 2n, notATimestamp))).toBe('type_clash');
+      expect(errorCodeOf(() => b.add('k', count(1), 'count', notATimestamp))).toBe('type_clash');
+      expect(errorCodeOf(() => b.subtract('k', count(1), notATimestamp))).toBe('type_clash');
+      expect(errorCodeOf(() => b.expire('k', notATimestamp))).toBe('type_clash');
+      expect(errorCodeOf(() => b.dropExpired(notATimestamp))).toBe('type_clash');
+      expect(state(b)).toEqual(before);
+      b.put('k', 2n, null as unknown as undefined);
+      expect(b.expiries()).toEqual([]);
+    });
+
     it('rejects a value that is not Broker data and stays unchanged', () => {
       b.put('k', 1n);
       const before = state(b);

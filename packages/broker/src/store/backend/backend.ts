@@ -23,8 +23,9 @@ export type BackendKind = 'memory' | 'sqlite' | 'lmdb';
  * mutate what they pass or receive without touching the store.
  *
  * Errors: `no_such_key` (absent key), `type_clash` and `invalid_data` (the operation does
- * not apply to the stored value), `backend_failure` (the storage failed or the backend is
- * closed), `invalid_data` (a stored row does not decode).
+ * not apply to the stored value; a key, value, expiry or time of the wrong kind),
+ * `backend_failure` (the storage failed or the backend is closed), `invalid_data` (a
+ * stored row does not decode).
  */
 export interface Backend {
   /** Which kind of backend this is. */

@@ -18,6 +18,19 @@ export interface RecordEntry extends StoredRecord {
 
 const MAX_KEY_TEXT = 80;
 
+/** The expiry of an operation in ns, refusing what is not a timestamp (a JS caller could pass a number). */
+function expiryNs(expiry: Timestamp | null | undefined): bigint | undefined {
+  if (expiry === undefined || expiry === null) return undefined;
+  if (!(expiry instanceof Timestamp)) throw new BrokerError('type_clash', `an expiry must be an absolute Timestamp, got ${typeof expiry}`);
+  return expiry.ns;
+}
+
+/** The current time in ns, refusing what is not a timestamp. */
+function nowNs(now: Timestamp): bigint {
+  if (!(now instanceof Timestamp)) throw new BrokerError('type_clash', `the current time must be a Timestamp, got ${typeof now}`);
+  return now.ns;
+}
+
 function describeKey(key: Data): string {
   let text: string;
   try {
@@ -94,17 +107,19 @@ export abstract class RecordBackend implements Backend {
   put(key: Data, value: Data, expiry?: Timestamp): void {
     const k = encodeBinary(key);
     const v = encodeBinary(value);
-    this.run('put', () => this.writeRecord(k, v, expiry?.ns));
+    const e = expiryNs(expiry);
+    this.run('put', () => this.writeRecord(k, v, e));
   }
 
   add(key: Data, value: Data, initType: InitType, expiry?: Timestamp): Data {
     const k = encodeBinary(key);
+    const e = expiryNs(expiry);
     return this.run('add', () =>
       this.atomically(() => {
         const record = this.readRecord(k);
         const current = record === undefined ? initialValue(initType) : this.decodeStored(record.value, 'value');
         const next = applyAdd(current, value);
-        this.writeRecord(k, encodeBinary(next), expiry?.ns);
+        this.writeRecord(k, encodeBinary(next), e);
         return next;
       }),
     );
@@ -112,10 +127,11 @@ export abstract class RecordBackend implements Backend {
 
   subtract(key: Data, value: Data, expiry?: Timestamp): Data {
     const k = encodeBinary(key);
+    const e = expiryNs(expiry);
     return this.run('subtract', () =>
       this.atomically(() => {
         const next = applySubtract(this.readValue(k, key), value);
-        this.writeRecord(k, encodeBinary(next), expiry?.ns);
+        this.writeRecord(k, encodeBinary(next), e);
         return next;
       }),
     );
@@ -132,7 +148,8 @@ export abstract class RecordBackend implements Backend {
 
   expire(key: Data, now: Timestamp): boolean {
     const k = encodeBinary(key);
-    return this.run('expire', () => this.deleteRecordIfExpired(k, now.ns));
+    const t = nowNs(now);
+    return this.run('expire', () => this.deleteRecordIfExpired(k, t));
   }
 
   get(key: Data): Data {
@@ -173,12 +190,13 @@ export abstract class RecordBackend implements Backend {
   }
 
   dropExpired(now: Timestamp): Data[] {
+    const t = nowNs(now);
     return this.run('dropExpired', () =>
       this.atomically(() => {
         // Decode every key before deleting anything, so that a row that does not decode
         // leaves the store unchanged.
         const due = this.listRecords()
-          .filter((r) => r.expiry !== undefined && r.expiry <= now.ns)
+          .filter((r) => r.expiry !== undefined && r.expiry <= t)
           .map((r) => ({ bytes: r.key, key: this.decodeStored(r.key, 'key') }));
         for (const d of due) this.deleteRecord(d.bytes);
         return sortByKey(due).map((d) => d.key);
