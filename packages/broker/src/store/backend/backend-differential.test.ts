@@ -1,6 +1,7 @@
 /**
  * Differential test: random sequences of operations run against memory, SQLite and LMDB
- * at once must give identical results (values or error codes) and identical contents.
+ * at once must give identical results (values or error codes) and identical contents,
+ * also when the persistent backends are closed and reopened in between.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -34,7 +35,8 @@ const key: fc.Arbitrary<Data> = fc.constantFrom<Data>('a', 'b', count(1), 1n, ['
 const expiry = fc.option(fc.bigInt({ min: 0n, max: 4n }).map((n) => new Timestamp(n)), { nil: undefined });
 const now = fc.bigInt({ min: 0n, max: 4n }).map((n) => new Timestamp(n));
 
-type Op = { name: string; run: (b: Backend) => unknown };
+/** An operation; `reopen` closes the persistent backends and opens them again on the same files. */
+type Op = { name: string; run: (b: Backend) => unknown } | { name: 'reopen' };
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.tuple(key, value, expiry).map(([k, v, e]) => ({ name: `put ${toString(k)}`, run: (b: Backend) => b.put(k, v, e) })),
   fc.tuple(key, value, fc.constantFrom(...DATA_TYPE_NAMES), expiry).map(([k, v, t, e]) => ({ name: `add ${toString(k)} ${t}`, run: (b: Backend) => b.add(k, v, t, e) })),
@@ -46,9 +48,10 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   key.map((k) => ({ name: `exists ${toString(k)}`, run: (b: Backend) => b.exists(k) })),
   now.map((t) => ({ name: 'dropExpired', run: (b: Backend) => b.dropExpired(t) })),
   fc.constant({ name: 'clear', run: (b: Backend) => b.clear() }),
+  fc.constant({ name: 'reopen' as const }),
 );
 
-function outcome(o: Op, b: Backend): string {
+function outcome(o: Exclude<Op, { name: 'reopen' }>, b: Backend): string {
   try {
     const result = o.run(b);
     if (result === undefined) return 'ok';
@@ -70,13 +73,18 @@ it('memory, SQLite and LMDB agree on every random sequence of operations', () =>
     fc.assert(
       fc.property(fc.array(op, { minLength: 1, maxLength: 30 }), (ops) => {
         run++;
-        const backends: Backend[] = [
-          new MemoryBackend(),
-          new SqliteBackend({ path: path.join(dir, `s${run}.sqlite`), synchronous: 'off' }),
-          new LmdbBackend({ path: path.join(dir, `l${run}`), noSync: true }),
-        ];
+        const openSqlite = (): Backend => new SqliteBackend({ path: path.join(dir, `s${run}.sqlite`), synchronous: 'off' });
+        const openLmdb = (): Backend => new LmdbBackend({ path: path.join(dir, `l${run}`), noSync: true });
+        const backends: Backend[] = [new MemoryBackend(), openSqlite(), openLmdb()];
         try {
           for (const o of ops) {
+            if (!('run' in o)) {
+              backends[1].close();
+              backends[1] = openSqlite();
+              backends[2].close();
+              backends[2] = openLmdb();
+              continue;
+            }
             const results = backends.map((b) => outcome(o, b));
             expect({ op: o.name, sqlite: results[1], lmdb: results[2] }).toEqual({ op: o.name, sqlite: results[0], lmdb: results[0] });
           }
