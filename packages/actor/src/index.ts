@@ -1,1 +1,26 @@
-export {};
+/**
+ * @broker-ts/actor: a CAF-style actor runtime for Node (local, worker threads, TCP).
+ * This file is the public allow-list; everything else is internal.
+ */
+export { ActorSystem, type ActorSystemOptions, type NodeService, type SystemState } from './actor-system';
+export { Actor, type ActorClass, type BehaviorFactory, type MessageOf, type Spawnable } from './actor';
+export type { ActorContext, RequestOptions } from './actor-context';
+export { ActorRef } from './actor-ref';
+export { ActorError, ActorErrorCodes, type ActorErrorCode, type ActorErrorData } from './actor-error';
+export type { Behavior, Handler } from './behavior';
+export type { Cancellable, Clock } from './clock';
+export { RealTimeClock, type RealTimeClockOptions } from './real-time-clock';
+export { VirtualClock } from './virtual-clock';
+export type { Schedulable, Scheduler } from './scheduler';
+export { EventLoopScheduler, type EventLoopSchedulerOptions } from './event-loop-scheduler';
+export { DeterministicScheduler } from './deterministic-scheduler';
+export { DeterministicFixture, createTestSystem, type Hop, type HopPattern, type TestSystemOptions } from './deterministic-fixture';
+export { ExitReasons, type ExitReason } from './exit-reason';
+export type { AnyMessage, DownMessage, ExitMessage, Message, SystemMessage, TimeoutMessage } from './message';
+export type { ResponsePromise } from './response-promise';
+export type { SpawnOptions } from './spawn-options';
+export { Mailbox, PushResult } from './mailbox';
+export { Envelope, EnvelopeKind } from './envelope';
+export type { NodeLink } from './node-link';
+export { Router, type LinkUpOptions } from './router';
+export { ACTOR_ERROR_TAG, ACTOR_REF_TAG, decodeEnvelopes, encodeEnvelopes, registerCodecExtension, type CodecExtension } from './envelope-codec';

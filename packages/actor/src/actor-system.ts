@@ -1,0 +1,466 @@
+/**
+ * The actor system: spawns actors and owns the scheduler, clock, registry, router,
+ * logger and node identity.
+ */
+import { randomUUID } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import type { Actor, ActorClass, BehaviorFactory, MessageOf, Spawnable } from './actor';
+import { ActorCell } from './actor-cell';
+import type { RequestOptions } from './actor-context';
+import { ActorError, type ActorErrorCode } from './actor-error';
+import { ActorRef, type RefHost } from './actor-ref';
+import type { Clock } from './clock';
+import { Envelope, EnvelopeKind, kindName } from './envelope';
+import { EventLoopScheduler } from './event-loop-scheduler';
+import { ExitReasons, type ExitReason } from './exit-reason';
+import type { AnyMessage, Message } from './message';
+import type { NodeLink } from './node-link';
+import { PendingRequests } from './pending-requests';
+import { RealTimeClock } from './real-time-clock';
+import { Router } from './router';
+import type { Scheduler } from './scheduler';
+import type { SpawnOptions } from './spawn-options';
+
+/** Options for {@link ActorSystem}. */
+export interface ActorSystemOptions {
+  /** Display name, in logs (default `actor-system`). */
+  name?: string;
+  /** Unique node id (default a random UUID). Must be unique among connected systems. */
+  nodeId?: string;
+  /** The scheduler (default an {@link EventLoopScheduler}); an injected one is not closed at shutdown. */
+  scheduler?: Scheduler;
+  /** The clock (default a {@link RealTimeClock}); an injected one is not reset at shutdown. */
+  clock?: Clock;
+  /** Root logger (default pino at level `BROKER_TS_LOG_LEVEL` or `warn`). */
+  logger?: Logger;
+  /** Messages per actor turn for the default scheduler (default 64). */
+  throughput?: number;
+}
+
+/**
+ * A service of the node actor (id 0): answers node-level requests such as `whereis`.
+ * Transports and the worker runtime register theirs (e.g. `spawn` in worker threads).
+ * @param msg - the request message
+ * @param from - the requester (null for plain messages from outside any actor)
+ * @returns the response (or a Promise of it)
+ */
+export type NodeService = (msg: AnyMessage, from: ActorRef | null) => unknown;
+
+/** Lifecycle state of a system. */
+export type SystemState = 'running' | 'stopping' | 'stopped';
+
+const DEFAULT_REQUEST_TIMEOUT = 30_000;
+
+/**
+ * An actor system: one node. Spawn actors with {@link ActorSystem.spawn}, talk to them
+ * with `ref.tell` and {@link ActorSystem.request}, and end everything with
+ * {@link ActorSystem.shutdown}.
+ */
+export class ActorSystem implements RefHost {
+  /** Display name. */
+  readonly name: string;
+  /** This node's unique id. */
+  readonly nodeId: string;
+  /** The scheduler running the actors. */
+  readonly scheduler: Scheduler;
+  /** The clock of every timer and timeout. */
+  readonly clock: Clock;
+  /** Root logger of this system (bound to `system` and `node`). */
+  readonly logger: Logger;
+  /** The node router: the seam transports plug into (see docs/actor-runtime.md). */
+  readonly router: Router;
+  /** The reference of this node's own service actor (id 0). */
+  readonly nodeRef: ActorRef;
+  /** @internal the actor whose handler is running, if any */
+  current: ActorCell | null = null;
+  /** @internal called for every envelope delivered on this node (test fixture) */
+  tracer: ((env: Envelope) => void) | null = null;
+  /** @internal */
+  readonly requests: PendingRequests;
+  private readonly cells = new Map<number, ActorCell>();
+  private readonly names = new Map<string, ActorRef>();
+  private readonly services = new Map<string, NodeService>();
+  private readonly loggers = new Map<string, Logger>();
+  private readonly hooks: { name: string; run: () => void | Promise<void> }[] = [];
+  private readonly ownsScheduler: boolean;
+  private readonly ownsClock: boolean;
+  private readonly log: Logger;
+  private nextId = 1;
+  private stateValue: SystemState = 'running';
+  private shutdownPromise: Promise<void> | null = null;
+
+  /** @param options - see {@link ActorSystemOptions} */
+  constructor(options: ActorSystemOptions = {}) {
+    this.name = options.name ?? 'actor-system';
+    this.nodeId = options.nodeId ?? randomUUID();
+    if (typeof this.nodeId !== 'string' || this.nodeId === '') throw new ActorError('invalid_argument', 'nodeId must be a non-empty string');
+    this.ownsScheduler = options.scheduler === undefined;
+    this.scheduler = options.scheduler ?? new EventLoopScheduler({ throughput: options.throughput });
+    this.ownsClock = options.clock === undefined;
+    this.clock = options.clock ?? new RealTimeClock();
+    const root = options.logger ?? pino({ name: 'broker-ts', level: process.env.BROKER_TS_LOG_LEVEL ?? 'warn' });
+    this.logger = root.child({ system: this.name, node: this.nodeId });
+    this.log = this.loggerFor('core');
+    this.requests = new PendingRequests(this.clock);
+    this.router = new Router(this, this.loggerFor('router'));
+    this.nodeRef = new ActorRef(this.nodeId, 0, this);
+    this.services.set('whereis', (msg) => this.whereis(String(msg.name)) ?? null);
+    this.services.set('node-down', (msg, from) => {
+      if (from !== null && typeof msg.node === 'string') this.router.remoteNodeDown(from.node, msg.node);
+    });
+  }
+
+  /** `running`, `stopping` (shutdown in progress) or `stopped`. */
+  get state(): SystemState {
+    return this.stateValue;
+  }
+
+  /** Number of live actors on this node. */
+  get actorCount(): number {
+    return this.cells.size;
+  }
+
+  /**
+   * A child logger for a component, e.g. `core`, `router`, `network`, `worker`.
+   * @param component - component name (one logger per name, cached)
+   */
+  loggerFor(component: string): Logger {
+    let l = this.loggers.get(component);
+    if (l === undefined) {
+      l = this.logger.child({ component });
+      this.loggers.set(component, l);
+    }
+    return l;
+  }
+
+  // -- spawning ------------------------------------------------------------------
+
+  /**
+   * Spawns an actor from a behavior factory `(ctx, ...args) => behavior` or an
+   * {@link Actor} subclass (`new Cls(ctx, ...args)` then `behavior()`). The factory runs
+   * at once; if it throws, the actor stops with reason `error` (links and monitors hear).
+   * @param target - factory or class
+   * @param options - args, name, trapExit, linkTo, monitorBy, mailboxCapacity
+   * @returns the new actor's reference
+   * @throws ActorError `system_shutdown`, `name_taken` or `invalid_argument`
+   */
+  spawn<M extends Message = AnyMessage, Args extends unknown[] = []>(target: BehaviorFactory<M, Args>, options?: SpawnOptions<Args>): ActorRef<M>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  spawn<A extends Actor<any>, Args extends unknown[] = []>(target: ActorClass<A, Args>, options?: SpawnOptions<Args>): ActorRef<MessageOf<A>>;
+  spawn(target: Spawnable<Message, unknown[]>, options: SpawnOptions<unknown[]> = {}): ActorRef {
+    if (this.stateValue !== 'running') throw new ActorError('system_shutdown', 'cannot spawn: the system is shutting down');
+    if (typeof target !== 'function') throw new ActorError('invalid_argument', 'spawn expects a behavior function or an Actor subclass');
+    const cap = options.mailboxCapacity;
+    if (cap !== undefined && !(cap === Infinity || (Number.isInteger(cap) && cap > 0))) throw new ActorError('invalid_argument', `mailboxCapacity must be a positive integer, got ${cap}`);
+    if (options.name !== undefined) this.checkNameFree(options.name);
+    if (options.args !== undefined && !Array.isArray(options.args)) throw new ActorError('invalid_argument', 'args must be an array');
+    const cell = new ActorCell(this, this.nextId++, options);
+    this.cells.set(cell.self.id, cell);
+    if (options.name !== undefined) this.register(options.name, cell.self);
+    if (options.linkTo !== undefined) cell.link(options.linkTo);
+    if (options.monitorBy !== undefined) this.route(new Envelope(cell.self, options.monitorBy as ActorRef, null, EnvelopeKind.Monitor, 0));
+    this.log.debug({ event: 'actor-spawned', actor: cell.self.key, name: options.name }, 'actor spawned');
+    cell.start(target, options.args ?? []);
+    return cell.self;
+  }
+
+  // -- messaging -------------------------------------------------------------------
+
+  /** @internal implementation of `ActorRef.tell` */
+  tellFrom(to: ActorRef, msg: unknown): void {
+    const cur = this.current;
+    this.route(new Envelope(to, cur === null ? null : cur.self, msg, EnvelopeKind.Message, 0));
+  }
+
+  /**
+   * Sends a request from outside any actor and returns the response.
+   * @param to - the receiver
+   * @param msg - the request
+   * @param options - timeout in ms (default 30000; `Infinity` for none)
+   * @returns the handler's return value (or the value its Promise resolved to)
+   * @throws (rejects) ActorError `request_timeout`, `request_receiver_down`,
+   *   `unexpected_message`, `unreachable`, `broken_promise`, `system_shutdown`, or the
+   *   receiver's failure as `runtime_error`
+   */
+  request<R = unknown, T extends Message = AnyMessage>(to: ActorRef<T>, msg: T, options?: RequestOptions): Promise<R> {
+    return this.requestFrom(null, to as ActorRef, msg, options) as Promise<R>;
+  }
+
+  /** @internal */
+  requestFrom(owner: ActorCell | null, to: ActorRef, msg: unknown, options?: RequestOptions): Promise<unknown> {
+    const timeout = options?.timeout ?? DEFAULT_REQUEST_TIMEOUT;
+    return new Promise((resolve, reject) => {
+      if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) {
+        reject(new ActorError('invalid_argument', `timeout must be a non-negative number of ms, got ${String(timeout)}`));
+        return;
+      }
+      if (this.stateValue !== 'running') {
+        reject(new ActorError('system_shutdown', 'the system is shutting down'));
+        return;
+      }
+      if (!(to instanceof ActorRef)) {
+        reject(new ActorError('invalid_argument', 'request target is not an ActorRef'));
+        return;
+      }
+      const rid = this.requests.add(owner, to.node, timeout, resolve, reject);
+      this.route(new Envelope(to, owner === null ? this.nodeRef : owner.self, msg, EnvelopeKind.Request, rid));
+    });
+  }
+
+  /**
+   * Asks an actor to stop with `reason` (default `normal`); it stops before its next
+   * ordinary message and cannot trap this.
+   */
+  stop(ref: ActorRef<Message>, reason: ExitReason = ExitReasons.normal): void {
+    this.route(new Envelope(ref as ActorRef, this.current?.self ?? null, reason, EnvelopeKind.Stop, 0));
+  }
+
+  /** Kills an actor (reason `kill`, untrappable). */
+  kill(ref: ActorRef<Message>): void {
+    this.route(new Envelope(ref as ActorRef, this.current?.self ?? null, ExitReasons.kill, EnvelopeKind.Kill, 0));
+  }
+
+  /**
+   * Messages waiting in a local actor's mailbox.
+   * @returns undefined when the actor is not local or not alive
+   */
+  mailboxSize(ref: ActorRef<Message>): number | undefined {
+    if (ref.node !== this.nodeId) return undefined;
+    return this.cells.get(ref.id)?.mailboxSize;
+  }
+
+  /** True when `ref` is a live actor of this node. */
+  isAlive(ref: ActorRef<Message>): boolean {
+    return ref.node === this.nodeId && this.cells.has(ref.id);
+  }
+
+  /** Routes an envelope: local delivery or a node link. @internal but stable for transports. */
+  route(env: Envelope): void {
+    if (env.to.node === this.nodeId) this.deliverLocal(env);
+    else this.router.forward(env);
+  }
+
+  /** @internal */
+  deliverLocal(env: Envelope): void {
+    if (this.tracer !== null) this.tracer(env);
+    const kind = env.kind;
+    if (kind === EnvelopeKind.Response || kind === EnvelopeKind.ErrorResponse) {
+      if (!this.requests.settle(env.rid, kind === EnvelopeKind.Response, env.msg)) this.log.debug({ event: 'late-response', rid: env.rid }, 'response without a pending request');
+      return;
+    }
+    const id = env.to.id;
+    if (id === 0) {
+      this.serveNode(env);
+      return;
+    }
+    const cell = this.cells.get(id);
+    if (cell === undefined) this.deadLetter(env, 'request_receiver_down');
+    else cell.enqueue(env);
+  }
+
+  /**
+   * Handles an envelope nobody can take: requests are answered with an error, links and
+   * monitors with EXIT/DOWN, ordinary messages are logged as `dead-letter`. Never throws
+   * at the sender.
+   * @internal
+   */
+  deadLetter(env: Envelope, code: ActorErrorCode, reason: ExitReason = ExitReasons.unknown): void {
+    const to = env.to;
+    switch (env.kind) {
+      case EnvelopeKind.Request:
+        this.logDeadLetter(env, code);
+        if (env.from !== null) this.route(new Envelope(env.from, to, new ActorError(code, `request to ${to.key} failed: ${code}`), EnvelopeKind.ErrorResponse, env.rid));
+        return;
+      case EnvelopeKind.Link:
+        if (env.from !== null) this.route(new Envelope(env.from, to, reason, EnvelopeKind.Exit, 0));
+        return;
+      case EnvelopeKind.Monitor:
+        if (env.from !== null) this.route(new Envelope(env.from, to, reason, EnvelopeKind.Down, 0));
+        return;
+      case EnvelopeKind.Message:
+        this.logDeadLetter(env, code);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private logDeadLetter(env: Envelope, code: ActorErrorCode): void {
+    const msg = env.msg as { type?: unknown } | null;
+    this.log.info(
+      { event: 'dead-letter', to: env.to.key, from: env.from?.key, kind: kindName(env.kind), type: typeof msg === 'object' && msg !== null ? msg.type : typeof msg, reason: code },
+      'dead letter',
+    );
+  }
+
+  /** @internal RouterHost: no route to the target node */
+  unroutable(env: Envelope): void {
+    this.deadLetter(env, 'unreachable', ExitReasons.unreachable(env.to.node));
+  }
+
+  /** @internal RouterHost */
+  nodesLost(lost: (node: string) => boolean): void {
+    for (const cell of [...this.cells.values()]) cell.nodesLost(lost);
+    this.requests.failNodes(lost);
+  }
+
+  /** @internal RouterHost */
+  notifyNodeDown(link: NodeLink, node: string): void {
+    link.send(new Envelope(new ActorRef(link.remoteNode, 0, this), this.nodeRef, { type: 'node-down', node }, EnvelopeKind.Message, 0));
+  }
+
+  /** @internal removes a stopped actor from the actor table and the registry */
+  removeCell(cell: ActorCell): void {
+    this.cells.delete(cell.self.id);
+    if (cell.names !== null) for (const n of cell.names) if (this.names.get(n)?.equals(cell.self)) this.names.delete(n);
+  }
+
+  // -- node services ---------------------------------------------------------------
+
+  /**
+   * Registers a service of this node's service actor (id 0), reachable from any node as
+   * `request(ref(node, 0), { type, ... })`. Used by the worker runtime and transports.
+   * @param type - message type it answers
+   * @param service - the handler
+   * @throws ActorError `invalid_argument` if the type is taken
+   */
+  registerNodeService(type: string, service: NodeService): void {
+    if (this.services.has(type)) throw new ActorError('invalid_argument', `node service '${type}' already registered`);
+    this.services.set(type, service);
+  }
+
+  private serveNode(env: Envelope): void {
+    const msg = env.msg as AnyMessage | null;
+    const service = typeof msg === 'object' && msg !== null && typeof msg.type === 'string' ? this.services.get(msg.type) : undefined;
+    const isRequest = env.kind === EnvelopeKind.Request;
+    if (!isRequest && env.kind !== EnvelopeKind.Message) return;
+    if (service === undefined || msg === null) {
+      this.deadLetter(env, 'unexpected_message');
+      return;
+    }
+    const answer = (ok: boolean, value: unknown): void => {
+      if (isRequest && env.from !== null) {
+        const payload = ok ? value : value instanceof ActorError ? value : new ActorError('runtime_error', value instanceof Error ? value.message : String(value), value);
+        this.route(new Envelope(env.from, this.nodeRef, payload, ok ? EnvelopeKind.Response : EnvelopeKind.ErrorResponse, env.rid));
+      } else if (!ok) {
+        this.log.error({ event: 'node-service-failed', type: msg.type, err: value }, 'node service failed');
+      }
+    };
+    try {
+      const result = service(msg, env.from);
+      if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+        (result as PromiseLike<unknown>).then((v) => answer(true, v), (e) => answer(false, e));
+      } else {
+        answer(true, result);
+      }
+    } catch (e) {
+      answer(false, e);
+    }
+  }
+
+  // -- registry --------------------------------------------------------------------
+
+  /**
+   * Registers a local actor under a name, also visible to other nodes through
+   * {@link ActorSystem.lookup}. The name is released when the actor stops.
+   * @throws ActorError `name_taken` (name held by another live actor), `invalid_argument`
+   */
+  register(name: string, ref: ActorRef<Message>): void {
+    const r = ref as ActorRef;
+    if (typeof name !== 'string' || name === '') throw new ActorError('invalid_argument', 'a name must be a non-empty string');
+    if (!(r instanceof ActorRef) || r.node !== this.nodeId) throw new ActorError('invalid_argument', 'only local actors can be registered');
+    const cell = this.cells.get(r.id);
+    if (cell === undefined) throw new ActorError('invalid_argument', `${r.key} is not alive`);
+    const held = this.names.get(name);
+    if (held !== undefined && held.equals(r)) return;
+    this.checkNameFree(name);
+    this.names.set(name, r);
+    (cell.names ??= []).push(name);
+  }
+
+  /** Removes a name (no-op when absent). */
+  unregister(name: string): void {
+    this.names.delete(name);
+  }
+
+  /** The local actor registered under `name`, if any. */
+  whereis<M extends Message = AnyMessage>(name: string): ActorRef<M> | undefined {
+    return this.names.get(name) as ActorRef<M> | undefined;
+  }
+
+  /**
+   * Looks a name up on any node reachable from here (this one included).
+   * @param node - node id
+   * @param name - registered name
+   * @returns the reference, or undefined when the name is not registered there
+   * @throws (rejects) ActorError `unreachable`, `request_timeout`
+   */
+  async lookup<M extends Message = AnyMessage>(node: string, name: string, options?: RequestOptions): Promise<ActorRef<M> | undefined> {
+    if (node === this.nodeId) return this.whereis<M>(name);
+    const found = await this.request(new ActorRef(node, 0, this), { type: 'whereis', name }, options);
+    return found instanceof ActorRef ? (found as ActorRef<M>) : undefined;
+  }
+
+  /**
+   * A reference to actor `id` on `node`, for transports and tests; prefer refs received
+   * in messages or from `lookup`.
+   */
+  refFor<M extends Message = AnyMessage>(node: string, id: number): ActorRef<M> {
+    return new ActorRef<M>(node, id, this);
+  }
+
+  private checkNameFree(name: string): void {
+    const held = this.names.get(name);
+    if (held !== undefined && this.cells.has(held.id)) throw new ActorError('name_taken', `name '${name}' is registered to ${held.key}`);
+  }
+
+  // -- shutdown --------------------------------------------------------------------
+
+  /**
+   * Adds work to do at shutdown (close a server, terminate a worker). Hooks run after
+   * every actor stopped, most recent first.
+   * @param name - for the log
+   * @param run - the work; awaited
+   * @returns a function that removes the hook
+   */
+  addShutdownHook(name: string, run: () => void | Promise<void>): () => void {
+    const hook = { name, run };
+    this.hooks.push(hook);
+    return () => {
+      const i = this.hooks.indexOf(hook);
+      if (i >= 0) this.hooks.splice(i, 1);
+    };
+  }
+
+  /**
+   * Stops every actor (reason `shutdown`), rejects pending requests with
+   * `system_shutdown`, runs shutdown hooks (workers, sockets), closes all node links,
+   * and releases the default scheduler and clock. Idempotent: every call returns the
+   * same promise.
+   */
+  shutdown(): Promise<void> {
+    return (this.shutdownPromise ??= this.doShutdown());
+  }
+
+  private async doShutdown(): Promise<void> {
+    this.stateValue = 'stopping';
+    this.log.info({ event: 'shutdown', actors: this.cells.size }, 'shutting down');
+    for (const cell of [...this.cells.values()]) cell.terminate(ExitReasons.shutdown);
+    this.requests.rejectAll(new ActorError('system_shutdown', 'the system shut down'));
+    while (this.hooks.length > 0) {
+      const hook = this.hooks.pop()!;
+      try {
+        await hook.run();
+      } catch (e) {
+        this.log.error({ event: 'shutdown-hook-failed', hook: hook.name, err: e }, 'shutdown hook failed');
+      }
+    }
+    // Actors spawned by hooks, or requests sent meanwhile, are finished too.
+    for (const cell of [...this.cells.values()]) cell.terminate(ExitReasons.shutdown);
+    this.requests.rejectAll(new ActorError('system_shutdown', 'the system shut down'));
+    this.router.closeAll(ExitReasons.shutdown);
+    if (this.ownsScheduler) this.scheduler.close();
+    if (this.ownsClock) this.clock.cancelAll();
+    this.stateValue = 'stopped';
+  }
+}

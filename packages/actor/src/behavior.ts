@@ -1,0 +1,28 @@
+/**
+ * Behaviors: an actor's message handlers, keyed by message `type`.
+ */
+import type { ActorContext } from './actor-context';
+import type { AnyMessage, DownMessage, ExitMessage, Message, TimeoutMessage } from './message';
+
+/**
+ * A message handler. Its return value (or the value of a returned Promise) answers the
+ * message when it was sent as a request. Throwing stops the actor with reason `error`.
+ * (Declared through a method so that handlers of narrower messages stay assignable.)
+ */
+export type Handler<T, M extends Message = AnyMessage> = {
+  bivarianceHack(msg: T, ctx: ActorContext<M>): unknown;
+}['bivarianceHack'];
+
+/**
+ * Handlers keyed by message type, plus the runtime's own messages:
+ * `exit` (a linked actor stopped, only when trapping exits), `down` (a monitored actor
+ * stopped) and `timeout` (the idle timeout elapsed).
+ * @typeParam M - the union of messages the actor accepts
+ */
+export type Behavior<M extends Message = AnyMessage> = {
+  [K in M['type']]?: Handler<Extract<M, { type: K }>, M>;
+} & {
+  exit?: Handler<ExitMessage, M>;
+  down?: Handler<DownMessage, M>;
+  timeout?: Handler<TimeoutMessage, M>;
+};

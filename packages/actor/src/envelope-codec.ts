@@ -1,0 +1,159 @@
+/**
+ * The cbor-x codec of envelope batches, shared by every transport (worker threads, TCP).
+ *
+ * Batch layout (one CBOR array): `[senderNode, receiverNode, ...envelopes]`, each
+ * envelope 7 items `kind, toId, toNode|null, fromId|-1, fromNode|null, rid, msg`, where
+ * a null `toNode` means the receiver node and a null `fromNode` the sender node. Refs
+ * inside messages are CBOR tag {@link ACTOR_REF_TAG} `[node, id]`; ActorErrors are tag
+ * {@link ACTOR_ERROR_TAG} `{code, message, cause?}`. Other packages add their own types
+ * with {@link registerCodecExtension}.
+ */
+import { addExtension, Encoder } from 'cbor-x';
+import { ActorError, type ActorErrorData } from './actor-error';
+import { ActorRef, type RefHost } from './actor-ref';
+import { Envelope, EnvelopeKind } from './envelope';
+
+/** CBOR tag of an ActorRef: `[node: string, id: number]`. */
+export const ACTOR_REF_TAG = 41001;
+/** CBOR tag of an ActorError: `{ code, message, cause? }`. */
+export const ACTOR_ERROR_TAG = 41002;
+
+/** Envelope fields per entry in a batch. */
+const FIELDS = 7;
+const MAX_KIND = EnvelopeKind.Demonitor;
+
+/** Host refs are bound to while a batch is being decoded (decoding is synchronous). */
+let decodingHost: RefHost | null = null;
+
+const detachedHost: RefHost = {
+  tellFrom(to: ActorRef): void {
+    throw new ActorError('invalid_argument', `${to.key} was decoded outside decodeEnvelopes and is bound to no system`);
+  },
+};
+
+/** A cbor-x extension, as accepted by {@link registerCodecExtension}. */
+export interface CodecExtension<T, R = unknown> {
+  /** The class whose instances it encodes (matched by constructor). */
+  Class: new (...args: never[]) => T;
+  /** CBOR tag number; must not collide with ours (41001, 41002) or another extension. */
+  tag: number;
+  /** Encodes an instance by calling `encode` with a plain value. */
+  encode(instance: T, encode: (value: R) => void): void;
+  /** Rebuilds an instance from the plain value. */
+  decode(data: R): T;
+}
+
+/**
+ * Registers a cbor-x extension used by every envelope batch (cbor-x extensions are
+ * process-wide; register before the first message of that type is sent). Broker's value
+ * types, for example, are registered by the Broker package this way.
+ * @param extension - class, tag, encode, decode
+ */
+export function registerCodecExtension<T, R = unknown>(extension: CodecExtension<T, R>): void {
+  addExtension(extension as unknown as Parameters<typeof addExtension>[0]);
+}
+
+registerCodecExtension<ActorRef, [string, number]>({
+  Class: ActorRef,
+  tag: ACTOR_REF_TAG,
+  encode(ref, encode) {
+    encode([ref.node, ref.id]);
+  },
+  decode(data) {
+    if (!Array.isArray(data) || typeof data[0] !== 'string' || !isActorId(data[1])) throw new ActorError('decode_failed', 'malformed actor reference');
+    return new ActorRef(data[0], data[1], decodingHost ?? detachedHost);
+  },
+});
+
+registerCodecExtension<ActorError, ActorErrorData>({
+  Class: ActorError,
+  tag: ACTOR_ERROR_TAG,
+  encode(err, encode) {
+    encode(err.toData());
+  },
+  decode(data) {
+    if (typeof data !== 'object' || data === null) throw new ActorError('decode_failed', 'malformed actor error');
+    return ActorError.fromData(data);
+  },
+});
+
+const encoder = new Encoder({ useRecords: false, mapsAsObjects: true });
+const decoder = new Encoder({ useRecords: false, mapsAsObjects: true });
+
+/**
+ * Encodes envelopes into one batch. The result may share memory with the encoder's
+ * buffer: send or copy it before the next call, and never transfer its ArrayBuffer.
+ * @param envelopes - envelopes from `senderNode` (refs of that node are written short)
+ * @param senderNode - this node's id
+ * @param receiverNode - the node at the other end of the link
+ * @throws ActorError `invalid_argument` if a message cannot be encoded
+ */
+export function encodeEnvelopes(envelopes: readonly Envelope[], senderNode: string, receiverNode: string): Uint8Array {
+  const n = envelopes.length;
+  const flat: unknown[] = new Array(2 + n * FIELDS);
+  flat[0] = senderNode;
+  flat[1] = receiverNode;
+  let j = 2;
+  for (let i = 0; i < n; i++) {
+    const e = envelopes[i];
+    flat[j++] = e.kind;
+    flat[j++] = e.to.id;
+    flat[j++] = e.to.node === receiverNode ? null : e.to.node;
+    const from = e.from;
+    flat[j++] = from === null ? -1 : from.id;
+    flat[j++] = from === null || from.node === senderNode ? null : from.node;
+    flat[j++] = e.rid;
+    flat[j++] = e.msg;
+  }
+  try {
+    return encoder.encode(flat);
+  } catch (e) {
+    throw new ActorError('invalid_argument', `cannot encode envelopes: ${e instanceof Error ? e.message : String(e)}`, e);
+  }
+}
+
+/**
+ * Decodes a batch made by {@link encodeEnvelopes}, binding every ref (in addressing and
+ * inside messages) to `host`.
+ * @param bytes - one batch
+ * @param host - the receiving system
+ * @returns the envelopes in order
+ * @throws ActorError `decode_failed` for anything malformed (never a crash)
+ */
+export function decodeEnvelopes(bytes: Uint8Array, host: RefHost): Envelope[] {
+  let flat: unknown;
+  const prev = decodingHost;
+  decodingHost = host;
+  try {
+    flat = decoder.decode(bytes);
+  } catch (e) {
+    if (e instanceof ActorError) throw e;
+    throw new ActorError('decode_failed', `undecodable batch: ${e instanceof Error ? e.message : String(e)}`, e);
+  } finally {
+    decodingHost = prev;
+  }
+  if (!Array.isArray(flat) || flat.length < 2 || (flat.length - 2) % FIELDS !== 0) throw new ActorError('decode_failed', 'a batch must be an array of 2 + 7n items');
+  const senderNode = flat[0];
+  const receiverNode = flat[1];
+  if (typeof senderNode !== 'string' || typeof receiverNode !== 'string') throw new ActorError('decode_failed', 'batch header must name both nodes');
+  const out: Envelope[] = new Array((flat.length - 2) / FIELDS);
+  for (let j = 2, i = 0; j < flat.length; j += FIELDS, i++) {
+    const kind = flat[j];
+    const toId = flat[j + 1];
+    const toNode = flat[j + 2] ?? receiverNode;
+    const fromId = flat[j + 3];
+    const fromNode = flat[j + 4] ?? senderNode;
+    const rid = flat[j + 5];
+    if (typeof kind !== 'number' || !Number.isInteger(kind) || kind < 0 || kind > MAX_KIND) throw new ActorError('decode_failed', `bad envelope kind ${String(kind)}`);
+    if (!isActorId(toId) || typeof toNode !== 'string') throw new ActorError('decode_failed', 'bad envelope receiver');
+    if (typeof fromId !== 'number' || !Number.isInteger(fromId) || fromId < -1 || typeof fromNode !== 'string') throw new ActorError('decode_failed', 'bad envelope sender');
+    if (!isActorId(rid)) throw new ActorError('decode_failed', 'bad request id');
+    const from = fromId === -1 ? null : new ActorRef(fromNode, fromId, host);
+    out[i] = new Envelope(new ActorRef(toNode, toId, host), from, flat[j + 6], kind as EnvelopeKind, rid);
+  }
+  return out;
+}
+
+function isActorId(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+}

@@ -1,0 +1,145 @@
+/**
+ * Delivers envelopes to local actors or to the link of their node.
+ */
+import type { Logger } from 'pino';
+import { ActorError } from './actor-error';
+import type { Envelope } from './envelope';
+import { ExitReasons, type ExitReason } from './exit-reason';
+import type { NodeLink } from './node-link';
+
+/** What the router needs from its system. @internal */
+export interface RouterHost {
+  readonly nodeId: string;
+  deliverLocal(env: Envelope): void;
+  /** An envelope for a node with no route: answer it as unreachable. */
+  unroutable(env: Envelope): void;
+  /** Fail links, monitors and requests of every node for which `lost` is true. */
+  nodesLost(lost: (node: string) => boolean, origin: string): void;
+  /** Tell a directly linked node that `node` was lost (sent to its node service). */
+  notifyNodeDown(link: NodeLink, node: string): void;
+}
+
+/** Options for {@link Router.linkUp}. */
+export interface LinkUpOptions {
+  /**
+   * Use this link for every node without a direct link (a worker thread's link to its
+   * parent: the parent forwards). At most one default link.
+   */
+  default?: boolean;
+}
+
+/**
+ * The node router of one system. Envelopes for this node are delivered locally; others go
+ * to the direct link of their node, else to the default link, else are answered as
+ * unreachable. A node that forwards (the main thread between its workers) tells its other
+ * links when a node behind it is lost. Topologies must be trees: there is no hop limit.
+ */
+export class Router {
+  private readonly links = new Map<string, NodeLink>();
+  private defaultLink: NodeLink | null = null;
+
+  /** @internal */
+  constructor(
+    private readonly host: RouterHost,
+    private readonly log: Logger,
+  ) {}
+
+  /** Node ids with a direct link, in link order. */
+  get nodes(): string[] {
+    return [...this.links.keys()];
+  }
+
+  /** The link an envelope for `node` would take, if any. */
+  routeFor(node: string): NodeLink | undefined {
+    return this.links.get(node) ?? this.defaultLink ?? undefined;
+  }
+
+  /** True when `node` has a direct link. */
+  hasLink(node: string): boolean {
+    return this.links.has(node);
+  }
+
+  /**
+   * Registers a link to its remote node.
+   * @throws ActorError `invalid_argument` when the node is this node or already linked
+   */
+  linkUp(link: NodeLink, options: LinkUpOptions = {}): void {
+    const node = link.remoteNode;
+    if (typeof node !== 'string' || node === '' || node === this.host.nodeId) throw new ActorError('invalid_argument', `cannot link to node '${String(node)}'`);
+    if (this.links.has(node)) throw new ActorError('invalid_argument', `node ${node} is already linked`);
+    this.links.set(node, link);
+    if (options.default === true) {
+      if (this.defaultLink !== null) throw new ActorError('invalid_argument', 'a default link is already set');
+      this.defaultLink = link;
+    }
+    this.log.info({ event: 'node-up', node, default: options.default === true }, 'node link up');
+  }
+
+  /**
+   * Reports the loss of the link to `node` (called by transports). Idempotent; ignores
+   * links it does not hold. Everything involving that node (and, for the default link,
+   * every node reached through it) fails with `unreachable`, and the other links hear
+   * that the node is gone.
+   * @param node - the remote node id
+   * @param cause - what happened, for the log
+   */
+  linkDown(node: string, cause?: unknown): void {
+    const link = this.links.get(node);
+    if (link === undefined) return;
+    this.links.delete(node);
+    const wasDefault = this.defaultLink === link;
+    if (wasDefault) this.defaultLink = null;
+    this.log.warn({ event: 'node-down', node, cause: describe(cause) }, 'node link down');
+    const lost = wasDefault ? (n: string) => n !== this.host.nodeId && !this.links.has(n) : (n: string) => n === node;
+    this.host.nodesLost(lost, node);
+    for (const other of this.links.values()) this.host.notifyNodeDown(other, node);
+  }
+
+  /**
+   * Handles a `node-down` notice from `from` about `node`: acted on only when this
+   * system reaches `node` through `from` (then it is forwarded to the other links).
+   * @internal
+   */
+  remoteNodeDown(from: string, node: string): void {
+    if (node === this.host.nodeId || this.links.has(node)) return;
+    if (this.defaultLink === null || this.defaultLink.remoteNode !== from) return;
+    this.log.warn({ event: 'node-down', node, via: from }, 'node behind a link is down');
+    this.host.nodesLost((n) => n === node, node);
+    for (const other of this.links.values()) if (other.remoteNode !== from) this.host.notifyNodeDown(other, node);
+  }
+
+  /**
+   * Entry point for envelopes decoded by a transport: delivered locally or forwarded.
+   * @param env - a decoded envelope
+   */
+  receive(env: Envelope): void {
+    if (env.to.node === this.host.nodeId) this.host.deliverLocal(env);
+    else this.forward(env);
+  }
+
+  /** Sends an envelope for another node to its link. @internal */
+  forward(env: Envelope): void {
+    const link = this.links.get(env.to.node) ?? this.defaultLink;
+    if (link === null || link === undefined) this.host.unroutable(env);
+    else link.send(env);
+  }
+
+  /** Closes every link (shutdown). @internal */
+  closeAll(reason: ExitReason = ExitReasons.shutdown): void {
+    const all = [...this.links.values()];
+    this.links.clear();
+    this.defaultLink = null;
+    for (const link of all) {
+      try {
+        link.close(reason);
+      } catch (e) {
+        this.log.error({ event: 'link-close-failed', node: link.remoteNode, err: e }, 'closing a link threw');
+      }
+    }
+  }
+}
+
+function describe(cause: unknown): string | undefined {
+  if (cause === undefined) return undefined;
+  return cause instanceof Error ? cause.message : String(cause);
+}

@@ -1,0 +1,23 @@
+/**
+ * The scheduler interface: decides when actors with pending mail run.
+ */
+
+/** Something the scheduler can run: an actor with mail (implemented by the runtime). */
+export interface Schedulable {
+  /**
+   * Processes at most `budget` envelopes.
+   * @returns true when work remains; the scheduler must then call `resume` again later
+   */
+  resume(budget: number): boolean;
+}
+
+/**
+ * Runs actors. The runtime calls {@link Scheduler.schedule} once when an actor goes from
+ * idle to having mail, and not again until its `resume` returned false.
+ */
+export interface Scheduler {
+  /** Queues an actor to run. */
+  schedule(actor: Schedulable): void;
+  /** Stops scheduling and releases any pending tick (called by shutdown). */
+  close(): void;
+}
