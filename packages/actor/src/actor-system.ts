@@ -154,11 +154,13 @@ export class ActorSystem implements RefHost {
     if (cap !== undefined && !(cap === Infinity || (Number.isInteger(cap) && cap > 0))) throw new ActorError('invalid_argument', `mailboxCapacity must be a positive integer, got ${cap}`);
     if (options.name !== undefined) this.checkNameFree(options.name);
     if (options.args !== undefined && !Array.isArray(options.args)) throw new ActorError('invalid_argument', 'args must be an array');
+    const mon = options.monitorBy;
+    if (mon !== undefined && (mon.node !== this.nodeId || !this.cells.has(mon.id))) throw new ActorError('invalid_argument', 'monitorBy must be a live local actor');
     const cell = new ActorCell(this, this.nextId++, options);
     this.cells.set(cell.self.id, cell);
     if (options.name !== undefined) this.register(options.name, cell.self);
     if (options.linkTo !== undefined) cell.link(options.linkTo);
-    if (options.monitorBy !== undefined) this.route(new Envelope(cell.self, options.monitorBy as ActorRef, null, EnvelopeKind.Monitor, 0));
+    if (options.monitorBy !== undefined) this.cells.get(options.monitorBy.id)?.monitor(cell.self);
     this.log.debug({ event: 'actor-spawned', actor: cell.self.key, name: options.name }, 'actor spawned');
     cell.start(target, options.args ?? []);
     return cell.self;

@@ -24,3 +24,4 @@ export { Envelope, EnvelopeKind } from './envelope';
 export type { NodeLink } from './node-link';
 export { Router, type LinkUpOptions } from './router';
 export { ACTOR_ERROR_TAG, ACTOR_REF_TAG, decodeEnvelopes, encodeEnvelopes, registerCodecExtension, type CodecExtension } from './envelope-codec';
+export { Supervisor, type ChildInfo, type ChildSpec, type RestartPolicy, type RestartStrategy, type SupervisorMessage, type SupervisorOptions } from './supervisor';

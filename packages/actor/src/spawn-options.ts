@@ -14,7 +14,7 @@ export interface SpawnOptions<Args extends unknown[] = unknown[]> {
   trapExit?: boolean;
   /** Link the new actor to this one before it starts (what `spawnLinked` does). */
   linkTo?: ActorRef<Message>;
-  /** Let this actor monitor the new one before it starts. */
+  /** Let this live local actor monitor the new one before it starts. */
   monitorBy?: ActorRef<Message>;
   /**
    * Bound of ordinary messages queued in the mailbox (default unbounded). Beyond it,
