@@ -1,0 +1,312 @@
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { DEFAULT_LIVENESS, type LivenessOptions } from './liveness';
+import { NetError } from './net-error';
+import { PeerTable } from './peer-table';
+import { DEFAULT_MAX_FRAME_SIZE, PROTOCOL_VERSION, type VersionRange } from './protocol';
+import { TcpConnection, type NetClock, type TcpConnectionHandler } from './tcp-connection';
+
+/** Tunables of a {@link TcpTransport}; every field has a default. */
+export interface TcpTransportLimits {
+  /** Largest frame payload in bytes, both directions (default 16 MiB). */
+  maxFrameSize?: number;
+  /**
+   * Bound of each connection's outbound queue in bytes (default 64 MiB); a peer that lets
+   * it fill is disconnected with `outbound_overflow`.
+   */
+  maxOutboundBytes?: number;
+  /** Inbound connections allowed to be in their handshake at once (default 64); more are refused. */
+  maxPendingHandshakes?: number;
+  /** Handshake timeout and heartbeat timing (defaults: {@link DEFAULT_LIVENESS}). */
+  liveness?: Partial<LivenessOptions>;
+  /** Protocol versions spoken (default {@link PROTOCOL_VERSION}); tests use it to simulate other versions. */
+  versions?: VersionRange;
+}
+
+/** Construction options of a {@link TcpTransport}. */
+export interface TcpTransportOptions extends TcpTransportLimits {
+  /** This node's id. */
+  localNode: string;
+  /** Time source for handshake timeouts and heartbeats. */
+  clock: NetClock;
+  /** Logger; the transport logs with `component: 'network'`. */
+  logger: Logger;
+}
+
+/** What the transport reports to the runtime. Called outside any actor turn. */
+export interface TcpTransportEvents {
+  /** A node is now reachable. */
+  nodeUp(node: string): void;
+  /** A node is no longer reachable (connection closed, peer dead, shutdown). */
+  nodeDown(node: string, error: NetError): void;
+  /**
+   * One encoded envelope arrived from `node`.
+   * @throws NetError `malformed_message` when the body cannot be decoded: the peer is disconnected
+   */
+  deliver(node: string, body: Buffer): void;
+}
+
+/** Address a listener is bound to. */
+export interface BoundAddress {
+  /** Host or IP bound. */
+  host: string;
+  /** Port bound (the one picked when 0 was asked). */
+  port: number;
+}
+
+/** A dial waiting for its handshake. */
+interface PendingDial {
+  resolve(node: string): void;
+  reject(error: NetError): void;
+}
+
+/**
+ * All TCP connections of one node: listeners, dials, one established connection per
+ * remote node (see `PeerTable`), and the routing of encoded envelopes to them.
+ * Knows nothing of actors: it moves opaque envelope bytes between node ids.
+ */
+export class TcpTransport {
+  private readonly log: Logger;
+  private readonly table: PeerTable<TcpConnection>;
+  /** Established connection per node: the send path. */
+  private readonly links = new Map<string, TcpConnection>();
+  /** Every live connection, established or not. */
+  private readonly connections = new Set<TcpConnection>();
+  /** Sockets dialled but not yet connected. */
+  private readonly dialling = new Set<Socket>();
+  /** Listening servers. */
+  private readonly servers = new Set<Server>();
+  /** Dials per connection, resolved with the node id. */
+  private readonly dials = new Map<TcpConnection, PendingDial>();
+  /** Dials that lost a duplicate race, waiting for the winning connection to that node. */
+  private readonly waiting = new Map<string, PendingDial[]>();
+  /** Inbound connections still in their handshake. */
+  private pendingInbound = 0;
+  private closing = false;
+  private readonly liveness: LivenessOptions;
+  private readonly handler: TcpConnectionHandler;
+
+  /**
+   * @param options - identity, clock, logger and limits
+   * @param events - receives node up/down and envelope bytes
+   */
+  constructor(
+    private readonly options: TcpTransportOptions,
+    private readonly events: TcpTransportEvents,
+  ) {
+    this.log = options.logger.child({ component: 'network' });
+    this.table = new PeerTable(options.localNode);
+    this.liveness = { ...DEFAULT_LIVENESS, ...options.liveness };
+    this.handler = {
+      admit: (conn, node) => this.admit(conn, node),
+      established: (conn) => this.onEstablished(conn),
+      deliver: (conn, body) => this.events.deliver(conn.remoteNode!, body),
+      closed: (conn, error) => this.onClosed(conn, error),
+    };
+  }
+
+  /** Remote nodes with an established connection. */
+  nodes(): string[] {
+    return [...this.links.keys()];
+  }
+
+  /**
+   * Whether a node is connected.
+   * @param node - the node id
+   */
+  isConnected(node: string): boolean {
+    return this.links.has(node);
+  }
+
+  /**
+   * Starts accepting connections.
+   * @param address - where to listen; port 0 picks a free port
+   * @returns the bound address
+   * @throws NetError `socket_error` when the address cannot be bound
+   */
+  listen(address: { host?: string; port?: number } = {}): Promise<BoundAddress> {
+    const host = address.host ?? '127.0.0.1';
+    if (this.closing) return Promise.reject(new NetError('shutdown', 'transport is closed'));
+    return new Promise((resolve, reject) => {
+      const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+      server.once('error', (e) => {
+        this.servers.delete(server);
+        reject(new NetError('socket_error', `cannot listen on ${host}:${address.port ?? 0}: ${e.message}`, { cause: e }));
+      });
+      server.listen(address.port ?? 0, host, () => {
+        this.servers.add(server);
+        const port = (server.address() as { port: number }).port;
+        server.on('error', (e) => this.log.error({ event: 'listener-error', host, port, detail: e.message }, 'listener error'));
+        this.log.info({ event: 'listening', host, port }, 'listening');
+        resolve({ host, port });
+      });
+    });
+  }
+
+  /**
+   * Connects to a node (or returns the existing connection's node when one exists).
+   * @param host - host or IP
+   * @param port - TCP port
+   * @returns the remote node id once the handshake completed
+   * @throws NetError with the reason the connection failed (`socket_error`,
+   *   `unsupported_version`, `self_connection`, `handshake_timeout`, ...)
+   */
+  connect(host: string, port: number): Promise<string> {
+    if (this.closing) return Promise.reject(new NetError('shutdown', 'transport is closed'));
+    return new Promise((resolve, reject) => {
+      const socket = createConnection({ host, port, noDelay: true });
+      this.dialling.add(socket);
+      const fail = (e: Error) => {
+        this.dialling.delete(socket);
+        this.log.warn({ event: 'connect-failed', address: `${host}:${port}`, detail: e.message }, 'connect failed');
+        reject(new NetError('socket_error', `cannot connect to ${host}:${port}: ${e.message}`, { cause: e }));
+      };
+      socket.once('error', fail);
+      socket.once('connect', () => {
+        socket.off('error', fail);
+        this.dialling.delete(socket);
+        if (this.closing) {
+          socket.destroy();
+          reject(new NetError('shutdown', 'transport is closed'));
+          return;
+        }
+        const conn = this.open(socket, 'initiator');
+        this.dials.set(conn, { resolve, reject });
+        conn.start();
+      });
+    });
+  }
+
+  /**
+   * Queues one encoded envelope for a node; it leaves with the connection's next batch.
+   * @param node - the destination node
+   * @param body - the encoded envelope
+   * @returns false when the node is not connected (the caller turns it into a dead letter)
+   */
+  send(node: string, body: Uint8Array): boolean {
+    const conn = this.links.get(node);
+    return conn !== undefined && conn.send(body);
+  }
+
+  /**
+   * Closes the connection to a node; its actors' monitors get DOWN.
+   * @param node - the node
+   * @param error - reason given to the peer (default `connection_closed`)
+   */
+  disconnect(node: string, error = new NetError('connection_closed', 'disconnected by this node')): void {
+    this.links.get(node)?.close(error);
+  }
+
+  /**
+   * Stops listening and closes every connection (peers get GOODBYE `shutdown`).
+   * Resolves once every socket and server is closed.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    const done: Promise<void>[] = [];
+    for (const server of this.servers) done.push(new Promise((r) => server.close(() => r())));
+    this.servers.clear();
+    for (const socket of this.dialling) socket.destroy();
+    this.dialling.clear();
+    for (const conn of [...this.connections]) {
+      done.push(new Promise((r) => conn.onceClosed(r)));
+      conn.close(new NetError('shutdown', 'node shutting down'));
+    }
+    for (const [, list] of this.waiting) for (const w of list) w.reject(new NetError('shutdown', 'node shutting down'));
+    this.waiting.clear();
+    await Promise.all(done);
+  }
+
+  private accept(socket: Socket): void {
+    if (this.closing) return void socket.destroy();
+    if (this.pendingInbound >= (this.options.maxPendingHandshakes ?? 64)) {
+      this.log.warn({ event: 'connection-refused', address: `${socket.remoteAddress}:${socket.remotePort}`, reason: 'too_many_handshakes' }, 'too many pending handshakes');
+      socket.destroy();
+      return;
+    }
+    this.pendingInbound++;
+    this.log.debug({ event: 'connection-accepted', address: `${socket.remoteAddress}:${socket.remotePort}` }, 'connection accepted');
+    this.open(socket, 'acceptor').start();
+  }
+
+  private open(socket: Socket, role: 'initiator' | 'acceptor'): TcpConnection {
+    const conn = new TcpConnection(
+      socket,
+      {
+        role,
+        localNode: this.options.localNode,
+        versions: this.options.versions ?? PROTOCOL_VERSION,
+        maxFrameSize: this.options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
+        maxOutboundBytes: this.options.maxOutboundBytes ?? 64 * 1024 * 1024,
+        liveness: this.liveness,
+        clock: this.options.clock,
+        logger: this.log,
+      },
+      this.handler,
+    );
+    this.connections.add(conn);
+    return conn;
+  }
+
+  private admit(conn: TcpConnection, node: string): NetError | undefined {
+    const admission = conn.role === 'acceptor' ? this.table.admitHello(conn, node) : this.table.admitWelcome(conn, node);
+    for (const loser of admission.evict) {
+      loser.close(new NetError('duplicate_connection', `simultaneous connect with node ${node}: the other connection is kept`));
+    }
+    return admission.refuse;
+  }
+
+  private onEstablished(conn: TcpConnection): void {
+    const node = conn.remoteNode!;
+    if (conn.role === 'acceptor') {
+      this.pendingInbound--;
+      if (!this.table.markEstablished(conn)) {
+        conn.close(new NetError('duplicate_connection', `connection to node ${node} lost a race`));
+        return;
+      }
+    }
+    this.links.set(node, conn);
+    this.log.info({ event: 'node-up', peer: node, address: conn.remoteAddress }, 'node up');
+    this.dials.get(conn)?.resolve(node);
+    this.dials.delete(conn);
+    const waiters = this.waiting.get(node);
+    this.waiting.delete(node);
+    for (const w of waiters ?? []) w.resolve(node);
+    this.events.nodeUp(node);
+  }
+
+  private onClosed(conn: TcpConnection, error: NetError): void {
+    this.connections.delete(conn);
+    const removed = this.table.remove(conn);
+    if (conn.role === 'acceptor' && !conn.wasEstablished) this.pendingInbound--;
+    const dial = this.dials.get(conn);
+    this.dials.delete(conn);
+    if (dial) this.settleLostDial(dial, conn, error);
+    if (removed?.wasEstablished && this.links.get(removed.node) === conn) {
+      this.links.delete(removed.node);
+      this.log.warn({ event: 'node-down', peer: removed.node, reason: error.reason, detail: error.message }, 'node down');
+      this.events.nodeDown(removed.node, error);
+    }
+  }
+
+  /** A dial whose connection closed before it was established. */
+  private settleLostDial(dial: PendingDial, conn: TcpConnection, error: NetError): void {
+    const node = conn.remoteNode;
+    if (error.reason !== 'duplicate_connection' || node === undefined) return dial.reject(error);
+    if (this.links.has(node)) return dial.resolve(node);
+    // The winning connection to that node is still in its handshake: wait for it, bounded
+    // by the handshake timeout.
+    const list = this.waiting.get(node) ?? [];
+    this.waiting.set(node, list);
+    const timer = this.options.clock.setTimer(this.liveness.handshakeTimeout, () => {
+      const i = list.indexOf(entry);
+      if (i >= 0) list.splice(i, 1);
+      dial.reject(new NetError('handshake_timeout', `duplicate connection to node ${node} never completed`));
+    });
+    const entry: PendingDial = {
+      resolve: (n) => (timer.cancel(), dial.resolve(n)),
+      reject: (e) => (timer.cancel(), dial.reject(e)),
+    };
+    list.push(entry);
+  }
+}
