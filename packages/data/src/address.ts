@@ -1,10 +1,14 @@
 import { BrokerError } from './broker-error';
+import { BROKER_TAG, markBrokerType, TAG_ADDRESS } from './type-tag';
 
 /**
  * Broker's `address`: 16 bytes, IPv4 kept as IPv4-mapped IPv6 (`::ffff:a.b.c.d`).
  * Immutable. Compares byte-wise, so `::1 < 1.2.3.4 < 2001::`.
  */
 export class Address {
+  /** @internal Broker's type index, on the prototype (see type-tag.ts). */
+  declare readonly [BROKER_TAG]: number;
+
   // The 16 bytes as four big-endian unsigned 32-bit words: cheap to build, compare and
   // write, which matters on the binary codec's hot path.
   /** @internal */ readonly w0: number;
@@ -136,6 +140,7 @@ export class Address {
     return `${hex(0, bestStart)}::${hex(bestStart + bestLen, 8)}`;
   }
 }
+markBrokerType(Address, TAG_ADDRESS);
 
 function parseV4(text: string): number | undefined {
   const parts = text.split('.');

@@ -3,6 +3,7 @@ import type { Data, DataInput } from './data';
 import { isStrictlySorted, sortedIndexOf } from './sorted-index';
 import { toData } from './to-data';
 import { toString } from './to-string';
+import { BROKER_TAG, markBrokerType, TAG_SET } from './type-tag';
 
 /**
  * Broker's `set`: unique values kept in Broker's total order, keyed by value (a vector
@@ -11,6 +12,9 @@ import { toString } from './to-string';
  * Backed by a sorted array: lookups are binary searches, so small sets stay cheap.
  */
 export class BrokerSet implements Iterable<Data> {
+  /** @internal Broker's type index, on the prototype (see type-tag.ts). */
+  declare readonly [BROKER_TAG]: number;
+
   /** @internal The elements, strictly increasing in Broker's order. */
   items: Data[];
 
@@ -111,6 +115,7 @@ export class BrokerSet implements Iterable<Data> {
     return toString(this);
   }
 }
+markBrokerType(BrokerSet, TAG_SET);
 
 /**
  * Builds a set that takes ownership of an array of exact Broker data, in any order.

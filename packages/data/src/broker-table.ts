@@ -4,7 +4,7 @@ import { sortedIndexOf } from './sorted-index';
 import { toData } from './to-data';
 import { toString } from './to-string';
 import { BrokerError } from './broker-error';
-import { isPlainObject } from './type-tag';
+import { BROKER_TAG, isPlainObject, markBrokerType, TAG_TABLE } from './type-tag';
 
 /**
  * Broker's `table`: a map whose keys are kept in Broker's total order and matched by
@@ -13,6 +13,9 @@ import { isPlainObject } from './type-tag';
  * Backed by two sorted parallel arrays: lookups are binary searches.
  */
 export class BrokerTable implements Iterable<[Data, Data]> {
+  /** @internal Broker's type index, on the prototype (see type-tag.ts). */
+  declare readonly [BROKER_TAG]: number;
+
   /** @internal The keys, strictly increasing in Broker's order. */
   keyItems: Data[];
   /** @internal The values, parallel to the keys. */
@@ -148,6 +151,7 @@ export class BrokerTable implements Iterable<[Data, Data]> {
     return toString(this);
   }
 }
+markBrokerType(BrokerTable, TAG_TABLE);
 
 function fillSorted(t: BrokerTable, keys: Data[], values: Data[]): void {
   let sorted = true;

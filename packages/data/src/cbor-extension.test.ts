@@ -4,7 +4,7 @@ import { BrokerError } from './broker-error';
 import { BrokerSet, set } from './broker-set';
 import { sameData } from '../test/same-data';
 import { table } from './broker-table';
-import { BROKER_CBOR_TAG, cborEncoderOptions, cborExtensions, installCborExtensions } from './cbor-extension';
+import { BROKER_CBOR_TAGS, BROKER_ERROR_CBOR_TAG, cborEncoderOptions, cborExtensions, installCborExtensions } from './cbor-extension';
 import { Count, count } from './count';
 import type { Data } from './data';
 import { enumValue } from './enum-value';
@@ -43,7 +43,7 @@ const everyType = (): Data[] => [
   timespan(-5n),
   enumValue('Conn::LOG'),
   set(['b', 'a', [1n, 2n]]),
-  table([[[1n], set([count(3)])], ['k', -0]]),
+  table([[[1n], set([count(3)])], ['k', -2.5]]),
   [1n, [2n, [count(3)]], []],
 ];
 
@@ -99,20 +99,45 @@ describe('cbor-x extension', () => {
     expect(back.error.context.endpoint).toEqual(['nid', null, null, null]);
   });
 
-  test('writes Broker values as the Broker binary format inside one tag', () => {
+  test('writes each class under its own tag with plain CBOR content', () => {
     const enc = new Encoder(cborEncoderOptions);
-    const bytes = Buffer.from(enc.encode(count(1)));
-    // tag 0x4272 (d9 42 72), byte string of 9 bytes (49), then 02 00..01
-    expect(bytes.toString('hex')).toBe('d9427249020000000000000001');
-    expect(cborExtensions.every((e) => e.tag === BROKER_CBOR_TAG || e.Class === BrokerError)).toBe(true);
+    const hex = (v: unknown): string => Buffer.from(enc.encode(v)).toString('hex');
+    // tag 0x4202 (d9 42 02) around the 64-bit integer 1
+    expect(hex(count(1))).toBe('d942021b0000000000000001');
+    // tag 0x4208 around 80 * 4 + 1 (tcp), a float64 under alwaysUseFloat
+    expect(hex(port(80, 'tcp'))).toBe('d94208fb4074100000000000');
+    expect(Buffer.from(new Encoder().encode(port(80, 'tcp'))).toString('hex')).toBe('d94208190141');
+    // tag 0x420b around the string "x"
+    expect(hex(enumValue('x'))).toBe('d9420b6178');
+    const tags = cborExtensions.map((e) => e.tag);
+    expect(new Set(tags).size).toBe(tags.length);
+    expect(tags.sort()).toEqual([...Object.values(BROKER_CBOR_TAGS), BROKER_ERROR_CBOR_TAG].sort());
   });
 
-  test('a tag holding garbage decodes to a BrokerError, not a crash', () => {
-    const enc = new Encoder(cborEncoderOptions);
-    const bad = Buffer.from('d942724102', 'hex'); // tag, byte string [0x02]: a truncated count
-    expect(() => enc.decode(bad)).toThrow(expect.objectContaining({ code: 'deserialization_failed' }));
-    const notBytes = Buffer.from('d9427201', 'hex'); // tag around the integer 1
-    expect(() => enc.decode(notBytes)).toThrow(expect.objectContaining({ code: 'deserialization_failed' }));
+  test.each([
+    ['count around a string', 'd9420261' + '78'],
+    ['count around -1', 'd9420220'],
+    ['address around 3 integers', 'd94206' + '83010203'],
+    ['address around a word above 2^32', 'd94206' + '84' + '000000' + '1b0000000100000000'],
+    ['subnet with length 129', 'd94207' + '85' + '00000000' + '1881'],
+    ['subnet around 4 integers', 'd94207' + '84' + '00000000'],
+    ['port above 65535*4+3', 'd94208' + '1a00040000'],
+    ['port around a float', 'd94208' + 'fb3ff8000000000000'],
+    ['timestamp around a string', 'd9420961' + '78'],
+    ['enum around an integer', 'd9420b01'],
+    ['set around a map', 'd9420ca0'],
+    ['table with unequal lengths', 'd9420d' + '82' + '8101' + '80'],
+    ['table around a single array', 'd9420d' + '8101'],
+    ['error with an unknown code', 'd94220' + '82' + '6178' + '6179'],
+  ])('decoding a tag whose content is wrong (%s) raises BrokerError, not a crash', (_name, h) => {
+    const dec = new Decoder(cborEncoderOptions);
+    let thrown: unknown;
+    try {
+      dec.decode(Buffer.from(h, 'hex'));
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(BrokerError);
   });
 
   test('installing twice is harmless', () => {

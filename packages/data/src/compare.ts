@@ -10,25 +10,12 @@ import type { Subnet } from './subnet';
 import type { Timespan } from './timespan';
 import type { Timestamp } from './timestamp';
 import { describe } from './type-of';
-import {
-  TAG_ADDRESS,
-  TAG_BOOLEAN,
-  TAG_COUNT,
-  TAG_ENUM_VALUE,
-  TAG_INTEGER,
-  TAG_NONE,
-  TAG_PORT,
-  TAG_REAL,
-  TAG_SET,
-  TAG_STRING,
-  TAG_SUBNET,
-  TAG_TABLE,
-  TAG_TIMESPAN,
-  TAG_TIMESTAMP,
-  TAG_VECTOR,
-  tagOf,
-} from './type-tag';
+import * as typeTag from './type-tag';
 import { utf8Bytes } from './utf8';
+
+// A local binding: CommonJS transpilers (tsx, swc) turn each use of an imported name into
+// a getter call, and compare runs for every element of every set and table.
+const { tagOf } = typeTag;
 
 /**
  * Broker's total order over values: across types by type index
@@ -43,42 +30,44 @@ import { utf8Bytes } from './utf8';
  * @throws BrokerError `type_clash` when either side is not exact Broker data
  */
 export function compare(a: Data, b: Data): number {
-  const ta = a === undefined ? TAG_NONE : tagOf(a);
-  const tb = b === undefined ? TAG_NONE : tagOf(b);
+  const ta = a === undefined ? 0 : tagOf(a);
+  const tb = b === undefined ? 0 : tagOf(b);
   if (ta < 0 || tb < 0) {
     throw new BrokerError('type_clash', `cannot compare ${describe(ta < 0 ? a : b)}: not exact Broker data (convert it with toData first)`);
   }
   if (ta !== tb) return ta < tb ? -1 : 1;
+  // Literal type indices (see type-tag.ts): imported constants cost a getter call each
+  // under the CommonJS transpilers, and this switch runs for every comparison.
   switch (ta) {
-    case TAG_NONE:
+    case 0: // none
       return 0;
-    case TAG_BOOLEAN:
+    case 1: // boolean
       return a === b ? 0 : a ? 1 : -1;
-    case TAG_COUNT:
+    case 2: // count
       return cmpBig((a as Count).value, (b as Count).value);
-    case TAG_INTEGER:
+    case 3: // integer
       return cmpBig(a as bigint, b as bigint);
-    case TAG_REAL:
+    case 4: // real
       return cmpReal(a as number, b as number);
-    case TAG_STRING:
+    case 5: // string
       return typeof a === 'string' && typeof b === 'string' ? compareStrings(a, b) : compareBytes(toBytes(a as string | Uint8Array), toBytes(b as string | Uint8Array));
-    case TAG_ADDRESS:
+    case 6: // address
       return (a as Address).compare(b as Address);
-    case TAG_SUBNET:
+    case 7: // subnet
       return (a as Subnet).compare(b as Subnet);
-    case TAG_PORT:
+    case 8: // port
       return (a as Port).compare(b as Port);
-    case TAG_TIMESTAMP:
+    case 9: // timestamp
       return cmpBig((a as Timestamp).ns, (b as Timestamp).ns);
-    case TAG_TIMESPAN:
+    case 10: // timespan
       return cmpBig((a as Timespan).ns, (b as Timespan).ns);
-    case TAG_ENUM_VALUE:
+    case 11: // enum_value
       return compareStrings((a as EnumValue).name, (b as EnumValue).name);
-    case TAG_SET:
+    case 12: // set
       return compareSequences((a as BrokerSet).items, (b as BrokerSet).items);
-    case TAG_TABLE:
+    case 13: // table
       return compareTables(a as BrokerTable, b as BrokerTable);
-    case TAG_VECTOR:
+    case 14: // vector
       return compareSequences(a as Data[], b as Data[]);
     default:
       throw new BrokerError('logic_error', `unknown type tag ${ta}`);

@@ -1,4 +1,5 @@
 import { BrokerError } from './broker-error';
+import { BROKER_TAG, markBrokerType, TAG_COUNT } from './type-tag';
 
 /** The largest Broker count, 2^64 - 1. */
 export const COUNT_MAX = 0xffff_ffff_ffff_ffffn;
@@ -8,6 +9,9 @@ export const COUNT_MAX = 0xffff_ffff_ffff_ffffn;
  * an integer (`bigint`) of the same value stay different Broker values.
  */
 export class Count {
+  /** @internal Broker's type index, on the prototype (see type-tag.ts). */
+  declare readonly [BROKER_TAG]: number;
+
   /** The value, 0 ≤ value ≤ 2^64 - 1. */
   readonly value: bigint;
 
@@ -51,6 +55,7 @@ export class Count {
     return this.value === other.value;
   }
 }
+markBrokerType(Count, TAG_COUNT);
 
 /**
  * Makes a Broker count.

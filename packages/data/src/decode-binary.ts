@@ -1,180 +1,213 @@
-import { Address } from './address';
+import * as address from './address';
 import { BrokerError } from './broker-error';
-import { setFromArray } from './broker-set';
-import { tableFromArrays } from './broker-table';
-import { Count } from './count';
+import * as brokerSet from './broker-set';
+import * as brokerTable from './broker-table';
+import * as count from './count';
 import type { Data } from './data';
-import { MAX_NESTING_DEPTH } from './encode-binary';
-import { EnumValue } from './enum-value';
-import { Port, PORT_PROTOCOLS } from './port';
-import { Subnet } from './subnet';
-import { Timespan } from './timespan';
-import { Timestamp } from './timestamp';
+import * as encodeBinary from './encode-binary';
+import * as enumValue from './enum-value';
+import * as port from './port';
+import * as subnet from './subnet';
+import * as timespan from './timespan';
+import * as timestamp from './timestamp';
 import { copyBytes, decodeUtf8 } from './utf8';
+
+// Local bindings for the hot path: transpilers for CommonJS (tsx, swc) turn every use of
+// an imported name into a getter call. This module is outside the package's import
+// cycles, so these are all initialized when it runs.
+const { Address } = address;
+const { Count } = count;
+const { EnumValue } = enumValue;
+const { Port, PORT_PROTOCOLS } = port;
+const { Subnet } = subnet;
+const { Timespan } = timespan;
+const { Timestamp } = timestamp;
+const { setFromArray } = brokerSet;
+const { tableFromArrays } = brokerTable;
+const { MAX_NESTING_DEPTH } = encodeBinary;
 
 const TYPE_NAMES = ['none', 'boolean', 'count', 'integer', 'real', 'string', 'address', 'subnet', 'port', 'timestamp', 'timespan', 'enum_value', 'set', 'table', 'vector'];
 
-/** A cursor over the input; every read checks the remaining length first. */
-class BinaryReader {
-  readonly bytes: Uint8Array;
-  readonly view: DataView;
-  readonly end: number;
-  pos = 0;
+// The decoder reads through module-level state (a cursor over the input), as cbor-x does;
+// decoding never calls user code, so it is not re-entered. The DataView of the last
+// ArrayBuffer is kept: frames cut from one network buffer or Node's Buffer pool share it.
+let src: Uint8Array = new Uint8Array(0);
+let base = 0; // src.byteOffset, for reads through the view
+let view = new DataView(src.buffer);
+let viewBuffer: ArrayBufferLike = src.buffer;
+let pos = 0;
+let end = 0;
 
-  constructor(bytes: Uint8Array) {
-    this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.end = bytes.length;
-  }
+function fail(message: string, offset = pos): never {
+  throw new BrokerError('deserialization_failed', `${message} at offset ${offset}`, { offset });
+}
 
-  fail(message: string, offset = this.pos): never {
-    throw new BrokerError('deserialization_failed', `${message} at offset ${offset}`, { offset });
-  }
+function need(n: number, what: string): void {
+  if (end - pos < n) fail(`truncated input: ${what} needs ${n} bytes, ${end - pos} left`);
+}
 
-  need(n: number, what: string): void {
-    if (this.end - this.pos < n) this.fail(`truncated input: ${what} needs ${n} bytes, ${this.end - this.pos} left`);
-  }
-
-  varbyte(what: string): number {
-    const start = this.pos;
-    if (this.pos < this.end) {
-      const first = this.bytes[this.pos];
-      if (first < 0x80) {
-        this.pos++;
-        return first;
-      }
+function readVarbyte(what: string): number {
+  if (pos < end && src[pos] < 0x80) return src[pos++];
+  const start = pos;
+  let result = 0;
+  let scale = 1;
+  for (let i = 0; i < 10; i++) {
+    if (pos >= end) fail(`truncated input: unfinished length of ${what}`, start);
+    const b = src[pos++];
+    result += (b & 0x7f) * scale;
+    if (b < 0x80) {
+      if (result > 0xffffffff) fail(`length of ${what} too large (${result})`, start);
+      return result;
     }
-    let result = 0;
-    let scale = 1;
-    for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.end) this.fail(`truncated input: unfinished length of ${what}`, start);
-      const b = this.bytes[this.pos++];
-      result += (b & 0x7f) * scale;
-      if (b < 0x80) {
-        if (result > 0xffffffff) this.fail(`length of ${what} too large (${result})`, start);
-        return result;
-      }
-      scale *= 128;
+    scale *= 128;
+  }
+  return fail(`length of ${what} longer than 10 bytes`, start);
+}
+
+const fcc = String.fromCharCode;
+
+/** Short ASCII strings built without a loop of concatenations (the common case on the wire). */
+function shortAscii(b: Uint8Array, p: number, n: number): string {
+  switch (n) {
+    case 0:
+      return '';
+    case 1:
+      return fcc(b[p]);
+    case 2:
+      return fcc(b[p], b[p + 1]);
+    case 3:
+      return fcc(b[p], b[p + 1], b[p + 2]);
+    case 4:
+      return fcc(b[p], b[p + 1], b[p + 2], b[p + 3]);
+    case 5:
+      return fcc(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4]);
+    case 6:
+      return fcc(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5]);
+    case 7:
+      return fcc(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6]);
+    default:
+      return fcc(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7]) + shortAscii(b, p + 8, n - 8);
+  }
+}
+
+function readString(what: string): string | Uint8Array {
+  const start = pos;
+  const len = readVarbyte(what);
+  if (len > end - pos) fail(`${what} of ${len} bytes exceeds the ${end - pos} bytes left`, start);
+  const from = pos;
+  pos += len;
+  if (len <= 24) {
+    let i = from;
+    while (i < pos && src[i] < 0x80) i++;
+    if (i === pos) return shortAscii(src, from, len);
+  }
+  return decodeUtf8(src, from, pos) ?? copyBytes(src, from, pos);
+}
+
+function readAddress(): address.Address {
+  const p = base + pos;
+  pos += 16;
+  return new Address(view.getUint32(p), view.getUint32(p + 4), view.getUint32(p + 8), view.getUint32(p + 12));
+}
+
+function readValue(depth: number): Data {
+  if (pos >= end) fail('truncated input: expected a type tag');
+  const tagAt = pos;
+  const tag = src[pos++];
+  switch (tag) {
+    case 0:
+      return null;
+    case 1: {
+      need(1, 'a boolean');
+      const b = src[pos++];
+      if (b > 1) fail(`invalid boolean byte ${b}`, pos - 1);
+      return b === 1;
     }
-    return this.fail(`length of ${what} longer than 10 bytes`, start);
-  }
-
-  string(what: string): string | Uint8Array {
-    const start = this.pos;
-    const len = this.varbyte(what);
-    if (len > this.end - this.pos) this.fail(`${what} of ${len} bytes exceeds the ${this.end - this.pos} bytes left`, start);
-    const from = this.pos;
-    this.pos += len;
-    return decodeUtf8(this.bytes, from, this.pos) ?? copyBytes(this.bytes, from, this.pos);
-  }
-
-  address(): Address {
-    const v = this.view;
-    const p = this.pos;
-    this.pos = p + 16;
-    return new Address(v.getUint32(p), v.getUint32(p + 4), v.getUint32(p + 8), v.getUint32(p + 12));
-  }
-
-  value(depth: number): Data {
-    if (this.pos >= this.end) this.fail('truncated input: expected a type tag');
-    const tagAt = this.pos;
-    const tag = this.bytes[this.pos++];
-    switch (tag) {
-      case 0:
-        return null;
-      case 1: {
-        this.need(1, 'a boolean');
-        const b = this.bytes[this.pos++];
-        if (b > 1) this.fail(`invalid boolean byte ${b}`, this.pos - 1);
-        return b === 1;
-      }
-      case 2: {
-        this.need(8, 'a count');
-        const v = this.view.getBigUint64(this.pos);
-        this.pos += 8;
-        return new Count(v);
-      }
-      case 3: {
-        this.need(8, 'an integer');
-        const v = this.view.getBigInt64(this.pos);
-        this.pos += 8;
-        return v;
-      }
-      case 4: {
-        this.need(8, 'a real');
-        const v = this.view.getFloat64(this.pos);
-        this.pos += 8;
-        return v;
-      }
-      case 5:
-        return this.string('a string');
-      case 6:
-        this.need(16, 'an address');
-        return this.address();
-      case 7: {
-        this.need(17, 'a subnet');
-        const net = this.address();
-        const len = this.bytes[this.pos++];
-        if (len > 128) this.fail(`subnet length ${len} exceeds 128`, this.pos - 1);
-        return Subnet.fromRawLength(net, len);
-      }
-      case 8: {
-        this.need(3, 'a port');
-        const num = this.view.getUint16(this.pos);
-        const proto = this.bytes[this.pos + 2];
-        if (proto > 3) this.fail(`invalid port protocol ${proto}`, this.pos + 2);
-        this.pos += 3;
-        return new Port(num, PORT_PROTOCOLS[proto]);
-      }
-      case 9:
-      case 10: {
-        this.need(8, tag === 9 ? 'a timestamp' : 'a timespan');
-        const ns = this.view.getBigInt64(this.pos);
-        this.pos += 8;
-        return tag === 9 ? new Timestamp(ns) : new Timespan(ns);
-      }
-      case 11: {
-        const name = this.string('an enum name');
-        if (typeof name !== 'string') this.fail('enum name is not valid UTF-8', tagAt + 1);
-        return new EnumValue(name);
-      }
-      case 12:
-      case 13:
-      case 14:
-        if (depth >= MAX_NESTING_DEPTH) this.fail(`containers nested deeper than ${MAX_NESTING_DEPTH}`, tagAt);
-        return this.container(tag, depth + 1);
-      default:
-        throw new BrokerError('invalid_tag', `unknown type tag ${tag} at offset ${tagAt}`, { offset: tagAt });
+    case 2: {
+      need(8, 'a count');
+      const v = view.getBigUint64(base + pos);
+      pos += 8;
+      return new Count(v);
     }
-  }
-
-  container(tag: number, depth: number): Data {
-    const what = TYPE_NAMES[tag];
-    const start = this.pos;
-    const n = this.varbyte(`a ${what}`);
-    // Every element takes at least one byte (two per table entry): a count larger than
-    // the input left is an error, never an allocation.
-    const minBytes = tag === 13 ? 2 * n : n;
-    if (minBytes > this.end - this.pos) this.fail(`${what} of ${n} elements cannot fit the ${this.end - this.pos} bytes left`, start);
-    if (tag === 13) {
-      const keys: Data[] = new Array(n);
-      const values: Data[] = new Array(n);
-      for (let i = 0; i < n; i++) {
-        keys[i] = this.value(depth);
-        values[i] = this.value(depth);
-      }
-      return tableFromArrays(keys, values);
+    case 3: {
+      need(8, 'an integer');
+      const v = view.getBigInt64(base + pos);
+      pos += 8;
+      return v;
     }
-    const items: Data[] = new Array(n);
-    for (let i = 0; i < n; i++) items[i] = this.value(depth);
-    return tag === 12 ? setFromArray(items) : items;
+    case 4: {
+      need(8, 'a real');
+      const v = view.getFloat64(base + pos);
+      pos += 8;
+      return v;
+    }
+    case 5:
+      return readString('a string');
+    case 6:
+      need(16, 'an address');
+      return readAddress();
+    case 7: {
+      need(17, 'a subnet');
+      const net = readAddress();
+      const len = src[pos++];
+      if (len > 128) fail(`subnet length ${len} exceeds 128`, pos - 1);
+      return Subnet.fromRawLength(net, len);
+    }
+    case 8: {
+      need(3, 'a port');
+      const num = view.getUint16(base + pos);
+      const proto = src[pos + 2];
+      if (proto > 3) fail(`invalid port protocol ${proto}`, pos + 2);
+      pos += 3;
+      return new Port(num, PORT_PROTOCOLS[proto]);
+    }
+    case 9:
+    case 10: {
+      need(8, tag === 9 ? 'a timestamp' : 'a timespan');
+      const ns = view.getBigInt64(base + pos);
+      pos += 8;
+      return tag === 9 ? new Timestamp(ns) : new Timespan(ns);
+    }
+    case 11: {
+      const name = readString('an enum name');
+      if (typeof name !== 'string') fail('enum name is not valid UTF-8', tagAt + 1);
+      return new EnumValue(name);
+    }
+    case 12:
+    case 13:
+    case 14:
+      if (depth >= MAX_NESTING_DEPTH) fail(`containers nested deeper than ${MAX_NESTING_DEPTH}`, tagAt);
+      return readContainer(tag, depth + 1);
+    default:
+      throw new BrokerError('invalid_tag', `unknown type tag ${tag} at offset ${tagAt}`, { offset: tagAt });
   }
+}
+
+function readContainer(tag: number, depth: number): Data {
+  const what = TYPE_NAMES[tag];
+  const start = pos;
+  const n = readVarbyte(`a ${what}`);
+  // Every element takes at least one byte (two per table entry): a count larger than
+  // the input left is an error, never an allocation.
+  if ((tag === 13 ? 2 * n : n) > end - pos) fail(`${what} of ${n} elements cannot fit the ${end - pos} bytes left`, start);
+  if (tag === 13) {
+    const keys: Data[] = new Array(n);
+    const values: Data[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      keys[i] = readValue(depth);
+      values[i] = readValue(depth);
+    }
+    return tableFromArrays(keys, values);
+  }
+  const items: Data[] = new Array(n);
+  for (let i = 0; i < n; i++) items[i] = readValue(depth);
+  return tag === 12 ? setFromArray(items) : items;
 }
 
 /**
  * Decodes one value of Broker's binary data format; the input must hold exactly one.
- * Strings that are valid UTF-8 become JS strings, others `Uint8Array`s. Sets and tables
- * whose elements arrive out of order (never from Broker) are sorted and deduplicated.
+ * Strings that are valid UTF-8 become JS strings, others `Uint8Array`s (copies). Sets and
+ * tables whose elements arrive out of order (never from Broker) are sorted and deduplicated.
  * @param bytes - the encoded value
  * @returns the value, type-exact: re-encoding it yields the same bytes
  * @throws BrokerError `deserialization_failed` (or `invalid_tag` for an unknown type tag)
@@ -183,14 +216,25 @@ class BinaryReader {
  */
 export function decodeBinary(bytes: Uint8Array): Data {
   if (!(bytes instanceof Uint8Array)) throw new BrokerError('type_clash', 'decodeBinary expects a Uint8Array');
-  const r = new BinaryReader(bytes);
-  let v: Data;
+  src = bytes;
+  if (bytes.buffer !== viewBuffer) {
+    viewBuffer = bytes.buffer;
+    view = new DataView(viewBuffer);
+  }
+  base = bytes.byteOffset;
+  pos = 0;
+  end = bytes.length;
   try {
-    v = r.value(0);
+    const v = readValue(0);
+    if (pos !== end) fail(`${end - pos} trailing bytes after the value`);
+    return v;
   } catch (e) {
     if (e instanceof BrokerError) throw e;
     throw new BrokerError('deserialization_failed', `cannot decode: ${(e as Error).message}`, {}, { cause: e });
+  } finally {
+    // The cursor drops the caller's bytes; only the cached view keeps their ArrayBuffer.
+    src = EMPTY;
   }
-  if (r.pos !== r.end) r.fail(`${r.end - r.pos} trailing bytes after the value`);
-  return v;
 }
+
+const EMPTY = new Uint8Array(0);

@@ -1,257 +1,255 @@
-import { Address } from './address';
+import type { Address } from './address';
 import { BrokerError } from './broker-error';
-import { BrokerSet } from './broker-set';
-import { BrokerTable } from './broker-table';
-import { Count } from './count';
+import type { BrokerSet } from './broker-set';
+import type { BrokerTable } from './broker-table';
+import type { Count } from './count';
 import type { DataInput } from './data';
-import { EnumValue } from './enum-value';
-import { INT64_MAX, INT64_MIN } from './int64';
-import { Port } from './port';
-import { Subnet } from './subnet';
-import { Timespan } from './timespan';
-import { Timestamp } from './timestamp';
+import type { EnumValue } from './enum-value';
+import * as int64 from './int64';
+import type { Port } from './port';
+import type { Subnet } from './subnet';
+import type { Timespan } from './timespan';
+import type { Timestamp } from './timestamp';
 import { toData } from './to-data';
+import * as typeTag from './type-tag';
 import { isWellFormedString } from './utf8';
 
 /** Nesting deeper than this is refused (it also catches cyclic arrays). */
 export const MAX_NESTING_DEPTH = 512;
 
+// The encoder writes into one module-level buffer that grows as needed, as cbor-x does:
+// module-level state and literal type tags (the variant indices of type-tag.ts) keep the
+// hot path free of property loads. Encoding never calls user code, so it is not re-entered.
 const INITIAL_SIZE = 8192;
-// Keep a grown scratch buffer up to this size between calls; release anything larger.
+// Keep a grown buffer up to this size between calls; release anything larger.
 const RETAIN_LIMIT = 1 << 20;
+// Every fixed-size item (at most 18 bytes) fits without a check while pos <= safeEnd.
+const SLACK = 32;
+// Local bindings: CommonJS transpilers (tsx, swc) turn each use of an imported name into a
+// getter call. This module is outside the package's import cycles.
+const TAG_KEY = typeTag.BROKER_TAG;
+const { INT64_MIN, INT64_MAX } = int64;
 
-/**
- * Writes Broker's binary data format into a growing buffer. One writer is reused by
- * {@link encodeBinary}; encoding never calls user code, so it is not re-entered.
- */
-class BinaryWriter {
-  bytes: Uint8Array;
-  view: DataView;
-  node: Buffer;
-  pos = 0;
+let target = new Uint8Array(INITIAL_SIZE);
+let view = new DataView(target.buffer);
+let node = Buffer.from(target.buffer);
+let safeEnd = target.length - SLACK;
+let pos = 0;
 
-  constructor(size: number) {
-    this.bytes = new Uint8Array(size);
-    this.view = new DataView(this.bytes.buffer);
-    this.node = Buffer.from(this.bytes.buffer);
+function realloc(size: number): void {
+  const old = target;
+  target = new Uint8Array(size);
+  target.set(old.subarray(0, pos));
+  view = new DataView(target.buffer);
+  node = Buffer.from(target.buffer);
+  safeEnd = size - SLACK;
+}
+
+/** Makes room for `n` more bytes plus the slack. */
+function makeRoom(n: number): void {
+  let size = target.length * 2;
+  while (size - SLACK < pos + n) size *= 2;
+  realloc(size);
+}
+
+function writeVarbyte(n: number): void {
+  while (n > 0x7f) {
+    target[pos++] = (n & 0x7f) | 0x80;
+    n >>>= 7;
   }
+  target[pos++] = n;
+}
 
-  reset(): void {
-    this.pos = 0;
-    if (this.bytes.length > RETAIN_LIMIT) this.realloc(INITIAL_SIZE);
-  }
-
-  ensure(n: number): void {
-    if (this.pos + n > this.bytes.length) this.grow(this.pos + n);
-  }
-
-  private grow(needed: number): void {
-    let size = this.bytes.length * 2;
-    while (size < needed) size *= 2;
-    const old = this.bytes;
-    this.realloc(size);
-    this.bytes.set(old.subarray(0, this.pos));
-  }
-
-  private realloc(size: number): void {
-    this.bytes = new Uint8Array(size);
-    this.view = new DataView(this.bytes.buffer);
-    this.node = Buffer.from(this.bytes.buffer);
-  }
-
-  varbyte(n: number): void {
-    this.ensure(5);
-    const b = this.bytes;
-    while (n > 0x7f) {
-      b[this.pos++] = (n & 0x7f) | 0x80;
-      n >>>= 7;
+function writeString(tag: number, s: string): void {
+  const len = s.length;
+  if (pos + len + 6 > safeEnd) makeRoom(len + 6);
+  const b = target;
+  b[pos++] = tag;
+  if (len < 0x80) {
+    // ASCII fast path: a one-byte length and one byte per character.
+    const lenAt = pos;
+    let p = pos + 1;
+    let i = 0;
+    for (; i < len; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      b[p++] = c;
     }
-    b[this.pos++] = n;
+    if (i === len) {
+      b[lenAt] = len;
+      pos = p;
+      return;
+    }
   }
+  if (!isWellFormedString(s)) throw new BrokerError('serialization_failed', 'string contains a lone UTF-16 surrogate and has no UTF-8 form');
+  const n = Buffer.byteLength(s, 'utf8');
+  if (pos + n + 5 > safeEnd) makeRoom(n + 5);
+  writeVarbyte(n);
+  node.write(s, pos, n, 'utf8');
+  pos += n;
+}
 
-  string(tag: number, s: string): void {
-    const len = s.length;
-    this.ensure(len + 6);
-    const b = this.bytes;
-    b[this.pos++] = tag;
-    if (len < 0x80) {
-      // ASCII fast path: a one-byte length and one byte per character.
-      const lenAt = this.pos++;
-      let p = this.pos;
-      let i = 0;
-      for (; i < len; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) break;
-        b[p++] = c;
+function writeBytes(bytes: Uint8Array): void {
+  if (pos + bytes.length + 6 > safeEnd) makeRoom(bytes.length + 6);
+  target[pos++] = 5;
+  writeVarbyte(bytes.length);
+  target.set(bytes, pos);
+  pos += bytes.length;
+}
+
+function writeAddress(a: Address): void {
+  view.setUint32(pos, a.w0);
+  view.setUint32(pos + 4, a.w1);
+  view.setUint32(pos + 8, a.w2);
+  view.setUint32(pos + 12, a.w3);
+  pos += 16;
+}
+
+function writeValue(v: unknown, depth: number): void {
+  if (pos > safeEnd) makeRoom(SLACK);
+  switch (typeof v) {
+    case 'string':
+      writeString(5, v);
+      return;
+    case 'number':
+      target[pos] = 4;
+      view.setFloat64(pos + 1, v);
+      pos += 9;
+      return;
+    case 'bigint':
+      if (v < INT64_MIN || v > INT64_MAX) throw new BrokerError('serialization_failed', `integer out of int64 range: ${v}`);
+      target[pos] = 3;
+      view.setBigInt64(pos + 1, v);
+      pos += 9;
+      return;
+    case 'boolean':
+      target[pos++] = 1;
+      target[pos++] = v ? 1 : 0;
+      return;
+    case 'undefined':
+      target[pos++] = 0;
+      return;
+    case 'object':
+      if (v === null) {
+        target[pos++] = 0;
+        return;
       }
-      if (i === len) {
-        b[lenAt] = len;
-        this.pos = p;
-        return;
+      if (depth >= MAX_NESTING_DEPTH) {
+        throw new BrokerError('serialization_failed', `value nested deeper than ${MAX_NESTING_DEPTH} levels (or cyclic)`);
       }
-      this.pos = lenAt;
-    }
-    if (!isWellFormedString(s)) throw new BrokerError('serialization_failed', 'string contains a lone UTF-16 surrogate and has no UTF-8 form');
-    const n = Buffer.byteLength(s, 'utf8');
-    this.varbyte(n);
-    this.ensure(n);
-    this.node.write(s, this.pos, n, 'utf8');
-    this.pos += n;
-  }
-
-  raw(tag: number, bytes: Uint8Array): void {
-    this.ensure(1);
-    this.bytes[this.pos++] = tag;
-    this.varbyte(bytes.length);
-    this.ensure(bytes.length);
-    this.bytes.set(bytes, this.pos);
-    this.pos += bytes.length;
-  }
-
-  address(a: Address): void {
-    this.ensure(16);
-    const v = this.view;
-    const p = this.pos;
-    v.setUint32(p, a.w0);
-    v.setUint32(p + 4, a.w1);
-    v.setUint32(p + 8, a.w2);
-    v.setUint32(p + 12, a.w3);
-    this.pos = p + 16;
-  }
-
-  value(v: unknown, depth: number): void {
-    switch (typeof v) {
-      case 'string':
-        this.string(5, v);
-        return;
-      case 'number':
-        this.ensure(9);
-        this.bytes[this.pos] = 4;
-        this.view.setFloat64(this.pos + 1, v);
-        this.pos += 9;
-        return;
-      case 'bigint':
-        if (v < INT64_MIN || v > INT64_MAX) throw new BrokerError('serialization_failed', `integer out of int64 range: ${v}`);
-        this.ensure(9);
-        this.bytes[this.pos] = 3;
-        this.view.setBigInt64(this.pos + 1, v);
-        this.pos += 9;
-        return;
-      case 'boolean':
-        this.ensure(2);
-        this.bytes[this.pos++] = 1;
-        this.bytes[this.pos++] = v ? 1 : 0;
-        return;
-      case 'undefined':
-        this.ensure(1);
-        this.bytes[this.pos++] = 0;
-        return;
-      case 'object':
-        if (v === null) {
-          this.ensure(1);
-          this.bytes[this.pos++] = 0;
-          return;
-        }
-        if (depth >= MAX_NESTING_DEPTH) {
-          throw new BrokerError('serialization_failed', `value nested deeper than ${MAX_NESTING_DEPTH} levels (or cyclic)`);
-        }
-        this.object(v, depth + 1);
-        return;
-      default:
-        throw new BrokerError('type_clash', `no Broker type for ${typeof v}`);
-    }
-  }
-
-  object(v: object, depth: number): void {
-    if (Array.isArray(v)) {
-      this.ensure(1);
-      this.bytes[this.pos++] = 14;
-      this.varbyte(v.length);
-      for (let i = 0; i < v.length; i++) this.value(v[i], depth);
-    } else if (v instanceof Count) {
-      this.ensure(9);
-      this.bytes[this.pos] = 2;
-      this.view.setBigUint64(this.pos + 1, v.value);
-      this.pos += 9;
-    } else if (v instanceof Address) {
-      this.ensure(1);
-      this.bytes[this.pos++] = 6;
-      this.address(v);
-    } else if (v instanceof Port) {
-      this.ensure(4);
-      const p = this.pos;
-      this.bytes[p] = 8;
-      this.view.setUint16(p + 1, v.number);
-      this.bytes[p + 3] = v.protocolNumber;
-      this.pos = p + 4;
-    } else if (v instanceof Timestamp || v instanceof Timespan) {
-      this.ensure(9);
-      this.bytes[this.pos] = v instanceof Timestamp ? 9 : 10;
-      this.view.setBigInt64(this.pos + 1, v.ns);
-      this.pos += 9;
-    } else if (v instanceof EnumValue) {
-      this.string(11, v.name);
-    } else if (v instanceof BrokerSet) {
-      const items = v.items;
-      this.ensure(1);
-      this.bytes[this.pos++] = 12;
-      this.varbyte(items.length);
-      for (let i = 0; i < items.length; i++) this.value(items[i], depth);
-    } else if (v instanceof BrokerTable) {
-      const keys = v.keyItems;
-      const values = v.valueItems;
-      this.ensure(1);
-      this.bytes[this.pos++] = 13;
-      this.varbyte(keys.length);
-      for (let i = 0; i < keys.length; i++) {
-        this.value(keys[i], depth);
-        this.value(values[i], depth);
-      }
-    } else if (v instanceof Subnet) {
-      this.ensure(18);
-      this.bytes[this.pos++] = 7;
-      this.address(v.network);
-      this.bytes[this.pos++] = v.rawLength;
-    } else if (v instanceof Uint8Array) {
-      this.raw(5, v);
-    } else {
-      // Natural JS input (Set, Map, Date, plain objects): convert, then encode.
-      this.object(toData(v as DataInput) as object, depth);
-    }
+      writeObject(v, depth + 1);
+      return;
+    default:
+      throw new BrokerError('type_clash', `no Broker type for ${typeof v}`);
   }
 }
 
-const writer = new BinaryWriter(INITIAL_SIZE);
+function writeObject(v: object, depth: number): void {
+  if (Array.isArray(v)) {
+    target[pos++] = 14; // vector
+    writeVarbyte(v.length);
+    for (let i = 0; i < v.length; i++) writeValue(v[i], depth);
+    return;
+  }
+  const tag = (v as { [TAG_KEY]?: number })[TAG_KEY];
+  switch (tag) {
+    case 2: // count
+      target[pos] = 2;
+      view.setBigUint64(pos + 1, (v as Count).value);
+      pos += 9;
+      return;
+    case 6: // address
+      target[pos++] = 6;
+      writeAddress(v as Address);
+      return;
+    case 8: // port
+      target[pos] = 8;
+      view.setUint16(pos + 1, (v as Port).number);
+      target[pos + 3] = (v as Port).protocolNumber;
+      pos += 4;
+      return;
+    case 9: // timestamp
+    case 10: // timespan
+      target[pos] = tag;
+      view.setBigInt64(pos + 1, (v as Timestamp | Timespan).ns);
+      pos += 9;
+      return;
+    case 11: // enum_value
+      writeString(11, (v as EnumValue).name);
+      return;
+    case 12: {
+      // set
+      const items = (v as BrokerSet).items;
+      target[pos++] = 12;
+      writeVarbyte(items.length);
+      for (let i = 0; i < items.length; i++) writeValue(items[i], depth);
+      return;
+    }
+    case 13: {
+      // table
+      const keys = (v as BrokerTable).keyItems;
+      const values = (v as BrokerTable).valueItems;
+      target[pos++] = 13;
+      writeVarbyte(keys.length);
+      for (let i = 0; i < keys.length; i++) {
+        writeValue(keys[i], depth);
+        writeValue(values[i], depth);
+      }
+      return;
+    }
+    case 7: // subnet
+      target[pos++] = 7;
+      writeAddress((v as Subnet).network);
+      target[pos++] = (v as Subnet).rawLength;
+      return;
+    default:
+      if (v instanceof Uint8Array) writeBytes(v);
+      // Natural JS input (Set, Map, Date, plain objects): convert, then encode.
+      else writeObject(toData(v as DataInput) as object, depth);
+  }
+}
+
+function encodeIntoBuffer(value: DataInput): void {
+  pos = 0;
+  if (target.length > RETAIN_LIMIT) realloc(INITIAL_SIZE);
+  try {
+    writeValue(value, 0);
+  } catch (e) {
+    pos = 0;
+    if (e instanceof BrokerError) throw e;
+    if (e instanceof RangeError) throw new BrokerError('serialization_failed', `cannot encode: ${e.message}`, {}, { cause: e });
+    throw e;
+  }
+}
 
 /**
  * Encodes a value in Broker's binary data format (the SQLite store's value blobs and the
  * wire's data payloads), byte-identical to Broker: a tag byte (the type index), then
  * big-endian fixed-size fields, varbyte lengths, and set/table elements in Broker's order.
  * @param value - a Broker value; natural JS input converts
- * @returns a new byte array
+ * @returns the bytes: a Node `Buffer` from Node's shared pool (copy it before transferring
+ *   its `.buffer` to another thread)
  * @throws BrokerError `type_clash` for values with no Broker type, `serialization_failed`
  *   for nesting deeper than {@link MAX_NESTING_DEPTH} or cyclic arrays
  */
 export function encodeBinary(value: DataInput): Uint8Array {
-  // A plain Uint8Array copy: Buffer.prototype.slice would return a view of the scratch.
-  return new Uint8Array(encodeBinaryView(value));
+  encodeIntoBuffer(value);
+  // Node's pooled allocation: a fresh off-heap ArrayBuffer per call would cost more than
+  // the whole encoding of a small value.
+  const out = Buffer.allocUnsafe(pos);
+  node.copy(out, 0, 0, pos);
+  pos = 0;
+  return out;
 }
 
 /**
- * Encodes like {@link encodeBinary} into the shared scratch buffer and returns a view of
- * it, valid only until the next encode: for callers that copy the bytes at once.
+ * Encodes like {@link encodeBinary} into the shared buffer and returns a view of it,
+ * valid only until the next encode: for callers that copy the bytes at once.
  * @internal
  */
 export function encodeBinaryView(value: DataInput): Uint8Array {
-  writer.reset();
-  try {
-    writer.value(value, 0);
-    return writer.node.subarray(0, writer.pos);
-  } catch (e) {
-    if (e instanceof BrokerError) throw e;
-    if (e instanceof RangeError) throw new BrokerError('serialization_failed', `cannot encode: ${e.message}`, {}, { cause: e });
-    throw e;
-  } finally {
-    writer.pos = 0;
-  }
+  encodeIntoBuffer(value);
+  const out = node.subarray(0, pos);
+  pos = 0;
+  return out;
 }

@@ -1,7 +1,11 @@
 import { BrokerError } from './broker-error';
+import { BROKER_TAG, markBrokerType, TAG_ENUM_VALUE } from './type-tag';
 
 /** Broker's `enum_value`: the name of an enumerator, e.g. `Foo::BAR` or `tcp`. */
 export class EnumValue {
+  /** @internal Broker's type index, on the prototype (see type-tag.ts). */
+  declare readonly [BROKER_TAG]: number;
+
   /** The enumerator's name. */
   readonly name: string;
 
@@ -24,6 +28,7 @@ export class EnumValue {
     return this.name === other.name;
   }
 }
+markBrokerType(EnumValue, TAG_ENUM_VALUE);
 
 /**
  * Makes a Broker enum value.

@@ -9,7 +9,7 @@ export { BrokerError, type BrokerErrorContext } from './broker-error';
 export { BrokerSet, set } from './broker-set';
 export { BrokerTable, table } from './broker-table';
 export {
-  BROKER_CBOR_TAG,
+  BROKER_CBOR_TAGS,
   BROKER_ERROR_CBOR_TAG,
   type CborExtension,
   cborEncoderOptions,

@@ -1,4 +1,5 @@
 import { BrokerError } from './broker-error';
+import { BROKER_TAG, markBrokerType, TAG_PORT } from './type-tag';
 
 /** A transport protocol of a {@link Port}, in Broker's order (`unknown < tcp < udp < icmp`). */
 export type PortProtocol = 'unknown' | 'tcp' | 'udp' | 'icmp';
@@ -13,10 +14,15 @@ const protocolIndex: Record<PortProtocol, number> = { unknown: 0, tcp: 1, udp: 2
  * in the number. Immutable. Orders by number, then protocol.
  */
 export class Port {
+  /** @internal Broker's type index, on the prototype (see type-tag.ts). */
+  declare readonly [BROKER_TAG]: number;
+
   /** The port number, 0..65535. */
   readonly number: number;
   /** The transport protocol. */
   readonly protocol: PortProtocol;
+  /** Broker's protocol number: unknown 0, tcp 1, udp 2, icmp 3. */
+  readonly protocolNumber: number;
 
   /**
    * @param number - 0..65535
@@ -32,6 +38,7 @@ export class Port {
     }
     this.number = number;
     this.protocol = protocol;
+    this.protocolNumber = protocolIndex[protocol];
   }
 
   /**
@@ -47,11 +54,6 @@ export class Port {
     return new Port(Number(m[1]), proto);
   }
 
-  /** Broker's protocol number: unknown 0, tcp 1, udp 2, icmp 3. */
-  get protocolNumber(): number {
-    return protocolIndex[this.protocol];
-  }
-
   /**
    * Orders by number, then protocol.
    * @param other - the other port
@@ -59,7 +61,7 @@ export class Port {
    */
   compare(other: Port): number {
     if (this.number !== other.number) return this.number - other.number;
-    return protocolIndex[this.protocol] - protocolIndex[other.protocol];
+    return this.protocolNumber - other.protocolNumber;
   }
 
   /**
@@ -75,6 +77,7 @@ export class Port {
     return `${this.number}/${this.protocol === 'unknown' ? '?' : this.protocol}`;
   }
 }
+markBrokerType(Port, TAG_PORT);
 
 /**
  * Makes a Broker port.

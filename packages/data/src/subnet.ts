@@ -1,5 +1,6 @@
 import { Address } from './address';
 import { BrokerError } from './broker-error';
+import { BROKER_TAG, markBrokerType, TAG_SUBNET } from './type-tag';
 
 /**
  * Broker's `subnet`: a network address plus a prefix length. Host bits are always
@@ -7,6 +8,9 @@ import { BrokerError } from './broker-error';
  * broker-ts follows current Broker).
  */
 export class Subnet {
+  /** @internal Broker's type index, on the prototype (see type-tag.ts). */
+  declare readonly [BROKER_TAG]: number;
+
   /** The network address, host bits cleared. */
   readonly network: Address;
   /** The prefix length in IPv6 terms (v4 length + 96 for IPv4 networks), 0..128. */
@@ -97,6 +101,7 @@ export class Subnet {
     return `${this.network.toString()}/${this.length}`;
   }
 }
+markBrokerType(Subnet, TAG_SUBNET);
 
 /**
  * Makes a Broker subnet.

@@ -1,5 +1,6 @@
 import { BrokerError } from './broker-error';
 import { checkInt64 } from './int64';
+import { BROKER_TAG, markBrokerType, TAG_TIMESPAN } from './type-tag';
 
 const unitNs: Record<string, bigint> = {
   ns: 1n,
@@ -13,6 +14,9 @@ const unitNs: Record<string, bigint> = {
 
 /** Broker's `timespan`: a signed duration in int64 nanoseconds. Immutable. */
 export class Timespan {
+  /** @internal Broker's type index, on the prototype (see type-tag.ts). */
+  declare readonly [BROKER_TAG]: number;
+
   /** Nanoseconds, within int64. */
   readonly ns: bigint;
 
@@ -84,6 +88,7 @@ export class Timespan {
     return `${this.ns}ns`;
   }
 }
+markBrokerType(Timespan, TAG_TIMESPAN);
 
 /**
  * Makes a Broker timespan.

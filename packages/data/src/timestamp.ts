@@ -1,8 +1,12 @@
 import { BrokerError } from './broker-error';
 import { checkInt64 } from './int64';
+import { BROKER_TAG, markBrokerType, TAG_TIMESTAMP } from './type-tag';
 
 /** Broker's `timestamp`: int64 nanoseconds since the Unix epoch. Immutable. */
 export class Timestamp {
+  /** @internal Broker's type index, on the prototype (see type-tag.ts). */
+  declare readonly [BROKER_TAG]: number;
+
   /** Nanoseconds since 1970-01-01T00:00:00Z, within int64. */
   readonly ns: bigint;
 
@@ -59,6 +63,7 @@ export class Timestamp {
     return `${this.ns}ns`;
   }
 }
+markBrokerType(Timestamp, TAG_TIMESTAMP);
 
 /**
  * Makes a Broker timestamp.

@@ -36,7 +36,7 @@ function onlyBrokerErrors(run: () => unknown): void {
 
 /** What the JSON format keeps of a value: reals rounded as %f, timestamps truncated to the ms. */
 function jsonImage(v: Data): Data {
-  if (typeof v === 'number') return Number(formatReal(v));
+  if (typeof v === 'number') return Number.isFinite(v) ? Number(formatReal(v)) : v;
   if (v instanceof Timestamp) {
     return new Timestamp((v.ns / 1_000_000n) * 1_000_000n);
   }
