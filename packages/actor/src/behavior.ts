@@ -2,7 +2,7 @@
  * Behaviors: an actor's message handlers, keyed by message `type`.
  */
 import type { ActorContext } from './actor-context';
-import type { AnyMessage, DownMessage, ExitMessage, Message, TimeoutMessage } from './message';
+import type { AnyMessage, DownMessage, ExitMessage, Message, SystemMessage, TimeoutMessage } from './message';
 
 /**
  * A message handler. Its return value (or the value of a returned Promise) answers the
@@ -20,9 +20,19 @@ export type Handler<T, M extends Message = AnyMessage> = {
  * @typeParam M - the union of messages the actor accepts
  */
 export type Behavior<M extends Message = AnyMessage> = {
-  [K in M['type']]?: Handler<Extract<M, { type: K }>, M>;
+  [K in M['type']]?: Handler<MessageOfType<M, K>, M>;
 } & {
   exit?: Handler<ExitMessage, M>;
   down?: Handler<DownMessage, M>;
   timeout?: Handler<TimeoutMessage, M>;
 };
+
+/**
+ * What the handler for key `K` receives: the runtime's message for `exit`, `down` and
+ * `timeout`; else the member of `M` whose `type` is `K` (all of `M` for untyped actors).
+ */
+export type MessageOfType<M extends Message, K extends string> = K extends SystemMessage['type']
+  ? Extract<SystemMessage, { type: K }>
+  : string extends M['type']
+    ? M
+    : Extract<M, { type: K }>;
