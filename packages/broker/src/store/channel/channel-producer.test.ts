@@ -1,0 +1,183 @@
+import type { ProducerMessage } from './channel-message';
+import { ChannelProducer, type DropReason } from './channel-producer';
+
+interface Sent {
+  to: string | '*';
+  msg: ProducerMessage<string>;
+}
+
+function producer(options = {}) {
+  const out: Sent[] = [];
+  const dropped: [string, DropReason][] = [];
+  const completed: string[] = [];
+  const p = new ChannelProducer<string>(
+    {
+      send: (to, msg) => out.push({ to, msg }),
+      broadcast: (msg) => out.push({ to: '*', msg }),
+      drop: (c, r) => dropped.push([c, r]),
+      handshakeCompleted: (c) => completed.push(c),
+    },
+    options,
+  );
+  return { p, out, dropped, completed, take: () => out.splice(0) };
+}
+
+describe('ChannelProducer', () => {
+  test('a handshake request from an unknown consumer adds it at the current sequence number', () => {
+    const { p, take, completed } = producer();
+    p.produce('a');
+    p.handleNack('c1', [0], 0);
+    expect(take()).toEqual([
+      { to: '*', msg: { kind: 'event', seq: 1, payload: 'a' } },
+      { to: 'c1', msg: { kind: 'handshake', offset: 1, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100 } },
+    ]);
+    expect(p.hasPendingPaths).toBe(true);
+    expect(p.idle).toBe(false);
+    p.handleAck('c1', 1, 0);
+    expect(completed).toEqual(['c1']);
+    expect(p.idle).toBe(true);
+  });
+
+  test('events are numbered from 1, broadcast, and kept until every consumer acknowledged them', () => {
+    const { p, take } = producer();
+    p.add('c1');
+    p.add('c2');
+    take();
+    expect(p.produce('a')).toBe(1);
+    expect(p.produce('b')).toBe(2);
+    expect(p.buffered).toBe(2);
+    p.handleAck('c1', 2, 0);
+    expect(p.buffered).toBe(2);
+    p.handleAck('c2', 1, 0);
+    expect(p.buffered).toBe(1);
+    p.handleAck('c2', 2, 0);
+    expect(p.buffered).toBe(0);
+    expect(p.idle).toBe(true);
+  });
+
+  test('a NACK retransmits the listed events to that consumer only and acknowledges what precedes them', () => {
+    const { p, take } = producer();
+    p.add('c1');
+    p.handleAck('c1', 0, 0);
+    for (const x of ['a', 'b', 'c', 'd']) p.produce(x);
+    take();
+    p.handleNack('c1', [2, 4], 0);
+    expect(take()).toEqual([
+      { to: 'c1', msg: { kind: 'event', seq: 2, payload: 'b' } },
+      { to: 'c1', msg: { kind: 'event', seq: 4, payload: 'd' } },
+    ]);
+    expect(p.paths.get('c1')?.acked).toBe(1);
+    expect(p.buffered).toBe(3);
+  });
+
+  test('an event evicted from the bounded buffer is answered with retransmitFailed', () => {
+    const { p, take } = producer({ bufferCapacity: 2 });
+    p.add('c1');
+    p.handleAck('c1', 0, 0);
+    for (const x of ['a', 'b', 'c']) p.produce(x);
+    expect(p.buffered).toBe(2);
+    take();
+    p.handleNack('c1', [1, 2], 0);
+    expect(take()).toEqual([{ to: 'c1', msg: { kind: 'retransmitFailed', seq: 1, epoch: 0 } }]);
+  });
+
+  test('an idle producer broadcasts a heartbeat with its latest sequence number every heartbeatInterval ticks', () => {
+    const { p, take } = producer({ heartbeatInterval: 3 });
+    p.produce('a');
+    take();
+    p.tick();
+    p.tick();
+    expect(take()).toEqual([]);
+    p.tick();
+    expect(take()).toEqual([{ to: '*', msg: { kind: 'heartbeat', seq: 1 } }]);
+    p.tick();
+    p.produce('b');
+    p.tick();
+    p.tick();
+    expect(take().map((s) => s.msg.kind)).toEqual(['event']);
+    p.tick();
+    expect(take()).toEqual([{ to: '*', msg: { kind: 'heartbeat', seq: 2 } }]);
+  });
+
+  test('a consumer silent for connectionTimeout ticks is dropped and no longer holds events back', () => {
+    const { p, dropped } = producer({ connectionTimeout: 4 });
+    p.add('c1');
+    p.add('c2');
+    p.handleAck('c1', 0, 0);
+    p.handleAck('c2', 0, 0);
+    p.produce('a');
+    for (let i = 0; i < 3; i++) {
+      p.tick();
+      p.handleAck('c1', 1, 0);
+    }
+    expect(p.buffered).toBe(1);
+    p.tick();
+    expect(dropped).toEqual([['c2', 'connection_timeout']]);
+    expect(p.buffered).toBe(0);
+    expect(p.idle).toBe(true);
+  });
+
+  test('a dropped consumer that still ACKs is told to resync', () => {
+    const { p, take } = producer();
+    p.produce('a');
+    take();
+    p.handleAck('ghost', 1, 3);
+    expect(take()).toEqual([{ to: 'ghost', msg: { kind: 'retransmitFailed', seq: 2, epoch: 3 } }]);
+  });
+
+  test('a repeated handshake request of the same epoch repeats the same handshake; a newer epoch re-adds the consumer', () => {
+    const { p, take } = producer();
+    p.handleNack('c1', [0], 0);
+    p.produce('a');
+    take();
+    p.handleNack('c1', [0], 0);
+    expect(take()).toEqual([{ to: 'c1', msg: expect.objectContaining({ kind: 'handshake', offset: 0, epoch: 0 }) }]);
+    p.handleAck('c1', 1, 0);
+    p.handleNack('c1', [0], 0); // a late duplicate: ignored once the handshake is done
+    expect(take()).toEqual([]);
+    p.handleNack('c1', [0], 1);
+    expect(take()).toEqual([{ to: 'c1', msg: expect.objectContaining({ kind: 'handshake', offset: 1, epoch: 1 }) }]);
+  });
+
+  test('messages of an old epoch are ignored', () => {
+    const { p } = producer();
+    p.add('c1', 2);
+    p.handleAck('c1', 0, 1);
+    expect(p.paths.get('c1')?.handshakeDone).toBe(false);
+  });
+
+  test('a NACK that is not strictly ascending drops the consumer as invalid', () => {
+    const { p, dropped } = producer();
+    p.add('c1');
+    p.produce('a');
+    p.produce('b');
+    p.handleNack('c1', [2, 1], 0);
+    expect(dropped).toEqual([['c1', 'invalid_message']]);
+    expect(p.paths.size).toBe(0);
+  });
+
+  test('a detached consumer is removed at once', () => {
+    const { p, dropped } = producer();
+    p.add('c1');
+    p.produce('a');
+    expect(p.remove('c1')).toBe(true);
+    expect(p.remove('c1')).toBe(false);
+    expect(dropped).toEqual([['c1', 'detached']]);
+    expect(p.buffered).toBe(0);
+  });
+
+  test('bad options are refused with a clear error', () => {
+    expect(() => producer({ heartbeatInterval: 0 })).toThrow(/heartbeatInterval.*positive integer/);
+    expect(() => producer({ bufferCapacity: 1.5 })).toThrow(/bufferCapacity/);
+  });
+
+  test('acks beyond the latest sequence number and malformed numbers are ignored; a malformed NACK drops the consumer', () => {
+    const { p, dropped } = producer();
+    p.add('c1');
+    p.handleAck('c1', 7, 0);
+    p.handleAck('c1', Number.NaN, 0);
+    expect(p.paths.get('c1')?.handshakeDone).toBe(false);
+    p.handleNack('c1', [-1], 0);
+    expect(dropped).toEqual([['c1', 'invalid_message']]);
+  });
+});

@@ -1,0 +1,280 @@
+import type { EventMessage, ProducerMessage } from './channel-message';
+import { resolveChannelOptions, type ChannelOptions } from './channel-options';
+
+/** Why a producer dropped a consumer. */
+export type DropReason = 'connection_timeout' | 'invalid_message' | 'detached';
+
+/** What a producer does to the world (injected; the producer itself does no I/O). */
+export interface ProducerCallbacks<P> {
+  /** Sends a message to one consumer. */
+  send(to: string, msg: ProducerMessage<P>): void;
+  /** Sends a message to every consumer. */
+  broadcast(msg: ProducerMessage<P>): void;
+  /** A consumer was removed (it timed out, misbehaved or detached). */
+  drop?(consumer: string, reason: DropReason): void;
+  /** A consumer acknowledged its handshake. */
+  handshakeCompleted?(consumer: string): void;
+}
+
+/** The producer's bookkeeping for one consumer. */
+export interface ProducerPath {
+  /** The consumer. */
+  readonly consumer: string;
+  /** The consumer epoch this path belongs to. */
+  readonly epoch: number;
+  /** The sequence number current when the consumer joined. */
+  readonly offset: number;
+  /** The highest sequence number it acknowledged (starts at `offset`). */
+  acked: number;
+  /** Whether it acknowledged the handshake. */
+  handshakeDone: boolean;
+  /** The tick at which it was last heard from. */
+  lastSeen: number;
+}
+
+/**
+ * The producer side of Broker's reliable ordered channel: one producer, any number of
+ * consumers. It numbers each payload, broadcasts it, keeps it for retransmission until
+ * every consumer acknowledged it, answers NACKs, sends heartbeats when idle and drops
+ * consumers that fall silent. Time passes only through {@link ChannelProducer.tick}.
+ *
+ * The retransmission buffer holds at most `bufferCapacity` events: beyond that the oldest
+ * is evicted, and a consumer that later asks for it gets `retransmitFailed` (it is out of
+ * sync and must resync) rather than silently missing an event.
+ */
+export class ChannelProducer<P> {
+  /** Channel timing and capacities. */
+  readonly options: ChannelOptions;
+  /** Where messages go. */
+  private readonly callbacks: ProducerCallbacks<P>;
+  /** The latest sequence number produced (0: none yet). */
+  private seqValue = 0;
+  /** Ticks elapsed. */
+  private tickValue = 0;
+  /** The tick of the last broadcast (event or heartbeat). */
+  private lastBroadcast = 0;
+  /** Unacknowledged events, contiguous by sequence number, oldest at `bufStart`. */
+  private buf: EventMessage<P>[] = [];
+  /** Index of the oldest live entry of `buf` (entries before it are dead, compacted lazily). */
+  private bufStart = 0;
+  /** One path per consumer. */
+  private readonly pathMap = new Map<string, ProducerPath>();
+
+  /**
+   * @param callbacks - how to send
+   * @param options - channel timing and capacities (Broker's defaults when omitted)
+   * @throws BrokerError `invalid_data` for a bad option
+   */
+  constructor(callbacks: ProducerCallbacks<P>, options: Partial<ChannelOptions> = {}) {
+    this.callbacks = callbacks;
+    this.options = resolveChannelOptions(options);
+  }
+
+  /** The latest sequence number produced (0 before the first event). */
+  get seq(): number {
+    return this.seqValue;
+  }
+
+  /** Ticks elapsed since creation. */
+  get ticks(): number {
+    return this.tickValue;
+  }
+
+  /** How many events wait for an acknowledgement. */
+  get buffered(): number {
+    return this.buf.length - this.bufStart;
+  }
+
+  /** The paths, one per consumer. */
+  get paths(): ReadonlyMap<string, Readonly<ProducerPath>> {
+    return this.pathMap;
+  }
+
+  /** True when every consumer completed its handshake and acknowledged the latest event. */
+  get idle(): boolean {
+    for (const p of this.pathMap.values()) if (!p.handshakeDone || p.acked !== this.seqValue) return false;
+    return true;
+  }
+
+  /** True when some consumer has not acknowledged its handshake yet. */
+  get hasPendingPaths(): boolean {
+    for (const p of this.pathMap.values()) if (!p.handshakeDone) return true;
+    return false;
+  }
+
+  /**
+   * Numbers a payload and broadcasts it. The sequence number grows even without
+   * consumers, so that it counts every event ever produced.
+   * @param payload - the payload
+   * @returns its sequence number
+   */
+  produce(payload: P): number {
+    const seq = ++this.seqValue;
+    const ev: EventMessage<P> = { kind: 'event', seq, payload };
+    if (this.pathMap.size > 0) {
+      this.buf.push(ev);
+      if (this.buffered > this.options.bufferCapacity) this.dropOldest(1);
+    }
+    this.lastBroadcast = this.tickValue;
+    this.callbacks.broadcast(ev);
+    return seq;
+  }
+
+  /**
+   * Adds a consumer at the current sequence number and sends it the handshake. A consumer
+   * already present is replaced (it reset, so its old path is useless).
+   * @param consumer - the consumer's handle
+   * @param epoch - the consumer epoch that asked
+   */
+  add(consumer: string, epoch = 0): void {
+    const seq = this.seqValue;
+    const path: ProducerPath = { consumer, epoch, offset: seq, acked: seq, handshakeDone: false, lastSeen: this.tickValue };
+    this.pathMap.set(consumer, path);
+    this.sendHandshake(path);
+  }
+
+  /**
+   * Removes a consumer (it detached).
+   * @param consumer - the consumer's handle
+   * @returns whether it was there
+   */
+  remove(consumer: string): boolean {
+    if (!this.pathMap.delete(consumer)) return false;
+    this.callbacks.drop?.(consumer, 'detached');
+    this.trim();
+    return true;
+  }
+
+  /**
+   * Handles a cumulative ACK.
+   * @param consumer - who sent it
+   * @param seq - the highest sequence number it delivered without a gap
+   * @param epoch - its epoch
+   */
+  handleAck(consumer: string, seq: number, epoch: number): void {
+    const p = this.pathMap.get(consumer);
+    if (p === undefined) {
+      // A consumer we dropped (timeout) still believes it is connected: we can no longer
+      // guarantee it every event, so tell it to resync.
+      this.callbacks.send(consumer, { kind: 'retransmitFailed', seq: seq + 1, epoch });
+      return;
+    }
+    if (epoch !== p.epoch || !isSeq(seq) || seq > this.seqValue) return;
+    p.lastSeen = this.tickValue;
+    this.ack(p, seq);
+  }
+
+  /**
+   * Handles a NACK: `[0]` is a handshake request; otherwise the listed events are
+   * retransmitted (or `retransmitFailed` sent for the first one no longer buffered) and
+   * everything before the first is taken as acknowledged.
+   * @param consumer - who sent it
+   * @param seqs - missing sequence numbers, strictly ascending
+   * @param epoch - its epoch
+   */
+  handleNack(consumer: string, seqs: readonly number[], epoch: number): void {
+    if (seqs.length === 0) return;
+    const p = this.pathMap.get(consumer);
+    const handshakeRequest = seqs.length === 1 && seqs[0] === 0;
+    if (p === undefined) {
+      if (handshakeRequest) this.add(consumer, epoch);
+      else if (isSeq(seqs[0])) this.callbacks.send(consumer, { kind: 'retransmitFailed', seq: seqs[0], epoch });
+      return;
+    }
+    if (handshakeRequest) {
+      if (epoch > p.epoch) this.add(consumer, epoch);
+      else if (epoch === p.epoch && !p.handshakeDone) {
+        p.lastSeen = this.tickValue;
+        this.sendHandshake(p);
+      }
+      return;
+    }
+    if (epoch !== p.epoch) return;
+    if (!seqs.every((s, i) => isSeq(s) && s >= 1 && (i === 0 || s > seqs[i - 1]))) {
+      this.pathMap.delete(consumer);
+      this.callbacks.drop?.(consumer, 'invalid_message');
+      this.trim();
+      return;
+    }
+    p.lastSeen = this.tickValue;
+    if (seqs[0] - 1 <= this.seqValue) this.ack(p, seqs[0] - 1);
+    for (const s of seqs) {
+      if (s > this.seqValue) break;
+      const ev = this.find(s);
+      if (ev === undefined) {
+        this.callbacks.send(consumer, { kind: 'retransmitFailed', seq: s, epoch });
+        break;
+      }
+      this.callbacks.send(consumer, ev);
+    }
+  }
+
+  /** Advances time by one tick: a heartbeat when nothing was broadcast for a while, and consumer timeouts. */
+  tick(): void {
+    const now = ++this.tickValue;
+    if (now - this.lastBroadcast >= this.options.heartbeatInterval) {
+      this.lastBroadcast = now;
+      this.callbacks.broadcast({ kind: 'heartbeat', seq: this.seqValue });
+    }
+    let dropped = false;
+    for (const [consumer, p] of this.pathMap) {
+      if (now - p.lastSeen >= this.options.connectionTimeout) {
+        this.pathMap.delete(consumer);
+        this.callbacks.drop?.(consumer, 'connection_timeout');
+        dropped = true;
+      }
+    }
+    if (dropped) this.trim();
+  }
+
+  private sendHandshake(p: ProducerPath): void {
+    const { heartbeatInterval, connectionTimeout } = this.options;
+    this.callbacks.send(p.consumer, { kind: 'handshake', offset: p.offset, epoch: p.epoch, heartbeatInterval, connectionTimeout });
+  }
+
+  private ack(p: ProducerPath, seq: number): void {
+    if (seq < p.acked) return; // a blast from the past
+    if (!p.handshakeDone) {
+      p.handshakeDone = true;
+      this.callbacks.handshakeCompleted?.(p.consumer);
+    }
+    if (seq === p.acked) return;
+    p.acked = seq;
+    this.trim();
+  }
+
+  private find(seq: number): EventMessage<P> | undefined {
+    if (this.buffered === 0) return undefined;
+    const i = this.bufStart + (seq - this.buf[this.bufStart].seq);
+    return i >= this.bufStart && i < this.buf.length ? this.buf[i] : undefined;
+  }
+
+  /** Drops events every consumer acknowledged. */
+  private trim(): void {
+    if (this.pathMap.size === 0) {
+      this.buf = [];
+      this.bufStart = 0;
+      return;
+    }
+    let min = Infinity;
+    for (const p of this.pathMap.values()) if (p.acked < min) min = p.acked;
+    let n = 0;
+    while (this.bufStart + n < this.buf.length && this.buf[this.bufStart + n].seq <= min) n++;
+    if (n > 0) this.dropOldest(n);
+  }
+
+  private dropOldest(n: number): void {
+    this.bufStart += n;
+    if (this.bufStart >= this.buf.length) {
+      this.buf = [];
+      this.bufStart = 0;
+    } else if (this.bufStart > 1024 && this.bufStart * 2 > this.buf.length) {
+      this.buf = this.buf.slice(this.bufStart);
+      this.bufStart = 0;
+    }
+  }
+}
+
+function isSeq(x: unknown): x is number {
+  return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+}
