@@ -25,7 +25,7 @@ function cyclingString(seed: number, length: number): string {
 }
 
 /** The plain-object form of the event: named fields, JS numbers and strings only. */
-export interface ConnEventPlain {
+export type ConnEventPlain = {
   /** Always {@link CONN_EVENT_NAME}. */
   event: string;
   /** Seconds since the epoch. */
@@ -48,7 +48,7 @@ export interface ConnEventPlain {
   resp_pkts: number;
   resp_ip_bytes: number;
   tunnel_parents: string[];
-}
+};
 
 /**
  * The event's 18 arguments as Broker values, in the order of `event_2(...)`.
