@@ -95,6 +95,12 @@ export class TcpConnection {
   private closeError: NetError | undefined;
   /** Whether `handler.closed` was called. */
   private reported = false;
+  /** Set while {@link close} runs, so that a nested close (overflow while flushing) is ignored. */
+  private closing = false;
+  /** True while a flush runs: sends made by the source need no new flush. */
+  private flushing = false;
+  /** Moves queued work (envelopes) into frames at each flush; see {@link setSource}. */
+  private source: (() => void) | undefined;
   /** Callbacks of {@link onceClosed}; emptied when the connection is reported closed. */
   private closeWaiters: Array<() => void> = [];
 
@@ -166,6 +172,22 @@ export class TcpConnection {
   }
 
   /**
+   * Installs the producer of this connection's DELIVER frames: called at every flush
+   * (once per event-loop turn while there is work, also while the socket is applying
+   * backpressure, so that queued work turns into bounded bytes) and once more before a
+   * graceful close. It calls {@link send} for each frame.
+   * @param source - the producer
+   */
+  setSource(source: () => void): void {
+    this.source = source;
+  }
+
+  /** Asks for a flush in this event-loop turn (the source will be called). */
+  requestFlush(): void {
+    this.scheduleFlush();
+  }
+
+  /**
    * Queues one DELIVER frame; it leaves with the next batch.
    * @param body - an encoded envelope
    * @returns false when the connection is not established (nothing queued)
@@ -194,7 +216,12 @@ export class TcpConnection {
    * @param tellPeer - false when the peer already knows (it said GOODBYE or the socket died)
    */
   close(error: NetError, tellPeer = true): void {
-    if (this.closeError) return;
+    if (this.closeError || this.closing) return;
+    this.closing = true;
+    if (tellPeer && this.isEstablished && error.reason !== 'outbound_overflow' && !this.socket.destroyed) {
+      // Last envelopes first (e.g. EXIT/DOWN of actors stopped by a shutdown), then GOODBYE.
+      this.source?.();
+    }
     this.closeError = error;
     this.decoder.stop();
     this.timer?.cancel();
@@ -279,13 +306,23 @@ export class TcpConnection {
   }
 
   private scheduleFlush(): void {
-    if (this.flushHandle || this.waitingDrain || this.closeError) return;
+    if (this.flushHandle || this.flushing || this.closeError) return;
     this.flushHandle = setImmediate(this.flush);
   }
 
   private readonly flush = (): void => {
     this.flushHandle = undefined;
-    if (this.encoder.pendingBytes === 0 || this.socket.destroyed || this.closeError) return;
+    if (this.socket.destroyed || this.closeError) return;
+    if (this.source && this.handshake.isEstablished) {
+      this.flushing = true;
+      try {
+        this.source();
+      } finally {
+        this.flushing = false;
+      }
+      if (this.closeError) return;
+    }
+    if (this.waitingDrain || this.encoder.pendingBytes === 0) return;
     this.liveness.sent(this.options.clock.now());
     if (!this.socket.write(this.encoder.take())) {
       this.waitingDrain = true;

@@ -35,8 +35,11 @@ export interface TcpTransportOptions extends TcpTransportLimits {
 
 /** What the transport reports to the runtime. Called outside any actor turn. */
 export interface TcpTransportEvents {
-  /** A node is now reachable. */
-  nodeUp(node: string): void;
+  /**
+   * A node is now reachable through `conn` (its one established connection).
+   * @throws NetError to refuse the node after all (e.g. already reachable another way): the connection is closed with it
+   */
+  nodeUp(node: string, conn: TcpConnection): void;
   /** A node is no longer reachable (connection closed, peer dead, shutdown). */
   nodeDown(node: string, error: NetError): void;
   /**
@@ -265,6 +268,12 @@ export class TcpTransport {
         return;
       }
     }
+    try {
+      this.events.nodeUp(node, conn);
+    } catch (e) {
+      conn.close(e instanceof NetError ? e : new NetError('duplicate_connection', String(e)));
+      return;
+    }
     this.links.set(node, conn);
     this.log.info({ event: 'node-up', peer: node, address: conn.remoteAddress }, 'node up');
     this.dials.get(conn)?.resolve(node);
@@ -272,7 +281,6 @@ export class TcpTransport {
     const waiters = this.waiting.get(node);
     this.waiting.delete(node);
     for (const w of waiters ?? []) w.resolve(node);
-    this.events.nodeUp(node);
   }
 
   private onClosed(conn: TcpConnection, error: NetError): void {

@@ -1,0 +1,135 @@
+import type { ActorSystem } from '../actor-system';
+import { decodeEnvelopes } from '../envelope-codec';
+import { NetError } from './net-error';
+import { DEFAULT_MAX_FRAME_SIZE } from './protocol';
+import { TcpNodeLink } from './tcp-node-link';
+import { TcpTransport, type BoundAddress, type TcpTransportLimits } from './tcp-transport';
+
+/** Options of a system's TCP network; see {@link TcpTransportLimits} for every limit. */
+export type TcpNetworkOptions = TcpTransportLimits;
+
+/** One network per system. */
+const networks = new WeakMap<ActorSystem, TcpNetwork>();
+
+/**
+ * The TCP side of one actor system: listens, dials, and registers every established
+ * connection with the system's router as a `NodeLink`, so that refs, requests, links,
+ * monitors and `lookup` work across processes exactly as they do locally. A lost
+ * connection (closed, killed process, heartbeat timeout) is reported to the router with
+ * `linkDown`: monitors of that node's actors get DOWN, links EXIT, pending requests
+ * `unreachable`. The system's shutdown closes every socket and listener.
+ *
+ * Obtain it with {@link TcpNetwork.of} (or use {@link listenTcp} / {@link connectTcp}).
+ */
+export class TcpNetwork {
+  /** The transport (connections per node). */
+  private readonly transport: TcpTransport;
+  /** Removes the shutdown hook when closed explicitly. */
+  private readonly removeHook: () => void;
+  private closed: Promise<void> | undefined;
+
+  private constructor(
+    private readonly system: ActorSystem,
+    options: TcpNetworkOptions,
+  ) {
+    const log = system.loggerFor('network');
+    const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+    this.transport = new TcpTransport(
+      { ...options, maxFrameSize, localNode: system.nodeId, clock: system.clock, logger: system.logger },
+      {
+        nodeUp: (node, conn) => {
+          if (system.router.hasLink(node)) throw new NetError('unexpected_node', `node ${node} is already reachable through another link`);
+          system.router.linkUp(new TcpNodeLink(system, conn, maxFrameSize, log));
+        },
+        nodeDown: (node, error) => system.router.linkDown(node, error),
+        deliver: (_node, body) => {
+          let envelopes;
+          try {
+            envelopes = decodeEnvelopes(body, system);
+          } catch (e) {
+            throw TcpNodeLink.decodeError(e);
+          }
+          const router = system.router;
+          for (let i = 0; i < envelopes.length; i++) router.receive(envelopes[i]);
+        },
+      },
+    );
+    this.removeHook = system.addShutdownHook('tcp', () => this.close());
+  }
+
+  /**
+   * The TCP network of a system, created on first use with `options` (later calls ignore
+   * them).
+   * @param system - the actor system
+   * @param options - limits and timing
+   */
+  static of(system: ActorSystem, options: TcpNetworkOptions = {}): TcpNetwork {
+    let network = networks.get(system);
+    if (network === undefined || network.closed !== undefined) {
+      network = new TcpNetwork(system, options);
+      networks.set(system, network);
+    }
+    return network;
+  }
+
+  /** Remote nodes connected over TCP. */
+  get nodes(): string[] {
+    return this.transport.nodes();
+  }
+
+  /**
+   * Accepts connections from other nodes.
+   * @param address - host (default `127.0.0.1`) and port (default 0: a free port)
+   * @returns the bound address
+   * @throws NetError `socket_error` (address in use...), `shutdown`
+   */
+  listen(address: { host?: string; port?: number } = {}): Promise<BoundAddress> {
+    return this.transport.listen(address);
+  }
+
+  /**
+   * Connects to the node listening at `host:port`. Connecting to an already connected
+   * node returns its id without opening a second connection.
+   * @returns the remote node id, usable with `system.lookup(node, name)` and `system.refFor`
+   * @throws NetError `socket_error`, `unsupported_version`, `self_connection`,
+   *   `handshake_timeout`, `shutdown`, ...
+   */
+  connect(host: string, port: number): Promise<string> {
+    return this.transport.connect(host, port);
+  }
+
+  /**
+   * Closes the connection to a node; that node's actors turn DOWN/EXIT `unreachable`
+   * for their local monitors and links.
+   * @param node - the node id
+   */
+  disconnect(node: string): void {
+    this.transport.disconnect(node);
+  }
+
+  /** Closes every connection and listener (also done by `system.shutdown()`). */
+  close(): Promise<void> {
+    this.removeHook();
+    return (this.closed ??= this.transport.close());
+  }
+}
+
+/**
+ * Makes a system accept TCP connections from other nodes.
+ * @param system - the actor system
+ * @param address - host (default `127.0.0.1`) and port (default 0: a free port)
+ * @param options - limits, used when this creates the system's network
+ * @returns the bound port
+ */
+export async function listenTcp(system: ActorSystem, address: { host?: string; port?: number } = {}, options?: TcpNetworkOptions): Promise<number> {
+  return (await TcpNetwork.of(system, options).listen(address)).port;
+}
+
+/**
+ * Connects a system to the node listening at `host:port`.
+ * @param system - the actor system
+ * @returns the remote node id
+ */
+export function connectTcp(system: ActorSystem, host: string, port: number, options?: TcpNetworkOptions): Promise<string> {
+  return TcpNetwork.of(system, options).connect(host, port);
+}

@@ -1,0 +1,177 @@
+import { EventEmitter, once } from 'node:events';
+import { ActorSystem } from '../../src/actor-system';
+import { ActorRef } from '../../src/actor-ref';
+import type { ActorContext } from '../../src/actor-context';
+import type { Behavior } from '../../src/behavior';
+import type { DownMessage, ExitMessage } from '../../src/message';
+import { connectTcp, listenTcp, TcpNetwork } from '../../src/net/tcp-network';
+import { LogCollector } from './net-test-kit';
+
+/*
+ * Two actor systems in this process connected over real TCP sockets: the runtime's
+ * semantics (refs in messages, requests, lookup, monitors, links) across the transport.
+ * Cross-process behaviour is tested with child processes in cross-process.test.ts.
+ */
+
+const systems: ActorSystem[] = [];
+const logs = new Map<ActorSystem, LogCollector>();
+function system(name: string): ActorSystem {
+  const log = new LogCollector();
+  const s = new ActorSystem({ name, nodeId: name, logger: log.logger });
+  systems.push(s);
+  logs.set(s, log);
+  return s;
+}
+afterEach(async () => {
+  await Promise.all(systems.splice(0).map((s) => s.shutdown()));
+});
+
+/** Connects b to a and returns a's port. */
+async function pair(a: ActorSystem, b: ActorSystem): Promise<number> {
+  const port = await listenTcp(a);
+  await expect(connectTcp(b, '127.0.0.1', port)).resolves.toBe(a.nodeId);
+  return port;
+}
+
+/** An actor that records the DOWN and EXIT messages it receives. */
+function watcher(s: ActorSystem) {
+  const events = new EventEmitter();
+  const seen: Array<DownMessage | ExitMessage> = [];
+  type WatchMsg = { type: 'watch'; ref: ActorRef } | { type: 'bind'; ref: ActorRef };
+  const ref = s.spawn<WatchMsg>(
+    (ctx: ActorContext<WatchMsg>): Behavior<WatchMsg> => ({
+      watch: (m) => ctx.monitor(m.ref),
+      bind: (m) => ctx.link(m.ref),
+      down: (m) => void (seen.push(m), events.emit('event')),
+      exit: (m) => void (seen.push(m), events.emit('event')),
+    }),
+    { trapExit: true },
+  );
+  const next = async (count: number) => {
+    while (seen.length < count) await once(events, 'event');
+    return seen;
+  };
+  return { ref, seen, next };
+}
+
+describe('actor systems over TCP', () => {
+  test('listenTcp binds a port and connectTcp returns the remote node id', async () => {
+    const a = system('tcp-a');
+    const b = system('tcp-b');
+    await pair(a, b);
+    // The acceptor counts the connection once the dialler's READY arrives.
+    await logs.get(a)!.waitFor({ event: 'node-up', node: 'tcp-b' });
+    expect(a.router.hasLink('tcp-b')).toBe(true);
+    expect(b.router.hasLink('tcp-a')).toBe(true);
+    expect(TcpNetwork.of(b).nodes).toEqual(['tcp-a']);
+  });
+
+  test('a remote actor found by name answers requests', async () => {
+    const a = system('tcp-a');
+    const b = system('tcp-b');
+    a.spawn(() => ({ add: (m) => m.x + m.y }), { name: 'adder' });
+    await pair(a, b);
+    const adder = await b.lookup(a.nodeId, 'adder');
+    expect(adder).toBeInstanceOf(ActorRef);
+    expect(adder!.node).toBe('tcp-a');
+    await expect(b.request(adder!, { type: 'add', x: 2, y: 40 }, { timeout: 10000 })).resolves.toBe(42);
+    await expect(b.lookup(a.nodeId, 'nobody')).resolves.toBeUndefined();
+  });
+
+  test('refs travel inside messages and replies go straight back to them', async () => {
+    const a = system('tcp-a');
+    const b = system('tcp-b');
+    // On a: forwards `greet` to the ref it carries.
+    a.spawn((ctx) => ({ relay: (m) => ctx.send(m.to, { type: 'greet', text: `${m.text} via ${ctx.self.node}` }) }), { name: 'relay' });
+    await pair(a, b);
+    const got = new EventEmitter();
+    const inbox = b.spawn(() => ({ greet: (m) => void got.emit('greet', m.text) }));
+    const relay = await b.lookup(a.nodeId, 'relay');
+    const arrived = once(got, 'greet');
+    relay!.tell({ type: 'relay', to: inbox, text: 'hello' });
+    expect(await arrived).toEqual(['hello via tcp-a']);
+  });
+
+  test('many messages arrive in order', async () => {
+    const a = system('tcp-a');
+    const b = system('tcp-b');
+    const done = new EventEmitter();
+    const got: number[] = [];
+    a.spawn(() => ({ n: (m) => void (got.push(m.i), got.length === 50000 && done.emit('done')) }), { name: 'sink' });
+    await pair(a, b);
+    const sink = await b.lookup(a.nodeId, 'sink');
+    const finished = once(done, 'done');
+    for (let i = 0; i < 50000; i++) sink!.tell({ type: 'n', i });
+    await finished;
+    expect(got).toEqual(Array.from({ length: 50000 }, (_, i) => i));
+  });
+
+  test('a remote actor that stops is reported DOWN to its monitor with its reason', async () => {
+    const a = system('tcp-a');
+    const b = system('tcp-b');
+    const target = a.spawn(() => ({ die: () => { throw new Error('boom'); } }), { name: 'target' });
+    await pair(a, b);
+    const w = watcher(b);
+    const remote = (await b.lookup(a.nodeId, 'target'))!;
+    w.ref.tell({ type: 'watch', ref: remote });
+    // A round trip after the monitor request guarantees it reached a first.
+    await b.lookup(a.nodeId, 'target');
+    target.tell({ type: 'die' });
+    const [down] = await w.next(1);
+    expect(down.type).toBe('down');
+    expect((down as DownMessage).ref.equals(remote)).toBe(true);
+    expect(down.reason.kind).toBe('error');
+  });
+
+  test('a lost connection turns into DOWN and EXIT unreachable for monitors and links of that node', async () => {
+    const a = system('tcp-a');
+    const b = system('tcp-b');
+    a.spawn(() => ({}), { name: 'target' });
+    await pair(a, b);
+    const w = watcher(b);
+    const remote = (await b.lookup(a.nodeId, 'target'))!;
+    w.ref.tell({ type: 'watch', ref: remote });
+    w.ref.tell({ type: 'bind', ref: remote });
+    await b.lookup(a.nodeId, 'target');
+    TcpNetwork.of(b).disconnect(a.nodeId);
+    const seen = await w.next(2);
+    expect(seen.map((m) => m.type).sort()).toEqual(['down', 'exit']);
+    for (const m of seen) expect(m.reason).toEqual({ kind: 'unreachable', node: 'tcp-a' });
+  });
+
+  test('a pending request to a node that goes away rejects with unreachable', async () => {
+    const a = system('tcp-a');
+    const b = system('tcp-b');
+    a.spawn((ctx) => ({ never: () => ctx.promise() }), { name: 'sloth' });
+    await pair(a, b);
+    const sloth = (await b.lookup(a.nodeId, 'sloth'))!;
+    const pending = b.request(sloth, { type: 'never' }, { timeout: 30000 });
+    await b.lookup(a.nodeId, 'sloth');
+    TcpNetwork.of(b).disconnect(a.nodeId);
+    await expect(pending).rejects.toMatchObject({ code: 'unreachable' });
+  });
+
+  test('a shut-down node is reported to the other side, and its shutdown closes every socket', async () => {
+    const a = system('tcp-a');
+    const b = system('tcp-b');
+    a.spawn(() => ({}), { name: 'target' });
+    const port = await pair(a, b);
+    const w = watcher(b);
+    const remote = (await b.lookup(a.nodeId, 'target'))!;
+    w.ref.tell({ type: 'watch', ref: remote });
+    await b.lookup(a.nodeId, 'target');
+    await a.shutdown();
+    const [down] = await w.next(1);
+    // The actor stopped with the shutdown before the connection closed: its real reason arrives.
+    expect(down.reason.kind).toBe('shutdown');
+    await logs.get(b)!.waitFor({ event: 'node-down', node: 'tcp-a' });
+    expect(b.router.hasLink('tcp-a')).toBe(false);
+    await expect(connectTcp(b, '127.0.0.1', port)).rejects.toMatchObject({ reason: 'socket_error' });
+  });
+
+  test('messages to a node that is not connected are answered as unreachable', async () => {
+    const b = system('tcp-b');
+    const ghost = b.refFor('nowhere', 5);
+    await expect(b.request(ghost, { type: 'x' }, { timeout: 5000 })).rejects.toMatchObject({ code: 'unreachable' });
+  });
+});
