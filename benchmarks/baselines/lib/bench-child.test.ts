@@ -53,4 +53,14 @@ describe('BenchChild', () => {
     await child.stop(200);
     expect((await child.exited).signal).toBe('SIGKILL');
   });
+
+  it('reports a child that exits with an error on stop', async () => {
+    const child = node('failing-check', `
+      process.stdout.write('ready\\n');
+      require('readline').createInterface({ input: process.stdin }).on('line', (l) => {
+        if (l === 'stop') { console.error('last event was not the conn event'); process.exit(1); }
+      });`);
+    await child.ready();
+    await expect(child.stop()).rejects.toThrow(/code 1.*\n.*not the conn event/s);
+  });
 });

@@ -147,7 +147,7 @@ export class BenchChild implements CpuMeter {
   }
 
   /** Waits for `ready` and returns the port it names, if any. */
-  async ready(timeoutMs = 60_000): Promise<number | undefined> {
+  async ready(timeoutMs = 30_000): Promise<number | undefined> {
     const match = await this.waitForLine(/^ready(?: (\d+))?$/, timeoutMs);
     return match[1] === undefined ? undefined : Number(match[1]);
   }
@@ -177,12 +177,17 @@ export class BenchChild implements CpuMeter {
   /**
    * Stops the child: `stop` on stdin, then SIGKILL if it has not exited within
    * `graceMs`. Resolves once it has exited.
+   * @throws Error if the child exits with a non-zero status on its own (a failed final
+   *   check), or had already died
    */
   async stop(graceMs = 3000): Promise<void> {
-    if (this.exitInfo !== undefined) return;
-    this.send('stop');
-    this.proc.stdin!.end();
-    await this.terminate(graceMs, 'SIGKILL');
+    if (this.exitInfo === undefined) {
+      this.send('stop');
+      this.proc.stdin!.end();
+      await this.terminate(graceMs, 'SIGKILL');
+    }
+    const { code, signal } = await this.exited;
+    if (code !== 0 && signal !== 'SIGKILL') throw this.failure(this.exitInfo ?? `${this.name} failed`);
   }
 
   /** Sends `signal` (default SIGTERM) and waits for exit, escalating to SIGKILL after `graceMs`. */

@@ -18,7 +18,10 @@ export function announceReady(port?: number): void {
   process.stdout.write(port === undefined ? 'ready\n' : `ready ${port}\n`);
 }
 
-/** Serves the control protocol on stdin/stdout until `stop` or end of input, then exits. */
+/**
+ * Serves the control protocol on stdin/stdout until `stop` or end of input, then exits
+ * (status 1 if `onStop` throws).
+ */
 export function serveControl(handlers: ControlHandlers): void {
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   let stopping = false;
@@ -26,11 +29,16 @@ export function serveControl(handlers: ControlHandlers): void {
     if (stopping) return;
     stopping = true;
     lines.close();
+    let status = 0;
     try {
       await handlers.onStop?.();
-    } finally {
-      process.stdout.write(`total ${handlers.count()}\n`, () => process.exit(0));
+    } catch (error) {
+      // A failed final check (e.g. the last event did not decode to the conn event)
+      // must fail the run, not pass as throughput.
+      console.error(error);
+      status = 1;
     }
+    process.stdout.write(`total ${handlers.count()}\n`, () => process.exit(status));
   };
   lines.on('line', (line) => {
     if (line === 'sample') {

@@ -18,3 +18,15 @@ export function decodeEvent(bytes: Uint8Array): unknown {
 
 /** True when cbor-x runs with its native string decoder (worth printing beside figures). */
 export const codecNativeAcceleration: boolean = isNativeAccelerationEnabled;
+
+/**
+ * Checks that a decoded value is the benchmark's conn event (its `event` field is
+ * `event_2`). Receivers check the last event they decoded when they stop, so a codec
+ * mismatch cannot pass as throughput.
+ * @throws Error if it is not
+ */
+export function assertConnEvent(value: unknown): void {
+  if (typeof value !== 'object' || value === null || (value as { event?: unknown }).event !== 'event_2') {
+    throw new Error(`decoded value is not the conn event: ${JSON.stringify(value)?.slice(0, 120)}`);
+  }
+}

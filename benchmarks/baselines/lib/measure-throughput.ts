@@ -52,12 +52,31 @@ async function snapshot(system: RunningSystem): Promise<Snapshot> {
   return { at, received: r.count, cpuSeconds: r.cpuSeconds + (others as number[]).reduce((a, b) => a + b, 0) };
 }
 
+/** Attempts at starting a system before a run fails. */
+const START_ATTEMPTS = 3;
+
+/**
+ * Starts `system`, trying again with fresh processes if it does not come up: on these
+ * loaded machines a Broker 1.4 program has been seen, once in dozens of starts, never to
+ * announce itself. Each failed attempt is logged.
+ */
+async function startWithRetry(system: ThroughputSystem, options: MeasureOptions): Promise<RunningSystem> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await system.start();
+    } catch (error) {
+      if (attempt >= START_ATTEMPTS) throw error;
+      options.log?.(`${system.name}: start attempt ${attempt} failed, retrying: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+}
+
 /**
  * Measures one run of `system`: warm-up, then `measureMs` counted.
  * @throws Error if nothing was received in the window (a stalled or broken system)
  */
 export async function measureThroughputOnce(system: ThroughputSystem, options: MeasureOptions = {}): Promise<BenchResult> {
-  const running = await system.start();
+  const running = await startWithRetry(system, options);
   try {
     await sleep(options.warmupMs ?? 3000);
     const first = await snapshot(running);

@@ -8,7 +8,7 @@ import { connect, StringCodec } from 'nats';
 
 import { DEFAULT_ACK_EVERY } from '../lib/ack-window-defaults';
 import { announceReady, serveControl } from '../lib/control-server';
-import { decodeEvent } from '../lib/event-codec';
+import { assertConnEvent, decodeEvent } from '../lib/event-codec';
 import { ACK_SUBJECT, EVENTS_SUBJECT } from './nats-subjects';
 
 async function main(): Promise<void> {
@@ -27,7 +27,6 @@ async function main(): Promise<void> {
     },
   });
   const reAck = setInterval(() => {
-    if (received > 0 && lastDecoded === undefined) throw new Error('decoded nothing');
     nc.publish(ACK_SUBJECT, sc.encode(String(received)));
   }, 100);
   // The subscription is known to the server once a flush round trip has completed.
@@ -37,6 +36,7 @@ async function main(): Promise<void> {
     onStop: async () => {
       clearInterval(reAck);
       await nc.close();
+      if (received > 0) assertConnEvent(lastDecoded);
     },
   });
   announceReady();

@@ -2,11 +2,12 @@
  * Worker-thread limit, receiving side (runs in a worker of `worker-host.ts`): decodes
  * every event it is posted, either one encoded event per message or a batch of
  * length-prefixed frames per message, counts them in shared memory for the host, and
- * acknowledges cumulative counts.
+ * acknowledges cumulative counts. On the host's `check` message it verifies the last
+ * event decoded and answers `checked`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
-import { decodeEvent } from '../lib/event-codec';
+import { assertConnEvent, decodeEvent } from '../lib/event-codec';
 import { FrameReader } from '../lib/length-prefixed-frames';
 
 const { counter, ackEvery } = workerData as { counter: SharedArrayBuffer; ackEvery: number };
@@ -27,12 +28,14 @@ const reader = new FrameReader((frame) => {
   counted();
 });
 
-port.on('message', (message: Uint8Array | { batch: Uint8Array }) => {
-  if (message instanceof Uint8Array) {
+port.on('message', (message: Uint8Array | { batch: Uint8Array } | 'check') => {
+  if (message === 'check') {
+    if (received > 0) assertConnEvent(lastDecoded);
+    port.postMessage('checked');
+  } else if (message instanceof Uint8Array) {
     lastDecoded = decodeEvent(message);
     counted();
   } else {
     reader.push(Buffer.from(message.batch.buffer, message.batch.byteOffset, message.batch.byteLength));
   }
-  if (lastDecoded === undefined) throw new Error('decoded nothing');
 });
