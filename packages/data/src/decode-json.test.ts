@@ -47,6 +47,9 @@ describe('decodeJson', () => {
     expect(decodeJson(v('real', 'nan'))).toBeNaN();
     expect(decodeJson(v('real', '-inf'))).toBe(-Infinity);
     expect(decodeJson(v('real', '18446744073709551616'))).toBe(2 ** 64);
+    expect(decodeJson(v('real', '-9223372036854775809'))).toBe(-(2 ** 63));
+    expectError(v('real', '-9223372036854775808'), 'type_clash', /written as a double/);
+    expectError(v('real', '18446744073709551615'), 'type_clash', /written as a double/);
     expectError(v('real', '5'), 'type_clash', /real data must be written as a double \(e\.g\. 5\.0\) at|at \$\.data/);
     expectError(v('count', '5.0'), 'type_clash', /count data/);
     expectError(v('count', '-1'), 'type_clash', /count data/);
@@ -115,6 +118,12 @@ describe('decodeJson', () => {
     [v('enum-value', 'null'), /enum-value data must be a JSON string/],
   ])('reports well-formed JSON that is no Broker value %p with type_clash and the path', (json, message) => {
     expectError(json, 'type_clash', message);
+  });
+
+  test('reads a million-digit integer quickly and refuses it as a count', () => {
+    const digits = '9'.repeat(1_000_000);
+    expectError(v('count', digits), 'type_clash', /count data/);
+    expect(decodeJson(v('real', digits))).toBe(Infinity);
   });
 
   test('refuses nesting deeper than 512 without overflowing the stack', () => {

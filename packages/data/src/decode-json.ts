@@ -32,13 +32,19 @@ function parseWith<T>(path: string, type: string, text: string, parse: (s: strin
   }
 }
 
+// Longer integer texts are outside every 64-bit range; not converting them keeps a
+// hostile million-digit number from costing quadratic BigInt parsing.
+const MAX_INTEGER_TEXT = 21;
+
 function integerValue(v: JsonValue | undefined): bigint | undefined {
-  if (!(v instanceof JsonNumber) || !v.isInteger) return undefined;
+  if (!(v instanceof JsonNumber) || !v.isInteger || v.text.length > MAX_INTEGER_TEXT) return undefined;
   return BigInt(v.text);
 }
 
-function isIntegerInRange(n: bigint): boolean {
-  return (n >= INT64_MIN && n <= INT64_MAX) || (n >= 0n && n <= COUNT_MAX);
+/** True for a JSON integer that CAF keeps as a 64-bit integer rather than a double. */
+function is64BitInteger(v: JsonNumber): boolean {
+  const n = integerValue(v);
+  return n !== undefined && ((n >= INT64_MIN && n <= INT64_MAX) || (n >= 0n && n <= COUNT_MAX));
 }
 
 function toValue(json: JsonValue, path: string): Data {
@@ -66,7 +72,7 @@ function toValue(json: JsonValue, path: string): Data {
     case 'real': {
       // CAF keeps a JSON integer that fits 64 bits as an integer; only doubles are reals.
       if (!(data instanceof JsonNumber)) clash(at, 'real data must be a number');
-      if (data.isInteger && isIntegerInRange(BigInt(data.text))) clash(at, `real data must be written as a double (e.g. ${data.text}.0)`);
+      if (is64BitInteger(data)) clash(at, `real data must be written as a double (e.g. ${data.text}.0)`);
       if (data.text === 'nan') return NaN;
       if (data.text === 'inf') return Infinity;
       if (data.text === '-inf') return -Infinity;

@@ -33,7 +33,7 @@ export class Port {
     if (!Number.isInteger(number) || number < 0 || number > 65535) {
       throw new BrokerError('invalid_data', `port number must be 0..65535, got ${number}`);
     }
-    if (protocolIndex[protocol] === undefined || !Object.prototype.hasOwnProperty.call(protocolIndex, protocol)) {
+    if (!Object.prototype.hasOwnProperty.call(protocolIndex, protocol)) {
       throw new BrokerError('invalid_data', `port protocol must be tcp, udp, icmp or unknown, got ${String(protocol)}`);
     }
     this.number = number;
