@@ -238,6 +238,19 @@ describe('FlowHost: streams between actors', () => {
     expect([p.host?.sourceCount, c.host?.sinkCount, p.host?.peerCount, c.host?.peerCount]).toEqual([0, 0, 0, 0]);
   });
 
+  test('an overflow under disconnect before the first credit reaches the consumer as overflow and leaves no state', () => {
+    const [consumer, c] = spawnConsumer(fx, { ack: 'manual', highWatermark: 4 });
+    const [producer, p] = spawnProducer(fx);
+    let s: Stream<number> | undefined;
+    inActor(fx, producer, (host) => {
+      s = host.open<number>(consumer, { capacity: 8, policy: 'disconnect' });
+      for (const i of range(9)) s.push(i);
+    });
+    expect(s?.error?.code).toBe('overflow');
+    expect(c.errors.map((e) => e.code)).toEqual(['overflow']);
+    expect([p.host?.sourceCount, p.host?.peerCount, c.host?.sinkCount, c.host?.peerCount]).toEqual([0, 0, 0, 0]);
+  });
+
   test('a consumer that dies ends the producer stream with consumer_down and wakes its writer', async () => {
     const [consumer, c] = spawnConsumer(fx, { ack: 'manual', highWatermark: 2 });
     const [producer, p] = spawnProducer(fx);

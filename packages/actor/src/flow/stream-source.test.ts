@@ -130,6 +130,24 @@ describe('StreamSource with a StreamSink', () => {
     expect(p.source.push(6)).toBe(false);
   });
 
+  it('an overflow before the consumer accepted still reaches it with the overflow reason', async () => {
+    const p = new StreamPair<number>({ capacity: 2, policy: 'disconnect' });
+    [0, 1, 2].forEach((i) => p.source.push(i));
+    expect((await p.source.done())?.code).toBe('overflow');
+    expect(p.sourceClosed).toEqual([]); // kept until the consumer answers
+    p.run();
+    expect(p.sinkError?.code).toBe('overflow');
+    expect(p.sourceClosed.map((e) => e?.code)).toEqual(['overflow']);
+    expect(p.received).toEqual([]);
+  });
+
+  it('a stream aborted before acceptance is released when the consumer turns out to be gone', () => {
+    const p = new StreamPair<number>();
+    p.source.abort();
+    p.source.onConsumerDown('gone');
+    expect(p.sourceClosed.map((e) => e?.code)).toEqual(['aborted']);
+  });
+
   it('ends with consumer_down when the consumer dies, discarding the buffer and waking writers', async () => {
     const p = new StreamPair<number>({ capacity: 2 }, { highWatermark: 1, lowWatermark: 0, ack: 'manual' });
     p.run();

@@ -27,7 +27,10 @@ export interface SourcePort<R> {
   scheduleFlush(): void;
   /** Current time in ms (for `sendRate`). */
   now(): number;
-  /** The stream ended; the host forgets it and stops monitoring the consumer. */
+  /**
+   * The host may forget the stream and stop monitoring the consumer. Called once; for a
+   * stream aborted before it was accepted, only when the consumer has answered or is gone.
+   */
   closed(error: FlowError | undefined): void;
 }
 
@@ -58,6 +61,11 @@ export class StreamSource<T, R = unknown> {
   /** `WRITABLE` until close, abort or failure; a number keeps `push` cheap. */
   private writable = WRITABLE;
   private flushPending = false;
+  /**
+   * Aborted while opening: the host keeps the stream until the consumer answers, so that
+   * the abort (with its reason) reaches it, or until the consumer is gone.
+   */
+  private abortOnAccept = false;
   private readonly buffer: BoundedBuffer<T>;
   private readonly credit = new ProducerDemand();
   private readonly meter: RateMeter;
@@ -208,6 +216,8 @@ export class StreamSource<T, R = unknown> {
   abort(error: FlowError = new FlowError('aborted', 'stream aborted by producer')): void {
     if (this.state === 'closed') return;
     if (this.csid >= 0) this.port.send({ type: 'flow.abort', csid: this.csid, error: error.toData() });
+    // Not accepted yet: the consumer still has to learn why, once it answers.
+    else this.abortOnAccept = true;
     this.finish(error);
   }
 
@@ -244,6 +254,12 @@ export class StreamSource<T, R = unknown> {
    * @param credit - its first grant
    */
   onAccept(csid: number, credit: number): void {
+    if (this.abortOnAccept) {
+      this.abortOnAccept = false;
+      this.port.send({ type: 'flow.abort', csid, error: (this.error as FlowError).toData() });
+      this.port.closed(this.error);
+      return;
+    }
     if (this.state !== 'opening' && !(this.state === 'closing' && this.csid < 0)) return;
     this.csid = csid;
     if (this.state === 'opening') this.state = 'open';
@@ -271,6 +287,7 @@ export class StreamSource<T, R = unknown> {
    */
   onCancel(error: FlowError): void {
     if (this.state !== 'closed') this.finish(error);
+    else this.release();
   }
 
   /**
@@ -279,6 +296,7 @@ export class StreamSource<T, R = unknown> {
    */
   onConsumerDown(reason: string): void {
     if (this.state !== 'closed') this.finish(new FlowError('consumer_down', `consumer is down: ${reason}`));
+    else this.release();
   }
 
   private finish(error: FlowError | undefined): void {
@@ -289,7 +307,14 @@ export class StreamSource<T, R = unknown> {
     this.wakeWriters();
     this.resolveDone?.(error);
     if (this.donePromise === undefined) this.donePromise = Promise.resolve(error);
-    this.port.closed(error);
+    if (!this.abortOnAccept) this.port.closed(error);
+  }
+
+  /** Lets the host forget a stream that was aborted before the consumer answered. */
+  private release(): void {
+    if (!this.abortOnAccept) return;
+    this.abortOnAccept = false;
+    this.port.closed(this.error);
   }
 
   private wakeWriters(): void {
