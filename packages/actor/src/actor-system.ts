@@ -3,6 +3,7 @@
  * logger and node identity.
  */
 import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Actor, ActorClass, BehaviorFactory, MessageOf, Spawnable } from './actor';
 import { ActorCell } from './actor-cell';
@@ -20,6 +21,9 @@ import { RealTimeClock } from './real-time-clock';
 import { Router } from './router';
 import type { Scheduler } from './scheduler';
 import type { SpawnOptions } from './spawn-options';
+import { runningFromSource, workerEntryPath } from './worker/worker-entry';
+import { WorkerNode, type SpawnInWorkerOptions, type StartWorkerOptions } from './worker/worker-node';
+import { objectWorkerData, startWorkerObject, type OpenWorkerObjectOptions, type WorkerObject } from './worker/worker-object';
 
 /** Options for {@link ActorSystem}. */
 export interface ActorSystemOptions {
@@ -414,6 +418,59 @@ export class ActorSystem implements RefHost {
   private checkNameFree(name: string): void {
     const held = this.names.get(name);
     if (held !== undefined && this.cells.has(held.id)) throw new ActorError('name_taken', `name '${name}' is registered to ${held.key}`);
+  }
+
+  // -- worker threads ----------------------------------------------------------------
+
+  /**
+   * Starts a worker thread hosting its own actor system, linked to this one (it routes
+   * through this node to every other node). Spawn actors in it with `node.spawn(module)`.
+   * @throws ActorError `system_shutdown`, `spawn_failed`
+   */
+  startWorker(options: StartWorkerOptions = {}): WorkerNode {
+    if (this.stateValue !== 'running') throw new ActorError('system_shutdown', 'cannot start a worker: the system is shutting down');
+    return new WorkerNode(this, options);
+  }
+
+  /**
+   * Spawns an actor in a new, dedicated worker thread from a module export (a behavior
+   * factory or an Actor subclass; `.ts` or `.js`). The ref behaves like a local one; the
+   * thread ends when the actor stops, and a crash of the thread is DOWN/EXIT
+   * `unreachable` for its monitors and links.
+   * @param modulePath - the module (relative paths resolve from the current directory)
+   * @param options - exportName, args (may hold refs), name, timeout, worker options
+   * @throws (rejects) ActorError `spawn_failed`, `request_timeout`, `system_shutdown`
+   */
+  async spawnWorker<M extends Message = AnyMessage, Args extends unknown[] = unknown[]>(modulePath: string, options: SpawnInWorkerOptions<Args> & StartWorkerOptions = {}): Promise<ActorRef<M>> {
+    const typescript = options.typescript ?? (runningFromSource || /\.[cm]?tsx?$/.test(modulePath));
+    const node = this.startWorker({ name: options.name, logLevel: options.logLevel, execArgv: options.execArgv, typescript });
+    try {
+      return await node.spawn<M, Args>(modulePath, { ...options, dedicated: true });
+    } catch (e) {
+      await node.terminate();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts `script` as a worker thread that calls `exposeInWorker(obj)`, and returns a
+   * comlink proxy of that object. Closed at shutdown.
+   * @param script - the worker script (`.ts` or `.js`)
+   */
+  wrapWorker<T>(script: string, options: { name?: string; execArgv?: string[] } = {}): WorkerObject<T> {
+    if (this.stateValue !== 'running') throw new ActorError('system_shutdown', 'cannot start a worker: the system is shutting down');
+    return startWorkerObject<T>(this, path.resolve(script), undefined, options);
+  }
+
+  /**
+   * Loads `modulePath` in a new worker thread and exposes its export (an object, or the
+   * result of calling a factory export with `args`) through comlink. Closed at shutdown.
+   * @param modulePath - the module (`.ts` or `.js`)
+   */
+  openWorkerObject<T>(modulePath: string, options: OpenWorkerObjectOptions = {}): WorkerObject<T> {
+    if (this.stateValue !== 'running') throw new ActorError('system_shutdown', 'cannot start a worker: the system is shutting down');
+    const data = objectWorkerData(modulePath, options);
+    return startWorkerObject<T>(this, workerEntryPath(), data, { name: options.name, execArgv: options.execArgv, loads: data.modulePath });
   }
 
   // -- shutdown --------------------------------------------------------------------

@@ -25,3 +25,7 @@ export type { NodeLink } from './node-link';
 export { Router, type LinkUpOptions } from './router';
 export { ACTOR_ERROR_TAG, ACTOR_REF_TAG, decodeEnvelopes, encodeEnvelopes, registerCodecExtension, type CodecExtension } from './envelope-codec';
 export { Supervisor, type ChildInfo, type ChildSpec, type RestartPolicy, type RestartStrategy, type SupervisorMessage, type SupervisorOptions } from './supervisor';
+export { WorkerNode, type SpawnInWorkerOptions, type StartWorkerOptions } from './worker/worker-node';
+export type { OpenWorkerObjectOptions, WorkerObject } from './worker/worker-object';
+export { exposeInWorker } from './worker/expose-in-worker';
+export { MessagePortLink, type MessagePortLinkOptions, type PortLike } from './worker/message-port-link';
