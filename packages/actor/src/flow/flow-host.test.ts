@@ -388,6 +388,7 @@ describe('FlowHost: streams between actors', () => {
         ctx.send(consumer, { type: 'flow.complete', csid: s.csid });
         ctx.send(producer, { type: 'flow.demand', psid: s.psid, credit: 1000 });
         ctx.send(consumer, { type: 'flow.open', psid: 'x', source: 42 });
+        ctx.send(consumer, { type: 'flow.open', psid: 99, source: producer, meta: null });
         ctx.send(consumer, { type: 'flow.down', key: producer.key, reason: 'lie' });
       },
     }));
@@ -397,6 +398,7 @@ describe('FlowHost: streams between actors', () => {
     expect(c.completed).toBe(0);
     expect(c.errors).toEqual([]);
     expect(s.demand).toBe(8);
+    expect(c.host?.sinkCount).toBe(1);
     expect(fx.system.isAlive(consumer)).toBe(true);
   });
 

@@ -175,6 +175,8 @@ export class FlowHost {
 
   private onOpen(m: FlowOpen<ActorRef>): void {
     if (!isStreamId(m.psid) || !(m.source instanceof ActorRef)) return this.warn('malformed flow.open');
+    // Credit goes to `source`: only the producer itself may name itself there.
+    if (!m.source.equals(this.ctx.sender)) return this.warn('flow.open whose source is not its sender');
     const source = m.source;
     const reject = (error: FlowError): void => this.sendTo(source, { type: 'flow.cancel', psid: m.psid, error: error.toData() });
     let spec: SinkSpec<unknown> | undefined;
