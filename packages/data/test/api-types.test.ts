@@ -37,7 +37,7 @@ test('exact data, natural input and code names have the types the API promises',
   const badCode: ErrorCodeName = 'TypeClash';
   const status: StatusCodeName = 'peer_added';
   const name: DataTypeName = typeOf(exact[2]);
-  const decoded: Data = decodeBinary(encodeBinary(input[15]));
+  const decoded: Data = decodeBinary(encodeBinary(input[exact.length]));
   const err: BrokerError['code'] = code;
   expect([notExact, notInput, badCode].length).toBe(3);
   expect(ErrorCode[err]).toBe(11);
