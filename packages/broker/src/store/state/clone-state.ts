@@ -1,0 +1,471 @@
+import { BrokerError, encodeBinary, Timestamp, type BrokerTable, type Data } from '@broker-ts/data';
+import { MemoryBackend } from '../backend';
+import { ChannelConsumer, STORE_TICK_INTERVAL_MS, type ChannelOptions, type ConsumerMessage } from '../channel';
+import { entityKey, sameEntity, type EntityId } from './entity-id';
+import type { WriteOutcome } from './master-state';
+import { ownData } from './own-data';
+import { errorCodeOf, writeError } from './store-error';
+import { storeEvents, type StoreEvent } from './store-event';
+import { parseMasterMessage, type AckCloneMessage, type CloneCommand, type CloneMessage, type WriteAckMessage } from './store-message';
+import { answerQuery, type QueryResult, type StoreQuery } from './store-query';
+import type { WriteCommand } from './write-command';
+
+/** Something the clone went through, for logs and statuses. */
+export type CloneNotice =
+  | { readonly kind: 'master-found'; readonly master: EntityId }
+  | { readonly kind: 'master-lost'; readonly master: EntityId }
+  | { readonly kind: 'stale' }
+  | { readonly kind: 'out-of-sync'; readonly seq: number };
+
+/** What a clone does to the world (injected; the clone itself does no I/O). */
+export interface CloneCallbacks {
+  /** A store event to publish locally on `storeEventsTopic(name)`. */
+  event(ev: StoreEvent): void;
+  /** A message for the master, to publish on `masterTopic(name)` (`msg.master` null: any master, the rendezvous). */
+  send(msg: CloneMessage): void;
+  /** A write the master refused, or one dropped without a master; the lead publishes it on the status subscriber. */
+  error(err: BrokerError): void;
+  /** The answer to a putUnique issued here, by its request id. */
+  putUniqueResult(requestId: number, outcome: WriteOutcome): void;
+  /** Connection changes (optional). */
+  notice?(n: CloneNotice): void;
+}
+
+/** How a clone is made. Intervals are milliseconds, as in the API. */
+export interface CloneStateOptions {
+  /** The store name. */
+  name: string;
+  /** The clone's own identity. */
+  id: EntityId;
+  /** The endpoint clock's current time (the clone's creation). */
+  now: Timestamp;
+  /** Outputs. */
+  callbacks: CloneCallbacks;
+  /** How often to look for a master while none is known (Broker: 10 s). */
+  resyncInterval?: number;
+  /** How long after losing its master the clone turns stale; negative: never (Broker: 300 s). */
+  staleInterval?: number;
+  /** How long after creation or master loss writes are buffered; ≤ 0: never (Broker: 120 s). */
+  mutationBufferInterval?: number;
+  /** The tick interval the host uses, to turn `resyncInterval` into ticks (default 100 ms). */
+  tickInterval?: number;
+  /** Channel timing and capacities (Broker's defaults when omitted). */
+  channel?: Partial<ChannelOptions>;
+  /** Most writes waiting for the master's acknowledgement or buffered (default 4096). */
+  maxPendingWrites?: number;
+}
+
+/** A write issued here and not yet acknowledged by a master. */
+interface PendingWrite {
+  /** Its id, from 1 up over the clone's life. */
+  readonly writeId: number;
+  /** The write. */
+  readonly command: WriteCommand;
+}
+
+/** A putUnique answer that waits until the replica shows the master's state at `seq`. */
+interface DeferredAnswer {
+  readonly requestId: number;
+  readonly outcome: WriteOutcome;
+  readonly seq: number;
+}
+
+/**
+ * The protocol logic of a data store clone without I/O: a replica kept in a memory
+ * backend and fed by the master's channel in order (with the same store events as on
+ * the master), queries answered from it, and writes forwarded to the master with
+ * retransmission until the master acknowledges them.
+ *
+ * Finding the master (Broker's newer rendezvous): the clone publishes a handshake request
+ * on the master topic every `resyncInterval` until a master answers with a snapshot, so
+ * the master may be any number of hops away and may appear after the clone. Losing it
+ * (channel timeout, or {@link CloneState.masterLost}) starts the search again. Broker
+ * 1.4's intervals apply: reads answer `stale_data` until a master was found and again
+ * from `staleInterval` after its loss; writes without a master are buffered only within
+ * `mutationBufferInterval` of the creation or of the loss and replayed when a master is
+ * found. Time passes only through {@link CloneState.advance} and {@link CloneState.tick}.
+ */
+export class CloneState {
+  /** The store name. */
+  readonly name: string;
+  /** The clone's identity. */
+  readonly id: EntityId;
+  /** Outputs. */
+  private readonly callbacks: CloneCallbacks;
+  /** The replica. */
+  private readonly replica = new MemoryBackend();
+  /** The channel from the master. */
+  private readonly consumer: ChannelConsumer<CloneCommand>;
+  /** The master, once one answered; null while searching. */
+  private masterValue: EntityId | null = null;
+  /** Whether reads answer `stale_data`. */
+  private staleValue = true;
+  /** When the clone was created or last lost its master (ns). */
+  private lostAt: bigint;
+  /** The current time. */
+  private nowValue: Timestamp;
+  /** Writes not yet acknowledged (in flight or buffered), oldest first; bounded by `maxPendingWrites`. */
+  private outbox: PendingWrite[] = [];
+  /** The id of the next write. */
+  private nextWriteId = 1;
+  /** putUnique request ids by write id, until answered. */
+  private readonly putUniques = new Map<number, number>();
+  /** putUnique answers waiting for the replica to catch up (at most one per pending putUnique). */
+  private deferred: DeferredAnswer[] = [];
+  /** The highest channel sequence number a write ACK named: the replica shows our writes once delivered. */
+  private ackSeq = 0;
+  /** Ticks elapsed. */
+  private ticks = 0;
+  /** The tick of the last write progress or resend. */
+  private lastWriteProgress = 0;
+  private closed = false;
+  private readonly staleIntervalNs: bigint | null;
+  private readonly bufferIntervalNs: bigint | null;
+  private readonly maxPendingWrites: number;
+  private readonly resendTicks: number;
+
+  /**
+   * Creates the clone and sends its first handshake request.
+   * @param options - name, identity, clock, outputs and intervals
+   * @throws BrokerError `invalid_data` for a bad option
+   */
+  constructor(options: CloneStateOptions) {
+    this.name = options.name;
+    this.id = options.id;
+    this.callbacks = options.callbacks;
+    this.nowValue = options.now;
+    this.lostAt = options.now.ns;
+    const resync = interval(options.resyncInterval ?? 10_000, 'resyncInterval', false);
+    const stale = interval(options.staleInterval ?? 300_000, 'staleInterval', true);
+    const buffer = interval(options.mutationBufferInterval ?? 120_000, 'mutationBufferInterval', true);
+    const tick = interval(options.tickInterval ?? STORE_TICK_INTERVAL_MS, 'tickInterval', false);
+    this.staleIntervalNs = stale < 0 ? null : msToNs(stale);
+    this.bufferIntervalNs = buffer <= 0 ? null : msToNs(buffer);
+    this.maxPendingWrites = options.maxPendingWrites ?? 4096;
+    if (!Number.isSafeInteger(this.maxPendingWrites) || this.maxPendingWrites < 1) throw new BrokerError('invalid_data', `clone option 'maxPendingWrites' must be a positive integer`);
+    this.consumer = new ChannelConsumer<CloneCommand>(
+      {
+        consume: (cmd) => this.applyCommand(cmd),
+        send: (msg) => this.sendChannel(msg),
+        outOfSync: (seq) => this.callbacks.notice?.({ kind: 'out-of-sync', seq }),
+        producerLost: () => this.lose(),
+      },
+      { ...options.channel, handshakeInterval: Math.max(1, Math.round(resync / tick)) },
+    );
+    this.resendTicks = this.consumer.options.heartbeatInterval;
+    this.consumer.requestHandshake();
+  }
+
+  /** The master, or null while none is known. */
+  get master(): EntityId | null {
+    return this.masterValue;
+  }
+
+  /** Whether reads answer `stale_data`. */
+  get stale(): boolean {
+    return this.staleValue;
+  }
+
+  /** How many writes wait for a master's acknowledgement (sent or buffered). */
+  get pendingWrites(): number {
+    return this.outbox.length;
+  }
+
+  /** The channel position: the master's sequence number the replica reflects. */
+  get seq(): number {
+    return this.consumer.delivered;
+  }
+
+  /**
+   * Broker's `await_idle` condition for a clone: connected to a master, nothing missing in
+   * the channel, every write acknowledged and visible in the replica.
+   */
+  get idle(): boolean {
+    return this.masterValue !== null && this.consumer.idle && this.outbox.length === 0 && this.deferred.length === 0 && this.consumer.delivered >= this.ackSeq;
+  }
+
+  /**
+   * Issues a write: sent to the master when one is known, buffered within
+   * `mutationBufferInterval` otherwise, refused (reported through `callbacks.error`, and
+   * answered for a putUnique) when neither.
+   * @param cmd - the write
+   */
+  write(cmd: WriteCommand): void {
+    if (this.closed) return this.refuse(cmd, 'shutting_down', 'the clone is closed');
+    if (this.outbox.length >= this.maxPendingWrites) return this.refuse(cmd, 'unspecified', `${this.maxPendingWrites} writes already wait for the master`);
+    if (this.masterValue === null && !this.buffering()) return this.refuse(cmd, 'no_such_master', 'no master known and the mutation buffer interval is over');
+    const w: PendingWrite = { writeId: this.nextWriteId++, command: ownCommand(cmd) };
+    if (cmd.op === 'putUnique') this.putUniques.set(w.writeId, cmd.requestId);
+    this.outbox.push(w);
+    if (this.masterValue !== null) this.sendWrite(w);
+  }
+
+  /**
+   * Answers a query from the replica, or `stale_data` while stale.
+   * @param q - the query
+   */
+  query(q: StoreQuery): QueryResult {
+    if (this.staleValue || this.closed) return { ok: false, error: new BrokerError('stale_data', `store '${this.name}': the clone has no current master`) };
+    return answerQuery(this.replica, q);
+  }
+
+  /**
+   * Handles a message from the master (anything received on `cloneTopic(name)`); messages
+   * for another store, clone or master are ignored, a malformed one is reported.
+   * @param raw - the message
+   */
+  handle(raw: unknown): void {
+    if (this.closed) return;
+    let msg;
+    try {
+      msg = parseMasterMessage(raw);
+    } catch (e) {
+      this.callbacks.error(e as BrokerError);
+      return;
+    }
+    if (msg.store !== this.name) return;
+    if ('clone' in msg && msg.clone !== null && !sameEntity(msg.clone, this.id)) return;
+    if (msg.type === 'ackClone') return this.handleAckClone(msg);
+    if (!sameEntity(msg.master, this.masterValue)) return;
+    switch (msg.type) {
+      case 'event':
+        this.consumer.handleEvent(msg.seq, msg.command);
+        break;
+      case 'heartbeat':
+        this.consumer.handleHeartbeat(msg.seq);
+        break;
+      case 'retransmitFailed':
+        this.consumer.handleRetransmitFailed(msg.seq, msg.epoch);
+        break;
+      case 'writeAck':
+        this.handleWriteAck(msg);
+        break;
+    }
+    this.flushDeferred();
+  }
+
+  /**
+   * Moves the clock: turns stale `staleInterval` after the master's loss, and drops (and
+   * reports) buffered writes once `mutationBufferInterval` has passed without a master.
+   * @param now - the endpoint clock's current time
+   */
+  advance(now: Timestamp): void {
+    if (this.closed) return;
+    this.nowValue = now;
+    if (this.masterValue !== null) return;
+    if (!this.staleValue && this.staleIntervalNs !== null && now.ns >= this.lostAt + this.staleIntervalNs) {
+      this.staleValue = true;
+      this.callbacks.notice?.({ kind: 'stale' });
+    }
+    if (this.outbox.length > 0 && !this.buffering()) {
+      const dropped = this.outbox;
+      this.outbox = [];
+      for (const w of dropped) this.refuse(w.command, 'no_such_master', 'no master found within the mutation buffer interval; the write may or may not have been applied', w.writeId);
+    }
+  }
+
+  /**
+   * One tick: {@link advance}, channel timeouts, handshake requests, NACKs and ACKs, and
+   * the resend of writes the master has not acknowledged for a while.
+   * @param now - the endpoint clock's current time
+   */
+  tick(now: Timestamp): void {
+    if (this.closed) return;
+    this.advance(now);
+    this.ticks++;
+    this.consumer.tick();
+    if (this.masterValue !== null && this.outbox.length > 0 && this.ticks - this.lastWriteProgress >= this.resendTicks) {
+      this.lastWriteProgress = this.ticks;
+      for (const w of this.outbox) this.sendWrite(w);
+    }
+  }
+
+  /**
+   * Tells the clone its master is gone (the host saw it go down) instead of waiting for
+   * the channel timeout. Does nothing while no master is known.
+   */
+  masterLost(): void {
+    if (this.closed || this.masterValue === null) return;
+    this.consumer.reset();
+    this.lose();
+  }
+
+  /** Says goodbye to the master (so it drops this clone at once) and stops. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    if (this.masterValue !== null) this.callbacks.send({ type: 'detach', store: this.name, clone: this.id, master: this.masterValue });
+    this.closed = true;
+    this.replica.close();
+  }
+
+  private handleAckClone(msg: AckCloneMessage): void {
+    if (this.masterValue !== null && !sameEntity(msg.master, this.masterValue)) return;
+    const c = this.consumer;
+    // Install the snapshot before the consumer delivers events it held back.
+    if (c.initialized || msg.epoch !== c.epoch) return;
+    const found = this.masterValue === null;
+    this.masterValue = msg.master;
+    this.setSnapshot(msg.snapshot, msg.master);
+    c.handleHandshake(entityKey(msg.master), msg.offset, msg.epoch, msg.heartbeatInterval, msg.connectionTimeout);
+    if (found) {
+      this.staleValue = false;
+      this.ackSeq = 0;
+      // Answers keyed to the lost master's sequence numbers can wait no longer.
+      for (const d of this.deferred) this.callbacks.putUniqueResult(d.requestId, d.outcome);
+      this.deferred = [];
+      this.callbacks.notice?.({ kind: 'master-found', master: msg.master });
+      this.lastWriteProgress = this.ticks;
+      for (const w of this.outbox) this.sendWrite(w);
+    }
+    this.flushDeferred();
+  }
+
+  private handleWriteAck(msg: WriteAckMessage): void {
+    if (msg.applied >= this.nextWriteId) return;
+    let n = 0;
+    while (n < this.outbox.length && this.outbox[n].writeId <= msg.applied) n++;
+    if (n === 0) return;
+    const settled = this.outbox.slice(0, n);
+    this.outbox = this.outbox.slice(n);
+    this.lastWriteProgress = this.ticks;
+    if (msg.seq > this.ackSeq) this.ackSeq = msg.seq;
+    const outcomes = new Map(msg.outcomes.map((o) => [o.writeId, o]));
+    for (const w of settled) {
+      const o = outcomes.get(w.writeId);
+      let outcome: WriteOutcome = { ok: true };
+      if (o?.error !== undefined) {
+        const error = writeError(this.name, w.command, errorCodeOf(o.error.code), o.error.message);
+        this.callbacks.error(error);
+        outcome = { ok: false, error };
+      } else if (o?.inserted !== undefined) outcome = { ok: true, inserted: o.inserted };
+      const requestId = this.putUniques.get(w.writeId);
+      if (requestId !== undefined) {
+        this.putUniques.delete(w.writeId);
+        this.deferred.push({ requestId, outcome, seq: msg.seq });
+      }
+    }
+  }
+
+  private flushDeferred(): void {
+    if (this.deferred.length === 0 || !this.consumer.initialized) return;
+    const delivered = this.consumer.delivered;
+    const ready = this.deferred.filter((d) => d.seq <= delivered);
+    if (ready.length === 0) return;
+    this.deferred = this.deferred.filter((d) => d.seq > delivered);
+    for (const d of ready) this.callbacks.putUniqueResult(d.requestId, d.outcome);
+  }
+
+  private lose(): void {
+    const lost = this.masterValue;
+    this.masterValue = null;
+    this.lostAt = this.nowValue.ns;
+    if (lost !== null) this.callbacks.notice?.({ kind: 'master-lost', master: lost });
+    if (this.staleIntervalNs === 0n) this.advance(this.nowValue);
+    this.consumer.requestHandshake();
+  }
+
+  private buffering(): boolean {
+    return this.bufferIntervalNs !== null && this.nowValue.ns < this.lostAt + this.bufferIntervalNs;
+  }
+
+  private refuse(cmd: WriteCommand, code: 'no_such_master' | 'unspecified' | 'shutting_down', reason: string, writeId?: number): void {
+    const error = writeError(this.name, cmd, code, reason);
+    this.callbacks.error(error);
+    if (cmd.op === 'putUnique') {
+      if (writeId !== undefined) this.putUniques.delete(writeId);
+      this.callbacks.putUniqueResult(cmd.requestId, { ok: false, error });
+    }
+  }
+
+  private sendWrite(w: PendingWrite): void {
+    const master = this.masterValue as EntityId;
+    const base = this.outbox.length > 0 ? this.outbox[0].writeId : w.writeId;
+    this.callbacks.send({ type: 'write', store: this.name, clone: this.id, master, writeId: w.writeId, base, command: w.command });
+  }
+
+  private sendChannel(msg: ConsumerMessage): void {
+    const base = { store: this.name, clone: this.id };
+    if (msg.kind === 'nack') this.callbacks.send({ type: 'nack', ...base, master: this.masterValue, seqs: msg.seqs, epoch: msg.epoch });
+    else if (this.masterValue !== null) this.callbacks.send({ type: 'ack', ...base, master: this.masterValue, seq: msg.seq, epoch: msg.epoch });
+  }
+
+  /** Applies one change from the master to the replica, with the master's events. */
+  private applyCommand(cmd: CloneCommand): void {
+    try {
+      switch (cmd.op) {
+        case 'put': {
+          const old = this.replica.exists(cmd.key) ? this.replica.get(cmd.key) : undefined;
+          this.replica.put(cmd.key, cmd.value);
+          this.callbacks.event(old === undefined ? storeEvents.insert(this.name, cmd.key, cmd.value, cmd.expiry, cmd.publisher) : storeEvents.update(this.name, cmd.key, old, cmd.value, cmd.expiry, cmd.publisher));
+          break;
+        }
+        case 'erase':
+          if (this.replica.erase(cmd.key)) this.callbacks.event(storeEvents.erase(this.name, cmd.key, cmd.publisher));
+          break;
+        case 'expire':
+          if (this.replica.erase(cmd.key)) this.callbacks.event(storeEvents.expire(this.name, cmd.key, cmd.publisher));
+          break;
+        case 'clear':
+          for (const key of this.replica.keys()) this.callbacks.event(storeEvents.erase(this.name, key, cmd.publisher));
+          this.replica.clear();
+          break;
+      }
+    } catch (e) {
+      // A change the replica cannot hold (not Broker data) means the replica can no longer be trusted.
+      this.callbacks.error(e instanceof BrokerError ? e : new BrokerError('invalid_data', String(e)));
+      this.consumer.resync();
+    }
+  }
+
+  /**
+   * Replaces the replica by a snapshot with Broker's events: `erase` for keys that
+   * vanished (no publisher), then `update` for keys whose value changed, then `insert`
+   * for new keys (publisher: the master; no expiry). Unlike Broker, unchanged keys get no
+   * `update` event.
+   */
+  private setSnapshot(snapshot: BrokerTable, master: EntityId): void {
+    const fresh = new Map<string, [Data, Data]>();
+    for (const [k, v] of snapshot) fresh.set(bytesOf(k), [k, v]);
+    const erased: Data[] = [];
+    const updated: [Data, Data, Data][] = [];
+    for (const [k, old] of this.replica.snapshot()) {
+      const now = fresh.get(bytesOf(k));
+      if (now === undefined) erased.push(k);
+      else {
+        fresh.delete(bytesOf(k));
+        if (bytesOf(old) !== bytesOf(now[1])) updated.push([k, old, now[1]]);
+      }
+    }
+    this.replica.clear();
+    for (const [k, v] of snapshot) this.replica.put(k, v);
+    for (const k of erased) this.callbacks.event(storeEvents.erase(this.name, k, null));
+    for (const [k, old, v] of updated) this.callbacks.event(storeEvents.update(this.name, k, old, v, null, master));
+    for (const [k, v] of fresh.values()) this.callbacks.event(storeEvents.insert(this.name, k, v, null, master));
+  }
+}
+
+function ownCommand(cmd: WriteCommand): WriteCommand {
+  switch (cmd.op) {
+    case 'clear':
+      return cmd;
+    case 'erase':
+      return { ...cmd, key: ownData(cmd.key) };
+    default:
+      return { ...cmd, key: ownData(cmd.key), value: ownData(cmd.value) };
+  }
+}
+
+function bytesOf(x: Data): string {
+  return Buffer.from(encodeBinary(x)).toString('latin1');
+}
+
+function msToNs(ms: number): bigint {
+  return BigInt(Math.round(ms * 1e6));
+}
+
+function interval(ms: number, name: string, negativeAllowed: boolean): number {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || (!negativeAllowed && ms <= 0)) {
+    throw new BrokerError('invalid_data', `clone option '${name}' must be a finite number of milliseconds${negativeAllowed ? '' : ' above 0'}, got ${String(ms)}`);
+  }
+  return ms;
+}

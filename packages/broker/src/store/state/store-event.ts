@@ -1,0 +1,40 @@
+import { Count, type Data, type Timespan } from '@broker-ts/data';
+import type { EntityId } from './entity-id';
+
+/**
+ * A store change event in Broker's data layout (reference §4.6), published locally on
+ * `storeEventsTopic(store)` by the master and by every clone:
+ *
+ * - `["insert", store, key, value, expiry | nil, publisher_endpoint | nil, publisher_object | nil]`
+ * - `["update", store, key, old_value, new_value, expiry | nil, publisher_endpoint | nil, publisher_object | nil]`
+ * - `["erase", store, key, publisher_endpoint | nil, publisher_object | nil]`
+ * - `["expire", store, key, publisher_endpoint | nil, publisher_object | nil]`
+ *
+ * `expiry` is the relative expiry (a timespan) the write carried; the publisher is the
+ * endpoint id (string) and object number (count) of the frontend that wrote.
+ */
+export type StoreEvent = Data[];
+
+function publisherFields(publisher: EntityId | null): [Data, Data] {
+  return publisher === null ? [null, null] : [publisher.endpoint, new Count(BigInt(publisher.object))];
+}
+
+/** Builders of the four store events. */
+export const storeEvents = Object.freeze({
+  /** A key that did not exist now has a value. */
+  insert(store: string, key: Data, value: Data, expiry: Timespan | null, publisher: EntityId | null): StoreEvent {
+    return ['insert', store, key, value, expiry, ...publisherFields(publisher)];
+  },
+  /** A key's value changed from `oldValue` to `newValue`. */
+  update(store: string, key: Data, oldValue: Data, newValue: Data, expiry: Timespan | null, publisher: EntityId | null): StoreEvent {
+    return ['update', store, key, oldValue, newValue, expiry, ...publisherFields(publisher)];
+  },
+  /** A key was removed by a write. */
+  erase(store: string, key: Data, publisher: EntityId | null): StoreEvent {
+    return ['erase', store, key, ...publisherFields(publisher)];
+  },
+  /** A key expired (the publisher is the master). */
+  expire(store: string, key: Data, publisher: EntityId | null): StoreEvent {
+    return ['expire', store, key, ...publisherFields(publisher)];
+  },
+});

@@ -1,0 +1,308 @@
+import { BrokerError, BrokerTable, isErrorCodeName, Timespan, type Data, type ErrorCodeName } from '@broker-ts/data';
+import { isEntityId, type EntityId } from './entity-id';
+import type { WriteCommand } from './write-command';
+
+/**
+ * The whole master/clone wire protocol of a data store (one file, as Comlink keeps its
+ * protocol). Every message is plain data: strings, numbers, `EntityId` objects and Broker
+ * `Data`, so that it crosses threads and processes through cbor. The master subscribes to
+ * `masterTopic(store)` and receives {@link CloneMessage}s; clones subscribe to
+ * `cloneTopic(store)` and receive {@link MasterMessage}s. A message with a `clone` (or
+ * `master`) field set is meant for that entity only; others ignore it.
+ */
+
+/** A change the master broadcasts to clones over the reliable channel (the channel's payload). */
+export type CloneCommand =
+  | { readonly op: 'put'; readonly key: Data; readonly value: Data; readonly expiry: Timespan | null; readonly publisher: EntityId | null }
+  | { readonly op: 'erase'; readonly key: Data; readonly publisher: EntityId | null }
+  | { readonly op: 'expire'; readonly key: Data; readonly publisher: EntityId | null }
+  | { readonly op: 'clear'; readonly publisher: EntityId | null };
+
+/** The outcome of one clone write, as the master reports it back. */
+export interface WireOutcome {
+  /** The clone's write id. */
+  readonly writeId: number;
+  /** For `putUnique`: whether it inserted. */
+  readonly inserted?: boolean;
+  /** For a rejected write: Broker's error code name and the message. */
+  readonly error?: { readonly code: ErrorCodeName; readonly message: string };
+}
+
+/** Master → clone: the handshake answer, with the whole state at sequence number `offset`. */
+export interface AckCloneMessage {
+  readonly type: 'ackClone';
+  readonly store: string;
+  readonly master: EntityId;
+  readonly clone: EntityId;
+  /** Channel sequence number the snapshot corresponds to; events after it follow. */
+  readonly offset: number;
+  /** The clone epoch this answers. */
+  readonly epoch: number;
+  /** Channel heartbeat interval in ticks. */
+  readonly heartbeatInterval: number;
+  /** Channel connection timeout in ticks. */
+  readonly connectionTimeout: number;
+  /** Every entry, key → value. */
+  readonly snapshot: BrokerTable;
+}
+
+/** Master → clones: one change in channel order (`clone` null: broadcast; set: a retransmission). */
+export interface CommandEventMessage {
+  readonly type: 'event';
+  readonly store: string;
+  readonly master: EntityId;
+  readonly clone: EntityId | null;
+  readonly seq: number;
+  readonly command: CloneCommand;
+}
+
+/** Master → clones: alive, latest sequence number `seq`. */
+export interface MasterHeartbeatMessage {
+  readonly type: 'heartbeat';
+  readonly store: string;
+  readonly master: EntityId;
+  readonly seq: number;
+}
+
+/** Master → clone: event `seq` cannot be retransmitted; the clone must resync. */
+export interface RetransmitFailedStoreMessage {
+  readonly type: 'retransmitFailed';
+  readonly store: string;
+  readonly master: EntityId;
+  readonly clone: EntityId;
+  readonly seq: number;
+  readonly epoch: number;
+}
+
+/**
+ * Master → clone: every write of that clone up to `applied` has been evaluated; the
+ * master's channel was at `seq` then, so once the clone has delivered `seq` its replica
+ * shows them. `outcomes` lists putUnique answers and rejections not yet confirmed.
+ */
+export interface WriteAckMessage {
+  readonly type: 'writeAck';
+  readonly store: string;
+  readonly master: EntityId;
+  readonly clone: EntityId;
+  readonly applied: number;
+  readonly seq: number;
+  readonly outcomes: readonly WireOutcome[];
+}
+
+/** Everything a master sends (on `cloneTopic(store)`). */
+export type MasterMessage = AckCloneMessage | CommandEventMessage | MasterHeartbeatMessage | RetransmitFailedStoreMessage | WriteAckMessage;
+
+/** Clone → master: missing events, or `[0]` to join (`master` null: any master of the store, the rendezvous). */
+export interface CloneNackMessage {
+  readonly type: 'nack';
+  readonly store: string;
+  readonly clone: EntityId;
+  readonly master: EntityId | null;
+  readonly seqs: readonly number[];
+  readonly epoch: number;
+}
+
+/** Clone → master: cumulative ACK and keepalive. */
+export interface CloneAckMessage {
+  readonly type: 'ack';
+  readonly store: string;
+  readonly clone: EntityId;
+  readonly master: EntityId;
+  readonly seq: number;
+  readonly epoch: number;
+}
+
+/**
+ * Clone → master: a write. Write ids count the clone's writes from 1; `base` is the
+ * lowest write id the clone has not seen acknowledged (everything below it is settled).
+ */
+export interface CloneWriteMessage {
+  readonly type: 'write';
+  readonly store: string;
+  readonly clone: EntityId;
+  readonly master: EntityId;
+  readonly writeId: number;
+  readonly base: number;
+  readonly command: WriteCommand;
+}
+
+/** Clone → master: the clone goes away (Broker has no such message: zeek/broker#142). */
+export interface CloneDetachMessage {
+  readonly type: 'detach';
+  readonly store: string;
+  readonly clone: EntityId;
+  readonly master: EntityId;
+}
+
+/** Everything a clone sends (on `masterTopic(store)`). */
+export type CloneMessage = CloneNackMessage | CloneAckMessage | CloneWriteMessage | CloneDetachMessage;
+
+/** Most sequence numbers a NACK may list on the wire. */
+const MAX_WIRE_SEQS = 65536;
+
+function bad(what: string): never {
+  throw new BrokerError('invalid_message', `malformed store message: ${what}`);
+}
+
+function record(x: unknown, what: string): Record<string, unknown> {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) bad(`${what} is not an object`);
+  return x as Record<string, unknown>;
+}
+
+function seqField(m: Record<string, unknown>, name: string): void {
+  const v = m[name];
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) bad(`'${name}' must be a non-negative integer`);
+}
+
+function entityField(m: Record<string, unknown>, name: string, nullable = false): void {
+  const v = m[name];
+  if (nullable && v === null) return;
+  if (!isEntityId(v)) bad(`'${name}' must be an entity id${nullable ? ' or null' : ''}`);
+}
+
+function has(m: Record<string, unknown>, name: string): void {
+  if (!(name in m) || m[name] === undefined) bad(`'${name}' is missing`);
+}
+
+function expiryField(m: Record<string, unknown>): void {
+  if (m.expiry !== null && !(m.expiry instanceof Timespan)) bad(`'expiry' must be a timespan or null`);
+}
+
+function checkCloneCommand(x: unknown): void {
+  const c = record(x, 'command');
+  entityField(c, 'publisher', true);
+  switch (c.op) {
+    case 'put':
+      has(c, 'key');
+      has(c, 'value');
+      expiryField(c);
+      return;
+    case 'erase':
+    case 'expire':
+      has(c, 'key');
+      return;
+    case 'clear':
+      return;
+    default:
+      bad(`unknown command op ${JSON.stringify(c.op)}`);
+  }
+}
+
+function checkWriteCommand(x: unknown): void {
+  const c = record(x, 'command');
+  entityField(c, 'publisher', true);
+  switch (c.op) {
+    case 'put':
+    case 'putUnique':
+    case 'subtract':
+      has(c, 'key');
+      has(c, 'value');
+      expiryField(c);
+      if (c.op === 'putUnique') seqField(c, 'requestId');
+      return;
+    case 'add':
+      has(c, 'key');
+      has(c, 'value');
+      expiryField(c);
+      if (typeof c.initType !== 'string') bad(`'initType' must be a type name`);
+      return;
+    case 'erase':
+      has(c, 'key');
+      return;
+    case 'clear':
+      return;
+    default:
+      bad(`unknown write op ${JSON.stringify(c.op)}`);
+  }
+}
+
+function envelope(x: unknown): Record<string, unknown> {
+  const m = record(x, 'message');
+  if (typeof m.store !== 'string') bad(`'store' must be a string`);
+  return m;
+}
+
+/**
+ * Checks that a value received from the network is a {@link MasterMessage}.
+ * @param x - what arrived
+ * @returns it, typed
+ * @throws BrokerError `invalid_message` naming what is wrong
+ */
+export function parseMasterMessage(x: unknown): MasterMessage {
+  const m = envelope(x);
+  entityField(m, 'master');
+  switch (m.type) {
+    case 'ackClone':
+      entityField(m, 'clone');
+      for (const f of ['offset', 'epoch', 'heartbeatInterval', 'connectionTimeout']) seqField(m, f);
+      if (!(m.snapshot instanceof BrokerTable)) bad(`'snapshot' must be a table`);
+      break;
+    case 'event':
+      entityField(m, 'clone', true);
+      seqField(m, 'seq');
+      checkCloneCommand(m.command);
+      break;
+    case 'heartbeat':
+      seqField(m, 'seq');
+      break;
+    case 'retransmitFailed':
+      entityField(m, 'clone');
+      seqField(m, 'seq');
+      seqField(m, 'epoch');
+      break;
+    case 'writeAck':
+      entityField(m, 'clone');
+      seqField(m, 'applied');
+      seqField(m, 'seq');
+      if (!Array.isArray(m.outcomes)) bad(`'outcomes' must be an array`);
+      for (const o of m.outcomes as unknown[]) {
+        const r = record(o, 'outcome');
+        seqField(r, 'writeId');
+        if (r.error !== undefined) {
+          const e = record(r.error, 'outcome error');
+          if (typeof e.code !== 'string' || !isErrorCodeName(e.code) || typeof e.message !== 'string') bad('an outcome error needs a known code and a message');
+        } else if (r.inserted !== undefined && typeof r.inserted !== 'boolean') bad(`'inserted' must be a boolean`);
+      }
+      break;
+    default:
+      bad(`unknown master message type ${JSON.stringify(m.type)}`);
+  }
+  return m as unknown as MasterMessage;
+}
+
+/**
+ * Checks that a value received from the network is a {@link CloneMessage}.
+ * @param x - what arrived
+ * @returns it, typed
+ * @throws BrokerError `invalid_message` naming what is wrong
+ */
+export function parseCloneMessage(x: unknown): CloneMessage {
+  const m = envelope(x);
+  entityField(m, 'clone');
+  switch (m.type) {
+    case 'nack':
+      entityField(m, 'master', true);
+      seqField(m, 'epoch');
+      if (!Array.isArray(m.seqs) || m.seqs.length === 0 || m.seqs.length > MAX_WIRE_SEQS) bad(`'seqs' must be a non-empty array of at most ${MAX_WIRE_SEQS}`);
+      for (const s of m.seqs as unknown[]) if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 0) bad(`'seqs' must hold non-negative integers`);
+      break;
+    case 'ack':
+      entityField(m, 'master');
+      seqField(m, 'seq');
+      seqField(m, 'epoch');
+      break;
+    case 'write':
+      entityField(m, 'master');
+      seqField(m, 'writeId');
+      seqField(m, 'base');
+      if ((m.writeId as number) < 1 || (m.base as number) < 1) bad(`'writeId' and 'base' start at 1`);
+      checkWriteCommand(m.command);
+      break;
+    case 'detach':
+      entityField(m, 'master');
+      break;
+    default:
+      bad(`unknown clone message type ${JSON.stringify(m.type)}`);
+  }
+  return m as unknown as CloneMessage;
+}
