@@ -1,13 +1,11 @@
 import { EventEmitter, once } from 'node:events';
 import { ActorSystem } from '../../src/actor-system';
 import { ActorRef } from '../../src/actor-ref';
-import type { ActorContext } from '../../src/actor-context';
-import type { Behavior } from '../../src/behavior';
 import type { DownMessage, ExitMessage } from '../../src/message';
 import { Supervisor, type ChildInfo } from '../../src/supervisor';
 import { connectTcp, TcpNetwork } from '../../src/net/tcp-network';
 import { killChildNode, startChildNode, type ChildNode } from './child-node';
-import { LogCollector } from './net-test-kit';
+import { LogCollector, spawnWatcher } from './net-test-kit';
 
 /*
  * Real child processes (the fixture node run by tsx) talking to an actor system in this
@@ -37,26 +35,6 @@ async function child(env?: Record<string, string>): Promise<ChildNode> {
   return c;
 }
 
-/** An actor that records DOWN and EXIT messages. */
-function watcher() {
-  const events = new EventEmitter();
-  const seen: Array<DownMessage | ExitMessage> = [];
-  type WatchMsg = { type: 'watch'; ref: ActorRef } | { type: 'bind'; ref: ActorRef };
-  const ref = system.spawn<WatchMsg>(
-    (ctx: ActorContext<WatchMsg>): Behavior<WatchMsg> => ({
-      watch: (m) => ctx.monitor(m.ref),
-      bind: (m) => ctx.link(m.ref),
-      down: (m) => void (seen.push(m), events.emit('event')),
-      exit: (m) => void (seen.push(m), events.emit('event')),
-    }),
-    { trapExit: true },
-  );
-  const next = async (count: number) => {
-    while (seen.length < count) await once(events, 'event');
-    return seen;
-  };
-  return { ref, next };
-}
 
 describe('actors across processes over TCP', () => {
   test('remote lookup by name finds an actor of the child and request/response works', async () => {
@@ -98,7 +76,7 @@ describe('actors across processes over TCP', () => {
 
   test('SIGKILL of the child turns into DOWN and EXIT unreachable, and pending requests reject', async () => {
     const c = await child();
-    const w = watcher();
+    const w = spawnWatcher(system);
     const adder = (await system.lookup(c.node, 'adder', { timeout: 20000 }))!;
     const sloth = (await system.lookup(c.node, 'sloth', { timeout: 20000 }))!;
     w.ref.tell({ type: 'watch', ref: adder });
@@ -125,7 +103,7 @@ describe('actors across processes over TCP', () => {
     system = new ActorSystem({ name: 'parent-hb', logger: log.logger });
     TcpNetwork.of(system, { liveness: { heartbeatInterval: 200, missedHeartbeats: 5 } });
     const c = await child({ HEARTBEAT_MS: '200' });
-    const w = watcher();
+    const w = spawnWatcher(system);
     const adder = (await system.lookup(c.node, 'adder', { timeout: 20000 }))!;
     w.ref.tell({ type: 'watch', ref: adder });
     await system.lookup(c.node, 'adder', { timeout: 20000 });

@@ -175,3 +175,33 @@ export class RawPeer {
     this.socket.destroy();
   }
 }
+
+import type { ActorSystem } from '../../src/actor-system';
+import type { ActorRef } from '../../src/actor-ref';
+import type { ActorContext } from '../../src/actor-context';
+import type { Behavior } from '../../src/behavior';
+import type { DownMessage, ExitMessage } from '../../src/message';
+
+/**
+ * Spawns an actor (trapping exits) that monitors on `watch` and links on `bind`, and
+ * records the DOWN and EXIT messages it receives; `next(n)` resolves once it has `n`.
+ */
+export function spawnWatcher(system: ActorSystem) {
+  const events = new EventEmitter();
+  const seen: Array<DownMessage | ExitMessage> = [];
+  type WatchMsg = { type: 'watch'; ref: ActorRef } | { type: 'bind'; ref: ActorRef };
+  const ref = system.spawn<WatchMsg>(
+    (ctx: ActorContext<WatchMsg>): Behavior<WatchMsg> => ({
+      watch: (m) => ctx.monitor(m.ref),
+      bind: (m) => ctx.link(m.ref),
+      down: (m) => void (seen.push(m), events.emit('event')),
+      exit: (m) => void (seen.push(m), events.emit('event')),
+    }),
+    { trapExit: true },
+  );
+  const next = async (count: number) => {
+    while (seen.length < count) await once(events, 'event');
+    return seen;
+  };
+  return { ref, next };
+}

@@ -1,11 +1,9 @@
 import { EventEmitter, once } from 'node:events';
 import { ActorSystem } from '../../src/actor-system';
 import { ActorRef } from '../../src/actor-ref';
-import type { ActorContext } from '../../src/actor-context';
-import type { Behavior } from '../../src/behavior';
-import type { DownMessage, ExitMessage } from '../../src/message';
+import type { DownMessage } from '../../src/message';
 import { connectTcp, listenTcp, TcpNetwork } from '../../src/net/tcp-network';
-import { LogCollector } from './net-test-kit';
+import { LogCollector, spawnWatcher } from './net-test-kit';
 
 /*
  * Two actor systems in this process connected over real TCP sockets: the runtime's
@@ -33,26 +31,6 @@ async function pair(a: ActorSystem, b: ActorSystem): Promise<number> {
   return port;
 }
 
-/** An actor that records the DOWN and EXIT messages it receives. */
-function watcher(s: ActorSystem) {
-  const events = new EventEmitter();
-  const seen: Array<DownMessage | ExitMessage> = [];
-  type WatchMsg = { type: 'watch'; ref: ActorRef } | { type: 'bind'; ref: ActorRef };
-  const ref = s.spawn<WatchMsg>(
-    (ctx: ActorContext<WatchMsg>): Behavior<WatchMsg> => ({
-      watch: (m) => ctx.monitor(m.ref),
-      bind: (m) => ctx.link(m.ref),
-      down: (m) => void (seen.push(m), events.emit('event')),
-      exit: (m) => void (seen.push(m), events.emit('event')),
-    }),
-    { trapExit: true },
-  );
-  const next = async (count: number) => {
-    while (seen.length < count) await once(events, 'event');
-    return seen;
-  };
-  return { ref, seen, next };
-}
 
 describe('actor systems over TCP', () => {
   test('listenTcp binds a port and connectTcp returns the remote node id', async () => {
@@ -111,7 +89,7 @@ describe('actor systems over TCP', () => {
     const b = system('tcp-b');
     const target = a.spawn(() => ({ die: () => { throw new Error('boom'); } }), { name: 'target' });
     await pair(a, b);
-    const w = watcher(b);
+    const w = spawnWatcher(b);
     const remote = (await b.lookup(a.nodeId, 'target'))!;
     w.ref.tell({ type: 'watch', ref: remote });
     // A round trip after the monitor request guarantees it reached a first.
@@ -128,7 +106,7 @@ describe('actor systems over TCP', () => {
     const b = system('tcp-b');
     a.spawn(() => ({}), { name: 'target' });
     await pair(a, b);
-    const w = watcher(b);
+    const w = spawnWatcher(b);
     const remote = (await b.lookup(a.nodeId, 'target'))!;
     w.ref.tell({ type: 'watch', ref: remote });
     w.ref.tell({ type: 'bind', ref: remote });
@@ -156,7 +134,7 @@ describe('actor systems over TCP', () => {
     const b = system('tcp-b');
     a.spawn(() => ({}), { name: 'target' });
     const port = await pair(a, b);
-    const w = watcher(b);
+    const w = spawnWatcher(b);
     const remote = (await b.lookup(a.nodeId, 'target'))!;
     w.ref.tell({ type: 'watch', ref: remote });
     await b.lookup(a.nodeId, 'target');
