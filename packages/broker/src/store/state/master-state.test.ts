@@ -8,7 +8,7 @@ import type { EntityId } from './entity-id';
 import { MasterState } from './master-state';
 import type { StoreEvent } from './store-event';
 import type { CloneCommand, MasterMessage } from './store-message';
-import { writeCommands as W } from './write-command';
+import { writeCommands as W, type WriteCommand } from './write-command';
 
 const T0 = 1_000_000_000_000n;
 const MS = 1_000_000n;
@@ -205,7 +205,7 @@ describe('MasterState and clones', () => {
 
   test('clone writes are applied once each and in order, and acknowledged with their outcomes', () => {
     const { m, sent } = master();
-    const write = (writeId: number, base: number, command = W.put(`k${writeId}`, BigInt(writeId))) => m.handle({ type: 'write', store: 's', clone: C1, master: M, writeId, base, command });
+    const write = (writeId: number, base: number, command: WriteCommand = W.put(`k${writeId}`, BigInt(writeId))) => m.handle({ type: 'write', store: 's', clone: C1, master: M, writeId, base, command });
     write(2, 1);
     expect(m.query({ op: 'exists', key: 'k2' })).toEqual({ ok: true, value: false });
     expect(m.idle).toBe(false);

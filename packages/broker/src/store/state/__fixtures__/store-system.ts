@@ -4,9 +4,10 @@
  * message crosses the network as cbor bytes (with Broker's cbor extensions), as it would
  * between processes.
  */
-import { Decoder, Encoder } from 'cbor-x';
+import { dirname } from 'node:path';
 import { cborEncoderOptions, installCborExtensions, Timestamp, type BrokerError } from '@broker-ts/data';
 import { makeBackend, type Backend } from '../../backend';
+import type { ChannelOptions } from '../../channel';
 import { LossyNetwork, RELIABLE, type LossProfile } from '../../channel/__fixtures__/lossy-network';
 import { CloneState, type CloneNotice, type CloneStateOptions } from '../clone-state';
 import type { EntityId } from '../entity-id';
@@ -14,9 +15,20 @@ import { MasterState, type WriteOutcome } from '../master-state';
 import type { StoreEvent } from '../store-event';
 import type { CloneMessage, MasterMessage } from '../store-message';
 
+/** The part of cbor-x the fixture uses. */
+interface CborCodec {
+  encode(value: unknown): Uint8Array;
+  decode(bytes: Uint8Array): unknown;
+}
+
+// cbor-x is a dependency of @broker-ts/data, not of this package: load the very module
+// instance @broker-ts/data registers its extensions with.
+const cborPath = require.resolve('cbor-x', { paths: [dirname(require.resolve('@broker-ts/data/package.json'))] });
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const cbor = require(cborPath) as { Encoder: new (o: object) => CborCodec; Decoder: new (o: object) => CborCodec };
 installCborExtensions();
-const encoder = new Encoder({ ...cborEncoderOptions });
-const decoder = new Decoder({ ...cborEncoderOptions });
+const encoder = new cbor.Encoder({ ...cborEncoderOptions });
+const decoder = new cbor.Decoder({ ...cborEncoderOptions });
 
 /** A message on the wire: who it is for and its cbor bytes. */
 interface Packet {
@@ -68,7 +80,7 @@ export class StoreSystem {
   }
 
   /** Starts a master on a backend (a new incarnation: a new entity id). */
-  startMaster(backend: Backend = makeBackend('memory')): MasterState {
+  startMaster(backend: Backend = makeBackend('memory'), channel: Partial<ChannelOptions> = {}): MasterState {
     this.masterLog = log();
     const id: EntityId = { endpoint: 'M', object: ++this.masterIncarnation };
     const l = this.masterLog;
@@ -77,6 +89,7 @@ export class StoreSystem {
       id,
       backend,
       now: this.now,
+      channel,
       callbacks: {
         event: (ev) => l.events.push(ev),
         error: (e) => l.errors.push(e),
