@@ -112,6 +112,11 @@ export class Address {
     return this.w0 === other.w0 && this.w1 === other.w1 && this.w2 === other.w2 && this.w3 === other.w3;
   }
 
+  /** For `JSON.stringify` and loggers: Broker's text form (use `encodeJson` for Broker's JSON format). */
+  toJSON(): string {
+    return this.toString();
+  }
+
   /** Broker's text form: a dotted quad for IPv4-mapped addresses, RFC 5952 IPv6 otherwise. */
   toString(): string {
     if (this.isV4) {

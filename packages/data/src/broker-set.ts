@@ -110,6 +110,11 @@ export class BrokerSet implements Iterable<Data> {
     return compare(this, other) === 0;
   }
 
+  /** For `JSON.stringify` and loggers: Broker's text form (use `encodeJson` for Broker's JSON format). */
+  toJSON(): string {
+    return this.toString();
+  }
+
   /** Broker's text form, e.g. `{1, 2, a}`. */
   toString(): string {
     return toString(this);

@@ -146,6 +146,11 @@ export class BrokerTable implements Iterable<[Data, Data]> {
     return compare(this, other) === 0;
   }
 
+  /** For `JSON.stringify` and loggers: Broker's text form (use `encodeJson` for Broker's JSON format). */
+  toJSON(): string {
+    return this.toString();
+  }
+
   /** Broker's text form, e.g. `{a -> 1, b -> 2}`. */
   toString(): string {
     return toString(this);

@@ -42,6 +42,11 @@ export class Count {
     return Number(this.value);
   }
 
+  /** For `JSON.stringify` and loggers: Broker's text form (use `encodeJson` for Broker's JSON format). */
+  toJSON(): string {
+    return this.toString();
+  }
+
   /** Broker's text form: the decimal value. */
   toString(): string {
     return this.value.toString();

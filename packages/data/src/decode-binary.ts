@@ -4,12 +4,12 @@ import * as brokerSet from './broker-set';
 import * as brokerTable from './broker-table';
 import * as count from './count';
 import type { Data } from './data';
-import * as encodeBinary from './encode-binary';
 import * as enumValue from './enum-value';
 import * as port from './port';
 import * as subnet from './subnet';
 import * as timespan from './timespan';
 import * as timestamp from './timestamp';
+import { MAX_NESTING_DEPTH } from './max-nesting-depth';
 import { copyBytes, decodeUtf8 } from './utf8';
 
 // Local bindings for the hot path: transpilers for CommonJS (tsx, swc) turn every use of
@@ -24,7 +24,7 @@ const { Timespan } = timespan;
 const { Timestamp } = timestamp;
 const { setFromArray } = brokerSet;
 const { tableFromArrays } = brokerTable;
-const { MAX_NESTING_DEPTH } = encodeBinary;
+const MAX_DEPTH = MAX_NESTING_DEPTH;
 
 const TYPE_NAMES = ['none', 'boolean', 'count', 'integer', 'real', 'string', 'address', 'subnet', 'port', 'timestamp', 'timespan', 'enum_value', 'set', 'table', 'vector'];
 
@@ -176,7 +176,7 @@ function readValue(depth: number): Data {
     case 12:
     case 13:
     case 14:
-      if (depth >= MAX_NESTING_DEPTH) fail(`containers nested deeper than ${MAX_NESTING_DEPTH}`, tagAt);
+      if (depth >= MAX_DEPTH) fail(`containers nested deeper than ${MAX_NESTING_DEPTH}`, tagAt);
       return readContainer(tag, depth + 1);
     default:
       throw new BrokerError('invalid_tag', `unknown type tag ${tag} at offset ${tagAt}`, { offset: tagAt });

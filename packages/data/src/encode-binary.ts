@@ -1,4 +1,5 @@
 import type { Address } from './address';
+import { MAX_NESTING_DEPTH } from './max-nesting-depth';
 import { BrokerError } from './broker-error';
 import type { BrokerSet } from './broker-set';
 import type { BrokerTable } from './broker-table';
@@ -14,8 +15,6 @@ import { toData } from './to-data';
 import * as typeTag from './type-tag';
 import { isWellFormedString } from './utf8';
 
-/** Nesting deeper than this is refused (it also catches cyclic arrays). */
-export const MAX_NESTING_DEPTH = 512;
 
 // The encoder writes into one module-level buffer that grows as needed, as cbor-x does:
 // module-level state and literal type tags (the variant indices of type-tag.ts) keep the
@@ -29,6 +28,7 @@ const SLACK = 32;
 // getter call. This module is outside the package's import cycles.
 const TAG_KEY = typeTag.BROKER_TAG;
 const { INT64_MIN, INT64_MAX } = int64;
+const MAX_DEPTH = MAX_NESTING_DEPTH;
 
 let target = new Uint8Array(INITIAL_SIZE);
 let view = new DataView(target.buffer);
@@ -134,7 +134,7 @@ function writeValue(v: unknown, depth: number): void {
         target[pos++] = 0;
         return;
       }
-      if (depth >= MAX_NESTING_DEPTH) {
+      if (depth >= MAX_DEPTH) {
         throw new BrokerError('serialization_failed', `value nested deeper than ${MAX_NESTING_DEPTH} levels (or cyclic)`);
       }
       writeObject(v, depth + 1);

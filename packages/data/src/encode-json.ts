@@ -10,7 +10,7 @@ import { formatIsoTimestamp } from './iso-time';
 import type { Timespan } from './timespan';
 import type { Timestamp } from './timestamp';
 import { toData } from './to-data';
-import { MAX_NESTING_DEPTH } from './encode-binary';
+import { MAX_NESTING_DEPTH } from './max-nesting-depth';
 import {
   TAG_ADDRESS,
   TAG_BOOLEAN,

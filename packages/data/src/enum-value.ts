@@ -15,6 +15,11 @@ export class EnumValue {
     this.name = name;
   }
 
+  /** For `JSON.stringify` and loggers: Broker's text form (use `encodeJson` for Broker's JSON format). */
+  toJSON(): string {
+    return this.toString();
+  }
+
   /** Broker's text form: the name. */
   toString(): string {
     return this.name;

@@ -1,4 +1,5 @@
 import { BrokerError } from './broker-error';
+import { MAX_NESTING_DEPTH } from './max-nesting-depth';
 
 /**
  * A JSON number kept as its source text, so that `5` (an integer) stays distinct from
@@ -22,8 +23,6 @@ export class JsonNumber {
  */
 export type JsonValue = null | boolean | string | JsonNumber | JsonValue[] | Map<string, JsonValue>;
 
-/** Arrays and objects nested deeper than this are refused. */
-const MAX_DEPTH = 512;
 
 /**
  * Parses JSON text into {@link JsonValue}s. Beyond RFC 8259 it accepts what Broker's
@@ -192,7 +191,7 @@ class JsonReader {
   }
 
   array(depth: number): JsonValue[] {
-    if (depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH}`);
+    if (depth > MAX_NESTING_DEPTH) this.fail(`nesting deeper than ${MAX_NESTING_DEPTH}`);
     this.pos++;
     const out: JsonValue[] = [];
     this.skipWs();
@@ -211,7 +210,7 @@ class JsonReader {
   }
 
   object(depth: number): Map<string, JsonValue> {
-    if (depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH}`);
+    if (depth > MAX_NESTING_DEPTH) this.fail(`nesting deeper than ${MAX_NESTING_DEPTH}`);
     this.pos++;
     const out = new Map<string, JsonValue>();
     this.skipWs();

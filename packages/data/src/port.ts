@@ -72,6 +72,11 @@ export class Port {
     return this.number === other.number && this.protocol === other.protocol;
   }
 
+  /** For `JSON.stringify` and loggers: Broker's text form (use `encodeJson` for Broker's JSON format). */
+  toJSON(): string {
+    return this.toString();
+  }
+
   /** Broker's text form, e.g. `80/tcp`, `0/?`. */
   toString(): string {
     return `${this.number}/${this.protocol === 'unknown' ? '?' : this.protocol}`;

@@ -96,6 +96,11 @@ export class Subnet {
     return this.rawLength === other.rawLength && this.network.equals(other.network);
   }
 
+  /** For `JSON.stringify` and loggers: Broker's text form (use `encodeJson` for Broker's JSON format). */
+  toJSON(): string {
+    return this.toString();
+  }
+
   /** Broker's text form, e.g. `10.0.0.0/8`. */
   toString(): string {
     return `${this.network.toString()}/${this.length}`;

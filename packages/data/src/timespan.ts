@@ -83,6 +83,11 @@ export class Timespan {
     return this.ns === other.ns;
   }
 
+  /** For `JSON.stringify` and loggers: Broker's text form (use `encodeJson` for Broker's JSON format). */
+  toJSON(): string {
+    return this.toString();
+  }
+
   /** Broker's text form: integer nanoseconds plus `ns`, e.g. `1500000000ns`. */
   toString(): string {
     return `${this.ns}ns`;

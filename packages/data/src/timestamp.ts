@@ -58,6 +58,11 @@ export class Timestamp {
     return this.ns === other.ns;
   }
 
+  /** For `JSON.stringify` and loggers: Broker's text form (use `encodeJson` for Broker's JSON format). */
+  toJSON(): string {
+    return this.toString();
+  }
+
   /** Broker's text form: integer nanoseconds since the epoch plus `ns`. */
   toString(): string {
     return `${this.ns}ns`;

@@ -49,3 +49,15 @@ describe('toString', () => {
     expect(table([[1n, 2.5]]).toString()).toBe('{1 -> 2.500000}');
   });
 });
+
+test('toString refuses cyclic values with a BrokerError instead of overflowing the stack', () => {
+  const cyclic: unknown[] = [];
+  cyclic.push(cyclic);
+  expect(() => toString(cyclic as never)).toThrow(expect.objectContaining({ code: 'serialization_failed' }));
+});
+
+test('JSON.stringify shows the classes in Broker text form', () => {
+  expect(JSON.stringify({ c: count(1), a: address('::1'), p: port(80, 'tcp'), s: set(['a']), t: table({ k: 'v' }), ts: timespan(1n) })).toBe(
+    '{"c":"1","a":"::1","p":"80/tcp","s":"{a}","t":"{k -> v}","ts":"1ns"}',
+  );
+});

@@ -1,7 +1,9 @@
 import type { Address } from './address';
 import type { BrokerSet } from './broker-set';
 import type { BrokerTable } from './broker-table';
+import { BrokerError } from './broker-error';
 import type { Data, DataInput } from './data';
+import { MAX_NESTING_DEPTH } from './max-nesting-depth';
 import { formatReal } from './format-real';
 import { toData } from './to-data';
 import {
@@ -25,15 +27,18 @@ const lossyDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
  * UTF-8 print with U+FFFD in place of the bad bytes (a JS string cannot hold raw bytes).
  * @param value - a Broker value; natural JS input converts first
  * @returns the text
- * @throws BrokerError when the value is not a Broker value
+ * @throws BrokerError `type_clash` when the value is not a Broker value,
+ *   `serialization_failed` when it is cyclic or nested deeper than 512 levels
  */
 export function toString(value: DataInput): string {
   const tag = tagOf(value);
-  if (tag < 0) return format(toData(value));
-  return format(value as Data);
+  if (tag < 0) return format(toData(value), 0);
+  return format(value as Data, 0);
 }
 
-function format(v: Data): string {
+function format(v: Data, depth: number): string {
+  if (depth > MAX_NESTING_DEPTH) throw new BrokerError('serialization_failed', `value nested deeper than ${MAX_NESTING_DEPTH} levels (or cyclic)`);
+  const inner = (x: Data): string => format(x, depth + 1);
   switch (tagOf(v)) {
     case TAG_NONE:
       return 'nil';
@@ -44,13 +49,13 @@ function format(v: Data): string {
     case TAG_STRING:
       return typeof v === 'string' ? v : lossyDecoder.decode(v as Uint8Array);
     case TAG_VECTOR:
-      return `(${(v as Data[]).map(format).join(', ')})`;
+      return `(${(v as Data[]).map(inner).join(', ')})`;
     case TAG_SET:
-      return `{${(v as BrokerSet).items.map(format).join(', ')}}`;
+      return `{${(v as BrokerSet).items.map(inner).join(', ')}}`;
     case TAG_TABLE: {
       const t = v as BrokerTable;
       const parts: string[] = [];
-      for (let i = 0; i < t.keyItems.length; i++) parts.push(`${format(t.keyItems[i])} -> ${format(t.valueItems[i])}`);
+      for (let i = 0; i < t.keyItems.length; i++) parts.push(`${inner(t.keyItems[i])} -> ${inner(t.valueItems[i])}`);
       return `{${parts.join(', ')}}`;
     }
     default:
