@@ -1,0 +1,57 @@
+import { table, Timespan } from '@broker-ts/data';
+import { parseCloneMessage, parseMasterMessage } from './store-message';
+
+const M = { endpoint: 'm', object: 1 };
+const C = { endpoint: 'c', object: 2 };
+
+describe('parseMasterMessage', () => {
+  test('accepts every master message', () => {
+    const ok = [
+      { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: table([]) },
+      { type: 'event', store: 's', master: M, clone: null, seq: 1, command: { op: 'put', key: 'k', value: 1n, expiry: Timespan.fromMilliseconds(1), publisher: null } },
+      { type: 'event', store: 's', master: M, clone: C, seq: 2, command: { op: 'clear', publisher: C } },
+      { type: 'heartbeat', store: 's', master: M, seq: 3 },
+      { type: 'retransmitFailed', store: 's', master: M, clone: C, seq: 1, epoch: 0 },
+      { type: 'writeAck', store: 's', master: M, clone: C, applied: 2, seq: 3, outcomes: [{ writeId: 1, inserted: true }, { writeId: 2, error: { code: 'type_clash', message: 'x' } }] },
+    ];
+    for (const m of ok) expect(parseMasterMessage(m)).toBe(m);
+  });
+
+  test.each([
+    ['not an object', 42, /message is not an object/],
+    ['no store', { type: 'heartbeat', master: M, seq: 1 }, /'store' must be a string/],
+    ['an unknown type', { type: 'boom', store: 's', master: M }, /unknown master message type/],
+    ['a negative seq', { type: 'heartbeat', store: 's', master: M, seq: -1 }, /'seq'/],
+    ['a snapshot that is not a table', { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: {} }, /'snapshot'/],
+    ['an unknown command', { type: 'event', store: 's', master: M, clone: null, seq: 1, command: { op: 'add', key: 'k', publisher: null } }, /unknown command op/],
+    ['an expiry that is not a timespan', { type: 'event', store: 's', master: M, clone: null, seq: 1, command: { op: 'put', key: 'k', value: 1n, expiry: 5, publisher: null } }, /'expiry'/],
+    ['an unknown error code', { type: 'writeAck', store: 's', master: M, clone: C, applied: 1, seq: 1, outcomes: [{ writeId: 1, error: { code: 'nope', message: '' } }] }, /known code/],
+    ['a bad master id', { type: 'heartbeat', store: 's', master: { endpoint: 'm' }, seq: 1 }, /'master' must be an entity id/],
+  ])('refuses %s with invalid_message', (_, msg, re) => {
+    expect(() => parseMasterMessage(msg)).toThrow(expect.objectContaining({ code: 'invalid_message', message: expect.stringMatching(re) }));
+  });
+});
+
+describe('parseCloneMessage', () => {
+  test('accepts every clone message', () => {
+    const ok = [
+      { type: 'nack', store: 's', clone: C, master: null, seqs: [0], epoch: 0 },
+      { type: 'ack', store: 's', clone: C, master: M, seq: 4, epoch: 1 },
+      { type: 'write', store: 's', clone: C, master: M, writeId: 1, base: 1, command: { op: 'putUnique', key: 'k', value: 1n, expiry: null, publisher: null, requestId: 3 } },
+      { type: 'write', store: 's', clone: C, master: M, writeId: 2, base: 1, command: { op: 'add', key: 'k', value: 1n, initType: 'count', expiry: null, publisher: null } },
+      { type: 'detach', store: 's', clone: C, master: M },
+    ];
+    for (const m of ok) expect(parseCloneMessage(m)).toBe(m);
+  });
+
+  test.each([
+    ['an empty NACK', { type: 'nack', store: 's', clone: C, master: null, seqs: [], epoch: 0 }, /'seqs'/],
+    ['a huge NACK', { type: 'nack', store: 's', clone: C, master: null, seqs: new Array(70_000).fill(1), epoch: 0 }, /at most/],
+    ['write id 0', { type: 'write', store: 's', clone: C, master: M, writeId: 0, base: 1, command: { op: 'clear', publisher: null } }, /start at 1/],
+    ['a putUnique without request id', { type: 'write', store: 's', clone: C, master: M, writeId: 1, base: 1, command: { op: 'putUnique', key: 'k', value: 1n, expiry: null, publisher: null } }, /'requestId'/],
+    ['a put without value', { type: 'write', store: 's', clone: C, master: M, writeId: 1, base: 1, command: { op: 'put', key: 'k', expiry: null, publisher: null } }, /'value' is missing/],
+    ['an ack without master', { type: 'ack', store: 's', clone: C, seq: 1, epoch: 0 }, /'master'/],
+  ])('refuses %s with invalid_message', (_, msg, re) => {
+    expect(() => parseCloneMessage(msg)).toThrow(expect.objectContaining({ code: 'invalid_message', message: expect.stringMatching(re) }));
+  });
+});
