@@ -28,3 +28,8 @@ describe('count', () => {
     expect(count(7).equals(count(7))).toBe(true);
   });
 });
+
+test('the Count, Timestamp and Timespan constructors refuse non-bigints', () => {
+  expect(() => new Count(5 as never)).toThrow(expect.objectContaining({ code: 'type_clash' }));
+  expect(() => new Count('5' as never)).toThrow(expect.objectContaining({ code: 'type_clash' }));
+});

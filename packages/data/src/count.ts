@@ -17,9 +17,11 @@ export class Count {
 
   /**
    * @param value - the value
-   * @throws BrokerError `invalid_data` when the value is negative or above 2^64 - 1
+   * @throws BrokerError `invalid_data` when the value is negative or above 2^64 - 1,
+   *   `type_clash` when it is not a bigint
    */
   constructor(value: bigint) {
+    if (typeof value !== 'bigint') throw new BrokerError('type_clash', `Count holds a bigint, got ${typeof value} (use count() for numbers)`);
     if (value < 0n || value > COUNT_MAX) {
       throw new BrokerError('invalid_data', `count out of range [0, 2^64-1]: ${value}`);
     }

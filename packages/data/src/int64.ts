@@ -10,9 +10,10 @@ export const INT64_MAX = 0x7fff_ffff_ffff_ffffn;
  * @param value - the value
  * @param what - what the value is, for the error message
  * @returns the value
- * @throws BrokerError `invalid_data` when it does not fit
+ * @throws BrokerError `invalid_data` when it does not fit, `type_clash` when not a bigint
  */
 export function checkInt64(value: bigint, what: string): bigint {
+  if (typeof value !== 'bigint') throw new BrokerError('type_clash', `${what} holds bigint nanoseconds, got ${typeof value}`);
   if (value < INT64_MIN || value > INT64_MAX) {
     throw new BrokerError('invalid_data', `${what} out of int64 range: ${value}`);
   }

@@ -59,3 +59,8 @@ describe('Timestamp', () => {
     expect(timestamp(1n).compare(timestamp(2n))).toBeLessThan(0);
   });
 });
+
+test('Timestamp and Timespan refuse non-bigint nanoseconds', () => {
+  expect(() => new Timestamp(5 as never)).toThrow(expect.objectContaining({ code: 'type_clash' }));
+  expect(() => new Timespan('5' as never)).toThrow(expect.objectContaining({ code: 'type_clash' }));
+});
