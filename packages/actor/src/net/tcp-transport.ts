@@ -292,7 +292,8 @@ export class TcpTransport {
     if (dial) this.settleLostDial(dial, conn, error);
     if (removed?.wasEstablished && this.links.get(removed.node) === conn) {
       this.links.delete(removed.node);
-      this.log.warn({ event: 'node-down', peer: removed.node, reason: error.reason, detail: error.message }, 'node down');
+      const level = error.reason === 'shutdown' && this.closing ? 'info' : 'warn';
+      this.log[level]({ event: 'node-down', peer: removed.node, reason: error.reason, detail: error.message }, 'node down');
       this.events.nodeDown(removed.node, error);
     }
   }
