@@ -29,3 +29,7 @@ export { WorkerNode, type SpawnInWorkerOptions, type StartWorkerOptions } from '
 export type { OpenWorkerObjectOptions, WorkerObject } from './worker/worker-object';
 export { exposeInWorker } from './worker/expose-in-worker';
 export { MessagePortLink, type MessagePortLinkOptions, type PortLike } from './worker/message-port-link';
+// Flows: credit-based streams between actors (src/flow).
+export * from './flow';
+// The TCP transport (src/net).
+export * from './net';
