@@ -49,8 +49,8 @@ function bad(what: string, expected: string): never {
   throw new BrokerError('deserialization_failed', `CBOR content of a Broker ${what} must be ${expected}`);
 }
 
-/** An int64 from a CBOR integer: cbor-x reads 64-bit integers as bigint, small ones as numbers. */
-function int64(content: unknown, what: string): bigint {
+/** A CBOR integer as a bigint: cbor-x reads 64-bit integers as bigint, small ones as numbers. */
+function cborInteger(content: unknown, what: string): bigint {
   if (typeof content === 'bigint') return content;
   if (typeof content === 'number' && Number.isSafeInteger(content)) return BigInt(content);
   return bad(what, 'an integer');
@@ -74,19 +74,16 @@ function asAddress(w: number[]): Address {
 
 /**
  * The cbor-x extensions that carry Broker values, one per class of this package (tags
- * {@link BROKER_CBOR_TAGS}), commonest first, plus {@link BrokerError}. Their contents are plain CBOR
- * (integers, arrays, strings) that any CBOR tool can read. Broker values that are JS
- * primitives or arrays need no extension, only {@link cborEncoderOptions}.
+ * {@link BROKER_CBOR_TAGS}), commonest first, plus {@link BrokerError}. Their contents
+ * are plain CBOR (integers, arrays, strings) that any CBOR tool can read. Broker values
+ * that are JS primitives or arrays need no extension, only {@link cborEncoderOptions}.
  */
 export const cborExtensions: readonly CborExtension[] = [
   {
     Class: Count,
     tag: BROKER_CBOR_TAGS.count,
     encode: (v, encode) => encode((v as Count).value),
-    decode: (c) => {
-      const n = int64OrUint64(c);
-      return new Count(n);
-    },
+    decode: (c) => new Count(cborInteger(c, 'count')),
   },
   {
     Class: Address,
@@ -110,13 +107,13 @@ export const cborExtensions: readonly CborExtension[] = [
     Class: Timestamp,
     tag: BROKER_CBOR_TAGS.timestamp,
     encode: (v, encode) => encode((v as Timestamp).ns),
-    decode: (c) => new Timestamp(int64(c, 'timestamp')),
+    decode: (c) => new Timestamp(cborInteger(c, 'timestamp')),
   },
   {
     Class: Timespan,
     tag: BROKER_CBOR_TAGS.timespan,
     encode: (v, encode) => encode((v as Timespan).ns),
-    decode: (c) => new Timespan(int64(c, 'timespan')),
+    decode: (c) => new Timespan(cborInteger(c, 'timespan')),
   },
   {
     Class: EnumValue,
@@ -173,12 +170,6 @@ export const cborExtensions: readonly CborExtension[] = [
     },
   },
 ];
-
-function int64OrUint64(c: unknown): bigint {
-  if (typeof c === 'bigint') return c;
-  if (typeof c === 'number' && Number.isSafeInteger(c)) return BigInt(c);
-  return bad('count', 'an unsigned integer');
-}
 
 /**
  * cbor-x `Encoder`/`Decoder` options that a runtime carrying Broker values must use:
