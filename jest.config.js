@@ -15,5 +15,6 @@ module.exports = {
   modulePathIgnorePatterns: ['<rootDir>/packages/.*/dist/'],
   testTimeout: 30000,
   maxWorkers: 1,
+  setupFiles: ['<rootDir>/tools/jest-setup.js'],
   reporters: ['default', '<rootDir>/tools/jest-summary-reporter.js'],
 };

@@ -1,1 +1,26 @@
-export {};
+/**
+ * @broker-ts/broker: Zeek's Broker for Node. Endpoints that publish and subscribe,
+ * peer over TCP and report statuses, and (re-exported) Broker's whole data model.
+ * This file is the public allow-list; everything else is internal.
+ * @packageDocumentation
+ */
+export * from '@broker-ts/data';
+export { Endpoint, type PeerOptions, type Topics } from './endpoint';
+export type { EndpointOptions, PeerOverflowPolicy, ResolvedEndpointOptions, SslOptions } from './endpoint-options';
+export type { CoreStats, PeerInfo } from './endpoint-core';
+export type { EndpointInfo, NetworkInfo } from './endpoint-info';
+export { endpointInfoFromData, endpointInfoToData } from './endpoint-info';
+export type { Duration } from './duration';
+export type { GetOptions } from './message-queue';
+export { Subscriber, type DataMessage, type SubscriberOptions } from './subscriber';
+export { Hub } from './hub';
+export { Publisher, type PublisherOptions } from './publisher';
+export { StatusSubscriber, type StatusEvent } from './status-subscriber';
+export { isStatus, Status } from './status';
+export {
+  cloneTopic, isInternalTopic, isPrefixOf, joinTopics, masterTopic, splitTopic, storeEventsTopic, topicJoin, TOPIC_RESERVED, TOPIC_SEPARATOR, Topics as InternalTopics,
+} from './topic';
+export {
+  networkTimestamp, parseZeekMessage, ZEEK_PROTOCOL_VERSION, zeekEvent, type ZeekBatch, type ZeekEvent, type ZeekIdentifierUpdate, type ZeekLogCreate, type ZeekLogWrite,
+  type ZeekMessage, zeekMessageToData, ZeekMessageType, ZeekMetadata,
+} from './zeek';

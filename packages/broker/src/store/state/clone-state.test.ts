@@ -259,6 +259,23 @@ describe('CloneState losing its master', () => {
     expect(sys.log('c1').errors).toEqual([]);
   });
 
+  test('after a partition heals, the same master takes the clone back and applies its writes exactly once', () => {
+    const { sys, m, c } = connected({ mutationBufferInterval: 60_000 });
+    const cut: LossProfile = { dropRate: 1, duplicateRate: 0, maxDelay: 0 };
+    sys.net.profile = cut;
+    for (let i = 0; i < 5; i++) {
+      c.write(W.increment('n', count(1)));
+      sys.run(40); // some sent before the loss is noticed, some buffered after
+    }
+    expect(c.master).toBeNull();
+    expect(m.clones).toBe(0);
+    sys.net.profile = { dropRate: 0, duplicateRate: 0.5, maxDelay: 3 };
+    sys.runUntil(() => sys.allIdle());
+    expect(c.master).toEqual(m.id);
+    expect(value(m, { op: 'get', key: 'n' })).toEqual(count(5));
+    expect(value(c, { op: 'get', key: 'n' })).toEqual(count(5));
+  });
+
   test('with mutationBufferInterval ≤ 0 writes without a master are refused at once', () => {
     const sys = new StoreSystem(8);
     const c = sys.addClone('c1', { mutationBufferInterval: 0 });
@@ -348,5 +365,51 @@ describe.each<BackendKind>(['sqlite', 'lmdb'])('a persistent master (%s) restart
     expect(sys.log('c1').events.at(-1)).toEqual(['expire', STORE, 'long', 'M', count(2)]);
     expect(value(c, { op: 'get', key: 'forever' })).toBe(3n);
     sys.stopMaster();
+  });
+});
+
+describe('CloneState input checks', () => {
+  test('bad options are refused with a clear error', () => {
+    const sys = new StoreSystem(12);
+    expect(() => sys.addClone('x', { resyncInterval: 0 })).toThrow(/resyncInterval/);
+    expect(() => sys.addClone('y', { staleInterval: Number.NaN })).toThrow(/staleInterval/);
+    expect(() => sys.addClone('z', { maxPendingWrites: 0 })).toThrow(/maxPendingWrites/);
+  });
+
+  test('a malformed message is reported as invalid_message; one for another clone or master is ignored', () => {
+    const sys = new StoreSystem(13);
+    const m = sys.startMaster();
+    const c = sys.addClone('c1');
+    sys.runUntil(() => sys.allIdle());
+    c.handle({ type: 'heartbeat', store: STORE });
+    c.handle('garbage');
+    expect(sys.log('c1').errors.map((e) => e.code)).toEqual(['invalid_message', 'invalid_message']);
+    c.handle({ type: 'event', store: STORE, master: m.id, clone: { endpoint: 'other', object: 1 }, seq: 1, command: { op: 'clear', publisher: null } });
+    c.handle({ type: 'event', store: STORE, master: { endpoint: 'X', object: 9 }, clone: null, seq: 1, command: { op: 'clear', publisher: null } });
+    c.handle({ type: 'event', store: 'other-store', master: m.id, clone: null, seq: 1, command: { op: 'clear', publisher: null } });
+    expect(c.seq).toBe(0);
+    expect(c.idle).toBe(true);
+  });
+
+  test('writes beyond maxPendingWrites are refused, and a putUnique among them is answered', () => {
+    const sys = new StoreSystem(14);
+    const c = sys.addClone('c1', { maxPendingWrites: 2 });
+    c.write(W.put('a', 1n));
+    c.write(W.put('b', 1n));
+    c.write(W.putUnique('c', 1n, 5));
+    expect(c.pendingWrites).toBe(2);
+    expect(sys.log('c1').errors[0]).toMatchObject({ code: 'unspecified', message: expect.stringMatching(/2 writes already wait/) });
+    expect(sys.log('c1').answers.get(5)).toMatchObject({ ok: false });
+  });
+
+  test('a closed clone refuses writes and ignores messages', () => {
+    const sys = new StoreSystem(15);
+    const c = sys.addClone('c1');
+    c.close();
+    c.write(W.putUnique('a', 1n, 1));
+    expect(sys.log('c1').answers.get(1)).toMatchObject({ ok: false, error: { code: 'shutting_down' } });
+    c.handle(null);
+    c.tick(sys.now);
+    expect(sys.log('c1').errors.map((e) => e.code)).toEqual(['shutting_down']);
   });
 });

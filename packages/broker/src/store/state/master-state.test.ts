@@ -240,6 +240,18 @@ describe('MasterState and clones', () => {
     expect(errors.map((e) => e.code)).toEqual(['invalid_message', 'invalid_message', 'invalid_message']);
   });
 
+  test('a clone silent for the connection timeout (100 ticks) is dropped and no longer keeps the master busy', () => {
+    const { m } = master();
+    m.handle(nack0());
+    m.write(W.put('a', 1n));
+    for (let i = 1; i < 100; i++) m.tick(new Timestamp(T0 + BigInt(i) * 100n * MS));
+    expect(m.clones).toBe(1);
+    expect(m.idle).toBe(false);
+    m.tick(new Timestamp(T0 + 100n * 100n * MS));
+    expect(m.clones).toBe(0);
+    expect(m.idle).toBe(true);
+  });
+
   test('a detached clone is dropped at once', () => {
     const { m } = master();
     m.handle(nack0());

@@ -1,0 +1,708 @@
+/**
+ * The core actor of an endpoint: one per endpoint, and every facade call is one message
+ * to it. It owns the routing state (peers and their filters, the endpoint's own filter),
+ * the local subscriptions, the peerings in progress and the data streams to and from
+ * each peer. Peers are other endpoints' core actors, reached over the actor runtime's
+ * TCP transport; data flows on credit-based streams with a bounded buffer per peer.
+ */
+import { Actor, type ActorContext, type ActorRef, type Behavior, type Cancellable, FlowError, FlowHost, type IncomingStream, type SinkSpec, type Stream, type StreamSink, TcpNetwork, withFlows } from '@broker-ts/actor';
+import { BrokerError, type Data, decodeBinary, encodeBinary, type ErrorCodeName } from '@broker-ts/data';
+import type { ResolvedEndpointOptions } from './endpoint-options';
+import { type EndpointInfo, endpointInfoToData, type NetworkInfo } from './endpoint-info';
+import type { LocalSubscription, PublisherPort } from './local-subscription';
+import { asWireItem, CORE_ACTOR_NAME, PEER_PROTOCOL_VERSION, type PeerBye, type PeerFilterUpdate, type PeerHello, type PeerReject, type PeerStreamMeta, type PeerWelcome, type WireItem } from './peer-protocol';
+import { type InboundDecision, Router } from './router';
+import { Status } from './status';
+import { FilterSources, TopicFilter } from './topic-filter';
+import { isInternalTopic, Topics } from './topic';
+
+/** How long a peering handshake may take before the attempt counts as failed. */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** How long shutdown waits for peers to take what was published before it. */
+const SHUTDOWN_FLUSH_TIMEOUT_MS = 3_000;
+
+/** A peer as `peers()` reports it. */
+export interface PeerInfo {
+  /** The peer's endpoint id and network address (null id while still connecting). */
+  peer: EndpointInfo;
+  /** `peered`, or `connecting`/`reconnecting` for outbound peerings not (yet) up. */
+  status: 'connecting' | 'peered' | 'reconnecting';
+  /** True when this endpoint opened the peering. */
+  outbound: boolean;
+}
+
+/** Counters of the core, for tests and monitoring. */
+export interface CoreStats {
+  /** Messages dropped by peers' overflow policies (dropOldest/dropNewest). */
+  peerDrops: number;
+  /** Local publications a full hub or status subscriber could not take. */
+  localDrops: number;
+  /** Messages that arrived twice through a cycle and were suppressed. */
+  duplicates: number;
+  /** Messages whose hop limit ran out at this endpoint. */
+  ttlExpired: number;
+  /** Malformed items received from peers. */
+  malformed: number;
+}
+
+/** Messages the facade sends to the core. */
+export type CoreCommand =
+  | { type: 'publish'; topic: string; value: Data; receiver?: string; from?: number; publisher?: PublisherPort }
+  | { type: 'publish-batch'; items: Array<[string, Data]> }
+  | { type: 'add-subscription'; sub: LocalSubscription; topics: string[] }
+  | { type: 'set-topics'; id: number; topics: string[] }
+  | { type: 'remove-subscription'; id: number }
+  | { type: 'subscriber-drained'; id: number }
+  | { type: 'forward'; topics: string[] }
+  | { type: 'listen'; host: string; port: number }
+  | { type: 'peer'; host: string; port: number; retryMs: number; wait: boolean }
+  | { type: 'unpeer'; host: string; port: number }
+  | { type: 'peers' }
+  | { type: 'peer-subscriptions' }
+  | { type: 'stats' }
+  | { type: 'shutdown' };
+
+/** Messages the core sends itself (continuations of asynchronous work). */
+type CoreInternal =
+  | { type: 'peering-connected'; key: string; attempt: number; node: string }
+  | { type: 'peering-failed'; key: string; attempt: number; code: ErrorCodeName; message: string }
+  | { type: 'peering-retry'; key: string }
+  | { type: 'peer-core-found'; key: string; attempt: number; core: ActorRef | undefined; node: string }
+  | { type: 'peer-output-ended'; peer: string; error: FlowError | undefined };
+
+type CoreMessage = CoreCommand | CoreInternal | PeerHello | PeerWelcome | PeerReject | PeerFilterUpdate | PeerBye;
+
+/** One inbound message that waits for room in local subscriptions. */
+interface Pending {
+  item: WireItem;
+  decision: InboundDecision;
+}
+
+/** An established peering. */
+interface PeerState {
+  /** The peer's endpoint id. */
+  id: string;
+  /** The peer's core actor. */
+  core: ActorRef;
+  /** Where the peer was reached (the address we dialed, or its socket address). */
+  network: NetworkInfo | undefined;
+  /** The key of our outbound peering, when we opened it. */
+  peeringKey: string | undefined;
+  /** Our data stream to the peer (bounded: `peerBufferSize`, `peerOverflowPolicy`). */
+  out: Stream<WireItem> | undefined;
+  /** The peer's data stream to us, once it opened it. */
+  in: StreamSink<WireItem> | undefined;
+  /** Inbound messages waiting for room in local subscriptions; bounded by the stream's credit. */
+  backlog: Pending[];
+  /** Set once we started ending this peering, so its end is reported once. */
+  ending: boolean;
+}
+
+/** An outbound peering: attempts, retries, and callers waiting for the outcome. */
+interface Peering {
+  key: string;
+  host: string;
+  port: number;
+  retryMs: number;
+  /** Counts attempts; continuations of an older attempt are ignored. */
+  attempt: number;
+  /** Resolvers of `peer()` calls waiting for the peering. */
+  waiters: Array<(ok: boolean) => void>;
+  /** The pending retry or handshake timeout. */
+  timer: Cancellable | undefined;
+  /** The node reached by the current attempt, once connected. */
+  node: string | undefined;
+  /** The peer's endpoint id once peered (kept for reconnection). */
+  peer: string | undefined;
+  /** True after the first success: later attempts are reconnections. */
+  reconnecting: boolean;
+}
+
+/** The core actor of one endpoint. */
+export class EndpointCore extends Actor<CoreMessage> {
+  /** Routing decisions: peers' filters, forwarding, TTL, duplicate suppression. */
+  private readonly router: Router;
+  /** The topics this endpoint asks its peers for, from every local source. */
+  private readonly sources = new FilterSources();
+  /** Local subscriptions by id, with the filter of each. */
+  private readonly subs = new Map<number, { sub: LocalSubscription; filter: TopicFilter; topics: string[] }>();
+  /** Established peerings by peer endpoint id. */
+  private readonly peers = new Map<string, PeerState>();
+  /** Outbound peerings by `host:port`, pending or established. */
+  private readonly peerings = new Map<string, Peering>();
+  /** Credit-based streams to and from peers. */
+  private readonly flows: FlowHost;
+  /** Counters. */
+  private readonly stats: CoreStats = { peerDrops: 0, localDrops: 0, duplicates: 0, ttlExpired: 0, malformed: 0 };
+  /** Set by `shutdown`: no new peerings, no reconnection. */
+  private shuttingDown = false;
+
+  constructor(
+    ctx: ActorContext<CoreMessage>,
+    private readonly options: ResolvedEndpointOptions,
+  ) {
+    super(ctx);
+    this.router = new Router({ self: ctx.system.nodeId, forward: options.forward, ttl: options.ttl });
+    this.flows = new FlowHost(ctx as ActorContext, { onOpen: (s) => this.acceptStream(s) });
+    ctx.system.register(CORE_ACTOR_NAME, ctx.self);
+  }
+
+  /** This endpoint's id. */
+  private get id(): string {
+    return this.ctx.system.nodeId;
+  }
+
+  behavior(): Behavior<CoreMessage> {
+    return withFlows<CoreMessage>(this.flows, {
+      publish: (m) => this.publish(m.topic, m.value, m.receiver, m.from, m.publisher),
+      'publish-batch': (m) => {
+        for (const [topic, value] of m.items) this.publish(topic, value);
+      },
+      'add-subscription': (m) => this.addSubscription(m.sub, m.topics),
+      'set-topics': (m) => this.setTopics(m.id, m.topics),
+      'remove-subscription': (m) => this.removeSubscription(m.id),
+      'subscriber-drained': () => this.drainAll(),
+      forward: (m) => {
+        if (this.sources.add(m.topics)) this.advertise();
+      },
+      listen: (m) => TcpNetwork.of(this.ctx.system).listen({ host: m.host, port: m.port }).then((a) => a.port, (e: unknown) => {
+        throw new BrokerError('cannot_open_resource', `cannot listen on ${m.host}:${m.port}: ${(e as Error).message}`);
+      }),
+      peer: (m) => this.peer(m.host, m.port, m.retryMs, m.wait),
+      unpeer: (m) => this.unpeer(m.host, m.port),
+      peers: () => this.peerInfos(),
+      'peer-subscriptions': () => this.router.peerSubscriptions(),
+      stats: () => ({ ...this.stats }),
+      shutdown: () => this.shutdown(),
+      'peering-connected': (m) => this.onConnected(m.key, m.attempt, m.node),
+      'peer-core-found': (m) => this.onCoreFound(m.key, m.attempt, m.node, m.core),
+      'peering-failed': (m) => this.attemptFailed(m.key, m.attempt, m.code, m.message),
+      'peering-retry': (m) => this.attempt(m.key),
+      'peer-output-ended': (m) => this.onOutputEnded(m.peer, m.error),
+      'broker.hello': (m) => this.onHello(m),
+      'broker.welcome': (m) => this.onWelcome(m),
+      'broker.reject': (m) => this.onReject(m),
+      'broker.filter': (m) => this.onFilter(m),
+      'broker.bye': (m) => this.onBye(m),
+    });
+  }
+
+  override onStop(): void {
+    for (const p of this.peerings.values()) {
+      p.timer?.cancel();
+      for (const w of p.waiters.splice(0)) w(false);
+    }
+    for (const { sub } of this.subs.values()) sub.sink.close('endpoint shut down');
+  }
+
+  // ---------------------------------------------------------------------------------
+  // Publishing and delivery
+
+  private publish(topic: string, value: Data, receiver?: string, from?: number, publisher?: PublisherPort): void {
+    if (isInternalTopic(topic)) {
+      this.deliverLocal(topic, value, () => true, undefined);
+    } else {
+      this.deliverLocal(topic, value, (s) => s.seesLocal, from);
+      const { info, to } = this.router.routeLocal(topic, receiver);
+      if (to.length > 0) {
+        const item: WireItem = [topic, encodeBinary(value), info.origin, info.seq, info.ttl, info.receiver ?? null];
+        for (const peer of to) this.sendToPeer(peer, item);
+      }
+    }
+    publisher?.processed(1);
+  }
+
+  /**
+   * Gives a local message to every matching subscription that `accept`s it. Local
+   * publications never wait: a full hub or status subscriber misses the message (counted).
+   */
+  private deliverLocal(topic: string, value: Data, accept: (s: LocalSubscription) => boolean, exceptId: number | undefined): void {
+    for (const { sub, filter } of this.subs.values()) {
+      if (sub.id === exceptId || !accept(sub) || !filter.matches(topic)) continue;
+      if (!sub.sink.push([topic, value])) {
+        this.stats.localDrops++;
+        this.ctx.log.debug({ event: 'local-drop', topic, subscription: sub.id }, 'local message dropped: subscription full');
+      }
+    }
+  }
+
+  private sendToPeer(peerId: string, item: WireItem): void {
+    const peer = this.peers.get(peerId);
+    if (peer?.out === undefined || peer.ending) return;
+    const before = peer.out.dropped;
+    peer.out.push(item);
+    if (peer.out.dropped !== before) this.stats.peerDrops += peer.out.dropped - before;
+  }
+
+  /** Moves a peer's waiting inbound messages into local subscriptions while they have room. */
+  private drain(peer: PeerState): void {
+    let consumed = 0;
+    while (peer.backlog.length > 0) {
+      const { item, decision } = peer.backlog[0];
+      if (decision.deliver) {
+        const targets = this.remoteTargets(item[0]);
+        const full = targets.find((s) => s.sink.freeCapacity === 0);
+        if (full !== undefined) {
+          full.blocked = true;
+          break;
+        }
+        if (targets.length > 0) {
+          const value = this.decodePayload(peer, item);
+          if (value !== undefined) for (const s of targets) s.sink.push([item[0], value]);
+        }
+      }
+      for (const next of decision.relayTo) this.sendToPeer(next, [item[0], item[1], item[2], item[3], decision.ttl, item[5]]);
+      peer.backlog.shift();
+      consumed++;
+    }
+    if (consumed > 0) peer.in?.consumed(consumed);
+  }
+
+  /** Decodes a payload; a malformed one is logged, counted and yields undefined. */
+  private decodePayload(peer: PeerState, item: WireItem): Data | undefined {
+    try {
+      return decodeBinary(item[1]);
+    } catch (e) {
+      this.stats.malformed++;
+      this.ctx.log.warn({ event: 'bad-payload', peer: peer.id, topic: item[0], detail: (e as Error).message }, 'dropped a message with a malformed payload');
+      return undefined;
+    }
+  }
+
+  private drainAll(): void {
+    for (const peer of this.peers.values()) if (peer.backlog.length > 0) this.drain(peer);
+  }
+
+  /** Subscriptions that get a message from a peer on `topic`. */
+  private remoteTargets(topic: string): LocalSubscription[] {
+    const out: LocalSubscription[] = [];
+    for (const { sub, filter } of this.subs.values()) if (filter.matches(topic)) out.push(sub);
+    return out;
+  }
+
+  private onPeerItems(peer: PeerState, items: unknown[]): void {
+    for (const raw of items) {
+      const item = asWireItem(raw);
+      if (item === undefined) {
+        this.stats.malformed++;
+        this.ctx.log.warn({ event: 'bad-item', peer: peer.id }, 'dropped a malformed message from a peer');
+        peer.in?.consumed(1);
+        continue;
+      }
+      const decision = this.router.routeInbound(peer.id, { topic: item[0], origin: item[2], seq: item[3], ttl: item[4], receiver: item[5] ?? undefined });
+      if (decision.dropped === 'duplicate') this.stats.duplicates++;
+      else if (decision.dropped === 'ttl-expired') this.stats.ttlExpired++;
+      peer.backlog.push({ item, decision });
+    }
+    this.drain(peer);
+  }
+
+  // ---------------------------------------------------------------------------------
+  // Subscriptions
+
+  private addSubscription(sub: LocalSubscription, topics: string[]): void {
+    this.subs.set(sub.id, { sub, filter: new TopicFilter(topics), topics });
+    if (this.sources.add(topics.filter((t) => !isInternalTopic(t)))) this.advertise();
+  }
+
+  private setTopics(id: number, topics: string[]): void {
+    const entry = this.subs.get(id);
+    if (entry === undefined) return;
+    const changedRemove = this.sources.remove(entry.topics.filter((t) => !isInternalTopic(t)));
+    entry.topics = topics;
+    entry.filter.replace(topics);
+    const changedAdd = this.sources.add(topics.filter((t) => !isInternalTopic(t)));
+    if (changedRemove || changedAdd) this.advertise();
+  }
+
+  private removeSubscription(id: number): void {
+    const entry = this.subs.get(id);
+    if (entry === undefined) return;
+    this.subs.delete(id);
+    entry.sub.sink.close();
+    if (this.sources.remove(entry.topics.filter((t) => !isInternalTopic(t)))) this.advertise();
+    // Messages that waited only for this subscription can move on.
+    this.drainAll();
+  }
+
+  /** Tells every peer our new filter. */
+  private advertise(): void {
+    const filter = this.sources.filter.toArray();
+    for (const peer of this.peers.values()) {
+      if (!peer.ending) this.ctx.send(peer.core, { type: 'broker.filter', filter } satisfies PeerFilterUpdate);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------
+  // Statuses and errors
+
+  private emitStatus(code: Status['code'], info: EndpointInfo, message: string): void {
+    this.ctx.log.info({ event: code.replace(/_/g, '-'), peer: info.id, address: info.network }, message);
+    this.deliverLocal(Topics.statuses, new Status(code, info, message).toData(), () => true, undefined);
+  }
+
+  private emitError(code: ErrorCodeName, info: EndpointInfo | undefined, message: string): void {
+    this.ctx.log.info({ event: 'error', code, peer: info?.id, address: info?.network }, message);
+    const err = new BrokerError(code, message, info === undefined ? {} : { endpoint: endpointInfoToData(info) });
+    this.deliverLocal(Topics.errors, err.toData(), () => true, undefined);
+  }
+
+  // ---------------------------------------------------------------------------------
+  // Outbound peering
+
+  private peer(host: string, port: number, retryMs: number, wait: boolean): Promise<boolean> | boolean {
+    if (this.shuttingDown) throw new BrokerError('shutting_down', 'the endpoint is shutting down');
+    const key = `${host}:${port}`;
+    let p = this.peerings.get(key);
+    if (p?.peer !== undefined && this.peers.has(p.peer)) return true;
+    if (p === undefined) {
+      p = { key, host, port, retryMs, attempt: 0, waiters: [], timer: undefined, node: undefined, peer: undefined, reconnecting: false };
+      this.peerings.set(key, p);
+      this.attempt(key);
+    } else {
+      // A peering to that address is in progress: wait for its outcome.
+      p.retryMs = retryMs;
+    }
+    if (!wait) return true;
+    const peering = p;
+    return new Promise<boolean>((resolve) => peering.waiters.push(resolve));
+  }
+
+  private attempt(key: string): void {
+    const p = this.peerings.get(key);
+    if (p === undefined || this.shuttingDown) return;
+    p.timer?.cancel();
+    const attempt = ++p.attempt;
+    const self = this.ctx.self;
+    p.timer = this.ctx.system.clock.setTimer(HANDSHAKE_TIMEOUT_MS, () => {
+      self.tell({ type: 'peering-failed', key, attempt, code: 'peer_timeout', message: 'peering handshake timed out' });
+    });
+    TcpNetwork.of(this.ctx.system)
+      .connect(p.host, p.port)
+      .then(
+        (node) => self.tell({ type: 'peering-connected', key, attempt, node }),
+        (e: unknown) => self.tell({ type: 'peering-failed', key, attempt, ...connectFailure(e) }),
+      );
+  }
+
+  private onConnected(key: string, attempt: number, node: string): void {
+    const p = this.peerings.get(key);
+    if (p === undefined || p.attempt !== attempt) return;
+    const self = this.ctx.self;
+    this.ctx.system.lookup(node, CORE_ACTOR_NAME).then(
+      (core) => self.tell({ type: 'peer-core-found', key, attempt, core, node }),
+      (e: unknown) => self.tell({ type: 'peering-failed', key, attempt, code: 'peer_unavailable', message: `no endpoint at the remote node: ${(e as Error).message}` }),
+    );
+  }
+
+  private onCoreFound(key: string, attempt: number, node: string, core: ActorRef | undefined): void {
+    const p = this.peerings.get(key);
+    if (p === undefined || p.attempt !== attempt) return;
+    if (core === undefined) {
+      this.attemptFailed(key, attempt, 'peer_incompatible', `node ${node} runs no broker endpoint`);
+      return;
+    }
+    p.node = node;
+    const existing = this.peers.get(node);
+    if (existing !== undefined) {
+      // Already peered (the other side peered with us first): this peering is that one.
+      p.peer = node;
+      existing.peeringKey ??= key;
+      this.peeringSucceeded(p);
+      return;
+    }
+    this.ctx.send(core, { type: 'broker.hello', endpoint: this.id, filter: this.sources.filter.toArray(), protocol: PEER_PROTOCOL_VERSION } satisfies PeerHello);
+  }
+
+  private onWelcome(m: PeerWelcome): void {
+    const core = this.ctx.sender;
+    if (core === null || core.node !== m.endpoint) return;
+    const p = this.pendingPeeringFor(core.node);
+    if (p === undefined) return;
+    const existing = this.peers.get(m.endpoint);
+    if (existing !== undefined) {
+      // Both sides peered at once: the inbound peering is this one.
+      existing.peeringKey ??= p.key;
+      existing.network ??= { address: p.host, port: p.port, retryMs: p.retryMs };
+      p.peer = m.endpoint;
+    } else {
+      this.addPeer(m.endpoint, core, m.filter, { address: p.host, port: p.port, retryMs: p.retryMs }, p.key);
+    }
+    this.peeringSucceeded(p);
+  }
+
+  /** The outbound peering whose current attempt reached `node` and waits for its answer. */
+  private pendingPeeringFor(node: string): Peering | undefined {
+    for (const p of this.peerings.values()) if (p.node === node && p.timer !== undefined) return p;
+    return undefined;
+  }
+
+  private onReject(m: PeerReject): void {
+    const core = this.ctx.sender;
+    if (core === null) return;
+    const p = this.pendingPeeringFor(core.node);
+    if (p !== undefined) this.attemptFailed(p.key, p.attempt, m.code, `peer refused: ${m.message}`);
+  }
+
+  private peeringSucceeded(p: Peering): void {
+    p.timer?.cancel();
+    p.timer = undefined;
+    p.reconnecting = true;
+    for (const w of p.waiters.splice(0)) w(true);
+  }
+
+  private attemptFailed(key: string, attempt: number, code: ErrorCodeName, message: string): void {
+    const p = this.peerings.get(key);
+    if (p === undefined || p.attempt !== attempt || (p.peer !== undefined && this.peers.has(p.peer))) return;
+    p.timer?.cancel();
+    p.timer = undefined;
+    p.node = undefined;
+    this.emitError(code === 'peer_timeout' ? 'peer_unavailable' : code, { id: null, network: { address: p.host, port: p.port, retryMs: p.retryMs } }, message);
+    if (p.retryMs > 0 && !this.shuttingDown) {
+      const self = this.ctx.self;
+      p.timer = this.ctx.system.clock.setTimer(p.retryMs, () => self.tell({ type: 'peering-retry', key }));
+      return;
+    }
+    this.peerings.delete(key);
+    for (const w of p.waiters.splice(0)) w(false);
+  }
+
+  // ---------------------------------------------------------------------------------
+  // Inbound peering
+
+  private onHello(m: PeerHello): void {
+    const core = this.ctx.sender;
+    if (core === null || core.node !== m.endpoint) return;
+    if (m.protocol !== PEER_PROTOCOL_VERSION) {
+      this.ctx.send(core, { type: 'broker.reject', code: 'peer_incompatible', message: `protocol ${m.protocol} is not ${PEER_PROTOCOL_VERSION}` } satisfies PeerReject);
+      this.emitError('peer_incompatible', { id: m.endpoint }, `refused a peer speaking protocol ${m.protocol}`);
+      return;
+    }
+    if (this.shuttingDown) {
+      this.ctx.send(core, { type: 'broker.reject', code: 'shutting_down', message: 'the endpoint is shutting down' } satisfies PeerReject);
+      return;
+    }
+    if (!this.peers.has(m.endpoint)) this.addPeer(m.endpoint, core, m.filter, undefined, undefined);
+    this.ctx.send(core, { type: 'broker.welcome', endpoint: this.id, filter: this.sources.filter.toArray() } satisfies PeerWelcome);
+    this.openOutput(this.peers.get(m.endpoint)!);
+  }
+
+  /** Registers a peer, reports `peer_added` and, as originator, opens our data stream. */
+  private addPeer(id: string, core: ActorRef, filter: string[], network: NetworkInfo | undefined, peeringKey: string | undefined): void {
+    const peer: PeerState = { id, core, network, peeringKey, out: undefined, in: undefined, backlog: [], ending: false };
+    this.peers.set(id, peer);
+    this.router.addPeer(id, filter);
+    if (peeringKey !== undefined) {
+      const p = this.peerings.get(peeringKey);
+      if (p !== undefined) p.peer = id;
+    }
+    this.emitStatus('peer_added', { id, network }, 'handshake successful');
+    if (peeringKey !== undefined) this.openOutput(peer);
+  }
+
+  private openOutput(peer: PeerState): void {
+    if (peer.out !== undefined) return;
+    const out = this.flows.open<WireItem>(peer.core, {
+      capacity: this.options.peerBufferSize,
+      policy: this.options.peerOverflowPolicy,
+      maxBatch: 512,
+      meta: { kind: 'broker.peer-data', endpoint: this.id } satisfies PeerStreamMeta,
+    });
+    peer.out = out;
+    const self = this.ctx.self;
+    void out.done().then((error) => self.tell({ type: 'peer-output-ended', peer: peer.id, error }));
+  }
+
+  private acceptStream(s: IncomingStream): SinkSpec<unknown> | undefined {
+    const meta = s.meta as Partial<PeerStreamMeta> | null;
+    if (meta?.kind !== 'broker.peer-data' || typeof meta.endpoint !== 'string') return undefined;
+    const peer = this.peers.get(meta.endpoint);
+    if (peer === undefined || peer.ending || !s.source.equals(peer.core)) return undefined;
+    return {
+      ack: 'manual',
+      highWatermark: this.options.peerBufferSize,
+      onItems: (items, sink) => {
+        peer.in = sink as StreamSink<WireItem>;
+        this.onPeerItems(peer, items);
+      },
+      onComplete: () => {
+        peer.in = undefined;
+      },
+      onError: (error) => {
+        peer.in = undefined;
+        this.peerGone(peer.id, `input stream ended: ${error.message}`);
+      },
+    };
+  }
+
+  private onFilter(m: PeerFilterUpdate): void {
+    const sender = this.ctx.sender;
+    if (sender !== null) this.router.setPeerFilter(sender.node, m.filter);
+  }
+
+  private onOutputEnded(peerId: string, error: FlowError | undefined): void {
+    const peer = this.peers.get(peerId);
+    if (peer === undefined || peer.ending) return;
+    if (error === undefined) return;
+    if (error.code === 'overflow') {
+      this.disconnectPeer(peer, 'removed', `disconnected a slow peer: its buffer of ${this.options.peerBufferSize} messages overflowed`);
+      return;
+    }
+    this.peerGone(peerId, `output stream ended: ${error.message}`);
+  }
+
+  // ---------------------------------------------------------------------------------
+  // Ending peerings
+
+  private unpeer(host: string, port: number): boolean {
+    const key = `${host}:${port}`;
+    const peer = [...this.peers.values()].find((p) => p.peeringKey === key || (p.network !== undefined && `${p.network.address}:${p.network.port}` === key));
+    const p = this.peerings.get(key);
+    if (p !== undefined) {
+      p.timer?.cancel();
+      this.peerings.delete(key);
+      for (const w of p.waiters.splice(0)) w(false);
+    }
+    if (peer === undefined) {
+      if (p === undefined) this.emitError('peer_invalid', { id: null, network: { address: host, port } }, 'cannot unpeer from unknown peer');
+      return true;
+    }
+    this.disconnectPeer(peer, 'removed', 'removed connection to remote peer');
+    return true;
+  }
+
+  /** Ends a peering from our side: the peer hears bye (and reports peer_lost). */
+  private disconnectPeer(peer: PeerState, as: 'removed', message: string): void {
+    if (peer.ending) return;
+    peer.ending = true;
+    peer.out?.abort(new FlowError('aborted', message));
+    peer.in?.cancel(new FlowError('cancelled', message));
+    this.ctx.send(peer.core, { type: 'broker.bye', reason: message } satisfies PeerBye);
+    this.forgetPeer(peer);
+    if (peer.peeringKey !== undefined) {
+      const p = this.peerings.get(peer.peeringKey);
+      if (p !== undefined) {
+        p.timer?.cancel();
+        this.peerings.delete(peer.peeringKey);
+      }
+    }
+    this.emitStatus('peer_removed', { id: peer.id, network: peer.network }, message);
+  }
+
+  private onBye(m: PeerBye): void {
+    const sender = this.ctx.sender;
+    if (sender === null) return;
+    const peer = this.peers.get(sender.node);
+    if (peer === undefined) return;
+    this.ctx.log.debug({ event: 'peer-bye', peer: peer.id, reason: m.reason }, 'peer said bye');
+    peer.ending = true;
+    peer.out?.abort(new FlowError('aborted', 'peer unpeered'));
+    this.forgetPeer(peer);
+    this.emitStatus('peer_lost', { id: peer.id, network: peer.network }, 'lost connection to remote peer');
+    // The peering is over for both sides: close the connection unless we reconnect.
+    if (peer.peeringKey !== undefined) this.peerings.delete(peer.peeringKey);
+    TcpNetwork.of(this.ctx.system).disconnect(peer.id);
+  }
+
+  /** A peer went away without bye (connection lost, process killed, stream failed). */
+  private peerGone(peerId: string, why: string): void {
+    const peer = this.peers.get(peerId);
+    if (peer === undefined || peer.ending) return;
+    peer.ending = true;
+    peer.out?.abort(new FlowError('aborted', why));
+    peer.in?.cancel(new FlowError('cancelled', why));
+    this.forgetPeer(peer);
+    this.ctx.log.info({ event: 'peer-gone', peer: peerId, detail: why }, 'peer gone');
+    this.emitStatus('peer_lost', { id: peer.id, network: peer.network }, 'lost connection to remote peer');
+    // The originator of a peering with a retry interval reconnects.
+    const p = peer.peeringKey === undefined ? undefined : this.peerings.get(peer.peeringKey);
+    if (p !== undefined && p.retryMs > 0 && !this.shuttingDown) {
+      p.peer = undefined;
+      const self = this.ctx.self;
+      const key = p.key;
+      p.timer?.cancel();
+      p.timer = this.ctx.system.clock.setTimer(p.retryMs, () => self.tell({ type: 'peering-retry', key }));
+    } else if (p !== undefined) {
+      this.peerings.delete(p.key);
+    }
+  }
+
+  private forgetPeer(peer: PeerState): void {
+    this.peers.delete(peer.id);
+    this.router.removePeer(peer.id);
+    peer.backlog = [];
+  }
+
+  // ---------------------------------------------------------------------------------
+  // Introspection and shutdown
+
+  private peerInfos(): PeerInfo[] {
+    const out: PeerInfo[] = [];
+    for (const peer of this.peers.values()) {
+      out.push({ peer: { id: peer.id, network: peer.network }, status: 'peered', outbound: peer.peeringKey !== undefined });
+    }
+    for (const p of this.peerings.values()) {
+      if (p.peer !== undefined && this.peers.has(p.peer)) continue;
+      out.push({ peer: { id: null, network: { address: p.host, port: p.port, retryMs: p.retryMs } }, status: p.reconnecting ? 'reconnecting' : 'connecting', outbound: true });
+    }
+    return out;
+  }
+
+  /**
+   * Sends what is buffered for each peer, says bye to every peer (they report
+   * peer_lost), and stops taking new peerings. The endpoint then shuts its system down.
+   */
+  private async shutdown(): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    for (const p of this.peerings.values()) {
+      p.timer?.cancel();
+      for (const w of p.waiters.splice(0)) w(false);
+    }
+    const peers = [...this.peers.values()];
+    const flushed = peers.map((peer) => {
+      if (peer.out === undefined) return Promise.resolve(undefined);
+      peer.out.close();
+      return peer.out.done();
+    });
+    await withTimeout(Promise.all(flushed), SHUTDOWN_FLUSH_TIMEOUT_MS, this.ctx.system.clock);
+    for (const peer of peers) {
+      if (!peer.ending) {
+        peer.ending = true;
+        this.ctx.send(peer.core, { type: 'broker.bye', reason: 'endpoint shut down' } satisfies PeerBye);
+        this.forgetPeer(peer);
+      }
+    }
+  }
+}
+
+/** Resolves when `p` settles or after `ms`, whichever comes first. */
+function withTimeout(p: Promise<unknown>, ms: number, clock: { setTimer(ms: number, cb: () => void): Cancellable }): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = clock.setTimer(ms, resolve);
+    void p.then(() => {
+      timer.cancel();
+      resolve();
+    });
+  });
+}
+
+/** Maps a failed connect to Broker's error code and a message. */
+function connectFailure(e: unknown): { code: ErrorCodeName; message: string } {
+  const err = e as { reason?: string; message?: string; code?: string };
+  const reason = err.reason ?? err.code ?? '';
+  const detail = err.message ?? String(e);
+  switch (reason) {
+    case 'unsupported_version':
+    case 'bad_magic':
+    case 'wrong_magic':
+      return { code: 'peer_incompatible', message: `incompatible peer: ${detail}` };
+    case 'handshake_timeout':
+      return { code: 'peer_unavailable', message: `peer did not complete the handshake: ${detail}` };
+    case 'closed':
+    case 'connection_closed':
+      return { code: 'peer_disconnect_during_handshake', message: `peer disconnected during the handshake: ${detail}` };
+    default:
+      return { code: 'peer_unavailable', message: `unable to connect to remote peer: ${detail}` };
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Options of an {@link Endpoint}, their defaults and their validation.
+ */
+import { BrokerError } from '@broker-ts/data';
+import type { Logger } from 'pino';
+
+/** What a peer's bounded output buffer does when it is full. */
+export type PeerOverflowPolicy = 'disconnect' | 'dropOldest' | 'dropNewest';
+
+/** TLS settings (Broker's `openssl.*` options). */
+export interface SslOptions {
+  /** PEM certificate file. */
+  certificate?: string;
+  /** PEM private key file. */
+  key?: string;
+  /** CA file to verify peers with. */
+  cafile?: string;
+  /** Passphrase of the key. */
+  passphrase?: string;
+}
+
+/** Options of `new Endpoint(options)`. */
+export interface EndpointOptions {
+  /** Display name, in logs. */
+  name?: string;
+  /** Relay messages received from peers to other peers (default true). */
+  forward?: boolean;
+  /** Hop limit of messages published here (default 20). */
+  ttl?: number;
+  /** Real time (default true); false: a virtual clock that `advanceTime()` drives. */
+  useRealTime?: boolean;
+  /** Plain TCP (broker-ts peers over plain TCP unless `ssl` is given). */
+  disableSsl?: boolean;
+  /** TLS settings. */
+  ssl?: SslOptions;
+  /** Items buffered for each peer before the overflow policy applies (default 2048). */
+  peerBufferSize?: number;
+  /** What a full peer buffer does (default `disconnect`). */
+  peerOverflowPolicy?: PeerOverflowPolicy;
+  /** Default queue size of subscribers (default 64). */
+  subscriberQueueSize?: number;
+  /** Root pino logger (default: pino at `BROKER_TS_LOG_LEVEL` or `warn`). */
+  logger?: Logger;
+}
+
+/** Options with every default applied. */
+export interface ResolvedEndpointOptions {
+  name: string;
+  forward: boolean;
+  ttl: number;
+  useRealTime: boolean;
+  disableSsl: boolean;
+  ssl: SslOptions | undefined;
+  peerBufferSize: number;
+  peerOverflowPolicy: PeerOverflowPolicy;
+  subscriberQueueSize: number;
+  logger: Logger | undefined;
+}
+
+const POLICIES: readonly PeerOverflowPolicy[] = ['disconnect', 'dropOldest', 'dropNewest'];
+
+function positiveInt(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new BrokerError('invalid_data', `${what} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+function bool(value: unknown, what: string): boolean {
+  if (typeof value !== 'boolean') throw new BrokerError('invalid_data', `${what} must be a boolean, got ${String(value)}`);
+  return value;
+}
+
+/**
+ * Applies defaults and checks every option.
+ * @throws BrokerError `invalid_data` naming the first bad option
+ */
+export function resolveEndpointOptions(options: EndpointOptions = {}): ResolvedEndpointOptions {
+  if (options === null || typeof options !== 'object') throw new BrokerError('invalid_data', 'endpoint options must be an object');
+  const policy = options.peerOverflowPolicy ?? 'disconnect';
+  if (!POLICIES.includes(policy)) {
+    throw new BrokerError('invalid_data', `peerOverflowPolicy must be one of ${POLICIES.join(', ')}, got ${String(policy)}`);
+  }
+  const ttl = positiveInt(options.ttl ?? 20, 'ttl');
+  if (ttl > 0xffff) throw new BrokerError('invalid_data', `ttl must be at most 65535, got ${ttl}`);
+  return {
+    name: options.name ?? 'endpoint',
+    forward: bool(options.forward ?? true, 'forward'),
+    ttl,
+    useRealTime: bool(options.useRealTime ?? true, 'useRealTime'),
+    disableSsl: bool(options.disableSsl ?? options.ssl === undefined, 'disableSsl'),
+    ssl: options.ssl,
+    peerBufferSize: positiveInt(options.peerBufferSize ?? 2048, 'peerBufferSize'),
+    peerOverflowPolicy: policy,
+    subscriberQueueSize: positiveInt(options.subscriberQueueSize ?? 64, 'subscriberQueueSize'),
+    logger: options.logger,
+  };
+}

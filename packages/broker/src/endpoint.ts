@@ -1,0 +1,268 @@
+/**
+ * The Broker endpoint: the facade of broker-ts. Each endpoint has its own actor system
+ * (its node) and one core actor; every method here is one message to that core.
+ */
+import { ActorSystem, type ActorRef, type Clock, VirtualClock } from '@broker-ts/actor';
+import { BrokerError, type Data, type DataInput, toData } from '@broker-ts/data';
+import { type Duration, toMilliseconds } from './duration';
+import { type CoreCommand, type CoreStats, EndpointCore, type PeerInfo } from './endpoint-core';
+import { type EndpointOptions, resolveEndpointOptions, type ResolvedEndpointOptions } from './endpoint-options';
+import { Hub } from './hub';
+import type { LocalSubscription } from './local-subscription';
+import { Publisher, type PublisherOptions } from './publisher';
+import { StatusSubscriber } from './status-subscriber';
+import { type DataMessage, Subscriber, type SubscriberOptions } from './subscriber';
+
+/** Options of `peer` and `peerNoWait`. */
+export interface PeerOptions {
+  /**
+   * Retry interval: with one, a failed attempt is retried every `retry` until it succeeds
+   * (`peer()` keeps waiting) and a lost peering is re-established; without one (or 0),
+   * `peer()` fails at once.
+   */
+  retry?: Duration;
+}
+
+/** A topic or a list of topics. */
+export type Topics = string | readonly string[];
+
+function topicList(topics: Topics): string[] {
+  const list = typeof topics === 'string' ? [topics] : [...topics];
+  for (const t of list) if (typeof t !== 'string') throw new BrokerError('invalid_topic_key', `topics must be strings, got ${String(t)}`);
+  return list;
+}
+
+function checkTopic(topic: string): void {
+  if (typeof topic !== 'string') throw new BrokerError('invalid_topic_key', `a topic must be a string, got ${String(topic)}`);
+}
+
+/** A Broker endpoint: publish/subscribe, peering, status events and data stores. */
+export class Endpoint {
+  /** The endpoint's options with defaults applied. */
+  readonly options: ResolvedEndpointOptions;
+  private readonly system: ActorSystem;
+  private readonly core: ActorRef<CoreCommand>;
+  private readonly virtualClock: VirtualClock | undefined;
+  private nextId = 1;
+  private stopping: Promise<void> | undefined;
+
+  /**
+   * @param options - see {@link EndpointOptions}
+   * @throws BrokerError `invalid_data` for a bad option
+   */
+  constructor(options: EndpointOptions = {}) {
+    this.options = resolveEndpointOptions(options);
+    this.virtualClock = this.options.useRealTime ? undefined : new VirtualClock(Date.now());
+    this.system = new ActorSystem({ name: this.options.name, logger: this.options.logger, clock: this.virtualClock });
+    this.core = this.system.spawn(EndpointCore, { args: [this.options] }) as unknown as ActorRef<CoreCommand>;
+  }
+
+  /** This endpoint's id (a UUID), as peers see it. */
+  get id(): string {
+    return this.system.nodeId;
+  }
+
+  /** The endpoint's clock (real, or virtual with `useRealTime: false`). */
+  get clock(): Clock {
+    return this.system.clock;
+  }
+
+  /**
+   * Current time of the endpoint clock, in milliseconds.
+   */
+  now(): number {
+    return this.system.clock.now();
+  }
+
+  /**
+   * Moves the virtual clock forward (only with `useRealTime: false`), firing what falls due.
+   * @throws BrokerError `bad_member_function_call` on a real-time endpoint
+   */
+  advanceTime(by: Duration): void {
+    if (this.virtualClock === undefined) throw new BrokerError('bad_member_function_call', 'advanceTime needs an endpoint created with useRealTime: false');
+    this.virtualClock.advance(toMilliseconds(by, 'advanceTime'));
+  }
+
+  /**
+   * Accepts peerings on a TCP address.
+   * @param host - address to bind (default `127.0.0.1`)
+   * @param port - port to bind (default 0: the OS picks a free one)
+   * @returns the bound port
+   * @throws BrokerError `cannot_open_resource` when the address cannot be bound
+   */
+  listen(host = '127.0.0.1', port = 0): Promise<number> {
+    return this.request<number>({ type: 'listen', host, port });
+  }
+
+  /**
+   * Peers with the endpoint listening at `host:port`.
+   * @returns true once peered; false when the attempt failed and no retry was asked for
+   *   (the failure is also reported as a `peer_unavailable` error event)
+   */
+  peer(host: string, port: number, options: PeerOptions = {}): Promise<boolean> {
+    const retryMs = options.retry === undefined ? 0 : toMilliseconds(options.retry, 'retry');
+    return this.request<boolean>({ type: 'peer', host, port, retryMs, wait: true });
+  }
+
+  /** Starts peering without waiting; the outcome arrives as status and error events. */
+  peerNoWait(host: string, port: number, options: PeerOptions = {}): void {
+    const retryMs = options.retry === undefined ? 0 : toMilliseconds(options.retry, 'retry');
+    this.core.tell({ type: 'peer', host, port, retryMs, wait: false });
+  }
+
+  /**
+   * Ends the peering with the endpoint at `host:port` (the address it was peered at).
+   * @returns true, also for an unknown peer (which is reported as a `peer_invalid` error event)
+   */
+  unpeer(host: string, port: number): Promise<boolean> {
+    return this.request<boolean>({ type: 'unpeer', host, port });
+  }
+
+  /** The current peers, and outbound peerings still connecting. */
+  peers(): Promise<PeerInfo[]> {
+    return this.request<PeerInfo[]>({ type: 'peers' });
+  }
+
+  /** The union of the peers' subscriptions, sorted. */
+  peerSubscriptions(): Promise<string[]> {
+    return this.request<string[]>({ type: 'peer-subscriptions' });
+  }
+
+  /** Makes the endpoint receive and relay these topics without a local subscriber. */
+  forward(topics: Topics): void {
+    this.core.tell({ type: 'forward', topics: topicList(topics) });
+  }
+
+  /**
+   * Publishes a value to the peers subscribed to its topic (fire-and-forget). Local
+   * subscribers do not see it; local hubs do.
+   * @throws BrokerError when the value is not Broker data or the topic not a string
+   */
+  publish(topic: string, value: DataInput): void {
+    checkTopic(topic);
+    this.core.tell({ type: 'publish', topic, value: toData(value) });
+  }
+
+  /**
+   * Publishes a value to one peer only, which delivers it locally and never relays it.
+   * @param peer - the peer's endpoint id
+   */
+  publishTo(peer: string, topic: string, value: DataInput): void {
+    checkTopic(topic);
+    this.core.tell({ type: 'publish', topic, value: toData(value), receiver: peer });
+  }
+
+  /** Publishes several messages, each as its own message, in order. */
+  publishBatch(items: Iterable<readonly [string, DataInput]>): void {
+    const batch: Array<[string, Data]> = [];
+    for (const [topic, value] of items) {
+      checkTopic(topic);
+      batch.push([topic, toData(value)]);
+    }
+    this.core.tell({ type: 'publish-batch', items: batch });
+  }
+
+  /** Creates a subscriber to the messages that peers publish on these topics. */
+  makeSubscriber(topics: Topics, options: SubscriberOptions = {}): Subscriber {
+    return new Subscriber(this.wiring(options.queueSize, false), topicList(topics));
+  }
+
+  /** Creates a hub: a subscriber that also publishes and sees local publications of others. */
+  makeHub(topics: Topics, options: SubscriberOptions = {}): Hub {
+    return new Hub(this.wiring(options.queueSize, true), topicList(topics));
+  }
+
+  /**
+   * Creates a publisher on one topic, with backpressure.
+   * @param options - `capacity`: messages in flight at most (default 64)
+   */
+  makePublisher(topic: string, options: PublisherOptions = {}): Publisher {
+    checkTopic(topic);
+    const capacity = options.capacity ?? 64;
+    if (!Number.isInteger(capacity) || capacity < 1) throw new BrokerError('invalid_data', `publisher capacity must be a positive integer, got ${capacity}`);
+    return new Publisher(this.core, this.nextId++, topic, capacity, this.system.clock);
+  }
+
+  /**
+   * Calls `callback` for each message on these topics (callback style).
+   * @returns a function that ends the subscription
+   */
+  subscribe(topics: Topics, callback: (topic: string, value: Data) => void): () => void {
+    const id = this.nextId++;
+    const log = this.system.loggerFor('endpoint');
+    let open = true;
+    const sub: LocalSubscription = {
+      id,
+      seesLocal: false,
+      blocked: false,
+      sink: {
+        freeCapacity: Number.POSITIVE_INFINITY,
+        push: ([topic, value]) => {
+          if (!open) return false;
+          try {
+            callback(topic, value);
+          } catch (e) {
+            log.warn({ event: 'callback-failed', topic, detail: (e as Error).message }, 'a subscription callback threw');
+          }
+          return true;
+        },
+        close: () => {
+          open = false;
+        },
+      },
+    };
+    this.core.tell({ type: 'add-subscription', sub, topics: topicList(topics) });
+    return () => {
+      if (!open) return;
+      open = false;
+      this.core.tell({ type: 'remove-subscription', id });
+    };
+  }
+
+  /**
+   * Creates a status subscriber: error events, plus status events when asked for.
+   * @param receiveStatuses - also receive `peer_added`, `peer_lost`, ... (default false)
+   */
+  makeStatusSubscriber(receiveStatuses = false, options: SubscriberOptions = {}): StatusSubscriber {
+    return new StatusSubscriber(new Subscriber(this.wiring(options.queueSize ?? 1024, false), StatusSubscriber.topics(receiveStatuses)));
+  }
+
+  /** Counters of the endpoint (drops, duplicates, expired hop limits, malformed input). */
+  stats(): Promise<CoreStats> {
+    return this.request<CoreStats>({ type: 'stats' });
+  }
+
+  /**
+   * Delivers what was published before, says goodbye to every peer (they report
+   * `peer_lost`), closes every subscriber, socket, worker and timer. Idempotent.
+   */
+  shutdown(): Promise<void> {
+    this.stopping ??= (async () => {
+      try {
+        await this.system.request(this.core, { type: 'shutdown' }, { timeout: 10_000 });
+      } catch (e) {
+        this.system.loggerFor('endpoint').warn({ event: 'shutdown-incomplete', detail: (e as Error).message }, 'core did not finish its shutdown');
+      }
+      await this.system.shutdown();
+    })();
+    return this.stopping;
+  }
+
+  private wiring(queueSize: number | undefined, seesLocal: boolean): { core: ActorRef<CoreCommand>; id: number; timers: Clock; queueSize: number; seesLocal: boolean } {
+    return { core: this.core, id: this.nextId++, timers: this.system.clock, queueSize: queueSize ?? this.options.subscriberQueueSize, seesLocal };
+  }
+
+  private async request<R>(msg: CoreCommand): Promise<R> {
+    if (this.stopping !== undefined && msg.type !== 'shutdown') throw new BrokerError('shutting_down', 'the endpoint is shut down');
+    try {
+      return await this.system.request<R>(this.core, msg, { timeout: Number.POSITIVE_INFINITY });
+    } catch (e) {
+      if (e instanceof BrokerError) throw e;
+      const cause = (e as { cause?: unknown }).cause;
+      if (cause instanceof BrokerError) throw cause;
+      throw new BrokerError('unspecified', `endpoint request ${msg.type} failed: ${(e as Error).message}`, {}, { cause: e });
+    }
+  }
+}
+
+export type { DataMessage, PeerInfo };

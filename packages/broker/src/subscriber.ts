@@ -1,0 +1,117 @@
+/**
+ * A subscriber: receives the messages that peers publish on its topics, through a
+ * bounded queue (its size is the credit it grants upstream, so a slow reader slows its
+ * peers down instead of growing memory).
+ */
+import type { ActorRef } from '@broker-ts/actor';
+import type { Data } from '@broker-ts/data';
+import type { CoreCommand } from './endpoint-core';
+import type { LocalSubscription } from './local-subscription';
+import { type GetOptions, MessageQueue, type TimerSource } from './message-queue';
+
+/** A message as subscribers see it: `[topic, value]`. */
+export type DataMessage = [topic: string, value: Data];
+
+/** Options of `makeSubscriber`. */
+export interface SubscriberOptions {
+  /** Most messages buffered (default: the endpoint's `subscriberQueueSize`, 64). */
+  queueSize?: number;
+}
+
+/** Wiring shared by subscribers and hubs; built by the endpoint. */
+export interface SubscriptionWiring {
+  core: ActorRef<CoreCommand>;
+  id: number;
+  timers: TimerSource;
+  queueSize: number;
+  seesLocal: boolean;
+}
+
+/** Reads messages of a set of topics; created by `Endpoint.makeSubscriber`. */
+export class Subscriber implements AsyncIterable<DataMessage> {
+  /** The queue the core fills. */
+  protected readonly queue: MessageQueue<DataMessage>;
+  /** What the core knows of this subscriber. */
+  protected readonly local: LocalSubscription;
+  /** Current topics. */
+  private current: string[];
+
+  /** @internal built by the endpoint */
+  constructor(
+    protected readonly wiring: SubscriptionWiring,
+    topics: readonly string[],
+  ) {
+    const core = wiring.core;
+    this.current = [...topics];
+    const local: LocalSubscription = {
+      id: wiring.id,
+      seesLocal: wiring.seesLocal,
+      blocked: false,
+      sink: undefined as never,
+    };
+    this.queue = new MessageQueue<DataMessage>(wiring.queueSize, wiring.timers, () => {
+      // The core parked messages for lack of room: tell it once that there is room again.
+      if (local.blocked) {
+        local.blocked = false;
+        core.tell({ type: 'subscriber-drained', id: wiring.id });
+      }
+    });
+    (local as { sink: LocalSubscription['sink'] }).sink = this.queue;
+    this.local = local;
+    core.tell({ type: 'add-subscription', sub: local, topics: [...topics] });
+  }
+
+  /** The topics subscribed to. */
+  get topics(): readonly string[] {
+    return this.current;
+  }
+
+  /** Waits for the next message. @throws BrokerError `end_of_file` once closed */
+  get(): Promise<DataMessage>;
+  /** Waits at most `timeout` ms for the next message; null on timeout. */
+  get(options: GetOptions): Promise<DataMessage | null>;
+  get(options?: GetOptions): Promise<DataMessage | null> {
+    return options === undefined ? this.queue.get() : this.queue.get(options);
+  }
+
+  /** Waits for `n` messages; with `timeout`, returns what arrived in time (maybe none). */
+  getMany(n: number, options: GetOptions = {}): Promise<DataMessage[]> {
+    return this.queue.getMany(n, options);
+  }
+
+  /** Takes every buffered message without waiting. */
+  poll(): DataMessage[] {
+    return this.queue.poll();
+  }
+
+  /** Number of buffered messages. */
+  available(): number {
+    return this.queue.available();
+  }
+
+  /** Adds a topic; the original topics stay (unlike Broker 1.4, whose first add replaced them). */
+  addTopic(topic: string): void {
+    if (this.current.includes(topic)) return;
+    this.current = [...this.current, topic];
+    this.wiring.core.tell({ type: 'set-topics', id: this.wiring.id, topics: this.current });
+  }
+
+  /** Removes a topic; the endpoint stops asking peers for it when nobody else wants it. */
+  removeTopic(topic: string): void {
+    if (!this.current.includes(topic)) return;
+    this.current = this.current.filter((t) => t !== topic);
+    this.wiring.core.tell({ type: 'set-topics', id: this.wiring.id, topics: this.current });
+  }
+
+  /** Ends the subscription: pending and later reads fail with `end_of_file`. */
+  close(): void {
+    if (this.queue.closed) return;
+    this.queue.close();
+    this.wiring.core.tell({ type: 'remove-subscription', id: this.wiring.id });
+  }
+
+  /** Iterates messages until the subscriber is closed. */
+  [Symbol.asyncIterator](): AsyncIterator<DataMessage> {
+    return this.queue[Symbol.asyncIterator]();
+  }
+}

@@ -1,0 +1,69 @@
+import { BrokerError, count, Endpoint, isStatus, type Status, type StatusEvent } from '@broker-ts/broker';
+
+/** Reads status events until one with `code` arrives. */
+async function nextStatus(sub: { get(): Promise<StatusEvent> }, code: string): Promise<StatusEvent> {
+  for (;;) {
+    const ev = await sub.get();
+    if ((isStatus(ev) ? ev.code : ev.code) === code) return ev;
+  }
+}
+
+describe('two endpoints in one process', () => {
+  let a: Endpoint;
+  let b: Endpoint;
+  beforeEach(() => {
+    a = new Endpoint({ name: 'a' });
+    b = new Endpoint({ name: 'b' });
+  });
+  afterEach(async () => {
+    await Promise.all([a.shutdown(), b.shutdown()]);
+  });
+
+  test('a subscriber receives what its peer publishes, in order, type-exact', async () => {
+    const port = await b.listen();
+    const sub = b.makeSubscriber('/test');
+    expect(await a.peer('127.0.0.1', port)).toBe(true);
+    // Wait until a knows b's subscription, then publish.
+    while (!(await a.peerSubscriptions()).includes('/test')) await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 100; i++) a.publish('/test/x', [count(i), 'v', 1.0, -0]);
+    a.publish('/other', 'not for b');
+    for (let i = 0; i < 100; i++) {
+      const [topic, value] = await sub.get();
+      expect(topic).toBe('/test/x');
+      expect(value).toEqual([count(i), 'v', 1.0, -0]);
+      expect(Object.is((value as unknown[])[3], -0)).toBe(true);
+    }
+    expect(await sub.get({ timeout: 50 })).toBeNull();
+  });
+
+  test('peer_added on both sides, peer_removed/peer_lost after unpeer, peer_invalid for an unknown peer', async () => {
+    const sa = a.makeStatusSubscriber(true);
+    const sb = b.makeStatusSubscriber(true);
+    const port = await b.listen();
+    expect(await a.peer('127.0.0.1', port)).toBe(true);
+    const added = (await nextStatus(sa, 'peer_added')) as Status;
+    expect(added.context.id).toBe(b.id);
+    expect(added.context.network).toMatchObject({ address: '127.0.0.1', port });
+    expect(((await nextStatus(sb, 'peer_added')) as Status).context.id).toBe(a.id);
+    expect((await a.peers()).map((p) => [p.peer.id, p.status])).toEqual([[b.id, 'peered']]);
+    expect(await a.unpeer('127.0.0.1', port)).toBe(true);
+    expect(((await nextStatus(sa, 'peer_removed')) as Status).context.id).toBe(b.id);
+    expect(((await nextStatus(sb, 'peer_lost')) as Status).context.id).toBe(a.id);
+    expect(await a.peers()).toEqual([]);
+    expect(await a.unpeer('127.0.0.1', port)).toBe(true);
+    const invalid = await nextStatus(sa, 'peer_invalid');
+    expect(invalid).toBeInstanceOf(BrokerError);
+    expect((invalid as BrokerError).message).toBe('cannot unpeer from unknown peer');
+  });
+
+  test('peering to a closed port fails at once without retry, with peer_unavailable', async () => {
+    const sa = a.makeStatusSubscriber();
+    const port = await b.listen();
+    await b.shutdown();
+    expect(await a.peer('127.0.0.1', port)).toBe(false);
+    const err = (await sa.get()) as BrokerError;
+    expect(err).toBeInstanceOf(BrokerError);
+    expect(err.code).toBe('peer_unavailable');
+    expect(err.ec).toBe(4);
+  });
+});
