@@ -159,14 +159,23 @@ export class TcpTransport {
     return new Promise((resolve, reject) => {
       const socket = createConnection({ host, port, noDelay: true });
       this.dialling.add(socket);
-      const fail = (e: Error) => {
+      const fail = (error: NetError) => {
+        timer.cancel();
+        socket.destroy();
         this.dialling.delete(socket);
-        this.log.warn({ event: 'connect-failed', address: `${host}:${port}`, detail: e.message }, 'connect failed');
-        reject(new NetError('socket_error', `cannot connect to ${host}:${port}: ${e.message}`, { cause: e }));
+        this.log.warn({ event: 'connect-failed', address: `${host}:${port}`, reason: error.reason, detail: error.message }, 'connect failed');
+        reject(error);
       };
-      socket.once('error', fail);
+      const onError = (e: Error) => fail(new NetError('socket_error', `cannot connect to ${host}:${port}: ${e.message}`, { cause: e }));
+      // A host that drops SYNs would otherwise keep the dial pending for minutes.
+      const timer = this.options.clock.setTimer(this.liveness.handshakeTimeout, () => {
+        socket.off('error', onError);
+        fail(new NetError('handshake_timeout', `no TCP connection to ${host}:${port} within ${this.liveness.handshakeTimeout} ms`));
+      });
+      socket.once('error', onError);
       socket.once('connect', () => {
-        socket.off('error', fail);
+        timer.cancel();
+        socket.off('error', onError);
         this.dialling.delete(socket);
         if (this.closing) {
           socket.destroy();

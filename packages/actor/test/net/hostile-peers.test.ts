@@ -159,3 +159,30 @@ describe('a hostile peer is disconnected with a logged reason and harms no other
     }
   });
 });
+
+describe('a flood of connections that never finish their handshake', () => {
+  test('is capped at maxPendingHandshakes: further connections are closed at once, established ones keep working', async () => {
+    const c = new TestNode('node-c', { maxPendingHandshakes: 2, liveness: { handshakeTimeout: 30000 } });
+    const d = new TestNode('node-d');
+    const peers: RawPeer[] = [];
+    try {
+      const cPort = (await c.transport.listen()).port;
+      await d.transport.connect('127.0.0.1', cPort);
+      for (let i = 0; i < 2; i++) peers.push(await RawPeer.connect(cPort));
+      // The listener counts a connection when it accepts it; wait for both.
+      await c.log.waitFor({ event: 'connection-accepted' }, 3);
+      const third = await RawPeer.connect(cPort);
+      peers.push(third);
+      await third.closed;
+      const line = await c.log.waitFor({ event: 'connection-refused' });
+      expect(line.reason).toBe('too_many_handshakes');
+      // The first two are still open (no timeout yet), and node d still talks to c.
+      expect(peers[0].socket.destroyed || peers[1].socket.destroyed).toBe(false);
+      d.transport.send('node-c', Buffer.from('hi'));
+      await c.receivedCount(1);
+    } finally {
+      for (const p of peers) p.destroy();
+      await Promise.all([c.transport.close(), d.transport.close()]);
+    }
+  });
+});
