@@ -117,6 +117,10 @@ describe('ChannelConsumer', () => {
     ]);
   });
 
+  test('a bad handshakeInterval is refused', () => {
+    expect(() => consumer({ handshakeInterval: 0 })).toThrow(/handshakeInterval/);
+  });
+
   test('early events are bounded by bufferCapacity', () => {
     const { c } = consumer({ bufferCapacity: 4 });
     c.handleHandshake('P', 0, 0, 5, 100);

@@ -1,3 +1,4 @@
+import { BrokerError } from '@broker-ts/data';
 import type { ConsumerMessage } from './channel-message';
 import { resolveChannelOptions, type ChannelOptions } from './channel-options';
 
@@ -72,7 +73,8 @@ export class ChannelConsumer<P> {
     this.callbacks = callbacks;
     const base = resolveChannelOptions(options);
     const handshakeInterval = options.handshakeInterval ?? base.nackTimeout;
-    this.options = { ...base, handshakeInterval: resolveChannelOptions({ nackTimeout: handshakeInterval }).nackTimeout };
+    if (!isPositive(handshakeInterval)) throw new BrokerError('invalid_data', `channel option 'handshakeInterval' must be a positive integer, got ${String(handshakeInterval)}`);
+    this.options = { ...base, handshakeInterval };
     this.heartbeatInterval = base.heartbeatInterval;
     this.connectionTimeout = base.connectionTimeout;
   }
