@@ -252,13 +252,18 @@ describe('MasterState and clones', () => {
     expect(m.idle).toBe(true);
   });
 
-  test('a detached clone is dropped at once', () => {
+  test('a detached clone is dropped at once, and a late duplicate of one of its writes is not applied again', () => {
     const { m } = master();
     m.handle(nack0());
+    const inc = { type: 'write', store: 's', clone: C1, master: M, writeId: 1, base: 1, command: W.increment('n', count(1)) };
+    m.handle(inc);
     expect(m.clones).toBe(1);
     m.handle({ type: 'detach', store: 's', clone: C1, master: M });
     expect(m.clones).toBe(0);
+    m.handle(inc);
+    m.tick(new Timestamp(T0));
     expect(m.idle).toBe(true);
+    expect(get(m, 'n')).toEqual(count(1));
   });
 
   test('a closed master refuses writes and queries and ignores messages', () => {

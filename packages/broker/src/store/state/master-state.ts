@@ -193,10 +193,13 @@ export class MasterState {
       case 'write':
         this.handleWrite(clone, msg);
         break;
-      case 'detach':
+      case 'detach': {
         this.producer.remove(clone);
-        this.writers.delete(clone);
+        // Keep `applied` so that a delayed duplicate of one of its writes is still recognised.
+        const w = this.writers.get(clone);
+        if (w !== undefined) w.early.clear();
         break;
+      }
     }
   }
 
