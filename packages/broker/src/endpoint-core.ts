@@ -5,7 +5,7 @@
  * each peer. Peers are other endpoints' core actors, reached over the actor runtime's
  * TCP transport; data flows on credit-based streams with a bounded buffer per peer.
  */
-import { Actor, type ActorContext, type ActorRef, type Behavior, type Cancellable, FlowError, FlowHost, type IncomingStream, type SinkSpec, type Stream, type StreamSink, TcpNetwork, withFlows } from '@broker-ts/actor';
+import { Actor, type ActorContext, type ActorRef, type AnyMessage, type Behavior, type Handler, type Cancellable, FlowError, FlowHost, type IncomingStream, type SinkSpec, type Stream, type StreamSink, TcpNetwork, withFlows } from '@broker-ts/actor';
 import { BrokerError, type Data, decodeBinary, encodeBinary, type ErrorCodeName } from '@broker-ts/data';
 import type { ResolvedEndpointOptions } from './endpoint-options';
 import { type EndpointInfo, endpointInfoToData, type NetworkInfo } from './endpoint-info';
@@ -72,6 +72,15 @@ type CoreInternal =
 
 type CoreMessage = CoreCommand | CoreInternal | PeerHello | PeerWelcome | PeerReject | PeerFilterUpdate | PeerBye;
 
+/** A publisher's message that waits until a peer it goes to has room. */
+interface Parked {
+  topic: string;
+  value: Data;
+  receiver: string | undefined;
+  from: number | undefined;
+  publisher: PublisherPort;
+}
+
 /** One inbound message that waits for room in local subscriptions. */
 interface Pending {
   item: WireItem;
@@ -134,6 +143,11 @@ export class EndpointCore extends Actor<CoreMessage> {
   private readonly flows: FlowHost;
   /** Counters. */
   private readonly stats: CoreStats = { peerDrops: 0, localDrops: 0, duplicates: 0, ttlExpired: 0, malformed: 0 };
+  /**
+   * Publishers' messages waiting for room in peer buffers, oldest first. Bounded by the
+   * publishers: each has at most its `capacity` messages in flight.
+   */
+  private readonly parked: Parked[] = [];
   /** Set by `shutdown`: no new peerings, no reconnection. */
   private shuttingDown = false;
 
@@ -153,7 +167,7 @@ export class EndpointCore extends Actor<CoreMessage> {
   }
 
   behavior(): Behavior<CoreMessage> {
-    return withFlows<CoreMessage>(this.flows, {
+    const merged = withFlows<CoreMessage>(this.flows, {
       publish: (m) => this.publish(m.topic, m.value, m.receiver, m.from, m.publisher),
       'publish-batch': (m) => {
         for (const [topic, value] of m.items) this.publish(topic, value);
@@ -184,7 +198,22 @@ export class EndpointCore extends Actor<CoreMessage> {
       'broker.reject': (m) => this.onReject(m),
       'broker.filter': (m) => this.onFilter(m),
       'broker.bye': (m) => this.onBye(m),
-    });
+    }) as Behavior<AnyMessage>;
+    // New credit from a peer may let waiting publishers go on.
+    const accept = merged['flow.accept'] as Handler<AnyMessage>;
+    const demand = merged['flow.demand'] as Handler<AnyMessage>;
+    const wrapped: Behavior<AnyMessage> = {
+      ...merged,
+      'flow.accept': (m: AnyMessage, ctx: ActorContext<AnyMessage>) => {
+        accept(m, ctx);
+        this.resumeParked();
+      },
+      'flow.demand': (m: AnyMessage, ctx: ActorContext<AnyMessage>) => {
+        demand(m, ctx);
+        this.resumeParked();
+      },
+    };
+    return wrapped as Behavior<CoreMessage>;
   }
 
   override onStop(): void {
@@ -199,6 +228,43 @@ export class EndpointCore extends Actor<CoreMessage> {
   // Publishing and delivery
 
   private publish(topic: string, value: Data, receiver?: string, from?: number, publisher?: PublisherPort): void {
+    if (publisher !== undefined && (this.parked.length > 0 || this.mustWait(topic, receiver))) {
+      this.parked.push({ topic, value, receiver, from, publisher });
+      return;
+    }
+    this.route(topic, value, receiver, from);
+    publisher?.processed(1);
+  }
+
+  /**
+   * Tells whether a publisher's message must wait: it goes to some peers and every one of
+   * them has half its buffer or more waiting for credit. Pacing publishers by the peer
+   * with the most room lets a fast peer run at full speed while a slower one falls
+   * behind until its own overflow policy applies, instead of stalling everyone.
+   */
+  private mustWait(topic: string, receiver: string | undefined): boolean {
+    const to = this.router.peersFor(topic, receiver);
+    if (to.length === 0) return false;
+    const soft = Math.ceil(this.options.peerBufferSize / 2);
+    for (const id of to) {
+      const out = this.peers.get(id)?.out;
+      if (out === undefined || out.buffered < soft) return false;
+    }
+    return true;
+  }
+
+  /** Routes parked publisher messages while the peers have room. */
+  private resumeParked(): void {
+    while (this.parked.length > 0) {
+      const head = this.parked[0];
+      if (this.mustWait(head.topic, head.receiver)) return;
+      this.parked.shift();
+      this.route(head.topic, head.value, head.receiver, head.from);
+      head.publisher.processed(1);
+    }
+  }
+
+  private route(topic: string, value: Data, receiver?: string, from?: number): void {
     if (isInternalTopic(topic)) {
       this.deliverLocal(topic, value, () => true, undefined);
     } else {
@@ -209,7 +275,6 @@ export class EndpointCore extends Actor<CoreMessage> {
         for (const peer of to) this.sendToPeer(peer, item);
       }
     }
-    publisher?.processed(1);
   }
 
   /**
@@ -631,6 +696,8 @@ export class EndpointCore extends Actor<CoreMessage> {
     this.peers.delete(peer.id);
     this.router.removePeer(peer.id);
     peer.backlog = [];
+    // Publishers that waited for this peer may go on.
+    this.resumeParked();
   }
 
   // ---------------------------------------------------------------------------------

@@ -112,6 +112,17 @@ export class Router {
   }
 
   /**
+   * The peers a message published here on `topic` would go to, without stamping it.
+   * @param topic - the topic
+   * @param receiver - a specific peer, for a publish to one peer
+   */
+  peersFor(topic: string, receiver?: string): string[] {
+    if (isInternalTopic(topic)) return [];
+    if (receiver !== undefined) return this.peers.has(receiver) ? [receiver] : [];
+    return this.matchingPeers(topic, undefined);
+  }
+
+  /**
    * Stamps a message published here and picks the peers it goes to.
    * @param topic - the topic
    * @param receiver - a specific peer, for a publish to one peer
