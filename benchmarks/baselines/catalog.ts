@@ -47,6 +47,11 @@ export const BASELINES: Readonly<Record<string, BaselineEntry>> = {
     byDefault: false,
     measure: (o) => measureThroughput(broker14Throughput({ tls: true, verbose: o.verbose }), o),
   },
+  'broker14-subscriber': {
+    description: 'the same, counting with a broker::subscriber (queue of 20, Broker\'s default) drained by get/poll instead of the stream-sink callback',
+    byDefault: false,
+    measure: (o) => measureThroughput(broker14Throughput({ subscriberQueue: 20, verbose: o.verbose }), o),
+  },
   'broker14-tuned': {
     description: 'the same with CAF stream timing tuned (max batch delay 100 µs, credit round 1 ms)',
     byDefault: false,

@@ -36,6 +36,11 @@ export interface Broker14ThroughputOptions extends Broker14Options {
   window?: number;
   /** The receiver acknowledges every this many events (default {@link DEFAULT_ACK_EVERY}). */
   ackEvery?: number;
+  /**
+   * Count with a `broker::subscriber` of this queue size instead of the stream-sink
+   * callback of `endpoint::subscribe` (default: the callback).
+   */
+  subscriberQueue?: number;
 }
 
 function program(name: string): string {
@@ -62,7 +67,8 @@ function describe(o: Broker14Options, what: string): string {
  * window, the receiver counting in a stream-sink callback (as broker-benchmark's server).
  */
 export function broker14Throughput(options: Broker14ThroughputOptions = {}): ThroughputSystem {
-  const name = describe(options, 'TCP');
+  const via = options.subscriberQueue === undefined ? '' : `, subscriber queue ${options.subscriberQueue}`;
+  const name = describe(options, 'TCP').replace(/\)$/, `${via})`);
   return {
     name,
     start: () =>
@@ -71,7 +77,11 @@ export function broker14Throughput(options: Broker14ThroughputOptions = {}): Thr
           BenchChild.spawn({
             name: 'broker14-receiver',
             command: program('broker14-receiver'),
-            args: [...commonArgs(options), `--ack-every=${options.ackEvery ?? DEFAULT_ACK_EVERY}`],
+            args: [
+              ...commonArgs(options),
+              `--ack-every=${options.ackEvery ?? DEFAULT_ACK_EVERY}`,
+              ...(options.subscriberQueue === undefined ? [] : [`--subscriber-queue=${options.subscriberQueue}`]),
+            ],
             verbose: options.verbose,
           }),
         (port) =>
