@@ -20,6 +20,8 @@ import { isInternalTopic, Topics } from './topic';
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** How long shutdown waits for peers to take what was published before it. */
 const SHUTDOWN_FLUSH_TIMEOUT_MS = 3_000;
+/** How long unpeer waits for the peer to take what was published before it (Broker's `unpeer_timeout`). */
+const UNPEER_FLUSH_TIMEOUT_MS = 3_000;
 
 /** A peer as `peers()` reports it. */
 export interface PeerInfo {
@@ -68,7 +70,8 @@ type CoreInternal =
   | { type: 'peering-failed'; key: string; attempt: number; code: ErrorCodeName; message: string }
   | { type: 'peering-retry'; key: string }
   | { type: 'peer-core-found'; key: string; attempt: number; core: ActorRef | undefined; node: string }
-  | { type: 'peer-output-ended'; peer: string; error: FlowError | undefined };
+  | { type: 'peer-output-ended'; peer: string; error: FlowError | undefined }
+  | { type: 'peer-flushed'; core: ActorRef; reason: string };
 
 type CoreMessage = CoreCommand | CoreInternal | PeerHello | PeerWelcome | PeerReject | PeerFilterUpdate | PeerBye;
 
@@ -105,6 +108,12 @@ interface PeerState {
   backlog: Pending[];
   /** Set once we started ending this peering, so its end is reported once. */
   ending: boolean;
+  /**
+   * Set when the peer left (bye or lost connection) while messages it sent still wait in
+   * `backlog`: the loss is reported once they are delivered, so `peer_lost` comes after
+   * the peer's last message.
+   */
+  lost: { reconnect: boolean; disconnect: boolean } | undefined;
 }
 
 /** An outbound peering: attempts, retries, and callers waiting for the outcome. */
@@ -193,6 +202,7 @@ export class EndpointCore extends Actor<CoreMessage> {
       'peering-failed': (m) => this.attemptFailed(m.key, m.attempt, m.code, m.message),
       'peering-retry': (m) => this.attempt(m.key),
       'peer-output-ended': (m) => this.onOutputEnded(m.peer, m.error),
+      'peer-flushed': (m) => this.ctx.send(m.core, { type: 'broker.bye', reason: m.reason } satisfies PeerBye),
       'broker.hello': (m) => this.onHello(m),
       'broker.welcome': (m) => this.onWelcome(m),
       'broker.reject': (m) => this.onReject(m),
@@ -321,6 +331,7 @@ export class EndpointCore extends Actor<CoreMessage> {
       consumed++;
     }
     if (consumed > 0) peer.in?.consumed(consumed);
+    if (peer.lost !== undefined && peer.backlog.length === 0) this.finishLoss(peer);
   }
 
   /** Decodes a payload; a malformed one is logged, counted and yields undefined. */
@@ -547,6 +558,8 @@ export class EndpointCore extends Actor<CoreMessage> {
       this.ctx.send(core, { type: 'broker.reject', code: 'shutting_down', message: 'the endpoint is shutting down' } satisfies PeerReject);
       return;
     }
+    const old = this.peers.get(m.endpoint);
+    if (old?.lost !== undefined) this.finishLoss(old);
     if (!this.peers.has(m.endpoint)) this.addPeer(m.endpoint, core, m.filter, undefined, undefined);
     this.ctx.send(core, { type: 'broker.welcome', endpoint: this.id, filter: this.sources.filter.toArray() } satisfies PeerWelcome);
     this.openOutput(this.peers.get(m.endpoint)!);
@@ -554,7 +567,7 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   /** Registers a peer, reports `peer_added` and, as originator, opens our data stream. */
   private addPeer(id: string, core: ActorRef, filter: string[], network: NetworkInfo | undefined, peeringKey: string | undefined): void {
-    const peer: PeerState = { id, core, network, peeringKey, out: undefined, in: undefined, backlog: [], ending: false };
+    const peer: PeerState = { id, core, network, peeringKey, out: undefined, in: undefined, backlog: [], ending: false, lost: undefined };
     this.peers.set(id, peer);
     this.router.addPeer(id, filter);
     if (peeringKey !== undefined) {
@@ -610,7 +623,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     if (peer === undefined || peer.ending) return;
     if (error === undefined) return;
     if (error.code === 'overflow') {
-      this.disconnectPeer(peer, 'removed', `disconnected a slow peer: its buffer of ${this.options.peerBufferSize} messages overflowed`);
+      this.disconnectPeer(peer, `disconnected a slow peer: its buffer of ${this.options.peerBufferSize} messages overflowed`, false);
       return;
     }
     this.peerGone(peerId, `output stream ended: ${error.message}`);
@@ -621,7 +634,7 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   private unpeer(host: string, port: number): boolean {
     const key = `${host}:${port}`;
-    const peer = [...this.peers.values()].find((p) => p.peeringKey === key || (p.network !== undefined && `${p.network.address}:${p.network.port}` === key));
+    const peer = [...this.peers.values()].find((p) => !p.ending && (p.peeringKey === key || (p.network !== undefined && `${p.network.address}:${p.network.port}` === key)));
     const p = this.peerings.get(key);
     if (p !== undefined) {
       p.timer?.cancel();
@@ -632,17 +645,32 @@ export class EndpointCore extends Actor<CoreMessage> {
       if (p === undefined) this.emitError('peer_invalid', { id: null, network: { address: host, port } }, 'cannot unpeer from unknown peer');
       return true;
     }
-    this.disconnectPeer(peer, 'removed', 'removed connection to remote peer');
+    this.disconnectPeer(peer, 'removed connection to remote peer', true);
     return true;
   }
 
-  /** Ends a peering from our side: the peer hears bye (and reports peer_lost). */
-  private disconnectPeer(peer: PeerState, as: 'removed', message: string): void {
+  /**
+   * Ends a peering from our side (`peer_removed` here); the peer hears bye and reports
+   * peer_lost. A graceful end first sends what is buffered for the peer (at most
+   * {@link UNPEER_FLUSH_TIMEOUT_MS}), so that bye follows our last message.
+   */
+  private disconnectPeer(peer: PeerState, message: string, graceful: boolean): void {
     if (peer.ending) return;
     peer.ending = true;
-    peer.out?.abort(new FlowError('aborted', message));
     peer.in?.cancel(new FlowError('cancelled', message));
-    this.ctx.send(peer.core, { type: 'broker.bye', reason: message } satisfies PeerBye);
+    const out = peer.out;
+    if (graceful && out !== undefined) {
+      out.close();
+      const self = this.ctx.self;
+      const core = peer.core;
+      void withTimeout(out.done(), UNPEER_FLUSH_TIMEOUT_MS, this.ctx.system.clock).then(() => {
+        out.abort(new FlowError('aborted', message));
+        self.tell({ type: 'peer-flushed', core, reason: message });
+      });
+    } else {
+      out?.abort(new FlowError('aborted', message));
+      this.ctx.send(peer.core, { type: 'broker.bye', reason: message } satisfies PeerBye);
+    }
     this.forgetPeer(peer);
     if (peer.peeringKey !== undefined) {
       const p = this.peerings.get(peer.peeringKey);
@@ -660,28 +688,46 @@ export class EndpointCore extends Actor<CoreMessage> {
     const peer = this.peers.get(sender.node);
     if (peer === undefined) return;
     this.ctx.log.debug({ event: 'peer-bye', peer: peer.id, reason: m.reason }, 'peer said bye');
-    peer.ending = true;
-    peer.out?.abort(new FlowError('aborted', 'peer unpeered'));
-    this.forgetPeer(peer);
-    this.emitStatus('peer_lost', { id: peer.id, network: peer.network }, 'lost connection to remote peer');
-    // The peering is over for both sides: close the connection unless we reconnect.
-    if (peer.peeringKey !== undefined) this.peerings.delete(peer.peeringKey);
-    TcpNetwork.of(this.ctx.system).disconnect(peer.id);
+    // A peer that unpeered us is not reconnected; one that shut down is, when we peered
+    // with a retry (it may come back, as after a lost connection).
+    this.losePeer(peer, `peer said bye: ${m.reason}`, m.shutdown === true, true);
   }
 
   /** A peer went away without bye (connection lost, process killed, stream failed). */
   private peerGone(peerId: string, why: string): void {
     const peer = this.peers.get(peerId);
     if (peer === undefined || peer.ending) return;
-    peer.ending = true;
-    peer.out?.abort(new FlowError('aborted', why));
-    peer.in?.cancel(new FlowError('cancelled', why));
-    this.forgetPeer(peer);
     this.ctx.log.info({ event: 'peer-gone', peer: peerId, detail: why }, 'peer gone');
+    this.losePeer(peer, why, true, false);
+  }
+
+  /**
+   * The peer ended the peering or went away: stop sending to it, deliver what it sent
+   * (the backlog), then report `peer_lost` ({@link EndpointCore.finishLoss}).
+   * @param reconnect - whether the originator of a peering with a retry reconnects
+   * @param disconnect - whether to close the transport connection to its node
+   */
+  private losePeer(peer: PeerState, why: string, reconnect: boolean, disconnect: boolean): void {
+    if (peer.ending) return;
+    peer.ending = true;
+    peer.lost = { reconnect, disconnect };
+    peer.out?.abort(new FlowError('aborted', why));
+    this.router.removePeer(peer.id);
+    if (peer.backlog.length === 0) this.finishLoss(peer);
+  }
+
+  /** Reports a lost peer once its messages are delivered, and reconnects when asked. */
+  private finishLoss(peer: PeerState): void {
+    const lost = peer.lost;
+    if (lost === undefined || this.peers.get(peer.id) !== peer) return;
+    peer.lost = undefined;
+    peer.in?.cancel(new FlowError('cancelled', 'peer lost'));
+    this.forgetPeer(peer);
     this.emitStatus('peer_lost', { id: peer.id, network: peer.network }, 'lost connection to remote peer');
+    if (lost.disconnect) TcpNetwork.of(this.ctx.system).disconnect(peer.id);
     // The originator of a peering with a retry interval reconnects.
     const p = peer.peeringKey === undefined ? undefined : this.peerings.get(peer.peeringKey);
-    if (p !== undefined && p.retryMs > 0 && !this.shuttingDown) {
+    if (p !== undefined && lost.reconnect && p.retryMs > 0 && !this.shuttingDown) {
       p.peer = undefined;
       const self = this.ctx.self;
       const key = p.key;
@@ -706,7 +752,7 @@ export class EndpointCore extends Actor<CoreMessage> {
   private peerInfos(): PeerInfo[] {
     const out: PeerInfo[] = [];
     for (const peer of this.peers.values()) {
-      out.push({ peer: { id: peer.id, network: peer.network }, status: 'peered', outbound: peer.peeringKey !== undefined });
+      if (!peer.ending) out.push({ peer: { id: peer.id, network: peer.network }, status: 'peered', outbound: peer.peeringKey !== undefined });
     }
     for (const p of this.peerings.values()) {
       if (p.peer !== undefined && this.peers.has(p.peer)) continue;
@@ -726,7 +772,7 @@ export class EndpointCore extends Actor<CoreMessage> {
       p.timer?.cancel();
       for (const w of p.waiters.splice(0)) w(false);
     }
-    const peers = [...this.peers.values()];
+    const peers = [...this.peers.values()].filter((peer) => !peer.ending);
     const flushed = peers.map((peer) => {
       if (peer.out === undefined) return Promise.resolve(undefined);
       peer.out.close();
@@ -736,7 +782,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     for (const peer of peers) {
       if (!peer.ending) {
         peer.ending = true;
-        this.ctx.send(peer.core, { type: 'broker.bye', reason: 'endpoint shut down' } satisfies PeerBye);
+        this.ctx.send(peer.core, { type: 'broker.bye', reason: 'endpoint shut down', shutdown: true } satisfies PeerBye);
         this.forgetPeer(peer);
       }
     }

@@ -56,6 +56,11 @@ export interface PeerBye {
   type: 'broker.bye';
   /** Why, for the receiver's log. */
   reason: string;
+  /**
+   * True when the sender shuts down (it may come back: the originator of a peering with
+   * a retry reconnects); absent or false when it unpeered (no reconnection).
+   */
+  shutdown?: boolean;
 }
 
 /** Any peering message. */
