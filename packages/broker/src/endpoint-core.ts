@@ -14,7 +14,11 @@ import { asWireItem, CORE_ACTOR_NAME, PEER_PROTOCOL_VERSION, type PeerBye, type 
 import { type InboundDecision, Router } from './router';
 import { Status } from './status';
 import { FilterSources, TopicFilter } from './topic-filter';
-import { isInternalTopic, Topics } from './topic';
+import { cloneTopic, isInternalTopic, masterTopic, Topics } from './topic';
+import { ActorSink } from './store/actor-sink';
+import { type BackendKind, type BackendOptions, makeBackend } from './store/backend';
+import { StoreActor, type StoreCommand, type StoreSpec } from './store/store-actor';
+import { decodeStorePayload, encodeStorePayload, isStorePayload } from './store/store-payload';
 
 /** How long a peering handshake may take before the attempt counts as failed. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -62,7 +66,17 @@ export type CoreCommand =
   | { type: 'peers' }
   | { type: 'peer-subscriptions' }
   | { type: 'stats' }
+  | { type: 'publish-store'; topic: string; msg: unknown }
+  | { type: 'attach-master'; name: string; backend: BackendKind; options: BackendOptions; wallNow: () => number }
+  | { type: 'attach-clone'; name: string; resyncInterval: number; staleInterval: number; mutationBufferInterval: number; wallNow: () => number }
+  | { type: 'detach-store'; name: string; actor: ActorRef }
   | { type: 'shutdown' };
+
+/** A store attached to this endpoint, as `attach-master`/`attach-clone` answer it. */
+export interface AttachedStore {
+  kind: 'master' | 'clone';
+  actor: ActorRef<StoreCommand>;
+}
 
 /** Messages the core sends itself (continuations of asynchronous work). */
 type CoreInternal =
@@ -157,6 +171,10 @@ export class EndpointCore extends Actor<CoreMessage> {
    * publishers: each has at most its `capacity` messages in flight.
    */
   private readonly parked: Parked[] = [];
+  /** Store masters and clones of this endpoint, by store name. */
+  private readonly stores = new Map<string, AttachedStore & { subscription: number }>();
+  /** Ids of the subscriptions the core makes for its store actors (negative: never a facade id). */
+  private nextStoreSubscription = -1;
   /** Set by `shutdown`: no new peerings, no reconnection. */
   private shuttingDown = false;
 
@@ -191,11 +209,15 @@ export class EndpointCore extends Actor<CoreMessage> {
       listen: (m) => TcpNetwork.of(this.ctx.system).listen({ host: m.host, port: m.port }).then((a) => a.port, (e: unknown) => {
         throw new BrokerError('cannot_open_resource', `cannot listen on ${m.host}:${m.port}: ${(e as Error).message}`);
       }),
-      peer: (m) => this.peer(m.host, m.port, m.retryMs, m.wait),
+      peer: (m) => answer(() => this.peer(m.host, m.port, m.retryMs, m.wait)),
       unpeer: (m) => this.unpeer(m.host, m.port),
       peers: () => this.peerInfos(),
       'peer-subscriptions': () => this.router.peerSubscriptions(),
       stats: () => ({ ...this.stats }),
+      'publish-store': (m) => this.publishStore(m.topic, m.msg),
+      'attach-master': (m) => answer(() => this.attachMaster(m.name, m.backend, m.options, m.wallNow)),
+      'attach-clone': (m) => answer(() => this.attachClone(m.name, { kind: 'clone', name: m.name, resyncInterval: m.resyncInterval, staleInterval: m.staleInterval, mutationBufferInterval: m.mutationBufferInterval }, m.wallNow)),
+      'detach-store': (m) => this.detachStore(m.name, m.actor),
       shutdown: () => this.shutdown(),
       'peering-connected': (m) => this.onConnected(m.key, m.attempt, m.node),
       'peer-core-found': (m) => this.onCoreFound(m.key, m.attempt, m.node, m.core),
@@ -337,7 +359,8 @@ export class EndpointCore extends Actor<CoreMessage> {
   /** Decodes a payload; a malformed one is logged, counted and yields undefined. */
   private decodePayload(peer: PeerState, item: WireItem): Data | undefined {
     try {
-      return decodeBinary(item[1]);
+      // Store protocol messages are objects, not Data; only store actors subscribe to them.
+      return isStorePayload(item[1]) ? (decodeStorePayload(item[1]) as Data) : decodeBinary(item[1]);
     } catch (e) {
       this.stats.malformed++;
       this.ctx.log.warn({ event: 'bad-payload', peer: peer.id, topic: item[0], detail: (e as Error).message }, 'dropped a message with a malformed payload');
@@ -747,6 +770,64 @@ export class EndpointCore extends Actor<CoreMessage> {
   }
 
   // ---------------------------------------------------------------------------------
+  // Data stores
+
+  /** Sends a store protocol message to the peers (store channels reach every peer). */
+  private publishStore(topic: string, msg: unknown): void {
+    const { info, to } = this.router.routeLocal(topic);
+    if (to.length === 0) return;
+    const item: WireItem = [topic, encodeStorePayload(msg), info.origin, info.seq, info.ttl, null];
+    for (const peer of to) this.sendToPeer(peer, item);
+  }
+
+  private attachMaster(name: string, kind: BackendKind, options: BackendOptions, wallNow: () => number): AttachedStore {
+    const existing = this.stores.get(name);
+    if (existing?.kind === 'master') return { kind: existing.kind, actor: existing.actor };
+    if (existing !== undefined) throw new BrokerError('master_exists', `this endpoint has a clone of store ${name}; detach it before attaching a master`);
+    if (this.router.peerAdvertises(masterTopic(name))) throw new BrokerError('master_exists', `a peer already has a master for store ${name}`);
+    let backend;
+    try {
+      backend = makeBackend(kind, options);
+    } catch (e) {
+      if (e instanceof BrokerError) throw e;
+      throw new BrokerError('backend_failure', `cannot create the ${kind} backend of store ${name}: ${(e as Error).message}`);
+    }
+    return this.spawnStore({ kind: 'master', name, backend }, masterTopic(name), wallNow);
+  }
+
+  private attachClone(name: string, spec: StoreSpec, wallNow: () => number): AttachedStore {
+    const existing = this.stores.get(name);
+    if (existing?.kind === 'master') throw new BrokerError('no_such_master', 'attempted to run clone & master on the same endpoint');
+    if (existing !== undefined) return { kind: existing.kind, actor: existing.actor };
+    return this.spawnStore(spec, cloneTopic(name), wallNow);
+  }
+
+  private spawnStore(spec: StoreSpec, topic: string, wallNow: () => number): AttachedStore {
+    const id = this.nextStoreSubscription--;
+    const sub: LocalSubscription = { id, seesLocal: false, blocked: false, sink: undefined as never };
+    const sink = new ActorSink(1024, () => {
+      if (sub.blocked) {
+        sub.blocked = false;
+        this.ctx.self.tell({ type: 'subscriber-drained', id });
+      }
+    });
+    (sub as { sink: LocalSubscription['sink'] }).sink = sink;
+    const actor = this.ctx.spawn(StoreActor, { args: [spec, this.ctx.self as unknown as ActorRef<CoreCommand>, sink, wallNow] }) as unknown as ActorRef<StoreCommand>;
+    sink.attach(actor as unknown as ActorRef);
+    this.stores.set(spec.name, { kind: spec.kind, actor, subscription: id });
+    this.addSubscription(sub, [topic]);
+    this.ctx.log.info({ event: `${spec.kind}-attached`, store: spec.name }, 'store attached');
+    return { kind: spec.kind, actor };
+  }
+
+  private detachStore(name: string, actor: ActorRef): void {
+    const entry = this.stores.get(name);
+    if (entry === undefined || !entry.actor.equals(actor)) return;
+    this.stores.delete(name);
+    this.removeSubscription(entry.subscription);
+  }
+
+  // ---------------------------------------------------------------------------------
   // Introspection and shutdown
 
   private peerInfos(): PeerInfo[] {
@@ -786,6 +867,18 @@ export class EndpointCore extends Actor<CoreMessage> {
         this.forgetPeer(peer);
       }
     }
+  }
+}
+
+/**
+ * Runs a request handler whose failure must answer the requester, not stop the core: a
+ * handler that throws would stop its actor, a rejected promise only fails the request.
+ */
+function answer<R>(run: () => R | Promise<R>): R | Promise<R> {
+  try {
+    return run();
+  } catch (e) {
+    return Promise.reject(e);
   }
 }
 

@@ -5,7 +5,9 @@
 import { ActorSystem, type ActorRef, type Clock, VirtualClock } from '@broker-ts/actor';
 import { BrokerError, type Data, type DataInput, toData } from '@broker-ts/data';
 import { type Duration, toMilliseconds } from './duration';
-import { type CoreCommand, type CoreStats, EndpointCore, type PeerInfo } from './endpoint-core';
+import { type AttachedStore, type CoreCommand, type CoreStats, EndpointCore, type PeerInfo } from './endpoint-core';
+import type { BackendKind, BackendOptions } from './store/backend';
+import { Store } from './store/store';
 import { type EndpointOptions, resolveEndpointOptions, type ResolvedEndpointOptions } from './endpoint-options';
 import { Hub } from './hub';
 import type { LocalSubscription } from './local-subscription';
@@ -21,6 +23,16 @@ export interface PeerOptions {
    * `peer()` fails at once.
    */
   retry?: Duration;
+}
+
+/** Options of `attachClone` (Broker's defaults: 10 s, 300 s, 120 s). */
+export interface CloneOptions {
+  /** How often the clone looks for its master until it finds one (default 10 s). */
+  resyncInterval?: Duration;
+  /** How long after losing its master the clone answers `stale_data` (default 300 s; negative: never). */
+  staleInterval?: Duration;
+  /** How long writes without a master are buffered for replay (default 120 s; 0 disables). */
+  mutationBufferInterval?: Duration;
 }
 
 /** A topic or a list of topics. */
@@ -226,6 +238,50 @@ export class Endpoint {
   makeStatusSubscriber(receiveStatuses = false, options: SubscriberOptions = {}): StatusSubscriber {
     return new StatusSubscriber(new Subscriber(this.wiring(options.queueSize ?? 1024, false), StatusSubscriber.topics(receiveStatuses)));
   }
+
+  /**
+   * Attaches the master of a data store, with its backend.
+   * @param name - the store name
+   * @param backend - `memory`, `sqlite` (Broker's file format) or `lmdb`
+   * @param options - backend options, e.g. `{ path }` for sqlite and lmdb
+   * @returns the store frontend (the existing one if this endpoint already has that master)
+   * @throws BrokerError `master_exists` when a peer already has that master,
+   *   `backend_failure`/`cannot_open_file` when the backend cannot be created
+   */
+  async attachMaster(name: string, backend: BackendKind, options: BackendOptions = {}): Promise<Store> {
+    const attached = await this.request<AttachedStore>({ type: 'attach-master', name, backend, options, wallNow: this.wallNow });
+    return this.storeFrontend(name, attached);
+  }
+
+  /**
+   * Attaches a clone of a data store; it finds the master (any number of hops away, even
+   * one that appears later) by itself.
+   * @throws BrokerError `no_such_master` when this endpoint has the master itself
+   */
+  async attachClone(name: string, options: CloneOptions = {}): Promise<Store> {
+    const interval = (d: Duration | undefined, dflt: number, what: string): number => {
+      if (d === undefined) return dflt;
+      if (typeof d === 'number' && d < 0) return -1;
+      return toMilliseconds(d, what);
+    };
+    const attached = await this.request<AttachedStore>({
+      type: 'attach-clone',
+      name,
+      resyncInterval: interval(options.resyncInterval, 10_000, 'resyncInterval'),
+      staleInterval: interval(options.staleInterval, 300_000, 'staleInterval'),
+      mutationBufferInterval: interval(options.mutationBufferInterval, 120_000, 'mutationBufferInterval'),
+      wallNow: this.wallNow,
+    });
+    return this.storeFrontend(name, attached);
+  }
+
+  private storeFrontend(name: string, attached: AttachedStore): Store {
+    const actor = attached.actor;
+    return new Store(this.system, actor, name, attached.kind, this.nextId++, () => this.core.tell({ type: 'detach-store', name, actor }));
+  }
+
+  /** Wall-clock milliseconds of the endpoint (virtual time with `useRealTime: false`). */
+  private readonly wallNow = (): number => (this.virtualClock !== undefined ? this.virtualClock.now() : Date.now());
 
   /** Counters of the endpoint (drops, duplicates, expired hop limits, malformed input). */
   stats(): Promise<CoreStats> {

@@ -5,7 +5,9 @@
  * @packageDocumentation
  */
 export * from '@broker-ts/data';
-export { Endpoint, type PeerOptions, type Topics } from './endpoint';
+export { Endpoint, type CloneOptions, type PeerOptions, type Topics } from './endpoint';
+export { Store, type AwaitIdleOptions, type ExpiryOptions } from './store/store';
+export { LmdbBackend, makeBackend, MemoryBackend, SqliteBackend, type Backend, type BackendKind, type BackendOptions, type Expirable } from './store/backend';
 export type { EndpointOptions, PeerOverflowPolicy, ResolvedEndpointOptions, SslOptions } from './endpoint-options';
 export type { CoreStats, PeerInfo } from './endpoint-core';
 export type { EndpointInfo, NetworkInfo } from './endpoint-info';

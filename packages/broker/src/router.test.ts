@@ -108,3 +108,14 @@ describe('Router', () => {
     expect(r.peerSubscriptions()).toEqual(['/a']);
   });
 });
+
+describe('Router and store channels', () => {
+  test('store channel topics reach every peer and are relayed without subscriptions', () => {
+    const r = new Router({ self: 'B', forward: true, ttl: 20 });
+    r.addPeer('A', []);
+    r.addPeer('C', []);
+    expect(r.routeLocal('s/<$>/data/master').to.sort()).toEqual(['A', 'C']);
+    expect(r.routeInbound('A', { topic: 's/<$>/data/clone', origin: 'A', seq: 0, ttl: 5 }).relayTo).toEqual(['C']);
+    expect(r.routeInbound('A', { topic: '/user', origin: 'A', seq: 1, ttl: 5 }).relayTo).toEqual([]);
+  });
+});

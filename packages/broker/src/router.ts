@@ -11,11 +11,14 @@
  *   and drops the message when it reaches zero, after delivering it locally;
  * - every message carries (origin, seq) and each endpoint delivers and relays a given pair
  *   once, so a triangle or a ring delivers each message exactly once per subscriber
- *   (Broker 1.4 and newer Broker let messages circulate until the TTL runs out).
+ *   (Broker 1.4 and newer Broker let messages circulate until the TTL runs out);
+ * - data store channels (`<store>/<$>/data/master|clone`) are flooded to every peer, not
+ *   only to subscribed ones, so that clones reach their master over any number of hops
+ *   (Broker 1.4 resolved masters one hop away only and never relayed clone topics).
  */
 import { DuplicateFilter } from './duplicate-filter';
 import { TopicFilter } from './topic-filter';
-import { isInternalTopic } from './topic';
+import { isInternalTopic, isStoreChannelTopic } from './topic';
 
 /** Routing metadata of a message between endpoints. */
 export interface RouteInfo {
@@ -101,6 +104,12 @@ export class Router {
     return this.peers.get(peer)?.toArray();
   }
 
+  /** Tells whether some peer's advertised filter matches `topic`. */
+  peerAdvertises(topic: string): boolean {
+    for (const filter of this.peers.values()) if (filter.matches(topic)) return true;
+    return false;
+  }
+
   /**
    * The union of all peers' filters, sorted and deduplicated but not prefix-minimized,
    * as Broker 1.4's `peer_subscriptions()`.
@@ -160,8 +169,9 @@ export class Router {
 
   private matchingPeers(topic: string, except: string | undefined): string[] {
     const out: string[] = [];
+    const flood = isStoreChannelTopic(topic);
     for (const [peer, filter] of this.peers) {
-      if (peer !== except && filter.matches(topic)) out.push(peer);
+      if (peer !== except && (flood || filter.matches(topic))) out.push(peer);
     }
     return out;
   }

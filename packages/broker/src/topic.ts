@@ -75,6 +75,15 @@ export function cloneTopic(name: string): string {
   return `${name}/${TOPIC_RESERVED}/data/clone`;
 }
 
+/**
+ * Tells whether a topic is a data store channel (`<store>/<$>/data/master` or `.../clone`).
+ * Routers flood these to every peer, so masters and clones find each other across relays
+ * that do not subscribe to them.
+ */
+export function isStoreChannelTopic(topic: string): boolean {
+  return topic.endsWith(`/${TOPIC_RESERVED}/data/master`) || topic.endsWith(`/${TOPIC_RESERVED}/data/clone`);
+}
+
 /** The local topic carrying the change events of store `name`. */
 export function storeEventsTopic(name: string): string {
   return `${Topics.storeEvents}/${name}`;

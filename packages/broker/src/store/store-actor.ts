@@ -1,0 +1,203 @@
+/**
+ * The actor hosting a data store master or clone on an endpoint's runtime. It feeds the
+ * state machine (`MasterState` / `CloneState`) with the store channel messages the core
+ * delivers, ticks it every 100 ms on the endpoint clock, answers the frontend's writes and
+ * queries, and carries out its outputs: store events and errors published locally, store
+ * protocol messages published to peers.
+ */
+import { Actor, type ActorContext, type ActorRef, type Behavior, type Cancellable, type ResponsePromise } from '@broker-ts/actor';
+import { BrokerError, type Data, Timestamp } from '@broker-ts/data';
+import type { CoreCommand } from '../endpoint-core';
+import { cloneTopic, masterTopic, storeEventsTopic, Topics } from '../topic';
+import type { Backend } from './backend';
+import { STORE_TICK_INTERVAL_MS } from './channel';
+import type { ActorSink, InboundMessage } from './actor-sink';
+import { CloneState, type EntityId, MasterState, type QueryResult, type StoreQuery, type WriteCommand, type WriteOutcome, writeCommands } from './state';
+
+/** What a store actor hosts. */
+export type StoreSpec =
+  | { kind: 'master'; name: string; backend: Backend }
+  | { kind: 'clone'; name: string; resyncInterval: number; staleInterval: number; mutationBufferInterval: number };
+
+/** Messages of the store frontend (the `Store` facade) to its actor. */
+export type StoreCommand =
+  | { type: 'store.write'; cmd: WriteCommand }
+  | { type: 'store.put-unique'; key: Data; value: Data; expiry: number | null; publisher: EntityId }
+  | { type: 'store.query'; q: StoreQuery }
+  | { type: 'store.await-idle'; timeoutMs: number }
+  | { type: 'store.close' };
+
+type StoreMessage = StoreCommand | InboundMessage | { type: 'store.tick' };
+
+/** One `awaitIdle` caller. */
+interface IdleWaiter {
+  rp: ResponsePromise<boolean>;
+  timer: Cancellable;
+}
+
+/** Converts the endpoint's wall-clock milliseconds into a Broker timestamp. */
+function timestampOf(ms: number): Timestamp {
+  return new Timestamp(BigInt(Math.round(ms * 1000)) * 1000n);
+}
+
+/** Hosts one store master or clone. */
+export class StoreActor extends Actor<StoreMessage> {
+  /** The state machine (master or clone). */
+  private readonly state: MasterState | CloneState;
+  /** putUnique calls of a clone waiting for the master's answer, by request id. */
+  private readonly putUniques = new Map<number, ResponsePromise<boolean>>();
+  private nextRequestId = 1;
+  /** awaitIdle callers, answered at the next tick that finds the store idle. */
+  private idleWaiters: IdleWaiter[] = [];
+  private closed = false;
+
+  /**
+   * @param spec - master (with its backend) or clone (with its intervals)
+   * @param core - the endpoint's core actor
+   * @param sink - the subscription sink through which the core feeds this actor
+   * @param wallNow - the endpoint's wall clock in ms since the epoch
+   */
+  constructor(
+    ctx: ActorContext<StoreMessage>,
+    private readonly spec: StoreSpec,
+    private readonly core: ActorRef<CoreCommand>,
+    private readonly sink: ActorSink,
+    private readonly wallNow: () => number,
+  ) {
+    super(ctx);
+    const name = spec.name;
+    const id: EntityId = { endpoint: ctx.system.nodeId, object: ctx.self.id };
+    const common = {
+      event: (ev: Data) => core.tell({ type: 'publish', topic: storeEventsTopic(name), value: ev }),
+      error: (err: BrokerError) => {
+        ctx.log.info({ event: 'store-error', store: name, code: err.code }, err.message);
+        core.tell({ type: 'publish', topic: Topics.errors, value: err.toData() });
+      },
+    };
+    const now = this.now();
+    if (spec.kind === 'master') {
+      this.state = new MasterState({
+        name,
+        id,
+        backend: spec.backend,
+        now,
+        callbacks: { ...common, send: (msg) => core.tell({ type: 'publish-store', topic: cloneTopic(name), msg }) },
+      });
+    } else {
+      this.state = new CloneState({
+        name,
+        id,
+        now,
+        resyncInterval: spec.resyncInterval,
+        staleInterval: spec.staleInterval,
+        mutationBufferInterval: spec.mutationBufferInterval,
+        callbacks: {
+          ...common,
+          send: (msg) => core.tell({ type: 'publish-store', topic: masterTopic(name), msg }),
+          putUniqueResult: (requestId, outcome) => this.answerPutUnique(requestId, outcome),
+          notice: (n) => ctx.log.info({ event: `clone-${n.kind}`, store: name }, 'clone state changed'),
+        },
+      });
+    }
+    ctx.schedule(STORE_TICK_INTERVAL_MS, { type: 'store.tick' });
+  }
+
+  private now(): Timestamp {
+    return timestampOf(this.wallNow());
+  }
+
+  behavior(): Behavior<StoreMessage> {
+    return {
+      'store.inbound': (m) => {
+        try {
+          this.state.advance(this.now());
+          this.state.handle(m.value);
+        } finally {
+          this.sink.processed();
+        }
+      },
+      'store.tick': () => {
+        if (this.closed) return;
+        this.state.tick(this.now());
+        if (this.state.idle) this.wakeIdle(true);
+        this.ctx.schedule(STORE_TICK_INTERVAL_MS, { type: 'store.tick' });
+      },
+      'store.write': (m) => {
+        this.state.advance(this.now());
+        this.state.write(m.cmd);
+      },
+      'store.put-unique': (m) => {
+        this.state.advance(this.now());
+        const requestId = this.nextRequestId++;
+        const cmd = writeCommands.putUnique(m.key, m.value, requestId, { expiry: m.expiry ?? undefined, publisher: m.publisher });
+        if (this.state instanceof MasterState) return outcomeToBoolean(this.state.write(cmd));
+        const rp = this.ctx.promise<boolean>();
+        this.putUniques.set(requestId, rp);
+        this.state.write(cmd);
+        return undefined;
+      },
+      'store.query': (m): QueryResult => {
+        this.state.advance(this.now());
+        return this.state.query(m.q);
+      },
+      'store.await-idle': (m) => {
+        if (this.state.idle) return true;
+        const rp = this.ctx.promise<boolean>();
+        const waiter: IdleWaiter = {
+          rp,
+          timer: this.ctx.system.clock.setTimer(m.timeoutMs, () => {
+            this.idleWaiters = this.idleWaiters.filter((w) => w !== waiter);
+            rp.deliver(false);
+          }),
+        };
+        this.idleWaiters.push(waiter);
+        return undefined;
+      },
+      'store.close': () => {
+        this.close();
+        this.ctx.stop();
+      },
+    };
+  }
+
+  override onStop(): void {
+    this.close();
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.wakeIdle(false);
+    for (const rp of this.putUniques.values()) rp.reject(new BrokerError('shutting_down', `store ${this.spec.name} was closed`));
+    this.putUniques.clear();
+    try {
+      this.state.close();
+    } catch (e) {
+      this.ctx.log.warn({ event: 'store-close-failed', store: this.spec.name, detail: (e as Error).message }, 'closing the store failed');
+    }
+  }
+
+  private wakeIdle(idle: boolean): void {
+    for (const w of this.idleWaiters.splice(0)) {
+      w.timer.cancel();
+      w.rp.deliver(idle);
+    }
+  }
+
+  private answerPutUnique(requestId: number, outcome: WriteOutcome): void {
+    const rp = this.putUniques.get(requestId);
+    if (rp === undefined) return;
+    this.putUniques.delete(requestId);
+    try {
+      rp.deliver(outcomeToBoolean(outcome));
+    } catch (e) {
+      rp.reject(e);
+    }
+  }
+}
+
+/** A putUnique outcome as the frontend sees it: inserted or not; a refusal is an error. */
+function outcomeToBoolean(outcome: WriteOutcome): boolean {
+  if (!outcome.ok) throw outcome.error;
+  return outcome.inserted === true;
+}

@@ -1,0 +1,19 @@
+import { BrokerError, BrokerTable, count, Timespan } from '@broker-ts/data';
+import { decodeStorePayload, encodeStorePayload, isStorePayload } from './store-payload';
+
+describe('store payloads', () => {
+  test('store messages keep their Broker values exactly', () => {
+    const msg = { type: 'event', store: 's', seq: 3, command: { op: 'put', key: 'k', value: [count(1), -0, 2n], expiry: new Timespan(5n), publisher: null }, snapshot: new BrokerTable() };
+    const bytes = encodeStorePayload(msg);
+    expect(isStorePayload(bytes)).toBe(true);
+    const back = decodeStorePayload(bytes) as typeof msg;
+    expect(back).toEqual(msg);
+    expect(Object.is((back.command.value as unknown[])[1], -0)).toBe(true);
+  });
+
+  test('Broker binary data is never mistaken for a store message, and garbage is a BrokerError', () => {
+    expect(isStorePayload(Uint8Array.of(0x05, 0x01, 0x61))).toBe(false);
+    expect(isStorePayload(new Uint8Array(0))).toBe(false);
+    expect(() => decodeStorePayload(Uint8Array.of(0xff, 0xff, 0x00))).toThrow(BrokerError);
+  });
+});

@@ -1,0 +1,196 @@
+/**
+ * The frontend of a data store (Broker's `store`): a master's or a clone's. Writes are
+ * fire-and-forget as in Broker (their promise resolves once the store actor took them; a
+ * refused write is reported as an error event on the status subscriber); queries answer
+ * with the value, `undefined` for a missing key, or a `BrokerError` such as `stale_data`.
+ */
+import type { ActorRef, ActorSystem } from '@broker-ts/actor';
+import { BrokerError, type BrokerSet, type Data, type DataInput, toData } from '@broker-ts/data';
+import { type Duration, toMilliseconds } from '../duration';
+import type { StoreCommand } from './store-actor';
+import { type EntityId, type QueryResult, type StoreQuery, type WriteCommand, writeCommands } from './state';
+
+/** Options of writes that take an expiry. */
+export interface ExpiryOptions {
+  /** The entry expires this long after the master applied the write. */
+  expiry?: Duration;
+}
+
+/** Options of `awaitIdle`. */
+export interface AwaitIdleOptions {
+  /** Give up after this long (default 15 s, as Broker). */
+  timeout?: Duration;
+}
+
+/** How long a query waits for the store actor (Broker's frontend timeout, 10 s). */
+const QUERY_TIMEOUT_MS = 10_000;
+
+/** A data store frontend; created by `Endpoint.attachMaster` and `Endpoint.attachClone`. */
+export class Store {
+  private readonly publisher: EntityId;
+  private closed = false;
+
+  /** @internal built by the endpoint */
+  constructor(
+    private readonly system: ActorSystem,
+    private readonly actor: ActorRef<StoreCommand>,
+    /** The store's name. */
+    readonly name: string,
+    /** Whether this frontend is the master's or a clone's. */
+    readonly kind: 'master' | 'clone',
+    frontendId: number,
+    private readonly onClose: () => void,
+  ) {
+    this.publisher = { endpoint: system.nodeId, object: frontendId };
+  }
+
+  /** Inserts or overwrites a value; without `expiry` an earlier expiry is cleared. */
+  put(key: DataInput, value: DataInput, options: ExpiryOptions = {}): Promise<void> {
+    return this.write(writeCommands.put(toData(key), toData(value), this.opts(options)));
+  }
+
+  /**
+   * Inserts a value only if the key is absent.
+   * @returns true if this call inserted it (exactly one of many racing callers wins)
+   */
+  async putUnique(key: DataInput, value: DataInput, options: ExpiryOptions = {}): Promise<boolean> {
+    this.checkOpen();
+    const expiry = options.expiry === undefined ? null : toMilliseconds(options.expiry, 'expiry');
+    return this.ask<boolean>({ type: 'store.put-unique', key: toData(key), value: toData(value), expiry, publisher: this.publisher }, Number.POSITIVE_INFINITY);
+  }
+
+  /** Removes a key. */
+  erase(key: DataInput): Promise<void> {
+    return this.write(writeCommands.erase(toData(key), { publisher: this.publisher }));
+  }
+
+  /** Removes every key (an `erase` event each). */
+  clear(): Promise<void> {
+    return this.write(writeCommands.clear({ publisher: this.publisher }));
+  }
+
+  /**
+   * Adds `amount` to a count, integer, real or timespan (same type only), or a timespan to
+   * a timestamp; a missing key starts from zero of the amount's type.
+   */
+  increment(key: DataInput, amount: DataInput, options: ExpiryOptions = {}): Promise<void> {
+    return this.write(writeCommands.increment(toData(key), toData(amount), this.opts(options)));
+  }
+
+  /** Subtracts `amount` (same type only); a missing key is an error. */
+  decrement(key: DataInput, amount: DataInput, options: ExpiryOptions = {}): Promise<void> {
+    return this.write(writeCommands.decrement(toData(key), toData(amount), this.opts(options)));
+  }
+
+  /** Appends to a string; a missing key starts from the empty string. */
+  append(key: DataInput, str: DataInput, options: ExpiryOptions = {}): Promise<void> {
+    return this.write(writeCommands.append(toData(key), toData(str), this.opts(options)));
+  }
+
+  /**
+   * Inserts into a set (`insertInto(key, element)`) or a table (`insertInto(key, index,
+   * value)`); a missing key starts an empty set or table.
+   */
+  insertInto(key: DataInput, index: DataInput, value?: DataInput, options: ExpiryOptions = {}): Promise<void> {
+    return this.write(writeCommands.insertInto(toData(key), toData(index), value === undefined ? undefined : toData(value), this.opts(options)));
+  }
+
+  /** Removes an element of a set or a key of a table (a vector loses its last element). */
+  removeFrom(key: DataInput, index: DataInput, options: ExpiryOptions = {}): Promise<void> {
+    return this.write(writeCommands.removeFrom(toData(key), toData(index), this.opts(options)));
+  }
+
+  /** Appends to a vector; a missing key starts an empty vector. */
+  push(key: DataInput, value: DataInput, options: ExpiryOptions = {}): Promise<void> {
+    return this.write(writeCommands.push(toData(key), toData(value), this.opts(options)));
+  }
+
+  /** Removes the last element of a vector. */
+  pop(key: DataInput, options: ExpiryOptions = {}): Promise<void> {
+    return this.write(writeCommands.pop(toData(key), this.opts(options)));
+  }
+
+  /**
+   * The value of a key.
+   * @returns the value, or undefined when the key is absent
+   * @throws BrokerError `stale_data` from a clone without a master, `request_timeout`
+   */
+  async get(key: DataInput): Promise<Data | undefined> {
+    return this.query({ op: 'get', key: toData(key) }, true);
+  }
+
+  /** Tells whether a key exists. */
+  async exists(key: DataInput): Promise<boolean> {
+    return (await this.query({ op: 'exists', key: toData(key) }, false)) === true;
+  }
+
+  /**
+   * An element of the value: a vector's element at a position, a set's membership, a
+   * table's value under a key (any other type gives the whole value).
+   * @returns the element, or undefined when the key or the index is absent
+   */
+  async getIndexFromValue(key: DataInput, index: DataInput): Promise<Data | undefined> {
+    return this.query({ op: 'getIndexFromValue', key: toData(key), index: toData(index) }, true);
+  }
+
+  /** Every key. */
+  async keys(): Promise<BrokerSet> {
+    return (await this.query({ op: 'keys' }, false)) as BrokerSet;
+  }
+
+  /**
+   * Waits until the store is idle: a master when every clone has every change; a clone
+   * when it is connected and the master acknowledged all its writes.
+   * @returns true when idle, false when the timeout passed first
+   */
+  awaitIdle(options: AwaitIdleOptions = {}): Promise<boolean> {
+    this.checkOpen();
+    const timeoutMs = options.timeout === undefined ? 15_000 : toMilliseconds(options.timeout, 'timeout');
+    return this.ask<boolean>({ type: 'store.await-idle', timeoutMs }, Number.POSITIVE_INFINITY);
+  }
+
+  /** Detaches this frontend: the store actor stops (a clone says goodbye to its master). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.onClose();
+    try {
+      await this.system.request(this.actor, { type: 'store.close' }, { timeout: QUERY_TIMEOUT_MS });
+    } catch {
+      // Already stopped (endpoint shut down): nothing left to close.
+    }
+  }
+
+  private opts(options: ExpiryOptions): { expiry?: number; publisher: EntityId } {
+    return { expiry: options.expiry === undefined ? undefined : toMilliseconds(options.expiry, 'expiry'), publisher: this.publisher };
+  }
+
+  private async write(cmd: WriteCommand): Promise<void> {
+    this.checkOpen();
+    this.actor.tell({ type: 'store.write', cmd });
+  }
+
+  private async query(q: StoreQuery, missingIsUndefined: boolean): Promise<Data | undefined> {
+    this.checkOpen();
+    const result = await this.ask<QueryResult>({ type: 'store.query', q }, QUERY_TIMEOUT_MS);
+    if (result.ok) return result.value;
+    if (missingIsUndefined && result.error.code === 'no_such_key') return undefined;
+    throw result.error;
+  }
+
+  private async ask<R>(msg: StoreCommand, timeout: number): Promise<R> {
+    try {
+      return await this.system.request<R>(this.actor, msg, { timeout });
+    } catch (e) {
+      if (e instanceof BrokerError) throw e;
+      const err = e as { code?: string; cause?: unknown; message?: string };
+      if (err.cause instanceof BrokerError) throw err.cause;
+      if (err.code === 'request_timeout') throw new BrokerError('request_timeout', `store ${this.name} did not answer in time`);
+      throw new BrokerError(this.closed ? 'shutting_down' : 'unspecified', `store ${this.name}: ${err.message ?? String(e)}`, {}, { cause: e });
+    }
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new BrokerError('shutting_down', `store ${this.name} is closed`);
+  }
+}
