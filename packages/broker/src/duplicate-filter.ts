@@ -9,8 +9,10 @@
  * that arrives that late behind its siblings has already been delivered by a faster path.
  */
 export class DuplicateFilter {
-  /** Origin → sliding window. Map iteration order doubles as least-recently-used order. */
+  /** Origin → sliding window. */
   private readonly origins = new Map<string, SeqWindow>();
+  /** Counts accepts; each window remembers the count of its last use, for eviction. */
+  private clock = 0;
 
   /**
    * @param window - sequence numbers remembered per origin (a multiple of 32)
@@ -29,18 +31,25 @@ export class DuplicateFilter {
   accept(origin: string, seq: number): boolean {
     let w = this.origins.get(origin);
     if (w === undefined) {
-      if (this.origins.size >= this.maxOrigins) {
-        const oldest = this.origins.keys().next().value as string;
-        this.origins.delete(oldest);
-      }
+      if (this.origins.size >= this.maxOrigins) this.evictLeastRecent();
       w = new SeqWindow(this.window);
       this.origins.set(origin, w);
-    } else {
-      // Refresh the LRU position.
-      this.origins.delete(origin);
-      this.origins.set(origin, w);
     }
+    w.lastUse = ++this.clock;
     return w.accept(seq);
+  }
+
+  /** Drops the origin seen least recently; a scan, but only when a new origin arrives at the bound. */
+  private evictLeastRecent(): void {
+    let oldest: string | undefined;
+    let oldestUse = Number.POSITIVE_INFINITY;
+    for (const [origin, w] of this.origins) {
+      if (w.lastUse < oldestUse) {
+        oldestUse = w.lastUse;
+        oldest = origin;
+      }
+    }
+    if (oldest !== undefined) this.origins.delete(oldest);
   }
 
   /** Forgets an origin (for example when it restarts with a new id). */
@@ -58,6 +67,8 @@ export class DuplicateFilter {
 class SeqWindow {
   private readonly bits: Uint32Array;
   private highest = -1;
+  /** When the filter last used this window (its accept counter). */
+  lastUse = 0;
 
   constructor(private readonly size: number) {
     this.bits = new Uint32Array(size / 32);
