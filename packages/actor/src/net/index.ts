@@ -2,7 +2,7 @@
  * The TCP transport of `@broker-ts/actor`: what the package index should re-export.
  * (The lead adds `export * from './net';` or these names to `src/index.ts`.)
  */
-export { TcpNetwork, listenTcp, connectTcp, type TcpNetworkOptions } from './tcp-network';
+export { TcpNetwork, listenTcp, connectTcp, type InboundRefusal, type TcpNetworkOptions } from './tcp-network';
 export type { TcpTransportLimits, BoundAddress } from './tcp-transport';
 export { NetError, NET_ERROR_REASONS, type NetErrorReason } from './net-error';
 export { DEFAULT_LIVENESS, type LivenessOptions } from './liveness';

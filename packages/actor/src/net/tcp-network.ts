@@ -8,6 +8,14 @@ import { TcpTransport, type BoundAddress, type TcpTransportLimits } from './tcp-
 /** Options of a system's TCP network; see {@link TcpTransportLimits} for every limit. */
 export type TcpNetworkOptions = TcpTransportLimits;
 
+/** An inbound connection refused before its handshake completed (see {@link TcpNetwork.onInboundRefused}). */
+export interface InboundRefusal {
+  /** The remote `ip:port`. */
+  address: string;
+  /** Why it was closed (`bad_magic`, `unsupported_version`, `handshake_timeout`, ...). */
+  error: NetError;
+}
+
 /** One network per system. */
 const networks = new WeakMap<ActorSystem, TcpNetwork>();
 
@@ -27,6 +35,8 @@ export class TcpNetwork {
   /** Removes the shutdown hook when closed explicitly. */
   private readonly removeHook: () => void;
   private closed: Promise<void> | undefined;
+  /** Listeners of refused inbound connections; few (one per interested component). */
+  private readonly refusalListeners = new Set<(refusal: InboundRefusal) => void>();
 
   private constructor(
     private readonly system: ActorSystem,
@@ -51,6 +61,15 @@ export class TcpNetwork {
           }
           const router = system.router;
           for (let i = 0; i < envelopes.length; i++) router.receive(envelopes[i]);
+        },
+        inboundRefused: (address, error) => {
+          for (const listener of this.refusalListeners) {
+            try {
+              listener({ address, error });
+            } catch (e) {
+              log.error({ event: 'listener-failed', detail: (e as Error).message }, 'an inbound-refusal listener threw');
+            }
+          }
         },
       },
     );
@@ -105,6 +124,16 @@ export class TcpNetwork {
    */
   disconnect(node: string): void {
     this.transport.disconnect(node);
+  }
+
+  /**
+   * Calls `listener` for each inbound connection closed before its handshake completed
+   * (a peer speaking garbage, HTTP or another protocol version, or saying nothing).
+   * @returns a function that removes the listener
+   */
+  onInboundRefused(listener: (refusal: InboundRefusal) => void): () => void {
+    this.refusalListeners.add(listener);
+    return () => this.refusalListeners.delete(listener);
   }
 
   /** Closes every connection and listener (also done by `system.shutdown()`). */

@@ -47,6 +47,15 @@ export interface TcpTransportEvents {
    * @throws NetError `malformed_message` when the body cannot be decoded: the peer is disconnected
    */
   deliver(node: string, body: Buffer): void;
+  /**
+   * An inbound connection was closed before its handshake completed, for a reason other
+   * than this node's shutdown or a duplicate-connection race: it spoke another protocol
+   * (`bad_magic`), an unsupported version, malformed or oversized frames, timed out, or
+   * hung up. Lets the layer above report refused peers (the transport only logs them).
+   * @param address - the remote `ip:port`
+   * @param error - why it was closed
+   */
+  inboundRefused?(address: string, error: NetError): void;
 }
 
 /** Address a listener is bound to. */
@@ -295,7 +304,10 @@ export class TcpTransport {
   private onClosed(conn: TcpConnection, error: NetError): void {
     this.connections.delete(conn);
     const removed = this.table.remove(conn);
-    if (conn.role === 'acceptor' && !conn.wasEstablished) this.pendingInbound--;
+    if (conn.role === 'acceptor' && !conn.wasEstablished) {
+      this.pendingInbound--;
+      if (!this.closing && error.reason !== 'shutdown' && error.reason !== 'duplicate_connection') this.events.inboundRefused?.(conn.remoteAddress, error);
+    }
     const dial = this.dials.get(conn);
     this.dials.delete(conn);
     if (dial) this.settleLostDial(dial, conn, error);
