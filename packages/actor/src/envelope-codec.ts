@@ -3,7 +3,8 @@
  *
  * Batch layout (one CBOR array): `[senderNode, receiverNode, ...envelopes]`, each
  * envelope 7 items `kind, toId, toNode|null, fromId|-1, fromNode|null, rid, msg`, where
- * a null `toNode` means the receiver node and a null `fromNode` the sender node. Refs
+ * a null `toNode` means the receiver node and a null `fromNode` the sender node. Objects
+ * use cbor-x records (one key list per shape and batch; no state across batches). Refs
  * inside messages are CBOR tag {@link ACTOR_REF_TAG} `[node, id]`; ActorErrors are tag
  * {@link ACTOR_ERROR_TAG} `{code, message, cause?}`. Other packages add their own types
  * with {@link registerCodecExtension}.
@@ -77,8 +78,10 @@ registerCodecExtension<ActorError, ActorErrorData>({
   },
 });
 
-const encoder = new Encoder({ useRecords: false, mapsAsObjects: true });
-const decoder = new Encoder({ useRecords: false, mapsAsObjects: true });
+// Records: objects of one shape within a batch share one key list (self-contained per
+// batch: no structure state is shared between encoder and decoder across batches).
+const encoder = new Encoder({ useRecords: true, mapsAsObjects: true });
+const decoder = new Encoder({ useRecords: true, mapsAsObjects: true });
 
 /**
  * Encodes envelopes into one batch. The result may share memory with the encoder's
@@ -137,6 +140,9 @@ export function decodeEnvelopes(bytes: Uint8Array, host: RefHost): Envelope[] {
   const receiverNode = flat[1];
   if (typeof senderNode !== 'string' || typeof receiverNode !== 'string') throw new ActorError('decode_failed', 'batch header must name both nodes');
   const out: Envelope[] = new Array((flat.length - 2) / FIELDS);
+  // Consecutive envelopes mostly share receiver and sender: reuse their refs.
+  let lastTo: ActorRef | null = null;
+  let lastFrom: ActorRef | null = null;
   for (let j = 2, i = 0; j < flat.length; j += FIELDS, i++) {
     const kind = flat[j];
     const toId = flat[j + 1];
@@ -148,8 +154,14 @@ export function decodeEnvelopes(bytes: Uint8Array, host: RefHost): Envelope[] {
     if (!isActorId(toId) || typeof toNode !== 'string') throw new ActorError('decode_failed', 'bad envelope receiver');
     if (typeof fromId !== 'number' || !Number.isInteger(fromId) || fromId < -1 || typeof fromNode !== 'string') throw new ActorError('decode_failed', 'bad envelope sender');
     if (!isActorId(rid)) throw new ActorError('decode_failed', 'bad request id');
-    const from = fromId === -1 ? null : new ActorRef(fromNode, fromId, host);
-    out[i] = new Envelope(new ActorRef(toNode, toId, host), from, flat[j + 6], kind as EnvelopeKind, rid);
+    let from: ActorRef | null = null;
+    if (fromId !== -1) {
+      from = lastFrom !== null && lastFrom.id === fromId && lastFrom.node === fromNode ? lastFrom : new ActorRef(fromNode, fromId, host);
+      lastFrom = from;
+    }
+    const to: ActorRef = lastTo !== null && lastTo.id === toId && lastTo.node === toNode ? lastTo : new ActorRef(toNode, toId, host);
+    lastTo = to;
+    out[i] = new Envelope(to, from, flat[j + 6], kind as EnvelopeKind, rid);
   }
   return out;
 }
