@@ -4,7 +4,7 @@ import { createTestSystem, type DeterministicFixture } from '../deterministic-fi
 import type { Message } from '../message';
 import type { FlowError } from './flow-error';
 import { FlowHost, withFlows, type Stream } from './flow-host';
-import type { StreamSink, SinkOptions } from './stream-sink';
+import type { SinkOptions, StreamSink } from './stream-sink';
 import type { SourceOptions } from './stream-source';
 
 /** What a test consumer saw. */
@@ -336,6 +336,65 @@ describe('FlowHost: streams between actors', () => {
     expect(toSlow.buffered).toBeLessThanOrEqual(32);
     expect(toSlow.dropped).toBeGreaterThan(9_000);
     expect(toFast.dropped).toBe(0);
+  });
+
+  test('credit flows end to end through a relay: a fast producer is held to the slow consumer speed, nothing lost, every buffer bounded', async () => {
+    const [consumer, c] = spawnConsumer(fx, { everyMs: 1, highWatermark: 8 });
+    let relayBacklogMax = 0;
+    let out: Stream<number> | undefined;
+    // The relay consumes with manual credit: it reports items consumed only once the
+    // downstream stream took them, so backpressure reaches the producer.
+    const relay = fx.system.spawn((ctx) => {
+      const pending: number[] = [];
+      let sink: StreamSink<number> | undefined;
+      let upstreamDone = false;
+      const forward = (): void => {
+        let n = 0;
+        while (n < pending.length && out!.push(pending[n])) n++;
+        pending.splice(0, n);
+        if (n > 0) sink!.consumed(n);
+        if (pending.length > 0) void out!.ready().then((fits) => fits && forward());
+        else if (upstreamDone) out!.close();
+      };
+      const host = new FlowHost(ctx, {
+        onOpen: () => ({
+          highWatermark: 16,
+          ack: 'manual',
+          onItems: (items: number[], s: StreamSink<number>) => {
+            sink = s;
+            pending.push(...items);
+            relayBacklogMax = Math.max(relayBacklogMax, pending.length);
+            forward();
+          },
+          onComplete: () => {
+            upstreamDone = true;
+            forward();
+          },
+        }),
+      });
+      out = host.open<number>(consumer, { capacity: 8, policy: 'block' });
+      return withFlows(host, {});
+    });
+    const [producer] = spawnProducer(fx);
+    const s = openStream(fx, producer, relay, { capacity: 32, policy: 'block' });
+    let next = 0;
+    let maxBuffered = 0;
+    for (let t = 0; t < 400 && c.items.length < 300; t++) {
+      inActor(fx, producer, () => {
+        for (let k = 0; k < 100 && next < 300 && s.push(next); k++) next++;
+        maxBuffered = Math.max(maxBuffered, s.buffered);
+        if (next === 300) s.close();
+      });
+      fx.advance(1);
+      await fx.settle();
+    }
+    expect(c.items).toEqual(range(300));
+    expect(c.completed).toBe(1);
+    expect(maxBuffered).toBeLessThanOrEqual(32);
+    expect(relayBacklogMax).toBeLessThanOrEqual(16);
+    expect(out?.buffered).toBe(0);
+    // The producer could not run ahead of the consumer by more than the buffers in between.
+    expect(s.sent).toBe(300);
   });
 
   test('a consumer without onOpen refuses streams: the producer ends with rejected', async () => {

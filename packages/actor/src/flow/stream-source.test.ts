@@ -173,6 +173,23 @@ describe('StreamSource with a StreamSink', () => {
     expect(p.completed).toBe(true);
   });
 
+  it('ready() tells whether an item fits: true once room is made, false once the stream is closing', async () => {
+    const p = new StreamPair<number>({ capacity: 1 }, { highWatermark: 1, lowWatermark: 0, ack: 'manual' });
+    p.run();
+    p.source.push(0); // sent at once: it is the whole demand
+    p.source.push(1);
+    const waiting = p.source.ready();
+    p.run();
+    p.sink!.consumed(1);
+    p.run();
+    await expect(waiting).resolves.toBe(true);
+    p.source.push(2);
+    const closing = p.source.ready();
+    p.source.close();
+    await expect(closing).resolves.toBe(false);
+    await expect(p.source.ready()).resolves.toBe(false);
+  });
+
   it('write() on a completed stream rejects with code closed', async () => {
     const p = new StreamPair<number>();
     p.run();

@@ -70,8 +70,8 @@ export class StreamSource<T, R = unknown> {
   private readonly credit = new ProducerDemand();
   private readonly meter: RateMeter;
   /** Resolves waiters of {@link ready}; one shared promise, however many wait. */
-  private wake: (() => void) | undefined;
-  private readyPromise: Promise<void> | undefined;
+  private wake: ((writable: boolean) => void) | undefined;
+  private readyPromise: Promise<boolean> | undefined;
   private donePromise: Promise<FlowError | undefined> | undefined;
   private resolveDone: ((e: FlowError | undefined) => void) | undefined;
 
@@ -174,11 +174,16 @@ export class StreamSource<T, R = unknown> {
     }
   }
 
-  /** Resolves when the buffer has room, or the stream is closing or closed. */
-  ready(): Promise<void> {
-    if (this.writable !== WRITABLE || this.buffer.freeCapacity > 0) return Promise.resolve();
+  /**
+   * Waits for room in the buffer.
+   * @returns a promise of true once an item fits, or of false once the stream is closing
+   *   or closed (so that `while (!s.push(x)) if (!(await s.ready())) break;` ends)
+   */
+  ready(): Promise<boolean> {
+    if (this.writable !== WRITABLE) return Promise.resolve(false);
+    if (this.buffer.freeCapacity > 0) return Promise.resolve(true);
     if (this.readyPromise === undefined) {
-      this.readyPromise = new Promise<void>((resolve) => {
+      this.readyPromise = new Promise<boolean>((resolve) => {
         this.wake = resolve;
       });
     }
@@ -322,6 +327,6 @@ export class StreamSource<T, R = unknown> {
     if (wake === undefined) return;
     this.wake = undefined;
     this.readyPromise = undefined;
-    wake();
+    wake(this.writable === WRITABLE);
   }
 }
