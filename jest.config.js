@@ -6,8 +6,9 @@ module.exports = {
     // Workspace packages resolve to their TypeScript sources under this condition.
     customExportConditions: ['@broker-ts/source', 'node', 'require', 'default'],
   },
-  roots: ['<rootDir>/packages'],
-  testMatch: ['**/src/**/*.test.ts', '**/test/**/*.test.ts'],
+  roots: ['<rootDir>/packages', '<rootDir>/benchmarks'],
+  testMatch: ['**/packages/*/src/**/*.test.ts', '**/packages/*/test/**/*.test.ts', '**/benchmarks/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
