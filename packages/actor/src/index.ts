@@ -33,3 +33,4 @@ export { MessagePortLink, type MessagePortLinkOptions, type PortLike } from './w
 export * from './flow';
 // The TCP transport (src/net).
 export * from './net';
+export { connectLoopback, type LoopbackConnection, type LoopbackOptions } from './loopback-link';

@@ -1,0 +1,58 @@
+import { EventLoopScheduler } from './event-loop-scheduler';
+import type { Schedulable } from './scheduler';
+
+/** A schedulable with `work` units, recording each resume. */
+function job(name: string, work: number, log: string[]): Schedulable {
+  let left = work;
+  return {
+    resume(budget) {
+      const n = Math.min(budget, left);
+      left -= n;
+      log.push(`${name}${n}`);
+      return left > 0;
+    },
+  };
+}
+
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+describe('EventLoopScheduler', () => {
+  test('runs scheduled actors round-robin with at most `throughput` messages per turn', async () => {
+    const s = new EventLoopScheduler({ throughput: 3 });
+    const log: string[] = [];
+    s.schedule(job('a', 7, log));
+    s.schedule(job('b', 2, log));
+    await tick();
+    await tick();
+    expect(log).toEqual(['a3', 'b2', 'a3', 'a1']);
+    s.close();
+  });
+
+  test('yields to the event loop after `turnsPerTick` turns so that I/O is not starved', async () => {
+    const s = new EventLoopScheduler({ throughput: 1, turnsPerTick: 2 });
+    const log: string[] = [];
+    s.schedule(job('a', 10, log));
+    await Promise.resolve();
+    await Promise.resolve();
+    const before = log.length;
+    expect(before).toBeLessThanOrEqual(2);
+    for (let i = 0; i < 10 && log.length < 10; i++) await tick();
+    expect(log).toHaveLength(10);
+    s.close();
+  });
+
+  test('close drops queued actors and pending ticks', async () => {
+    const s = new EventLoopScheduler();
+    const log: string[] = [];
+    s.schedule(job('a', 1, log));
+    s.close();
+    s.schedule(job('b', 1, log));
+    await tick();
+    expect(log).toEqual([]);
+  });
+
+  test('rejects a throughput that is not a positive integer', () => {
+    expect(() => new EventLoopScheduler({ throughput: 0 })).toThrow(RangeError);
+    expect(() => new EventLoopScheduler({ turnsPerTick: 1.5 })).toThrow(RangeError);
+  });
+});

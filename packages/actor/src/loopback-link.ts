@@ -1,0 +1,119 @@
+/**
+ * An in-process transport: two systems in one thread linked through the envelope codec.
+ */
+import type { ActorSystem } from './actor-system';
+import type { Envelope } from './envelope';
+import { decodeEnvelopes, encodeEnvelopes } from './envelope-codec';
+import type { NodeLink } from './node-link';
+
+/** Options for {@link connectLoopback}. */
+export interface LoopbackOptions {
+  /** Make the link `a`'s default route (a behaves like a worker behind b). */
+  defaultForA?: boolean;
+  /** Make the link `b`'s default route. */
+  defaultForB?: boolean;
+}
+
+/** The two ends of a loopback connection. */
+export interface LoopbackConnection {
+  /**
+   * Drops the connection as a lost socket would: both routers see the link go down.
+   * @param cause - for the logs
+   */
+  disconnect(cause?: string): void;
+}
+
+/**
+ * Links two systems of the same thread. Envelopes are batched per microtask and go
+ * through `encodeEnvelopes`/`decodeEnvelopes` exactly like a real transport (refs are
+ * rebound to the receiving system, unencodable messages fail), which makes it the
+ * transport for multi-node tests without sockets or threads. Closing one end (shutdown)
+ * is seen by the other end as the node going down.
+ * @throws ActorError `invalid_argument` when the systems are already linked or the same
+ */
+export function connectLoopback(a: ActorSystem, b: ActorSystem, options: LoopbackOptions = {}): LoopbackConnection {
+  const ab = new LoopbackLink(a, b.nodeId);
+  const ba = new LoopbackLink(b, a.nodeId);
+  ab.peer = ba;
+  ba.peer = ab;
+  a.router.linkUp(ab, { default: options.defaultForA });
+  try {
+    b.router.linkUp(ba, { default: options.defaultForB });
+  } catch (e) {
+    a.router.linkDown(b.nodeId, 'loopback setup failed');
+    throw e;
+  }
+  return {
+    disconnect(cause = 'disconnected') {
+      ab.drop(cause);
+      ba.drop(cause);
+    },
+  };
+}
+
+/** One direction of a loopback connection. The batch is bounded by one microtask's sends. */
+class LoopbackLink implements NodeLink {
+  peer!: LoopbackLink;
+  private batch: Envelope[] = [];
+  private queued = false;
+  private closed = false;
+
+  constructor(
+    private readonly system: ActorSystem,
+    readonly remoteNode: string,
+  ) {}
+
+  send(envelope: Envelope): void {
+    if (this.closed) {
+      this.system.unroutable(envelope);
+      return;
+    }
+    this.batch.push(envelope);
+    if (!this.queued) {
+      this.queued = true;
+      queueMicrotask(this.flush);
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    const peer = this.peer;
+    queueMicrotask(() => peer.drop('peer closed the connection'));
+  }
+
+  /** The connection is gone: stop and tell the own router. */
+  drop(cause: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.batch = [];
+    this.system.router.linkDown(this.remoteNode, cause);
+  }
+
+  private readonly flush = (): void => {
+    this.queued = false;
+    if (this.closed || this.batch.length === 0) return;
+    const envs = this.batch;
+    this.batch = [];
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeEnvelopes(envs, this.system.nodeId, this.remoteNode).slice();
+    } catch {
+      for (const env of envs) {
+        try {
+          this.peer.receive(encodeEnvelopes([env], this.system.nodeId, this.remoteNode).slice());
+        } catch {
+          this.system.deadLetter(env, 'invalid_argument');
+        }
+      }
+      return;
+    }
+    this.peer.receive(bytes);
+  };
+
+  private receive(bytes: Uint8Array): void {
+    if (this.closed) return;
+    for (const env of decodeEnvelopes(bytes, this.system)) this.system.router.receive(env);
+  }
+}
