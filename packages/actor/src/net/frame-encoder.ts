@@ -22,6 +22,8 @@ export class FrameEncoder {
   private buffer: Buffer;
   /** Bytes written to the current batch. */
   private length = 0;
+  /** Largest payload accepted (settable: the peer's limit is learnt in the handshake). */
+  private maxFrameSize: number;
   /** Frames in the current batch. */
   private count = 0;
   /** Capacity a fresh batch buffer starts with. */
@@ -30,7 +32,21 @@ export class FrameEncoder {
   /** @param options - limits and initial capacity */
   constructor(private readonly options: FrameEncoderOptions) {
     this.initialCapacity = options.initialCapacity ?? 64 * 1024;
+    this.maxFrameSize = options.maxFrameSize;
     this.buffer = Buffer.allocUnsafe(this.initialCapacity);
+  }
+
+  /** Largest payload accepted, in bytes. */
+  get frameLimit(): number {
+    return this.maxFrameSize;
+  }
+
+  /**
+   * Changes the payload limit (to the smaller of ours and the peer's once connected).
+   * @param bytes - the new limit
+   */
+  setMaxFrameSize(bytes: number): void {
+    this.maxFrameSize = bytes;
   }
 
   /** Bytes waiting in the current batch. */
@@ -61,8 +77,8 @@ export class FrameEncoder {
   writeFrame(...parts: Uint8Array[]): void {
     let size = 0;
     for (const part of parts) size += part.length;
-    if (size > this.options.maxFrameSize) {
-      throw new NetError('oversized_frame', `refusing to send a frame of ${size} bytes (limit ${this.options.maxFrameSize})`);
+    if (size > this.maxFrameSize) {
+      throw new NetError('oversized_frame', `refusing to send a frame of ${size} bytes (limit ${this.maxFrameSize})`);
     }
     this.reserve(FRAME_HEADER_SIZE + size);
     this.buffer.writeUInt32BE(size, this.length);
@@ -84,8 +100,8 @@ export class FrameEncoder {
    */
   writeKindFrame(kind: number, body: Uint8Array): void {
     const size = 1 + body.length;
-    if (size > this.options.maxFrameSize) {
-      throw new NetError('oversized_frame', `refusing to send a frame of ${size} bytes (limit ${this.options.maxFrameSize})`);
+    if (size > this.maxFrameSize) {
+      throw new NetError('oversized_frame', `refusing to send a frame of ${size} bytes (limit ${this.maxFrameSize})`);
     }
     this.reserve(FRAME_HEADER_SIZE + size);
     const at = this.length;

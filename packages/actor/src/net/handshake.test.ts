@@ -13,7 +13,7 @@ class End {
   failed?: NetError;
 
   constructor(role: HandshakeRole, node: string, versions: VersionRange = { min: 1, max: 1 }, admit: AdmitFn = () => undefined) {
-    this.handshake = new Handshake({ role, localNode: node, versions, admit });
+    this.handshake = new Handshake({ role, localNode: node, versions, admit, maxFrameSize: 1 << 20 });
     this.decoder = new FrameDecoder(
       {
         onPreamble: (p) => this.apply(this.handshake.onPreamble(p)),
@@ -51,8 +51,8 @@ describe('Handshake', () => {
     const a = new End('initiator', 'node-a');
     const b = new End('acceptor', 'node-b');
     run(a, b);
-    expect(a.established).toEqual({ node: 'node-b', version: 1 });
-    expect(b.established).toEqual({ node: 'node-a', version: 1 });
+    expect(a.established).toEqual({ node: 'node-b', version: 1, peerMaxFrameSize: 1 << 20 });
+    expect(b.established).toEqual({ node: 'node-a', version: 1, peerMaxFrameSize: 1 << 20 });
     expect(a.handshake.isEstablished && b.handshake.isEstablished).toBe(true);
   });
 
@@ -109,7 +109,7 @@ describe('Handshake', () => {
   });
 
   test('a message out of order is malformed_message', () => {
-    const b = new Handshake({ role: 'acceptor', localNode: 'b', versions: { min: 1, max: 1 }, admit: () => undefined });
+    const b = new Handshake({ role: 'acceptor', localNode: 'b', versions: { min: 1, max: 1 }, admit: () => undefined, maxFrameSize: 1 << 20 });
     b.start();
     b.onPreamble(encodePreamble({ min: 1, max: 1 }));
     const step = b.onMessage({ kind: 'ready' });
@@ -118,14 +118,14 @@ describe('Handshake', () => {
   });
 
   test('a second preamble is malformed_message', () => {
-    const b = new Handshake({ role: 'acceptor', localNode: 'b', versions: { min: 1, max: 1 }, admit: () => undefined });
+    const b = new Handshake({ role: 'acceptor', localNode: 'b', versions: { min: 1, max: 1 }, admit: () => undefined, maxFrameSize: 1 << 20 });
     b.start();
     b.onPreamble(encodePreamble({ min: 1, max: 1 }));
     expect(b.onPreamble(encodePreamble({ min: 1, max: 1 })).failed?.reason).toBe('malformed_message');
   });
 
   test('abort sends a reject after the preamble the acceptor owes, and only once', () => {
-    const b = new Handshake({ role: 'acceptor', localNode: 'b', versions: { min: 1, max: 1 }, admit: () => undefined });
+    const b = new Handshake({ role: 'acceptor', localNode: 'b', versions: { min: 1, max: 1 }, admit: () => undefined, maxFrameSize: 1 << 20 });
     b.start();
     const step = b.abort(new NetError('handshake_timeout', 'silent'));
     expect(step.failed?.reason).toBe('handshake_timeout');

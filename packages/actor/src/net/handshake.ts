@@ -11,8 +11,8 @@ export type HandshakeOutput = { preamble: VersionRange } | WireMessage;
 export interface HandshakeStep {
   /** To send to the peer, in order (possibly a REJECT before the connection is closed). */
   send: HandshakeOutput[];
-  /** Set once the connection is established on this side. */
-  established?: { node: string; version: number };
+  /** Set once the connection is established on this side; `peerMaxFrameSize` bounds what we may send. */
+  established?: { node: string; version: number; peerMaxFrameSize: number };
   /** Set when the handshake failed: the connection must be closed (after sending `send`). */
   failed?: NetError;
 }
@@ -32,6 +32,8 @@ export interface HandshakeOptions {
   localNode: string;
   /** Versions this node speaks. */
   versions: VersionRange;
+  /** Largest frame this node accepts once established (announced to the peer). */
+  maxFrameSize: number;
   /** Admission check: acceptor calls it on HELLO, initiator on WELCOME. */
   admit: AdmitFn;
 }
@@ -63,6 +65,8 @@ export class Handshake {
   private preambleSent = false;
   /** Peer's node id, once known. */
   private remote: string | undefined;
+  /** Largest frame the peer accepts, from its HELLO or WELCOME. */
+  private peerMaxFrameSize = 0;
 
   /** @param options - role, identity, versions and admission check */
   constructor(private readonly options: HandshakeOptions) {}
@@ -93,7 +97,7 @@ export class Handshake {
     this.phase = 'preamble';
     if (this.options.role === 'acceptor') return { send: [] };
     this.preambleSent = true;
-    return { send: [{ preamble: this.options.versions }, { kind: 'hello', node: this.options.localNode }] };
+    return { send: [{ preamble: this.options.versions }, { kind: 'hello', node: this.options.localNode, maxFrameSize: this.options.maxFrameSize }] };
   }
 
   /**
@@ -130,15 +134,21 @@ export class Handshake {
     }
     switch (this.phase) {
       case 'hello':
-        if (message.kind === 'hello') return this.onHello(message.node);
+        if (message.kind === 'hello') {
+          this.peerMaxFrameSize = message.maxFrameSize;
+          return this.onHello(message.node);
+        }
         break;
       case 'welcome':
-        if (message.kind === 'welcome') return this.onWelcome(message.node, message.version);
+        if (message.kind === 'welcome') {
+          this.peerMaxFrameSize = message.maxFrameSize;
+          return this.onWelcome(message.node, message.version);
+        }
         break;
       case 'ready':
         if (message.kind === 'ready') {
           this.phase = 'established';
-          return { send: [], established: { node: this.remote!, version: this.version } };
+          return { send: [], established: { node: this.remote!, version: this.version, peerMaxFrameSize: this.peerMaxFrameSize } };
         }
         break;
       default:
@@ -162,7 +172,7 @@ export class Handshake {
     const refusal = node === this.options.localNode ? new NetError('self_connection', `node ${node} connected to itself`) : this.options.admit(node);
     if (refusal) return this.fail(refusal);
     this.phase = 'ready';
-    return { send: [...this.takePreamble(), { kind: 'welcome', node: this.options.localNode, version: this.version }] };
+    return { send: [...this.takePreamble(), { kind: 'welcome', node: this.options.localNode, version: this.version, maxFrameSize: this.options.maxFrameSize }] };
   }
 
   private onWelcome(node: string, version: number): HandshakeStep {
@@ -173,7 +183,7 @@ export class Handshake {
     const refusal = node === this.options.localNode ? new NetError('self_connection', `node ${node} connected to itself`) : this.options.admit(node);
     if (refusal) return this.fail(refusal);
     this.phase = 'established';
-    return { send: [{ kind: 'ready' }], established: { node, version } };
+    return { send: [{ kind: 'ready' }], established: { node, version, peerMaxFrameSize: this.peerMaxFrameSize } };
   }
 
   private takePreamble(): HandshakeOutput[] {

@@ -75,6 +75,7 @@ describe('PeerTable', () => {
           role,
           localNode: node,
           versions: { min: 1, max: 1 },
+          maxFrameSize: 1 << 20,
           admit: (remote) => {
             const r = role === 'acceptor' ? tables[node].admitHello(conn, remote) : tables[node].admitWelcome(conn, remote);
             for (const e of r.evict) evicted.push(sides.find((x) => x.node === node && x.conn === e)!);

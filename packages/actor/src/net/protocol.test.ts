@@ -36,8 +36,8 @@ describe('protocol', () => {
 
   test('every message survives encode and decode', () => {
     const messages: WireMessage[] = [
-      { kind: 'hello', node: 'node-a' },
-      { kind: 'welcome', node: 'node-b', version: 1 },
+      { kind: 'hello', node: 'node-a', maxFrameSize: 1 << 24 },
+      { kind: 'welcome', node: 'node-b', version: 1, maxFrameSize: 4096 },
       { kind: 'ready' },
       { kind: 'heartbeat' },
       { kind: 'deliver', body: Buffer.from([1, 2, 3]) },
@@ -62,11 +62,15 @@ describe('protocol', () => {
     expect(reasonOf([0x7f])).toBe('malformed_message');
     expect(reasonOf([Kind.Hello, 0xff])).toBe('malformed_message');
     expect(reasonOf(Buffer.concat([Buffer.from([Kind.Hello]), encode('not an array')]))).toBe('malformed_message');
-    expect(reasonOf(Buffer.concat([Buffer.from([Kind.Hello]), encode([42])]))).toBe('malformed_message');
-    expect(reasonOf(Buffer.concat([Buffer.from([Kind.Hello]), encode([''])]))).toBe('malformed_message');
-    expect(reasonOf(Buffer.concat([Buffer.from([Kind.Hello]), encode(['x'.repeat(300)])]))).toBe('malformed_message');
-    expect(reasonOf(Buffer.concat([Buffer.from([Kind.Welcome]), encode(['n', -1])]))).toBe('malformed_message');
-    expect(reasonOf(Buffer.concat([Buffer.from([Kind.Welcome]), encode(['n', 1.5])]))).toBe('malformed_message');
+    expect(reasonOf(Buffer.concat([Buffer.from([Kind.Hello]), encode([42, 4096])]))).toBe('malformed_message');
+    expect(reasonOf(Buffer.concat([Buffer.from([Kind.Hello]), encode(['', 4096])]))).toBe('malformed_message');
+    expect(reasonOf(Buffer.concat([Buffer.from([Kind.Hello]), encode(['x'.repeat(300), 4096])]))).toBe('malformed_message');
+    expect(reasonOf(Buffer.concat([Buffer.from([Kind.Hello]), encode(['n'])]))).toBe('malformed_message');
+    expect(reasonOf(Buffer.concat([Buffer.from([Kind.Hello]), encode(['n', 100])]))).toBe('malformed_message');
+    expect(reasonOf(Buffer.concat([Buffer.from([Kind.Hello]), encode(['n', 2 ** 33])]))).toBe('malformed_message');
+    expect(reasonOf(Buffer.concat([Buffer.from([Kind.Welcome]), encode(['n', -1, 4096])]))).toBe('malformed_message');
+    expect(reasonOf(Buffer.concat([Buffer.from([Kind.Welcome]), encode(['n', 1.5, 4096])]))).toBe('malformed_message');
+    expect(reasonOf(Buffer.concat([Buffer.from([Kind.Welcome]), encode(['n', 1])]))).toBe('malformed_message');
     expect(reasonOf([Kind.Ready, 0])).toBe('malformed_message');
     expect(reasonOf([Kind.Heartbeat, 1, 2])).toBe('malformed_message');
     expect(reasonOf([Kind.Hello, 0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])).toBe('malformed_message');

@@ -40,10 +40,10 @@ export const Kind = {
 
 /** The messages of the protocol. */
 export type WireMessage =
-  /** Initiator → acceptor: who I am. */
-  | { kind: 'hello'; node: string }
-  /** Acceptor → initiator: accepted; who I am and the negotiated version. */
-  | { kind: 'welcome'; node: string; version: number }
+  /** Initiator → acceptor: who I am, and the largest frame I accept. */
+  | { kind: 'hello'; node: string; maxFrameSize: number }
+  /** Acceptor → initiator: accepted; who I am, the negotiated version, the largest frame I accept. */
+  | { kind: 'welcome'; node: string; version: number; maxFrameSize: number }
   /** Initiator → acceptor: the connection is established. */
   | { kind: 'ready' }
   /** Either side, during the handshake: refused; `node` is the sender's id when known. */
@@ -106,9 +106,9 @@ const EMPTY = Buffer.alloc(0);
 export function encodeMessage(message: WireMessage): [number, Uint8Array] {
   switch (message.kind) {
     case 'hello':
-      return [Kind.Hello, encode([message.node])];
+      return [Kind.Hello, encode([message.node, message.maxFrameSize])];
     case 'welcome':
-      return [Kind.Welcome, encode([message.node, message.version])];
+      return [Kind.Welcome, encode([message.node, message.version, message.maxFrameSize])];
     case 'ready':
       return [Kind.Ready, EMPTY];
     case 'reject':
@@ -133,15 +133,15 @@ export function decodeMessage(payload: Buffer): WireMessage {
   const body = payload.subarray(1);
   switch (kind) {
     case Kind.Hello: {
-      const [node] = decodeArray(body, 'hello', 1, 1);
-      return { kind: 'hello', node: nodeId(node, 'hello') };
+      const [node, limit] = decodeArray(body, 'hello', 2, 2);
+      return { kind: 'hello', node: nodeId(node, 'hello'), maxFrameSize: frameLimit(limit, 'hello') };
     }
     case Kind.Welcome: {
-      const [node, version] = decodeArray(body, 'welcome', 2, 2);
+      const [node, version, limit] = decodeArray(body, 'welcome', 3, 3);
       if (!Number.isInteger(version) || (version as number) < 0 || (version as number) > 0xffff) {
         throw new NetError('malformed_message', 'welcome carries no valid version');
       }
-      return { kind: 'welcome', node: nodeId(node, 'welcome'), version: version as number };
+      return { kind: 'welcome', node: nodeId(node, 'welcome'), version: version as number, maxFrameSize: frameLimit(limit, 'welcome') };
     }
     case Kind.Ready:
       expectEmpty(body, 'ready');
@@ -183,6 +183,16 @@ function nodeId(value: unknown, what: string): string {
     throw new NetError('malformed_message', `${what} carries no valid node id`);
   }
   return value;
+}
+
+/** Frame limits below this are refused: a peer must accept at least the handshake's frames. */
+export const MIN_FRAME_LIMIT = HANDSHAKE_MAX_FRAME_SIZE;
+
+function frameLimit(value: unknown, what: string): number {
+  if (!Number.isInteger(value) || (value as number) < MIN_FRAME_LIMIT || (value as number) > 0xffffffff) {
+    throw new NetError('malformed_message', `${what} carries no valid frame limit (${MIN_FRAME_LIMIT} to 4294967295)`);
+  }
+  return value as number;
 }
 
 function expectEmpty(body: Buffer, what: string): void {

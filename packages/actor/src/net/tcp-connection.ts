@@ -120,6 +120,7 @@ export class TcpConnection {
       role: options.role,
       localNode: options.localNode,
       versions: options.versions,
+      maxFrameSize: options.maxFrameSize,
       admit: (node) => handler.admit(this, node),
     });
     this.decoder = new FrameDecoder(
@@ -152,6 +153,11 @@ export class TcpConnection {
   onceClosed(callback: () => void): void {
     if (this.reported) callback();
     else this.closeWaiters.push(callback);
+  }
+
+  /** Largest frame payload that may be sent: the smaller of both nodes' limits once established. */
+  get sendLimit(): number {
+    return this.encoder.frameLimit;
   }
 
   /** Bytes queued but not yet handed to the socket. */
@@ -291,6 +297,7 @@ export class TcpConnection {
     if (step.established) {
       this.version = step.established.version;
       this.decoder.setMaxFrameSize(this.options.maxFrameSize);
+      this.encoder.setMaxFrameSize(Math.min(this.options.maxFrameSize, step.established.peerMaxFrameSize));
       this.liveness.established(this.options.clock.now());
       this.log.info({ event: 'connection-established', peer: step.established.node, address: this.remoteAddress, role: this.options.role, version: this.version }, 'connection established');
       this.handler.established(this);

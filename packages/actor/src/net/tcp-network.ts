@@ -49,7 +49,7 @@ export class TcpNetwork {
       {
         nodeUp: (node, conn) => {
           if (system.router.hasLink(node)) throw new NetError('unexpected_node', `node ${node} is already reachable through another link`);
-          system.router.linkUp(new TcpNodeLink(system, conn, maxFrameSize, log));
+          system.router.linkUp(new TcpNodeLink(system, conn, log));
         },
         nodeDown: (node, error) => system.router.linkDown(node, error),
         deliver: (_node, body) => {

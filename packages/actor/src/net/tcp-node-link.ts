@@ -2,11 +2,14 @@ import type { Logger } from 'pino';
 import { ActorError } from '../actor-error';
 import type { ActorSystem } from '../actor-system';
 import { encodeEnvelopes } from '../envelope-codec';
-import type { Envelope } from '../envelope';
+import { Envelope, EnvelopeKind } from '../envelope';
 import type { ExitReason } from '../exit-reason';
 import type { NodeLink } from '../node-link';
 import { NetError } from './net-error';
 import type { TcpConnection } from './tcp-connection';
+
+/** Error responses made to replace unsendable responses (never replaced again). */
+const REPLACEMENTS = new WeakSet<Envelope>();
 
 /** Envelopes encoded into one DELIVER frame at most; a full batch is encoded at once. */
 export const MAX_ENVELOPES_PER_FRAME = 4096;
@@ -34,13 +37,11 @@ export class TcpNodeLink implements NodeLink {
   /**
    * @param system - the local system (node id, dead letters)
    * @param conn - the established connection
-   * @param maxFrameSize - the connection's frame limit
    * @param log - the `network` logger
    */
   constructor(
     private readonly system: ActorSystem,
     private readonly conn: TcpConnection,
-    private readonly maxFrameSize: number,
     private readonly log: Logger,
   ) {
     this.remoteNode = conn.remoteNode!;
@@ -85,7 +86,8 @@ export class TcpNodeLink implements NodeLink {
       // One message cannot be encoded (a function, a class without extension...): find it.
       return this.split(envelopes, 'invalid_argument', e);
     }
-    if (bytes.length + 1 > this.maxFrameSize) return this.split(envelopes, 'invalid_argument', new Error(`${bytes.length} bytes exceed the frame limit of ${this.maxFrameSize}`));
+    const limit = this.conn.sendLimit;
+    if (bytes.length + 1 > limit) return this.split(envelopes, 'invalid_argument', new Error(`${bytes.length} bytes exceed the frame limit of ${limit}`));
     // send() copies the bytes into the batch before the encoder's buffer is reused.
     this.conn.send(bytes);
   }
@@ -98,7 +100,15 @@ export class TcpNodeLink implements NodeLink {
       return;
     }
     const env = envelopes[0];
-    this.log.warn({ event: 'message-dropped', peer: this.remoteNode, to: env.to.key, detail: cause instanceof Error ? cause.message : String(cause) }, 'envelope cannot be sent over TCP');
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    this.log.warn({ event: 'message-dropped', peer: this.remoteNode, to: env.to.key, detail }, 'envelope cannot be sent over TCP');
+    if ((env.kind === EnvelopeKind.Response || env.kind === EnvelopeKind.ErrorResponse) && !REPLACEMENTS.has(env)) {
+      // The requester is on the other node: answer it with an error rather than let it time out.
+      const replacement = new Envelope(env.to, env.from, new ActorError(code, `response cannot be sent over TCP: ${detail}`), EnvelopeKind.ErrorResponse, env.rid);
+      REPLACEMENTS.add(replacement);
+      this.encode([replacement]);
+      return;
+    }
     this.system.deadLetter(env, code);
   }
 

@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { encode } from 'cbor-x';
-import { encodePreamble, Kind, MAGIC, PROTOCOL_VERSION } from '../../src/net/protocol';
+import { DEFAULT_MAX_FRAME_SIZE, encodePreamble, Kind, MAGIC, PROTOCOL_VERSION } from '../../src/net/protocol';
 import { frameOf, RawPeer, TestNode } from './net-test-kit';
 
 /*
@@ -51,9 +51,9 @@ const cases: Array<[string, Buffer, string, boolean]> = [
   ['a wrong magic number', Buffer.from([0xb7, 0x41, 0x43, 0x55, 0, 1, 0, 1]), 'bad_magic', false],
   ['an HTTP request', Buffer.from('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'), 'bad_magic', false],
   ['garbage bytes', Buffer.from([0x13, 0x37, 0xde, 0xad, 0xbe, 0xef, 0x00, 0xff, 0x42]), 'bad_magic', false],
-  ['an unsupported version', Buffer.concat([Buffer.from(MAGIC), Buffer.from([0, 7, 0, 9]), frameOf({ kind: 'hello', node: 'x' })]), 'unsupported_version', false],
+  ['an unsupported version', Buffer.concat([Buffer.from(MAGIC), Buffer.from([0, 7, 0, 9]), frameOf({ kind: 'hello', node: 'x', maxFrameSize: DEFAULT_MAX_FRAME_SIZE })]), 'unsupported_version', false],
   ['an oversized frame', Buffer.concat([preamble, oversizedHeader]), 'oversized_frame', false],
-  ['a truncated frame, then the end of the stream', Buffer.concat([preamble, frameOf({ kind: 'hello', node: 'truncated-node' }).subarray(0, 9)]), 'truncated_frame', true],
+  ['a truncated frame, then the end of the stream', Buffer.concat([preamble, frameOf({ kind: 'hello', node: 'truncated-node', maxFrameSize: DEFAULT_MAX_FRAME_SIZE }).subarray(0, 9)]), 'truncated_frame', true],
   ['a frame of an unknown kind', Buffer.concat([preamble, Buffer.from([0, 0, 0, 2, 0x7f, 0x00])]), 'malformed_message', false],
   ['a HELLO whose body is not CBOR', Buffer.concat([preamble, Buffer.from([0, 0, 0, 3, Kind.Hello, 0xff, 0xff])]), 'malformed_message', false],
   ['a HELLO without a node id', Buffer.concat([preamble, Buffer.from([0, 0, 0, 2, Kind.Hello, 0x80])]), 'malformed_message', false],
@@ -95,7 +95,7 @@ describe('a hostile peer is disconnected with a logged reason and harms no other
 
   test('a peer that claims the id of a connected node is refused as duplicate_connection', async () => {
     const peer = await raw();
-    peer.socket.write(Buffer.concat([preamble, frameOf({ kind: 'hello', node: 'good-a' })]));
+    peer.socket.write(Buffer.concat([preamble, frameOf({ kind: 'hello', node: 'good-a', maxFrameSize: DEFAULT_MAX_FRAME_SIZE })]));
     await b.log.waitFor({ event: 'connection-closed', reason: 'duplicate_connection' });
     await peer.closed;
     await goodConnectionUnharmed();

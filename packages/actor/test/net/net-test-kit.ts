@@ -120,7 +120,7 @@ export class TestNode extends EventEmitter {
 }
 
 import { connect, type Socket } from 'node:net';
-import { encodeMessage, encodePreamble, PROTOCOL_VERSION, type WireMessage } from '../../src/net/protocol';
+import { DEFAULT_MAX_FRAME_SIZE, encodeMessage, encodePreamble, PROTOCOL_VERSION, type WireMessage } from '../../src/net/protocol';
 
 /** Bytes of one frame carrying `message`, as a well-behaved node would send it. */
 export function frameOf(message: WireMessage): Buffer {
@@ -163,7 +163,7 @@ export class RawPeer {
    * after it. Resolves once READY is sent.
    */
   async handshake(node: string): Promise<void> {
-    this.socket.write(Buffer.concat([encodePreamble(PROTOCOL_VERSION), frameOf({ kind: 'hello', node })]));
+    this.socket.write(Buffer.concat([encodePreamble(PROTOCOL_VERSION), frameOf({ kind: 'hello', node, maxFrameSize: DEFAULT_MAX_FRAME_SIZE })]));
     // Preamble (8) + WELCOME frame (4 + 1 + cbor body), read the length to know when it is whole.
     await this.received(12);
     await this.received(12 + this.data.readUInt32BE(8));

@@ -152,4 +152,47 @@ describe('actor systems over TCP', () => {
     const ghost = b.refFor('nowhere', 5);
     await expect(b.request(ghost, { type: 'x' }, { timeout: 5000 })).rejects.toMatchObject({ code: 'unreachable' });
   });
+  test('a message that cannot be encoded fails alone: the request rejects and the connection goes on', async () => {
+    const a = system('tcp-a');
+    const b = system('tcp-b');
+    a.spawn(() => ({ echo: (m) => m.value }), { name: 'echo' });
+    await pair(a, b);
+    const echo = (await b.lookup(a.nodeId, 'echo'))!;
+    const bad = b.request(echo, { type: 'echo', value: () => 1 }, { timeout: 10000 });
+    const good = b.request(echo, { type: 'echo', value: 'fine' }, { timeout: 10000 });
+    await expect(bad).rejects.toMatchObject({ code: 'invalid_argument' });
+    await expect(good).resolves.toBe('fine');
+    await logs.get(b)!.waitFor({ event: 'message-dropped' });
+    expect(b.router.hasLink('tcp-a')).toBe(true);
+  });
+
+  test('a message larger than the frame limit is dropped alone and the connection goes on', async () => {
+    const a = system('tcp-a');
+    const b = system('tcp-b');
+    TcpNetwork.of(b, { maxFrameSize: 64 * 1024 });
+    a.spawn(() => ({ echo: (m) => m.value.length }), { name: 'echo' });
+    await pair(a, b);
+    const echo = (await b.lookup(a.nodeId, 'echo'))!;
+    const big = b.request(echo, { type: 'echo', value: 'x'.repeat(100 * 1024) }, { timeout: 10000 });
+    const small = b.request(echo, { type: 'echo', value: 'x'.repeat(1000) }, { timeout: 10000 });
+    await expect(big).rejects.toMatchObject({ code: 'invalid_argument' });
+    await expect(small).resolves.toBe(1000);
+  });
+
+  test('frame limits are exchanged: a node never sends a peer frames above the peer’s limit', async () => {
+    const a = system('tcp-a');
+    const b = system('tcp-b');
+    TcpNetwork.of(b, { maxFrameSize: 64 * 1024 });
+    a.spawn(() => ({ make: (m) => 'y'.repeat(m.size) }), { name: 'maker' });
+    await pair(a, b);
+    const maker = (await b.lookup(a.nodeId, 'maker'))!;
+    // a's own limit is 16 MiB, but b accepts 64 KiB: a answers with an error instead of a
+    // frame b would refuse, and the connection survives.
+    await expect(b.request(maker, { type: 'make', size: 100 * 1024 }, { timeout: 10000 })).rejects.toMatchObject({ code: 'invalid_argument' });
+    await expect(b.request(maker, { type: 'make', size: 10 }, { timeout: 10000 })).resolves.toBe('y'.repeat(10));
+    expect(b.router.hasLink('tcp-a')).toBe(true);
+    // Many small messages still share frames up to the limit.
+    const many = await Promise.all(Array.from({ length: 200 }, () => b.request(maker, { type: 'make', size: 1000 }, { timeout: 10000 })));
+    expect(many.every((v) => v === 'y'.repeat(1000))).toBe(true);
+  });
 });
