@@ -130,7 +130,8 @@ export class StoreActor extends Actor<StoreMessage> {
         this.state.advance(this.now());
         const requestId = this.nextRequestId++;
         const cmd = writeCommands.putUnique(m.key, m.value, requestId, { expiry: m.expiry ?? undefined, publisher: m.publisher });
-        if (this.state instanceof MasterState) return outcomeToBoolean(this.state.write(cmd));
+        // A rejection answers the caller; a throw here would stop the store actor.
+        if (this.state instanceof MasterState) return answerOf(this.state.write(cmd));
         const rp = this.ctx.promise<boolean>();
         this.putUniques.set(requestId, rp);
         this.state.write(cmd);
@@ -188,16 +189,12 @@ export class StoreActor extends Actor<StoreMessage> {
     const rp = this.putUniques.get(requestId);
     if (rp === undefined) return;
     this.putUniques.delete(requestId);
-    try {
-      rp.deliver(outcomeToBoolean(outcome));
-    } catch (e) {
-      rp.reject(e);
-    }
+    if (outcome.ok) rp.deliver(outcome.inserted === true);
+    else rp.reject(outcome.error);
   }
 }
 
 /** A putUnique outcome as the frontend sees it: inserted or not; a refusal is an error. */
-function outcomeToBoolean(outcome: WriteOutcome): boolean {
-  if (!outcome.ok) throw outcome.error;
-  return outcome.inserted === true;
+function answerOf(outcome: WriteOutcome): Promise<boolean> {
+  return outcome.ok ? Promise.resolve(outcome.inserted === true) : Promise.reject(outcome.error);
 }

@@ -45,7 +45,7 @@ export class Store {
   }
 
   /** Inserts or overwrites a value; without `expiry` an earlier expiry is cleared. */
-  put(key: DataInput, value: DataInput, options: ExpiryOptions = {}): Promise<void> {
+  async put(key: DataInput, value: DataInput, options: ExpiryOptions = {}): Promise<void> {
     return this.write(writeCommands.put(toData(key), toData(value), this.opts(options)));
   }
 
@@ -60,12 +60,12 @@ export class Store {
   }
 
   /** Removes a key. */
-  erase(key: DataInput): Promise<void> {
+  async erase(key: DataInput): Promise<void> {
     return this.write(writeCommands.erase(toData(key), { publisher: this.publisher }));
   }
 
   /** Removes every key (an `erase` event each). */
-  clear(): Promise<void> {
+  async clear(): Promise<void> {
     return this.write(writeCommands.clear({ publisher: this.publisher }));
   }
 
@@ -73,17 +73,17 @@ export class Store {
    * Adds `amount` to a count, integer, real or timespan (same type only), or a timespan to
    * a timestamp; a missing key starts from zero of the amount's type.
    */
-  increment(key: DataInput, amount: DataInput, options: ExpiryOptions = {}): Promise<void> {
+  async increment(key: DataInput, amount: DataInput, options: ExpiryOptions = {}): Promise<void> {
     return this.write(writeCommands.increment(toData(key), toData(amount), this.opts(options)));
   }
 
   /** Subtracts `amount` (same type only); a missing key is an error. */
-  decrement(key: DataInput, amount: DataInput, options: ExpiryOptions = {}): Promise<void> {
+  async decrement(key: DataInput, amount: DataInput, options: ExpiryOptions = {}): Promise<void> {
     return this.write(writeCommands.decrement(toData(key), toData(amount), this.opts(options)));
   }
 
   /** Appends to a string; a missing key starts from the empty string. */
-  append(key: DataInput, str: DataInput, options: ExpiryOptions = {}): Promise<void> {
+  async append(key: DataInput, str: DataInput, options: ExpiryOptions = {}): Promise<void> {
     return this.write(writeCommands.append(toData(key), toData(str), this.opts(options)));
   }
 
@@ -91,22 +91,22 @@ export class Store {
    * Inserts into a set (`insertInto(key, element)`) or a table (`insertInto(key, index,
    * value)`); a missing key starts an empty set or table.
    */
-  insertInto(key: DataInput, index: DataInput, value?: DataInput, options: ExpiryOptions = {}): Promise<void> {
+  async insertInto(key: DataInput, index: DataInput, value?: DataInput, options: ExpiryOptions = {}): Promise<void> {
     return this.write(writeCommands.insertInto(toData(key), toData(index), value === undefined ? undefined : toData(value), this.opts(options)));
   }
 
   /** Removes an element of a set or a key of a table (a vector loses its last element). */
-  removeFrom(key: DataInput, index: DataInput, options: ExpiryOptions = {}): Promise<void> {
+  async removeFrom(key: DataInput, index: DataInput, options: ExpiryOptions = {}): Promise<void> {
     return this.write(writeCommands.removeFrom(toData(key), toData(index), this.opts(options)));
   }
 
   /** Appends to a vector; a missing key starts an empty vector. */
-  push(key: DataInput, value: DataInput, options: ExpiryOptions = {}): Promise<void> {
+  async push(key: DataInput, value: DataInput, options: ExpiryOptions = {}): Promise<void> {
     return this.write(writeCommands.push(toData(key), toData(value), this.opts(options)));
   }
 
   /** Removes the last element of a vector. */
-  pop(key: DataInput, options: ExpiryOptions = {}): Promise<void> {
+  async pop(key: DataInput, options: ExpiryOptions = {}): Promise<void> {
     return this.write(writeCommands.pop(toData(key), this.opts(options)));
   }
 
@@ -149,16 +149,16 @@ export class Store {
     return this.ask<boolean>({ type: 'store.await-idle', timeoutMs }, Number.POSITIVE_INFINITY);
   }
 
-  /** Detaches this frontend: the store actor stops (a clone says goodbye to its master). */
+  /**
+   * Closes this frontend. The store lives on while another frontend of it (from attaching
+   * it again) is open; closing the last one stops the store (a master closes its backend,
+   * a clone says goodbye to its master). Later calls on this frontend fail with
+   * `shutting_down`. Idempotent.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.onClose();
-    try {
-      await this.system.request(this.actor, { type: 'store.close' }, { timeout: QUERY_TIMEOUT_MS });
-    } catch {
-      // Already stopped (endpoint shut down): nothing left to close.
-    }
   }
 
   private opts(options: ExpiryOptions): { expiry?: number; publisher: EntityId } {

@@ -4,7 +4,7 @@ import { ChannelConsumer, STORE_TICK_INTERVAL_MS, type ChannelOptions, type Cons
 import { entityKey, sameEntity, type EntityId } from './entity-id';
 import type { WriteOutcome } from './master-state';
 import { ownData } from './own-data';
-import { errorCodeOf, writeError } from './store-error';
+import { refusedByMaster, writeError } from './store-error';
 import { storeEvents, type StoreEvent } from './store-event';
 import { parseMasterMessage, type AckCloneMessage, type CloneCommand, type CloneMessage, type WriteAckMessage } from './store-message';
 import { answerQuery, type QueryResult, type StoreQuery } from './store-query';
@@ -334,7 +334,7 @@ export class CloneState {
       const o = outcomes.get(w.writeId);
       let outcome: WriteOutcome = { ok: true };
       if (o?.error !== undefined) {
-        const error = writeError(this.name, w.command, errorCodeOf(o.error.code), o.error.message);
+        const error = refusedByMaster(this.name, w.command, o.error.code, o.error.message);
         this.callbacks.error(error);
         outcome = { ok: false, error };
       } else if (o?.inserted !== undefined) outcome = { ok: true, inserted: o.inserted };

@@ -8,7 +8,7 @@ export { entityFromKey, entityKey, isEntityId, sameEntity, type EntityId } from 
 export { ExpiryTimers } from './expiry-timers';
 export { MasterState, type MasterCallbacks, type MasterStateOptions, type WriteOutcome } from './master-state';
 export { ownData } from './own-data';
-export { errorCodeOf, rejectedWrite, writeError } from './store-error';
+export { errorCodeOf, refusedByMaster, rejectedWrite, writeError } from './store-error';
 export { storeEvents, type StoreEvent } from './store-event';
 export {
   parseCloneMessage,

@@ -1,5 +1,5 @@
 import { BrokerError } from '@broker-ts/data';
-import { errorCodeOf, rejectedWrite, writeError } from './store-error';
+import { errorCodeOf, refusedByMaster, rejectedWrite, writeError } from './store-error';
 import { writeCommands as W } from './write-command';
 
 describe('store write errors', () => {
@@ -18,5 +18,13 @@ describe('store write errors', () => {
   test('an unknown code from the wire becomes unspecified', () => {
     expect(errorCodeOf('type_clash')).toBe('type_clash');
     expect(errorCodeOf('bogus')).toBe('unspecified');
+  });
+
+  test("a clone reports the master's refusal with the master's code and message, once", () => {
+    const master = rejectedWrite('s', W.append('k', 'x'), new BrokerError('type_clash', 'cannot add string to count'));
+    const e = refusedByMaster('s', W.append('k', 'x'), master.code, master.message);
+    expect(e).toMatchObject({ code: 'type_clash', message: "store 's': add on key k failed: cannot add string to count" });
+    expect(e.context).toEqual({ store: 's', op: 'add', key: 'k', publisher: null });
+    expect(refusedByMaster('s', W.clear(), 'bogus', 'x').code).toBe('unspecified');
   });
 });

@@ -19,6 +19,19 @@ export function writeError(store: string, cmd: WriteCommand, code: ErrorCodeName
 }
 
 /**
+ * The error a clone reports for its write that the master refused: the master's code and
+ * message (which already name the store, operation and key), with the same context as
+ * {@link writeError}.
+ * @param store - the store name
+ * @param cmd - the clone's write
+ * @param code - the code the master sent (unknown codes become `unspecified`)
+ * @param message - the master's message
+ */
+export function refusedByMaster(store: string, cmd: WriteCommand, code: string, message: string): BrokerError {
+  return new BrokerError(errorCodeOf(code), message, { store, op: cmd.op, key: writeKey(cmd), publisher: cmd.publisher });
+}
+
+/**
  * {@link writeError} from a caught exception: a `BrokerError` keeps its code, anything
  * else becomes `backend_failure`.
  * @param store - the store name
