@@ -171,8 +171,8 @@ export class EndpointCore extends Actor<CoreMessage> {
    * publishers: each has at most its `capacity` messages in flight.
    */
   private readonly parked: Parked[] = [];
-  /** Store masters and clones of this endpoint, by store name. */
-  private readonly stores = new Map<string, AttachedStore & { subscription: number }>();
+  /** Store masters and clones of this endpoint, by store name, with the number of open frontends of each. */
+  private readonly stores = new Map<string, AttachedStore & { subscription: number; refs: number }>();
   /** Ids of the subscriptions the core makes for its store actors (negative: never a facade id). */
   private nextStoreSubscription = -1;
   /** Set by `shutdown`: no new peerings, no reconnection. */
@@ -782,7 +782,7 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   private attachMaster(name: string, kind: BackendKind, options: BackendOptions, wallNow: () => number): AttachedStore {
     const existing = this.stores.get(name);
-    if (existing?.kind === 'master') return { kind: existing.kind, actor: existing.actor };
+    if (existing?.kind === 'master') return this.reattach(existing);
     if (existing !== undefined) throw new BrokerError('master_exists', `this endpoint has a clone of store ${name}; detach it before attaching a master`);
     if (this.router.peerAdvertises(masterTopic(name))) throw new BrokerError('master_exists', `a peer already has a master for store ${name}`);
     let backend;
@@ -798,8 +798,14 @@ export class EndpointCore extends Actor<CoreMessage> {
   private attachClone(name: string, spec: StoreSpec, wallNow: () => number): AttachedStore {
     const existing = this.stores.get(name);
     if (existing?.kind === 'master') throw new BrokerError('no_such_master', 'attempted to run clone & master on the same endpoint');
-    if (existing !== undefined) return { kind: existing.kind, actor: existing.actor };
+    if (existing !== undefined) return this.reattach(existing);
     return this.spawnStore(spec, cloneTopic(name), wallNow);
+  }
+
+  /** Attaching a store again gives another frontend of the same store actor. */
+  private reattach(entry: AttachedStore & { refs: number }): AttachedStore {
+    entry.refs++;
+    return { kind: entry.kind, actor: entry.actor };
   }
 
   private spawnStore(spec: StoreSpec, topic: string, wallNow: () => number): AttachedStore {
@@ -814,7 +820,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     (sub as { sink: LocalSubscription['sink'] }).sink = sink;
     const actor = this.ctx.spawn(StoreActor, { args: [spec, this.ctx.self as unknown as ActorRef<CoreCommand>, sink, wallNow] }) as unknown as ActorRef<StoreCommand>;
     sink.attach(actor as unknown as ActorRef);
-    this.stores.set(spec.name, { kind: spec.kind, actor, subscription: id });
+    this.stores.set(spec.name, { kind: spec.kind, actor, subscription: id, refs: 1 });
     this.addSubscription(sub, [topic]);
     this.ctx.log.info({ event: `${spec.kind}-attached`, store: spec.name }, 'store attached');
     return { kind: spec.kind, actor };
@@ -823,8 +829,11 @@ export class EndpointCore extends Actor<CoreMessage> {
   private detachStore(name: string, actor: ActorRef): void {
     const entry = this.stores.get(name);
     if (entry === undefined || !entry.actor.equals(actor)) return;
+    // The store lives while any frontend is open; the last one closing stops its actor.
+    if (--entry.refs > 0) return;
     this.stores.delete(name);
     this.removeSubscription(entry.subscription);
+    entry.actor.tell({ type: 'store.close' });
   }
 
   // ---------------------------------------------------------------------------------
