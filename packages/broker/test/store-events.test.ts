@@ -4,8 +4,9 @@
  * by every clone for every change, whoever wrote it; the publisher fields name the
  * endpoint and frontend that wrote (the master for expiries).
  */
-import { count, type Data, type Endpoint, InternalTopics, storeEventsTopic, type Subscriber, timespan } from '@broker-ts/broker';
+import { count, type Data, Endpoint, InternalTopics, storeEventsTopic, type Subscriber, timespan } from '@broker-ts/broker';
 import { storeCluster, type StoreCluster } from './fixtures/store/store-kit';
+import { connect } from './helpers';
 
 describe('store events on the master and on every clone', () => {
   let cluster: StoreCluster;
@@ -107,11 +108,9 @@ describe('a clone that joins a store with data', () => {
     try {
       await cluster.master.put('x', 1n);
       await cluster.master.put('y', 2n);
-      const { Endpoint } = await import('@broker-ts/broker');
       const ep = new Endpoint({ name: 'late' });
       cluster.cloneEps.push(ep);
       late = ep.makeSubscriber(storeEventsTopic('snap'));
-      const { connect } = await import('./helpers');
       await connect(ep, cluster.masterEp);
       const c = await ep.attachClone('snap', { resyncInterval: 100 });
       expect(await c.awaitIdle({ timeout: 20_000 })).toBe(true);

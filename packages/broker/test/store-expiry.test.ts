@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { count, type Data, Endpoint, storeEventsTopic, type Store, type Subscriber } from '@broker-ts/broker';
+import { count, type Data, Endpoint, timespan, storeEventsTopic, type Store, type Subscriber } from '@broker-ts/broker';
 import { connect, shutdownAll, until } from './helpers';
 
 /** The kinds and keys of the store events that arrived until `last` (kind, key) came. */
@@ -67,7 +67,6 @@ describe('expiry on the endpoint clock', () => {
   });
 
   test('an expiry given as a timespan works as one in milliseconds', async () => {
-    const { timespan } = await import('@broker-ts/broker');
     await m.put('ts', 1n, { expiry: timespan(250) });
     ep.advanceTime(200);
     expect(await m.get('ts')).toBe(1n);
