@@ -25,7 +25,9 @@ export type StoreCommand =
   | { type: 'store.put-unique'; key: Data; value: Data; expiry: number | null; publisher: EntityId }
   | { type: 'store.query'; q: StoreQuery }
   | { type: 'store.await-idle'; timeoutMs: number }
-  | { type: 'store.close' };
+  | { type: 'store.close' }
+  /** From the core: a direct peer is gone (a clone whose master lived there lost it). */
+  | { type: 'store.peer-lost'; peer: string };
 
 type StoreMessage = StoreCommand | InboundMessage | { type: 'store.tick' };
 
@@ -153,6 +155,12 @@ export class StoreActor extends Actor<StoreMessage> {
         };
         this.idleWaiters.push(waiter);
         return undefined;
+      },
+      'store.peer-lost': (m) => {
+        if (this.state instanceof CloneState && this.state.master?.endpoint === m.peer) {
+          this.state.advance(this.now());
+          this.state.masterLost();
+        }
       },
       'store.close': () => {
         this.close();
