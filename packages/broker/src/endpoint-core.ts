@@ -767,6 +767,8 @@ export class EndpointCore extends Actor<CoreMessage> {
     peer.backlog = [];
     // Publishers that waited for this peer may go on.
     this.resumeParked();
+    // A clone whose master was this peer stops waiting for the channel timeout.
+    for (const store of this.stores.values()) store.actor.tell({ type: 'store.peer-lost', peer: peer.id });
   }
 
   // ---------------------------------------------------------------------------------
