@@ -1,1 +1,16 @@
-export {};
+/**
+ * @broker-ts/cli: the command-line tools (`broker-throughput`) and the benchmark events
+ * they send, shared with the benchmarks under `benchmarks/`.
+ * @packageDocumentation
+ */
+export { brokerThroughputMain } from './broker-throughput';
+export { BENCHMARK_EVENT_TYPES, type BenchmarkEventType, makeBenchmarkEvent } from './benchmark-event';
+export { CONN_EVENT_NAME, type ConnEventPlain, makeConnEvent, makeConnEventArgs, makeConnEventPlain } from './conn-event';
+export {
+  DEFAULT_BENCHMARK_PORT, parseBenchmarkAddress, parseThroughputArgs, THROUGHPUT_USAGE, type ThroughputClientOptions, type ThroughputOptions,
+  type ThroughputServerOptions, UsageError,
+} from './throughput-options';
+export { BENCHMARK_TOPICS, eventCount, makeQuitBenchmark, makeStatsUpdate, parseStatsUpdate, type ThroughputStats } from './throughput-protocol';
+export { runThroughputClient } from './throughput-client';
+export { runThroughputServer } from './throughput-server';
+export { processOutput, type ToolOutput } from './tool-output';

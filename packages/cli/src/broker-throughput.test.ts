@@ -1,0 +1,124 @@
+/**
+ * `broker-throughput` as its users run it: real server and client processes over
+ * loopback TCP, exiting on their own.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const TOOL = join(__dirname, 'broker-throughput.ts');
+
+/** A running tool process and everything it printed so far. */
+interface Tool {
+  proc: ChildProcess;
+  stdout: string[];
+  stderr: string[];
+  exit: Promise<number | null>;
+  /** Resolves with the first stdout line matching `pattern` (including earlier lines). */
+  line(pattern: RegExp): Promise<RegExpMatchArray>;
+}
+
+const running = new Set<ChildProcess>();
+
+function start(args: string[]): Tool {
+  const proc = spawn(process.execPath, ['--conditions=@broker-ts/source', '--require', require.resolve('tsx/cjs'), TOOL, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(proc);
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const waiters: Array<{ pattern: RegExp; resolve: (m: RegExpMatchArray) => void }> = [];
+  let partial = '';
+  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    const parts = (partial + chunk).split('\n');
+    partial = parts.pop()!;
+    for (const l of parts) {
+      stdout.push(l);
+      for (const w of waiters.splice(0)) {
+        const m = l.match(w.pattern);
+        if (m) w.resolve(m);
+        else waiters.push(w);
+      }
+    }
+  });
+  proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderr.push(...chunk.split('\n').filter((l) => l !== '')));
+  const exit = once(proc, 'exit').then(([code]) => {
+    running.delete(proc);
+    return code as number | null;
+  });
+  return {
+    proc, stdout, stderr, exit,
+    line: (pattern) => {
+      for (const l of stdout) {
+        const m = l.match(pattern);
+        if (m) return Promise.resolve(m);
+      }
+      return new Promise((resolve, reject) => {
+        waiters.push({ pattern, resolve });
+        void exit.then(() => reject(new Error(`exited without printing ${pattern}; stdout:\n${stdout.join('\n')}\nstderr:\n${stderr.join('\n')}`)));
+      });
+    },
+  };
+}
+
+afterEach(async () => {
+  for (const p of running) p.kill('SIGKILL');
+  await Promise.all([...running].map((p) => once(p, 'exit')));
+});
+
+async function serverAndClient(serverArgs: string[], clientArgs: string[]): Promise<{ server: Tool; client: Tool }> {
+  const server = start(['--server', '127.0.0.1:0', ...serverArgs]);
+  const [, port] = await server.line(/^listening on 127\.0\.0\.1:(\d+)$/);
+  const client = start([`127.0.0.1:${port}`, ...clientArgs]);
+  return { server, client };
+}
+
+describe('broker-throughput', () => {
+  it('a client sending 5000 conn.log events flat out reaches a server with -m 5000: both exit 0 and the counts match', async () => {
+    const { server, client } = await serverAndClient(['-m', '5000'], ['-t', '2', '-r', '0', '-n', '5000']);
+    expect(await server.exit).toBe(0);
+    expect(await client.exit).toBe(0);
+    expect(server.stdout).toContain('received 5000 events (last: event_2 with 18 args)');
+    expect(client.stdout).toContain('*** the server sent quit_benchmark');
+    expect(client.stdout.some((l) => /^sent 5000 events in [\d.]+ s \(\d+ ev\/s\); the server reported \d+ received$/.test(l))).toBe(true);
+  }, 60_000);
+
+  it('type-3 tables in batches at a rate: the client prints Broker 1.4 stats lines and the server its rate', async () => {
+    const { server, client } = await serverAndClient(['-m', '600'], ['-t', '3', '-r', '100', '-s', '3', '-n', '600']);
+    expect(await server.exit).toBe(0);
+    expect(await client.exit).toBe(0);
+    expect(server.stdout).toContain('received 600 events (last: event_3 with 2 args)');
+    // 600 events at 300 ev/s take about two seconds: at least one stats_update arrives.
+    expect(server.stdout.some((l) => /^rate: \d+ events\/s total=\d+$/.test(l))).toBe(true);
+    const stats = client.stdout.filter((l) => l.includes('[batch_size=3]'));
+    expect(stats.length).toBeGreaterThan(0);
+    expect(stats[0]).toMatch(/^\d+\.\d{6} \[batch_size=3\] in_flight=-?\d+ d_t=[\d.]+ d_recv=\d+ d_sent=\d+ total_recv=\d+ total_sent=\d+ \[sending at \d+ ev\/s, receiving at \d+ ev\/s\]$/);
+  }, 60_000);
+
+  it('--duration ends a client on its own; SIGTERM ends a server cleanly with its total', async () => {
+    const { server, client } = await serverAndClient([], ['-t', '1', '-r', '50', '-s', '2', '--duration', '1.5']);
+    expect(await client.exit).toBe(0);
+    const sent = Number(client.stdout.find((l) => l.startsWith('sent '))!.split(' ')[1]);
+    expect(sent).toBeGreaterThan(0);
+    server.proc.kill('SIGTERM');
+    expect(await server.exit).toBe(0);
+    const [, received] = (await server.line(/^received (\d+) events \(last: event_1 with 2 args\)$/)).map(Number);
+    expect(received).toBe(sent);
+  }, 60_000);
+
+  it('a bad option exits with status 2 and says what is wrong', async () => {
+    const tool = start(['-t', '4', 'localhost']);
+    expect(await tool.exit).toBe(2);
+    expect(tool.stderr[0]).toBe('broker-throughput: --event-type must be 1, 2 or 3, got "4"');
+    expect(tool.stderr.some((l) => l.startsWith('usage: broker-throughput'))).toBe(true);
+  }, 30_000);
+
+  it('a client with nobody listening exits with status 1 and names the address', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as { port: number };
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const tool = start([`127.0.0.1:${port}`, '-r', '0']);
+    expect(await tool.exit).toBe(1);
+    expect(tool.stderr).toContain(`broker-throughput: cannot peer with 127.0.0.1:${port}`);
+  }, 30_000);
+});

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+/**
+ * `broker-throughput`: Broker's throughput benchmark (reference §8.3) for broker-ts.
+ * Run `broker-throughput --help` for the options; see docs/cli.md.
+ */
+import { parseThroughputArgs, THROUGHPUT_USAGE, type ThroughputOptions, UsageError } from './throughput-options';
+import { runThroughputClient } from './throughput-client';
+import { runThroughputServer } from './throughput-server';
+import { processOutput, type ToolOutput } from './tool-output';
+
+/**
+ * Runs the tool on the arguments after the program name.
+ * @param signal - ends a running server or client cleanly (status 0)
+ * @returns the exit status: 0 done, 1 failure, 2 bad command line
+ */
+export async function brokerThroughputMain(argv: readonly string[], io: ToolOutput = processOutput, signal?: AbortSignal): Promise<number> {
+  let options: ThroughputOptions;
+  try {
+    options = parseThroughputArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`broker-throughput: ${error.message}\n${THROUGHPUT_USAGE}`);
+    return 2;
+  }
+  if (options.mode === 'help') {
+    io.out(THROUGHPUT_USAGE);
+    return 0;
+  }
+  return options.mode === 'server' ? runThroughputServer(options, io, signal) : runThroughputClient(options, io, signal);
+}
+
+if (require.main === module) {
+  const stop = new AbortController();
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
+  brokerThroughputMain(process.argv.slice(2), processOutput, stop.signal).then(
+    (status) => {
+      process.exitCode = status;
+      // Leave once stdout is flushed, whatever a library may still hold open.
+      process.stdout.write('', () => process.exit(status));
+    },
+    (error: unknown) => {
+      console.error(`broker-throughput: ${(error as Error).stack ?? String(error)}`);
+      process.exit(1);
+    },
+  );
+}
