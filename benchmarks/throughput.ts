@@ -1,0 +1,156 @@
+/**
+ * broker-ts throughput beside its baselines, in one script and one run (issue 6): the
+ * conn.log event between two broker-ts processes over TCP, between the main thread and a
+ * worker thread, and between two endpoints in one thread; Broker 1.4 (C++), NATS, the
+ * raw Node TCP limit and raw worker postMessage (per message and batched); round-trip
+ * latency of broker-ts and Broker 1.4. Prints msgs/s and msgs per CPU-second for each,
+ * the goals' ratios, and the broker-ts senders' RSS; saves everything as JSON for
+ * `plot-throughput.ts`.
+ *
+ *   tsx --conditions=@broker-ts/source benchmarks/throughput.ts [--quick] [--runs N]
+ *       [--warmup S] [--seconds S] [--latency-count N] [--skip-setup] [--verbose]
+ *       [--out FILE]
+ *
+ * Method: the baselines' (`docs/benchmarks.md`): fresh processes per run, warm-up,
+ * counted window, medians of runs. --quick: 1 run, 1 s warm-up, 3 s counted, 100
+ * round trips. Default output: benchmarks/out/throughput.json.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+
+import { BASELINES, type BaselineOptions } from './baselines/catalog';
+import type { BenchResult } from './baselines/lib/bench-result';
+import { codecNativeAcceleration } from './baselines/lib/event-codec';
+import { measureThroughput } from './baselines/lib/measure-throughput';
+import { formatResults } from './baselines/lib/print-results';
+import { runSetup } from './baselines/lib/run-setup';
+import { brokerTsInThread, brokerTsTcp, brokerTsWorker, type TrackedSystem } from './throughput/broker-ts-systems';
+import { checkGoals, formatGoals, type GoalSpec } from './throughput/goals';
+import { measureBrokerTsLatency } from './throughput/measure-broker-ts-latency';
+import type { RssFigures } from './throughput/rss-tracker';
+import type { ThroughputReport } from './throughput/throughput-report';
+
+function usage(message: string): never {
+  console.error(`${message}\nusage: throughput.ts [--quick] [--runs N] [--warmup S] [--seconds S] [--latency-count N] [--skip-setup] [--verbose] [--out FILE]`);
+  process.exit(2);
+}
+
+function positiveNumber(flag: string, value: string | undefined): number {
+  const n = Number(value);
+  if (value === undefined || !Number.isFinite(n) || n <= 0) usage(`${flag} needs a positive number`);
+  return n;
+}
+
+function mib(x: number): string {
+  return `${x.toFixed(0)} MiB`;
+}
+
+function commit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', cwd: __dirname }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const options: BaselineOptions = { runs: 3, warmupMs: 3000, measureMs: 10_000, latencyCount: 500 };
+  let setup = true;
+  let out = join(__dirname, 'out', 'throughput.json');
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--quick') Object.assign(options, { runs: 1, warmupMs: 1000, measureMs: 3000, latencyCount: 100 });
+    else if (a === '--runs') options.runs = Math.round(positiveNumber(a, args[++i]));
+    else if (a === '--warmup') options.warmupMs = positiveNumber(a, args[++i]) * 1000;
+    else if (a === '--seconds') options.measureMs = positiveNumber(a, args[++i]) * 1000;
+    else if (a === '--latency-count') options.latencyCount = Math.round(positiveNumber(a, args[++i]));
+    else if (a === '--skip-setup') setup = false;
+    else if (a === '--verbose') options.verbose = true;
+    else if (a === '--out') out = args[++i] ?? usage('--out needs a file');
+    else usage(`unknown argument ${a}`);
+  }
+  if (setup) runSetup();
+  options.log = (line) => console.error(line);
+  const started = new Date();
+  const loadBefore = loadavg();
+  console.error(
+    `throughput: ${options.runs} run(s), ${options.warmupMs! / 1000} s warm-up, ${options.measureMs! / 1000} s counted; ` +
+      `${cpus().length} cores, load ${loadBefore.map((l) => l.toFixed(2)).join(' ')}; cbor-x native acceleration: ${codecNativeAcceleration}`,
+  );
+
+  const rows: BenchResult[] = [];
+  const rss: Array<{ system: string; of: string; runs: RssFigures[] }> = [];
+  const add = (row: BenchResult): BenchResult => {
+    const clean: BenchResult = { system: row.system, msgsPerSec: row.msgsPerSec, msgsPerCpuSec: row.msgsPerCpuSec, ...(row.latencyUs ? { latencyUs: row.latencyUs } : {}) };
+    rows.push(clean);
+    console.error(`${row.system}: ${Math.round(row.msgsPerSec)} msgs/s, ${Math.round(row.msgsPerCpuSec)} msgs/CPU-s${row.latencyUs ? `, RTT median ${row.latencyUs.median.toFixed(0)} µs` : ''}`);
+    return clean;
+  };
+  const brokerTs = async (system: TrackedSystem): Promise<BenchResult> => {
+    const row = add(await measureThroughput(system, options));
+    rss.push({ system: system.name, of: system.rssOf, runs: system.rss });
+    return row;
+  };
+
+  const tcp = await brokerTs(brokerTsTcp(options.verbose));
+  const worker = await brokerTs(brokerTsWorker(options.verbose));
+  await brokerTs(brokerTsInThread(options.verbose));
+  const broker14 = add(await BASELINES.broker14.measure(options));
+  const nats = add(await BASELINES.nats.measure(options));
+  const rawTcp = add(await BASELINES['raw-tcp'].measure(options));
+  const postPer = add(await BASELINES['worker-per-message'].measure(options));
+  const postBatched = add(await BASELINES['worker-batched'].measure(options));
+  const btsLatency = add(await measureBrokerTsLatency({ runs: options.runs, count: options.latencyCount, verbose: options.verbose }));
+  const b14Latency = add(await BASELINES['broker14-latency'].measure(options));
+  const b14LatencyTuned = add(await BASELINES['broker14-latency-tuned'].measure(options));
+
+  const spec = (name: string, subject: BenchResult, reference: BenchResult, metric: GoalSpec['metric'], direction: GoalSpec['direction'], target: number): GoalSpec => ({
+    name, subject: subject.system, reference: reference.system, metric, direction, target,
+  });
+  const goals = checkGoals(rows, [
+    spec('broker-ts TCP / Broker 1.4, msgs per CPU-s', tcp, broker14, 'msgsPerCpuSec', '>=', 7),
+    spec('broker-ts TCP / NATS, msgs per CPU-s', tcp, nats, 'msgsPerCpuSec', '>=', 1.5),
+    spec('broker-ts TCP / raw Node TCP, msgs per CPU-s', tcp, rawTcp, 'msgsPerCpuSec', '>=', 0.8),
+    spec('broker-ts TCP / raw Node TCP, msgs/s', tcp, rawTcp, 'msgsPerSec', '>=', 0.8),
+    spec('broker-ts worker / postMessage per message, msgs per CPU-s', worker, postPer, 'msgsPerCpuSec', '>=', 0.7),
+    spec('broker-ts worker / postMessage per message, msgs/s', worker, postPer, 'msgsPerSec', '>=', 0.7),
+    spec('broker-ts worker / postMessage batched, msgs per CPU-s', worker, postBatched, 'msgsPerCpuSec', '>=', 0.7),
+    spec('broker-ts worker / postMessage batched, msgs/s', worker, postBatched, 'msgsPerSec', '>=', 0.7),
+    spec('broker-ts RTT median / Broker 1.4 RTT median', btsLatency, b14Latency, 'latencyMedian', '<=', 1),
+    spec('broker-ts RTT median / Broker 1.4 tuned RTT median', btsLatency, b14LatencyTuned, 'latencyMedian', '<=', 1),
+  ]);
+
+  console.log(`\nThroughput of the conn.log event (${options.runs} run(s), medians; ratio columns against ${broker14.system})\n`);
+  console.log(formatResults(rows, broker14.system));
+  console.log('\nGoals (issue 6), ratios in this run:\n');
+  console.log(formatGoals(goals));
+  console.log('\nbroker-ts sender RSS over the counted window (start → end, max), per run:\n');
+  for (const r of rss) {
+    console.log(`${r.system} [${r.of}]: ${r.runs.map((f) => `${mib(f.startMiB)} → ${mib(f.endMiB)} (max ${mib(f.maxMiB)})`).join('; ')}`);
+  }
+  console.log('\nThe broker-ts worker row peers the two endpoints over loopback TCP inside one process: broker-ts has no MessagePort peering yet.');
+
+  const report: ThroughputReport = {
+    date: started.toISOString(),
+    commit: commit(),
+    machine: { cores: cpus().length, loadBefore, loadAfter: loadavg(), node: process.version, cborNative: codecNativeAcceleration },
+    options: { runs: options.runs!, warmupMs: options.warmupMs!, measureMs: options.measureMs!, latencyCount: options.latencyCount! },
+    rows,
+    goals,
+    rss,
+  };
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  console.error(`saved ${out}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,96 @@
+/**
+ * The broker-ts rows of the throughput comparison, as systems of the baselines'
+ * measurement library: two processes over TCP, main thread → worker thread, and two
+ * endpoints in one thread. Each watches its sending process's RSS over the counted window.
+ */
+import { join } from 'node:path';
+
+import { BenchChild } from '../baselines/lib/bench-child';
+import type { RunningSystem, ThroughputSystem } from '../baselines/lib/measure-throughput';
+import { startPair } from '../baselines/lib/start-pair';
+import { type RssFigures, RssTracker } from './rss-tracker';
+
+/** A system whose runs also report the sender's memory. */
+export interface TrackedSystem extends ThroughputSystem {
+  /** Sender RSS of each completed run, in order. */
+  readonly rss: RssFigures[];
+  /** What the sender RSS figure covers. */
+  readonly rssOf: string;
+}
+
+function script(name: string): string {
+  return join(__dirname, name);
+}
+
+/** Wraps a running system so that its two measurement samples mark the RSS window. */
+function tracked(running: RunningSystem, senderPid: number, rss: RssFigures[]): RunningSystem {
+  const tracker = new RssTracker(senderPid);
+  return {
+    receiver: {
+      sample: async () => {
+        const s = await running.receiver.sample();
+        tracker.mark();
+        return s;
+      },
+    },
+    others: running.others,
+    stop: async () => {
+      tracker.stop();
+      const figures = tracker.result();
+      if (figures !== undefined) rss.push(figures);
+      await running.stop();
+    },
+  };
+}
+
+/** A system of one process (receiver and sender inside), measured as a whole. */
+function singleProcess(name: string, file: string, rssOf: string, verbose: boolean): TrackedSystem {
+  const rss: RssFigures[] = [];
+  return {
+    name,
+    rss,
+    rssOf,
+    async start() {
+      const host = BenchChild.spawnNode(file, script(file), [], verbose);
+      try {
+        await host.ready();
+      } catch (error) {
+        await host.kill('SIGKILL');
+        throw error;
+      }
+      return tracked({ receiver: host, others: [], stop: () => host.stop() }, host.pid, rss);
+    },
+  };
+}
+
+/** broker-ts endpoint → endpoint, two processes over loopback TCP. */
+export function brokerTsTcp(verbose = false): TrackedSystem {
+  const rss: RssFigures[] = [];
+  return {
+    name: 'broker-ts TCP, 2 processes',
+    rss,
+    rssOf: 'sender process',
+    async start() {
+      let senderPid = 0;
+      const running = await startPair(
+        () => BenchChild.spawnNode('bts-receiver', script('bts-receiver.ts'), [], verbose),
+        (port) => {
+          const sender = BenchChild.spawnNode('bts-sender', script('bts-sender.ts'), [String(port)], verbose);
+          senderPid = sender.pid;
+          return sender;
+        },
+      );
+      return tracked(running, senderPid, rss);
+    },
+  };
+}
+
+/** broker-ts main-thread endpoint → worker-thread endpoint, one process. */
+export function brokerTsWorker(verbose = false): TrackedSystem {
+  return singleProcess('broker-ts main → worker thread (TCP)', 'bts-worker-host.ts', 'whole process (both threads)', verbose);
+}
+
+/** broker-ts endpoint → endpoint in one thread. */
+export function brokerTsInThread(verbose = false): TrackedSystem {
+  return singleProcess('broker-ts 2 endpoints, 1 thread (TCP)', 'bts-in-thread.ts', 'whole process (both endpoints)', verbose);
+}

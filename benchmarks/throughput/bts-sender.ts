@@ -1,0 +1,34 @@
+/**
+ * broker-ts over TCP, sending process: peers with the receiver on loopback and publishes
+ * conn events through a `Publisher` (backpressure, no ack window). Prints `ready` once
+ * the receiver's subscription is known. Usage: bts-sender.ts <port>
+ */
+import { Endpoint } from '@broker-ts/broker';
+
+import { announceReady, serveControl } from '../baselines/lib/control-server';
+import { publishConnEvents, type SenderState, waitForEventsSubscription } from './publish-conn-events';
+import { quietLogger } from './quiet-logger';
+
+async function main(): Promise<void> {
+  const port = Number(process.argv[2]);
+  const ep = new Endpoint({ name: 'bts-sender', logger: quietLogger() });
+  if (!(await ep.peer('127.0.0.1', port))) throw new Error(`cannot peer with 127.0.0.1:${port}`);
+  await waitForEventsSubscription(ep);
+  const state: SenderState = { sent: 0, stopping: false };
+  const sending = publishConnEvents(ep, state);
+  serveControl({
+    count: () => state.sent,
+    onStop: async () => {
+      state.stopping = true;
+      await sending.catch(() => undefined);
+      await ep.shutdown();
+    },
+  });
+  announceReady();
+  await sending;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

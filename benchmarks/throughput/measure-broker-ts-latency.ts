@@ -1,0 +1,59 @@
+/**
+ * broker-ts round-trip latency with one message in flight, measured the way the
+ * baselines measure Broker 1.4's (`baselines/systems/broker14.ts`): a pong process and
+ * a ping process over loopback, the ping's own median and p99; msgs/s is round trips
+ * per second and per CPU-second counts both processes from the first ping to the last
+ * pong. The row is the median over runs.
+ */
+import { join } from 'node:path';
+
+import { BenchChild } from '../baselines/lib/bench-child';
+import { type BenchResult, medianResult } from '../baselines/lib/bench-result';
+
+/** Options of {@link measureBrokerTsLatency}. */
+export interface BrokerTsLatencyOptions {
+  /** Independent runs (default 3). */
+  runs?: number;
+  /** Round trips timed per run (default 500). */
+  count?: number;
+  /** Round trips before timing starts (default 50). */
+  warmup?: number;
+  /** Echo the processes' stderr. */
+  verbose?: boolean;
+}
+
+/** The latency pattern printed by `bts-ping.ts` (and by `broker14-ping`). */
+const LATENCY_LINE = /^latency n=(\d+) median_us=([\d.]+) p99_us=([\d.]+) mean_us=([\d.]+)$/;
+
+async function oneRun(name: string, count: number, warmup: number, verbose: boolean): Promise<BenchResult> {
+  const pong = BenchChild.spawnNode('bts-pong', join(__dirname, 'bts-pong.ts'), [], verbose);
+  let ping: BenchChild | undefined;
+  try {
+    const port = await pong.ready();
+    ping = BenchChild.spawnNode('bts-ping', join(__dirname, 'bts-ping.ts'), [String(port), String(count), String(warmup)], verbose);
+    await ping.ready();
+    const cpuBefore = (await ping.sample()).cpuSeconds + (await pong.sample()).cpuSeconds;
+    const started = performance.now();
+    const m = await ping.waitForLine(LATENCY_LINE, 600_000);
+    const elapsed = (performance.now() - started) / 1000;
+    const pingSample = await ping.sample();
+    const cpu = pingSample.cpuSeconds + (await pong.sample()).cpuSeconds - cpuBefore;
+    return {
+      system: name,
+      msgsPerSec: pingSample.count / elapsed,
+      msgsPerCpuSec: cpu > 0 ? pingSample.count / cpu : Infinity,
+      latencyUs: { median: Number(m[2]), p99: Number(m[3]) },
+    };
+  } finally {
+    await Promise.all([ping?.stop(), pong.stop()]);
+  }
+}
+
+/** Measures broker-ts ping/pong over loopback TCP. */
+export async function measureBrokerTsLatency(options: BrokerTsLatencyOptions = {}): Promise<BenchResult> {
+  const runs: BenchResult[] = [];
+  for (let run = 0; run < (options.runs ?? 3); run++) {
+    runs.push(await oneRun('broker-ts ping/pong (TCP)', options.count ?? 500, options.warmup ?? 50, options.verbose ?? false));
+  }
+  return medianResult(runs);
+}
