@@ -19,6 +19,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
 
 import { BASELINES, type BaselineOptions } from './baselines/catalog';
 import type { BenchResult } from './baselines/lib/bench-result';
@@ -32,15 +33,40 @@ import { measureBrokerTsLatency } from './throughput/measure-broker-ts-latency';
 import type { RssFigures } from './throughput/rss-tracker';
 import type { ThroughputReport } from './throughput/throughput-report';
 
-function usage(message: string): never {
-  console.error(`${message}\nusage: throughput.ts [--quick] [--runs N] [--warmup S] [--seconds S] [--latency-count N] [--skip-setup] [--verbose] [--out FILE]`);
-  process.exit(2);
-}
-
-function positiveNumber(flag: string, value: string | undefined): number {
-  const n = Number(value);
-  if (value === undefined || !Number.isFinite(n) || n <= 0) usage(`${flag} needs a positive number`);
-  return n;
+/** The command line, checked; exits with status 2 and the usage on bad input. */
+function parseCommandLine(argv: string[]): { options: BaselineOptions; setup: boolean; out: string } {
+  const usage = 'usage: throughput.ts [--quick] [--runs N] [--warmup S] [--seconds S] [--latency-count N] [--skip-setup] [--verbose] [--out FILE]';
+  try {
+    const { values: v } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        quick: { type: 'boolean' }, runs: { type: 'string' }, warmup: { type: 'string' }, seconds: { type: 'string' },
+        'latency-count': { type: 'string' }, 'skip-setup': { type: 'boolean' }, verbose: { type: 'boolean' }, out: { type: 'string' },
+      },
+    });
+    const positive = (flag: string, text: string | undefined, fallback: number): number => {
+      if (text === undefined) return fallback;
+      const n = Number(text);
+      if (!Number.isFinite(n) || n <= 0) throw new Error(`--${flag} needs a positive number, got ${JSON.stringify(text)}`);
+      return n;
+    };
+    const base = v.quick ? { runs: 1, warmupS: 1, seconds: 3, latencyCount: 100 } : { runs: 3, warmupS: 3, seconds: 10, latencyCount: 500 };
+    return {
+      options: {
+        runs: Math.round(positive('runs', v.runs, base.runs)),
+        warmupMs: positive('warmup', v.warmup, base.warmupS) * 1000,
+        measureMs: positive('seconds', v.seconds, base.seconds) * 1000,
+        latencyCount: Math.round(positive('latency-count', v['latency-count'], base.latencyCount)),
+        verbose: v.verbose ?? false,
+      },
+      setup: !(v['skip-setup'] ?? false),
+      out: v.out ?? join(__dirname, 'out', 'throughput.json'),
+    };
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${usage}`);
+    process.exit(2);
+  }
 }
 
 function mib(x: number): string {
@@ -56,22 +82,7 @@ function commit(): string {
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const options: BaselineOptions = { runs: 3, warmupMs: 3000, measureMs: 10_000, latencyCount: 500 };
-  let setup = true;
-  let out = join(__dirname, 'out', 'throughput.json');
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--quick') Object.assign(options, { runs: 1, warmupMs: 1000, measureMs: 3000, latencyCount: 100 });
-    else if (a === '--runs') options.runs = Math.round(positiveNumber(a, args[++i]));
-    else if (a === '--warmup') options.warmupMs = positiveNumber(a, args[++i]) * 1000;
-    else if (a === '--seconds') options.measureMs = positiveNumber(a, args[++i]) * 1000;
-    else if (a === '--latency-count') options.latencyCount = Math.round(positiveNumber(a, args[++i]));
-    else if (a === '--skip-setup') setup = false;
-    else if (a === '--verbose') options.verbose = true;
-    else if (a === '--out') out = args[++i] ?? usage('--out needs a file');
-    else usage(`unknown argument ${a}`);
-  }
+  const { options, setup, out } = parseCommandLine(process.argv.slice(2));
   if (setup) runSetup();
   options.log = (line) => console.error(line);
   const started = new Date();

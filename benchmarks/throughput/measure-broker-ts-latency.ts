@@ -32,18 +32,19 @@ async function oneRun(name: string, count: number, warmup: number, verbose: bool
     const port = await pong.ready();
     ping = BenchChild.spawnNode('bts-ping', join(__dirname, 'bts-ping.ts'), [String(port), String(count), String(warmup)], verbose);
     await ping.ready();
-    const cpuBefore = (await ping.sample()).cpuSeconds + (await pong.sample()).cpuSeconds;
-    const started = performance.now();
-    const m = await ping.waitForLine(LATENCY_LINE, 600_000);
-    const elapsed = (performance.now() - started) / 1000;
-    const pingSample = await ping.sample();
-    const cpu = pingSample.cpuSeconds + (await pong.sample()).cpuSeconds - cpuBefore;
-    return {
-      system: name,
-      msgsPerSec: pingSample.count / elapsed,
-      msgsPerCpuSec: cpu > 0 ? pingSample.count / cpu : Infinity,
-      latencyUs: { median: Number(m[2]), p99: Number(m[3]) },
+    const participants = [ping, pong];
+    // Round trips done (the ping's count) and CPU seconds of both processes.
+    const reading = async (): Promise<{ trips: number; cpu: number }> => {
+      const [p, q] = await Promise.all(participants.map((c) => c.sample()));
+      return { trips: p.count, cpu: p.cpuSeconds + q.cpuSeconds };
     };
+    const before = await reading();
+    const t0 = performance.now();
+    const [, , median, p99] = (await ping.waitForLine(LATENCY_LINE, 600_000)).map(Number);
+    const seconds = (performance.now() - t0) / 1000;
+    const after = await reading();
+    const cpu = after.cpu - before.cpu;
+    return { system: name, msgsPerSec: after.trips / seconds, msgsPerCpuSec: cpu > 0 ? after.trips / cpu : Infinity, latencyUs: { median, p99 } };
   } finally {
     await Promise.all([ping?.stop(), pong.stop()]);
   }
