@@ -86,6 +86,7 @@ async function main(): Promise<void> {
   if (setup) runSetup();
   options.log = (line) => console.error(line);
   const started = new Date();
+  const measured = commit();
   const loadBefore = loadavg();
   console.error(
     `throughput: ${options.runs} run(s), ${options.warmupMs! / 1000} s warm-up, ${options.measureMs! / 1000} s counted; ` +
@@ -146,7 +147,7 @@ async function main(): Promise<void> {
 
   const report: ThroughputReport = {
     date: started.toISOString(),
-    commit: commit(),
+    commit: measured,
     machine: { cores: cpus().length, loadBefore, loadAfter: loadavg(), node: process.version, cborNative: codecNativeAcceleration },
     options: { runs: options.runs!, warmupMs: options.warmupMs!, measureMs: options.measureMs!, latencyCount: options.latencyCount! },
     rows,

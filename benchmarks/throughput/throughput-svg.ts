@@ -53,17 +53,17 @@ function panel(top: number, title: string, rows: ReadonlyArray<{ system: string;
   const x = (v: number): number => LABEL_WIDTH + (v / max) * BAR_AREA;
   const parts: string[] = [`<text x="10" y="${top + 18}" font-size="16" font-weight="bold" ${FONT}>${escapeXml(title)}</text>`];
   const bodyTop = top + 30;
-  rows.forEach((r, i) => {
-    const y = bodyTop + i * ROW_HEIGHT;
-    parts.push(`<text x="${LABEL_WIDTH - 8}" y="${y + 14}" font-size="12" text-anchor="end" ${FONT}>${escapeXml(r.system)}</text>`);
-    parts.push(`<rect x="${LABEL_WIDTH}" y="${y}" width="${Math.max(1, x(r.value) - LABEL_WIDTH).toFixed(1)}" height="${BAR_HEIGHT}" fill="${colourOf(r.system)}"/>`);
-    parts.push(`<text x="${(x(r.value) + 6).toFixed(1)}" y="${y + 14}" font-size="12" ${FONT}>${escapeXml(format(r.value))}</text>`);
-  });
   const bodyHeight = rows.length * ROW_HEIGHT;
   markers.forEach((m, i) => {
     const mx = x(m.value).toFixed(1);
     parts.push(`<line x1="${mx}" y1="${bodyTop - 4}" x2="${mx}" y2="${bodyTop + bodyHeight}" stroke="#d62728" stroke-width="1.5" stroke-dasharray="5,4"/>`);
     parts.push(`<text x="${mx}" y="${bodyTop + bodyHeight + 14 + i * 14}" font-size="11" fill="#d62728" text-anchor="middle" ${FONT}>${escapeXml(m.label)}</text>`);
+  });
+  rows.forEach((r, i) => {
+    const y = bodyTop + i * ROW_HEIGHT;
+    parts.push(`<text x="${LABEL_WIDTH - 8}" y="${y + 14}" font-size="12" text-anchor="end" ${FONT}>${escapeXml(r.system)}</text>`);
+    parts.push(`<rect x="${LABEL_WIDTH}" y="${y}" width="${Math.max(1, x(r.value) - LABEL_WIDTH).toFixed(1)}" height="${BAR_HEIGHT}" fill="${colourOf(r.system)}"/>`);
+    parts.push(`<text x="${(x(r.value) + 6).toFixed(1)}" y="${y + 14}" font-size="12" stroke="white" stroke-width="3" paint-order="stroke" ${FONT}>${escapeXml(format(r.value))}</text>`);
   });
   return { svg: parts.join('\n'), height: 30 + bodyHeight + 14 + markers.length * 14 + 16 };
 }
