@@ -432,6 +432,22 @@ describe('an actor', () => {
     return f.shutdown();
   });
 
+  test('a hostile message whose type getter throws counts as untyped: the sender is unharmed, the receiver lives on', () => {
+    const hostile = Object.defineProperty({}, 'type', {
+      get() {
+        throw new Error('gotcha');
+      },
+    });
+    const got: number[] = [];
+    const victim = fx.system.spawn(() => ({ m: (x) => void got.push(x.n) }));
+    expect(() => victim.tell(hostile as never)).not.toThrow();
+    victim.tell({ type: 'm', n: 1 });
+    fx.runUntilIdle();
+    expect(fx.system.isAlive(victim)).toBe(true);
+    expect(got).toEqual([1]);
+    expect(fx.trace[0].type).toBeUndefined();
+  });
+
   test('a behavior that is not an object of functions stops the actor with invalid_argument', () => {
     const { ref, seen } = observer(fx, [], 'link');
     fx.system.spawn(() => ({ m: 42 }) as never, { linkTo: ref });

@@ -14,6 +14,7 @@ import { Envelope, EnvelopeKind } from './envelope';
 import { ExitReasons, type ExitReason } from './exit-reason';
 import { Mailbox, PushResult } from './mailbox';
 import type { AnyMessage, Message, SystemMessage } from './message';
+import { messageTypeOf } from './message-type';
 import type { RequestOwner } from './pending-requests';
 import type { ResponsePromise } from './response-promise';
 import type { Schedulable } from './scheduler';
@@ -136,7 +137,13 @@ export class ActorCell implements ActorContext<AnyMessage>, Schedulable, Request
       for (let n = 0; n < budget; n++) {
         const env = this.mailbox.shift();
         if (env === undefined) break;
-        this.invoke(env);
+        try {
+          this.invoke(env);
+        } catch (e) {
+          // Handler errors are caught in call(); this is a runtime fault (e.g. in an
+          // onStop hook path). It must not escape into the scheduler and stall others.
+          this.fail(e);
+        }
         if (this.stopRequest !== null) this.terminate(this.stopRequest);
         if (this.stopped) break;
       }
@@ -191,10 +198,10 @@ export class ActorCell implements ActorContext<AnyMessage>, Schedulable, Request
   }
 
   private dispatch(env: Envelope, msg: unknown): void {
-    const type = typeof msg === 'object' && msg !== null ? (msg as { type?: unknown }).type : undefined;
-    const handler = typeof type === 'string' ? this.behaviors[this.behaviors.length - 1]?.get(type) : undefined;
+    const type = messageTypeOf(msg);
+    const handler = type === undefined ? undefined : this.behaviors[this.behaviors.length - 1]?.get(type);
     if (handler === undefined) {
-      this.log.warn({ event: 'unexpected-message', type: typeof type === 'string' ? type : typeof msg, from: env.from?.key }, 'no handler for message');
+      this.log.warn({ event: 'unexpected-message', type: type ?? typeof msg, from: env.from?.key }, 'no handler for message');
       if (env.kind === EnvelopeKind.Request) this.respondError(env, new ActorError('unexpected_message', `no handler for ${String(type)}`));
       return;
     }

@@ -15,6 +15,7 @@ import { Envelope, EnvelopeKind, kindName } from './envelope';
 import { EventLoopScheduler } from './event-loop-scheduler';
 import { ExitReasons, type ExitReason } from './exit-reason';
 import type { AnyMessage, Message } from './message';
+import { messageTypeOf } from './message-type';
 import type { NodeLink } from './node-link';
 import { PendingRequests } from './pending-requests';
 import { RealTimeClock } from './real-time-clock';
@@ -292,9 +293,8 @@ export class ActorSystem implements RefHost {
   }
 
   private logDeadLetter(env: Envelope, code: ActorErrorCode): void {
-    const msg = env.msg as { type?: unknown } | null;
     this.log.info(
-      { event: 'dead-letter', to: env.to.key, from: env.from?.key, kind: kindName(env.kind), type: typeof msg === 'object' && msg !== null ? msg.type : typeof msg, reason: code },
+      { event: 'dead-letter', to: env.to.key, from: env.from?.key, kind: kindName(env.kind), type: messageTypeOf(env.msg) ?? typeof env.msg, reason: code },
       'dead letter',
     );
   }
@@ -337,7 +337,8 @@ export class ActorSystem implements RefHost {
 
   private serveNode(env: Envelope): void {
     const msg = env.msg as AnyMessage | null;
-    const service = typeof msg === 'object' && msg !== null && typeof msg.type === 'string' ? this.services.get(msg.type) : undefined;
+    const type = messageTypeOf(msg);
+    const service = type === undefined ? undefined : this.services.get(type);
     const isRequest = env.kind === EnvelopeKind.Request;
     if (!isRequest && env.kind !== EnvelopeKind.Message) return;
     if (service === undefined || msg === null) {
@@ -349,7 +350,7 @@ export class ActorSystem implements RefHost {
         const payload = ok ? value : value instanceof ActorError ? value : new ActorError('runtime_error', value instanceof Error ? value.message : String(value), value);
         this.route(new Envelope(env.from, this.nodeRef, payload, ok ? EnvelopeKind.Response : EnvelopeKind.ErrorResponse, env.rid));
       } else if (!ok) {
-        this.log.error({ event: 'node-service-failed', type: msg.type, err: value }, 'node service failed');
+        this.log.error({ event: 'node-service-failed', type, err: value }, 'node service failed');
       }
     };
     try {

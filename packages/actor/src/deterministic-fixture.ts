@@ -7,6 +7,7 @@ import { ActorRef } from './actor-ref';
 import { ActorSystem, type ActorSystemOptions } from './actor-system';
 import { DeterministicScheduler } from './deterministic-scheduler';
 import { kindName, type Envelope } from './envelope';
+import { messageTypeOf } from './message-type';
 import type { Message } from './message';
 import { VirtualClock } from './virtual-clock';
 
@@ -163,8 +164,7 @@ export class DeterministicFixture {
   }
 
   private record(env: Envelope): void {
-    const m = env.msg as { type?: unknown } | null;
-    const type = typeof m === 'object' && m !== null && typeof m.type === 'string' ? m.type : undefined;
+    const type = messageTypeOf(env.msg);
     this.trace.push({ seq: this.trace.length, from: env.from, to: env.to, kind: kindName(env.kind), type, message: env.msg });
   }
 }
