@@ -9,6 +9,9 @@
  * The receiver counts messages and reports when it has them all; the rate is messages
  * per second from the first send to that report.
  *
+ * A last case sends from an actor in a second worker to the same sink: envelopes are
+ * routed through the main thread (decoded and re-encoded there), the worker tree's path.
+ *
  * Run: ./node_modules/.bin/tsx --conditions=@broker-ts/source benchmarks/actor-worker.ts [--n=200000] [--rounds=5] [--warmup=3]
  */
 import { performance } from 'node:perf_hooks';
@@ -32,6 +35,18 @@ export function countingSink(ctx: ActorContext): Behavior {
     },
     m: () => {
       if (++count === target) ctx.send(notify!, { type: 'done', count });
+    },
+  };
+}
+
+/** The worker-side producer: sends `n` messages to `to` (another worker's actor). */
+export function producer(ctx: ActorContext): Behavior {
+  return {
+    go: (m) => {
+      const to = m.to as ActorRef;
+      const n = m.n as number;
+      for (let i = 0; i < n; i++) ctx.send(to, { ...PAYLOAD, seq: i });
+      return true;
     },
   };
 }
@@ -144,14 +159,16 @@ async function actors(): Promise<Measurement[]> {
       for (let i = 0; i < N; i++) sink.tell({ ...PAYLOAD, seq: i });
     }),
   );
-  const producer = system.spawn((ctx) => ({
+  const mainProducer = system.spawn((ctx) => ({
     go: () => {
       for (let i = 0; i < N; i++) ctx.send(sink, { ...PAYLOAD, seq: i });
     },
   }));
-  const fromActor = await measureAsync('actor: main actor -> worker actor', () => run(() => producer.tell({ type: 'go' })));
+  const fromActor = await measureAsync('actor: main actor -> worker actor', () => run(() => mainProducer.tell({ type: 'go' })));
+  const remoteProducer = await system.spawnWorker(__filename, { exportName: 'producer' });
+  const workerToWorker = await measureAsync('actor: worker A actor -> worker B actor (via main)', () => run(() => remoteProducer.tell({ type: 'go', to: sink, n: N })));
   await system.shutdown();
-  return [fromOutside, fromActor];
+  return [fromOutside, fromActor, workerToWorker];
 }
 
 async function main(): Promise<void> {
