@@ -33,4 +33,11 @@ export interface NodeLink {
    * @param reason - why (for logs and, where the transport can, the peer)
    */
   close(reason: ExitReason): void;
+  /**
+   * Optional: sends a batch that another node already encoded for `remoteNode` (its
+   * header names that node as receiver), as is. Links that implement it let a forwarding
+   * node (the main thread between its workers) pass batches on without decoding them;
+   * `router.forwardBatch(node, bytes)` uses it when present.
+   */
+  sendBatch?(bytes: Uint8Array): void;
 }

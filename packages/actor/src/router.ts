@@ -3,12 +3,14 @@
  */
 import type { Logger } from 'pino';
 import { ActorError } from './actor-error';
+import type { RefHost } from './actor-ref';
 import type { Envelope } from './envelope';
+import { decodeEnvelopes } from './envelope-codec';
 import { ExitReasons, type ExitReason } from './exit-reason';
 import type { NodeLink } from './node-link';
 
 /** What the router needs from its system. @internal */
-export interface RouterHost {
+export interface RouterHost extends RefHost {
   readonly nodeId: string;
   deliverLocal(env: Envelope): void;
   /** An envelope for a node with no route: answer it as unreachable. */
@@ -115,6 +117,30 @@ export class Router {
   receive(env: Envelope): void {
     if (env.to.node === this.host.nodeId) this.host.deliverLocal(env);
     else this.forward(env);
+  }
+
+  /**
+   * Entry point for a whole batch that another node encoded for `node` (a node behind
+   * this one): handed to the link as bytes when it supports `sendBatch`, else decoded
+   * and routed envelope by envelope (unroutable ones are answered as unreachable).
+   * Undecodable batches are logged (`decode-failed`) and dropped.
+   * @param node - the node the batch is addressed to
+   * @param bytes - a batch from `encodeEnvelopes(envs, sender, node)`
+   */
+  forwardBatch(node: string, bytes: Uint8Array): void {
+    const link = node === this.host.nodeId ? undefined : (this.links.get(node) ?? this.defaultLink ?? undefined);
+    if (link !== undefined && link.sendBatch !== undefined) {
+      link.sendBatch(bytes);
+      return;
+    }
+    let envs: Envelope[];
+    try {
+      envs = decodeEnvelopes(bytes, this.host);
+    } catch (e) {
+      this.log.warn({ event: 'decode-failed', node, err: e }, 'dropped an undecodable forwarded batch');
+      return;
+    }
+    for (const env of envs) this.receive(env);
   }
 
   /** Sends an envelope for another node to its link. @internal */

@@ -1,6 +1,8 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import pino from 'pino';
 import { ActorSystem } from '../actor-system';
+import { registerCodecExtension } from '../envelope-codec';
+import { connectLoopback } from '../loopback-link';
 import { MessagePortLink, type PortLike } from './message-port-link';
 
 function logged(name: string): { system: ActorSystem; events: Record<string, unknown>[] } {
@@ -79,5 +81,62 @@ describe('MessagePortLink', () => {
     await expect(bad).rejects.toMatchObject({ code: 'invalid_argument' });
     await expect(good).resolves.toBe('ok');
     expect(a.events.some((e) => e.event === 'encode-failed')).toBe(true);
+  });
+});
+
+describe('MessagePortLink forwarding through a hub', () => {
+  class Probe {
+    constructor(readonly v: number) {}
+  }
+  let decodes = 0;
+  registerCodecExtension<Probe, number>({
+    Class: Probe,
+    tag: 41990,
+    encode: (p, enc) => enc(p.v),
+    decode: (v) => (decodes++, new Probe(v)),
+  });
+
+  const quiet = (name: string): ActorSystem => new ActorSystem({ name, nodeId: name, logger: pino({ level: 'silent' }) });
+  const channels: MessageChannel[] = [];
+  const systems: ActorSystem[] = [];
+  /** Links `child` to `hub` over a real MessageChannel; the hub is the child's default route. */
+  function attach(child: ActorSystem, hub: ActorSystem): void {
+    const ch = new MessageChannel();
+    channels.push(ch);
+    child.router.linkUp(new MessagePortLink(child, ch.port1, hub.nodeId), { default: true });
+    hub.router.linkUp(new MessagePortLink(hub, ch.port2, child.nodeId));
+  }
+  afterEach(async () => {
+    await Promise.all(systems.splice(0).map((s) => s.shutdown()));
+    for (const ch of channels.splice(0)) ch.port1.close();
+  });
+
+  test('a batch for a node behind the hub is passed on without being decoded there', async () => {
+    const [hub, a, b] = ['hub', 'A', 'B'].map(quiet);
+    systems.push(hub, a, b);
+    attach(a, hub);
+    attach(b, hub);
+    b.spawn(() => ({ probe: (m) => (m.p as Probe).v * 2 }), { name: 'svc' });
+    const svc = (await a.lookup('B', 'svc'))!;
+    decodes = 0;
+    await expect(a.request(svc, { type: 'probe', p: new Probe(21) })).resolves.toBe(42);
+    expect(decodes).toBe(1);
+  });
+
+  test('a forwarded batch for a node the hub cannot reach is answered as unreachable', async () => {
+    const [hub, a] = ['hub', 'A'].map(quiet);
+    systems.push(hub, a);
+    attach(a, hub);
+    await expect(a.request(a.refFor('ghost', 1), { type: 'x' })).rejects.toMatchObject({ code: 'unreachable' });
+  });
+
+  test('towards a link without sendBatch the hub decodes and routes envelope by envelope', async () => {
+    const [hub, a, b] = ['hub', 'A', 'B'].map(quiet);
+    systems.push(hub, a, b);
+    attach(a, hub);
+    connectLoopback(b, hub, { defaultForA: true });
+    b.spawn(() => ({ probe: (m) => (m.p as Probe).v + 1 }), { name: 'svc' });
+    const svc = (await a.lookup('B', 'svc'))!;
+    await expect(a.request(svc, { type: 'probe', p: new Probe(1) })).resolves.toBe(2);
   });
 });

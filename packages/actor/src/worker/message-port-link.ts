@@ -21,15 +21,26 @@ export interface MessagePortLinkOptions {
   maxBatch?: number;
 }
 
+/** What a forwarded batch looks like on the port: bytes encoded for node `fwd`. */
+interface ForwardedBatch {
+  fwd: string;
+  bytes: Uint8Array;
+}
+
 /**
  * A {@link NodeLink} over a MessagePort. Envelopes sent during one synchronous stretch
- * (typically one scheduler drain) are encoded together with cbor-x and posted as one
- * Uint8Array on a microtask, or at once when `maxBatch` is reached; so the batch buffer
- * is bounded by `maxBatch`. Each batch is copied once into a tight buffer and
- * transferred. Undecodable input is logged (`decode-failed`) and dropped.
+ * (typically one scheduler drain) are encoded together with cbor-x, one batch per
+ * destination node, and posted on a microtask (or at once when `maxBatch` envelopes are
+ * pending, which bounds the buffer). Each batch is copied once into a tight buffer and
+ * transferred. A batch for a node behind the other end (a sibling worker reached through
+ * the parent) is encoded for that node and posted as `{ fwd, bytes }`: the parent hands
+ * the bytes on with {@link MessagePortLink.sendBatch} without decoding them.
+ * Undecodable input is logged (`decode-failed`) and dropped.
  */
 export class MessagePortLink implements NodeLink {
-  private batch: Envelope[] = [];
+  /** Pending envelopes per destination node, in send order. */
+  private batches = new Map<string, Envelope[]>();
+  private pending = 0;
   private flushQueued = false;
   private closed = false;
   private readonly maxBatch: number;
@@ -51,18 +62,42 @@ export class MessagePortLink implements NodeLink {
     port.on('message', this.onMessage);
   }
 
-  /** Queues an envelope; flushed on a microtask or when the batch is full. */
+  /** Queues an envelope; flushed on a microtask or when `maxBatch` are pending. */
   send(envelope: Envelope): void {
     if (this.closed) {
       this.system.unroutable(envelope);
       return;
     }
-    this.batch.push(envelope);
-    if (this.batch.length >= this.maxBatch) this.flush();
+    const node = envelope.to.node;
+    let batch = this.batches.get(node);
+    if (batch === undefined) {
+      batch = [];
+      this.batches.set(node, batch);
+    }
+    batch.push(envelope);
+    if (++this.pending >= this.maxBatch) this.flush();
     else if (!this.flushQueued) {
       this.flushQueued = true;
       queueMicrotask(this.flush);
     }
+  }
+
+  /**
+   * Posts a batch already encoded for {@link MessagePortLink.remoteNode} (by the node
+   * that sent it), without decoding it.
+   */
+  sendBatch(bytes: Uint8Array): void {
+    if (this.closed) {
+      let envs: Envelope[] = [];
+      try {
+        envs = decodeEnvelopes(bytes, this.system);
+      } catch {
+        // Undecodable and undeliverable: nothing to answer.
+      }
+      for (const env of envs) this.system.unroutable(env);
+      return;
+    }
+    this.transfer(bytes, null);
   }
 
   /** Flushes what is queued and stops listening. Idempotent. */
@@ -73,38 +108,49 @@ export class MessagePortLink implements NodeLink {
     this.port.off('message', this.onMessage);
   }
 
-  /** Posts the queued envelopes as one batch. */
+  /** Posts the queued envelopes, one batch per destination node. */
   readonly flush = (): void => {
     this.flushQueued = false;
-    if (this.batch.length === 0 || this.closed) return;
-    const envs = this.batch;
-    this.batch = [];
+    if (this.pending === 0 || this.closed) return;
+    const batches = this.batches;
+    this.batches = new Map();
+    this.pending = 0;
+    for (const [node, envs] of batches) this.postBatch(node, envs);
+  };
+
+  private postBatch(node: string, envs: Envelope[]): void {
+    const fwd = node === this.remoteNode ? null : node;
     try {
-      this.post(encodeEnvelopes(envs, this.system.nodeId, this.remoteNode));
+      this.transfer(encodeEnvelopes(envs, this.system.nodeId, node).slice(), fwd);
     } catch {
       // One message could not be encoded: isolate it so that the others still go out.
       for (const env of envs) {
         let bytes: Uint8Array;
         try {
-          bytes = encodeEnvelopes([env], this.system.nodeId, this.remoteNode);
+          bytes = encodeEnvelopes([env], this.system.nodeId, node).slice();
         } catch (e) {
           this.log.error({ event: 'encode-failed', to: env.to.key, err: e }, 'message cannot cross the thread boundary');
           this.system.deadLetter(env, 'invalid_argument');
           continue;
         }
-        this.post(bytes);
+        this.transfer(bytes, fwd);
       }
     }
-  };
+  }
 
-  private post(bytes: Uint8Array): void {
-    const copy = bytes.slice();
-    this.port.postMessage(copy, [copy.buffer as ArrayBuffer]);
+  /** Posts bytes this link owns (transferring their buffer when they span all of it). */
+  private transfer(bytes: Uint8Array, fwd: string | null): void {
+    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+    const list = [own.buffer as ArrayBuffer];
+    if (fwd === null) this.port.postMessage(own, list);
+    else this.port.postMessage({ fwd, bytes: own } satisfies ForwardedBatch, list);
   }
 
   private readonly onMessage = (data: unknown): void => {
     if (!(data instanceof Uint8Array)) {
-      this.log.warn({ event: 'decode-failed', node: this.remoteNode, reason: 'not a byte batch' }, 'dropped a message that is not an envelope batch');
+      const f = data as ForwardedBatch | null;
+      if (typeof f === 'object' && f !== null && typeof f.fwd === 'string' && f.bytes instanceof Uint8Array) this.system.router.forwardBatch(f.fwd, f.bytes);
+      else this.log.warn({ event: 'decode-failed', node: this.remoteNode, reason: 'not a byte batch' }, 'dropped a message that is not an envelope batch');
       return;
     }
     let envs: Envelope[];
