@@ -5,12 +5,13 @@
  * each peer. Peers are other endpoints' core actors, reached over the actor runtime's
  * TCP transport; data flows on credit-based streams with a bounded buffer per peer.
  */
-import { Actor, type ActorContext, type ActorRef, type AnyMessage, type Behavior, type Handler, type Cancellable, FlowError, FlowHost, type IncomingStream, type SinkSpec, type Stream, type StreamSink, TcpNetwork, withFlows } from '@broker-ts/actor';
-import { BrokerError, type Data, decodeBinary, encodeBinary, type ErrorCodeName } from '@broker-ts/data';
+import { Actor, type ActorContext, type ActorRef, type AnyMessage, type Behavior, type Handler, type Cancellable, FlowError, FlowHost, type IncomingStream, type NetErrorReason, type SinkSpec, type Stream, type StreamSink, TcpNetwork, withFlows } from '@broker-ts/actor';
+import { BrokerError, type Data, decodeBinary, encodeBinary, type ErrorCodeName, isErrorCodeName } from '@broker-ts/data';
 import type { ResolvedEndpointOptions } from './endpoint-options';
 import { type EndpointInfo, endpointInfoToData, type NetworkInfo } from './endpoint-info';
 import type { LocalSubscription, PublisherPort } from './local-subscription';
-import { asWireItem, CORE_ACTOR_NAME, PEER_PROTOCOL_VERSION, type PeerBye, type PeerFilterUpdate, type PeerHello, type PeerReject, type PeerStreamMeta, type PeerWelcome, type WireItem } from './peer-protocol';
+import { asWireItem, CORE_ACTOR_NAME, isTopicList, PEER_PROTOCOL_VERSION, type PeerBye, type PeerFilterUpdate, type PeerHello, type PeerReject, type PeerStreamMeta, type PeerWelcome, type WireItem } from './peer-protocol';
+import { refusalCode } from './refusal-code';
 import { type InboundDecision, Router } from './router';
 import { Status } from './status';
 import { FilterSources, TopicFilter } from './topic-filter';
@@ -85,7 +86,8 @@ type CoreInternal =
   | { type: 'peering-retry'; key: string }
   | { type: 'peer-core-found'; key: string; attempt: number; core: ActorRef | undefined; node: string }
   | { type: 'peer-output-ended'; peer: string; error: FlowError | undefined }
-  | { type: 'peer-flushed'; core: ActorRef; reason: string };
+  | { type: 'peer-flushed'; core: ActorRef; reason: string }
+  | { type: 'inbound-refused'; address: string; reason: NetErrorReason; detail: string };
 
 type CoreMessage = CoreCommand | CoreInternal | PeerHello | PeerWelcome | PeerReject | PeerFilterUpdate | PeerBye;
 
@@ -177,6 +179,8 @@ export class EndpointCore extends Actor<CoreMessage> {
   private nextStoreSubscription = -1;
   /** Set by `shutdown`: no new peerings, no reconnection. */
   private shuttingDown = false;
+  /** Removes our listener of refused inbound connections (set once we listen). */
+  private stopListeningForRefusals: (() => void) | undefined;
 
   constructor(
     ctx: ActorContext<CoreMessage>,
@@ -206,9 +210,8 @@ export class EndpointCore extends Actor<CoreMessage> {
       forward: (m) => {
         if (this.sources.add(m.topics)) this.advertise();
       },
-      listen: (m) => TcpNetwork.of(this.ctx.system).listen({ host: m.host, port: m.port }).then((a) => a.port, (e: unknown) => {
-        throw new BrokerError('cannot_open_resource', `cannot listen on ${m.host}:${m.port}: ${(e as Error).message}`);
-      }),
+      listen: (m) => this.listen(m.host, m.port),
+      'inbound-refused': (m) => this.emitError(refusalCode(m.reason), { id: null, network: parseAddress(m.address) }, `refused an incoming connection: ${m.detail}`),
       peer: (m) => answer(() => this.peer(m.host, m.port, m.retryMs, m.wait)),
       unpeer: (m) => this.unpeer(m.host, m.port),
       peers: () => this.peerInfos(),
@@ -245,10 +248,34 @@ export class EndpointCore extends Actor<CoreMessage> {
         this.resumeParked();
       },
     };
-    return wrapped as Behavior<CoreMessage>;
+    return this.localOnly(wrapped) as Behavior<CoreMessage>;
+  }
+
+  /**
+   * Guards every handler except the peering protocol (`broker.*`), flows and system
+   * messages: facade commands and internal continuations are accepted only from this
+   * node, so that another node can neither forge publications nor hand the core objects
+   * it would crash on.
+   */
+  private localOnly(behavior: Behavior<AnyMessage>): Behavior<AnyMessage> {
+    const guarded: Behavior<AnyMessage> = {};
+    for (const [type, handler] of Object.entries(behavior) as Array<[string, Handler<AnyMessage>]>) {
+      if (type.startsWith('broker.') || type.startsWith('flow.') || type === 'down' || type === 'exit') {
+        guarded[type] = handler;
+        continue;
+      }
+      guarded[type] = (m: AnyMessage, ctx: ActorContext<AnyMessage>) => {
+        const sender = ctx.sender;
+        if (sender === null || sender.node === this.id) return handler(m, ctx);
+        this.ctx.log.warn({ event: 'refused-remote-command', type, from: sender.key }, 'refused a command from another node');
+        return undefined;
+      };
+    }
+    return guarded;
   }
 
   override onStop(): void {
+    this.stopListeningForRefusals?.();
     for (const p of this.peerings.values()) {
       p.timer?.cancel();
       for (const w of p.waiters.splice(0)) w(false);
@@ -447,6 +474,24 @@ export class EndpointCore extends Actor<CoreMessage> {
   }
 
   // ---------------------------------------------------------------------------------
+  // Listening
+
+  private listen(host: string, port: number): Promise<number> {
+    const network = TcpNetwork.of(this.ctx.system);
+    if (this.stopListeningForRefusals === undefined) {
+      const self = this.ctx.self;
+      // Called outside any actor turn: becomes a message to the core.
+      this.stopListeningForRefusals = network.onInboundRefused(({ address, error }) => self.tell({ type: 'inbound-refused', address, reason: error.reason, detail: error.message }));
+    }
+    return network.listen({ host, port }).then(
+      (a) => a.port,
+      (e: unknown) => {
+        throw new BrokerError('cannot_open_resource', `cannot listen on ${host}:${port}: ${(e as Error).message}`);
+      },
+    );
+  }
+
+  // ---------------------------------------------------------------------------------
   // Outbound peering
 
   private peer(host: string, port: number, retryMs: number, wait: boolean): Promise<boolean> | boolean {
@@ -518,6 +563,10 @@ export class EndpointCore extends Actor<CoreMessage> {
     if (core === null || core.node !== m.endpoint) return;
     const p = this.pendingPeeringFor(core.node);
     if (p === undefined) return;
+    if (!isTopicList(m.filter)) {
+      this.attemptFailed(p.key, p.attempt, 'unexpected_handshake_message', 'the peer welcomed us with a malformed filter');
+      return;
+    }
     const existing = this.peers.get(m.endpoint);
     if (existing !== undefined) {
       // Both sides peered at once: the inbound peering is this one.
@@ -540,7 +589,8 @@ export class EndpointCore extends Actor<CoreMessage> {
     const core = this.ctx.sender;
     if (core === null) return;
     const p = this.pendingPeeringFor(core.node);
-    if (p !== undefined) this.attemptFailed(p.key, p.attempt, m.code, `peer refused: ${m.message}`);
+    const code = typeof m.code === 'string' && isErrorCodeName(m.code) ? m.code : 'peer_unavailable';
+    if (p !== undefined) this.attemptFailed(p.key, p.attempt, code, `peer refused: ${String(m.message)}`);
   }
 
   private peeringSucceeded(p: Peering): void {
@@ -573,8 +623,13 @@ export class EndpointCore extends Actor<CoreMessage> {
     const core = this.ctx.sender;
     if (core === null || core.node !== m.endpoint) return;
     if (m.protocol !== PEER_PROTOCOL_VERSION) {
-      this.ctx.send(core, { type: 'broker.reject', code: 'peer_incompatible', message: `protocol ${m.protocol} is not ${PEER_PROTOCOL_VERSION}` } satisfies PeerReject);
-      this.emitError('peer_incompatible', { id: m.endpoint }, `refused a peer speaking protocol ${m.protocol}`);
+      this.ctx.send(core, { type: 'broker.reject', code: 'peer_incompatible', message: `protocol ${String(m.protocol)} is not ${PEER_PROTOCOL_VERSION}` } satisfies PeerReject);
+      this.emitError('peer_incompatible', { id: m.endpoint }, `refused a peer speaking protocol ${String(m.protocol)}`);
+      return;
+    }
+    if (!isTopicList(m.filter)) {
+      this.ctx.send(core, { type: 'broker.reject', code: 'invalid_peering_request', message: 'malformed filter' } satisfies PeerReject);
+      this.emitError('invalid_peering_request', { id: m.endpoint }, 'refused a peer whose hello carries a malformed filter');
       return;
     }
     if (this.shuttingDown) {
@@ -638,7 +693,12 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   private onFilter(m: PeerFilterUpdate): void {
     const sender = this.ctx.sender;
-    if (sender !== null) this.router.setPeerFilter(sender.node, m.filter);
+    if (sender === null) return;
+    if (!isTopicList(m.filter)) {
+      this.ctx.log.warn({ event: 'bad-filter', peer: sender.node }, 'ignored a malformed filter update');
+      return;
+    }
+    this.router.setPeerFilter(sender.node, m.filter);
   }
 
   private onOutputEnded(peerId: string, error: FlowError | undefined): void {
@@ -902,6 +962,12 @@ function withTimeout(p: Promise<unknown>, ms: number, clock: { setTimer(ms: numb
       resolve();
     });
   });
+}
+
+/** Splits `ip:port` (IPv6 addresses contain colons) into a network info. */
+function parseAddress(address: string): NetworkInfo {
+  const i = address.lastIndexOf(':');
+  return { address: address.slice(0, i), port: Number(address.slice(i + 1)) };
 }
 
 /** Maps a failed connect to Broker's error code and a message. */

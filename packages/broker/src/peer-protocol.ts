@@ -82,6 +82,17 @@ export interface PeerStreamMeta {
 }
 
 /**
+ * Tells whether a value received from a peer is a list of topics (a filter).
+ * @param x - the value as received
+ */
+export function isTopicList(x: unknown): x is string[] {
+  return Array.isArray(x) && x.length <= MAX_FILTER_TOPICS && x.every((t) => typeof t === 'string');
+}
+
+/** Most topics a peer may advertise in one filter; more is refused as malformed. */
+export const MAX_FILTER_TOPICS = 65_536;
+
+/**
  * Checks a wire item that came off the network.
  * @returns the item typed, or undefined when it is malformed
  */
