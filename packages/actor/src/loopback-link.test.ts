@@ -12,11 +12,11 @@ describe('connectLoopback', () => {
     const got: number[] = [];
     let done!: () => void;
     const finished = new Promise<void>((r) => (done = r));
-    b.spawn(() => ({ m: (x) => void (got.push(x.n), x.n === 999 && done()) }), { name: 'sink' });
+    b.spawn(() => ({ m: (x) => void (got.push(x.n), x.n === 2999 && done()) }), { name: 'sink' });
     const sink = (await a.lookup(b.nodeId, 'sink'))!;
-    for (let i = 0; i < 1000; i++) sink.tell({ type: 'm', n: i });
+    for (let i = 0; i < 3000; i++) sink.tell({ type: 'm', n: i });
     await finished;
-    expect(got).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect(got).toEqual(Array.from({ length: 3000 }, (_, i) => i));
     await Promise.all([a.shutdown(), b.shutdown()]);
   });
 

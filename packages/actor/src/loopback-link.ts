@@ -51,7 +51,10 @@ export function connectLoopback(a: ActorSystem, b: ActorSystem, options: Loopbac
   };
 }
 
-/** One direction of a loopback connection. The batch is bounded by one microtask's sends. */
+/** Envelopes per batch before an early flush (bounds the batch buffer). */
+const MAX_BATCH = 1024;
+
+/** One direction of a loopback connection. */
 class LoopbackLink implements NodeLink {
   peer!: LoopbackLink;
   private batch: Envelope[] = [];
@@ -69,7 +72,8 @@ class LoopbackLink implements NodeLink {
       return;
     }
     this.batch.push(envelope);
-    if (!this.queued) {
+    if (this.batch.length >= MAX_BATCH) this.flush();
+    else if (!this.queued) {
       this.queued = true;
       queueMicrotask(this.flush);
     }

@@ -21,8 +21,11 @@ export enum PushResult {
  * Who may call what: any sender calls {@link Mailbox.push}; only the owning actor calls
  * {@link Mailbox.shift} and {@link Mailbox.close}.
  *
- * Bound: ordinary envelopes are bounded by `capacity` when one is given. Urgent
- * envelopes are never dropped: there is at most one per link, monitor or stop request.
+ * Bound: ordinary envelopes are bounded by `capacity` when one is given. The default is
+ * unbounded, as in CAF and Erlang: plain sends have no backpressure by design; producers
+ * that can outrun their consumer use flows (credit-based streams) or a `mailboxCapacity`.
+ * Urgent envelopes are never dropped: there is at most one per link, monitor or stop
+ * request.
  */
 export class Mailbox {
   private readonly urgent = new FifoQueue<Envelope>(4);

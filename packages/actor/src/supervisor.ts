@@ -82,7 +82,7 @@ export class Supervisor extends Actor<SupervisorMessage> {
   private readonly children: Child[] = [];
   /** Times of recent restarts, oldest first (at most maxRestarts + 1 entries). */
   private readonly restarts: number[] = [];
-  /** Children waiting to be (re)started, in order, with who wants to know. */
+  /** Children waiting to be (re)started, in order, with who wants to know (at most one entry per child and pending start-child request). */
   private readonly toStart: { child: Child; done?: (ref: ActorRef<Message> | null) => void }[] = [];
   /** True while an asynchronous start is in flight (starts are serialized). */
   private busy = false;
