@@ -62,7 +62,7 @@ export type CoreCommand =
   | { type: 'subscriber-drained'; id: number }
   | { type: 'forward'; topics: string[] }
   | { type: 'listen'; host: string; port: number }
-  | { type: 'peer'; host: string; port: number; retryMs: number; wait: boolean }
+  | { type: 'peer'; host: string; port: number; retryMs: number; wait: boolean; via?: string }
   | { type: 'unpeer'; host: string; port: number }
   | { type: 'peers' }
   | { type: 'peer-subscriptions' }
@@ -150,6 +150,8 @@ interface Peering {
   peer: string | undefined;
   /** True after the first success: later attempts are reconnections. */
   reconnecting: boolean;
+  /** The node to peer with over an existing link (a worker's MessagePort) instead of TCP. */
+  via: string | undefined;
 }
 
 /** The core actor of one endpoint. */
@@ -212,7 +214,7 @@ export class EndpointCore extends Actor<CoreMessage> {
       },
       listen: (m) => this.listen(m.host, m.port),
       'inbound-refused': (m) => this.emitError(refusalCode(m.reason), { id: null, network: parseAddress(m.address) }, `refused an incoming connection: ${m.detail}`),
-      peer: (m) => answer(() => this.peer(m.host, m.port, m.retryMs, m.wait)),
+      peer: (m) => answer(() => this.peer(m.host, m.port, m.retryMs, m.wait, m.via)),
       unpeer: (m) => this.unpeer(m.host, m.port),
       peers: () => this.peerInfos(),
       'peer-subscriptions': () => this.router.peerSubscriptions(),
@@ -494,13 +496,13 @@ export class EndpointCore extends Actor<CoreMessage> {
   // ---------------------------------------------------------------------------------
   // Outbound peering
 
-  private peer(host: string, port: number, retryMs: number, wait: boolean): Promise<boolean> | boolean {
+  private peer(host: string, port: number, retryMs: number, wait: boolean, via?: string): Promise<boolean> | boolean {
     if (this.shuttingDown) throw new BrokerError('shutting_down', 'the endpoint is shutting down');
     const key = `${host}:${port}`;
     let p = this.peerings.get(key);
     if (p?.peer !== undefined && this.peers.has(p.peer)) return true;
     if (p === undefined) {
-      p = { key, host, port, retryMs, attempt: 0, waiters: [], timer: undefined, node: undefined, peer: undefined, reconnecting: false };
+      p = { key, host, port, retryMs, attempt: 0, waiters: [], timer: undefined, node: undefined, peer: undefined, reconnecting: false, via };
       this.peerings.set(key, p);
       this.attempt(key);
     } else {
@@ -521,6 +523,11 @@ export class EndpointCore extends Actor<CoreMessage> {
     p.timer = this.ctx.system.clock.setTimer(HANDSHAKE_TIMEOUT_MS, () => {
       self.tell({ type: 'peering-failed', key, attempt, code: 'peer_timeout', message: 'peering handshake timed out' });
     });
+    if (p.via !== undefined) {
+      // The node is already linked (a worker thread's MessagePort): go straight to the handshake.
+      self.tell({ type: 'peering-connected', key, attempt, node: p.via });
+      return;
+    }
     TcpNetwork.of(this.ctx.system)
       .connect(p.host, p.port)
       .then(

@@ -12,8 +12,10 @@ import { type EndpointOptions, resolveEndpointOptions, type ResolvedEndpointOpti
 import { Hub } from './hub';
 import type { LocalSubscription } from './local-subscription';
 import { Publisher, type PublisherOptions } from './publisher';
+import { isStatus } from './status';
 import { StatusSubscriber } from './status-subscriber';
 import { type DataMessage, Subscriber, type SubscriberOptions } from './subscriber';
+import { linkToParent, startWorkerEndpoint, type WorkerEndpoint, type WorkerEndpointOptions } from './worker-endpoint';
 
 /** Options of `peer` and `peerNoWait`. */
 export interface PeerOptions {
@@ -282,6 +284,50 @@ export class Endpoint {
 
   /** Wall-clock milliseconds of the endpoint (virtual time with `useRealTime: false`). */
   private readonly wallNow = (): number => (this.virtualClock !== undefined ? this.virtualClock.now() : Date.now());
+
+  /**
+   * Starts an endpoint in a worker thread and peers with it over the thread's MessagePort
+   * (no TCP). The module runs as the worker's main script: it creates an `Endpoint` and
+   * calls {@link Endpoint.peerParent}; it may also listen and peer over TCP. The worker
+   * belongs to this endpoint: `shutdown()` terminates it.
+   * @param modulePath - the worker module (`.js`, or `.ts` run through tsx)
+   * @returns once the worker's endpoint peered with this one (`peer_added` on both sides)
+   * @throws BrokerError `peer_unavailable` when the worker ends or does not peer in time,
+   *   `cannot_open_resource` when it cannot start, `shutting_down` after shutdown
+   */
+  async spawnWorkerEndpoint(modulePath: string, options: WorkerEndpointOptions = {}): Promise<WorkerEndpoint> {
+    if (this.stopping !== undefined) throw new BrokerError('shutting_down', 'the endpoint is shut down');
+    // Subscribed before the worker starts, so its peer_added cannot be missed.
+    const statuses = this.makeStatusSubscriber(true);
+    try {
+      return await startWorkerEndpoint(this.system, modulePath, options, async (id, failed) => {
+        for (;;) {
+          const ev = await Promise.race([statuses.get(), failed]);
+          if (isStatus(ev) && ev.code === 'peer_added' && ev.context.id === id) return;
+        }
+      });
+    } finally {
+      statuses.close();
+    }
+  }
+
+  /**
+   * In a worker thread started by {@link Endpoint.spawnWorkerEndpoint}: peers with the
+   * endpoint that started it, over the thread's MessagePort. Its network address in
+   * statuses and `peers()` is `parent:0` (so `unpeer('parent', 0)` ends it).
+   * @returns true once peered
+   * @throws BrokerError `bad_member_function_call` in any other thread
+   */
+  peerParent(): Promise<boolean> {
+    if (this.stopping !== undefined) return Promise.reject(new BrokerError('shutting_down', 'the endpoint is shut down'));
+    let parent: string;
+    try {
+      parent = linkToParent(this.system);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.request<boolean>({ type: 'peer', host: 'parent', port: 0, retryMs: 0, wait: true, via: parent });
+  }
 
   /** Counters of the endpoint (drops, duplicates, expired hop limits, malformed input). */
   stats(): Promise<CoreStats> {
