@@ -105,6 +105,14 @@ describe('broker-throughput', () => {
     expect(received).toBe(sent);
   }, 60_000);
 
+  it('a client whose server dies exits with status 1 and says so instead of sending into nothing', async () => {
+    const { server, client } = await serverAndClient([], ['-t', '2', '-r', '0']);
+    await client.line(/\[batch_size=1\]/);
+    server.proc.kill('SIGKILL');
+    expect(await client.exit).toBe(1);
+    expect(client.stderr.some((l) => l.startsWith('broker-throughput: lost the server: peer_lost('))).toBe(true);
+  }, 60_000);
+
   it('a bad option exits with status 2 and says what is wrong', async () => {
     const tool = start(['-t', '4', 'localhost']);
     expect(await tool.exit).toBe(2);

@@ -7,10 +7,10 @@
  */
 import { setTimeout as sleep, setImmediate as yieldToLoop } from 'node:timers/promises';
 
-import { Endpoint, type Publisher } from '@broker-ts/broker';
+import { Endpoint, type Publisher, type StatusEvent } from '@broker-ts/broker';
 
 import { makeBenchmarkEvent } from './benchmark-event';
-import { printStatuses } from './print-statuses';
+import { watchStatuses } from './watch-statuses';
 import { toolLogger } from './tool-logger';
 import { BENCHMARK_TOPICS, parseStatsUpdate } from './throughput-protocol';
 import type { ThroughputClientOptions } from './throughput-options';
@@ -74,12 +74,28 @@ async function sendEvents(options: ThroughputClientOptions, pub: Publisher, stat
 /**
  * Runs the client.
  * @returns the exit status: 0 done (quit by the server, duration over, or aborted),
- *   1 when peering fails, the server never subscribes, or too many events stay in flight
+ *   1 when peering fails, the server never subscribes or goes away, or too many events
+ *   stay in flight
  */
 export async function runThroughputClient(options: ThroughputClientOptions, io: ToolOutput, signal?: AbortSignal): Promise<number> {
   const ep = new Endpoint({ name: 'broker-throughput-client', logger: toolLogger(options.verbose) });
-  const statuses = options.verbose ? printStatuses(ep, io) : undefined;
   const replies = ep.makeSubscriber([BENCHMARK_TOPICS.stats, BENCHMARK_TOPICS.terminate]);
+  let quitSeen = false;
+  let peered = false;
+  const serverGone = (event: StatusEvent): void => {
+    if (!peered) return;
+    // The server's quit_benchmark is delivered before its goodbye: let the reply loop
+    // take anything already queued before deciding that the server went away.
+    setImmediate(() => {
+      if (quitSeen || replies.poll().some(([topic]) => topic === BENCHMARK_TOPICS.terminate)) {
+        ended(0);
+        return;
+      }
+      io.err(`broker-throughput: lost the server: ${String(event)}`);
+      ended(1);
+    });
+  };
+  const statuses = watchStatuses(ep, io, { verbose: options.verbose, onPeerGone: serverGone });
   const state: SendState = { sent: 0, batchSize: options.batchSize, stopped: false };
   const started = performance.now();
   let totalRecv = 0;
@@ -93,6 +109,7 @@ export async function runThroughputClient(options: ThroughputClientOptions, io: 
       io.err(`broker-throughput: cannot peer with ${options.host}:${options.port}`);
       return 1;
     }
+    peered = true;
     if (!(await waitForSubscription(ep, BENCHMARK_TOPICS.events))) {
       io.err(`broker-throughput: ${options.host}:${options.port} did not subscribe to ${BENCHMARK_TOPICS.events} within ${SUBSCRIPTION_WAIT_MS / 1000} s`);
       return 1;
@@ -112,6 +129,7 @@ export async function runThroughputClient(options: ThroughputClientOptions, io: 
       let strikes = 0;
       for await (const [topic, value] of replies) {
         if (topic === BENCHMARK_TOPICS.terminate) {
+          quitSeen = true;
           io.out('*** the server sent quit_benchmark');
           ended(0);
           return;

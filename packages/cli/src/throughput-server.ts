@@ -7,7 +7,7 @@
 import { Endpoint, parseZeekMessage } from '@broker-ts/broker';
 import type { Data } from '@broker-ts/data';
 
-import { printStatuses } from './print-statuses';
+import { watchStatuses } from './watch-statuses';
 import { toolLogger } from './tool-logger';
 import { BENCHMARK_TOPICS, eventCount, makeQuitBenchmark, makeStatsUpdate } from './throughput-protocol';
 import type { ThroughputServerOptions } from './throughput-options';
@@ -33,7 +33,7 @@ function describeLast(value: Data | undefined): string {
  */
 export async function runThroughputServer(options: ThroughputServerOptions, io: ToolOutput, signal?: AbortSignal): Promise<number> {
   const ep = new Endpoint({ name: 'broker-throughput-server', logger: toolLogger(options.verbose) });
-  const statuses = options.verbose ? printStatuses(ep, io) : undefined;
+  const statuses = options.verbose ? watchStatuses(ep, io, { verbose: true }) : undefined;
   let total = 0;
   let sinceLast = 0;
   let last: Data | undefined;
