@@ -167,6 +167,39 @@ describe('actors in worker threads', () => {
     expect(system.router.nodes).toEqual([]);
   });
 
+  test('terminate stops the worker in order: its actors run onStop and their monitors hear shutdown', async () => {
+    const node = system.startWorker();
+    const stopped: unknown[] = [];
+    let seen!: () => void;
+    const reported = new Promise<void>((r) => (seen = r));
+    const box = system.spawn(() => ({ stopped: (m) => void (stopped.push(m.reason), seen()) }));
+    const reporter = await node.spawn(FIXTURE, { exportName: 'Reporter', args: [box] });
+    const c = collector(system);
+    system.spawn((ctx) => {
+      ctx.monitor(reporter);
+      return { down: (m) => ctx.send(c.ref, m) };
+    });
+    await expect(system.request(reporter, { type: 'ping' })).resolves.toBe('pong');
+    await node.terminate();
+    await reported;
+    expect(stopped).toEqual([{ kind: 'shutdown' }]);
+    await expect(c.next<DownMessage>('down')).resolves.toMatchObject({ reason: { kind: 'shutdown' } });
+    await expect(node.exited).resolves.toBe(0);
+  });
+
+  test('terminate(0) kills the thread at once: its actors are unreachable', async () => {
+    const node = system.startWorker();
+    const echo = await node.spawn(FIXTURE, { exportName: 'echo' });
+    const c = collector(system);
+    system.spawn((ctx) => {
+      ctx.monitor(echo);
+      return { down: (m) => ctx.send(c.ref, m) };
+    });
+    await system.request(echo, { type: 'echo', text: 'x' });
+    await node.terminate(0);
+    await expect(c.next<DownMessage>('down')).resolves.toMatchObject({ reason: { kind: 'unreachable' } });
+  });
+
   test('shutdown terminates every worker thread', async () => {
     const node = system.startWorker();
     await node.spawn(FIXTURE, { exportName: 'echo' });

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { ActorError } from '../actor-error';
 import type { ActorRef } from '../actor-ref';
 import type { ActorSystem } from '../actor-system';
+import { Envelope, EnvelopeKind } from '../envelope';
 import type { AnyMessage, Message } from '../message';
 import { MessagePortLink } from './message-port-link';
 import type { SpawnModuleRequest, WorkerNodeData } from './worker-data';
@@ -43,7 +44,7 @@ let workerCounter = 0;
  * A worker thread running its own actor system, linked to the parent's router. Refs to
  * its actors behave like local ones; when the thread ends for any reason (crash,
  * `process.exit`, terminate) every monitor and link of its actors gets DOWN/EXIT with
- * reason `unreachable`. It is terminated at the parent's shutdown.
+ * reason `unreachable`. It is stopped (orderly, then terminated) at the parent's shutdown.
  */
 export class WorkerNode {
   /** Node id of the worker's system. */
@@ -118,8 +119,21 @@ export class WorkerNode {
     return this.system.request<ActorRef<M>>(this.system.refFor(this.nodeId, 0), req, { timeout: options.timeout ?? 30_000 });
   }
 
-  /** Terminates the thread (its actors become unreachable); resolves when it has ended. */
-  async terminate(): Promise<void> {
+  /**
+   * Stops the worker: first asks its system to shut down (its actors stop with reason
+   * `shutdown`, run `onStop`, and their monitors and links hear `shutdown`), then
+   * terminates the thread if it has not ended within `graceMs` (its actors are then
+   * `unreachable`). Resolves when the thread has ended. Idempotent.
+   * @param graceMs - real milliseconds to wait for the orderly shutdown (default 1000; 0 terminates at once)
+   */
+  async terminate(graceMs = 1000): Promise<void> {
+    if (this.ended) return;
+    if (graceMs > 0) {
+      this.system.route(new Envelope(this.system.refFor(this.nodeId, 0), null, { type: 'shutdown' }, EnvelopeKind.Message, 0));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+    }
     if (!this.ended) await this.worker.terminate();
     await this.exited;
   }
