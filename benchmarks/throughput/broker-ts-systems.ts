@@ -44,14 +44,14 @@ function tracked(running: RunningSystem, senderPid: number, rss: RssFigures[]): 
 }
 
 /** A system of one process (receiver and sender inside), measured as a whole. */
-function singleProcess(name: string, file: string, rssOf: string, verbose: boolean): TrackedSystem {
+function singleProcess(name: string, file: string, args: string[], rssOf: string, verbose: boolean): TrackedSystem {
   const rss: RssFigures[] = [];
   return {
     name,
     rss,
     rssOf,
     async start() {
-      const host = BenchChild.spawnNode(file, script(file), [], verbose);
+      const host = BenchChild.spawnNode(file, script(file), args, verbose);
       try {
         await host.ready();
       } catch (error) {
@@ -85,12 +85,16 @@ export function brokerTsTcp(verbose = false): TrackedSystem {
   };
 }
 
-/** broker-ts main-thread endpoint → worker-thread endpoint, one process. */
-export function brokerTsWorker(verbose = false): TrackedSystem {
-  return singleProcess('broker-ts main → worker thread (TCP)', 'bts-worker-host.ts', 'whole process (both threads)', verbose);
+/**
+ * broker-ts main-thread endpoint → worker-thread endpoint, one process: peered over the
+ * thread's MessagePort (`spawnWorkerEndpoint`), or over loopback TCP.
+ */
+export function brokerTsWorker(via: 'port' | 'tcp', verbose = false): TrackedSystem {
+  const name = via === 'port' ? 'broker-ts main → worker thread (MessagePort)' : 'broker-ts main → worker thread (TCP)';
+  return singleProcess(name, 'bts-worker-host.ts', [via], 'whole process (both threads)', verbose);
 }
 
 /** broker-ts endpoint → endpoint in one thread. */
 export function brokerTsInThread(verbose = false): TrackedSystem {
-  return singleProcess('broker-ts 2 endpoints, 1 thread (TCP)', 'bts-in-thread.ts', 'whole process (both endpoints)', verbose);
+  return singleProcess('broker-ts 2 endpoints, 1 thread (TCP)', 'bts-in-thread.ts', [], 'whole process (both endpoints)', verbose);
 }
