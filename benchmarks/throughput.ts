@@ -10,11 +10,13 @@
  *
  *   tsx --conditions=@broker-ts/source benchmarks/throughput.ts [--quick] [--runs N]
  *       [--warmup S] [--seconds S] [--latency-count N] [--skip-setup] [--verbose]
- *       [--out FILE]
+ *       [--out FILE] [--commit HASH]
  *
  * Method: the baselines' (`docs/benchmarks.md`): fresh processes per run, warm-up,
  * counted window, medians of runs. --quick: 1 run, 1 s warm-up, 3 s counted, 100
- * round trips. Default output: benchmarks/out/throughput.json.
+ * round trips. Default output: benchmarks/out/throughput.json. --commit records the commit
+ * measured when the tree is not a git checkout (a `git archive` export of HEAD, so that
+ * nobody's uncommitted work is measured).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,9 +25,9 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { BASELINES, type BaselineOptions } from './baselines/catalog';
-import type { BenchResult } from './baselines/lib/bench-result';
 import { codecNativeAcceleration } from './baselines/lib/event-codec';
-import { measureThroughput } from './baselines/lib/measure-throughput';
+import { measureThroughputOnce } from './baselines/lib/measure-throughput';
+import { type BenchResult, medianResult } from './baselines/lib/bench-result';
 import { formatResults } from './baselines/lib/print-results';
 import { runSetup } from './baselines/lib/run-setup';
 import { brokerTsInThread, brokerTsTcp, brokerTsWorker, type TrackedSystem } from './throughput/broker-ts-systems';
@@ -35,8 +37,8 @@ import type { RssFigures } from './throughput/rss-tracker';
 import type { ThroughputReport } from './throughput/throughput-report';
 
 /** The command line, checked; exits with status 2 and the usage on bad input. */
-function parseCommandLine(argv: string[]): { options: BaselineOptions; setup: boolean; out: string } {
-  const usage = 'usage: throughput.ts [--quick] [--runs N] [--warmup S] [--seconds S] [--latency-count N] [--skip-setup] [--verbose] [--out FILE]';
+function parseCommandLine(argv: string[]): { options: BaselineOptions; setup: boolean; out: string; commit?: string } {
+  const usage = 'usage: throughput.ts [--quick] [--runs N] [--warmup S] [--seconds S] [--latency-count N] [--skip-setup] [--verbose] [--out FILE] [--commit HASH]';
   try {
     const { values: v } = parseArgs({
       args: argv,
@@ -44,6 +46,7 @@ function parseCommandLine(argv: string[]): { options: BaselineOptions; setup: bo
       options: {
         quick: { type: 'boolean' }, runs: { type: 'string' }, warmup: { type: 'string' }, seconds: { type: 'string' },
         'latency-count': { type: 'string' }, 'skip-setup': { type: 'boolean' }, verbose: { type: 'boolean' }, out: { type: 'string' },
+        commit: { type: 'string' },
       },
     });
     const positive = (flag: string, text: string | undefined, fallback: number): number => {
@@ -63,6 +66,7 @@ function parseCommandLine(argv: string[]): { options: BaselineOptions; setup: bo
       },
       setup: !(v['skip-setup'] ?? false),
       out: v.out ?? join(__dirname, 'out', 'throughput.json'),
+      commit: v.commit,
     };
   } catch (error) {
     console.error(`${(error as Error).message}\n${usage}`);
@@ -83,11 +87,11 @@ function commit(): string {
 }
 
 async function main(): Promise<void> {
-  const { options, setup, out } = parseCommandLine(process.argv.slice(2));
+  const { options, setup, out, commit: givenCommit } = parseCommandLine(process.argv.slice(2));
   if (setup) runSetup();
   options.log = (line) => console.error(line);
   const started = new Date();
-  const measured = commit();
+  const measured = givenCommit ?? commit();
   const loadBefore = loadavg();
   console.error(
     `throughput: ${options.runs} run(s), ${options.warmupMs! / 1000} s warm-up, ${options.measureMs! / 1000} s counted; ` +
@@ -102,8 +106,24 @@ async function main(): Promise<void> {
     console.error(`${row.system}: ${Math.round(row.msgsPerSec)} msgs/s, ${Math.round(row.msgsPerCpuSec)} msgs/CPU-s${row.latencyUs ? `, RTT median ${row.latencyUs.median.toFixed(0)} µs` : ''}`);
     return clean;
   };
+  const failures: Array<{ system: string; run: number; error: string }> = [];
+  // A broker-ts run that fails (e.g. a stall: nothing received in the window) is
+  // reported and the row is the median of the runs that completed, so that one stall
+  // neither aborts the whole comparison nor disappears from it.
   const brokerTs = async (system: TrackedSystem): Promise<BenchResult> => {
-    const row = add(await measureThroughput(system, options));
+    const runs: BenchResult[] = [];
+    for (let run = 1; run <= options.runs!; run++) {
+      try {
+        const r = await measureThroughputOnce(system, options);
+        options.log?.(`${system.name}: run ${run}: ${Math.round(r.msgsPerSec)} msgs/s, ${Math.round(r.msgsPerCpuSec)} msgs/CPU-s`);
+        runs.push(r);
+      } catch (error) {
+        const message = (error as Error).message.split('\n')[0];
+        options.log?.(`${system.name}: run ${run} FAILED: ${message}`);
+        failures.push({ system: system.name, run, error: message });
+      }
+    }
+    const row = add(runs.length > 0 ? medianResult(runs) : { system: system.name, msgsPerSec: 0, msgsPerCpuSec: 0 });
     rss.push({ system: system.name, of: system.rssOf, runs: system.rss });
     return row;
   };
@@ -141,6 +161,10 @@ async function main(): Promise<void> {
   console.log(formatResults(rows, broker14.system));
   console.log('\nGoals (issue 6), ratios in this run:\n');
   console.log(formatGoals(goals));
+  if (failures.length > 0) {
+    console.log('\nFailed broker-ts runs (rows are medians of the other runs):\n');
+    for (const f of failures) console.log(`${f.system}, run ${f.run}: ${f.error}`);
+  }
   console.log('\nbroker-ts sender RSS over the counted window (start → end, max), per run:\n');
   for (const r of rss) {
     console.log(`${r.system} [${r.of}]: ${r.runs.map((f) => `${mib(f.startMiB)} → ${mib(f.endMiB)} (max ${mib(f.maxMiB)})`).join('; ')}`);
@@ -154,6 +178,7 @@ async function main(): Promise<void> {
     rows,
     goals,
     rss,
+    failures,
   };
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);

@@ -22,4 +22,6 @@ export interface ThroughputReport {
   goals: GoalResult[];
   /** The broker-ts senders' RSS per run. */
   rss: Array<{ system: string; of: string; runs: RssFigures[] }>;
+  /** broker-ts runs that failed (a stall, a crash); their rows are medians of the others. */
+  failures?: Array<{ system: string; run: number; error: string }>;
 }

@@ -33,6 +33,11 @@ describe('throughput chart', () => {
     expect(svg).not.toContain('NATS <&>');
   });
 
+  it('a row with failed runs says how many in its label', () => {
+    const svg = renderThroughputSvg({ ...report, failures: [{ system: 'NATS <&> "x"', run: 2, error: 'nothing received' }] });
+    expect(svg).toContain('NATS &lt;&amp;&gt; &quot;x&quot; [1 run(s) failed]');
+  });
+
   it('marks the goals on the per-CPU-second panel at 7× Broker 1.4, 1.5× NATS', () => {
     const svg = renderThroughputSvg(report);
     expect(svg).toContain('goal: 7× Broker 1.4');

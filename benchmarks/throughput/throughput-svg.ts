@@ -77,7 +77,10 @@ function find(rows: readonly BenchResult[], prefix: string): BenchResult | undef
  * @param report - the saved results of `throughput.ts`
  */
 export function renderThroughputSvg(report: ThroughputReport): string {
-  const throughput = report.rows.filter((r) => r.latencyUs === undefined);
+  // A row some of whose runs failed (a stall) says so in its label.
+  const failed = (system: string): number => (report.failures ?? []).filter((f) => f.system === system).length;
+  const label = (r: BenchResult): BenchResult => (failed(r.system) > 0 ? { ...r, system: `${r.system} [${failed(r.system)} run(s) failed]` } : r);
+  const throughput = report.rows.filter((r) => r.latencyUs === undefined).map(label);
   const latency = report.rows.filter((r) => r.latencyUs !== undefined);
   const broker14 = find(throughput, 'Broker 1.4');
   const nats = find(throughput, 'NATS');
