@@ -12,6 +12,7 @@ import { cloneTopic, masterTopic, storeEventsTopic, Topics } from '../topic';
 import type { Backend } from './backend';
 import { STORE_TICK_INTERVAL_MS } from './channel';
 import type { ActorSink, InboundMessage } from './actor-sink';
+import { dropIncomingStoreMessage } from './store-fault-injection';
 import { CloneState, type EntityId, MasterState, type QueryResult, type StoreQuery, type WriteCommand, type WriteOutcome, writeCommands } from './state';
 
 /** What a store actor hosts. */
@@ -112,6 +113,10 @@ export class StoreActor extends Actor<StoreMessage> {
     return {
       'store.inbound': (m) => {
         try {
+          if (dropIncomingStoreMessage(this.ctx.system.nodeId)) {
+            this.ctx.log.warn({ event: 'store-fault-drop', store: this.spec.name }, 'test fault injection dropped a store message');
+            return;
+          }
           this.state.advance(this.now());
           this.state.handle(m.value);
         } finally {
