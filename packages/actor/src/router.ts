@@ -28,6 +28,16 @@ export interface LinkUpOptions {
    * parent: the parent forwards). At most one default link.
    */
   default?: boolean;
+  /**
+   * This link is a shortcut to a node that is also reachable through the node `via` (a
+   * direct channel between two sibling workers, `via` being their parent): a `node-down`
+   * notice from `via` about the node calls `viaLost` when given (the transport then takes
+   * the link down once it has delivered what the node sent before it went), else closes
+   * the link and takes the node down at once.
+   */
+  via?: string;
+  /** See `via`. */
+  viaLost?: () => void;
 }
 
 /**
@@ -39,6 +49,9 @@ export interface LinkUpOptions {
 export class Router {
   private readonly links = new Map<string, NodeLink>();
   private defaultLink: NodeLink | null = null;
+  /** For shortcut links (`LinkUpOptions.via`): the node that also reaches them. */
+  private readonly viaOf = new Map<string, { via: string; lost?: () => void }>();
+  private forwardedCount = 0;
 
   /** @internal */
   constructor(
@@ -56,6 +69,14 @@ export class Router {
     return this.links.get(node) ?? this.defaultLink ?? undefined;
   }
 
+  /**
+   * Number of batches this node has passed on with `forwardBatch` (a worker tree's hub:
+   * sibling traffic that went through this node instead of a direct channel).
+   */
+  get forwardedBatches(): number {
+    return this.forwardedCount;
+  }
+
   /** True when `node` has a direct link. */
   hasLink(node: string): boolean {
     return this.links.has(node);
@@ -69,12 +90,11 @@ export class Router {
     const node = link.remoteNode;
     if (typeof node !== 'string' || node === '' || node === this.host.nodeId) throw new ActorError('invalid_argument', `cannot link to node '${String(node)}'`);
     if (this.links.has(node)) throw new ActorError('invalid_argument', `node ${node} is already linked`);
+    if (options.default === true && this.defaultLink !== null) throw new ActorError('invalid_argument', 'a default link is already set');
     this.links.set(node, link);
-    if (options.default === true) {
-      if (this.defaultLink !== null) throw new ActorError('invalid_argument', 'a default link is already set');
-      this.defaultLink = link;
-    }
-    this.log.info({ event: 'node-up', node, default: options.default === true }, 'node link up');
+    if (options.default === true) this.defaultLink = link;
+    if (options.via !== undefined) this.viaOf.set(node, { via: options.via, lost: options.viaLost });
+    this.log.info({ event: 'node-up', node, default: options.default === true, via: options.via }, 'node link up');
   }
 
   /**
@@ -89,6 +109,7 @@ export class Router {
     const link = this.links.get(node);
     if (link === undefined) return;
     this.links.delete(node);
+    this.viaOf.delete(node);
     const wasDefault = this.defaultLink === link;
     if (wasDefault) this.defaultLink = null;
     this.log.warn({ event: 'node-down', node, cause: describe(cause) }, 'node link down');
@@ -99,10 +120,19 @@ export class Router {
 
   /**
    * Handles a `node-down` notice from `from` about `node`: acted on only when this
-   * system reaches `node` through `from` (then it is forwarded to the other links).
+   * system reaches `node` through `from` (then it is forwarded to the other links), or
+   * holds a shortcut link to `node` that `from` also reaches (closed and taken down).
    * @internal
    */
   remoteNodeDown(from: string, node: string): void {
+    const shortcut = this.links.get(node);
+    const via = this.viaOf.get(node);
+    if (shortcut !== undefined && via !== undefined && via.via === from) {
+      if (via.lost !== undefined) return via.lost();
+      shortcut.close(ExitReasons.unreachable(node));
+      this.linkDown(node, `node-down notice from ${from}`);
+      return;
+    }
     if (node === this.host.nodeId || this.links.has(node)) return;
     if (this.defaultLink === null || this.defaultLink.remoteNode !== from) return;
     this.log.warn({ event: 'node-down', node, via: from }, 'node behind a link is down');
@@ -128,6 +158,7 @@ export class Router {
    * @param bytes - a batch from `encodeEnvelopes(envs, sender, node)`
    */
   forwardBatch(node: string, bytes: Uint8Array): void {
+    this.forwardedCount++;
     const link = node === this.host.nodeId ? undefined : (this.links.get(node) ?? this.defaultLink ?? undefined);
     if (link !== undefined && link.sendBatch !== undefined) {
       link.sendBatch(bytes);
@@ -154,6 +185,7 @@ export class Router {
   closeAll(reason: ExitReason = ExitReasons.shutdown): void {
     const all = [...this.links.values()];
     this.links.clear();
+    this.viaOf.clear();
     this.defaultLink = null;
     for (const link of all) {
       try {

@@ -1,6 +1,7 @@
 /**
  * A node link over a worker_threads MessagePort (or a Worker), batching envelopes.
  */
+import type { TransferListItem } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { ActorSystem } from '../actor-system';
 import { decodeEnvelopes, encodeEnvelopes } from '../envelope-codec';
@@ -10,15 +11,32 @@ import type { NodeLink } from '../node-link';
 
 /** The part of `MessagePort` / `Worker` the link uses. */
 export interface PortLike {
-  postMessage(value: unknown, transferList?: readonly ArrayBuffer[]): void;
+  postMessage(value: unknown, transferList?: readonly TransferListItem[]): void;
   on(event: 'message', listener: (value: unknown) => void): unknown;
   off(event: 'message', listener: (value: unknown) => void): unknown;
+  /** Present on a `MessagePort`: called by `close()` when the link owns the port. */
+  close?(): void;
 }
 
 /** Options for {@link MessagePortLink}. */
 export interface MessagePortLinkOptions {
   /** Envelopes per postMessage before an early flush (default 1024). */
   maxBatch?: number;
+  /**
+   * Handles plain objects that arrive on the port and are neither batches nor forwarded
+   * batches (control messages of the worker tree: sibling introductions). Without it they
+   * are logged as `decode-failed` and dropped.
+   */
+  control?: (data: object) => void;
+  /** Called after a batch for `node` (behind this node) was received and passed on. */
+  relayed?: (node: string) => void;
+  /**
+   * Do not read the port until {@link MessagePortLink.resume} (incoming messages wait
+   * in the port's own queue): a sibling channel waits until the relay path is drained.
+   */
+  paused?: boolean;
+  /** `close()` also closes the port (a port this link owns, e.g. a sibling channel). */
+  ownsPort?: boolean;
 }
 
 /** What a forwarded batch looks like on the port: bytes encoded for node `fwd`. */
@@ -43,8 +61,10 @@ export class MessagePortLink implements NodeLink {
   private pending = 0;
   private flushQueued = false;
   private closed = false;
+  private listening = false;
   private readonly maxBatch: number;
   private readonly log: Logger;
+  private readonly options: MessagePortLinkOptions;
 
   /**
    * @param system - the local system (incoming envelopes go to its router)
@@ -58,8 +78,28 @@ export class MessagePortLink implements NodeLink {
     options: MessagePortLinkOptions = {},
   ) {
     this.maxBatch = options.maxBatch ?? 1024;
+    this.options = options;
     this.log = system.loggerFor('worker');
-    port.on('message', this.onMessage);
+    if (options.paused !== true) this.resume();
+  }
+
+  /** Starts reading the port (a link created with `paused`); idempotent. */
+  resume(): void {
+    if (this.listening || this.closed) return;
+    this.listening = true;
+    this.port.on('message', this.onMessage);
+  }
+
+  /**
+   * Posts a control message (see `MessagePortLinkOptions.control`) after everything
+   * queued so far, transferring `transfer`.
+   * @returns false when the link is closed (nothing posted)
+   */
+  postControl(value: object, transfer: readonly TransferListItem[] = []): boolean {
+    if (this.closed) return false;
+    this.flush();
+    this.port.postMessage(value, transfer);
+    return true;
   }
 
   /** Queues an envelope; flushed on a microtask or when `maxBatch` are pending. */
@@ -105,7 +145,9 @@ export class MessagePortLink implements NodeLink {
     if (this.closed) return;
     this.flush();
     this.closed = true;
-    this.port.off('message', this.onMessage);
+    if (this.listening) this.port.off('message', this.onMessage);
+    this.listening = false;
+    if (this.options.ownsPort === true) this.port.close?.();
   }
 
   /** Posts the queued envelopes, one batch per destination node. */
@@ -149,7 +191,10 @@ export class MessagePortLink implements NodeLink {
   private readonly onMessage = (data: unknown): void => {
     if (!(data instanceof Uint8Array)) {
       const f = data as ForwardedBatch | null;
-      if (typeof f === 'object' && f !== null && typeof f.fwd === 'string' && f.bytes instanceof Uint8Array) this.system.router.forwardBatch(f.fwd, f.bytes);
+      if (typeof f === 'object' && f !== null && typeof f.fwd === 'string' && f.bytes instanceof Uint8Array) {
+        this.system.router.forwardBatch(f.fwd, f.bytes);
+        this.options.relayed?.(f.fwd);
+      } else if (typeof f === 'object' && f !== null && this.options.control !== undefined) this.options.control(f);
       else this.log.warn({ event: 'decode-failed', node: this.remoteNode, reason: 'not a byte batch' }, 'dropped a message that is not an envelope batch');
       return;
     }

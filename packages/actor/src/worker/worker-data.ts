@@ -45,3 +45,25 @@ export interface SpawnModuleRequest {
   /** When true the worker shuts down once this actor stops. */
   dedicated?: boolean;
 }
+
+/**
+ * Control message from the parent to a worker node: a `MessageChannel` port to the
+ * sibling node `intro`, for a direct link that bypasses the parent.
+ */
+export interface SiblingIntro {
+  /** Node id of the sibling at the other end of `port`. */
+  intro: string;
+  /** This worker's end of the channel (transferred). */
+  port: import('node:worker_threads').MessagePort;
+}
+
+/**
+ * Control message marking the end of relayed traffic. A worker posts `{ relayEnd: B }`
+ * to its parent once it sends to sibling B directly; the parent passes
+ * `{ relayEnd: A }` on to B after every batch A relayed before it, so B knows that
+ * nothing from A is still on the way through the parent.
+ */
+export interface RelayEnd {
+  /** Worker → parent: the sibling; parent → worker: the sender. */
+  relayEnd: string;
+}

@@ -10,13 +10,17 @@ import { ActorSystem } from '../actor-system';
 import { exposeInWorker } from './expose-in-worker';
 import { loadExport } from './load-export';
 import { MessagePortLink } from './message-port-link';
+import { SiblingChannels } from './sibling-channels';
 import type { SpawnModuleRequest, WorkerData, WorkerNodeData } from './worker-data';
 
 function startNode(data: WorkerNodeData): void {
   const port = parentPort!;
   const system = new ActorSystem({ name: data.name, nodeId: data.nodeId, logger: pino({ name: 'broker-ts', level: data.logLevel }) });
-  const link = new MessagePortLink(system, port, data.parentNode);
+  let siblings: SiblingChannels | undefined;
+  const link = new MessagePortLink(system, port, data.parentNode, { control: (d) => siblings?.control(d) });
+  siblings = new SiblingChannels(system, link);
   system.router.linkUp(link, { default: true });
+  system.registerNodeService('node-links', () => system.router.nodes);
   system.registerNodeService('spawn', (msg) => {
     const req = msg as SpawnModuleRequest;
     const target = loadExport(req.modulePath, req.exportName);

@@ -10,6 +10,7 @@ import type { ActorSystem } from '../actor-system';
 import { Envelope, EnvelopeKind } from '../envelope';
 import type { AnyMessage, Message } from '../message';
 import { MessagePortLink } from './message-port-link';
+import { SiblingIntroducer } from './sibling-introducer';
 import type { SpawnModuleRequest, WorkerNodeData } from './worker-data';
 import { runningFromSource, workerEntryPath } from './worker-entry';
 import { workerExecArgv } from './worker-exec-argv';
@@ -24,6 +25,13 @@ export interface StartWorkerOptions {
   execArgv?: string[];
   /** Load TypeScript in the worker (default: when this runtime itself runs from `.ts`). */
   typescript?: boolean;
+  /**
+   * Let this worker talk to its sibling workers (other workers of the same parent that
+   * allow it) over direct `MessageChannel`s, set up by the parent the first time it
+   * relays between them (default true). With false, all its sibling traffic goes
+   * through the parent.
+   */
+  directSiblings?: boolean;
 }
 
 /** Options for spawning an actor from a module in a worker. */
@@ -78,8 +86,16 @@ export class WorkerNode {
     };
     const execArgv = [...workerExecArgv(entry, this.typescript ? '.ts' : undefined), ...(options.execArgv ?? [])];
     this.worker = new Worker(entry, { workerData: data, execArgv, name: data.name });
-    const link = new MessagePortLink(system, this.worker, this.nodeId);
+    const introducer = SiblingIntroducer.of(system);
+    const direct = options.directSiblings !== false;
+    const link = new MessagePortLink(system, this.worker, this.nodeId, {
+      relayed: direct ? (to) => introducer.relayed(this.nodeId, to) : undefined,
+      control: (d) => {
+        if (!introducer.control(this.nodeId, d)) this.log.warn({ event: 'decode-failed', node: this.nodeId, reason: 'unknown control message' }, 'dropped an unknown control message');
+      },
+    });
     system.router.linkUp(link);
+    if (direct) introducer.add(link);
     this.worker.on('error', (err) => {
       this.failure = err;
       this.log.error({ event: 'worker-error', node: this.nodeId, err }, 'worker thread failed');
@@ -88,6 +104,7 @@ export class WorkerNode {
       this.worker.once('exit', (code) => {
         this.ended = true;
         this.log.info({ event: 'worker-exit', node: this.nodeId, code }, 'worker thread ended');
+        introducer.remove(this.nodeId);
         link.close();
         system.router.linkDown(this.nodeId, this.failure ?? `worker exited with code ${code}`);
         this.removeHook();
