@@ -126,23 +126,24 @@ export async function startWorkerEndpoint(
     throw new BrokerError('peer_unavailable', `the worker endpoint ${file} ended (exit code ${code}) before peering${failure ? `: ${failure.message}` : ''}`);
   });
   ended.catch(() => {});
+  // The timeout covers the whole start: loading the module, announcing, peering.
+  const timeout = options.timeout ?? 30_000;
+  let timer: { cancel(): void } | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = system.clock.setTimer(timeout, () => reject(new BrokerError('peer_unavailable', `the worker endpoint ${file} did not peer within ${timeout} ms`)));
+  });
+  late.catch(() => {});
+  const failed = Promise.race([ended, late]);
   try {
-    node = await Promise.race([announced(port1), ended]);
+    node = await Promise.race([announced(port1), failed]);
     link = new MessagePortLink(system, port1, node);
     system.router.linkUp(link);
-    const timeout = options.timeout ?? 30_000;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new BrokerError('peer_unavailable', `the worker endpoint ${file} did not peer within ${timeout} ms`)), timeout);
-    });
-    try {
-      await Promise.race([peered(node, Promise.race([ended, late])), ended, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await Promise.race([peered(node, failed), failed]);
   } catch (e) {
     await terminate();
     throw e;
+  } finally {
+    timer?.cancel();
   }
   const id = node;
   return { id, worker, exited, terminate };

@@ -9,6 +9,7 @@ const FIXTURES = path.join(__dirname, 'fixtures/worker');
 const ECHO = path.join(FIXTURES, 'echo-endpoint.ts');
 const TCP = path.join(FIXTURES, 'tcp-endpoint.ts');
 const BROKEN = path.join(FIXTURES, 'broken-endpoint.ts');
+const SILENT = path.join(FIXTURES, 'silent-endpoint.ts');
 
 let eps: Endpoint[] = [];
 const workers: WorkerEndpoint[] = [];
@@ -126,6 +127,13 @@ describe('spawnWorkerEndpoint: an endpoint in a worker peered over its MessagePo
     eps = endpoints(['main']);
     const [main] = eps;
     await expect(main.spawnWorkerEndpoint(BROKEN)).rejects.toMatchObject({ code: 'peer_unavailable' });
+    expect(await main.peers()).toEqual([]);
+  });
+
+  test('a worker that never peers is terminated after the timeout, with peer_unavailable', async () => {
+    eps = endpoints(['main']);
+    const [main] = eps;
+    await expect(main.spawnWorkerEndpoint(SILENT, { timeout: 300 })).rejects.toMatchObject({ code: 'peer_unavailable' });
     expect(await main.peers()).toEqual([]);
   });
 
