@@ -320,6 +320,72 @@ describe('an actor', () => {
     expect(seen).toEqual([]);
   });
 
+  test('a monitor taken twice survives one demonitor: one DOWN arrives; two demonitors end it', () => {
+    const a = fx.system.spawn(() => ({}));
+    const b = fx.system.spawn(() => ({}));
+    const seen: string[] = [];
+    const watcher = fx.system.spawn((ctx) => {
+      for (const t of [a, a, b, b]) ctx.monitor(t);
+      return {
+        once: () => (ctx.demonitor(a), ctx.demonitor(b), ctx.demonitor(b)),
+        down: (m) => void seen.push(m.ref.equals(a) ? 'a' : 'b'),
+      };
+    });
+    fx.runUntilIdle();
+    watcher.tell({ type: 'once' });
+    fx.runUntilIdle();
+    fx.system.kill(a);
+    fx.system.kill(b);
+    fx.runUntilIdle();
+    expect(seen).toEqual(['a']);
+  });
+
+  test('ctx.onStop hooks of a behavior function run once with the reason, in order, before monitors hear; removed ones do not', () => {
+    const { logger, events } = captureLogs();
+    const f = createTestSystem({ logger });
+    const calls: string[] = [];
+    const a = f.system.spawn((ctx) => {
+      ctx.onStop((r) => void calls.push(`first:${r.kind}`));
+      const remove = ctx.onStop(() => void calls.push('removed'));
+      ctx.onStop(() => {
+        throw new Error('hook failed');
+      });
+      ctx.onStop((r) => void calls.push(`last:${r.kind}`));
+      remove();
+      return { quit: () => ctx.stop(ExitReasons.kill) };
+    });
+    f.system.spawn((ctx) => {
+      ctx.monitor(a);
+      return { down: () => void calls.push('down') };
+    });
+    f.runUntilIdle();
+    a.tell({ type: 'quit' });
+    f.runUntilIdle();
+    expect(calls).toEqual(['first:kill', 'last:kill', 'down']);
+    expect(events.filter((e) => e.event === 'on-stop-failed')).toHaveLength(1);
+    return f.shutdown();
+  });
+
+  test('ctx.onStop of a class actor runs after its onStop method; at shutdown too', async () => {
+    const calls: string[] = [];
+    class Stopper extends Actor<{ type: 'noop' }> {
+      constructor(ctx: ActorContext<{ type: 'noop' }>) {
+        super(ctx);
+        ctx.onStop((r) => void calls.push(`hook:${r.kind}`));
+      }
+      behavior(): Behavior<{ type: 'noop' }> {
+        return { noop: () => undefined };
+      }
+      override onStop(r: ExitReason): void {
+        calls.push(`method:${r.kind}`);
+      }
+    }
+    fx.system.spawn(Stopper);
+    fx.runUntilIdle();
+    await fx.shutdown();
+    expect(calls).toEqual(['method:shutdown', 'hook:shutdown']);
+  });
+
   test('monitoring or linking an actor that is already gone reports reason unknown at once', () => {
     const gone = fx.system.spawn(() => ({}));
     fx.system.stop(gone);

@@ -40,7 +40,10 @@ export class ActorCell implements ActorContext<AnyMessage>, Schedulable, Request
   private stopRequest: ExitReason | null = null;
   private links: Map<string, ActorRef> | null = null;
   private watchers: Map<string, ActorRef> | null = null;
-  private monitoring: Map<string, ActorRef> | null = null;
+  /** Actors this one monitors, with how many `monitor` calls are not yet undone. */
+  private monitoring: Map<string, { ref: ActorRef; count: number }> | null = null;
+  /** Hooks added with `ctx.onStop`, run once when the actor stops. */
+  private stopHooks: Set<(reason: ExitReason) => void> | null = null;
   private timers: Set<Cancellable> | null = null;
   private promises: Set<CellResponsePromise> | null = null;
   private idleMs = 0;
@@ -271,6 +274,17 @@ export class ActorCell implements ActorContext<AnyMessage>, Schedulable, Request
         this.log.error({ event: 'on-stop-failed', err: e }, 'onStop threw');
       }
     }
+    if (this.stopHooks !== null) {
+      const hooks = [...this.stopHooks];
+      this.stopHooks = null;
+      for (const hook of hooks) {
+        try {
+          hook(reason);
+        } catch (e) {
+          this.log.error({ event: 'on-stop-failed', err: e }, 'an onStop hook threw');
+        }
+      }
+    }
     const sys = this.system;
     for (const env of this.mailbox.close()) sys.deadLetter(env, 'request_receiver_down');
     if (this.promises !== null) for (const p of [...this.promises]) p.reject(new ActorError('broken_promise', 'the actor stopped before answering'));
@@ -279,7 +293,7 @@ export class ActorCell implements ActorContext<AnyMessage>, Schedulable, Request
     const self = this.self;
     if (this.links !== null) for (const ref of this.links.values()) sys.route(new Envelope(ref, self, reason, EnvelopeKind.Exit, 0));
     if (this.watchers !== null) for (const ref of this.watchers.values()) sys.route(new Envelope(ref, self, reason, EnvelopeKind.Down, 0));
-    if (this.monitoring !== null) for (const ref of this.monitoring.values()) sys.route(new Envelope(ref, self, null, EnvelopeKind.Demonitor, 0));
+    if (this.monitoring !== null) for (const { ref } of this.monitoring.values()) sys.route(new Envelope(ref, self, null, EnvelopeKind.Demonitor, 0));
     this.links = this.watchers = this.monitoring = null;
     this.behaviors = [];
     this.instance = null;
@@ -295,7 +309,7 @@ export class ActorCell implements ActorContext<AnyMessage>, Schedulable, Request
     if (this.stopped) return;
     if (this.watchers !== null) for (const [k, ref] of this.watchers) if (lost(ref.node)) this.watchers.delete(k);
     if (this.links !== null) for (const ref of this.links.values()) if (lost(ref.node)) this.enqueue(new Envelope(this.self, ref, ExitReasons.unreachable(ref.node), EnvelopeKind.Exit, 0));
-    if (this.monitoring !== null) for (const ref of this.monitoring.values()) if (lost(ref.node)) this.enqueue(new Envelope(this.self, ref, ExitReasons.unreachable(ref.node), EnvelopeKind.Down, 0));
+    if (this.monitoring !== null) for (const { ref } of this.monitoring.values()) if (lost(ref.node)) this.enqueue(new Envelope(this.self, ref, ExitReasons.unreachable(ref.node), EnvelopeKind.Down, 0));
   }
 
   // -- context: messaging ------------------------------------------------------
@@ -401,15 +415,29 @@ export class ActorCell implements ActorContext<AnyMessage>, Schedulable, Request
 
   monitor(ref: ActorRef<Message>): void {
     const r = ref as ActorRef;
-    if (r.equals(this.self)) return;
-    (this.monitoring ??= new Map()).set(r.key, r);
+    if (r.equals(this.self) || this.stopped) return;
+    const monitoring = (this.monitoring ??= new Map());
+    const held = monitoring.get(r.key);
+    if (held !== undefined) {
+      held.count++;
+      return;
+    }
+    monitoring.set(r.key, { ref: r, count: 1 });
     this.system.route(new Envelope(r, this.self, null, EnvelopeKind.Monitor, 0));
   }
 
   demonitor(ref: ActorRef<Message>): void {
     const r = ref as ActorRef;
-    if (this.monitoring === null || !this.monitoring.delete(r.key)) return;
+    const held = this.monitoring?.get(r.key);
+    if (held === undefined || --held.count > 0) return;
+    this.monitoring!.delete(r.key);
     this.system.route(new Envelope(r, this.self, null, EnvelopeKind.Demonitor, 0));
+  }
+
+  onStop(hook: (reason: ExitReason) => void): () => void {
+    if (this.stopped) return () => {};
+    (this.stopHooks ??= new Set()).add(hook);
+    return () => void this.stopHooks?.delete(hook);
   }
 
   link(ref: ActorRef<Message>): void {

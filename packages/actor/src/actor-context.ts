@@ -102,10 +102,22 @@ export interface ActorContext<M extends Message = AnyMessage> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   spawnLinked<A extends Actor<any>, Args extends unknown[] = []>(target: ActorClass<A, Args>, options?: SpawnOptions<Args>): ActorRef<MessageOf<A>>;
 
-  /** Monitors `ref`: a `down` message arrives when it stops (at once if already gone). */
+  /**
+   * Monitors `ref`: a `down` message arrives when it stops (at once if already gone).
+   * Monitors are reference-counted per target: monitoring the same actor again adds a
+   * count (still one `down` message), and each `demonitor` removes one count.
+   */
   monitor(ref: ActorRef<Message>): void;
-  /** Stops monitoring `ref`. */
+  /** Undoes one `monitor(ref)`; monitoring ends when every `monitor` call is undone. */
   demonitor(ref: ActorRef<Message>): void;
+  /**
+   * Adds a hook run once when this actor stops (after a class actor's `onStop`, in the
+   * order added; before links and monitors are told). A hook that throws is logged
+   * (`on-stop-failed`). For behavior-function actors this is their `onStop`.
+   * @param hook - called with the exit reason
+   * @returns a function that removes the hook
+   */
+  onStop(hook: (reason: ExitReason) => void): () => void;
   /** Links both ways: when either stops abnormally, the other gets its EXIT signal. */
   link(ref: ActorRef<Message>): void;
   /** Removes the link both ways. */
