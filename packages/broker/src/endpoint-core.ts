@@ -10,6 +10,7 @@ import { BrokerError, type Data, decodeBinary, encodeBinary, type ErrorCodeName,
 import type { ResolvedEndpointOptions } from './endpoint-options';
 import { type EndpointInfo, endpointInfoToData, type NetworkInfo } from './endpoint-info';
 import type { LocalSubscription, PublisherPort } from './local-subscription';
+import type { DrainMark, PublishBuffer } from './publish-buffer';
 import { asWireItem, CORE_ACTOR_NAME, isTopicList, PEER_PROTOCOL_VERSION, type PeerBye, type PeerFilterUpdate, type PeerHello, type PeerReject, type PeerStreamMeta, type PeerWelcome, type WireItem } from './peer-protocol';
 import { refusalCode } from './refusal-code';
 import { type InboundDecision, Router } from './router';
@@ -50,12 +51,14 @@ export interface CoreStats {
   ttlExpired: number;
   /** Malformed items received from peers. */
   malformed: number;
+  /** `Endpoint.publish` calls refused by a full publish buffer (`publishOverflowPolicy` dropNewest/dropOldest). */
+  publishDrops: number;
 }
 
 /** Messages the facade sends to the core. */
 export type CoreCommand =
-  | { type: 'publish'; topic: string; value: Data; receiver?: string; from?: number; publisher?: PublisherPort }
-  | { type: 'publish-batch'; items: Array<[string, Data]> }
+  | { type: 'publish'; topic: string; value: Data; receiver?: string; from?: number }
+  | { type: 'publish-drain'; buffer: PublishBuffer; mark: DrainMark; publisher?: PublisherPort }
   | { type: 'add-subscription'; sub: LocalSubscription; topics: string[] }
   | { type: 'set-topics'; id: number; topics: string[] }
   | { type: 'remove-subscription'; id: number }
@@ -91,12 +94,9 @@ type CoreInternal =
 
 type CoreMessage = CoreCommand | CoreInternal | PeerHello | PeerWelcome | PeerReject | PeerFilterUpdate | PeerBye;
 
-/** A publisher's message that waits until a peer it goes to has room. */
+/** A publisher whose messages wait in its buffer until a peer they go to has room. */
 interface Parked {
-  topic: string;
-  value: Data;
-  receiver: string | undefined;
-  from: number | undefined;
+  buffer: PublishBuffer;
   publisher: PublisherPort;
 }
 
@@ -169,10 +169,10 @@ export class EndpointCore extends Actor<CoreMessage> {
   /** Credit-based streams to and from peers. */
   private readonly flows: FlowHost;
   /** Counters. */
-  private readonly stats: CoreStats = { peerDrops: 0, localDrops: 0, duplicates: 0, ttlExpired: 0, malformed: 0 };
+  private readonly stats: Omit<CoreStats, 'publishDrops'> = { peerDrops: 0, localDrops: 0, duplicates: 0, ttlExpired: 0, malformed: 0 };
   /**
-   * Publishers' messages waiting for room in peer buffers, oldest first. Bounded by the
-   * publishers: each has at most its `capacity` messages in flight.
+   * Publishers waiting for room in peer buffers, oldest first, each once. Their messages
+   * stay in their own bounded buffers (a publisher's `capacity`).
    */
   private readonly parked: Parked[] = [];
   /** Store masters and clones of this endpoint, by store name, with the number of open frontends of each. */
@@ -187,6 +187,8 @@ export class EndpointCore extends Actor<CoreMessage> {
   constructor(
     ctx: ActorContext<CoreMessage>,
     private readonly options: ResolvedEndpointOptions,
+    /** The facade's buffer of `Endpoint.publish` calls (bounded by `publishBufferSize`). */
+    private readonly input: PublishBuffer,
   ) {
     super(ctx);
     this.router = new Router({ self: ctx.system.nodeId, forward: options.forward, ttl: options.ttl });
@@ -201,10 +203,8 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   behavior(): Behavior<CoreMessage> {
     const merged = withFlows<CoreMessage>(this.flows, {
-      publish: (m) => this.publish(m.topic, m.value, m.receiver, m.from, m.publisher),
-      'publish-batch': (m) => {
-        for (const [topic, value] of m.items) this.publish(topic, value);
-      },
+      publish: (m) => this.route(m.topic, m.value, m.receiver, m.from),
+      'publish-drain': (m) => (m.publisher === undefined ? this.drainInput(m.buffer, m.mark) : this.drainPublisher(m.buffer, m.publisher)),
       'add-subscription': (m) => this.addSubscription(m.sub, m.topics),
       'set-topics': (m) => this.setTopics(m.id, m.topics),
       'remove-subscription': (m) => this.removeSubscription(m.id),
@@ -218,7 +218,7 @@ export class EndpointCore extends Actor<CoreMessage> {
       unpeer: (m) => this.unpeer(m.host, m.port),
       peers: () => this.peerInfos(),
       'peer-subscriptions': () => this.router.peerSubscriptions(),
-      stats: () => ({ ...this.stats }),
+      stats: (): CoreStats => ({ ...this.stats, publishDrops: this.input.dropped }),
       'publish-store': (m) => this.publishStore(m.topic, m.msg),
       'attach-master': (m) => answer(() => this.attachMaster(m.name, m.backend, m.options, m.wallNow)),
       'attach-clone': (m) => answer(() => this.attachClone(m.name, { kind: 'clone', name: m.name, resyncInterval: m.resyncInterval, staleInterval: m.staleInterval, mutationBufferInterval: m.mutationBufferInterval }, m.wallNow)),
@@ -288,13 +288,62 @@ export class EndpointCore extends Actor<CoreMessage> {
   // ---------------------------------------------------------------------------------
   // Publishing and delivery
 
-  private publish(topic: string, value: Data, receiver?: string, from?: number, publisher?: PublisherPort): void {
-    if (publisher !== undefined && (this.parked.length > 0 || this.mustWait(topic, receiver))) {
-      this.parked.push({ topic, value, receiver, from, publisher });
+  /**
+   * Routes the burst of `Endpoint.publish` calls that `mark` ends, in one turn. They are
+   * fire-and-forget (as in Broker): they never wait for peer credit; a peer that cannot
+   * keep up meets its own overflow policy.
+   */
+  private drainInput(buffer: PublishBuffer, mark: DrainMark): void {
+    // Later publications need a drain message of their own.
+    buffer.seal();
+    while (buffer.hasItemFor(mark)) {
+      const topic = buffer.headTopic;
+      const value = buffer.headValue;
+      const receiver = buffer.headReceiver;
+      buffer.shift();
+      this.route(topic, value, receiver, undefined);
+    }
+  }
+
+  /**
+   * Routes a publisher's messages while a peer they go to has room; the rest wait in the
+   * publisher's buffer (its promise stays pending once that is full) until credit comes.
+   */
+  private drainPublisher(buffer: PublishBuffer, publisher: PublisherPort): void {
+    // Later publications need a drain message of their own.
+    buffer.seal();
+    if (buffer.parked) return;
+    if (this.parked.length > 0) {
+      buffer.parked = true;
+      this.parked.push({ buffer, publisher });
       return;
     }
-    this.route(topic, value, receiver, from);
-    publisher?.processed(1);
+    if (!this.takeFrom(buffer, publisher)) {
+      buffer.parked = true;
+      this.parked.push({ buffer, publisher });
+    }
+  }
+
+  /**
+   * Routes a publisher's buffered messages while peers have room.
+   * @returns true when the buffer is empty, false when the rest must wait
+   */
+  private takeFrom(buffer: PublishBuffer, publisher: PublisherPort): boolean {
+    let n = 0;
+    let waiting = false;
+    while (buffer.length > 0) {
+      const topic = buffer.headTopic;
+      if (this.mustWait(topic, undefined)) {
+        waiting = true;
+        break;
+      }
+      const value = buffer.headValue;
+      buffer.shift();
+      this.route(topic, value, undefined, undefined);
+      n++;
+    }
+    if (n > 0) publisher.processed(n);
+    return !waiting;
   }
 
   /**
@@ -318,10 +367,9 @@ export class EndpointCore extends Actor<CoreMessage> {
   private resumeParked(): void {
     while (this.parked.length > 0) {
       const head = this.parked[0];
-      if (this.mustWait(head.topic, head.receiver)) return;
+      if (!this.takeFrom(head.buffer, head.publisher)) return;
+      head.buffer.parked = false;
       this.parked.shift();
-      this.route(head.topic, head.value, head.receiver, head.from);
-      head.publisher.processed(1);
     }
   }
 

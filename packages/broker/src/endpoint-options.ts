@@ -7,6 +7,14 @@ import type { Logger } from 'pino';
 /** What a peer's bounded output buffer does when it is full. */
 export type PeerOverflowPolicy = 'disconnect' | 'dropOldest' | 'dropNewest';
 
+/**
+ * What `Endpoint.publish` (fire-and-forget) does when the endpoint's publish buffer is
+ * full: drop the new message, drop the oldest waiting one (both counted in
+ * `stats().publishDrops`), or throw a `BrokerError` (code `unspecified`, Broker has no
+ * code for it; nothing is dropped). Broker itself never refuses a publication.
+ */
+export type PublishOverflowPolicy = 'dropNewest' | 'dropOldest' | 'throw';
+
 /** TLS settings (Broker's `openssl.*` options). */
 export interface SslOptions {
   /** PEM certificate file. */
@@ -39,6 +47,14 @@ export interface EndpointOptions {
   peerOverflowPolicy?: PeerOverflowPolicy;
   /** Default queue size of subscribers (default 64). */
   subscriberQueueSize?: number;
+  /**
+   * Messages that `publish`/`publishTo`/`publishBatch` hold for the core before the
+   * publish overflow policy applies (default 8192). They pile up only while the caller
+   * publishes without yielding to the event loop; the core takes each burst in one turn.
+   */
+  publishBufferSize?: number;
+  /** What a full publish buffer does (default `dropNewest`, counted in `stats().publishDrops`). */
+  publishOverflowPolicy?: PublishOverflowPolicy;
   /** Root pino logger (default: pino at `BROKER_TS_LOG_LEVEL` or `warn`). */
   logger?: Logger;
 }
@@ -54,10 +70,13 @@ export interface ResolvedEndpointOptions {
   peerBufferSize: number;
   peerOverflowPolicy: PeerOverflowPolicy;
   subscriberQueueSize: number;
+  publishBufferSize: number;
+  publishOverflowPolicy: PublishOverflowPolicy;
   logger: Logger | undefined;
 }
 
 const POLICIES: readonly PeerOverflowPolicy[] = ['disconnect', 'dropOldest', 'dropNewest'];
+const PUBLISH_POLICIES: readonly PublishOverflowPolicy[] = ['dropNewest', 'dropOldest', 'throw'];
 
 function positiveInt(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
@@ -81,6 +100,10 @@ export function resolveEndpointOptions(options: EndpointOptions = {}): ResolvedE
   if (!POLICIES.includes(policy)) {
     throw new BrokerError('invalid_data', `peerOverflowPolicy must be one of ${POLICIES.join(', ')}, got ${String(policy)}`);
   }
+  const publishPolicy = options.publishOverflowPolicy ?? 'dropNewest';
+  if (!PUBLISH_POLICIES.includes(publishPolicy)) {
+    throw new BrokerError('invalid_data', `publishOverflowPolicy must be one of ${PUBLISH_POLICIES.join(', ')}, got ${String(publishPolicy)}`);
+  }
   const ttl = positiveInt(options.ttl ?? 20, 'ttl');
   if (ttl > 0xffff) throw new BrokerError('invalid_data', `ttl must be at most 65535, got ${ttl}`);
   return {
@@ -93,6 +116,8 @@ export function resolveEndpointOptions(options: EndpointOptions = {}): ResolvedE
     peerBufferSize: positiveInt(options.peerBufferSize ?? 2048, 'peerBufferSize'),
     peerOverflowPolicy: policy,
     subscriberQueueSize: positiveInt(options.subscriberQueueSize ?? 64, 'subscriberQueueSize'),
+    publishBufferSize: positiveInt(options.publishBufferSize ?? 8192, 'publishBufferSize'),
+    publishOverflowPolicy: publishPolicy,
     logger: options.logger,
   };
 }

@@ -10,7 +10,8 @@ import type { BackendKind, BackendOptions } from './store/backend';
 import { Store } from './store/store';
 import { type EndpointOptions, resolveEndpointOptions, type ResolvedEndpointOptions } from './endpoint-options';
 import { Hub } from './hub';
-import type { LocalSubscription } from './local-subscription';
+import type { LocalSubscription, PublisherPort } from './local-subscription';
+import { type DrainMark, PublishBuffer } from './publish-buffer';
 import { Publisher, type PublisherOptions } from './publisher';
 import { isStatus } from './status';
 import { StatusSubscriber } from './status-subscriber';
@@ -57,6 +58,13 @@ export class Endpoint {
   private readonly system: ActorSystem;
   private readonly core: ActorRef<CoreCommand>;
   private readonly virtualClock: VirtualClock | undefined;
+  /** `publish` calls the core has not taken yet (bounded: `publishBufferSize`). */
+  private readonly input: PublishBuffer;
+  /**
+   * Buffers (ours and publishers') that may have an open burst: sealed before any other
+   * command. Bounded by the number of publishers (a set, each buffer once).
+   */
+  private readonly openBursts = new Set<PublishBuffer>();
   private nextId = 1;
   private stopping: Promise<void> | undefined;
 
@@ -68,7 +76,8 @@ export class Endpoint {
     this.options = resolveEndpointOptions(options);
     this.virtualClock = this.options.useRealTime ? undefined : new VirtualClock(Date.now());
     this.system = new ActorSystem({ name: this.options.name, logger: this.options.logger, clock: this.virtualClock });
-    this.core = this.system.spawn(EndpointCore, { args: [this.options] }) as unknown as ActorRef<CoreCommand>;
+    this.input = new PublishBuffer(this.options.publishBufferSize);
+    this.core = this.system.spawn(EndpointCore, { args: [this.options, this.input] }) as unknown as ActorRef<CoreCommand>;
   }
 
   /** This endpoint's id (a UUID), as peers see it. */
@@ -121,7 +130,7 @@ export class Endpoint {
   /** Starts peering without waiting; the outcome arrives as status and error events. */
   peerNoWait(host: string, port: number, options: PeerOptions = {}): void {
     const retryMs = options.retry === undefined ? 0 : toMilliseconds(options.retry, 'retry');
-    this.core.tell({ type: 'peer', host, port, retryMs, wait: false });
+    this.tell({ type: 'peer', host, port, retryMs, wait: false });
   }
 
   /**
@@ -144,7 +153,7 @@ export class Endpoint {
 
   /** Makes the endpoint receive and relay these topics without a local subscriber. */
   forward(topics: Topics): void {
-    this.core.tell({ type: 'forward', topics: topicList(topics) });
+    this.tell({ type: 'forward', topics: topicList(topics) });
   }
 
   /**
@@ -154,7 +163,7 @@ export class Endpoint {
    */
   publish(topic: string, value: DataInput): void {
     checkTopic(topic);
-    this.core.tell({ type: 'publish', topic, value: toData(value) });
+    this.enqueue(topic, toData(value), undefined);
   }
 
   /**
@@ -163,17 +172,65 @@ export class Endpoint {
    */
   publishTo(peer: string, topic: string, value: DataInput): void {
     checkTopic(topic);
-    this.core.tell({ type: 'publish', topic, value: toData(value), receiver: peer });
+    this.enqueue(topic, toData(value), peer);
   }
 
-  /** Publishes several messages, each as its own message, in order. */
+  /**
+   * Publishes several messages, each as its own message, in order. Every value is checked
+   * before the first is published.
+   */
   publishBatch(items: Iterable<readonly [string, DataInput]>): void {
     const batch: Array<[string, Data]> = [];
     for (const [topic, value] of items) {
       checkTopic(topic);
       batch.push([topic, toData(value)]);
     }
-    this.core.tell({ type: 'publish-batch', items: batch });
+    for (const [topic, value] of batch) this.enqueue(topic, value, undefined);
+  }
+
+  /**
+   * Hands a publication to the core through the publish buffer, applying
+   * `publishOverflowPolicy` when it is full.
+   * @throws BrokerError under the `throw` policy when the buffer is full
+   */
+  private enqueue(topic: string, value: Data, receiver: string | undefined): void {
+    if (this.stopping !== undefined) return;
+    const input = this.input;
+    if (input.full) {
+      switch (this.options.publishOverflowPolicy) {
+        case 'dropNewest':
+          input.dropped++;
+          return;
+        case 'dropOldest':
+          input.dropped++;
+          input.shift();
+          break;
+        case 'throw':
+          throw new BrokerError('unspecified', `the publish buffer of ${input.capacity} messages is full: yield to the event loop, or use a Publisher`, { publishBufferSize: input.capacity });
+      }
+    }
+    const mark = input.push(topic, value, receiver);
+    if (mark !== undefined) this.startBurst(input, mark, undefined);
+  }
+
+  /** Tells the core about a new burst in a buffer; it is sealed by the next other command. */
+  private readonly startBurst = (buffer: PublishBuffer, mark: DrainMark, publisher: PublisherPort | undefined): void => {
+    this.openBursts.add(buffer);
+    this.core.tell(publisher === undefined ? { type: 'publish-drain', buffer, mark } : { type: 'publish-drain', buffer, mark, publisher });
+  };
+
+  /** Ends the open bursts, so that a command follows the publications before it and precedes those after it. */
+  private sealBursts(): void {
+    const open = this.openBursts;
+    if (open.size === 0) return;
+    for (const b of open) b.seal();
+    open.clear();
+  }
+
+  /** Sends the core a command, after the publications made before it. */
+  private tell(msg: CoreCommand): void {
+    this.sealBursts();
+    this.core.tell(msg);
   }
 
   /** Creates a subscriber to the messages that peers publish on these topics. */
@@ -194,7 +251,8 @@ export class Endpoint {
     checkTopic(topic);
     const capacity = options.capacity ?? 64;
     if (!Number.isInteger(capacity) || capacity < 1) throw new BrokerError('invalid_data', `publisher capacity must be a positive integer, got ${capacity}`);
-    return new Publisher(this.core, this.nextId++, topic, capacity, this.system.clock);
+    this.sealBursts();
+    return new Publisher(this.nextId++, topic, capacity, this.system.clock, this.startBurst);
   }
 
   /**
@@ -225,11 +283,11 @@ export class Endpoint {
         },
       },
     };
-    this.core.tell({ type: 'add-subscription', sub, topics: topicList(topics) });
+    this.tell({ type: 'add-subscription', sub, topics: topicList(topics) });
     return () => {
       if (!open) return;
       open = false;
-      this.core.tell({ type: 'remove-subscription', id });
+      this.tell({ type: 'remove-subscription', id });
     };
   }
 
@@ -279,7 +337,7 @@ export class Endpoint {
 
   private storeFrontend(name: string, attached: AttachedStore): Store {
     const actor = attached.actor;
-    return new Store(this.system, actor, name, attached.kind, this.nextId++, () => this.core.tell({ type: 'detach-store', name, actor }));
+    return new Store(this.system, actor, name, attached.kind, this.nextId++, () => this.tell({ type: 'detach-store', name, actor }));
   }
 
   /** Wall-clock milliseconds of the endpoint (virtual time with `useRealTime: false`). */
@@ -339,6 +397,7 @@ export class Endpoint {
    * `peer_lost`), closes every subscriber, socket, worker and timer. Idempotent.
    */
   shutdown(): Promise<void> {
+    this.sealBursts();
     this.stopping ??= (async () => {
       try {
         await this.system.request(this.core, { type: 'shutdown' }, { timeout: 10_000 });
@@ -351,11 +410,13 @@ export class Endpoint {
   }
 
   private wiring(queueSize: number | undefined, seesLocal: boolean): { core: ActorRef<CoreCommand>; id: number; timers: Clock; queueSize: number; seesLocal: boolean } {
+    this.sealBursts();
     return { core: this.core, id: this.nextId++, timers: this.system.clock, queueSize: queueSize ?? this.options.subscriberQueueSize, seesLocal };
   }
 
   private async request<R>(msg: CoreCommand): Promise<R> {
     if (this.stopping !== undefined && msg.type !== 'shutdown') throw new BrokerError('shutting_down', 'the endpoint is shut down');
+    this.sealBursts();
     try {
       return await this.system.request<R>(this.core, msg, { timeout: Number.POSITIVE_INFINITY });
     } catch (e) {

@@ -1,12 +1,15 @@
 /**
  * A publisher: sends values on one topic with backpressure. `publish()` resolves at once
- * while the endpoint has room for this publisher's messages (its `capacity`), and waits
- * otherwise, so a publisher never outruns its endpoint.
+ * while the publisher has credit (room for `capacity` messages the endpoint has not
+ * passed on yet), and waits otherwise. The endpoint passes a message on only while some
+ * peer it goes to has room in its buffer, and a peer's buffer drains only as fast as the
+ * remote subscribers read: credit flows end to end, so a publisher never outruns its
+ * slowest path's fastest peer.
  */
-import { type ActorRef, type Clock, RateMeter } from '@broker-ts/actor';
+import { type Clock, RateMeter } from '@broker-ts/actor';
 import { BrokerError, type DataInput, toData } from '@broker-ts/data';
-import type { CoreCommand } from './endpoint-core';
 import type { PublisherPort } from './local-subscription';
+import { type DrainMark, PublishBuffer } from './publish-buffer';
 
 /** Options of `makePublisher`. */
 export interface PublisherOptions {
@@ -14,10 +17,13 @@ export interface PublisherOptions {
   capacity?: number;
 }
 
+/** Tells the endpoint's core that a burst of messages waits in a publisher's buffer. */
+export type StartBurst = (buffer: PublishBuffer, mark: DrainMark, publisher: PublisherPort) => void;
+
 /** Publishes on one topic; created by `Endpoint.makePublisher`. */
 export class Publisher {
-  /** Messages handed to the endpoint and not yet processed by it. */
-  private inFlight = 0;
+  /** Messages handed to the endpoint and not yet passed on by it (bounded by `capacity`). */
+  private readonly buffer: PublishBuffer;
   /** Callers waiting for room, oldest first; bounded by the callers' own awaits. */
   private readonly waiting: Array<() => void> = [];
   private readonly meter: RateMeter;
@@ -26,31 +32,31 @@ export class Publisher {
 
   /** @internal built by the endpoint */
   constructor(
-    private readonly core: ActorRef<CoreCommand>,
     id: number,
     readonly topic: string,
     readonly capacity: number,
     private readonly clock: Clock,
+    private readonly startBurst: StartBurst,
   ) {
+    this.buffer = new PublishBuffer(capacity);
     this.meter = new RateMeter(clock.now());
     this.port = {
       id,
       processed: (n) => {
-        this.inFlight -= n;
         this.meter.record(n, this.clock.now());
-        while (this.inFlight < this.capacity && this.waiting.length > 0) this.waiting.shift()!();
+        while (!this.buffer.full && this.waiting.length > 0) this.waiting.shift()!();
       },
     };
   }
 
   /** Credit available now: how many messages `publish` takes without waiting. */
   get demand(): number {
-    return Math.max(0, this.capacity - this.inFlight);
+    return this.capacity - this.buffer.length;
   }
 
-  /** Messages handed over and not yet processed by the endpoint. */
+  /** Messages handed over and not yet passed on by the endpoint. */
   get buffered(): number {
-    return this.inFlight;
+    return this.buffer.length;
   }
 
   /** Same as {@link Publisher.demand}. */
@@ -58,7 +64,7 @@ export class Publisher {
     return this.demand;
   }
 
-  /** Messages per second the endpoint processed for this publisher over the last second. */
+  /** Messages per second the endpoint passed on for this publisher over the last second. */
   get sendRate(): number {
     return this.meter.rate(this.clock.now());
   }
@@ -69,13 +75,13 @@ export class Publisher {
    */
   async publish(value: DataInput): Promise<void> {
     const data = toData(value);
-    while (this.inFlight >= this.capacity) {
+    while (this.buffer.full) {
       if (this.closed) throw new BrokerError('shutting_down', 'the publisher is closed');
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
     if (this.closed) throw new BrokerError('shutting_down', 'the publisher is closed');
-    this.inFlight++;
-    this.core.tell({ type: 'publish', topic: this.topic, value: data, publisher: this.port });
+    const mark = this.buffer.push(this.topic, data, undefined);
+    if (mark !== undefined) this.startBurst(this.buffer, mark, this.port);
   }
 
   /** Publishes each value as its own message, in order. */

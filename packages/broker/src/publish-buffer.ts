@@ -1,0 +1,144 @@
+/**
+ * The facade's side of publishing: messages that `Endpoint.publish` or a `Publisher`
+ * accepted and the core has not taken yet. The facade and the core live in the same
+ * thread and share this buffer; the core hears of it through one `publish-drain` message
+ * per burst instead of one mailbox message per publication, and takes the burst in one
+ * turn.
+ */
+import type { Data } from '@broker-ts/data';
+import { BrokerError } from '@broker-ts/data';
+
+/**
+ * Marks where a burst ends. The core takes items up to `end` (an absolute item count)
+ * for the drain message that carries the mark; a mark stays open (`end` infinite) until
+ * the facade sends the core another command, so that commands stay in order with the
+ * publications before and after them.
+ */
+export interface DrainMark {
+  /** Items added to the buffer when the burst was sealed (absolute count), or Infinity while open. */
+  end: number;
+}
+
+/**
+ * A bounded FIFO of publications (parallel arrays on a ring, so a publication allocates
+ * nothing here). Bounded by `capacity`: {@link PublishBuffer.push} refuses beyond it.
+ */
+export class PublishBuffer {
+  /** Largest number of items held. */
+  readonly capacity: number;
+  /** Topics, values and receivers on the ring; empty slots hold undefined. */
+  private readonly topics: Array<string | undefined>;
+  private readonly values: Array<Data | undefined>;
+  private readonly receivers: Array<string | undefined>;
+  /** Index of the oldest item. */
+  private head = 0;
+  /** Items held. */
+  private size = 0;
+  /** Items ever added (absolute position of the next item). */
+  private added = 0;
+  /** Items ever removed, taken by the core or dropped as oldest (absolute position of the head). */
+  private removed = 0;
+  /** The mark of the burst the core has not been told the end of, if any. */
+  private open: DrainMark | undefined;
+  /** Set by the core while it holds this buffer back for lack of peer credit. */
+  parked = false;
+  /** Publications the owner refused or dropped because the buffer was full (it counts them). */
+  dropped = 0;
+
+  /**
+   * @param capacity - the bound, an integer >= 1
+   * @throws BrokerError `invalid_data` for a bad capacity
+   */
+  constructor(capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new BrokerError('invalid_data', `a publish buffer needs a positive integer capacity, got ${String(capacity)}`);
+    this.capacity = capacity;
+    const slots = Math.min(capacity, 1024);
+    this.topics = new Array<string | undefined>(slots);
+    this.values = new Array<Data | undefined>(slots);
+    this.receivers = new Array<string | undefined>(slots);
+  }
+
+  /** Items held. */
+  get length(): number {
+    return this.size;
+  }
+
+  /** True when no further item fits. */
+  get full(): boolean {
+    return this.size === this.capacity;
+  }
+
+  /**
+   * Appends a publication.
+   * @returns the mark of a new burst, which the caller sends to the core in a
+   *   `publish-drain` message; undefined when the current burst already has one, or when
+   *   the buffer is full (check {@link PublishBuffer.full} first)
+   */
+  push(topic: string, value: Data, receiver: string | undefined): DrainMark | undefined {
+    if (this.size === this.capacity) return undefined;
+    if (this.size === this.topics.length) this.grow();
+    let i = this.head + this.size;
+    if (i >= this.topics.length) i -= this.topics.length;
+    this.topics[i] = topic;
+    this.values[i] = value;
+    this.receivers[i] = receiver;
+    this.size++;
+    this.added++;
+    if (this.open !== undefined) return undefined;
+    this.open = { end: Number.POSITIVE_INFINITY };
+    return this.open;
+  }
+
+  /** Ends the current burst: later publications go with a new drain message. */
+  seal(): void {
+    if (this.open === undefined) return;
+    this.open.end = this.added;
+    this.open = undefined;
+  }
+
+  /** True when the oldest item belongs to the burst of `mark` (or an earlier one). */
+  hasItemFor(mark: DrainMark): boolean {
+    return this.size > 0 && this.removed < mark.end;
+  }
+
+  /** The oldest item's topic (call only when not empty). */
+  get headTopic(): string {
+    return this.topics[this.head]!;
+  }
+
+  /** The oldest item's value (call only when not empty). */
+  get headValue(): Data {
+    return this.values[this.head]!;
+  }
+
+  /** The oldest item's receiver (call only when not empty). */
+  get headReceiver(): string | undefined {
+    return this.receivers[this.head];
+  }
+
+  /** Removes the oldest item (taken by the core, or dropped to make room). */
+  shift(): void {
+    if (this.size === 0) return;
+    const h = this.head;
+    this.topics[h] = undefined;
+    this.values[h] = undefined;
+    this.receivers[h] = undefined;
+    this.head = h + 1 === this.topics.length ? 0 : h + 1;
+    this.size--;
+    this.removed++;
+  }
+
+  /** Doubles the ring (up to `capacity`), keeping the order. */
+  private grow(): void {
+    const n = this.topics.length;
+    const slots = Math.min(this.capacity, n * 2);
+    for (const arr of [this.topics, this.values, this.receivers] as unknown[][]) {
+      const copy = new Array<unknown>(slots);
+      for (let k = 0; k < this.size; k++) copy[k] = arr[(this.head + k) % n];
+      arr.length = 0;
+      for (let k = 0; k < this.size; k++) arr[k] = copy[k];
+      arr.length = slots;
+    }
+    this.head = 0;
+  }
+}
