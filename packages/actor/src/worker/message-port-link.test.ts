@@ -140,3 +140,66 @@ describe('MessagePortLink forwarding through a hub', () => {
     await expect(a.request(svc, { type: 'probe', p: new Probe(1) })).resolves.toBe(2);
   });
 });
+
+describe('MessagePortLink options for sibling channels', () => {
+  const systems: ActorSystem[] = [];
+  afterEach(async () => {
+    await Promise.all(systems.splice(0).map((s) => s.shutdown()));
+  });
+  function pair(): { a: ActorSystem; b: ActorSystem; channel: MessageChannel } {
+    const a = logged('A').system;
+    const b = logged('B').system;
+    systems.push(a, b);
+    return { a, b, channel: new MessageChannel() };
+  }
+
+  test('a paused link reads nothing until resume, then everything in order', async () => {
+    const { a, b, channel } = pair();
+    a.router.linkUp(new MessagePortLink(a, channel.port1, 'B'));
+    const linkB = new MessagePortLink(b, channel.port2, 'A', { paused: true });
+    b.router.linkUp(linkB);
+    const got: number[] = [];
+    let all!: () => void;
+    const done = new Promise<void>((r) => (all = r));
+    const sink = b.spawn(() => ({ n: (m: { type: 'n'; i: number }) => void (got.push(m.i), got.length === 3 && all()) }));
+    const ref = a.refFor(sink.node, sink.id);
+    for (let i = 0; i < 3; i++) ref.tell({ type: 'n', i });
+    await new Promise((r) => setImmediate(r));
+    expect(got).toEqual([]);
+    linkB.resume();
+    await done;
+    expect(got).toEqual([0, 1, 2]);
+  });
+
+  test('control messages go to the control handler after what was queued; postControl transfers ports', async () => {
+    const { a, b, channel } = pair();
+    const linkA = new MessagePortLink(a, channel.port1, 'B');
+    a.router.linkUp(linkA);
+    const seen: unknown[] = [];
+    let ctl!: (d: object) => void;
+    const control = new Promise<object>((r) => (ctl = r));
+    const sink = b.spawn(() => ({ hi: () => void seen.push('hi') }));
+    // When the control message arrives, the message sent before it has been delivered.
+    b.router.linkUp(new MessagePortLink(b, channel.port2, 'A', { control: (d) => (seen.push((b.mailboxSize(sink) ?? 0) + seen.length), ctl(d)) }));
+    a.refFor(sink.node, sink.id).tell({ type: 'hi' });
+    const extra = new MessageChannel();
+    expect(linkA.postControl({ hello: extra.port1 }, [extra.port1])).toBe(true);
+    const data = (await control) as { hello: MessagePort };
+    expect(seen.at(-1)).toBe(1);
+    expect(data.hello.constructor.name).toBe('MessagePort');
+    data.hello.close();
+    extra.port2.close();
+    linkA.close();
+    expect(linkA.postControl({ late: true })).toBe(false);
+  });
+
+  test('a link that owns its port closes it: the other end sees close', async () => {
+    const { a, channel } = pair();
+    const link = new MessagePortLink(a, channel.port1, 'B', { ownsPort: true });
+    a.router.linkUp(link);
+    const closed = new Promise<void>((r) => channel.port2.once('close', () => r()));
+    channel.port2.on('message', () => undefined);
+    link.close();
+    await closed;
+  });
+});
