@@ -163,6 +163,14 @@ test('peering to a server that speaks HTTP fails with an error event, not a cras
   await peeringUnharmed();
 });
 
+test('peering with itself fails with peer_unavailable and breaks nothing', async () => {
+  const bStatus = b.makeStatusSubscriber();
+  expect(await b.peer('127.0.0.1', bPort)).toBe(false);
+  const err = await nextError(bStatus, 'peer_unavailable');
+  expect(err.message).toMatch(/self_connection/);
+  await peeringUnharmed();
+});
+
 test('a subscriber closed in the middle of a get fails that get with end_of_file only', async () => {
   const sub = b.makeSubscriber('/x');
   const pending = sub.get();
