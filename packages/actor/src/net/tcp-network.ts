@@ -97,6 +97,16 @@ export class TcpNetwork {
   }
 
   /**
+   * The remote `ip:port` of the connection to a node (the peer's ephemeral port when it
+   * connected to us).
+   * @param node - the node id
+   * @returns the address, or undefined when the node is not connected over TCP
+   */
+  remoteAddress(node: string): string | undefined {
+    return this.transport.remoteAddress(node);
+  }
+
+  /**
    * Accepts connections from other nodes.
    * @param address - host (default `127.0.0.1`) and port (default 0: a free port)
    * @returns the bound address

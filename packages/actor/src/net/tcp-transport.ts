@@ -123,6 +123,16 @@ export class TcpTransport {
   }
 
   /**
+   * The remote `ip:port` of a node's established connection (for an accepted connection,
+   * the peer's ephemeral port).
+   * @param node - the node id
+   * @returns the address, or undefined when the node is not connected
+   */
+  remoteAddress(node: string): string | undefined {
+    return this.links.get(node)?.remoteAddress;
+  }
+
+  /**
    * Whether a node is connected.
    * @param node - the node id
    */

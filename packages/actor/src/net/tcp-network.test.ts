@@ -4,9 +4,10 @@ import { ActorSystem } from '../actor-system';
 import { type InboundRefusal, TcpNetwork } from './tcp-network';
 
 /*
- * TcpNetwork.onInboundRefused reports each inbound connection closed before its
- * handshake completed, with the reason, and nothing for good connections, races or
- * the node's own shutdown.
+ * What TcpNetwork tells the layer above about connections (the rest of TcpNetwork is
+ * tested in test/net/tcp-network.test.ts): onInboundRefused reports each inbound
+ * connection closed before its handshake completed, with the reason, and nothing for good
+ * connections, races or the node's own shutdown; remoteAddress names a connected peer.
  */
 
 let server: ActorSystem;
@@ -88,4 +89,15 @@ test('a good connection and the node shutdown report nothing; a removed listener
   expect(other).toEqual([]);
   await server.shutdown();
   expect(refusals).toHaveLength(1);
+});
+
+test('remoteAddress names the connected peer: its ephemeral port on the accepting side', async () => {
+  await TcpNetwork.of(client).connect('127.0.0.1', port);
+  // The dialer is up first; the acceptor completes its side of the handshake just after.
+  while (!TcpNetwork.of(server).nodes.includes(client.nodeId)) await new Promise((r) => setImmediate(r));
+  const atServer = TcpNetwork.of(server).remoteAddress(client.nodeId);
+  expect(atServer).toMatch(/^127\.0\.0\.1:\d+$/);
+  expect(atServer).not.toBe(`127.0.0.1:${port}`);
+  expect(TcpNetwork.of(client).remoteAddress(server.nodeId)).toBe(`127.0.0.1:${port}`);
+  expect(TcpNetwork.of(server).remoteAddress('no-such-node')).toBeUndefined();
 });
