@@ -163,13 +163,13 @@ export class MessagePortLink implements NodeLink {
   private postBatch(node: string, envs: Envelope[]): void {
     const fwd = node === this.remoteNode ? null : node;
     try {
-      this.transfer(encodeEnvelopes(envs, this.system.nodeId, node).slice(), fwd);
+      this.transfer(encodeEnvelopes(envs, this.system.nodeId, node), fwd);
     } catch {
       // One message could not be encoded: isolate it so that the others still go out.
       for (const env of envs) {
         let bytes: Uint8Array;
         try {
-          bytes = encodeEnvelopes([env], this.system.nodeId, node).slice();
+          bytes = encodeEnvelopes([env], this.system.nodeId, node);
         } catch (e) {
           this.log.error({ event: 'encode-failed', to: env.to.key, err: e }, 'message cannot cross the thread boundary');
           this.system.deadLetter(env, 'invalid_argument');
@@ -180,9 +180,14 @@ export class MessagePortLink implements NodeLink {
     }
   }
 
-  /** Posts bytes this link owns (transferring their buffer when they span all of it). */
+  /**
+   * Posts bytes, transferring a buffer that holds exactly them: bytes that span their
+   * whole buffer are transferred as they are, others (a view into the encoder's buffer)
+   * are first copied into a tight one. `Buffer#slice` would not copy, and transferring
+   * the encoder's buffer would detach it and make it start over on every batch.
+   */
   private transfer(bytes: Uint8Array, fwd: string | null): void {
-    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
     const list = [own.buffer as ArrayBuffer];
     if (fwd === null) this.port.postMessage(own, list);
     else this.port.postMessage({ fwd, bytes: own } satisfies ForwardedBatch, list);

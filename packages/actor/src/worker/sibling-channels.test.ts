@@ -96,7 +96,8 @@ describe('direct channels between sibling workers', () => {
       const report = system.spawn(() => ({ 'saw-down': (m) => resolve(m as never) }));
       a.tell({ type: 'watch', ref: b, report });
     });
-    await system.request(a, { type: 'echo', text: 'watching' });
+    // A's ask travels behind its monitor request: once answered, B has the monitor.
+    await expect(system.request(a, { type: 'ask', to: b, text: 'sync' })).resolves.toBe('B:sync');
     await wb.terminate();
     expect((await seen).reason).toEqual({ kind: 'shutdown' });
     await untilLinks(a.node, (l) => !l.includes(b.node));
