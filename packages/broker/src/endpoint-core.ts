@@ -693,7 +693,11 @@ export class EndpointCore extends Actor<CoreMessage> {
     }
     const old = this.peers.get(m.endpoint);
     if (old?.lost !== undefined) this.finishLoss(old);
-    if (!this.peers.has(m.endpoint)) this.addPeer(m.endpoint, core, m.filter, undefined, undefined);
+    if (!this.peers.has(m.endpoint)) {
+      // As Broker: the accepting side names the peer by its connection's remote address.
+      const remote = TcpNetwork.of(this.ctx.system).remoteAddress(m.endpoint);
+      this.addPeer(m.endpoint, core, m.filter, remote === undefined ? undefined : parseAddress(remote), undefined);
+    }
     this.ctx.send(core, { type: 'broker.welcome', endpoint: this.id, filter: this.sources.filter.toArray() } satisfies PeerWelcome);
     this.openOutput(this.peers.get(m.endpoint)!);
   }

@@ -221,6 +221,9 @@ describe('introspection', () => {
     expect(peers.find((p) => p.peer.id === b.id)?.peer.network).toMatchObject({ address: '127.0.0.1', port: pb });
     const fromB = await b.peers();
     expect(fromB.map((p) => [p.peer.id, p.outbound])).toEqual([[a.id, false]]);
+    // The accepting side names the peer by its connection's address (an ephemeral port).
+    expect(fromB[0].peer.network).toMatchObject({ address: '127.0.0.1' });
+    expect(fromB[0].peer.network?.port).not.toBe(pb);
   });
 });
 
