@@ -30,7 +30,15 @@ export type StoreCommand =
   /** From the core: a direct peer is gone (a clone whose master lived there lost it). */
   | { type: 'store.peer-lost'; peer: string };
 
-type StoreMessage = StoreCommand | InboundMessage | { type: 'store.tick' };
+type StoreMessage = StoreCommand | InboundMessage | { type: 'store.tick' } | { type: 'store.flush' };
+
+/**
+ * Most protocol messages sent to peers in one store payload. Messages produced while the
+ * actor works through its mailbox go out together, so that a burst of writes takes a few
+ * slots of a peer's bounded buffer instead of one each (a burst of thousands of writes
+ * would otherwise overflow it and disconnect the peer).
+ */
+export const STORE_BATCH_LIMIT = 256;
 
 /** One `awaitIdle` caller. */
 interface IdleWaiter {
@@ -53,6 +61,12 @@ export class StoreActor extends Actor<StoreMessage> {
   /** awaitIdle callers, answered at the next tick that finds the store idle. */
   private idleWaiters: IdleWaiter[] = [];
   private closed = false;
+  /** The topic this actor's protocol messages go to (the master's: clones; a clone's: the master). */
+  private readonly outTopic: string;
+  /** Protocol messages not yet handed to the core; at most {@link STORE_BATCH_LIMIT}. */
+  private outbox: unknown[] = [];
+  /** Whether a `store.flush` is queued behind the messages in the mailbox. */
+  private flushQueued = false;
 
   /**
    * @param spec - master (with its backend) or clone (with its intervals)
@@ -77,6 +91,7 @@ export class StoreActor extends Actor<StoreMessage> {
         core.tell({ type: 'publish', topic: Topics.errors, value: err.toData() });
       },
     };
+    this.outTopic = spec.kind === 'master' ? cloneTopic(name) : masterTopic(name);
     const now = this.now();
     if (spec.kind === 'master') {
       this.state = new MasterState({
@@ -84,7 +99,7 @@ export class StoreActor extends Actor<StoreMessage> {
         id,
         backend: spec.backend,
         now,
-        callbacks: { ...common, send: (msg) => core.tell({ type: 'publish-store', topic: cloneTopic(name), msg }) },
+        callbacks: { ...common, send: (msg) => this.send(msg) },
       });
     } else {
       this.state = new CloneState({
@@ -96,7 +111,7 @@ export class StoreActor extends Actor<StoreMessage> {
         mutationBufferInterval: spec.mutationBufferInterval,
         callbacks: {
           ...common,
-          send: (msg) => core.tell({ type: 'publish-store', topic: masterTopic(name), msg }),
+          send: (msg) => this.send(msg),
           putUniqueResult: (requestId, outcome) => this.answerPutUnique(requestId, outcome),
           notice: (n) => ctx.log.info({ event: `clone-${n.kind}`, store: name }, 'clone state changed'),
         },
@@ -113,15 +128,22 @@ export class StoreActor extends Actor<StoreMessage> {
     return {
       'store.inbound': (m) => {
         try {
-          if (dropIncomingStoreMessage(this.ctx.system.nodeId)) {
-            this.ctx.log.warn({ event: 'store-fault-drop', store: this.spec.name }, 'test fault injection dropped a store message');
-            return;
-          }
           this.state.advance(this.now());
-          this.state.handle(m.value);
+          // A payload carries one message or a batch of them (see STORE_BATCH_LIMIT).
+          for (const msg of Array.isArray(m.value) ? m.value : [m.value]) {
+            if (dropIncomingStoreMessage(this.ctx.system.nodeId)) {
+              this.ctx.log.warn({ event: 'store-fault-drop', store: this.spec.name }, 'test fault injection dropped a store message');
+              continue;
+            }
+            this.state.handle(msg);
+          }
         } finally {
           this.sink.processed();
         }
+      },
+      'store.flush': () => {
+        this.flushQueued = false;
+        this.flush();
       },
       'store.tick': () => {
         if (this.closed) return;
@@ -186,9 +208,27 @@ export class StoreActor extends Actor<StoreMessage> {
     this.putUniques.clear();
     try {
       this.state.close();
+      this.flush(); // a clone's goodbye
     } catch (e) {
       this.ctx.log.warn({ event: 'store-close-failed', store: this.spec.name, detail: (e as Error).message }, 'closing the store failed');
     }
+  }
+
+  /** Queues a protocol message; the batch goes out after the messages now in the mailbox. */
+  private send(msg: unknown): void {
+    this.outbox.push(msg);
+    if (this.outbox.length >= STORE_BATCH_LIMIT) this.flush();
+    else if (!this.flushQueued && !this.closed) {
+      this.flushQueued = true;
+      this.ctx.self.tell({ type: 'store.flush' });
+    }
+  }
+
+  private flush(): void {
+    if (this.outbox.length === 0) return;
+    const msgs = this.outbox;
+    this.outbox = [];
+    this.core.tell({ type: 'publish-store', topic: this.outTopic, msg: msgs.length === 1 ? msgs[0] : msgs });
   }
 
   private wakeIdle(idle: boolean): void {
