@@ -298,3 +298,32 @@ describe('attaching stores', () => {
     expect(await idle).toBe(false);
   });
 });
+
+describe('a clone without a master', () => {
+  test('buffers writes for mutationBufferInterval, then drops them as no_such_master error events and refuses new ones', async () => {
+    const ep = new Endpoint({ name: 'alone', useRealTime: false });
+    try {
+      const errors = ep.makeStatusSubscriber();
+      const c = await ep.attachClone('orphan', { mutationBufferInterval: 1000 });
+      await c.put('early', 1n);
+      await c.put('late', 2n);
+      // Behind the writes in the clone's mailbox: once answered, both are buffered.
+      await expect(c.get('early')).rejects.toMatchObject({ code: 'stale_data' });
+      ep.advanceTime(999);
+      await expect(c.get('early')).rejects.toMatchObject({ code: 'stale_data' });
+      expect(errors.poll()).toEqual([]);
+      ep.advanceTime(101);
+      const dropped = [await errors.get(), await errors.get()] as BrokerError[];
+      expect(dropped.map((e) => e.code)).toEqual(['no_such_master', 'no_such_master']);
+      expect(dropped[0].message).toContain('early');
+      expect(dropped[1].message).toContain('late');
+      await c.put('after', 3n);
+      const refused = (await errors.get()) as BrokerError;
+      expect(refused.code).toBe('no_such_master');
+      expect(refused.message).toContain('after');
+      await expect(c.putUnique('u', 1n)).rejects.toMatchObject({ code: 'no_such_master' });
+    } finally {
+      await ep.shutdown();
+    }
+  });
+});
