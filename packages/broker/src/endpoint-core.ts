@@ -100,11 +100,16 @@ interface Parked {
   publisher: PublisherPort;
 }
 
-/** One inbound message that waits for room in local subscriptions. */
-interface Pending {
-  item: WireItem;
-  decision: InboundDecision;
+/** The subscriptions a message on one topic goes to (cached per topic). */
+interface Targets {
+  /** Subscriptions that take it from a peer. */
+  remote: LocalSubscription[];
+  /** Subscriptions that take it when published here (hubs), status and error subscribers included. */
+  local: LocalSubscription[];
 }
+
+/** Topics whose targets are cached at most; the cache is cleared when full. */
+const TARGET_CACHE_LIMIT = 1024;
 
 /** An established peering. */
 interface PeerState {
@@ -121,7 +126,9 @@ interface PeerState {
   /** The peer's data stream to us, once it opened it. */
   in: StreamSink<WireItem> | undefined;
   /** Inbound messages waiting for room in local subscriptions; bounded by the stream's credit. */
-  backlog: Pending[];
+  backlog: WireItem[];
+  /** The routing decision of each backlog item, at the same index. */
+  decisions: InboundDecision[];
   /** Set once we started ending this peering, so its end is reported once. */
   ending: boolean;
   /**
@@ -162,6 +169,11 @@ export class EndpointCore extends Actor<CoreMessage> {
   private readonly sources = new FilterSources();
   /** Local subscriptions by id, with the filter of each. */
   private readonly subs = new Map<number, { sub: LocalSubscription; filter: TopicFilter; topics: string[] }>();
+  /**
+   * Topic → the subscriptions that get its messages. Cleared whenever a subscription
+   * changes; bounded by {@link TARGET_CACHE_LIMIT}.
+   */
+  private readonly targetCache = new Map<string, Targets>();
   /** Established peerings by peer endpoint id. */
   private readonly peers = new Map<string, PeerState>();
   /** Outbound peerings by `host:port`, pending or established. */
@@ -374,25 +386,41 @@ export class EndpointCore extends Actor<CoreMessage> {
   }
 
   private route(topic: string, value: Data, receiver?: string, from?: number): void {
-    if (isInternalTopic(topic)) {
-      this.deliverLocal(topic, value, () => true, undefined);
-    } else {
-      this.deliverLocal(topic, value, (s) => s.seesLocal, from);
-      const { info, to } = this.router.routeLocal(topic, receiver);
-      if (to.length > 0) {
-        const item: WireItem = [topic, encodeBinary(value), info.origin, info.seq, info.ttl, info.receiver ?? null];
-        for (const peer of to) this.sendToPeer(peer, item);
-      }
+    const local = this.targetsFor(topic).local;
+    if (local.length > 0) this.deliverLocal(topic, value, local, from);
+    if (isInternalTopic(topic)) return;
+    const to = this.router.peersFor(topic, receiver);
+    const seq = this.router.nextSequence();
+    if (to.length === 0) return;
+    // Origin null: the peer knows we are the origin of what comes on our stream.
+    const item: WireItem = [topic, encodeBinary(value), null, seq, this.router.ttl, receiver ?? null];
+    for (let i = 0; i < to.length; i++) this.sendToPeer(to[i], item);
+  }
+
+  /** The subscriptions that get messages on `topic`, from peers and from here. */
+  private targetsFor(topic: string): Targets {
+    let t = this.targetCache.get(topic);
+    if (t !== undefined) return t;
+    t = { remote: [], local: [] };
+    const internal = isInternalTopic(topic);
+    for (const { sub, filter } of this.subs.values()) {
+      if (!filter.matches(topic)) continue;
+      t.remote.push(sub);
+      if (internal || sub.seesLocal) t.local.push(sub);
     }
+    if (this.targetCache.size >= TARGET_CACHE_LIMIT) this.targetCache.clear();
+    this.targetCache.set(topic, t);
+    return t;
   }
 
   /**
-   * Gives a local message to every matching subscription that `accept`s it. Local
-   * publications never wait: a full hub or status subscriber misses the message (counted).
+   * Gives a local message to the subscriptions in `targets` (except the publishing hub).
+   * Local publications never wait: a full hub or status subscriber misses the message
+   * (counted).
    */
-  private deliverLocal(topic: string, value: Data, accept: (s: LocalSubscription) => boolean, exceptId: number | undefined): void {
-    for (const { sub, filter } of this.subs.values()) {
-      if (sub.id === exceptId || !accept(sub) || !filter.matches(topic)) continue;
+  private deliverLocal(topic: string, value: Data, targets: readonly LocalSubscription[], exceptId: number | undefined): void {
+    for (const sub of targets) {
+      if (sub.id === exceptId) continue;
       if (!sub.sink.push([topic, value])) {
         this.stats.localDrops++;
         this.ctx.log.debug({ event: 'local-drop', topic, subscription: sub.id }, 'local message dropped: subscription full');
@@ -411,23 +439,39 @@ export class EndpointCore extends Actor<CoreMessage> {
   /** Moves a peer's waiting inbound messages into local subscriptions while they have room. */
   private drain(peer: PeerState): void {
     let consumed = 0;
-    while (peer.backlog.length > 0) {
-      const { item, decision } = peer.backlog[0];
+    const backlog = peer.backlog;
+    const decisions = peer.decisions;
+    let i = 0;
+    for (; i < backlog.length; i++) {
+      const item = backlog[i];
+      const decision = decisions[i];
       if (decision.deliver) {
-        const targets = this.remoteTargets(item[0]);
-        const full = targets.find((s) => s.sink.freeCapacity === 0);
+        const targets = this.targetsFor(item[0]).remote;
+        let full: LocalSubscription | undefined;
+        for (let k = 0; k < targets.length; k++) {
+          if (targets[k].sink.freeCapacity === 0) {
+            full = targets[k];
+            break;
+          }
+        }
         if (full !== undefined) {
           full.blocked = true;
           break;
         }
         if (targets.length > 0) {
           const value = this.decodePayload(peer, item);
-          if (value !== undefined) for (const s of targets) s.sink.push([item[0], value]);
+          if (value !== undefined) for (let k = 0; k < targets.length; k++) targets[k].sink.push([item[0], value]);
         }
       }
-      for (const next of decision.relayTo) this.sendToPeer(next, [item[0], item[1], item[2], item[3], decision.ttl, item[5]]);
-      peer.backlog.shift();
+      if (decision.relayTo.length > 0) {
+        const relayed: WireItem = [item[0], item[1], item[2] ?? peer.id, item[3], decision.ttl, item[5]];
+        for (const next of decision.relayTo) this.sendToPeer(next, relayed);
+      }
       consumed++;
+    }
+    if (i > 0) {
+      backlog.splice(0, i);
+      decisions.splice(0, i);
     }
     if (consumed > 0) peer.in?.consumed(consumed);
     if (peer.lost !== undefined && peer.backlog.length === 0) this.finishLoss(peer);
@@ -449,13 +493,6 @@ export class EndpointCore extends Actor<CoreMessage> {
     for (const peer of this.peers.values()) if (peer.backlog.length > 0) this.drain(peer);
   }
 
-  /** Subscriptions that get a message from a peer on `topic`. */
-  private remoteTargets(topic: string): LocalSubscription[] {
-    const out: LocalSubscription[] = [];
-    for (const { sub, filter } of this.subs.values()) if (filter.matches(topic)) out.push(sub);
-    return out;
-  }
-
   private onPeerItems(peer: PeerState, items: unknown[]): void {
     for (const raw of items) {
       const item = asWireItem(raw);
@@ -465,10 +502,11 @@ export class EndpointCore extends Actor<CoreMessage> {
         peer.in?.consumed(1);
         continue;
       }
-      const decision = this.router.routeInbound(peer.id, { topic: item[0], origin: item[2], seq: item[3], ttl: item[4], receiver: item[5] ?? undefined });
+      const decision = this.router.decide(peer.id, item[0], item[2] ?? peer.id, item[3], item[4], item[5] ?? undefined);
       if (decision.dropped === 'duplicate') this.stats.duplicates++;
       else if (decision.dropped === 'ttl-expired') this.stats.ttlExpired++;
-      peer.backlog.push({ item, decision });
+      peer.backlog.push(item);
+      peer.decisions.push(decision);
     }
     this.drain(peer);
   }
@@ -478,6 +516,7 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   private addSubscription(sub: LocalSubscription, topics: string[]): void {
     this.subs.set(sub.id, { sub, filter: new TopicFilter(topics), topics });
+    this.targetCache.clear();
     if (this.sources.add(topics.filter((t) => !isInternalTopic(t)))) this.advertise();
   }
 
@@ -487,6 +526,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     const changedRemove = this.sources.remove(entry.topics.filter((t) => !isInternalTopic(t)));
     entry.topics = topics;
     entry.filter.replace(topics);
+    this.targetCache.clear();
     const changedAdd = this.sources.add(topics.filter((t) => !isInternalTopic(t)));
     if (changedRemove || changedAdd) this.advertise();
   }
@@ -495,6 +535,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     const entry = this.subs.get(id);
     if (entry === undefined) return;
     this.subs.delete(id);
+    this.targetCache.clear();
     entry.sub.sink.close();
     if (this.sources.remove(entry.topics.filter((t) => !isInternalTopic(t)))) this.advertise();
     // Messages that waited only for this subscription can move on.
@@ -514,13 +555,13 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   private emitStatus(code: Status['code'], info: EndpointInfo, message: string): void {
     this.ctx.log.info({ event: code.replace(/_/g, '-'), peer: info.id, address: info.network }, message);
-    this.deliverLocal(Topics.statuses, new Status(code, info, message).toData(), () => true, undefined);
+    this.deliverLocal(Topics.statuses, new Status(code, info, message).toData(), this.targetsFor(Topics.statuses).local, undefined);
   }
 
   private emitError(code: ErrorCodeName, info: EndpointInfo | undefined, message: string): void {
     this.ctx.log.info({ event: 'error', code, peer: info?.id, address: info?.network }, message);
     const err = new BrokerError(code, message, info === undefined ? {} : { endpoint: endpointInfoToData(info) });
-    this.deliverLocal(Topics.errors, err.toData(), () => true, undefined);
+    this.deliverLocal(Topics.errors, err.toData(), this.targetsFor(Topics.errors).local, undefined);
   }
 
   // ---------------------------------------------------------------------------------
@@ -704,7 +745,7 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   /** Registers a peer, reports `peer_added` and, as originator, opens our data stream. */
   private addPeer(id: string, core: ActorRef, filter: string[], network: NetworkInfo | undefined, peeringKey: string | undefined): void {
-    const peer: PeerState = { id, core, network, peeringKey, out: undefined, in: undefined, backlog: [], ending: false, lost: undefined };
+    const peer: PeerState = { id, core, network, peeringKey, out: undefined, in: undefined, backlog: [], decisions: [], ending: false, lost: undefined };
     this.peers.set(id, peer);
     this.router.addPeer(id, filter);
     if (peeringKey !== undefined) {
@@ -884,6 +925,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     this.peers.delete(peer.id);
     this.router.removePeer(peer.id);
     peer.backlog = [];
+    peer.decisions = [];
     // Publishers that waited for this peer may go on.
     this.resumeParked();
     // A clone whose master was this peer stops waiting for the channel timeout.
@@ -895,9 +937,10 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   /** Sends a store protocol message to the peers (store channels reach every peer). */
   private publishStore(topic: string, msg: unknown): void {
-    const { info, to } = this.router.routeLocal(topic);
+    const to = this.router.peersFor(topic);
+    const seq = this.router.nextSequence();
     if (to.length === 0) return;
-    const item: WireItem = [topic, encodeStorePayload(msg), info.origin, info.seq, info.ttl, null];
+    const item: WireItem = [topic, encodeStorePayload(msg), null, seq, this.router.ttl, null];
     for (const peer of to) this.sendToPeer(peer, item);
   }
 

@@ -70,9 +70,11 @@ export type PeerMessage = PeerHello | PeerWelcome | PeerReject | PeerFilterUpdat
  * One data message on a peer stream: `[topic, payload, origin, seq, ttl, receiver]`,
  * where the payload is the value in Broker's binary format (exact for every type, and
  * relayed without being decoded), origin/seq identify it for duplicate suppression, and
- * receiver (or null) restricts delivery to one endpoint.
+ * receiver (or null) restricts delivery to one endpoint. Origin is null when it is the
+ * endpoint that produces the stream (the common case, which saves a 36-character id per
+ * message on the wire); a relayed message names its origin.
  */
-export type WireItem = [topic: string, payload: Uint8Array, origin: string, seq: number, ttl: number, receiver: string | null];
+export type WireItem = [topic: string, payload: Uint8Array, origin: string | null, seq: number, ttl: number, receiver: string | null];
 
 /** Meta of the data stream a core opens to its peer. */
 export interface PeerStreamMeta {
@@ -99,7 +101,7 @@ export const MAX_FILTER_TOPICS = 65_536;
 export function asWireItem(x: unknown): WireItem | undefined {
   if (!Array.isArray(x) || x.length !== 6) return undefined;
   const [topic, payload, origin, seq, ttl, receiver] = x as unknown[];
-  if (typeof topic !== 'string' || !(payload instanceof Uint8Array) || typeof origin !== 'string') return undefined;
+  if (typeof topic !== 'string' || !(payload instanceof Uint8Array) || (origin !== null && typeof origin !== 'string')) return undefined;
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return undefined;
   if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0 || ttl > 0xffff) return undefined;
   if (receiver !== null && typeof receiver !== 'string') return undefined;

@@ -7,9 +7,12 @@
  * slowest path's fastest peer.
  */
 import { type Clock, RateMeter } from '@broker-ts/actor';
-import { BrokerError, type DataInput, toData } from '@broker-ts/data';
+import { BrokerError, type Data, type DataInput, toData } from '@broker-ts/data';
 import type { PublisherPort } from './local-subscription';
 import { type DrainMark, PublishBuffer } from './publish-buffer';
+
+/** The promise of a publication that had credit (shared: it carries no value). */
+const RESOLVED: Promise<void> = Promise.resolve();
 
 /** Options of `makePublisher`. */
 export interface PublisherOptions {
@@ -73,13 +76,31 @@ export class Publisher {
    * Publishes a value; waits while the publisher has no credit.
    * @throws BrokerError for a value that is not Broker data, or `shutting_down` once closed
    */
-  async publish(value: DataInput): Promise<void> {
-    const data = toData(value);
+  publish(value: DataInput): Promise<void> {
+    // With credit, no async frame and no new promise: this is the hot path.
+    let data: Data;
+    try {
+      data = toData(value);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (this.closed) return Promise.reject(new BrokerError('shutting_down', 'the publisher is closed'));
+    if (this.buffer.full) return this.publishLater(data);
+    this.hand(data);
+    return RESOLVED;
+  }
+
+  /** Waits for credit, then hands the value over. */
+  private async publishLater(data: Data): Promise<void> {
     while (this.buffer.full) {
       if (this.closed) throw new BrokerError('shutting_down', 'the publisher is closed');
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
     if (this.closed) throw new BrokerError('shutting_down', 'the publisher is closed');
+    this.hand(data);
+  }
+
+  private hand(data: Data): void {
     const mark = this.buffer.push(this.topic, data, undefined);
     if (mark !== undefined) this.startBurst(this.buffer, mark, this.port);
   }

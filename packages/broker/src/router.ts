@@ -56,10 +56,22 @@ export interface RouterOptions {
   ttl: number;
 }
 
+/** The decision for the common case: deliver here, relay nowhere (shared, never mutated). */
+const DELIVER_ONLY: InboundDecision = Object.freeze({ deliver: true, relayTo: Object.freeze([]) as unknown as string[], ttl: 0 });
+const NO_PEERS: string[] = Object.freeze([]) as unknown as string[];
+
+/** Topics whose peer lists are cached at most; the cache is cleared when full. */
+const PEER_CACHE_LIMIT = 1024;
+
 /** Routing state of one endpoint: its peers and their advertised filters. */
 export class Router {
   /** Peer id → the filter that peer advertised. */
   private readonly peers = new Map<string, TopicFilter>();
+  /**
+   * Topic → the peers whose filter matches it (or every peer, for store channels).
+   * Cleared whenever a peer or a filter changes; bounded by {@link PEER_CACHE_LIMIT}.
+   */
+  private readonly peerCache = new Map<string, string[]>();
   /** Messages already seen, by (origin, seq). */
   private readonly seen = new DuplicateFilter();
   private nextSeq = 0;
@@ -74,10 +86,12 @@ export class Router {
   /** Adds a peer with the filter it advertised (empty until it says otherwise). */
   addPeer(peer: string, topics: Iterable<string> = []): void {
     this.peers.set(peer, new TopicFilter(topics));
+    this.peerCache.clear();
   }
 
   /** Removes a peer; returns false if it was unknown. */
   removePeer(peer: string): boolean {
+    this.peerCache.clear();
     return this.peers.delete(peer);
   }
 
@@ -96,6 +110,7 @@ export class Router {
     const filter = this.peers.get(peer);
     if (filter === undefined) return false;
     filter.replace(topics);
+    this.peerCache.clear();
     return true;
   }
 
@@ -124,11 +139,26 @@ export class Router {
    * The peers a message published here on `topic` would go to, without stamping it.
    * @param topic - the topic
    * @param receiver - a specific peer, for a publish to one peer
+   * @returns a list shared with later calls until the peers change: never mutate it
    */
-  peersFor(topic: string, receiver?: string): string[] {
-    if (isInternalTopic(topic)) return [];
-    if (receiver !== undefined) return this.peers.has(receiver) ? [receiver] : [];
-    return this.matchingPeers(topic, undefined);
+  peersFor(topic: string, receiver?: string): readonly string[] {
+    if (receiver !== undefined) return !isInternalTopic(topic) && this.peers.has(receiver) ? [receiver] : NO_PEERS;
+    let cached = this.peerCache.get(topic);
+    if (cached === undefined) {
+      cached = isInternalTopic(topic) ? NO_PEERS : this.matchingPeers(topic, undefined);
+      if (this.peerCache.size >= PEER_CACHE_LIMIT) this.peerCache.clear();
+      this.peerCache.set(topic, cached);
+    }
+    return cached;
+  }
+
+  /**
+   * Takes the next sequence number for a message published here. Own messages are not
+   * entered in the duplicate filter: one that comes back through a cycle is recognized
+   * by its origin ({@link Router.routeInbound}).
+   */
+  nextSequence(): number {
+    return this.nextSeq++;
   }
 
   /**
@@ -139,14 +169,8 @@ export class Router {
    */
   routeLocal(topic: string, receiver?: string): { info: RouteInfo; to: string[] } {
     const info: RouteInfo = { topic, origin: this.options.self, seq: this.nextSeq++, ttl: this.options.ttl };
-    // Our own messages must not come back to us through a cycle.
-    this.seen.accept(info.origin, info.seq);
-    if (isInternalTopic(topic)) return { info, to: [] };
-    if (receiver !== undefined) {
-      info.receiver = receiver;
-      return { info, to: this.peers.has(receiver) ? [receiver] : [] };
-    }
-    return { info, to: this.matchingPeers(topic, undefined) };
+    if (receiver !== undefined) info.receiver = receiver;
+    return { info, to: [...this.peersFor(topic, receiver)] };
   }
 
   /**
@@ -155,16 +179,27 @@ export class Router {
    * @param info - its routing info
    */
   routeInbound(from: string, info: RouteInfo): InboundDecision {
-    if (isInternalTopic(info.topic)) return { deliver: false, relayTo: [], ttl: 0, dropped: 'internal-topic' };
-    if (!this.seen.accept(info.origin, info.seq)) return { deliver: false, relayTo: [], ttl: 0, dropped: 'duplicate' };
-    if (info.receiver !== undefined) {
+    return this.decide(from, info.topic, info.origin, info.seq, info.ttl, info.receiver);
+  }
+
+  /**
+   * {@link Router.routeInbound} on the fields of a wire item, without a `RouteInfo`.
+   * @returns a decision that may be shared with other calls: never mutate it
+   */
+  decide(from: string, topic: string, origin: string, seq: number, ttl: number, receiver: string | undefined): InboundDecision {
+    if (isInternalTopic(topic)) return { deliver: false, relayTo: [], ttl: 0, dropped: 'internal-topic' };
+    // Our own message came back through a cycle.
+    if (origin === this.options.self || !this.seen.accept(origin, seq)) return { deliver: false, relayTo: [], ttl: 0, dropped: 'duplicate' };
+    if (receiver !== undefined) {
       // A message for one endpoint is delivered there and never relayed.
-      return { deliver: info.receiver === this.options.self, relayTo: [], ttl: 0 };
+      return receiver === this.options.self ? DELIVER_ONLY : { deliver: false, relayTo: [], ttl: 0 };
     }
-    if (!this.options.forward) return { deliver: true, relayTo: [], ttl: 0 };
-    const ttl = info.ttl - 1;
-    if (ttl <= 0) return { deliver: true, relayTo: [], ttl: 0, dropped: 'ttl-expired' };
-    return { deliver: true, relayTo: this.matchingPeers(info.topic, from), ttl };
+    if (!this.options.forward) return DELIVER_ONLY;
+    const next = ttl - 1;
+    if (next <= 0) return { deliver: true, relayTo: [], ttl: 0, dropped: 'ttl-expired' };
+    const all = this.peersFor(topic);
+    if (all.length === 0 || (all.length === 1 && all[0] === from)) return DELIVER_ONLY;
+    return { deliver: true, relayTo: all.filter((p) => p !== from), ttl: next };
   }
 
   private matchingPeers(topic: string, except: string | undefined): string[] {

@@ -115,11 +115,18 @@ describe('a publisher has credit end to end', () => {
         resolved++;
       }
     })();
-    // Credit runs out: the publisher's own buffer fills and publish() stays pending.
-    await until(() => pub.buffered === pub.capacity, 'a full publisher');
-    // Round trips through both cores: whatever credit was on its way has arrived.
-    await reader.call('stats');
-    await writer.stats();
+    // Credit runs out: the publisher's own buffer fills and publish() stays pending. It is
+    // settled once round trips through both cores (after which any credit on its way has
+    // arrived) leave it full and no further publish resolved.
+    for (let settled = false; !settled; ) {
+      await until(() => pub.buffered === pub.capacity, 'a full publisher');
+      const before = resolved;
+      await reader.call('stats');
+      await writer.stats();
+      await reader.call('stats');
+      await turn();
+      settled = pub.buffered === pub.capacity && resolved === before;
+    }
     expect(pub.buffered).toBe(16);
     expect(pub.demand).toBe(0);
     expect(pub.freeCapacity).toBe(0);
@@ -220,16 +227,18 @@ describe('one slow peer stalls nobody', () => {
     // Same run, same machine: a loaded 2-core box allows noise, not a stall.
     expect(rateBeside).toBeGreaterThan(rateAlone * 0.5);
 
-    // Memory: 60,000 messages of 2 KiB held would be about 120 MiB.
+    // Memory, live after a full GC: 60,000 messages of 2 KiB held would be about 120 MiB.
+    // What is in flight at a sample varies; what must not happen is a trend.
     const s = run.samples;
     expect(s.length).toBe(n2 / 2000);
-    const base = s[2];
-    const growth = Math.max(...s.slice(3).map((x) => x.heapUsed + x.external - (base.heapUsed + base.external)));
-    const rssGrowth = Math.max(...s.slice(3).map((x) => x.rss - base.rss));
-    expect(growth).toBeLessThan(32 * MiB);
-    // The bound is meaningful: the slow peer's buffer alone may hold 2048 of these messages.
-    expect(rssGrowth).toBeLessThan(64 * MiB);
+    const live = s.map((x) => x.heapUsed + x.external);
+    const half = s.length / 2;
+    const trend = Math.max(...live.slice(half)) - Math.max(...live.slice(0, half));
+    const rssGrowth = Math.max(...s.map((x) => x.rss)) - s[0].rss;
+    expect(trend).toBeLessThan(16 * MiB);
+    expect(rssGrowth).toBeLessThan(48 * MiB);
+    const growth = Math.max(...live) - Math.min(...live);
     // eslint-disable-next-line no-console
-    console.log(`fast peer alone ${Math.round(rateAlone * 1000)} msgs/s, beside a slow peer ${Math.round(rateBeside * 1000)} msgs/s; sender heap+external growth ${(growth / MiB).toFixed(1)} MiB, rss growth ${(rssGrowth / MiB).toFixed(1)} MiB; slow peer got ${slowGot.received}, drops ${stats.stats.peerDrops}`);
+    console.log(`fast peer alone ${Math.round(rateAlone * 1000)} msgs/s, beside a slow peer ${Math.round(rateBeside * 1000)} msgs/s; sender live heap+external range ${(growth / MiB).toFixed(1)} MiB, trend ${(trend / MiB).toFixed(1)} MiB, rss growth ${(rssGrowth / MiB).toFixed(1)} MiB; slow peer got ${slowGot.received}, drops ${stats.stats.peerDrops}`);
   });
 });
