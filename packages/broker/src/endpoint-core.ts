@@ -174,6 +174,9 @@ export class EndpointCore extends Actor<CoreMessage> {
    * changes; bounded by {@link TARGET_CACHE_LIMIT}.
    */
   private readonly targetCache = new Map<string, Targets>();
+  /** The last topic whose targets were looked up, and those targets. */
+  private lastTopic: string | undefined;
+  private lastTargets: Targets | undefined;
   /** Established peerings by peer endpoint id. */
   private readonly peers = new Map<string, PeerState>();
   /** Outbound peerings by `host:port`, pending or established. */
@@ -397,10 +400,21 @@ export class EndpointCore extends Actor<CoreMessage> {
     for (let i = 0; i < to.length; i++) this.sendToPeer(to[i], item);
   }
 
+  private clearTargets(): void {
+    this.targetCache.clear();
+    this.lastTopic = undefined;
+    this.lastTargets = undefined;
+  }
+
   /** The subscriptions that get messages on `topic`, from peers and from here. */
   private targetsFor(topic: string): Targets {
+    if (topic === this.lastTopic) return this.lastTargets!;
     let t = this.targetCache.get(topic);
-    if (t !== undefined) return t;
+    if (t !== undefined) {
+      this.lastTopic = topic;
+      this.lastTargets = t;
+      return t;
+    }
     t = { remote: [], local: [] };
     const internal = isInternalTopic(topic);
     for (const { sub, filter } of this.subs.values()) {
@@ -410,6 +424,8 @@ export class EndpointCore extends Actor<CoreMessage> {
     }
     if (this.targetCache.size >= TARGET_CACHE_LIMIT) this.targetCache.clear();
     this.targetCache.set(topic, t);
+    this.lastTopic = topic;
+    this.lastTargets = t;
     return t;
   }
 
@@ -516,7 +532,7 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   private addSubscription(sub: LocalSubscription, topics: string[]): void {
     this.subs.set(sub.id, { sub, filter: new TopicFilter(topics), topics });
-    this.targetCache.clear();
+    this.clearTargets();
     if (this.sources.add(topics.filter((t) => !isInternalTopic(t)))) this.advertise();
   }
 
@@ -526,7 +542,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     const changedRemove = this.sources.remove(entry.topics.filter((t) => !isInternalTopic(t)));
     entry.topics = topics;
     entry.filter.replace(topics);
-    this.targetCache.clear();
+    this.clearTargets();
     const changedAdd = this.sources.add(topics.filter((t) => !isInternalTopic(t)));
     if (changedRemove || changedAdd) this.advertise();
   }
@@ -535,7 +551,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     const entry = this.subs.get(id);
     if (entry === undefined) return;
     this.subs.delete(id);
-    this.targetCache.clear();
+    this.clearTargets();
     entry.sub.sink.close();
     if (this.sources.remove(entry.topics.filter((t) => !isInternalTopic(t)))) this.advertise();
     // Messages that waited only for this subscription can move on.

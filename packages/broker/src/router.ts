@@ -72,6 +72,9 @@ export class Router {
    * Cleared whenever a peer or a filter changes; bounded by {@link PEER_CACHE_LIMIT}.
    */
   private readonly peerCache = new Map<string, string[]>();
+  /** The last topic looked up and its peers: a stream of messages mostly repeats one topic. */
+  private lastTopic: string | undefined;
+  private lastPeers: string[] = NO_PEERS;
   /** Messages already seen, by (origin, seq). */
   private readonly seen = new DuplicateFilter();
   private nextSeq = 0;
@@ -86,12 +89,12 @@ export class Router {
   /** Adds a peer with the filter it advertised (empty until it says otherwise). */
   addPeer(peer: string, topics: Iterable<string> = []): void {
     this.peers.set(peer, new TopicFilter(topics));
-    this.peerCache.clear();
+    this.clearPeerCache();
   }
 
   /** Removes a peer; returns false if it was unknown. */
   removePeer(peer: string): boolean {
-    this.peerCache.clear();
+    this.clearPeerCache();
     return this.peers.delete(peer);
   }
 
@@ -110,7 +113,7 @@ export class Router {
     const filter = this.peers.get(peer);
     if (filter === undefined) return false;
     filter.replace(topics);
-    this.peerCache.clear();
+    this.clearPeerCache();
     return true;
   }
 
@@ -143,13 +146,21 @@ export class Router {
    */
   peersFor(topic: string, receiver?: string): readonly string[] {
     if (receiver !== undefined) return !isInternalTopic(topic) && this.peers.has(receiver) ? [receiver] : NO_PEERS;
+    if (topic === this.lastTopic) return this.lastPeers;
     let cached = this.peerCache.get(topic);
     if (cached === undefined) {
       cached = isInternalTopic(topic) ? NO_PEERS : this.matchingPeers(topic, undefined);
       if (this.peerCache.size >= PEER_CACHE_LIMIT) this.peerCache.clear();
       this.peerCache.set(topic, cached);
     }
+    this.lastTopic = topic;
+    this.lastPeers = cached;
     return cached;
+  }
+
+  private clearPeerCache(): void {
+    this.peerCache.clear();
+    this.lastTopic = undefined;
   }
 
   /**
