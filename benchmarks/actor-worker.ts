@@ -9,13 +9,18 @@
  * The receiver counts messages and reports when it has them all; the rate is messages
  * per second from the first send to that report.
  *
- * A last case sends from an actor in a second worker to the same sink: envelopes are
- * routed through the main thread (decoded and re-encoded there), the worker tree's path.
+ * Worker → worker: an actor in a second worker sends to the same sink, once with
+ * `directSiblings: false` (batches relayed as bytes by the main thread) and once over the
+ * direct sibling channel (the default: the main thread introduces the two workers on the
+ * first relayed batch). Baseline: a raw worker posting Uint8Arrays of 100 cbor-x records
+ * over a MessageChannel straight to the raw sink worker.
+ * Each actor case has its own fresh sink thread and runs before the raw cases: cases
+ * sharing a thread inherited each other's JIT state and swung by up to 3x.
  *
- * Run: ./node_modules/.bin/tsx --conditions=@broker-ts/source benchmarks/actor-worker.ts [--n=200000] [--rounds=5] [--warmup=3]
+ * Run: ./node_modules/.bin/tsx --conditions=@broker-ts/source benchmarks/actor-worker.ts [--n=200000] [--rounds=5] [--warmup=3] [--warmup-actors=8]
  */
 import { performance } from 'node:perf_hooks';
-import { isMainThread, Worker } from 'node:worker_threads';
+import { isMainThread, MessageChannel, Worker } from 'node:worker_threads';
 import { Encoder } from 'cbor-x';
 import pino from 'pino';
 import { ActorSystem, type ActorContext, type ActorRef, type Behavior } from '@broker-ts/actor';
@@ -57,21 +62,42 @@ const { Encoder } = require(workerData.cbor);
 const maps = new Encoder({ useRecords: false, mapsAsObjects: true });
 const records = new Encoder({ useRecords: true, mapsAsObjects: true });
 let count = 0, target = -1;
-parentPort.on('message', (m) => {
+const onData = (m) => {
+  if (m && m.attach !== undefined) { m.attach.on('message', onData); return; }
   if (m && m.expect !== undefined) { count = 0; target = m.expect; parentPort.postMessage('ready'); return; }
   if (m instanceof Uint8Array) count += maps.decode(m).length;
   else if (m && m.records instanceof Uint8Array) count += records.decode(m.records).length;
   else if (Array.isArray(m)) count += m.length;
   else count++;
   if (count === target) parentPort.postMessage('done');
+};
+parentPort.on('message', onData);`;
+
+const RAW_PRODUCER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { Encoder } = require(workerData.cbor);
+const records = new Encoder({ useRecords: true, mapsAsObjects: true });
+let port = null;
+parentPort.on('message', (m) => {
+  if (m.port !== undefined) { port = m.port; return; }
+  const n = m.go, batch = workerData.batch, payload = workerData.payload;
+  for (let i = 0; i < n; i += batch) {
+    const k = Math.min(batch, n - i), out = new Array(k);
+    for (let j = 0; j < k; j++) out[j] = { ...payload, seq: i + j };
+    port.postMessage({ records: records.encode(out).slice() });
+  }
 });`;
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const N = Number(args.get('n') ?? 200_000);
 const ROUNDS = Number(args.get('rounds') ?? 5);
 const WARMUP = Number(args.get('warmup') ?? 3);
+// A fresh worker thread needs about a million messages before its send or receive path is
+// optimized (the rate jumps 2-3x after 4-5 runs of 200k): every actor case warms longer.
+const WARMUP_ACTORS = Number(args.get('warmup-actors') ?? 8);
 const BATCH = 100;
 const RAW_BEST = `raw postMessage(Uint8Array of ${BATCH} cbor-x records)`;
+const RAW_W2W = `raw worker -> worker over a MessageChannel (Uint8Array of ${BATCH} cbor-x records)`;
 
 const PAYLOAD = { type: 'm', topic: '/zeek/conn', seq: 1, ts: 1700000000.123, uid: 'CHhAvVGS1DHFjwGM9', orig: ['10.0.0.1', 49152], resp: ['10.0.0.2', 80], proto: 'tcp', bytes: [1234, 5678] };
 
@@ -82,9 +108,9 @@ function batchOf(start: number): unknown[] {
   return out;
 }
 
-async function measureAsync(name: string, body: () => Promise<void>): Promise<Measurement> {
+async function measureAsync(name: string, body: () => Promise<void>, warmup = WARMUP): Promise<Measurement> {
   // JIT warm-up: the encoder and the send path need a few hundred thousand messages.
-  for (let w = 0; w < WARMUP; w++) await body();
+  for (let w = 0; w < warmup; w++) await body();
   const rates: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const t0 = performance.now();
@@ -139,45 +165,72 @@ async function raw(): Promise<Measurement[]> {
     for (let i = 0; i < N; i += BATCH) worker.postMessage({ records: recEnc.encode(batchOf(i)).slice() });
     await done;
   });
-  await worker.terminate();
-  return [perMessage, arrays, cborMaps, cborRecords];
+  const producerWorker = new Worker(RAW_PRODUCER, { eval: true, workerData: { cbor: require.resolve('cbor-x'), batch: BATCH, payload: PAYLOAD } });
+  const { port1, port2 } = new MessageChannel();
+  worker.postMessage({ attach: port1 }, [port1]);
+  producerWorker.postMessage({ port: port2 }, [port2]);
+  const workerToWorker = await measureAsync(RAW_W2W, async () => {
+    const { done } = await arm();
+    producerWorker.postMessage({ go: N });
+    await done;
+  });
+  await Promise.all([worker.terminate(), producerWorker.terminate()]);
+  return [perMessage, arrays, cborMaps, cborRecords, workerToWorker];
 }
 
 async function actors(): Promise<Measurement[]> {
   const system = new ActorSystem({ name: 'bench', logger: pino({ level: 'warn' }) });
-  const sink = await system.spawnWorker(__filename, { exportName: 'countingSink' });
   let finished: (() => void) | null = null;
   const notify = system.spawn(() => ({ done: () => finished!() }));
-  const run = async (send: () => void): Promise<void> => {
+  // Each case gets a fresh sink thread, so that no case inherits another's JIT state.
+  const freshSink = (): Promise<ActorRef> => system.spawnWorker(__filename, { exportName: 'countingSink' });
+  const run = async (sink: ActorRef, send: () => void): Promise<void> => {
     await system.request(sink, { type: 'expect', n: N, notify }, { timeout: 60_000 });
     const done = new Promise<void>((r) => (finished = r));
     send();
     await done;
   };
-  const fromOutside = await measureAsync('actor: ref.tell from the main thread -> worker actor', () =>
-    run(() => {
-      for (let i = 0; i < N; i++) sink.tell({ ...PAYLOAD, seq: i });
-    }),
+  const sink1 = await freshSink();
+  const fromOutside = await measureAsync(
+    'actor: ref.tell from the main thread -> worker actor',
+    () =>
+      run(sink1, () => {
+        for (let i = 0; i < N; i++) sink1.tell({ ...PAYLOAD, seq: i });
+      }),
+    WARMUP_ACTORS,
   );
+  const sink2 = await freshSink();
   const mainProducer = system.spawn((ctx) => ({
     go: () => {
-      for (let i = 0; i < N; i++) ctx.send(sink, { ...PAYLOAD, seq: i });
+      for (let i = 0; i < N; i++) ctx.send(sink2, { ...PAYLOAD, seq: i });
     },
   }));
-  const fromActor = await measureAsync('actor: main actor -> worker actor', () => run(() => mainProducer.tell({ type: 'go' })));
-  const remoteProducer = await system.spawnWorker(__filename, { exportName: 'producer' });
-  const workerToWorker = await measureAsync('actor: worker A actor -> worker B actor (via main)', () => run(() => remoteProducer.tell({ type: 'go', to: sink, n: N })));
+  const fromActor = await measureAsync('actor: main actor -> worker actor', () => run(sink2, () => mainProducer.tell({ type: 'go' })), WARMUP_ACTORS);
+  const sink3 = await freshSink();
+  const relayedProducer = await system.spawnWorker(__filename, { exportName: 'producer', directSiblings: false });
+  const viaMain = await measureAsync('actor: worker A actor -> worker B actor (relayed by main)', () => run(sink3, () => relayedProducer.tell({ type: 'go', to: sink3, n: N })), WARMUP_ACTORS);
+  const sink4 = await freshSink();
+  const directProducer = await system.spawnWorker(__filename, { exportName: 'producer' });
+  const forwardedBefore = system.router.forwardedBatches;
+  const direct = await measureAsync('actor: worker A actor -> worker B actor (direct channel)', () => run(sink4, () => directProducer.tell({ type: 'go', to: sink4, n: N })), WARMUP_ACTORS);
+  const relayed = system.router.forwardedBatches - forwardedBefore;
+  console.log(`direct-channel case: ${relayed} batches crossed the main thread over ${WARMUP_ACTORS + ROUNDS} runs of ${N} messages (before the introduction)`);
   await system.shutdown();
-  return [fromOutside, fromActor, workerToWorker];
+  return [fromOutside, fromActor, viaMain, direct];
 }
 
 async function main(): Promise<void> {
   console.log(`actor-worker: N=${N} messages of ${JSON.stringify(PAYLOAD).length} JSON bytes, ${ROUNDS} rounds, node ${process.version}`);
-  const rows = [...(await raw()), ...(await actors())];
+  // Actor cases first: the raw cases run other cbor-x encoders in this thread, and the
+  // JIT code they leave behind slowed the runtime's encoder here by about 3x.
+  const actorRows = await actors();
+  const rows = [...(await raw()), ...actorRows];
   printTable('main thread -> worker thread throughput (messages/s)', rows, RAW_BEST);
-  const actor = rows[4].opsPerSec;
+  const actor = rows[5].opsPerSec;
   const ratio = (i: number): string => (actor / rows[i].opsPerSec).toFixed(2);
   console.log(`\nactor path (ref.tell) vs raw per-message postMessage ${ratio(0)}x, vs raw batched structured clone ${ratio(1)}x, vs raw batched cbor-x maps ${ratio(2)}x, vs raw batched cbor-x records ${ratio(3)}x`);
+  const w2w = (i: number): string => (rows[i].opsPerSec / rows[4].opsPerSec).toFixed(2);
+  console.log(`worker -> worker vs its raw baseline (${RAW_W2W}): relayed by main ${w2w(7)}x, direct channel ${w2w(8)}x`);
 }
 
 if (isMainThread && require.main === module) void main();
