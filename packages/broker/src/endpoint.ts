@@ -15,7 +15,7 @@ import { type DrainMark, PublishBuffer } from './publish-buffer';
 import { Publisher, type PublisherOptions } from './publisher';
 import { isStatus } from './status';
 import { StatusSubscriber } from './status-subscriber';
-import { type DataMessage, Subscriber, type SubscriberOptions } from './subscriber';
+import { type DataMessage, Subscriber, type SubscriberOptions, type SubscriptionWiring } from './subscriber';
 import { linkToParent, startWorkerEndpoint, type WorkerEndpoint, type WorkerEndpointOptions } from './worker-endpoint';
 
 /** Options of `peer` and `peerNoWait`. */
@@ -227,6 +227,9 @@ export class Endpoint {
     open.clear();
   }
 
+  /** The core as subscribers and hubs see it: their commands, too, follow earlier publications. */
+  private readonly sealingCore = { tell: (msg: CoreCommand): void => this.tell(msg) };
+
   /** Sends the core a command, after the publications made before it. */
   private tell(msg: CoreCommand): void {
     this.sealBursts();
@@ -409,9 +412,9 @@ export class Endpoint {
     return this.stopping;
   }
 
-  private wiring(queueSize: number | undefined, seesLocal: boolean): { core: ActorRef<CoreCommand>; id: number; timers: Clock; queueSize: number; seesLocal: boolean } {
+  private wiring(queueSize: number | undefined, seesLocal: boolean): SubscriptionWiring {
     this.sealBursts();
-    return { core: this.core, id: this.nextId++, timers: this.system.clock, queueSize: queueSize ?? this.options.subscriberQueueSize, seesLocal };
+    return { core: this.sealingCore, id: this.nextId++, timers: this.system.clock, queueSize: queueSize ?? this.options.subscriberQueueSize, seesLocal };
   }
 
   private async request<R>(msg: CoreCommand): Promise<R> {

@@ -3,7 +3,6 @@
  * bounded queue (its size is the credit it grants upstream, so a slow reader slows its
  * peers down instead of growing memory).
  */
-import type { ActorRef } from '@broker-ts/actor';
 import type { Data } from '@broker-ts/data';
 import type { CoreCommand } from './endpoint-core';
 import type { LocalSubscription } from './local-subscription';
@@ -20,7 +19,8 @@ export interface SubscriberOptions {
 
 /** Wiring shared by subscribers and hubs; built by the endpoint. */
 export interface SubscriptionWiring {
-  core: ActorRef<CoreCommand>;
+  /** Sends the endpoint's core a command, in order with the endpoint's publications. */
+  core: { tell(msg: CoreCommand): void };
   id: number;
   timers: TimerSource;
   queueSize: number;

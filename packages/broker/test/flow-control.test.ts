@@ -73,6 +73,23 @@ describe('Endpoint.publish is bounded by publishBufferSize', () => {
     expect(drops).toBe(0);
   });
 
+  test('buffered publications stay in order with other calls: hubs, and a hub created between them', async () => {
+    eps = endpoints(['a', 'b']);
+    const [a, b] = eps;
+    const remote = b.makeSubscriber('/o');
+    await connect(a, b);
+    await awaitPeerSubscriptions(a, '/o');
+    a.publish('/o', 'p1');
+    const hub = a.makeHub('/o');
+    a.publish('/o', 'p2');
+    hub.publish('/o', 'h3');
+    a.publish('/o', 'p4');
+    expect((await remote.getMany(4)).map(([, v]) => v)).toEqual(['p1', 'p2', 'h3', 'p4']);
+    // The hub exists from p2 on and never sees its own h3.
+    expect((await hub.getMany(2)).map(([, v]) => v)).toEqual(['p2', 'p4']);
+    expect(hub.available()).toBe(0);
+  });
+
   test('bad options are refused', () => {
     expect(() => endpoints(['x'], { publishBufferSize: 0 })).toThrow(/publishBufferSize/);
     expect(() => endpoints(['x'], { publishOverflowPolicy: 'block' as never })).toThrow(/publishOverflowPolicy/);
