@@ -8,7 +8,7 @@ export * from '@broker-ts/data';
 export { Endpoint, type CloneOptions, type PeerOptions, type Topics } from './endpoint';
 export { Store, type AwaitIdleOptions, type ExpiryOptions } from './store/store';
 export { LmdbBackend, makeBackend, MemoryBackend, SqliteBackend, type Backend, type BackendKind, type BackendOptions, type Expirable } from './store/backend';
-export type { EndpointOptions, PeerOverflowPolicy, ResolvedEndpointOptions, SslOptions } from './endpoint-options';
+export type { EndpointOptions, PeerOverflowPolicy, PublishOverflowPolicy, ResolvedEndpointOptions, SslOptions } from './endpoint-options';
 export type { CoreStats, PeerInfo } from './endpoint-core';
 export { workerEndpointData, type WorkerEndpoint, type WorkerEndpointOptions } from './worker-endpoint';
 export type { EndpointInfo, NetworkInfo } from './endpoint-info';
