@@ -46,6 +46,13 @@ function need(n: number, what: string): void {
   if (end - pos < n) fail(`truncated input: ${what} needs ${n} bytes, ${end - pos} left`);
 }
 
+/** The exact value of the varbyte at `from..to` (for error messages: doubles round past 2^53). */
+function exactVarbyte(from: number, to: number): bigint {
+  let value = 0n;
+  for (let i = to - 1; i >= from; i--) value = (value << 7n) | BigInt(src[i] & 0x7f);
+  return value;
+}
+
 function readVarbyte(what: string): number {
   if (pos < end && src[pos] < 0x80) return src[pos++];
   const start = pos;
@@ -56,7 +63,7 @@ function readVarbyte(what: string): number {
     const b = src[pos++];
     result += (b & 0x7f) * scale;
     if (b < 0x80) {
-      if (result > 0xffffffff) fail(`length of ${what} too large (${result})`, start);
+      if (result > 0xffffffff) fail(`length of ${what} too large (${exactVarbyte(start, pos)})`, start);
       return result;
     }
     scale *= 128;
