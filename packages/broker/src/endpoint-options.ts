@@ -37,9 +37,12 @@ export interface EndpointOptions {
   ttl?: number;
   /** Real time (default true); false: a virtual clock that `advanceTime()` drives. */
   useRealTime?: boolean;
-  /** Plain TCP (broker-ts peers over plain TCP unless `ssl` is given). */
+  /**
+   * Plain TCP. broker-ts peers over plain TCP only for now: `disableSsl: false` or an
+   * `ssl` option is refused with a `BrokerError` rather than silently ignored.
+   */
   disableSsl?: boolean;
-  /** TLS settings. */
+  /** TLS settings: not supported yet (refused, see `disableSsl`). */
   ssl?: SslOptions;
   /** Items buffered for each peer before the overflow policy applies (default 2048). */
   peerBufferSize?: number;
@@ -90,6 +93,15 @@ function bool(value: unknown, what: string): boolean {
   return value;
 }
 
+/** Refuses TLS settings: peering is plain TCP until TLS is implemented. */
+function plainTcpOnly(options: EndpointOptions): true {
+  if (options.ssl !== undefined || options.disableSsl === false) {
+    throw new BrokerError('invalid_data', 'TLS peering is not implemented yet: leave out ssl and disableSsl (peering runs over plain TCP)');
+  }
+  if (options.disableSsl !== undefined) bool(options.disableSsl, 'disableSsl');
+  return true;
+}
+
 /**
  * Applies defaults and checks every option.
  * @throws BrokerError `invalid_data` naming the first bad option
@@ -111,7 +123,7 @@ export function resolveEndpointOptions(options: EndpointOptions = {}): ResolvedE
     forward: bool(options.forward ?? true, 'forward'),
     ttl,
     useRealTime: bool(options.useRealTime ?? true, 'useRealTime'),
-    disableSsl: bool(options.disableSsl ?? options.ssl === undefined, 'disableSsl'),
+    disableSsl: plainTcpOnly(options),
     ssl: options.ssl,
     peerBufferSize: positiveInt(options.peerBufferSize ?? 2048, 'peerBufferSize'),
     peerOverflowPolicy: policy,
