@@ -28,6 +28,18 @@ describe('toData', () => {
     expect(toData(c)).toBe(c);
   });
 
+  test('passes every exact Broker value through as is, and copies an array only from the first converted element', () => {
+    const exact = [null, true, 1.5, -2n, 'x', count(3), new Timestamp(1n), new BrokerSet([1n]), new BrokerTable([[1n, 'a']])];
+    for (const v of exact) expect(toData(v)).toBe(v);
+    expect(toData(exact)).toBe(exact);
+    const mixed = [count(1), undefined, 'z'];
+    const converted = toData(mixed) as unknown[];
+    expect(converted).not.toBe(mixed);
+    expect(converted).toEqual([count(1), null, 'z']);
+    expect(converted[0]).toBe(mixed[0]);
+    expect(() => toData(Symbol('s') as never)).toThrow(expect.objectContaining({ code: 'type_clash' }));
+  });
+
   test('rejects out-of-range integers, lone surrogates and values with no Broker type', () => {
     expect(() => toData(2n ** 63n)).toThrow(expect.objectContaining({ code: 'invalid_data' }));
     expect(() => toData('\udc00x')).toThrow(expect.objectContaining({ code: 'invalid_data' }));

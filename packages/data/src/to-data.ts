@@ -5,8 +5,18 @@ import type { Data, DataInput } from './data';
 import { INT64_MAX, INT64_MIN } from './int64';
 import { Timestamp } from './timestamp';
 import { describe } from './type-of';
-import { isPlainObject, tagOf, TAG_STRING, TAG_VECTOR } from './type-tag';
+import { BROKER_TAG, isPlainObject } from './type-tag';
 import { copyBytes, decodeUtf8, isWellFormedString } from './utf8';
+
+// Local bindings of the hot path's imports: CommonJS transpilers (tsx, swc) turn each use
+// of an imported name into a getter call, which cost more than the conversion itself of
+// a value that already is Broker data. These modules are outside the package's import
+// cycles (fully loaded before this one).
+const TAG_KEY = BROKER_TAG;
+const MIN = INT64_MIN;
+const MAX = INT64_MAX;
+const isWellFormed = isWellFormedString;
+const isPlain = isPlainObject;
 
 /**
  * Converts natural JS input to exact Broker data: `undefined` → `null`, `Date` →
@@ -21,30 +31,35 @@ import { copyBytes, decodeUtf8, isWellFormedString } from './utf8';
  *   instances, ...)
  */
 export function toData(value: DataInput): Data {
-  const tag = tagOf(value);
-  if (tag === TAG_VECTOR) return vectorToData(value as DataInput[]);
-  if (tag === TAG_STRING) {
-    if (typeof value === 'string') return checkString(value);
-    const bytes = value as Uint8Array;
-    return decodeUtf8(bytes, 0, bytes.length) ?? copyBytes(bytes);
-  }
-  if (tag >= 0) {
-    if (typeof value === 'bigint' && (value < INT64_MIN || value > INT64_MAX)) {
-      throw new BrokerError('invalid_data', `integer out of int64 range: ${value}`);
+  switch (typeof value) {
+    case 'string':
+      return checkString(value);
+    case 'number':
+    case 'boolean':
+      return value;
+    case 'bigint':
+      if (value < MIN || value > MAX) throw new BrokerError('invalid_data', `integer out of int64 range: ${value}`);
+      return value;
+    case 'undefined':
+      return null;
+    case 'object': {
+      if (value === null) return null;
+      if (Array.isArray(value)) return vectorToData(value as DataInput[]);
+      // Exact Broker data (every class of this package carries its type tag): as is.
+      if ((value as { [TAG_KEY]?: number })[TAG_KEY] !== undefined) return value as Data;
+      if (value instanceof Uint8Array) return decodeUtf8(value, 0, value.length) ?? copyBytes(value);
+      if (value instanceof Date) return Timestamp.fromDate(value);
+      if (value instanceof Set) return new BrokerSet(value);
+      if (value instanceof Map) return new BrokerTable(value);
+      if (isPlain(value)) return new BrokerTable(Object.entries(value));
     }
-    return value as Data;
   }
-  if (value === undefined) return null;
-  if (value instanceof Date) return Timestamp.fromDate(value);
-  if (value instanceof Set) return new BrokerSet(value);
-  if (value instanceof Map) return new BrokerTable(value);
-  if (typeof value === 'object' && value !== null && isPlainObject(value)) return new BrokerTable(Object.entries(value));
   throw new BrokerError('type_clash', `no Broker type for ${describe(value)}`);
 }
 
 function checkString(s: string): string {
   // Only strings with code units above 0x7f can hold lone surrogates.
-  if (!isWellFormedString(s)) throw new BrokerError('invalid_data', 'string contains a lone UTF-16 surrogate and has no UTF-8 form');
+  if (!isWellFormed(s)) throw new BrokerError('invalid_data', 'string contains a lone UTF-16 surrogate and has no UTF-8 form');
   return s;
 }
 
