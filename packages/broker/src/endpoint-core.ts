@@ -11,7 +11,7 @@ import type { ResolvedEndpointOptions } from './endpoint-options';
 import { type EndpointInfo, endpointInfoToData, type NetworkInfo } from './endpoint-info';
 import type { LocalSubscription, PublisherPort } from './local-subscription';
 import type { DrainMark, PublishBuffer } from './publish-buffer';
-import { asWireItem, CORE_ACTOR_NAME, isTopicList, PEER_PROTOCOL_VERSION, type PeerBye, type PeerFilterUpdate, type PeerHello, type PeerReject, type PeerStreamMeta, type PeerWelcome, type WireItem } from './peer-protocol';
+import { asWireItem, CORE_ACTOR_NAME, isTopicList, packWireItems, PEER_PROTOCOL_VERSION, type PeerBye, type PeerFilterUpdate, type PeerHello, type PeerReject, type PeerStreamMeta, type PeerWelcome, unpackWireItems, type WireItem } from './peer-protocol';
 import { refusalCode } from './refusal-code';
 import { type InboundDecision, Router } from './router';
 import { Status } from './status';
@@ -778,6 +778,7 @@ export class EndpointCore extends Actor<CoreMessage> {
       capacity: this.options.peerBufferSize,
       policy: this.options.peerOverflowPolicy,
       maxBatch: 512,
+      packBatch: packWireItems,
       meta: { kind: 'broker.peer-data', endpoint: this.id } satisfies PeerStreamMeta,
     });
     peer.out = out;
@@ -793,6 +794,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     return {
       ack: 'manual',
       highWatermark: this.options.peerBufferSize,
+      unpackBatch: unpackWireItems,
       onItems: (items, sink) => {
         peer.in = sink as StreamSink<WireItem>;
         this.onPeerItems(peer, items);

@@ -107,3 +107,174 @@ export function asWireItem(x: unknown): WireItem | undefined {
   if (receiver !== null && typeof receiver !== 'string') return undefined;
   return x as WireItem;
 }
+
+// ---------------------------------------------------------------------------------------
+// The compact batch frame of a peer stream: a batch of wire items travels as one byte
+// block (one `flow.batch` item) instead of an array of 6-item arrays inside cbor-x, so
+// the envelope codec copies one block per batch instead of walking every item, and the
+// receiver cuts payloads out of the block without a copy and decodes a batch's topic once.
+//
+//   0xB7, count n (varint), then n items:
+//     topic:    0x00 len bytes (a new topic) | 0x01 (same topic as the previous item)
+//     flags:    bit 0: origin follows (len bytes); bit 1: receiver follows (len bytes)
+//     seq (varint, < 2^53), ttl (varint, ≤ 0xffff), payload (len bytes)
+
+const BATCH_MAGIC = 0xb7;
+const SAME_TOPIC = 1;
+const HAS_ORIGIN = 1;
+const HAS_RECEIVER = 2;
+/** Fewest bytes one item takes in a block (topic ref, flags, seq, ttl, payload length). */
+const MIN_ITEM_BYTES = 5;
+
+function varintSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 128);
+    size++;
+  }
+  return size;
+}
+
+function writeVarint(b: Uint8Array, p: number, n: number): number {
+  while (n >= 0x80) {
+    b[p++] = (n % 128) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  b[p++] = n;
+  return p;
+}
+
+function stringSize(s: string): number {
+  const n = Buffer.byteLength(s, 'utf8');
+  return varintSize(n) + n;
+}
+
+function writeStringAt(b: Buffer, p: number, s: string): number {
+  const n = Buffer.byteLength(s, 'utf8');
+  p = writeVarint(b, p, n);
+  return p + b.write(s, p, n, 'utf8');
+}
+
+/**
+ * Packs a batch of wire items into the compact batch frame (see above), for the `items`
+ * of one `flow.batch` message.
+ * @param items - the batch, oldest first
+ * @returns a one-element array holding the frame (a fresh Buffer)
+ */
+export function packWireItems(items: readonly WireItem[]): unknown[] {
+  const n = items.length;
+  let size = 1 + varintSize(n);
+  let prevTopic: string | undefined;
+  for (let i = 0; i < n; i++) {
+    const [topic, payload, origin, seq, ttl, receiver] = items[i];
+    size += topic === prevTopic ? 1 : 1 + stringSize(topic);
+    prevTopic = topic;
+    size += 1 + varintSize(seq) + varintSize(ttl) + varintSize(payload.length) + payload.length;
+    if (origin !== null) size += stringSize(origin);
+    if (receiver !== null) size += stringSize(receiver);
+  }
+  const b = Buffer.allocUnsafe(size);
+  b[0] = BATCH_MAGIC;
+  let p = writeVarint(b, 1, n);
+  prevTopic = undefined;
+  for (let i = 0; i < n; i++) {
+    const [topic, payload, origin, seq, ttl, receiver] = items[i];
+    if (topic === prevTopic) b[p++] = SAME_TOPIC;
+    else {
+      b[p++] = 0;
+      p = writeStringAt(b, p, topic);
+      prevTopic = topic;
+    }
+    b[p++] = (origin !== null ? HAS_ORIGIN : 0) | (receiver !== null ? HAS_RECEIVER : 0);
+    if (origin !== null) p = writeStringAt(b, p, origin);
+    if (receiver !== null) p = writeStringAt(b, p, receiver);
+    p = writeVarint(b, p, seq);
+    p = writeVarint(b, p, ttl);
+    p = writeVarint(b, p, payload.length);
+    b.set(payload, p);
+    p += payload.length;
+  }
+  return [b];
+}
+
+/** Thrown inside {@link unpackWireItems} at the first malformed byte; never escapes it. */
+class MalformedFrame extends Error {}
+
+/**
+ * Unpacks the `items` of a `flow.batch` from a peer. A compact batch frame becomes its
+ * wire items; anything else comes back as is (every item is still checked with
+ * {@link asWireItem}). In a malformed frame, the items before the first bad byte are
+ * kept and every declared item from there on becomes `null` (a malformed item to drop
+ * and acknowledge); a count that the frame's length cannot hold yields a single `null`.
+ * @param items - the batch's items as received
+ * @returns items for {@link asWireItem}; never throws
+ */
+export function unpackWireItems(items: unknown[]): unknown[] {
+  if (items.length !== 1) return items;
+  const b = items[0];
+  if (!(b instanceof Uint8Array) || b.length < 2 || b[0] !== BATCH_MAGIC) return items;
+  const end = b.length;
+  let p = 1;
+  const readVarint = (): number => {
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 8; i++) {
+      if (p >= end) throw new MalformedFrame();
+      const x = b[p++];
+      result += (x & 0x7f) * scale;
+      if (x < 0x80) {
+        if (result > Number.MAX_SAFE_INTEGER) throw new MalformedFrame();
+        return result;
+      }
+      scale *= 128;
+    }
+    throw new MalformedFrame();
+  };
+  const readBytes = (): Uint8Array => {
+    const len = readVarint();
+    if (len > end - p) throw new MalformedFrame();
+    const out = b.subarray(p, p + len);
+    p += len;
+    return out;
+  };
+  const readText = (): string => {
+    const bytes = readBytes();
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+  };
+  let n: number;
+  try {
+    n = readVarint();
+  } catch {
+    return [null];
+  }
+  if (n * MIN_ITEM_BYTES > end - p) return [null];
+  const out: unknown[] = new Array(n);
+  let topic: string | undefined;
+  let i = 0;
+  try {
+    for (; i < n; i++) {
+      if (p >= end) throw new MalformedFrame();
+      const ref = b[p++];
+      if (ref === SAME_TOPIC) {
+        if (topic === undefined) throw new MalformedFrame();
+      } else if (ref === 0) topic = readText();
+      else throw new MalformedFrame();
+      if (p >= end) throw new MalformedFrame();
+      const flags = b[p++];
+      if (flags > (HAS_ORIGIN | HAS_RECEIVER)) throw new MalformedFrame();
+      const origin = (flags & HAS_ORIGIN) !== 0 ? readText() : null;
+      const receiver = (flags & HAS_RECEIVER) !== 0 ? readText() : null;
+      const seq = readVarint();
+      const ttl = readVarint();
+      const payload = readBytes();
+      out[i] = [topic, payload, origin, seq, ttl, receiver];
+    }
+    if (p !== end) throw new MalformedFrame();
+  } catch {
+    // `i` items decoded; the rest of what the frame declared is malformed. Trailing bytes
+    // after a complete frame make its last item suspect too.
+    if (n === 0) return [null];
+    for (let k = i === n ? n - 1 : i; k < n; k++) out[k] = null;
+  }
+  return out;
+}

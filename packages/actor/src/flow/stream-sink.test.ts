@@ -8,6 +8,19 @@ describe('StreamSink', () => {
     expect(p.source.demand).toBe(64);
   });
 
+  it('carries batches packed by the producer and unpacked by the consumer, counting credit in items', () => {
+    const pack = (items: number[]): unknown[] => [items.join(',')];
+    const unpack = (items: unknown[]): unknown[] => (items[0] as string).split(',').map(Number);
+    const p = new StreamPair<number>({ packBatch: pack, maxBatch: 4 }, { highWatermark: 6, unpackBatch: unpack, ack: 'manual' });
+    p.run();
+    for (let i = 0; i < 10; i++) p.source.push(i);
+    p.run();
+    expect(p.log.filter((m) => m.type === 'flow.batch').map((m) => (m as { items: unknown[] }).items)).toEqual([['0,1,2,3'], ['4,5']]);
+    expect(p.received).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(p.sink!.buffered).toBe(6);
+    expect(p.source.demand).toBe(0);
+  });
+
   it('cancels with a protocol error when the producer sends more than granted', () => {
     const p = new StreamPair<number>({}, { highWatermark: 2 });
     p.run();

@@ -10,6 +10,12 @@ export interface SinkOptions extends CreditControllerOptions {
    * (for example when a queue it fed is read), so credit follows its real backlog.
    */
   ack?: 'auto' | 'manual';
+  /**
+   * Undoes the producer's `packBatch`: turns a `flow.batch` message's `items` back into
+   * the stream's items before they are counted against credit. It must not throw (it
+   * reports malformed input as items the handlers drop).
+   */
+  unpackBatch?(items: unknown[]): unknown[];
 }
 
 /** What the consumer does with a stream's items and its end. */
@@ -48,6 +54,7 @@ export class StreamSink<T> {
   error: FlowError | undefined;
   private readonly credit: CreditController;
   private readonly auto: boolean;
+  private readonly unpack: ((items: unknown[]) => unknown[]) | undefined;
   private handlers: SinkHandlers<T> | undefined;
 
   /**
@@ -64,6 +71,7 @@ export class StreamSink<T> {
     this.meta = meta;
     this.credit = new CreditController(options);
     this.auto = (options.ack ?? 'auto') === 'auto';
+    this.unpack = options.unpackBatch;
   }
 
   /** Items received and not yet consumed (always 0 under `auto` between batches). */
@@ -92,8 +100,9 @@ export class StreamSink<T> {
    * A batch arrived. More items than granted fails the stream with `protocol`.
    * @param items - the batch
    */
-  onBatch(items: T[]): void {
+  onBatch(received: T[]): void {
     if (this.closed || this.handlers === undefined) return;
+    const items = this.unpack === undefined ? received : (this.unpack(received) as T[]);
     const n = items.length;
     try {
       this.credit.onReceived(n);

@@ -17,6 +17,12 @@ export interface SourceOptions {
   policy?: OverflowPolicy;
   /** Most items per batch message (default 512). */
   maxBatch?: number;
+  /**
+   * Turns a batch into the `items` of its `flow.batch` message (for example one encoded
+   * block instead of many small values); the consumer undoes it with its `unpackBatch`.
+   * Credit still counts the producer's items.
+   */
+  packBatch?(items: never[]): unknown[];
 }
 
 /** What a {@link StreamSource} needs from its host. Called only from the host's thread. */
@@ -67,6 +73,7 @@ export class StreamSource<T, R = unknown> {
    */
   private abortOnAccept = false;
   private readonly buffer: BoundedBuffer<T>;
+  private readonly pack: ((items: T[]) => unknown[]) | undefined;
   private readonly credit = new ProducerDemand();
   private readonly meter: RateMeter;
   /** Resolves waiters of {@link ready}; one shared promise, however many wait. */
@@ -85,6 +92,7 @@ export class StreamSource<T, R = unknown> {
     this.psid = psid;
     this.buffer = new BoundedBuffer<T>(options.capacity ?? 1024, options.policy ?? 'block');
     this.maxBatch = requireCount('maxBatch', options.maxBatch ?? 512, 1);
+    this.pack = options.packBatch as ((items: T[]) => unknown[]) | undefined;
     this.meter = new RateMeter(port.now());
   }
 
@@ -243,7 +251,8 @@ export class StreamSource<T, R = unknown> {
     while (this.buffer.buffered > 0) {
       const n = this.credit.reserve(this.buffer.buffered < this.maxBatch ? this.buffer.buffered : this.maxBatch);
       if (n === 0) break;
-      this.port.send({ type: 'flow.batch', csid: this.csid, items: this.buffer.take(n) });
+      const items = this.buffer.take(n);
+      this.port.send({ type: 'flow.batch', csid: this.csid, items: this.pack === undefined ? items : this.pack(items) });
       this.meter.record(n, this.port.now());
       sentAny = true;
     }
