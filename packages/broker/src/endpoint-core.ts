@@ -111,6 +111,11 @@ interface Targets {
 /** Topics whose targets are cached at most; the cache is cleared when full. */
 const TARGET_CACHE_LIMIT = 1024;
 
+// Local bindings of the per-message codec calls: CommonJS transpilers (tsx, swc) turn each
+// use of an imported name into getter calls through the package index.
+const encodePayload = encodeBinary;
+const decodeData = decodeBinary;
+
 /** An established peering. */
 interface PeerState {
   /** The peer's endpoint id. */
@@ -396,7 +401,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     const seq = this.router.nextSequence();
     if (to.length === 0) return;
     // Origin null: the peer knows we are the origin of what comes on our stream.
-    const item: WireItem = [topic, encodeBinary(value), null, seq, this.router.ttl, receiver ?? null];
+    const item: WireItem = [topic, encodePayload(value), null, seq, this.router.ttl, receiver ?? null];
     for (let i = 0; i < to.length; i++) this.sendToPeer(to[i], item);
   }
 
@@ -497,7 +502,7 @@ export class EndpointCore extends Actor<CoreMessage> {
   private decodePayload(peer: PeerState, item: WireItem): Data | undefined {
     try {
       // Store protocol messages are objects, not Data; only store actors subscribe to them.
-      return isStorePayload(item[1]) ? (decodeStorePayload(item[1]) as Data) : decodeBinary(item[1]);
+      return isStorePayload(item[1]) ? (decodeStorePayload(item[1]) as Data) : decodeData(item[1]);
     } catch (e) {
       this.stats.malformed++;
       this.ctx.log.warn({ event: 'bad-payload', peer: peer.id, topic: item[0], detail: (e as Error).message }, 'dropped a message with a malformed payload');

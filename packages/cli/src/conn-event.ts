@@ -65,6 +65,11 @@ const PROTO = enumValue('tcp');
 const DURATION = new Timespan(3_140_000_000n);
 const ONE = count(1);
 const BASE_NS = BigInt(BASE_MS) * 1_000_000n;
+// Local bindings of the per-event constructors: CommonJS transpilers (tsx, swc) turn each
+// use of an imported name into getter calls through the package index.
+const countOf = count;
+const setOf = set;
+const TimestampClass = Timestamp;
 
 /**
  * The event's 18 arguments as Broker values, in the order of `event_2(...)`.
@@ -73,24 +78,24 @@ const BASE_NS = BigInt(BASE_MS) * 1_000_000n;
 export function makeConnEventArgs(i: number): Data[] {
   const seed = i * 7;
   return [
-    new Timestamp(BASE_NS + BigInt(i) * 1_000n),
+    new TimestampClass(BASE_NS + BigInt(i) * 1_000n),
     cyclingString(seed, 10),
     [ORIG_H, ORIG_P, RESP_H, RESP_P],
     PROTO,
     cyclingString(seed + 1, 10),
     DURATION,
-    count(i * 7 + 1),
-    count(i * 7 + 2),
+    countOf(i * 7 + 1),
+    countOf(i * 7 + 2),
     cyclingString(seed + 2, 5),
     true,
     false,
-    count(i * 7 + 3),
+    countOf(i * 7 + 3),
     cyclingString(seed + 3, 10),
-    count(i * 7 + 4),
-    count(i * 7 + 5),
-    count(i * 7 + 6),
-    count(i * 7 + 7),
-    set([cyclingString(seed + 4, 10), cyclingString(seed + 5, 10)]),
+    countOf(i * 7 + 4),
+    countOf(i * 7 + 5),
+    countOf(i * 7 + 6),
+    countOf(i * 7 + 7),
+    setOf([cyclingString(seed + 4, 10), cyclingString(seed + 5, 10)]),
   ];
 }
 
