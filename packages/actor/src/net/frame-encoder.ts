@@ -30,7 +30,7 @@ export class FrameEncoder {
   private readonly initialCapacity: number;
 
   /** @param options - limits and initial capacity */
-  constructor(private readonly options: FrameEncoderOptions) {
+  constructor(options: FrameEncoderOptions) {
     this.initialCapacity = options.initialCapacity ?? 64 * 1024;
     this.maxFrameSize = options.maxFrameSize;
     this.buffer = Buffer.allocUnsafe(this.initialCapacity);

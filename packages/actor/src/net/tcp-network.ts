@@ -38,10 +38,7 @@ export class TcpNetwork {
   /** Listeners of refused inbound connections; few (one per interested component). */
   private readonly refusalListeners = new Set<(refusal: InboundRefusal) => void>();
 
-  private constructor(
-    private readonly system: ActorSystem,
-    options: TcpNetworkOptions,
-  ) {
+  private constructor(system: ActorSystem, options: TcpNetworkOptions) {
     const log = system.loggerFor('network');
     const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
     this.transport = new TcpTransport(
