@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+/**
+ * Fails (exit 1) when the source files of a package import each other in a cycle.
+ *
+ * Every relative import of every `packages/<name>/src/**.ts` file counts, type-only
+ * imports and re-exports included: a cycle of types is still a cycle of concepts. Test
+ * files and fixtures are left out. Each strongly connected component of more than one
+ * file (or a file importing itself) is printed with the files in it.
+ *
+ * Usage: `node tools/check-import-cycles.js [packages-dir]`.
+ */
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const ts = require('typescript');
+
+const root = path.resolve(process.argv[2] ?? path.join(__dirname, '..', 'packages'));
+
+/** Lists the non-test `.ts` files below `dir`. */
+function sourceFiles(dir) {
+  const out = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== 'node_modules' && entry.name !== '__fixtures__') out.push(...sourceFiles(full));
+    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts')) {
+      out.push(full);
+    }
+  }
+  return out;
+}
+
+/** Resolves a relative specifier from `from` to a source file, or undefined. */
+function resolve(from, spec) {
+  const base = path.resolve(path.dirname(from), spec);
+  for (const candidate of [base, `${base}.ts`, path.join(base, 'index.ts')]) {
+    if (candidate.endsWith('.ts') && fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
+  }
+  return undefined;
+}
+
+/** The relative imports of one file, resolved. */
+function importsOf(file) {
+  const info = ts.preProcessFile(fs.readFileSync(file, 'utf8'), true, false);
+  const out = new Set();
+  for (const ref of info.importedFiles) {
+    if (!ref.fileName.startsWith('.')) continue;
+    const target = resolve(file, ref.fileName);
+    if (target) out.add(target);
+  }
+  return [...out];
+}
+
+/** Tarjan's algorithm: the strongly connected components of the import graph. */
+function components(graph) {
+  let index = 0;
+  const indexOf = new Map();
+  const low = new Map();
+  const stack = [];
+  const onStack = new Set();
+  const result = [];
+  const visit = (v) => {
+    indexOf.set(v, index);
+    low.set(v, index);
+    index += 1;
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!indexOf.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v), low.get(w)));
+      } else if (onStack.has(w)) {
+        low.set(v, Math.min(low.get(v), indexOf.get(w)));
+      }
+    }
+    if (low.get(v) === indexOf.get(v)) {
+      const component = [];
+      let w;
+      do {
+        w = stack.pop();
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      result.push(component);
+    }
+  };
+  for (const v of graph.keys()) if (!indexOf.has(v)) visit(v);
+  return result;
+}
+
+let cycles = 0;
+for (const pkg of fs.readdirSync(root).sort()) {
+  const src = path.join(root, pkg, 'src');
+  if (!fs.existsSync(src)) continue;
+  const graph = new Map(sourceFiles(src).map((f) => [f, importsOf(f)]));
+  for (const component of components(graph)) {
+    const selfImport = component.length === 1 && graph.get(component[0]).includes(component[0]);
+    if (component.length < 2 && !selfImport) continue;
+    cycles += 1;
+    const names = component.map((f) => path.relative(root, f)).sort();
+    process.stderr.write(`import cycle in ${pkg} (${names.length} files):\n  ${names.join('\n  ')}\n`);
+  }
+}
+if (cycles > 0) {
+  process.stderr.write(`${cycles} import cycle(s) inside packages\n`);
+  process.exit(1);
+}
