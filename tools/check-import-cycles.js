@@ -2,19 +2,22 @@
 /**
  * Fails (exit 1) when the source files of a package import each other in a cycle.
  *
- * Every relative import of every `packages/<name>/src/**.ts` file counts, type-only
- * imports and re-exports included: a cycle of types is still a cycle of concepts. Test
- * files and fixtures are left out. Each strongly connected component of more than one
- * file (or a file importing itself) is printed with the files in it.
+ * Every relative import and re-export of every `packages/<name>/src/**.ts` file counts,
+ * except test files and fixtures. By default imports that carry only types are left out
+ * (they vanish from the compiled code, and a recursive data type such as Broker's `Data`
+ * needs them); `--types` counts them too. Each strongly connected component of more than
+ * one file (or a file importing itself) is printed with the files in it.
  *
- * Usage: `node tools/check-import-cycles.js [packages-dir]`.
+ * Usage: `node tools/check-import-cycles.js [--types] [packages-dir]`.
  */
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const ts = require('typescript');
 
-const root = path.resolve(process.argv[2] ?? path.join(__dirname, '..', 'packages'));
+const args = process.argv.slice(2);
+const withTypes = args.includes('--types');
+const root = path.resolve(args.find((a) => !a.startsWith('--')) ?? path.join(__dirname, '..', 'packages'));
 
 /** Lists the non-test `.ts` files below `dir`. */
 function sourceFiles(dir) {
@@ -39,13 +42,33 @@ function resolve(from, spec) {
   return undefined;
 }
 
+/** True when an import or export declaration carries only types. */
+function typeOnly(node) {
+  if (ts.isImportDeclaration(node)) {
+    const clause = node.importClause;
+    if (!clause) return false; // a side-effect import
+    if (clause.isTypeOnly) return true;
+    if (clause.name) return false;
+    const bindings = clause.namedBindings;
+    return bindings !== undefined && ts.isNamedImports(bindings) && bindings.elements.length > 0 &&
+      bindings.elements.every((e) => e.isTypeOnly);
+  }
+  if (node.isTypeOnly) return true;
+  const clause = node.exportClause;
+  return clause !== undefined && ts.isNamedExports(clause) && clause.elements.length > 0 &&
+    clause.elements.every((e) => e.isTypeOnly);
+}
+
 /** The relative imports of one file, resolved. */
 function importsOf(file) {
-  const info = ts.preProcessFile(fs.readFileSync(file, 'utf8'), true, false);
+  const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
   const out = new Set();
-  for (const ref of info.importedFiles) {
-    if (!ref.fileName.startsWith('.')) continue;
-    const target = resolve(file, ref.fileName);
+  for (const node of source.statements) {
+    if (!ts.isImportDeclaration(node) && !ts.isExportDeclaration(node)) continue;
+    const spec = node.moduleSpecifier;
+    if (!spec || !ts.isStringLiteral(spec) || !spec.text.startsWith('.')) continue;
+    if (!withTypes && typeOnly(node)) continue;
+    const target = resolve(file, spec.text);
     if (target) out.add(target);
   }
   return [...out];
