@@ -186,9 +186,23 @@ export function formatSummary(s: Summary): string {
   const r = s.restart;
   lines.push('', `kill and heal: ${r.worker} (pid ${r.killedPid}) killed with SIGKILL after sending ${fmt.format(r.sentBeforeKill)} events;`);
   lines.push(`  restarted as pid ${r.newPid}, peered again and its clones in sync ${(r.healMs / 1000).toFixed(1)} s later; manager peers at the end: ${s.peers} of ${s.expectedPeers}`);
-  if (s.managerLog.length > 0) lines.push('', `the manager endpoint logged ${s.managerLog.length} line(s); the last: ${s.managerLog.at(-1)}`);
+  if (s.managerLog.length > 0) {
+    lines.push('', `the manager endpoint logged (the killed worker's connection going is expected):`);
+    for (const line of s.managerLog) lines.push(`  ${logLine(line)}`);
+  }
   lines.push('');
   if (s.ok) lines.push('OK: every event arrived exactly once, and every clone is identical to its master.');
   else lines.push(`FAILED: ${s.problems.length} problem(s):`, ...s.problems.map((p) => `  - ${p}`));
   return lines.join('\n');
+}
+
+/** A pino JSON line in a few words: `warn node-down: connection_closed: ...`. */
+function logLine(line: string): string {
+  try {
+    const o = JSON.parse(line) as { level?: number; event?: string; msg?: string; detail?: string; cause?: string };
+    const level = o.level === undefined ? '' : o.level >= 50 ? 'error ' : o.level >= 40 ? 'warn ' : 'info ';
+    return `${level}${o.event ?? o.msg ?? ''}${o.cause ?? o.detail ? `: ${o.cause ?? o.detail}` : ''}`;
+  } catch {
+    return line;
+  }
 }
