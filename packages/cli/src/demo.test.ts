@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { runCluster } from './demo/cluster';
+import { CLIENT_COUNT, SERVER_COUNT } from './demo/conn-stream';
 import type { ViewOutput } from './demo/view';
 
 jest.setTimeout(300_000);
@@ -45,7 +46,9 @@ test('a short run: a worker is killed and restarted, every event arrives once, e
     for (const c of store.clones) expect(c.clone).toEqual(store.master);
     expect(store.clones.find((c) => c.node === 'worker-1')?.incarnation).toBe(2);
   }
+  expect(summary.stores.find((s) => s.store === 'conn_counts')?.master.size).toBeLessThanOrEqual(CLIENT_COUNT);
   expect(summary.knownServers).toBeGreaterThan(0);
+  expect(summary.knownServers).toBeLessThanOrEqual(SERVER_COUNT);
   expect(summary.announcements).toBe(summary.knownServers);
   // The kill and the heal.
   const r = summary.restart;

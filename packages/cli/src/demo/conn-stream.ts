@@ -30,8 +30,10 @@ const SERVICES: Service[] = [
 /** The conn.log states a finished connection may end in, most of them complete (SF). */
 const STATES = ['SF', 'SF', 'SF', 'SF', 'SF', 'S0', 'REJ', 'RSTO', 'SH'];
 
-/** How many local clients and remote servers there are. */
+/** How many local clients there are (the keys `conn_counts` can have). */
 export const CLIENT_COUNT = 24;
+
+/** How many servers there are (the keys `known_servers` can have). */
 export const SERVER_COUNT = 48;
 
 /** The local clients (10.0.0.0/24) and the servers (documentation ranges), each with its service. */

@@ -93,12 +93,15 @@ export interface SummaryInput {
   elapsedMs: number;
 }
 
+/** What {@link summarize} reads from the manager. */
+export type ManagerRecord = Pick<Manager, 'tallies' | 'nodes' | 'digests' | 'serverAnnouncements' | 'services' | 'received' | 'log'>;
+
 /**
  * Runs the checks.
  * @param manager - the manager, after the workers finished and the stores were checked
  * @param input - the rest
  */
-export function summarize(manager: Manager, input: SummaryInput): Summary {
+export function summarize(manager: ManagerRecord, input: SummaryInput): Summary {
   const problems: string[] = [];
   const runs: WorkerRun[] = [...manager.tallies.values()]
     .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }) || a.incarnation - b.incarnation)
