@@ -37,6 +37,13 @@ export async function runCluster(options: DemoOptions, out: ViewOutput): Promise
   let phase = 'starting';
   let startedAt: number | undefined;
   let timer: NodeJS.Timeout | undefined;
+  // Ctrl-C: no node outlives the demo, no temp directory stays behind.
+  const interrupted = (): void => {
+    for (const p of processes.values()) p.killNow();
+    fs.rmSync(dir, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
   try {
     manager = await Manager.start(dir);
     const m = manager;
@@ -108,6 +115,7 @@ export async function runCluster(options: DemoOptions, out: ViewOutput): Promise
     if (manager !== undefined && manager.log.length > 0) logs.push(`manager; its last log lines:\n  ${manager.log.join('\n  ')}`);
     throw new Error(`${(e as Error).message}${logs.length > 0 ? `\n${logs.join('\n')}` : ''}`, { cause: e });
   } finally {
+    process.off('SIGINT', interrupted);
     if (timer !== undefined) clearInterval(timer);
     await Promise.all([...processes.values()].map((p) => p.stop()));
     await manager?.shutdown();

@@ -31,6 +31,8 @@ export class NodeProcess {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.exited = new Promise((resolve) => this.proc.once('exit', (code) => resolve(code)));
+    // Closing the stdin of a process that already died fails with EPIPE: nothing to do then.
+    this.proc.stdin!.on('error', () => {});
     createInterface({ input: this.proc.stderr! }).on('line', (line) => {
       this.log.push(line);
       if (this.log.length > KEPT_LOG_LINES) this.log.shift();
@@ -64,6 +66,11 @@ export class NodeProcess {
   async kill(): Promise<void> {
     this.proc.kill('SIGKILL');
     await this.exited;
+  }
+
+  /** Sends SIGKILL without waiting (when the demo itself is interrupted). */
+  killNow(): void {
+    this.proc.kill('SIGKILL');
   }
 
   /**

@@ -110,6 +110,15 @@ export class Manager {
     });
     // The manager is the hub of the cluster: like every Zeek node it does not relay.
     const ep = new Endpoint({ name: 'manager', forward: false, logger: pino({ level: process.env.BROKER_TS_LOG_LEVEL ?? 'warn' }, sink) });
+    try {
+      return await Manager.attach(ep, dir, log);
+    } catch (e) {
+      await ep.shutdown();
+      throw e;
+    }
+  }
+
+  private static async attach(ep: Endpoint, dir: string, log: string[]): Promise<Manager> {
     const masters = new Map<string, Store>();
     // SQLite's defaults sync the disk on every write, and a backend call blocks the event
     // loop: on a busy disk that would stall the manager for seconds. With a write-ahead log
