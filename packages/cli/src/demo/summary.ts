@@ -170,7 +170,7 @@ const fmt = new Intl.NumberFormat('en-US');
 export function formatSummary(s: Summary): string {
   const lines: string[] = ['', `Summary (${(s.elapsedMs / 1000).toFixed(1)} s of traffic)`, ''];
   const row = (label: string, sent: string, received: string, lost: string, dup: string): string =>
-    `  ${label.padEnd(24)}${sent.padStart(9)}${received.padStart(10)}${lost.padStart(6)}${dup.padStart(6)}`;
+    `  ${label.padEnd(24)}${sent.padStart(9)}${received.padStart(10)}${lost.padStart(6)}${dup.padStart(6)}`.trimEnd();
   lines.push(row('events', 'sent', 'received', 'lost', 'dup'));
   for (const r of s.runs) {
     const label = `${r.name} run ${r.incarnation}${r.name === s.restart.worker && r.incarnation === 1 ? ' (killed)' : ''}`;
