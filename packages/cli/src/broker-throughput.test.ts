@@ -105,6 +105,25 @@ describe('broker-throughput', () => {
     expect(received).toBe(sent);
   }, 60_000);
 
+  it('clients sending flat out for a --duration stop with a full publisher: the server counts exactly what they report as sent', async () => {
+    // A client sending as fast as credit allows ends with its publisher holding up to
+    // 1024 events that the endpoint has not passed on yet; each must still reach the
+    // server. Three runs, since the publisher is full at the stop in some of them only.
+    const server = start(['--server', '127.0.0.1:0']);
+    const [, port] = await server.line(/^listening on 127\.0\.0\.1:(\d+)$/);
+    let sent = 0;
+    for (let run = 0; run < 3; run++) {
+      const client = start([`127.0.0.1:${port}`, '-t', '2', '-r', '0', '--duration', '1']);
+      expect(await client.exit).toBe(0);
+      sent += Number(client.stdout.find((l) => l.startsWith('sent '))!.split(' ')[1]);
+    }
+    expect(sent).toBeGreaterThan(0);
+    server.proc.kill('SIGTERM');
+    expect(await server.exit).toBe(0);
+    const [, received] = (await server.line(/^received (\d+) events \(last: event_2 with 18 args\)$/)).map(Number);
+    expect(received).toBe(sent);
+  }, 90_000);
+
   it('a client whose server dies exits with status 1 and says so instead of sending into nothing', async () => {
     const { server, client } = await serverAndClient([], ['-t', '2', '-r', '0']);
     await client.line(/\[batch_size=1\]/);

@@ -25,6 +25,22 @@ const IN_FLIGHT_STRIKES = 5;
 /** Events published between two turns of the event loop when sending flat out. */
 const YIELD_EVERY = 1000;
 
+/** How long a stopping client waits for its publisher to hand its last events to the endpoint. */
+const DRAIN_WAIT_MS = 10_000;
+
+/**
+ * Waits until the publisher's buffer is empty: events still in it have been counted as
+ * sent by `publish()`, but the endpoint passes them on only while the server has room,
+ * and an endpoint that shuts down sends what its peers' buffers hold, not what waits in a
+ * publisher. Stopping before this point loses up to a publisher's capacity of events.
+ * @returns the events still buffered when the wait ended (0 unless it timed out)
+ */
+async function drainPublisher(pub: Publisher): Promise<number> {
+  const deadline = Date.now() + DRAIN_WAIT_MS;
+  while (pub.buffered > 0 && Date.now() < deadline) await sleep(5);
+  return pub.buffered;
+}
+
 async function waitForSubscription(ep: Endpoint, topic: string): Promise<boolean> {
   const deadline = Date.now() + SUBSCRIPTION_WAIT_MS;
   while (Date.now() < deadline) {
@@ -169,6 +185,11 @@ export async function runThroughputClient(options: ThroughputClientOptions, io: 
     state.stopped = true;
     pub.close();
     await sending;
+    const unsent = await drainPublisher(pub);
+    if (unsent > 0) {
+      io.err(`*** ${unsent} events still waiting in the publisher after ${DRAIN_WAIT_MS / 1000} s were not sent`);
+      state.sent -= unsent;
+    }
     const seconds = (performance.now() - started) / 1000;
     io.out(`sent ${state.sent} events in ${seconds.toFixed(1)} s (${Math.round(state.sent / seconds)} ev/s); the server reported ${totalRecv} received`);
     return status;
