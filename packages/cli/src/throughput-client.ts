@@ -10,6 +10,7 @@ import { setTimeout as sleep, setImmediate as yieldToLoop } from 'node:timers/pr
 import { Endpoint, type Publisher, type StatusEvent } from '@broker-ts/broker';
 
 import { makeBenchmarkEvent } from './benchmark-event';
+import { drainPublisher } from './publisher-drain';
 import { watchStatuses } from './watch-statuses';
 import { toolLogger } from './tool-logger';
 import { BENCHMARK_TOPICS, parseStatsUpdate } from './throughput-protocol';
@@ -28,18 +29,6 @@ const YIELD_EVERY = 1000;
 /** How long a stopping client waits for its publisher to hand its last events to the endpoint. */
 const DRAIN_WAIT_MS = 10_000;
 
-/**
- * Waits until the publisher's buffer is empty: events still in it have been counted as
- * sent by `publish()`, but the endpoint passes them on only while the server has room,
- * and an endpoint that shuts down sends what its peers' buffers hold, not what waits in a
- * publisher. Stopping before this point loses up to a publisher's capacity of events.
- * @returns the events still buffered when the wait ended (0 unless it timed out)
- */
-async function drainPublisher(pub: Publisher): Promise<number> {
-  const deadline = Date.now() + DRAIN_WAIT_MS;
-  while (pub.buffered > 0 && Date.now() < deadline) await sleep(5);
-  return pub.buffered;
-}
 
 async function waitForSubscription(ep: Endpoint, topic: string): Promise<boolean> {
   const deadline = Date.now() + SUBSCRIPTION_WAIT_MS;
@@ -185,7 +174,7 @@ export async function runThroughputClient(options: ThroughputClientOptions, io: 
     state.stopped = true;
     pub.close();
     await sending;
-    const unsent = await drainPublisher(pub);
+    const unsent = await drainPublisher(pub, DRAIN_WAIT_MS);
     if (unsent > 0) {
       io.err(`*** ${unsent} events still waiting in the publisher after ${DRAIN_WAIT_MS / 1000} s were not sent`);
       state.sent -= unsent;
