@@ -2,68 +2,15 @@
  * `broker-throughput` as its users run it: real server and client processes over
  * loopback TCP, exiting on their own.
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 
-const TOOL = join(__dirname, 'broker-throughput.ts');
-
-/** A running tool process and everything it printed so far. */
-interface Tool {
-  proc: ChildProcess;
-  stdout: string[];
-  stderr: string[];
-  exit: Promise<number | null>;
-  /** Resolves with the first stdout line matching `pattern` (including earlier lines). */
-  line(pattern: RegExp): Promise<RegExpMatchArray>;
-}
-
-const running = new Set<ChildProcess>();
+import { killTools, startTool, type Tool } from './__fixtures__/tool-process';
 
 function start(args: string[]): Tool {
-  const proc = spawn(process.execPath, ['--conditions=@broker-ts/source', '--require', require.resolve('tsx/cjs'), TOOL, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(proc);
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const waiters: Array<{ pattern: RegExp; resolve: (m: RegExpMatchArray) => void }> = [];
-  let partial = '';
-  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    const parts = (partial + chunk).split('\n');
-    partial = parts.pop()!;
-    for (const l of parts) {
-      stdout.push(l);
-      for (const w of waiters.splice(0)) {
-        const m = l.match(w.pattern);
-        if (m) w.resolve(m);
-        else waiters.push(w);
-      }
-    }
-  });
-  proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderr.push(...chunk.split('\n').filter((l) => l !== '')));
-  const exit = once(proc, 'exit').then(([code]) => {
-    running.delete(proc);
-    return code as number | null;
-  });
-  return {
-    proc, stdout, stderr, exit,
-    line: (pattern) => {
-      for (const l of stdout) {
-        const m = l.match(pattern);
-        if (m) return Promise.resolve(m);
-      }
-      return new Promise((resolve, reject) => {
-        waiters.push({ pattern, resolve });
-        void exit.then(() => reject(new Error(`exited without printing ${pattern}; stdout:\n${stdout.join('\n')}\nstderr:\n${stderr.join('\n')}`)));
-      });
-    },
-  };
+  return startTool('broker-throughput', args);
 }
 
-afterEach(async () => {
-  for (const p of running) p.kill('SIGKILL');
-  await Promise.all([...running].map((p) => once(p, 'exit')));
-});
+afterEach(killTools);
 
 async function serverAndClient(serverArgs: string[], clientArgs: string[]): Promise<{ server: Tool; client: Tool }> {
   const server = start(['--server', '127.0.0.1:0', ...serverArgs]);
