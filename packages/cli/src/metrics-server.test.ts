@@ -112,8 +112,12 @@ describe('metrics server', () => {
     expect(first.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const before = parseExposition(await first.text());
     for (let i = 0; i < 300; i++) sender.publish('/m', count(i));
+    // Scraped while those 300 are on their way: a consistent exposition all the same.
+    const during = parseExposition(await (await scrape(server)).text());
     await sub.getMany(300, { timeout: 20_000 });
     const after = parseExposition(await (await scrape(server)).text());
+    expect(sample(during, 'broker_published_messages_total')).toBe(300);
+    expect(sample(during, 'broker_buffered_messages')).toBeGreaterThanOrEqual(0);
 
     expect(before.types.get('broker_processed_messages_total')).toBe('counter');
     expect(before.types.get('broker_connections')).toBe('gauge');
@@ -133,6 +137,12 @@ describe('metrics server', () => {
     pub.close();
     const closed = parseExposition(await (await scrape(server)).text());
     expect(sample(closed, 'broker_local_publishers')).toBe(0);
+    expect(sample(closed, 'broker_peer_disconnects_total')).toBe(0);
+    await receiver.shutdown();
+    let gone = closed;
+    while (sample(gone, 'broker_connections') !== 0) gone = parseExposition(await (await scrape(server)).text());
+    expect(sample(gone, 'broker_peer_disconnects_total')).toBe(1);
+    expect(sample(gone, 'broker_buffered_messages')).toBe(0);
   }, 60_000);
 
   it("serves Broker's status report with Broker's keys, and the receiver's view of the same traffic", async () => {
