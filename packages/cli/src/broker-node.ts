@@ -10,6 +10,7 @@ import { Command, Option } from 'commander';
 import { type DataMessage, type Endpoint, Subscriber } from '@broker-ts/broker';
 
 import { isStop, makePing, makePong, pingId, pongId } from './node-messages';
+import { parsePeerUri } from './tool-arguments';
 import { openToolEndpoint, type ToolEndpoint } from './tool-endpoint';
 import { runAsMain } from './tool-main';
 import { addEndpointFlags, collectList, type EndpointFlags, parseCountArg, parseDurationArg, parsePortArg, runParsed } from './tool-options';
@@ -58,16 +59,6 @@ function verboseOutput(options: BrokerNodeOptions, io: ToolOutput): (text: strin
   if (options.verbose !== true) return () => undefined;
   const name = options.name ?? options.mode;
   return (text) => io.out(`${new Date().toISOString()}: [${name}] ${text}`);
-}
-
-/**
- * A `tcp://<host>:<port>` peer address (IPv6 hosts in brackets), or undefined when the
- * scheme is not `tcp` or the authority is missing.
- */
-export function parsePeerUri(uri: string): { host: string; port: number } | undefined {
-  const m = /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/?$/.exec(uri);
-  if (m === null || Number(m[2]) > 65535) return undefined;
-  return { host: m[1].replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]) };
 }
 
 /** Reads the next message, or null once the subscriber is closed (stop signal or shutdown). */

@@ -12,9 +12,12 @@ import type { Readable } from 'node:stream';
 
 import { Command, Option } from 'commander';
 
-import { type Data, decodeJson, decodeJsonDataMessage, encodeJsonDataMessage, type Endpoint, toString } from '@broker-ts/broker';
+import type { Data, Endpoint } from '@broker-ts/broker';
+
+import { formatPipeMessage, parsePipeLine } from './pipe-format';
 
 import { drainPublisher } from './publisher-drain';
+import { parseHostPort } from './tool-arguments';
 import { openToolEndpoint } from './tool-endpoint';
 import { runAsMain } from './tool-main';
 import { addEndpointFlags, collectList, type EndpointFlags, parseCountArg, parseDurationArg, parsePortArg, runParsed } from './tool-options';
@@ -59,35 +62,15 @@ export function brokerPipeCommand(): Command {
   return addEndpointFlags(cmd);
 }
 
-/** The line printed for a message: Broker's `data(<topic>, <value>)`, or a JSON v1 data message. */
-export function formatPipeMessage(topic: string, value: Data, json: boolean): string {
-  return json ? encodeJsonDataMessage(topic, value) : `data(${topic}, ${toString(value)})`;
-}
-
-/**
- * The message a stdin line stands for: the line as a string, or with `json` a JSON v1
- * value (published on `topic`) or data message (published on its own topic).
- * @throws BrokerError `invalid_json` or `type_clash` for a line that is not JSON v1
- */
-export function parsePipeLine(line: string, topic: string, json: boolean): [string, Data] {
-  if (!json) return [topic, line];
-  if (/"topic"\s*:/.test(line)) {
-    const msg = decodeJsonDataMessage(line);
-    return [msg.topic, msg.value];
-  }
-  return [topic, decodeJson(line)];
-}
-
 /** Peers with `host:port` addresses; a bad address or a failed peering is reported (as Broker's tool). */
 async function connectPeers(ep: Endpoint, options: BrokerPipeOptions, io: ToolOutput): Promise<void> {
   for (const p of options.peers ?? []) {
-    const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(p);
-    if (m === null || Number(m[2]) > 65535) {
+    const peer = parseHostPort(p);
+    if (peer === undefined) {
       io.err(`*** invalid peer: ${p}`);
       continue;
     }
-    const host = m[1].replace(/^\[(.*)\]$/, '$1');
-    if (!(await ep.peer(host, Number(m[2]), options.retry === undefined ? {} : { retry: options.retry }))) io.err(`*** cannot peer with ${p}`);
+    if (!(await ep.peer(peer.host, peer.port, options.retry === undefined ? {} : { retry: options.retry }))) io.err(`*** cannot peer with ${p}`);
   }
 }
 

@@ -17,3 +17,7 @@ export { runThroughputServer } from './throughput-server';
 export { processOutput, type ToolOutput } from './tool-output';
 export { endpointRegistry, type MetricsSource, statusReport, type StatusReport } from './endpoint-metrics';
 export { type MetricsServer, type MetricsServerOptions, serveMetrics } from './metrics-server';
+export { isStop, makePing, makePong, pingId, pongId, STOP_MESSAGE } from './node-messages';
+export { formatPipeMessage, parsePipeLine } from './pipe-format';
+export { ArgumentError, collectList, parseCountArg, parseDurationArg, parseHostPort, parsePeerUri, parsePortArg } from './tool-arguments';
+export { drainPublisher } from './publisher-drain';

@@ -2,61 +2,33 @@
  * Command-line options that `broker-node` and `broker-pipe` share, on commander: Broker's
  * endpoint options (`--disable-ssl`, `--broker.ssl.*`, `--disable-forwarding`, `--ttl`,
  * `--peer-buffer-size`, the metrics port) with their `BROKER_*` environment variables,
- * value parsers for Broker's notations (Zeek-style ports `9999/tcp`, CAF durations
- * `250ms`, CAF lists `[a,b]`), and the run of a parsed program with Broker's exit codes.
+ * the value parsers of tool-arguments.ts as commander takes them, and the run of a
+ * parsed program with Broker's exit codes.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
 import type { EndpointOptions } from '@broker-ts/broker';
 
+import { ArgumentError, collectList as collect, parseCountArg as parseCount, parseDurationArg as parseDuration, parsePortArg as parsePort } from './tool-arguments';
 import type { ToolOutput } from './tool-output';
 
-/**
- * Parses a port: a number 0..65535 or Zeek's `<number>/<protocol>` notation
- * (`9999/tcp`), as Broker's tools and `BROKER_PORT` take it.
- * @throws InvalidArgumentError for anything else
- */
-export function parsePortArg(value: string): number {
-  const m = /^(\d+)(?:\/(tcp|udp|icmp|\?))?$/.exec(value.trim());
-  const port = m === null ? NaN : Number(m[1]);
-  if (!Number.isInteger(port) || port > 65535) throw new InvalidArgumentError(`expected a port number 0..65535 or <number>/tcp, got "${value}"`);
-  return port;
+/** Makes a parser report its {@link ArgumentError} as commander's usage error. */
+function forCommander<T>(parse: (value: string) => T): (value: string) => T {
+  return (value) => {
+    try {
+      return parse(value);
+    } catch (error) {
+      if (error instanceof ArgumentError) throw new InvalidArgumentError(error.message);
+      throw error;
+    }
+  };
 }
 
-const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000, min: 60_000, h: 3_600_000 };
-
-/**
- * Parses a duration in CAF's notation (`250ms`, `1s`, `1.5s`, `2min`, `1h`, `100us`)
- * into milliseconds.
- * @throws InvalidArgumentError without a unit or with an unknown one
- */
-export function parseDurationArg(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ns|us|ms|s|min|h)$/.exec(value.trim());
-  if (m === null) throw new InvalidArgumentError(`expected a duration such as 250ms, 1s or 2min, got "${value}"`);
-  return Number(m[1]) * DURATION_UNITS[m[2]];
-}
-
-/**
- * Parses a non-negative integer.
- * @throws InvalidArgumentError otherwise
- */
-export function parseCountArg(value: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
-  return Number(value);
-}
-
-/**
- * Collects a list option given several times, as a comma-separated list, or in CAF's
- * list notation (`--topics=[/a,/b]`, quotes allowed): all three add to the list.
- */
-export function collectList(value: string, previous: string[] | undefined): string[] {
-  const inner = value.trim().replace(/^\[(.*)\]$/s, '$1');
-  const items = inner
-    .split(',')
-    .map((s) => s.trim().replace(/^(["'])(.*)\1$/, '$2'))
-    .filter((s) => s !== '');
-  return [...(previous ?? []), ...items];
-}
+/** Option value parsers for commander (the parsers of tool-arguments.ts). */
+export const parsePortArg = forCommander(parsePort);
+export const parseDurationArg = forCommander(parseDuration);
+export const parseCountArg = forCommander(parseCount);
+export const collectList = collect;
 
 /** The endpoint options both tools take, as commander hands them over. */
 export interface EndpointFlags {
