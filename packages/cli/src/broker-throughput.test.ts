@@ -71,6 +71,26 @@ describe('broker-throughput', () => {
     expect(received).toBe(sent);
   }, 90_000);
 
+  it('a server with --metrics-port serves its figures while a client sends: the processed count grows', async () => {
+    const server = start(['--server', '127.0.0.1:0', '--metrics-port', '0']);
+    const [, port] = await server.line(/^listening on 127\.0\.0\.1:(\d+)$/);
+    const [, metricsPort] = await server.errLine(/^\*\*\* metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/);
+    const processed = async (): Promise<number> => {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      return Number(/^broker_processed_messages_total\{type="data"\} (\d+)$/m.exec(text)![1]);
+    };
+    const before = await processed();
+    const client = start([`127.0.0.1:${port}`, '-r', '0', '-n', '3000']);
+    await server.line(/^rate: \d+ events\/s total=[1-9]\d*$/);
+    let during = await processed();
+    while (during === before) during = await processed();
+    expect(during).toBeGreaterThan(before);
+    client.proc.kill('SIGTERM');
+    expect(await client.exit).toBe(0);
+    server.proc.kill('SIGTERM');
+    expect(await server.exit).toBe(0);
+  }, 60_000);
+
   it('a client whose server dies exits with status 1 and says so instead of sending into nothing', async () => {
     const { server, client } = await serverAndClient([], ['-t', '2', '-r', '0']);
     await client.line(/\[batch_size=1\]/);

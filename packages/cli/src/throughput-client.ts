@@ -11,6 +11,8 @@ import { Endpoint, type Publisher, type StatusEvent } from '@broker-ts/broker';
 
 import { makeBenchmarkEvent } from './benchmark-event';
 import { drainPublisher } from './publisher-drain';
+import type { MetricsServer } from './metrics-server';
+import { startToolMetrics } from './tool-endpoint';
 import { watchStatuses } from './watch-statuses';
 import { toolLogger } from './tool-logger';
 import { BENCHMARK_TOPICS, parseStatsUpdate } from './throughput-protocol';
@@ -109,7 +111,12 @@ export async function runThroughputClient(options: ThroughputClientOptions, io: 
   const end = new Promise<number>((resolve) => (ended = resolve));
   const onAbort = (): void => ended(0);
   signal?.addEventListener('abort', onAbort);
+  let metrics: MetricsServer | undefined;
   try {
+    if (options.metricsPort !== undefined) {
+      metrics = await startToolMetrics({ endpoint: ep, port: options.metricsPort }, 'broker-throughput', io);
+      if (metrics === undefined) return 1;
+    }
     if (!(await ep.peer(options.host, options.port))) {
       io.err(`broker-throughput: cannot peer with ${options.host}:${options.port}`);
       return 1;
@@ -183,6 +190,7 @@ export async function runThroughputClient(options: ThroughputClientOptions, io: 
     io.out(`sent ${state.sent} events in ${seconds.toFixed(1)} s (${Math.round(state.sent / seconds)} ev/s); the server reported ${totalRecv} received`);
     return status;
   } finally {
+    await metrics?.close();
     for (const t of timers) clearTimeout(t);
     timers = [];
     signal?.removeEventListener('abort', onAbort);

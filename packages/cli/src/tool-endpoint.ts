@@ -5,11 +5,28 @@
  */
 import { BrokerError, Endpoint, type Store } from '@broker-ts/broker';
 
-import { type MetricsServer, serveMetrics } from './metrics-server';
+import { type MetricsServer, type MetricsServerOptions, serveMetrics } from './metrics-server';
 import { toolLogger } from './tool-logger';
 import { type EndpointFlags, endpointOptionsFrom, metricsPortFrom } from './tool-options';
 import type { ToolOutput } from './tool-output';
 import { watchStatuses } from './watch-statuses';
+
+/**
+ * Starts a tool's metrics server and says where it is (`*** metrics on http://...` on
+ * stderr).
+ * @returns the server, or undefined after printing why it could not start
+ */
+export async function startToolMetrics(options: MetricsServerOptions, tool: string, io: ToolOutput): Promise<MetricsServer | undefined> {
+  const host = options.host ?? '127.0.0.1';
+  try {
+    const server = await serveMetrics({ ...options, host });
+    io.err(`*** metrics on http://${host}:${server.port}/metrics and /v1/status/json`);
+    return server;
+  } catch (error) {
+    io.err(`${tool}: ${(error as Error).message}`);
+    return undefined;
+  }
+}
 
 /** What a tool asks of its endpoint. */
 export interface ToolEndpointSpec {
@@ -61,15 +78,12 @@ export async function openToolEndpoint(spec: ToolEndpointSpec, io: ToolOutput): 
   };
   const metricsPort = metricsPortFrom(spec.flags);
   if (metricsPort !== undefined) {
-    const host = spec.flags.metricsAddress ?? '127.0.0.1';
-    try {
-      metrics = await serveMetrics({ endpoint, port: metricsPort, host, stores: () => stores });
-    } catch (error) {
-      io.err(`${spec.tool}: ${(error as Error).message}`);
+    const started = await startToolMetrics({ endpoint, port: metricsPort, host: spec.flags.metricsAddress, stores: () => stores }, spec.tool, io);
+    if (started === undefined) {
       await close();
       return 1;
     }
-    io.err(`*** metrics on http://${host}:${metrics.port}/metrics and /v1/status/json`);
+    metrics = started;
   }
   return {
     endpoint,
