@@ -18,18 +18,31 @@ import { processOutput, type ToolOutput } from './tool-output';
 
 /** The options of `broker-node`, as parsed. */
 export interface BrokerNodeOptions extends EndpointFlags {
+  /** `-v`: print what the node does. */
   verbose?: boolean;
+  /** `-r`: with `-v` in relay mode, the rate once per second. */
   rate?: boolean;
+  /** `-N`: the name in verbose output. */
   name?: string;
+  /** `-t`: the topics. */
   topics?: string[];
+  /** `-m`: the mode. */
   mode: 'relay' | 'ping' | 'pong';
+  /** `-s`: extra bytes per ping. */
   payloadSize: number;
+  /** `--rendezvous-retry` in milliseconds. */
   rendezvousRetry: number;
+  /** `-n`: pings to send. */
   numMessages: number;
+  /** `--peers`: `tcp://host:port` URIs. */
   peers?: string[];
+  /** `-p` or `BROKER_PORT`: the port to listen on. */
   port?: number;
+  /** `--retry` in milliseconds. */
   retry?: number;
+  /** `--master-stores`. */
   masterStores?: string[];
+  /** `--clone-stores`. */
   cloneStores?: string[];
 }
 

@@ -28,15 +28,25 @@ const DRAIN_WAIT_MS = 10_000;
 
 /** The options of `broker-pipe`, as parsed. */
 export interface BrokerPipeOptions extends EndpointFlags {
+  /** `-m`. */
   mode: 'publish' | 'subscribe';
+  /** `-i`. */
   impl: 'blocking' | 'select' | 'stream';
+  /** `-t`. */
   topic: string;
+  /** `-p`: `host:port` addresses. */
   peers?: string[];
+  /** `-l` or `BROKER_PORT`; 0 does not listen. */
   localPort?: number;
+  /** `-c`. */
   messageCap?: number;
+  /** `-r`: print the rate instead of the messages. */
   rate?: boolean;
+  /** `--json`. */
   json?: boolean;
+  /** `--retry` in milliseconds. */
   retry?: number;
+  /** `-v`: endpoint logs at info. */
   verbose?: boolean;
 }
 

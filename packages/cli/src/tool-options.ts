@@ -24,23 +24,36 @@ function forCommander<T>(parse: (value: string) => T): (value: string) => T {
   };
 }
 
-/** Option value parsers for commander (the parsers of tool-arguments.ts). */
+/** A port (`9999`, `9999/tcp`) as a commander value parser. */
 export const parsePortArg = forCommander(parsePort);
+/** A CAF duration (`250ms`) in milliseconds, as a commander value parser. */
 export const parseDurationArg = forCommander(parseDuration);
+/** A non-negative integer, as a commander value parser. */
 export const parseCountArg = forCommander(parseCount);
+/** Collects a repeated or list-valued option (`-t /a,/b`, `--topics=[/a,/b]`). */
 export const collectList = collect;
 
 /** The endpoint options both tools take, as commander hands them over. */
 export interface EndpointFlags {
+  /** `--disable-ssl`. */
   disableSsl?: boolean;
+  /** `--disable-forwarding`: the endpoint's `forward: false`. */
   disableForwarding?: boolean;
+  /** `--ttl`. */
   ttl?: number;
+  /** `--peer-buffer-size`. */
   peerBufferSize?: number;
+  /** `--broker.ssl.certificate`. */
   'broker.ssl.certificate'?: string;
+  /** `--broker.ssl.key`. */
   'broker.ssl.key'?: string;
+  /** `--broker.ssl.passphrase`. */
   'broker.ssl.passphrase'?: string;
+  /** `--broker.ssl.cafile`. */
   'broker.ssl.cafile'?: string;
+  /** `--metrics-port` or `BROKER_METRICS_PORT`. */
   metricsPort?: number;
+  /** `--metrics-address`. */
   metricsAddress?: string;
 }
 
