@@ -30,7 +30,8 @@ afterEach(killTools);
 
 describe('broker-node', () => {
   it('ping and pong in two processes: the ping node prints one round trip in ns per ping and exits 0; stop ends the pong node', async () => {
-    const pong = node(['-m', 'pong', '-t', '/test/pp', '-p', '0']);
+    // BROKER_PORT=0/tcp works like -p 0 (Zeek's port notation, as Broker's tools take it).
+    const pong = node(['-m', 'pong', '-t', '/test/pp'], { BROKER_PORT: '0/tcp' });
     const port = await listeningPort(pong);
     const ping = node(['-m', 'ping', '-t', '/test/pp', '-n', '5', '-s', '100', '--peers', `tcp://127.0.0.1:${port}`]);
     expect(await ping.exit).toBe(0);
