@@ -73,8 +73,11 @@ export interface CoreStats {
 
 /** Messages processed by the core, per Broker message type. */
 export interface ProcessedMessages {
+  /** Data messages: published here (including status events) or received from peers. */
   data: number;
+  /** Store protocol messages sent or received. */
   command: number;
+  /** Filter updates received from peers. */
   routingUpdate: number;
 }
 
