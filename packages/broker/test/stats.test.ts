@@ -3,7 +3,7 @@
  * accepted publications, open publishers, subscriptions, buffered messages and ended
  * peerings (the figures behind the metrics server of @broker-ts/cli).
  */
-import { count, type Endpoint } from '../src/index';
+import { count, type Endpoint } from '@broker-ts/broker';
 import { awaitPeerSubscriptions, connect, endpoints, shutdownAll, until } from './helpers';
 
 let eps: Endpoint[] = [];
