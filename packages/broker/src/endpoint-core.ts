@@ -53,6 +53,32 @@ export interface CoreStats {
   malformed: number;
   /** `Endpoint.publish` calls refused by a full publish buffer (`publishOverflowPolicy` dropNewest/dropOldest). */
   publishDrops: number;
+  /**
+   * Messages the core processed, by Broker's message types (Broker's
+   * `broker_processed_messages_total`): `data` published here or received from peers,
+   * `command` the store protocol's messages, `routingUpdate` peers' filter updates.
+   */
+  processed: ProcessedMessages;
+  /** Messages waiting in the endpoint now: publish buffers, peers' output buffers and inbound backlogs. */
+  buffered: number;
+  /** Local subscriptions now: subscribers, hubs, callbacks and status subscribers (stores' own not counted). */
+  subscriptions: number;
+  /** Publishers made by `makePublisher` and not closed yet (counted by the facade). */
+  publishers: number;
+  /** Messages `publish`/`publishTo`/`publishBatch` accepted (counted by the facade; Broker's `published-via-async-msg`). */
+  published: number;
+  /** Peerings that ended (lost, removed, or refused mid-stream) since the start. */
+  peerDisconnects: number;
+}
+
+/** Messages processed by the core, per Broker message type. */
+export interface ProcessedMessages {
+  /** Data messages: published here (including status events) or received from peers. */
+  data: number;
+  /** Store protocol messages sent or received. */
+  command: number;
+  /** Filter updates received from peers. */
+  routingUpdate: number;
 }
 
 /** Messages the facade sends to the core. */
@@ -189,7 +215,9 @@ export class EndpointCore extends Actor<CoreMessage> {
   /** Credit-based streams to and from peers. */
   private readonly flows: FlowHost;
   /** Counters. */
-  private readonly stats: Omit<CoreStats, 'publishDrops'> = { peerDrops: 0, localDrops: 0, duplicates: 0, ttlExpired: 0, malformed: 0 };
+  private readonly stats: Omit<CoreStats, 'publishDrops' | 'buffered' | 'subscriptions' | 'publishers' | 'published'> = {
+    peerDrops: 0, localDrops: 0, duplicates: 0, ttlExpired: 0, malformed: 0, processed: { data: 0, command: 0, routingUpdate: 0 }, peerDisconnects: 0,
+  };
   /**
    * Publishers waiting for room in peer buffers, oldest first, each once. Their messages
    * stay in their own bounded buffers (a publisher's `capacity`).
@@ -238,7 +266,7 @@ export class EndpointCore extends Actor<CoreMessage> {
       unpeer: (m) => this.unpeer(m.host, m.port),
       peers: () => this.peerInfos(),
       'peer-subscriptions': () => this.router.peerSubscriptions(),
-      stats: (): CoreStats => ({ ...this.stats, publishDrops: this.input.dropped }),
+      stats: (): Omit<CoreStats, 'publishers' | 'published'> => this.snapshotStats(),
       'publish-store': (m) => this.publishStore(m.topic, m.msg),
       'attach-master': (m) => answer(() => this.attachMaster(m.name, m.backend, m.options, m.wallNow)),
       'attach-clone': (m) => answer(() => this.attachClone(m.name, { kind: 'clone', name: m.name, resyncInterval: m.resyncInterval, staleInterval: m.staleInterval, mutationBufferInterval: m.mutationBufferInterval }, m.wallNow)),
@@ -394,6 +422,7 @@ export class EndpointCore extends Actor<CoreMessage> {
   }
 
   private route(topic: string, value: Data, receiver?: string, from?: number): void {
+    this.stats.processed.data++;
     const local = this.targetsFor(topic).local;
     if (local.length > 0) this.deliverLocal(topic, value, local, from);
     if (isInternalTopic(topic)) return;
@@ -523,6 +552,8 @@ export class EndpointCore extends Actor<CoreMessage> {
         peer.in?.consumed(1);
         continue;
       }
+      if (isStorePayload(item[1])) this.stats.processed.command++;
+      else this.stats.processed.data++;
       const decision = this.router.decide(peer.id, item[0], item[2] ?? peer.id, item[3], item[4], item[5] ?? undefined);
       if (decision.dropped === 'duplicate') this.stats.duplicates++;
       else if (decision.dropped === 'ttl-expired') this.stats.ttlExpired++;
@@ -821,6 +852,7 @@ export class EndpointCore extends Actor<CoreMessage> {
       this.ctx.log.warn({ event: 'bad-filter', peer: sender.node }, 'ignored a malformed filter update');
       return;
     }
+    this.stats.processed.routingUpdate++;
     this.router.setPeerFilter(sender.node, m.filter);
   }
 
@@ -945,6 +977,7 @@ export class EndpointCore extends Actor<CoreMessage> {
   }
 
   private forgetPeer(peer: PeerState): void {
+    if (this.peers.get(peer.id) === peer) this.stats.peerDisconnects++;
     this.peers.delete(peer.id);
     this.router.removePeer(peer.id);
     peer.backlog = [];
@@ -960,6 +993,7 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   /** Sends a store protocol message to the peers (store channels reach every peer). */
   private publishStore(topic: string, msg: unknown): void {
+    this.stats.processed.command++;
     const to = this.router.peersFor(topic);
     const seq = this.router.nextSequence();
     if (to.length === 0) return;
@@ -1025,6 +1059,16 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   // ---------------------------------------------------------------------------------
   // Introspection and shutdown
+
+  /** The counters, with the gauges (buffered messages, subscriptions) measured now. */
+  private snapshotStats(): Omit<CoreStats, 'publishers' | 'published'> {
+    let buffered = this.input.length;
+    for (const { buffer } of this.parked) buffered += buffer.length;
+    for (const peer of this.peers.values()) buffered += peer.backlog.length + (peer.out?.buffered ?? 0);
+    let subscriptions = 0;
+    for (const id of this.subs.keys()) if (id > 0) subscriptions++;
+    return { ...this.stats, processed: { ...this.stats.processed }, publishDrops: this.input.dropped, buffered, subscriptions };
+  }
 
   private peerInfos(): PeerInfo[] {
     const out: PeerInfo[] = [];

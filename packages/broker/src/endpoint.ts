@@ -66,6 +66,10 @@ export class Endpoint {
    */
   private readonly openBursts = new Set<PublishBuffer>();
   private nextId = 1;
+  /** Publishers made and not closed, for `stats().publishers`. */
+  private openPublishers = 0;
+  /** Messages `publish`/`publishTo`/`publishBatch` accepted, for `stats().published`. */
+  private published = 0;
   private stopping: Promise<void> | undefined;
 
   /**
@@ -209,6 +213,7 @@ export class Endpoint {
           throw new BrokerError('unspecified', `the publish buffer of ${input.capacity} messages is full: yield to the event loop, or use a Publisher`, { publishBufferSize: input.capacity });
       }
     }
+    this.published++;
     const mark = input.push(topic, value, receiver);
     if (mark !== undefined) this.startBurst(input, mark, undefined);
   }
@@ -255,7 +260,8 @@ export class Endpoint {
     const capacity = options.capacity ?? 64;
     if (!Number.isInteger(capacity) || capacity < 1) throw new BrokerError('invalid_data', `publisher capacity must be a positive integer, got ${capacity}`);
     this.sealBursts();
-    return new Publisher(this.nextId++, topic, capacity, this.system.clock, this.startBurst);
+    this.openPublishers++;
+    return new Publisher(this.nextId++, topic, capacity, this.system.clock, this.startBurst, () => this.openPublishers--);
   }
 
   /**
@@ -390,9 +396,13 @@ export class Endpoint {
     return this.request<boolean>({ type: 'peer', host: 'parent', port: 0, retryMs: 0, wait: true, via: parent });
   }
 
-  /** Counters of the endpoint (drops, duplicates, expired hop limits, malformed input). */
-  stats(): Promise<CoreStats> {
-    return this.request<CoreStats>({ type: 'stats' });
+  /**
+   * Counters and gauges of the endpoint: drops, duplicates, expired hop limits, malformed
+   * input, processed messages by type, buffered messages, subscriptions and publishers.
+   */
+  async stats(): Promise<CoreStats> {
+    const core = await this.request<Omit<CoreStats, 'publishers' | 'published'>>({ type: 'stats' });
+    return { ...core, publishers: this.openPublishers, published: this.published };
   }
 
   /**

@@ -40,6 +40,8 @@ export class Publisher {
     readonly capacity: number,
     private readonly clock: Clock,
     private readonly startBurst: StartBurst,
+    /** Called once, by the first `close()`. */
+    private readonly onClose?: () => void,
   ) {
     this.buffer = new PublishBuffer(capacity);
     this.meter = new RateMeter(clock.now());
@@ -112,6 +114,7 @@ export class Publisher {
 
   /** Refuses further messages and wakes waiting callers (they reject). */
   close(): void {
+    if (!this.closed) this.onClose?.();
     this.closed = true;
     for (const w of this.waiting.splice(0)) w();
   }

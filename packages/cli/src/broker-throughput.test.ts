@@ -2,68 +2,15 @@
  * `broker-throughput` as its users run it: real server and client processes over
  * loopback TCP, exiting on their own.
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 
-const TOOL = join(__dirname, 'broker-throughput.ts');
-
-/** A running tool process and everything it printed so far. */
-interface Tool {
-  proc: ChildProcess;
-  stdout: string[];
-  stderr: string[];
-  exit: Promise<number | null>;
-  /** Resolves with the first stdout line matching `pattern` (including earlier lines). */
-  line(pattern: RegExp): Promise<RegExpMatchArray>;
-}
-
-const running = new Set<ChildProcess>();
+import { killTools, startTool, type Tool } from './__fixtures__/tool-process';
 
 function start(args: string[]): Tool {
-  const proc = spawn(process.execPath, ['--conditions=@broker-ts/source', '--require', require.resolve('tsx/cjs'), TOOL, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(proc);
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const waiters: Array<{ pattern: RegExp; resolve: (m: RegExpMatchArray) => void }> = [];
-  let partial = '';
-  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    const parts = (partial + chunk).split('\n');
-    partial = parts.pop()!;
-    for (const l of parts) {
-      stdout.push(l);
-      for (const w of waiters.splice(0)) {
-        const m = l.match(w.pattern);
-        if (m) w.resolve(m);
-        else waiters.push(w);
-      }
-    }
-  });
-  proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderr.push(...chunk.split('\n').filter((l) => l !== '')));
-  const exit = once(proc, 'exit').then(([code]) => {
-    running.delete(proc);
-    return code as number | null;
-  });
-  return {
-    proc, stdout, stderr, exit,
-    line: (pattern) => {
-      for (const l of stdout) {
-        const m = l.match(pattern);
-        if (m) return Promise.resolve(m);
-      }
-      return new Promise((resolve, reject) => {
-        waiters.push({ pattern, resolve });
-        void exit.then(() => reject(new Error(`exited without printing ${pattern}; stdout:\n${stdout.join('\n')}\nstderr:\n${stderr.join('\n')}`)));
-      });
-    },
-  };
+  return startTool('broker-throughput', args);
 }
 
-afterEach(async () => {
-  for (const p of running) p.kill('SIGKILL');
-  await Promise.all([...running].map((p) => once(p, 'exit')));
-});
+afterEach(killTools);
 
 async function serverAndClient(serverArgs: string[], clientArgs: string[]): Promise<{ server: Tool; client: Tool }> {
   const server = start(['--server', '127.0.0.1:0', ...serverArgs]);
@@ -103,6 +50,45 @@ describe('broker-throughput', () => {
     expect(await server.exit).toBe(0);
     const [, received] = (await server.line(/^received (\d+) events \(last: event_1 with 2 args\)$/)).map(Number);
     expect(received).toBe(sent);
+  }, 60_000);
+
+  it('clients sending flat out for a --duration stop with a full publisher: the server counts exactly what they report as sent', async () => {
+    // A client sending as fast as credit allows ends with its publisher holding up to
+    // 1024 events that the endpoint has not passed on yet; each must still reach the
+    // server. Three runs, since the publisher is full at the stop in some of them only.
+    const server = start(['--server', '127.0.0.1:0']);
+    const [, port] = await server.line(/^listening on 127\.0\.0\.1:(\d+)$/);
+    let sent = 0;
+    for (let run = 0; run < 3; run++) {
+      const client = start([`127.0.0.1:${port}`, '-t', '2', '-r', '0', '--duration', '1']);
+      expect(await client.exit).toBe(0);
+      sent += Number(client.stdout.find((l) => l.startsWith('sent '))!.split(' ')[1]);
+    }
+    expect(sent).toBeGreaterThan(0);
+    server.proc.kill('SIGTERM');
+    expect(await server.exit).toBe(0);
+    const [, received] = (await server.line(/^received (\d+) events \(last: event_2 with 18 args\)$/)).map(Number);
+    expect(received).toBe(sent);
+  }, 90_000);
+
+  it('a server with --metrics-port serves its figures while a client sends: the processed count grows', async () => {
+    const server = start(['--server', '127.0.0.1:0', '--metrics-port', '0']);
+    const [, port] = await server.line(/^listening on 127\.0\.0\.1:(\d+)$/);
+    const [, metricsPort] = await server.errLine(/^\*\*\* metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/);
+    const processed = async (): Promise<number> => {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      return Number(/^broker_processed_messages_total\{type="data"\} (\d+)$/m.exec(text)![1]);
+    };
+    const before = await processed();
+    const client = start([`127.0.0.1:${port}`, '-r', '0', '-n', '3000']);
+    await server.line(/^rate: \d+ events\/s total=[1-9]\d*$/);
+    let during = await processed();
+    while (during === before) during = await processed();
+    expect(during).toBeGreaterThan(before);
+    client.proc.kill('SIGTERM');
+    expect(await client.exit).toBe(0);
+    server.proc.kill('SIGTERM');
+    expect(await server.exit).toBe(0);
   }, 60_000);
 
   it('a client whose server dies exits with status 1 and says so instead of sending into nothing', async () => {

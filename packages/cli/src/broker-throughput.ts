@@ -6,6 +6,7 @@
 import { parseThroughputArgs, THROUGHPUT_USAGE, type ThroughputOptions, UsageError } from './throughput-options';
 import { runThroughputClient } from './throughput-client';
 import { runThroughputServer } from './throughput-server';
+import { runAsMain } from './tool-main';
 import { processOutput, type ToolOutput } from './tool-output';
 
 /**
@@ -29,18 +30,4 @@ export async function brokerThroughputMain(argv: readonly string[], io: ToolOutp
   return options.mode === 'server' ? runThroughputServer(options, io, signal) : runThroughputClient(options, io, signal);
 }
 
-if (require.main === module) {
-  const stop = new AbortController();
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
-  brokerThroughputMain(process.argv.slice(2), processOutput, stop.signal).then(
-    (status) => {
-      process.exitCode = status;
-      // Leave once stdout is flushed, whatever a library may still hold open.
-      process.stdout.write('', () => process.exit(status));
-    },
-    (error: unknown) => {
-      console.error(`broker-throughput: ${(error as Error).stack ?? String(error)}`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAsMain('broker-throughput', brokerThroughputMain);

@@ -1,6 +1,7 @@
 /**
- * @broker-ts/cli: the command-line tools (`broker-throughput`) and the benchmark events
- * they send, shared with the benchmarks under `benchmarks/`.
+ * @broker-ts/cli: the command-line tools (`broker-node`, `broker-pipe`,
+ * `broker-throughput`), the metrics and status server they run with `--metrics-port`,
+ * and the benchmark events they send, shared with the benchmarks under `benchmarks/`.
  * @packageDocumentation
  */
 export { brokerThroughputMain } from './broker-throughput';
@@ -14,3 +15,9 @@ export { BENCHMARK_TOPICS, eventCount, makeQuitBenchmark, makeStatsUpdate, parse
 export { runThroughputClient } from './throughput-client';
 export { runThroughputServer } from './throughput-server';
 export { processOutput, type ToolOutput } from './tool-output';
+export { endpointRegistry, type MetricsSource, statusReport, type StatusReport } from './endpoint-metrics';
+export { type MetricsServer, type MetricsServerOptions, serveMetrics } from './metrics-server';
+export { isStop, makePing, makePong, pingId, pongId, STOP_MESSAGE } from './node-messages';
+export { formatPipeMessage, parsePipeLine } from './pipe-format';
+export { ArgumentError, collectList, parseCountArg, parseDurationArg, parseHostPort, parsePeerUri, parsePortArg } from './tool-arguments';
+export { drainPublisher } from './publisher-drain';

@@ -10,6 +10,9 @@ import { setTimeout as sleep, setImmediate as yieldToLoop } from 'node:timers/pr
 import { Endpoint, type Publisher, type StatusEvent } from '@broker-ts/broker';
 
 import { makeBenchmarkEvent } from './benchmark-event';
+import { drainPublisher } from './publisher-drain';
+import type { MetricsServer } from './metrics-server';
+import { startToolMetrics } from './tool-endpoint';
 import { watchStatuses } from './watch-statuses';
 import { toolLogger } from './tool-logger';
 import { BENCHMARK_TOPICS, parseStatsUpdate } from './throughput-protocol';
@@ -24,6 +27,10 @@ const IN_FLIGHT_STRIKES = 5;
 
 /** Events published between two turns of the event loop when sending flat out. */
 const YIELD_EVERY = 1000;
+
+/** How long a stopping client waits for its publisher to hand its last events to the endpoint. */
+const DRAIN_WAIT_MS = 10_000;
+
 
 async function waitForSubscription(ep: Endpoint, topic: string): Promise<boolean> {
   const deadline = Date.now() + SUBSCRIPTION_WAIT_MS;
@@ -104,7 +111,12 @@ export async function runThroughputClient(options: ThroughputClientOptions, io: 
   const end = new Promise<number>((resolve) => (ended = resolve));
   const onAbort = (): void => ended(0);
   signal?.addEventListener('abort', onAbort);
+  let metrics: MetricsServer | undefined;
   try {
+    if (options.metricsPort !== undefined) {
+      metrics = await startToolMetrics({ endpoint: ep, port: options.metricsPort }, 'broker-throughput', io);
+      if (metrics === undefined) return 1;
+    }
     if (!(await ep.peer(options.host, options.port))) {
       io.err(`broker-throughput: cannot peer with ${options.host}:${options.port}`);
       return 1;
@@ -169,10 +181,16 @@ export async function runThroughputClient(options: ThroughputClientOptions, io: 
     state.stopped = true;
     pub.close();
     await sending;
+    const unsent = await drainPublisher(pub, DRAIN_WAIT_MS);
+    if (unsent > 0) {
+      io.err(`*** ${unsent} events still waiting in the publisher after ${DRAIN_WAIT_MS / 1000} s were not sent`);
+      state.sent -= unsent;
+    }
     const seconds = (performance.now() - started) / 1000;
     io.out(`sent ${state.sent} events in ${seconds.toFixed(1)} s (${Math.round(state.sent / seconds)} ev/s); the server reported ${totalRecv} received`);
     return status;
   } finally {
+    await metrics?.close();
     for (const t of timers) clearTimeout(t);
     timers = [];
     signal?.removeEventListener('abort', onAbort);

@@ -42,6 +42,12 @@ describe('broker-throughput options', () => {
     expect(() => parseBenchmarkAddress(':80', false)).toThrow(/no host/);
   });
 
+  it('--metrics-port takes a port (Zeek notation too) in both modes; a bad one is a usage error', () => {
+    expect(parseThroughputArgs(['--metrics-port', '9101/tcp', 'h'])).toMatchObject({ mode: 'client', metricsPort: 9101 });
+    expect(parseThroughputArgs(['--server', ':0', '--metrics-port', '0'])).toMatchObject({ mode: 'server', metricsPort: 0 });
+    expect(usageError(['--metrics-port', '70000', 'h'])).toBe('--metrics-port: expected a port number 0..65535 or <number>/tcp, got "70000"');
+  });
+
   it('--help wins over everything else', () => {
     expect(parseThroughputArgs(['-h'])).toEqual({ mode: 'help' });
     expect(parseThroughputArgs(['--help', '-t', '9'])).toEqual({ mode: 'help' });

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 
 import { BENCHMARK_EVENT_TYPES, type BenchmarkEventType } from './benchmark-event';
+import { ArgumentError, parsePortArg } from './tool-arguments';
 
 /** The port Broker's benchmark uses when the address names none. */
 export const DEFAULT_BENCHMARK_PORT = 9999;
@@ -26,6 +27,8 @@ interface CommonOptions {
   port: number;
   /** Print status events (`--verbose`). */
   verbose: boolean;
+  /** Serve metrics and the status report on this port (`--metrics-port`, `BROKER_METRICS_PORT`). */
+  metricsPort?: number;
 }
 
 /** `broker-throughput --server <iface>:<port> [-m N]`. */
@@ -85,6 +88,9 @@ options:
       --duration S           client: stop after S seconds
       --disable-ssl          plain TCP (the default of broker-ts; accepted for Broker's
                              command lines)
+      --metrics-port PORT    serve Prometheus metrics (/metrics) and the status report
+                             (/v1/status/json) on 127.0.0.1:PORT (0: any free port;
+                             env BROKER_METRICS_PORT)
       --verbose              print status events to stderr
   -h, --help                 this text
 
@@ -133,6 +139,17 @@ export function parseBenchmarkAddress(text: string, server: boolean): { host: st
   return { host, port };
 }
 
+/** `--metrics-port` (or `BROKER_METRICS_PORT`): a port, `9101/tcp` accepted. */
+function metricsPortOption(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parsePortArg(text);
+  } catch (error) {
+    if (error instanceof ArgumentError) throw new UsageError(`--metrics-port: ${error.message}`);
+    throw error;
+  }
+}
+
 const CLIENT_ONLY = ['event-type', 'batch-rate', 'batch-size', 'batch-size-increase-interval', 'batch-size-increase-amount', 'max-in-flight', 'num-events', 'duration'] as const;
 
 /**
@@ -159,6 +176,7 @@ export function parseThroughputArgs(argv: readonly string[]): ThroughputOptions 
         'num-events': { type: 'string', short: 'n' },
         duration: { type: 'string' },
         'disable-ssl': { type: 'boolean' },
+        'metrics-port': { type: 'string' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -171,10 +189,11 @@ export function parseThroughputArgs(argv: readonly string[]): ThroughputOptions 
   if (parsed.positionals.length === 0) throw new UsageError(v.server ? 'missing <interface>:<port> to listen on' : 'missing <host>[:<port>] to connect to');
   if (parsed.positionals.length > 1) throw new UsageError(`one address expected, got ${parsed.positionals.map((p) => JSON.stringify(p)).join(' ')}`);
   const verbose = v.verbose ?? false;
+  const metricsPort = metricsPortOption(v['metrics-port'] ?? process.env.BROKER_METRICS_PORT);
   if (v.server) {
     const misplaced = CLIENT_ONLY.find((name) => v[name] !== undefined);
     if (misplaced !== undefined) throw new UsageError(`--${misplaced} is a client option, not for --server`);
-    return { mode: 'server', ...parseBenchmarkAddress(parsed.positionals[0], true), verbose, maxReceived: integer('--max-received', v['max-received'], 1) };
+    return { mode: 'server', ...parseBenchmarkAddress(parsed.positionals[0], true), verbose, metricsPort, maxReceived: integer('--max-received', v['max-received'], 1) };
   }
   if (v['max-received'] !== undefined) throw new UsageError('--max-received is a server option (use it with --server)');
   const typeText = v['event-type'] ?? '1';
@@ -184,6 +203,7 @@ export function parseThroughputArgs(argv: readonly string[]): ThroughputOptions 
     mode: 'client',
     ...parseBenchmarkAddress(parsed.positionals[0], false),
     verbose,
+    metricsPort,
     eventType,
     batchRate: nonNegative('--batch-rate', v['batch-rate']) ?? 1,
     batchSize: integer('--batch-size', v['batch-size'], 1) ?? 1,

@@ -7,6 +7,8 @@
 import { Endpoint, parseZeekMessage } from '@broker-ts/broker';
 import type { Data } from '@broker-ts/data';
 
+import type { MetricsServer } from './metrics-server';
+import { startToolMetrics } from './tool-endpoint';
 import { watchStatuses } from './watch-statuses';
 import { toolLogger } from './tool-logger';
 import { BENCHMARK_TOPICS, eventCount, makeQuitBenchmark, makeStatsUpdate } from './throughput-protocol';
@@ -49,7 +51,12 @@ export async function runThroughputServer(options: ThroughputServerOptions, io: 
   const onAbort = (): void => finish();
   signal?.addEventListener('abort', onAbort);
   let timer: NodeJS.Timeout | undefined;
+  let metrics: MetricsServer | undefined;
   try {
+    if (options.metricsPort !== undefined) {
+      metrics = await startToolMetrics({ endpoint: ep, port: options.metricsPort }, 'broker-throughput', io);
+      if (metrics === undefined) return 1;
+    }
     const host = options.host === '' ? '0.0.0.0' : options.host;
     let port: number;
     try {
@@ -74,6 +81,7 @@ export async function runThroughputServer(options: ThroughputServerOptions, io: 
     io.out(`received ${total} events (last: ${describeLast(last)})`);
     return 0;
   } finally {
+    await metrics?.close();
     clearInterval(timer);
     signal?.removeEventListener('abort', onAbort);
     // Delivers the quit message before saying goodbye to the clients.

@@ -1,4 +1,4 @@
-import { addExtension, type Options } from 'cbor-x';
+import { addExtension } from 'cbor-x';
 import { Address } from './address';
 import { BrokerError } from './broker-error';
 import { BrokerSet, setFromArray } from './broker-set';
@@ -172,13 +172,24 @@ export const cborExtensions: readonly CborExtension[] = [
 ];
 
 /**
+ * The cbor-x options that {@link cborEncoderOptions} sets, declared here rather than
+ * taken from cbor-x's `Options`: cbor-x ships ECMAScript-module typings, which a
+ * CommonJS consumer compiling with `module: node16` cannot import (TS1479), so this
+ * package's declarations never reference cbor-x.
+ */
+export interface CborEncoderOptions {
+  /** Write every JS number as a float, so that `-0` and integral reals stay reals. */
+  alwaysUseFloat: boolean;
+}
+
+/**
  * cbor-x `Encoder`/`Decoder` options that a runtime carrying Broker values must use:
  * `alwaysUseFloat` writes every JS number as a float64, so a Broker real `-0` stays `-0`
  * (cbor-x otherwise writes `-0` as the integer 0). Do not set `int64AsNumber`: cbor-x
  * writes every `bigint` (a Broker integer) as a 64-bit CBOR integer and reads those back
  * as `bigint` only without it.
  */
-export const cborEncoderOptions: Readonly<Options> = Object.freeze({ alwaysUseFloat: true });
+export const cborEncoderOptions: Readonly<CborEncoderOptions> = Object.freeze({ alwaysUseFloat: true });
 
 let installed = false;
 

@@ -12,6 +12,7 @@ export {
   BROKER_CBOR_TAGS,
   BROKER_ERROR_CBOR_TAG,
   type CborExtension,
+  type CborEncoderOptions,
   cborEncoderOptions,
   cborExtensions,
   installCborExtensions,

@@ -1,0 +1,44 @@
+import { ArgumentError, collectList, parseCountArg, parseDurationArg, parseHostPort, parsePeerUri, parsePortArg } from './tool-arguments';
+
+describe('tool arguments', () => {
+  it('ports: plain numbers and Zeek notation; anything else is an ArgumentError naming the value', () => {
+    expect(parsePortArg('9999')).toBe(9999);
+    expect(parsePortArg('9999/tcp')).toBe(9999);
+    expect(parsePortArg('0')).toBe(0);
+    for (const bad of ['70000', '-1', 'http', '99/sctp', '', '1.5']) {
+      expect(() => parsePortArg(bad)).toThrow(ArgumentError);
+      expect(() => parsePortArg(bad)).toThrow(`got "${bad}"`);
+    }
+  });
+
+  it('durations in CAF notation become milliseconds; a bare number has no unit and is refused', () => {
+    expect(parseDurationArg('250ms')).toBe(250);
+    expect(parseDurationArg('1.5s')).toBe(1500);
+    expect(parseDurationArg('2min')).toBe(120_000);
+    expect(parseDurationArg('1h')).toBe(3_600_000);
+    expect(parseDurationArg('500us')).toBe(0.5);
+    for (const bad of ['250', 'ms', '1d', '-1s']) expect(() => parseDurationArg(bad)).toThrow(ArgumentError);
+  });
+
+  it('counts are non-negative integers', () => {
+    expect(parseCountArg('42')).toBe(42);
+    for (const bad of ['-1', '1.5', 'x', '']) expect(() => parseCountArg(bad)).toThrow(ArgumentError);
+  });
+
+  it('lists: repeated, comma-separated and CAF notation all add up, quotes and blanks dropped', () => {
+    let list = collectList('/a', undefined);
+    list = collectList('/b,/c', list);
+    list = collectList('["/d", \'/e\',]', list);
+    expect(list).toEqual(['/a', '/b', '/c', '/d', '/e']);
+  });
+
+  it('peer addresses: tcp:// URIs for broker-node, host:port for broker-pipe, IPv6 in brackets', () => {
+    expect(parsePeerUri('tcp://127.0.0.1:9999')).toEqual({ host: '127.0.0.1', port: 9999 });
+    expect(parsePeerUri('tcp://[::1]:9999')).toEqual({ host: '::1', port: 9999 });
+    expect(parsePeerUri('tcp://example.org:1/')).toEqual({ host: 'example.org', port: 1 });
+    for (const bad of ['udp://h:1', 'tcp://h', '127.0.0.1:9999', 'tcp://h:70000']) expect(parsePeerUri(bad)).toBeUndefined();
+    expect(parseHostPort('localhost:9999')).toEqual({ host: 'localhost', port: 9999 });
+    expect(parseHostPort('[::1]:9999')).toEqual({ host: '::1', port: 9999 });
+    for (const bad of ['localhost', ':9999', 'h:', 'h:70000', '::1:9999']) expect(parseHostPort(bad)).toBeUndefined();
+  });
+});
