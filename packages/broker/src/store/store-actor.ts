@@ -20,7 +20,12 @@ export type StoreSpec =
   | { kind: 'master'; name: string; backend: Backend }
   | { kind: 'clone'; name: string; resyncInterval: number; staleInterval: number; mutationBufferInterval: number };
 
-/** Messages of the store frontend (the `Store` facade) to its actor. */
+/**
+ * Messages of the store frontend (the `Store` facade) to its actor. A `store.write` sent
+ * with `tell` is fire-and-forget (Broker's writes); sent as a request it is acknowledged:
+ * answered once the master applied it and it is durable, or rejected with the master's
+ * error.
+ */
 export type StoreCommand =
   | { type: 'store.write'; cmd: WriteCommand }
   | { type: 'store.put-unique'; key: Data; value: Data; expiry: number | null; publisher: EntityId }
@@ -40,10 +45,32 @@ type StoreMessage = StoreCommand | InboundMessage | { type: 'store.tick' } | { t
  */
 export const STORE_BATCH_LIMIT = 256;
 
+/**
+ * Most local writes a master applies in one group commit. Writes waiting in the mailbox
+ * are applied together in one backend transaction (one flush to disk for SQLite and
+ * LMDB) when the actor reaches the end of the burst or this many have gathered, so a
+ * burst costs few flushes and the actor never holds the event loop for more than one
+ * bounded slice of work.
+ */
+export const GROUP_COMMIT_LIMIT = 512;
+
 /** One `awaitIdle` caller. */
 interface IdleWaiter {
   rp: ResponsePromise<boolean>;
   timer: Cancellable;
+}
+
+/** A caller waiting for a write's outcome: a putUnique (answered with `inserted`) or an acknowledged write. */
+interface WriteWaiter {
+  rp: ResponsePromise<unknown>;
+  putUnique: boolean;
+}
+
+/** A local write of a master waiting for its group commit. */
+interface QueuedWrite {
+  cmd: WriteCommand;
+  /** Who waits for its outcome, if anyone. */
+  waiter: WriteWaiter | null;
 }
 
 /** Converts the endpoint's wall-clock milliseconds into a Broker timestamp. */
@@ -55,18 +82,22 @@ function timestampOf(ms: number): Timestamp {
 export class StoreActor extends Actor<StoreMessage> {
   /** The state machine (master or clone). */
   private readonly state: MasterState | CloneState;
-  /** putUnique calls of a clone waiting for the master's answer, by request id. */
-  private readonly putUniques = new Map<number, ResponsePromise<boolean>>();
+  /** A clone's callers waiting for the master's answer (putUnique, acknowledged writes), by request id. */
+  private readonly waiters = new Map<number, WriteWaiter>();
   private nextRequestId = 1;
   /** awaitIdle callers, answered at the next tick that finds the store idle. */
   private idleWaiters: IdleWaiter[] = [];
   private closed = false;
   /** The topic this actor's protocol messages go to (the master's: clones; a clone's: the master). */
   private readonly outTopic: string;
-  /** Protocol messages not yet handed to the core; at most {@link STORE_BATCH_LIMIT}. */
+  /** Protocol messages not yet handed to the core. */
   private outbox: unknown[] = [];
   /** Whether a `store.flush` is queued behind the messages in the mailbox. */
   private flushQueued = false;
+  /** A master's local writes not yet applied; at most {@link GROUP_COMMIT_LIMIT}. */
+  private queued: QueuedWrite[] = [];
+  /** Whether a group commit is running: nothing leaves the actor until it is durable. */
+  private inBatch = false;
 
   /**
    * @param spec - master (with its backend) or clone (with its intervals)
@@ -86,10 +117,7 @@ export class StoreActor extends Actor<StoreMessage> {
     const id: EntityId = { endpoint: ctx.system.nodeId, object: ctx.self.id };
     const common = {
       event: (ev: Data) => core.tell({ type: 'publish', topic: storeEventsTopic(name), value: ev }),
-      error: (err: BrokerError) => {
-        ctx.log.info({ event: 'store-error', store: name, code: err.code }, err.message);
-        core.tell({ type: 'publish', topic: Topics.errors, value: err.toData() });
-      },
+      error: (err: BrokerError) => this.reportError(err),
     };
     this.outTopic = spec.kind === 'master' ? cloneTopic(name) : masterTopic(name);
     const now = this.now();
@@ -112,7 +140,7 @@ export class StoreActor extends Actor<StoreMessage> {
         callbacks: {
           ...common,
           send: (msg) => this.send(msg),
-          putUniqueResult: (requestId, outcome) => this.answerPutUnique(requestId, outcome),
+          writeResult: (requestId, outcome) => this.answerRequest(requestId, outcome),
           notice: (n) => ctx.log.info({ event: `clone-${n.kind}`, store: name }, 'clone state changed'),
         },
       });
@@ -128,49 +156,53 @@ export class StoreActor extends Actor<StoreMessage> {
     return {
       'store.inbound': (m) => {
         try {
-          this.state.advance(this.now());
-          // A payload carries one message or a batch of them (see STORE_BATCH_LIMIT).
-          for (const msg of Array.isArray(m.value) ? m.value : [m.value]) {
-            if (dropIncomingStoreMessage(this.ctx.system.nodeId)) {
-              this.ctx.log.warn({ event: 'store-fault-drop', store: this.spec.name }, 'test fault injection dropped a store message');
-              continue;
+          this.commit();
+          // A payload carries one message or a batch of them (see STORE_BATCH_LIMIT); the
+          // clone writes among them commit together, before their writeAcks leave.
+          this.durably(() => {
+            this.state.advance(this.now());
+            for (const msg of Array.isArray(m.value) ? m.value : [m.value]) {
+              if (dropIncomingStoreMessage(this.ctx.system.nodeId)) {
+                this.ctx.log.warn({ event: 'store-fault-drop', store: this.spec.name }, 'test fault injection dropped a store message');
+                continue;
+              }
+              this.state.handle(msg);
             }
-            this.state.handle(msg);
-          }
+          });
         } finally {
           this.sink.processed();
         }
       },
       'store.flush': () => {
         this.flushQueued = false;
+        this.commit();
         this.flush();
       },
       'store.tick': () => {
         if (this.closed) return;
-        this.state.tick(this.now());
+        this.commit();
+        this.durably(() => this.state.tick(this.now()));
         if (this.state.idle) this.wakeIdle(true);
         this.ctx.schedule(STORE_TICK_INTERVAL_MS, { type: 'store.tick' });
       },
       'store.write': (m) => {
-        this.state.advance(this.now());
-        this.state.write(m.cmd);
+        // A request (an acknowledged write) takes a promise; a tell gets a no-op one.
+        const rp = this.ctx.promise<unknown>();
+        this.submit(m.cmd, rp.pending ? { rp, putUnique: false } : null);
+        return undefined;
       },
       'store.put-unique': (m) => {
-        this.state.advance(this.now());
-        const requestId = this.nextRequestId++;
-        const cmd = writeCommands.putUnique(m.key, m.value, requestId, { expiry: m.expiry ?? undefined, publisher: m.publisher });
-        // A rejection answers the caller; a throw here would stop the store actor.
-        if (this.state instanceof MasterState) return answerOf(this.state.write(cmd));
-        const rp = this.ctx.promise<boolean>();
-        this.putUniques.set(requestId, rp);
-        this.state.write(cmd);
+        const cmd = writeCommands.putUnique(m.key, m.value, this.nextRequestId++, { expiry: m.expiry ?? undefined, publisher: m.publisher });
+        this.submit(cmd, { rp: this.ctx.promise<unknown>(), putUnique: true });
         return undefined;
       },
       'store.query': (m): QueryResult => {
-        this.state.advance(this.now());
+        this.commit();
+        this.durably(() => this.state.advance(this.now()));
         return this.state.query(m.q);
       },
       'store.await-idle': (m) => {
+        this.commit();
         if (this.state.idle) return true;
         const rp = this.ctx.promise<boolean>();
         const waiter: IdleWaiter = {
@@ -202,10 +234,14 @@ export class StoreActor extends Actor<StoreMessage> {
 
   private close(): void {
     if (this.closed) return;
-    this.closed = true;
+    try {
+      this.commit(); // writes already taken are applied before the backend closes
+    } finally {
+      this.closed = true;
+    }
     this.wakeIdle(false);
-    for (const rp of this.putUniques.values()) rp.reject(new BrokerError('shutting_down', `store ${this.spec.name} was closed`));
-    this.putUniques.clear();
+    for (const w of this.waiters.values()) w.rp.reject(new BrokerError('shutting_down', `store ${this.spec.name} was closed`));
+    this.waiters.clear();
     try {
       this.state.close();
       this.flush(); // a clone's goodbye
@@ -214,21 +250,105 @@ export class StoreActor extends Actor<StoreMessage> {
     }
   }
 
-  /** Queues a protocol message; the batch goes out after the messages now in the mailbox. */
-  private send(msg: unknown): void {
-    this.outbox.push(msg);
-    if (this.outbox.length >= STORE_BATCH_LIMIT) this.flush();
-    else if (!this.flushQueued && !this.closed) {
-      this.flushQueued = true;
-      this.ctx.self.tell({ type: 'store.flush' });
+  /**
+   * Takes a write from a frontend. A master queues it for the next group commit (at the
+   * end of the burst in the mailbox, or at once when {@link GROUP_COMMIT_LIMIT} gathered);
+   * a clone forwards it to the master.
+   */
+  private submit(cmd: WriteCommand, waiter: WriteWaiter | null): void {
+    if (this.state instanceof CloneState) {
+      this.state.advance(this.now());
+      if (waiter === null) return this.state.write(cmd);
+      const requestId = cmd.op === 'putUnique' ? cmd.requestId : this.nextRequestId++;
+      this.waiters.set(requestId, waiter);
+      return this.state.write(cmd, requestId);
+    }
+    if (this.closed) {
+      waiter?.rp.reject(new BrokerError('shutting_down', `store ${this.spec.name} was closed`));
+      return;
+    }
+    this.queued.push({ cmd, waiter });
+    if (this.queued.length >= GROUP_COMMIT_LIMIT) this.commit();
+    else this.scheduleFlush();
+  }
+
+  /**
+   * A master's group commit: applies the queued local writes in one backend batch, then
+   * answers the callers who wait for them, now that they are durable.
+   */
+  private commit(): void {
+    if (this.queued.length === 0 || !(this.state instanceof MasterState)) return;
+    const batch = this.queued;
+    this.queued = [];
+    const master = this.state;
+    const outcomes: WriteOutcome[] = [];
+    const failure = this.durably(() => {
+      master.advance(this.now());
+      for (const q of batch) outcomes.push(master.write(q.cmd));
+    });
+    for (let i = 0; i < batch.length; i++) {
+      const waiter = batch[i].waiter;
+      if (waiter !== null) answer(waiter, failure === null ? outcomes[i] : { ok: false, error: failure });
     }
   }
 
+  /**
+   * Runs state work as one group commit of a master's backend (a clone has nothing
+   * durable: its writes are durable once the master acknowledged them). Nothing the work
+   * sends leaves before the commit, so no `writeAck` acknowledges a write that is not
+   * durable. A failed commit undoes the whole batch: its messages are dropped, clones
+   * resync from the backend, and the error is reported.
+   * @returns null, or the error of a failed commit
+   */
+  private durably(body: () => void): BrokerError | null {
+    if (!(this.state instanceof MasterState)) {
+      body();
+      return null;
+    }
+    const mark = this.outbox.length;
+    this.inBatch = true;
+    try {
+      this.state.batch(body);
+      return null;
+    } catch (e) {
+      const error = e instanceof BrokerError ? e : new BrokerError('backend_failure', `store '${this.spec.name}': ${String(e)}`);
+      this.outbox.length = mark;
+      this.state.commitFailed();
+      this.ctx.log.warn({ event: 'store-commit-failed', store: this.spec.name, detail: error.message }, 'a store commit failed; its writes were not applied');
+      this.reportError(new BrokerError(error.code, `store '${this.spec.name}': a commit failed, its writes were not applied: ${error.message}`));
+      return error;
+    } finally {
+      this.inBatch = false;
+      if (this.outbox.length >= STORE_BATCH_LIMIT) this.flush();
+    }
+  }
+
+  /** Publishes an error on the status subscriber. */
+  private reportError(err: BrokerError): void {
+    this.ctx.log.info({ event: 'store-error', store: this.spec.name, code: err.code }, err.message);
+    this.core.tell({ type: 'publish', topic: Topics.errors, value: err.toData() });
+  }
+
+  /** Queues a protocol message; the batch goes out after the messages now in the mailbox. */
+  private send(msg: unknown): void {
+    this.outbox.push(msg);
+    if (this.outbox.length >= STORE_BATCH_LIMIT && !this.inBatch) this.flush();
+    else this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushQueued || this.closed) return;
+    this.flushQueued = true;
+    this.ctx.self.tell({ type: 'store.flush' });
+  }
+
+  /** Hands the outbox to the core, at most {@link STORE_BATCH_LIMIT} messages per payload. */
   private flush(): void {
-    if (this.outbox.length === 0) return;
-    const msgs = this.outbox;
-    this.outbox = [];
-    this.core.tell({ type: 'publish-store', topic: this.outTopic, msg: msgs.length === 1 ? msgs[0] : msgs });
+    while (this.outbox.length > 0) {
+      const msgs = this.outbox.length <= STORE_BATCH_LIMIT ? this.outbox : this.outbox.slice(0, STORE_BATCH_LIMIT);
+      this.outbox = msgs === this.outbox ? [] : this.outbox.slice(STORE_BATCH_LIMIT);
+      this.core.tell({ type: 'publish-store', topic: this.outTopic, msg: msgs.length === 1 ? msgs[0] : msgs });
+    }
   }
 
   private wakeIdle(idle: boolean): void {
@@ -238,16 +358,16 @@ export class StoreActor extends Actor<StoreMessage> {
     }
   }
 
-  private answerPutUnique(requestId: number, outcome: WriteOutcome): void {
-    const rp = this.putUniques.get(requestId);
-    if (rp === undefined) return;
-    this.putUniques.delete(requestId);
-    if (outcome.ok) rp.deliver(outcome.inserted === true);
-    else rp.reject(outcome.error);
+  private answerRequest(requestId: number, outcome: WriteOutcome): void {
+    const waiter = this.waiters.get(requestId);
+    if (waiter === undefined) return;
+    this.waiters.delete(requestId);
+    answer(waiter, outcome);
   }
 }
 
-/** A putUnique outcome as the frontend sees it: inserted or not; a refusal is an error. */
-function answerOf(outcome: WriteOutcome): Promise<boolean> {
-  return outcome.ok ? Promise.resolve(outcome.inserted === true) : Promise.reject(outcome.error);
+/** Answers a caller waiting for a write: a putUnique with whether it inserted, an acknowledged write with nothing; a refusal rejects. */
+function answer(waiter: WriteWaiter, outcome: WriteOutcome): void {
+  if (!outcome.ok) waiter.rp.reject(outcome.error);
+  else waiter.rp.deliver(waiter.putUnique ? outcome.inserted === true : undefined);
 }

@@ -8,6 +8,7 @@ export type { Backend, BackendKind, Expirable } from './backend';
 export type { BackendOptions } from './backend-options';
 export { applyAdd, applySubtract, incrementInitType, initialValue, retrieveIndex, type InitType } from './appliers';
 export { makeBackend } from './make-backend';
+export { backendIdentity, type BackendIdentity } from './backend-identity';
 export { MemoryBackend } from './memory-backend';
 export { SqliteBackend, SQLITE_BROKER_VERSION } from './sqlite-backend';
 export { parseSqliteOptions, type SqliteOptions, type SqliteSynchronous, type SqliteJournalMode, type SqliteFailureMode } from './sqlite-options';
