@@ -51,7 +51,7 @@ export function backendIdentity(kind: BackendKind, options: BackendOptions | und
     case 'sqlite': {
       const o = parseSqliteOptions(options);
       const file = canonicalPath(o.path);
-      const opts = `synchronous ${o.synchronous ?? 'default'}, journalMode ${o.journalMode ?? 'default'}, integrityCheck ${String(o.integrityCheck)}, failureMode ${o.failureMode}`;
+      const opts = `synchronous ${o.synchronous ?? 'default'}, journalMode ${o.journalMode ?? 'default'}, integrityCheck ${String(o.integrityCheck)}, failureMode ${o.failureMode}, busyTimeout ${o.busyTimeout}`;
       return { description: `sqlite ${file} (${opts})`, file };
     }
     case 'lmdb': {

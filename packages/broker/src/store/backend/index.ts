@@ -11,6 +11,6 @@ export { makeBackend } from './make-backend';
 export { backendIdentity, type BackendIdentity } from './backend-identity';
 export { MemoryBackend } from './memory-backend';
 export { SqliteBackend, SQLITE_BROKER_VERSION } from './sqlite-backend';
-export { parseSqliteOptions, type SqliteOptions, type SqliteSynchronous, type SqliteJournalMode, type SqliteFailureMode } from './sqlite-options';
+export { parseSqliteOptions, SQLITE_DEFAULT_BUSY_TIMEOUT_MS, type SqliteOptions, type SqliteSynchronous, type SqliteJournalMode, type SqliteFailureMode } from './sqlite-options';
 export { LmdbBackend, LMDB_MAX_KEY_BYTES, parseLmdbOptions, type LmdbOptions } from './lmdb-backend';
 export { RecordBackend, type RecordEntry, type StoredRecord } from './record-backend';
