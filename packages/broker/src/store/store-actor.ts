@@ -35,7 +35,7 @@ export type StoreCommand =
   /** From the core: a direct peer is gone (a clone whose master lived there lost it). */
   | { type: 'store.peer-lost'; peer: string };
 
-type StoreMessage = StoreCommand | InboundMessage | { type: 'store.tick' } | { type: 'store.flush' };
+type StoreMessage = StoreCommand | InboundMessage | { type: 'store.tick' } | { type: 'store.flush' } | { type: 'store.commit' };
 
 /**
  * Most protocol messages sent to peers in one store payload. Messages produced while the
@@ -46,11 +46,11 @@ type StoreMessage = StoreCommand | InboundMessage | { type: 'store.tick' } | { t
 export const STORE_BATCH_LIMIT = 256;
 
 /**
- * Most local writes a master applies in one group commit. Writes waiting in the mailbox
- * are applied together in one backend transaction (one flush to disk for SQLite and
- * LMDB) when the actor reaches the end of the burst or this many have gathered, so a
- * burst costs few flushes and the actor never holds the event loop for more than one
- * bounded slice of work.
+ * Most local writes a master applies in one group commit. A master takes the writes from
+ * its mailbox into a queue and applies them in slices of at most this many, each slice
+ * one backend transaction (one flush to disk for SQLite and LMDB), with a turn of the
+ * event loop between slices: a burst costs few flushes, and I/O and timers (peer
+ * heartbeats) keep running while a burst is written.
  */
 export const GROUP_COMMIT_LIMIT = 512;
 
@@ -69,6 +69,8 @@ interface WriteWaiter {
 /** A local write of a master waiting for its group commit. */
 interface QueuedWrite {
   cmd: WriteCommand;
+  /** When the store took it: the base of its expiry, as if applied at once. */
+  at: Timestamp;
   /** Who waits for its outcome, if anyone. */
   waiter: WriteWaiter | null;
 }
@@ -94,8 +96,22 @@ export class StoreActor extends Actor<StoreMessage> {
   private outbox: unknown[] = [];
   /** Whether a `store.flush` is queued behind the messages in the mailbox. */
   private flushQueued = false;
-  /** A master's local writes not yet applied; at most {@link GROUP_COMMIT_LIMIT}. */
+  /**
+   * A master's local writes not yet applied, in order. Not bounded here: it holds what the
+   * mailbox delivered since the last slice (the writes were in memory already), and a
+   * slice runs at the next turn of the event loop.
+   */
   private queued: QueuedWrite[] = [];
+  /** Whether a `store.commit` (the next slice) is on its way. */
+  private sliceQueued = false;
+  /** Local writes queued so far, and applied so far (positions in the write order). */
+  private enqueued = 0;
+  private applied = 0;
+  /**
+   * Queries waiting for the writes issued before them (`after`: the write count then).
+   * Bounded by the callers' outstanding requests (each waits for its answer).
+   */
+  private waitingReads: Array<{ after: number; run: () => void }> = [];
   /** Whether a group commit is running: nothing leaves the actor until it is durable. */
   private inBatch = false;
 
@@ -156,8 +172,8 @@ export class StoreActor extends Actor<StoreMessage> {
     return {
       'store.inbound': (m) => {
         try {
-          this.commit();
-          // A payload carries one message or a batch of them (see STORE_BATCH_LIMIT); the
+          // Clone messages need not wait for queued local writes (they are concurrent with
+          // them). A payload carries one message or a batch of them (see STORE_BATCH_LIMIT); the
           // clone writes among them commit together, before their writeAcks leave.
           this.durably(() => {
             this.state.advance(this.now());
@@ -175,14 +191,18 @@ export class StoreActor extends Actor<StoreMessage> {
       },
       'store.flush': () => {
         this.flushQueued = false;
-        this.commit();
+        this.flush();
+      },
+      'store.commit': () => {
+        this.sliceQueued = false;
+        this.commitSlice();
+        if (this.queued.length > 0) this.scheduleSlice();
         this.flush();
       },
       'store.tick': () => {
         if (this.closed) return;
-        this.commit();
         this.durably(() => this.state.tick(this.now()));
-        if (this.state.idle) this.wakeIdle(true);
+        if (this.idle) this.wakeIdle(true);
         this.ctx.schedule(STORE_TICK_INTERVAL_MS, { type: 'store.tick' });
       },
       'store.write': (m) => {
@@ -196,14 +216,15 @@ export class StoreActor extends Actor<StoreMessage> {
         this.submit(cmd, { rp: this.ctx.promise<unknown>(), putUnique: true });
         return undefined;
       },
-      'store.query': (m): QueryResult => {
-        this.commit();
-        this.durably(() => this.state.advance(this.now()));
-        return this.state.query(m.q);
+      'store.query': (m): QueryResult | undefined => {
+        // A query sees every write issued before it: behind queued writes it waits for their slices.
+        if (this.queued.length === 0) return this.answerQuery(m.q);
+        const rp = this.ctx.promise<QueryResult>();
+        this.waitingReads.push({ after: this.enqueued, run: () => rp.deliver(this.answerQuery(m.q)) });
+        return undefined;
       },
       'store.await-idle': (m) => {
-        this.commit();
-        if (this.state.idle) return true;
+        if (this.idle) return true;
         const rp = this.ctx.promise<boolean>();
         const waiter: IdleWaiter = {
           rp,
@@ -251,9 +272,8 @@ export class StoreActor extends Actor<StoreMessage> {
   }
 
   /**
-   * Takes a write from a frontend. A master queues it for the next group commit (at the
-   * end of the burst in the mailbox, or at once when {@link GROUP_COMMIT_LIMIT} gathered);
-   * a clone forwards it to the master.
+   * Takes a write from a frontend. A master queues it for the next group commit (the next
+   * slice, after a turn of the event loop); a clone forwards it to the master.
    */
   private submit(cmd: WriteCommand, waiter: WriteWaiter | null): void {
     if (this.state instanceof CloneState) {
@@ -267,29 +287,63 @@ export class StoreActor extends Actor<StoreMessage> {
       waiter?.rp.reject(new BrokerError('shutting_down', `store ${this.spec.name} was closed`));
       return;
     }
-    this.queued.push({ cmd, waiter });
-    if (this.queued.length >= GROUP_COMMIT_LIMIT) this.commit();
-    else this.scheduleFlush();
+    this.queued.push({ cmd, waiter, at: this.now() });
+    this.enqueued++;
+    this.scheduleSlice();
+  }
+
+  /** Idle as Broker's `await_idle` says, with no local write waiting to be applied. */
+  private get idle(): boolean {
+    return this.queued.length === 0 && this.state.idle;
+  }
+
+  private answerQuery(q: StoreQuery): QueryResult {
+    this.durably(() => this.state.advance(this.now()));
+    return this.state.query(q);
   }
 
   /**
-   * A master's group commit: applies the queued local writes in one backend batch, then
-   * answers the callers who wait for them, now that they are durable.
+   * Queues the next slice of writes behind a turn of the event loop (`setImmediate`, not
+   * the endpoint clock, which may be virtual), so that I/O runs between slices.
    */
+  private scheduleSlice(): void {
+    if (this.sliceQueued) return;
+    this.sliceQueued = true;
+    const self = this.ctx.self;
+    setImmediate(() => self.tell({ type: 'store.commit' }));
+  }
+
+  /** Applies every queued write, slice by slice (before the store closes). */
   private commit(): void {
+    while (this.queued.length > 0 && this.state instanceof MasterState) this.commitSlice();
+  }
+
+  /**
+   * A master's group commit: applies the oldest queued local writes (at most
+   * {@link GROUP_COMMIT_LIMIT}) in one backend batch, then answers the callers who wait
+   * for them, now that they are durable.
+   */
+  private commitSlice(): void {
     if (this.queued.length === 0 || !(this.state instanceof MasterState)) return;
-    const batch = this.queued;
-    this.queued = [];
+    const batch = this.queued.length <= GROUP_COMMIT_LIMIT ? this.queued : this.queued.slice(0, GROUP_COMMIT_LIMIT);
+    this.queued = batch === this.queued ? [] : this.queued.slice(GROUP_COMMIT_LIMIT);
     const master = this.state;
     const outcomes: WriteOutcome[] = [];
     const failure = this.durably(() => {
+      for (const q of batch) {
+        master.advance(q.at);
+        outcomes.push(master.write(q.cmd));
+      }
       master.advance(this.now());
-      for (const q of batch) outcomes.push(master.write(q.cmd));
     });
     for (let i = 0; i < batch.length; i++) {
       const waiter = batch[i].waiter;
       if (waiter !== null) answer(waiter, failure === null ? outcomes[i] : { ok: false, error: failure });
     }
+    this.applied += batch.length;
+    let ready = 0;
+    while (ready < this.waitingReads.length && this.waitingReads[ready].after <= this.applied) ready++;
+    if (ready > 0) for (const read of this.waitingReads.splice(0, ready)) read.run();
   }
 
   /**
