@@ -310,7 +310,9 @@ export class StoreActor extends Actor<StoreMessage> {
     if (this.sliceQueued) return;
     this.sliceQueued = true;
     const self = this.ctx.self;
-    setImmediate(() => self.tell({ type: 'store.commit' }));
+    setImmediate(() => {
+      if (!this.closed) self.tell({ type: 'store.commit' });
+    });
   }
 
   /** Applies every queued write, slice by slice (before the store closes). */
