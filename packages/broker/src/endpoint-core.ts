@@ -18,7 +18,7 @@ import { Status } from './status';
 import { FilterSources, TopicFilter } from './topic-filter';
 import { cloneTopic, isInternalTopic, masterTopic, Topics } from './topic';
 import { ActorSink } from './store/actor-sink';
-import { type BackendKind, type BackendOptions, makeBackend } from './store/backend';
+import { type BackendIdentity, type BackendKind, type BackendOptions, backendIdentity, makeBackend } from './store/backend';
 import { StoreActor, type StoreCommand, type StoreSpec } from './store/store-actor';
 import { decodeStorePayload, encodeStorePayload, isStorePayload } from './store/store-payload';
 
@@ -223,8 +223,8 @@ export class EndpointCore extends Actor<CoreMessage> {
    * stay in their own bounded buffers (a publisher's `capacity`).
    */
   private readonly parked: Parked[] = [];
-  /** Store masters and clones of this endpoint, by store name, with the number of open frontends of each. */
-  private readonly stores = new Map<string, AttachedStore & { subscription: number; refs: number }>();
+  /** Store masters and clones of this endpoint, by store name, with the number of open frontends of each (and a master's backend). */
+  private readonly stores = new Map<string, AttachedStore & { subscription: number; refs: number; backend?: BackendIdentity }>();
   /** Ids of the subscriptions the core makes for its store actors (negative: never a facade id). */
   private nextStoreSubscription = -1;
   /** Set by `shutdown`: no new peerings, no reconnection. */
@@ -1002,10 +1002,19 @@ export class EndpointCore extends Actor<CoreMessage> {
   }
 
   private attachMaster(name: string, kind: BackendKind, options: BackendOptions, wallNow: () => number): AttachedStore {
+    // What the backend would be, before anything is opened: a master attached again must be
+    // the same store, and one file must not hold two stores.
+    const identity = backendIdentity(kind, options);
     const existing = this.stores.get(name);
-    if (existing?.kind === 'master') return this.reattach(existing);
+    if (existing?.kind === 'master') {
+      if (existing.backend?.description === identity.description) return this.reattach(existing);
+      throw new BrokerError('master_exists', `store ${name} already has a master on this endpoint with backend ${existing.backend?.description ?? '?'}; attaching it again needs the same backend, path and options, not ${identity.description}`);
+    }
     if (existing !== undefined) throw new BrokerError('master_exists', `this endpoint has a clone of store ${name}; detach it before attaching a master`);
     if (this.router.peerAdvertises(masterTopic(name))) throw new BrokerError('master_exists', `a peer already has a master for store ${name}`);
+    for (const [other, entry] of this.stores) {
+      if (identity.file !== null && entry.backend?.file === identity.file) throw new BrokerError('backend_failure', `cannot attach store ${name}: ${identity.file} is already the backend of store ${other} on this endpoint`);
+    }
     let backend;
     try {
       backend = makeBackend(kind, options);
@@ -1013,12 +1022,14 @@ export class EndpointCore extends Actor<CoreMessage> {
       if (e instanceof BrokerError) throw e;
       throw new BrokerError('backend_failure', `cannot create the ${kind} backend of store ${name}: ${(e as Error).message}`);
     }
-    return this.spawnStore({ kind: 'master', name, backend }, masterTopic(name), wallNow);
+    const attached = this.spawnStore({ kind: 'master', name, backend }, masterTopic(name), wallNow);
+    (this.stores.get(name) as { backend?: BackendIdentity }).backend = identity;
+    return attached;
   }
 
   private attachClone(name: string, spec: StoreSpec, wallNow: () => number): AttachedStore {
     const existing = this.stores.get(name);
-    if (existing?.kind === 'master') throw new BrokerError('no_such_master', 'attempted to run clone & master on the same endpoint');
+    if (existing?.kind === 'master') throw new BrokerError('no_such_master', `attempted to run clone & master on the same endpoint: this endpoint has the master of store ${name}; use its frontend (attachMaster with the same backend returns it)`);
     if (existing !== undefined) return this.reattach(existing);
     return this.spawnStore(spec, cloneTopic(name), wallNow);
   }

@@ -313,9 +313,11 @@ export class Endpoint {
    * @param name - the store name
    * @param backend - `memory`, `sqlite` (Broker's file format) or `lmdb`
    * @param options - backend options, e.g. `{ path }` for sqlite and lmdb
-   * @returns the store frontend (the existing one if this endpoint already has that master)
-   * @throws BrokerError `master_exists` when a peer already has that master,
-   *   `backend_failure`/`cannot_open_file` when the backend cannot be created
+   * @returns the store frontend (the existing one if this endpoint already has that master
+   *   with the same backend, path and options)
+   * @throws BrokerError `master_exists` when a peer already has that master or this endpoint
+   *   has it with another backend, path or options, `backend_failure`/`cannot_open_file`
+   *   when the backend cannot be created (or its file is another store's backend)
    */
   async attachMaster(name: string, backend: BackendKind, options: BackendOptions = {}): Promise<Store> {
     const attached = await this.request<AttachedStore>({ type: 'attach-master', name, backend, options, wallNow: this.wallNow });

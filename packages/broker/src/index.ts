@@ -6,7 +6,7 @@
  */
 export * from '@broker-ts/data';
 export { Endpoint, type CloneOptions, type PeerOptions, type Topics } from './endpoint';
-export { Store, type AwaitIdleOptions, type ExpiryOptions } from './store/store';
+export { Store, type AckOptions, type AwaitIdleOptions, type ExpiryOptions } from './store/store';
 export { LmdbBackend, makeBackend, MemoryBackend, SqliteBackend, type Backend, type BackendKind, type BackendOptions, type Expirable } from './store/backend';
 export type { EndpointOptions, PeerOverflowPolicy, PublishOverflowPolicy, ResolvedEndpointOptions, SslOptions } from './endpoint-options';
 export type { CoreStats, PeerInfo, ProcessedMessages } from './endpoint-core';

@@ -4,6 +4,9 @@
  * clone on another endpoint peered over TCP. A rejected write leaves the store unchanged
  * and arrives as an error event on the status subscriber of the endpoint that issued it.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { type Data, count, equals, set, table, timespan, timestamp, toString, address, port, enumValue, type Store, Endpoint, BrokerError } from '@broker-ts/broker';
 import { ErrorLog, storeCluster, type StoreCluster } from './fixtures/store/store-kit';
 import { until } from './helpers';
@@ -241,6 +244,46 @@ describe('attaching stores', () => {
     await m2.put('k2', 2n);
     expect(await m2.get('k2')).toBe(2n);
     await expect(m1.get('k')).rejects.toMatchObject({ code: 'shutting_down' });
+  });
+
+  test('attaching a master again: the same backend, path and options give the same store, anything else is refused', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'broker-ts-reattach-'));
+    try {
+      const a = endpoint('a');
+      const mem = await a.attachMaster('x', 'memory');
+      await mem.put('k', 1n);
+      // The reported trap: a SQLite master asked for, the memory store silently returned.
+      const err = await a.attachMaster('x', 'sqlite', { path: path.join(dir, 'x.sqlite') }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BrokerError);
+      expect(err).toMatchObject({ code: 'master_exists', message: expect.stringContaining('with backend memory') });
+      expect(fs.existsSync(path.join(dir, 'x.sqlite'))).toBe(false);
+      expect(await (await a.attachMaster('x', 'memory')).get('k')).toBe(1n);
+
+      const file = path.join(dir, 'db', 'y.sqlite');
+      const y = await a.attachMaster('y', 'sqlite', { path: file });
+      await y.put('k', 2n);
+      // Another spelling of the same file is the same store.
+      const again = await a.attachMaster('y', 'sqlite', { path: path.join(dir, 'db', '..', 'db', './y.sqlite') });
+      expect(await again.get('k')).toBe(2n);
+      for (const [kind, options] of [
+        ['sqlite', { path: path.join(dir, 'other.sqlite') }],
+        ['sqlite', { path: file, synchronous: 'off' }],
+        ['lmdb', { path: file }],
+        ['memory', {}],
+      ] as const) {
+        await expect(a.attachMaster('y', kind, options)).rejects.toMatchObject({ code: 'master_exists', message: expect.stringContaining(`store y already has a master on this endpoint with backend sqlite ${fs.realpathSync(dir)}`) });
+      }
+      // One file cannot hold two stores.
+      await expect(a.attachMaster('z', 'sqlite', { path: file })).rejects.toMatchObject({ code: 'backend_failure', message: expect.stringContaining('already the backend of store y') });
+      // Bad options are still bad options.
+      await expect(a.attachMaster('y', 'sqlite', { path: file, bogus: 1 })).rejects.toMatchObject({ code: 'backend_failure' });
+      // A clone beside it is refused with Broker's code and a message that says what to do.
+      await expect(a.attachClone('y')).rejects.toMatchObject({ code: 'no_such_master', message: expect.stringContaining('this endpoint has the master of store y') });
+      expect(await y.get('k')).toBe(2n);
+    } finally {
+      await Promise.all(eps.splice(0).map((ep) => ep.shutdown()));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('attaching a clone twice gives the same clone', async () => {

@@ -20,7 +20,12 @@ export type StoreSpec =
   | { kind: 'master'; name: string; backend: Backend }
   | { kind: 'clone'; name: string; resyncInterval: number; staleInterval: number; mutationBufferInterval: number };
 
-/** Messages of the store frontend (the `Store` facade) to its actor. */
+/**
+ * Messages of the store frontend (the `Store` facade) to its actor. A `store.write` sent
+ * with `tell` is fire-and-forget (Broker's writes); sent as a request it is acknowledged:
+ * answered once the master applied it and it is durable, or rejected with the master's
+ * error.
+ */
 export type StoreCommand =
   | { type: 'store.write'; cmd: WriteCommand }
   | { type: 'store.put-unique'; key: Data; value: Data; expiry: number | null; publisher: EntityId }
@@ -30,7 +35,7 @@ export type StoreCommand =
   /** From the core: a direct peer is gone (a clone whose master lived there lost it). */
   | { type: 'store.peer-lost'; peer: string };
 
-type StoreMessage = StoreCommand | InboundMessage | { type: 'store.tick' } | { type: 'store.flush' };
+type StoreMessage = StoreCommand | InboundMessage | { type: 'store.tick' } | { type: 'store.flush' } | { type: 'store.commit' };
 
 /**
  * Most protocol messages sent to peers in one store payload. Messages produced while the
@@ -40,10 +45,34 @@ type StoreMessage = StoreCommand | InboundMessage | { type: 'store.tick' } | { t
  */
 export const STORE_BATCH_LIMIT = 256;
 
+/**
+ * Most local writes a master applies in one group commit. A master takes the writes from
+ * its mailbox into a queue and applies them in slices of at most this many, each slice
+ * one backend transaction (one flush to disk for SQLite and LMDB), with a turn of the
+ * event loop between slices: a burst costs few flushes, and I/O and timers (peer
+ * heartbeats) keep running while a burst is written.
+ */
+export const GROUP_COMMIT_LIMIT = 512;
+
 /** One `awaitIdle` caller. */
 interface IdleWaiter {
   rp: ResponsePromise<boolean>;
   timer: Cancellable;
+}
+
+/** A caller waiting for a write's outcome: a putUnique (answered with `inserted`) or an acknowledged write. */
+interface WriteWaiter {
+  rp: ResponsePromise<unknown>;
+  putUnique: boolean;
+}
+
+/** A local write of a master waiting for its group commit. */
+interface QueuedWrite {
+  cmd: WriteCommand;
+  /** When the store took it: the base of its expiry, as if applied at once. */
+  at: Timestamp;
+  /** Who waits for its outcome, if anyone. */
+  waiter: WriteWaiter | null;
 }
 
 /** Converts the endpoint's wall-clock milliseconds into a Broker timestamp. */
@@ -55,18 +84,36 @@ function timestampOf(ms: number): Timestamp {
 export class StoreActor extends Actor<StoreMessage> {
   /** The state machine (master or clone). */
   private readonly state: MasterState | CloneState;
-  /** putUnique calls of a clone waiting for the master's answer, by request id. */
-  private readonly putUniques = new Map<number, ResponsePromise<boolean>>();
+  /** A clone's callers waiting for the master's answer (putUnique, acknowledged writes), by request id. */
+  private readonly waiters = new Map<number, WriteWaiter>();
   private nextRequestId = 1;
   /** awaitIdle callers, answered at the next tick that finds the store idle. */
   private idleWaiters: IdleWaiter[] = [];
   private closed = false;
   /** The topic this actor's protocol messages go to (the master's: clones; a clone's: the master). */
   private readonly outTopic: string;
-  /** Protocol messages not yet handed to the core; at most {@link STORE_BATCH_LIMIT}. */
+  /** Protocol messages not yet handed to the core. */
   private outbox: unknown[] = [];
   /** Whether a `store.flush` is queued behind the messages in the mailbox. */
   private flushQueued = false;
+  /**
+   * A master's local writes not yet applied, in order. Not bounded here: it holds what the
+   * mailbox delivered since the last slice (the writes were in memory already), and a
+   * slice runs at the next turn of the event loop.
+   */
+  private queued: QueuedWrite[] = [];
+  /** Whether a `store.commit` (the next slice) is on its way. */
+  private sliceQueued = false;
+  /** Local writes queued so far, and applied so far (positions in the write order). */
+  private enqueued = 0;
+  private applied = 0;
+  /**
+   * Queries waiting for the writes issued before them (`after`: the write count then).
+   * Bounded by the callers' outstanding requests (each waits for its answer).
+   */
+  private waitingReads: Array<{ after: number; run: () => void }> = [];
+  /** Whether a group commit is running: nothing leaves the actor until it is durable. */
+  private inBatch = false;
 
   /**
    * @param spec - master (with its backend) or clone (with its intervals)
@@ -86,10 +133,7 @@ export class StoreActor extends Actor<StoreMessage> {
     const id: EntityId = { endpoint: ctx.system.nodeId, object: ctx.self.id };
     const common = {
       event: (ev: Data) => core.tell({ type: 'publish', topic: storeEventsTopic(name), value: ev }),
-      error: (err: BrokerError) => {
-        ctx.log.info({ event: 'store-error', store: name, code: err.code }, err.message);
-        core.tell({ type: 'publish', topic: Topics.errors, value: err.toData() });
-      },
+      error: (err: BrokerError) => this.reportError(err),
     };
     this.outTopic = spec.kind === 'master' ? cloneTopic(name) : masterTopic(name);
     const now = this.now();
@@ -112,7 +156,7 @@ export class StoreActor extends Actor<StoreMessage> {
         callbacks: {
           ...common,
           send: (msg) => this.send(msg),
-          putUniqueResult: (requestId, outcome) => this.answerPutUnique(requestId, outcome),
+          writeResult: (requestId, outcome) => this.answerRequest(requestId, outcome),
           notice: (n) => ctx.log.info({ event: `clone-${n.kind}`, store: name }, 'clone state changed'),
         },
       });
@@ -128,15 +172,19 @@ export class StoreActor extends Actor<StoreMessage> {
     return {
       'store.inbound': (m) => {
         try {
-          this.state.advance(this.now());
-          // A payload carries one message or a batch of them (see STORE_BATCH_LIMIT).
-          for (const msg of Array.isArray(m.value) ? m.value : [m.value]) {
-            if (dropIncomingStoreMessage(this.ctx.system.nodeId)) {
-              this.ctx.log.warn({ event: 'store-fault-drop', store: this.spec.name }, 'test fault injection dropped a store message');
-              continue;
+          // Clone messages need not wait for queued local writes (they are concurrent with
+          // them). A payload carries one message or a batch of them (see STORE_BATCH_LIMIT); the
+          // clone writes among them commit together, before their writeAcks leave.
+          this.durably(() => {
+            this.state.advance(this.now());
+            for (const msg of Array.isArray(m.value) ? m.value : [m.value]) {
+              if (dropIncomingStoreMessage(this.ctx.system.nodeId)) {
+                this.ctx.log.warn({ event: 'store-fault-drop', store: this.spec.name }, 'test fault injection dropped a store message');
+                continue;
+              }
+              this.state.handle(msg);
             }
-            this.state.handle(msg);
-          }
+          });
         } finally {
           this.sink.processed();
         }
@@ -145,33 +193,38 @@ export class StoreActor extends Actor<StoreMessage> {
         this.flushQueued = false;
         this.flush();
       },
+      'store.commit': () => {
+        this.sliceQueued = false;
+        this.commitSlice();
+        if (this.queued.length > 0) this.scheduleSlice();
+        this.flush();
+      },
       'store.tick': () => {
         if (this.closed) return;
-        this.state.tick(this.now());
-        if (this.state.idle) this.wakeIdle(true);
+        this.durably(() => this.state.tick(this.now()));
+        if (this.idle) this.wakeIdle(true);
         this.ctx.schedule(STORE_TICK_INTERVAL_MS, { type: 'store.tick' });
       },
       'store.write': (m) => {
-        this.state.advance(this.now());
-        this.state.write(m.cmd);
-      },
-      'store.put-unique': (m) => {
-        this.state.advance(this.now());
-        const requestId = this.nextRequestId++;
-        const cmd = writeCommands.putUnique(m.key, m.value, requestId, { expiry: m.expiry ?? undefined, publisher: m.publisher });
-        // A rejection answers the caller; a throw here would stop the store actor.
-        if (this.state instanceof MasterState) return answerOf(this.state.write(cmd));
-        const rp = this.ctx.promise<boolean>();
-        this.putUniques.set(requestId, rp);
-        this.state.write(cmd);
+        // A request (an acknowledged write) takes a promise; a tell gets a no-op one.
+        const rp = this.ctx.promise<unknown>();
+        this.submit(m.cmd, rp.pending ? { rp, putUnique: false } : null);
         return undefined;
       },
-      'store.query': (m): QueryResult => {
-        this.state.advance(this.now());
-        return this.state.query(m.q);
+      'store.put-unique': (m) => {
+        const cmd = writeCommands.putUnique(m.key, m.value, this.nextRequestId++, { expiry: m.expiry ?? undefined, publisher: m.publisher });
+        this.submit(cmd, { rp: this.ctx.promise<unknown>(), putUnique: true });
+        return undefined;
+      },
+      'store.query': (m): QueryResult | undefined => {
+        // A query sees every write issued before it: behind queued writes it waits for their slices.
+        if (this.queued.length === 0) return this.answerQuery(m.q);
+        const rp = this.ctx.promise<QueryResult>();
+        this.waitingReads.push({ after: this.enqueued, run: () => rp.deliver(this.answerQuery(m.q)) });
+        return undefined;
       },
       'store.await-idle': (m) => {
-        if (this.state.idle) return true;
+        if (this.idle) return true;
         const rp = this.ctx.promise<boolean>();
         const waiter: IdleWaiter = {
           rp,
@@ -202,10 +255,14 @@ export class StoreActor extends Actor<StoreMessage> {
 
   private close(): void {
     if (this.closed) return;
-    this.closed = true;
+    try {
+      this.commit(); // writes already taken are applied before the backend closes
+    } finally {
+      this.closed = true;
+    }
     this.wakeIdle(false);
-    for (const rp of this.putUniques.values()) rp.reject(new BrokerError('shutting_down', `store ${this.spec.name} was closed`));
-    this.putUniques.clear();
+    for (const w of this.waiters.values()) w.rp.reject(new BrokerError('shutting_down', `store ${this.spec.name} was closed`));
+    this.waiters.clear();
     try {
       this.state.close();
       this.flush(); // a clone's goodbye
@@ -214,21 +271,140 @@ export class StoreActor extends Actor<StoreMessage> {
     }
   }
 
-  /** Queues a protocol message; the batch goes out after the messages now in the mailbox. */
-  private send(msg: unknown): void {
-    this.outbox.push(msg);
-    if (this.outbox.length >= STORE_BATCH_LIMIT) this.flush();
-    else if (!this.flushQueued && !this.closed) {
-      this.flushQueued = true;
-      this.ctx.self.tell({ type: 'store.flush' });
+  /**
+   * Takes a write from a frontend. A master queues it for the next group commit (the next
+   * slice, after a turn of the event loop); a clone forwards it to the master.
+   */
+  private submit(cmd: WriteCommand, waiter: WriteWaiter | null): void {
+    if (this.state instanceof CloneState) {
+      this.state.advance(this.now());
+      if (waiter === null) return this.state.write(cmd);
+      const requestId = cmd.op === 'putUnique' ? cmd.requestId : this.nextRequestId++;
+      this.waiters.set(requestId, waiter);
+      return this.state.write(cmd, requestId);
+    }
+    if (this.closed) {
+      waiter?.rp.reject(new BrokerError('shutting_down', `store ${this.spec.name} was closed`));
+      return;
+    }
+    this.queued.push({ cmd, waiter, at: this.now() });
+    this.enqueued++;
+    this.scheduleSlice();
+  }
+
+  /** Idle as Broker's `await_idle` says, with no local write waiting to be applied. */
+  private get idle(): boolean {
+    return this.queued.length === 0 && this.state.idle;
+  }
+
+  private answerQuery(q: StoreQuery): QueryResult {
+    this.durably(() => this.state.advance(this.now()));
+    return this.state.query(q);
+  }
+
+  /**
+   * Queues the next slice of writes behind a turn of the event loop (`setImmediate`, not
+   * the endpoint clock, which may be virtual), so that I/O runs between slices.
+   */
+  private scheduleSlice(): void {
+    if (this.sliceQueued) return;
+    this.sliceQueued = true;
+    const self = this.ctx.self;
+    setImmediate(() => {
+      if (!this.closed) self.tell({ type: 'store.commit' });
+    });
+  }
+
+  /** Applies every queued write, slice by slice (before the store closes). */
+  private commit(): void {
+    while (this.queued.length > 0 && this.state instanceof MasterState) this.commitSlice();
+  }
+
+  /**
+   * A master's group commit: applies the oldest queued local writes (at most
+   * {@link GROUP_COMMIT_LIMIT}) in one backend batch, then answers the callers who wait
+   * for them, now that they are durable.
+   */
+  private commitSlice(): void {
+    if (this.queued.length === 0 || !(this.state instanceof MasterState)) return;
+    const batch = this.queued.length <= GROUP_COMMIT_LIMIT ? this.queued : this.queued.slice(0, GROUP_COMMIT_LIMIT);
+    this.queued = batch === this.queued ? [] : this.queued.slice(GROUP_COMMIT_LIMIT);
+    const master = this.state;
+    const outcomes: WriteOutcome[] = [];
+    const failure = this.durably(() => {
+      for (const q of batch) {
+        master.advance(q.at);
+        outcomes.push(master.write(q.cmd));
+      }
+      master.advance(this.now());
+    });
+    for (let i = 0; i < batch.length; i++) {
+      const waiter = batch[i].waiter;
+      if (waiter !== null) answer(waiter, failure === null ? outcomes[i] : { ok: false, error: failure });
+    }
+    this.applied += batch.length;
+    let ready = 0;
+    while (ready < this.waitingReads.length && this.waitingReads[ready].after <= this.applied) ready++;
+    if (ready > 0) for (const read of this.waitingReads.splice(0, ready)) read.run();
+  }
+
+  /**
+   * Runs state work as one group commit of a master's backend (a clone has nothing
+   * durable: its writes are durable once the master acknowledged them). Nothing the work
+   * sends leaves before the commit, so no `writeAck` acknowledges a write that is not
+   * durable. A failed commit undoes the whole batch: its messages are dropped, clones
+   * resync from the backend, and the error is reported.
+   * @returns null, or the error of a failed commit
+   */
+  private durably(body: () => void): BrokerError | null {
+    if (!(this.state instanceof MasterState)) {
+      body();
+      return null;
+    }
+    const mark = this.outbox.length;
+    this.inBatch = true;
+    try {
+      this.state.batch(body);
+      return null;
+    } catch (e) {
+      const error = e instanceof BrokerError ? e : new BrokerError('backend_failure', `store '${this.spec.name}': ${String(e)}`);
+      this.outbox.length = mark;
+      this.state.commitFailed();
+      this.ctx.log.warn({ event: 'store-commit-failed', store: this.spec.name, detail: error.message }, 'a store commit failed; its writes were not applied');
+      this.reportError(new BrokerError(error.code, `store '${this.spec.name}': a commit failed, its writes were not applied: ${error.message}`));
+      return error;
+    } finally {
+      this.inBatch = false;
+      if (this.outbox.length >= STORE_BATCH_LIMIT) this.flush();
     }
   }
 
+  /** Publishes an error on the status subscriber. */
+  private reportError(err: BrokerError): void {
+    this.ctx.log.info({ event: 'store-error', store: this.spec.name, code: err.code }, err.message);
+    this.core.tell({ type: 'publish', topic: Topics.errors, value: err.toData() });
+  }
+
+  /** Queues a protocol message; the batch goes out after the messages now in the mailbox. */
+  private send(msg: unknown): void {
+    this.outbox.push(msg);
+    if (this.outbox.length >= STORE_BATCH_LIMIT && !this.inBatch) this.flush();
+    else this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushQueued || this.closed) return;
+    this.flushQueued = true;
+    this.ctx.self.tell({ type: 'store.flush' });
+  }
+
+  /** Hands the outbox to the core, at most {@link STORE_BATCH_LIMIT} messages per payload. */
   private flush(): void {
-    if (this.outbox.length === 0) return;
-    const msgs = this.outbox;
-    this.outbox = [];
-    this.core.tell({ type: 'publish-store', topic: this.outTopic, msg: msgs.length === 1 ? msgs[0] : msgs });
+    while (this.outbox.length > 0) {
+      const msgs = this.outbox.length <= STORE_BATCH_LIMIT ? this.outbox : this.outbox.slice(0, STORE_BATCH_LIMIT);
+      this.outbox = msgs === this.outbox ? [] : this.outbox.slice(STORE_BATCH_LIMIT);
+      this.core.tell({ type: 'publish-store', topic: this.outTopic, msg: msgs.length === 1 ? msgs[0] : msgs });
+    }
   }
 
   private wakeIdle(idle: boolean): void {
@@ -238,16 +414,16 @@ export class StoreActor extends Actor<StoreMessage> {
     }
   }
 
-  private answerPutUnique(requestId: number, outcome: WriteOutcome): void {
-    const rp = this.putUniques.get(requestId);
-    if (rp === undefined) return;
-    this.putUniques.delete(requestId);
-    if (outcome.ok) rp.deliver(outcome.inserted === true);
-    else rp.reject(outcome.error);
+  private answerRequest(requestId: number, outcome: WriteOutcome): void {
+    const waiter = this.waiters.get(requestId);
+    if (waiter === undefined) return;
+    this.waiters.delete(requestId);
+    answer(waiter, outcome);
   }
 }
 
-/** A putUnique outcome as the frontend sees it: inserted or not; a refusal is an error. */
-function answerOf(outcome: WriteOutcome): Promise<boolean> {
-  return outcome.ok ? Promise.resolve(outcome.inserted === true) : Promise.reject(outcome.error);
+/** Answers a caller waiting for a write: a putUnique with whether it inserted, an acknowledged write with nothing; a refusal rejects. */
+function answer(waiter: WriteWaiter, outcome: WriteOutcome): void {
+  if (!outcome.ok) waiter.rp.reject(outcome.error);
+  else waiter.rp.deliver(waiter.putUnique ? outcome.inserted === true : undefined);
 }

@@ -1,8 +1,10 @@
 /**
  * The frontend of a data store (Broker's `store`): a master's or a clone's. Writes are
  * fire-and-forget as in Broker (their promise resolves once the store actor took them; a
- * refused write is reported as an error event on the status subscriber); queries answer
- * with the value, `undefined` for a missing key, or a `BrokerError` such as `stale_data`.
+ * refused write is reported as an error event on the status subscriber), or acknowledged
+ * with `{ ack: true }` (the promise resolves once the master applied the write and it is
+ * durable, and rejects with the master's error); queries answer with the value,
+ * `undefined` for a missing key, or a `BrokerError` such as `stale_data`.
  */
 import type { ActorRef, ActorSystem } from '@broker-ts/actor';
 import { BrokerError, type BrokerSet, type Data, type DataInput, toData } from '@broker-ts/data';
@@ -10,8 +12,19 @@ import { type Duration, toMilliseconds } from '../duration';
 import type { StoreCommand } from './store-actor';
 import { type EntityId, type QueryResult, type StoreQuery, type WriteCommand, writeCommands } from './state';
 
+/** Options of every write. */
+export interface AckOptions {
+  /**
+   * Wait for the master: the promise resolves once the master applied the write and, for
+   * a persistent backend, committed it to disk, and rejects with the master's error (e.g.
+   * `type_clash`). Default false: fire-and-forget as in Broker, the promise resolves once
+   * the store took the write and a refusal goes only to the status subscriber.
+   */
+  ack?: boolean;
+}
+
 /** Options of writes that take an expiry. */
-export interface ExpiryOptions {
+export interface ExpiryOptions extends AckOptions {
   /** The entry expires this long after the master applied the write. */
   expiry?: Duration;
 }
@@ -46,7 +59,7 @@ export class Store {
 
   /** Inserts or overwrites a value; without `expiry` an earlier expiry is cleared. */
   async put(key: DataInput, value: DataInput, options: ExpiryOptions = {}): Promise<void> {
-    return this.write(writeCommands.put(toData(key), toData(value), this.opts(options)));
+    return this.write(writeCommands.put(toData(key), toData(value), this.opts(options)), options);
   }
 
   /**
@@ -60,13 +73,13 @@ export class Store {
   }
 
   /** Removes a key. */
-  async erase(key: DataInput): Promise<void> {
-    return this.write(writeCommands.erase(toData(key), { publisher: this.publisher }));
+  async erase(key: DataInput, options: AckOptions = {}): Promise<void> {
+    return this.write(writeCommands.erase(toData(key), { publisher: this.publisher }), options);
   }
 
   /** Removes every key (an `erase` event each). */
-  async clear(): Promise<void> {
-    return this.write(writeCommands.clear({ publisher: this.publisher }));
+  async clear(options: AckOptions = {}): Promise<void> {
+    return this.write(writeCommands.clear({ publisher: this.publisher }), options);
   }
 
   /**
@@ -74,17 +87,17 @@ export class Store {
    * a timestamp; a missing key starts from zero of the amount's type.
    */
   async increment(key: DataInput, amount: DataInput, options: ExpiryOptions = {}): Promise<void> {
-    return this.write(writeCommands.increment(toData(key), toData(amount), this.opts(options)));
+    return this.write(writeCommands.increment(toData(key), toData(amount), this.opts(options)), options);
   }
 
   /** Subtracts `amount` (same type only); a missing key is an error. */
   async decrement(key: DataInput, amount: DataInput, options: ExpiryOptions = {}): Promise<void> {
-    return this.write(writeCommands.decrement(toData(key), toData(amount), this.opts(options)));
+    return this.write(writeCommands.decrement(toData(key), toData(amount), this.opts(options)), options);
   }
 
   /** Appends to a string; a missing key starts from the empty string. */
   async append(key: DataInput, str: DataInput, options: ExpiryOptions = {}): Promise<void> {
-    return this.write(writeCommands.append(toData(key), toData(str), this.opts(options)));
+    return this.write(writeCommands.append(toData(key), toData(str), this.opts(options)), options);
   }
 
   /**
@@ -92,22 +105,22 @@ export class Store {
    * value)`); a missing key starts an empty set or table.
    */
   async insertInto(key: DataInput, index: DataInput, value?: DataInput, options: ExpiryOptions = {}): Promise<void> {
-    return this.write(writeCommands.insertInto(toData(key), toData(index), value === undefined ? undefined : toData(value), this.opts(options)));
+    return this.write(writeCommands.insertInto(toData(key), toData(index), value === undefined ? undefined : toData(value), this.opts(options)), options);
   }
 
   /** Removes an element of a set or a key of a table (a vector loses its last element). */
   async removeFrom(key: DataInput, index: DataInput, options: ExpiryOptions = {}): Promise<void> {
-    return this.write(writeCommands.removeFrom(toData(key), toData(index), this.opts(options)));
+    return this.write(writeCommands.removeFrom(toData(key), toData(index), this.opts(options)), options);
   }
 
   /** Appends to a vector; a missing key starts an empty vector. */
   async push(key: DataInput, value: DataInput, options: ExpiryOptions = {}): Promise<void> {
-    return this.write(writeCommands.push(toData(key), toData(value), this.opts(options)));
+    return this.write(writeCommands.push(toData(key), toData(value), this.opts(options)), options);
   }
 
   /** Removes the last element of a vector. */
   async pop(key: DataInput, options: ExpiryOptions = {}): Promise<void> {
-    return this.write(writeCommands.pop(toData(key), this.opts(options)));
+    return this.write(writeCommands.pop(toData(key), this.opts(options)), options);
   }
 
   /**
@@ -165,9 +178,14 @@ export class Store {
     return { expiry: options.expiry === undefined ? undefined : toMilliseconds(options.expiry, 'expiry'), publisher: this.publisher };
   }
 
-  private async write(cmd: WriteCommand): Promise<void> {
+  private async write(cmd: WriteCommand, options: AckOptions): Promise<void> {
     this.checkOpen();
-    this.actor.tell({ type: 'store.write', cmd });
+    const ack = options.ack ?? false;
+    if (typeof ack !== 'boolean') throw new BrokerError('invalid_data', `store ${this.name}: option 'ack' must be a boolean, got ${typeof ack}`);
+    if (!ack) return this.actor.tell({ type: 'store.write', cmd });
+    // The master answers once the write is durable; a clone waits for it (and may buffer
+    // the write while it has no master), so there is no deadline here.
+    await this.ask<unknown>({ type: 'store.write', cmd }, Number.POSITIVE_INFINITY);
   }
 
   private async query(q: StoreQuery, missingIsUndefined: boolean): Promise<Data | undefined> {

@@ -411,12 +411,57 @@ describe.each(ALL_KINDS)('%s backend', (kind) => {
     });
   });
 
+  describe('batch (group commit)', () => {
+    it('applies every operation of the batch; a refused one undoes only itself', () => {
+      b.put('old', 'x');
+      const results = b.batch(() => [
+        errorCodeOf(() => b.put('a', 1n)),
+        errorCodeOf(() => b.add('n', count(2), 'count')),
+        errorCodeOf(() => b.add('old', count(1), 'count', ts(5))), // a string: type_clash
+        errorCodeOf(() => b.subtract('missing', 1n)), // no_such_key
+        errorCodeOf(() => b.add('n', count(3), 'count')),
+        exact(b.get('n')), // reads inside see earlier writes
+        errorCodeOf(() => b.erase('a')),
+      ]);
+      expect(results).toEqual(['ok', 'ok', 'type_clash', 'no_such_key', 'ok', exact(count(5)), 'ok']);
+      expect(toString(b.snapshot())).toBe('{n -> 5, old -> x}');
+      expect(b.expiries()).toEqual([]);
+    });
+
+    it('rolls the whole batch back when its body throws', () => {
+      b.put('keep', 1n);
+      const before = state(b);
+      expect(() =>
+        b.batch(() => {
+          b.put('gone', 2n);
+          b.erase('keep');
+          throw new Error('boom');
+        }),
+      ).toThrow(/boom/);
+      if (kind !== 'memory') expect(state(b)).toEqual(before);
+    });
+
+    if (kind !== 'memory') {
+      it('a batch is on disk once it returns: another handle of the file sees it', () => {
+        b.batch(() => {
+          for (let i = 0; i < 100; i++) b.put(`k${i}`, BigInt(i));
+          b.add('k0', 10n, 'integer');
+        });
+        b.close();
+        const again = open();
+        expect(again.size()).toBe(100);
+        expect(again.get('k0')).toBe(10n);
+        expect(again.get('k99')).toBe(99n);
+      });
+    }
+  });
+
   describe('lifecycle', () => {
     it('fails every operation after close with backend_failure, and close is idempotent', () => {
       b.put('k', 1n);
       b.close();
       b.close();
-      for (const op of [() => b.get('k'), () => b.put('k', 2n), () => b.keys(), () => b.size(), () => b.add('k', 1n, 'integer'), () => b.dropExpired(ts(0))]) {
+      for (const op of [() => b.get('k'), () => b.put('k', 2n), () => b.keys(), () => b.size(), () => b.add('k', 1n, 'integer'), () => b.dropExpired(ts(0)), () => b.batch(() => 1)]) {
         expect(errorCodeOf(op)).toBe('backend_failure');
       }
     });

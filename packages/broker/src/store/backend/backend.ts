@@ -126,6 +126,18 @@ export interface Backend {
    */
   dropExpired(now: Timestamp): Data[];
 
+  /**
+   * Runs `body` as one unit of durability (group commit): every write inside it commits
+   * together, in one transaction and with one flush to disk for the persistent backends,
+   * when `body` returns. Each operation inside still completes or leaves the store
+   * unchanged on its own (a nested transaction), so a failing operation does not undo the
+   * others. Reads inside see the writes made before them.
+   * @param body - the work; it should not throw (a throw rolls back all of its writes)
+   * @returns what `body` returned, once its writes are durable
+   * @throws BrokerError `backend_failure` when the commit failed: none of the writes happened
+   */
+  batch<T>(body: () => T): T;
+
   /** Closes the backend and releases its files; later calls throw `backend_failure`. Idempotent. */
   close(): void;
 }

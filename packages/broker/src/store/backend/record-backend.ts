@@ -71,7 +71,11 @@ export abstract class RecordBackend implements Backend {
   protected abstract countRecords(): number;
   /** Every row, in any order, as an array the caller owns. */
   protected abstract listRecords(): RecordEntry[];
-  /** Runs a callback so that either all of its writes happen or, if it throws, none. */
+  /**
+   * Runs a callback so that either all of its writes happen or, if it throws, none. Called
+   * inside another `atomically` (an operation inside a {@link batch}), it must nest: a
+   * throwing inner callback undoes only its own writes.
+   */
   protected abstract atomically<T>(body: () => T): T;
   /** Releases the storage. */
   protected abstract closeStorage(): void;
@@ -202,6 +206,10 @@ export abstract class RecordBackend implements Backend {
         return sortByKey(due).map((d) => d.key);
       }),
     );
+  }
+
+  batch<T>(body: () => T): T {
+    return this.run('commit', () => this.atomically(body));
   }
 
   close(): void {

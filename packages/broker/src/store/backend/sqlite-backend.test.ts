@@ -123,6 +123,12 @@ describe('SqliteBackend options', () => {
     const b = open();
     expect(b.pragma('synchronous')).toBe(2);
     expect(b.pragma('journal_mode')).toBe('delete');
+    // Waiting for another connection's lock blocks the event loop: 1 s, not better-sqlite3's 5 s.
+    expect(b.pragma('busy_timeout')).toBe(1000);
+  });
+
+  it('applies busyTimeout to the connection', () => {
+    expect(open({ busyTimeout: 50 }).pragma('busy_timeout')).toBe(50);
   });
 
   it("accepts Broker's snake_case option names", () => {

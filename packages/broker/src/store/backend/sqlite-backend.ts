@@ -98,7 +98,7 @@ export class SqliteBackend extends RecordBackend {
   private openDatabase(file: string): { db: Database.Database; stmts: Statements } {
     let db: Database.Database | undefined;
     try {
-      db = new Database(file);
+      db = new Database(file, { timeout: this.options.busyTimeout });
       if (this.options.synchronous !== undefined) db.pragma(`synchronous = ${this.options.synchronous}`);
       if (this.options.journalMode !== undefined) db.pragma(`journal_mode = ${this.options.journalMode}`);
       db.exec(SCHEMA_META);

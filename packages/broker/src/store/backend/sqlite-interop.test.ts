@@ -90,13 +90,20 @@ const ENTRIES: Array<[Data, Data]> = [
   [subnet('10.0.0.0/8'), 'subnet key'],
 ];
 
-it('a store file written by broker-ts opens in Broker 1.4, which reads every type, honours the expiries and writes back', async () => {
+it.each([
+  ['one transaction per write', false],
+  ['one group commit (as a master commits a burst)', true],
+])('a store file written by broker-ts (%s) opens in Broker 1.4, which reads every type, honours the expiries and writes back', async (_how, grouped) => {
   const b = new SqliteBackend({ path: file });
-  for (const [k, v] of ENTRIES) b.put(k, v);
-  // Expired long before the master starts: Broker re-arms the expiry and drops the entry.
-  b.put('expired', 'x', new Timestamp(1_000_000_000n));
   const farFuture = new Timestamp(BigInt(Date.now() + 86_400_000) * 1_000_000n);
-  b.put('future', 'y', farFuture);
+  const writeAll = (): void => {
+    for (const [k, v] of ENTRIES) b.put(k, v);
+    // Expired long before the master starts: Broker re-arms the expiry and drops the entry.
+    b.put('expired', 'x', new Timestamp(1_000_000_000n));
+    b.put('future', 'y', farFuture);
+  };
+  if (grouped) b.batch(writeAll);
+  else writeAll();
   b.close();
 
   const result = (await broker14('read', file)) as { expiredGone: boolean; entries: string[][] };

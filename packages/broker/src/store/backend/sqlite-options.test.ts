@@ -10,7 +10,16 @@ describe('parseSqliteOptions', () => {
       journalMode: undefined,
       integrityCheck: false,
       failureMode: 'fail',
+      busyTimeout: 1000,
     });
+  });
+
+  it('takes a busy timeout in milliseconds, bounded', () => {
+    expect(parseSqliteOptions({ path: 'p', busyTimeout: 0 }).busyTimeout).toBe(0);
+    expect(parseSqliteOptions({ path: 'p', busy_timeout: 250 }).busyTimeout).toBe(250);
+    for (const bad of [-1, 1.5, 60_001, '100', Number.NaN]) {
+      expect(brokerErrorOf(() => parseSqliteOptions({ path: 'p', busyTimeout: bad })).message).toMatch(/option 'busyTimeout' must be an integer number of milliseconds from 0 to 60000/);
+    }
   });
 
   it("takes Broker's Zeek enum values", () => {
@@ -22,7 +31,7 @@ describe('parseSqliteOptions', () => {
         failure_mode: enumValue('Broker::SQLITE_FAILURE_MODE_DELETE'),
         integrity_check: true,
       }),
-    ).toEqual({ path: 'p', synchronous: 'normal', journalMode: 'wal', integrityCheck: true, failureMode: 'delete' });
+    ).toEqual({ path: 'p', synchronous: 'normal', journalMode: 'wal', integrityCheck: true, failureMode: 'delete', busyTimeout: 1000 });
   });
 
   it('takes plain lowercase names and the enum names as strings', () => {

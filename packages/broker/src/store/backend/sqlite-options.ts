@@ -22,7 +22,19 @@ export interface SqliteOptions {
   integrityCheck: boolean;
   /** `delete`: a database that fails to open is deleted and created afresh. */
   failureMode: SqliteFailureMode;
+  /**
+   * How long a statement waits for a lock another connection holds (ms) before it fails
+   * with `backend_failure` ("database is locked"). The wait blocks the endpoint's event
+   * loop, so it is kept short.
+   */
+  busyTimeout: number;
 }
+
+/** Default of {@link SqliteOptions.busyTimeout}: well below the 5 s after which peers declare a silent endpoint dead. */
+export const SQLITE_DEFAULT_BUSY_TIMEOUT_MS = 1000;
+
+/** Largest {@link SqliteOptions.busyTimeout} accepted. */
+const MAX_BUSY_TIMEOUT_MS = 60_000;
 
 interface EnumOption<T extends string> {
   /** Prefix of Broker's Zeek-script enum names, e.g. `Broker::SQLITE_SYNCHRONOUS_`. */
@@ -40,9 +52,10 @@ const ALIASES: Readonly<Record<string, string>> = {
   journal_mode: 'journalMode',
   integrity_check: 'integrityCheck',
   failure_mode: 'failureMode',
+  busy_timeout: 'busyTimeout',
 };
 
-const KNOWN = new Set(['path', 'synchronous', 'journalMode', 'integrityCheck', 'failureMode']);
+const KNOWN = new Set(['path', 'synchronous', 'journalMode', 'integrityCheck', 'failureMode', 'busyTimeout']);
 
 function fail(message: string): never {
   throw new BrokerError('backend_failure', `failed to initialize sqlite backend: ${message}`);
@@ -98,6 +111,10 @@ export function parseSqliteOptions(options: BackendOptions | undefined): SqliteO
   if (path.includes('\0')) fail("option 'path' must not contain NUL characters");
   const integrityCheck = given.get('integrityCheck') ?? false;
   if (typeof integrityCheck !== 'boolean') fail(`option 'integrityCheck' must be a boolean; got ${describe(integrityCheck)}`);
+  const busyTimeout = given.get('busyTimeout') ?? SQLITE_DEFAULT_BUSY_TIMEOUT_MS;
+  if (typeof busyTimeout !== 'number' || !Number.isSafeInteger(busyTimeout) || busyTimeout < 0 || busyTimeout > MAX_BUSY_TIMEOUT_MS) {
+    fail(`option 'busyTimeout' must be an integer number of milliseconds from 0 to ${MAX_BUSY_TIMEOUT_MS}; got ${describe(busyTimeout)}`);
+  }
   const synchronous = given.get('synchronous');
   const journalMode = given.get('journalMode');
   const failureMode = given.get('failureMode');
@@ -107,5 +124,6 @@ export function parseSqliteOptions(options: BackendOptions | undefined): SqliteO
     journalMode: journalMode === undefined ? undefined : parseEnum('journalMode', journalMode, JOURNAL_MODE),
     integrityCheck,
     failureMode: failureMode === undefined ? 'fail' : parseEnum('failureMode', failureMode, FAILURE_MODE),
+    busyTimeout,
   };
 }

@@ -123,6 +123,33 @@ describe('CloneState writes', () => {
     expect(value(c, { op: 'get', key: 'e' })).toBe('first');
   });
 
+  test('acknowledged writes from a clone answer with their outcome once the replica shows them, over a lossy network', () => {
+    const sys = new StoreSystem(16, LOSSY);
+    sys.startMaster();
+    const c = sys.addClone('c1');
+    sys.runUntil(() => sys.allIdle());
+    c.write(W.put('s', 'text'), 101);
+    c.write(W.put('fire-and-forget', 1n));
+    c.write(W.increment('s', count(1)), 102);
+    c.write(W.increment('n', count(5)), 103);
+    sys.runUntil(() => sys.log('c1').answers.size === 3);
+    const answers = sys.log('c1').answers;
+    expect(answers.get(101)).toEqual({ ok: true });
+    expect(answers.get(102)).toMatchObject({ ok: false, error: { code: 'type_clash' } });
+    expect(answers.get(103)).toEqual({ ok: true });
+    expect(value(c, { op: 'get', key: 'n' })).toEqual(count(5));
+  });
+
+  test('an acknowledged write the clone drops or refuses itself is answered with that error', () => {
+    const sys = new StoreSystem(17);
+    const c = sys.addClone('c1', { mutationBufferInterval: 500 });
+    c.write(W.put('k', 1n), 7);
+    sys.run(6);
+    expect(sys.log('c1').answers.get(7)).toMatchObject({ ok: false, error: { code: 'no_such_master' } });
+    c.write(W.put('k', 2n), 8);
+    expect(sys.log('c1').answers.get(8)).toMatchObject({ ok: false, error: { code: 'no_such_master' } });
+  });
+
   test('8 clones racing with putUnique for one key over a lossy network: exactly one wins', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {

@@ -25,8 +25,12 @@ export interface CloneCallbacks {
   send(msg: CloneMessage): void;
   /** A write the master refused, or one dropped without a master; the lead publishes it on the status subscriber. */
   error(err: BrokerError): void;
-  /** The answer to a putUnique issued here, by its request id. */
-  putUniqueResult(requestId: number, outcome: WriteOutcome): void;
+  /**
+   * The outcome of a write issued here with a request id (a putUnique, or an
+   * acknowledged write): once the master applied it and the replica shows it, or once it
+   * was refused.
+   */
+  writeResult(requestId: number, outcome: WriteOutcome): void;
   /** Connection changes (optional). */
   notice?(n: CloneNotice): void;
 }
@@ -61,9 +65,11 @@ interface PendingWrite {
   readonly writeId: number;
   /** The write. */
   readonly command: WriteCommand;
+  /** Whether the writer waits for its outcome (the master then answers at once). */
+  readonly ack: boolean;
 }
 
-/** A putUnique answer that waits until the replica shows the master's state at `seq`. */
+/** A write's outcome that waits until the replica shows the master's state at `seq`. */
 interface DeferredAnswer {
   readonly requestId: number;
   readonly outcome: WriteOutcome;
@@ -108,9 +114,9 @@ export class CloneState {
   private outbox: PendingWrite[] = [];
   /** The id of the next write. */
   private nextWriteId = 1;
-  /** putUnique request ids by write id, until answered. */
-  private readonly putUniques = new Map<number, number>();
-  /** putUnique answers waiting for the replica to catch up (at most one per pending putUnique). */
+  /** Request ids of writes whose outcome someone waits for (putUnique, acknowledged writes), by write id, until answered. */
+  private readonly requests = new Map<number, number>();
+  /** Outcomes waiting for the replica to catch up (at most one per pending request). */
   private deferred: DeferredAnswer[] = [];
   /** The highest channel sequence number a write ACK named: the replica shows our writes once delivered. */
   private ackSeq = 0;
@@ -187,15 +193,18 @@ export class CloneState {
   /**
    * Issues a write: sent to the master when one is known, buffered within
    * `mutationBufferInterval` otherwise, refused (reported through `callbacks.error`, and
-   * answered for a putUnique) when neither.
+   * answered when someone waits for it) when neither.
    * @param cmd - the write
+   * @param requestId - for an acknowledged write: the id under which `callbacks.writeResult`
+   *   answers it (a putUnique is always answered, under its own `requestId`)
    */
-  write(cmd: WriteCommand): void {
-    if (this.closed) return this.refuse(cmd, 'shutting_down', 'the clone is closed');
-    if (this.outbox.length >= this.maxPendingWrites) return this.refuse(cmd, 'unspecified', `${this.maxPendingWrites} writes already wait for the master`);
-    if (this.masterValue === null && !this.buffering()) return this.refuse(cmd, 'no_such_master', 'no master known and the mutation buffer interval is over');
-    const w: PendingWrite = { writeId: this.nextWriteId++, command: ownCommand(cmd) };
-    if (cmd.op === 'putUnique') this.putUniques.set(w.writeId, cmd.requestId);
+  write(cmd: WriteCommand, requestId?: number): void {
+    const request = cmd.op === 'putUnique' ? cmd.requestId : requestId;
+    if (this.closed) return this.refuse(cmd, 'shutting_down', 'the clone is closed', request);
+    if (this.outbox.length >= this.maxPendingWrites) return this.refuse(cmd, 'unspecified', `${this.maxPendingWrites} writes already wait for the master`, request);
+    if (this.masterValue === null && !this.buffering()) return this.refuse(cmd, 'no_such_master', 'no master known and the mutation buffer interval is over', request);
+    const w: PendingWrite = { writeId: this.nextWriteId++, command: ownCommand(cmd), ack: request !== undefined };
+    if (request !== undefined) this.requests.set(w.writeId, request);
     this.outbox.push(w);
     if (this.masterValue !== null) this.sendWrite(w);
   }
@@ -260,7 +269,7 @@ export class CloneState {
     if (this.outbox.length > 0 && !this.buffering()) {
       const dropped = this.outbox;
       this.outbox = [];
-      for (const w of dropped) this.refuse(w.command, 'no_such_master', 'no master found within the mutation buffer interval; the write may or may not have been applied', w.writeId);
+      for (const w of dropped) this.refuse(w.command, 'no_such_master', 'no master found within the mutation buffer interval; the write may or may not have been applied', this.takeRequest(w.writeId));
     }
   }
 
@@ -311,7 +320,7 @@ export class CloneState {
       this.staleValue = false;
       this.ackSeq = 0;
       // Answers keyed to the lost master's sequence numbers can wait no longer.
-      for (const d of this.deferred) this.callbacks.putUniqueResult(d.requestId, d.outcome);
+      for (const d of this.deferred) this.callbacks.writeResult(d.requestId, d.outcome);
       this.deferred = [];
       this.callbacks.notice?.({ kind: 'master-found', master: msg.master });
       this.lastWriteProgress = this.ticks;
@@ -338,11 +347,8 @@ export class CloneState {
         this.callbacks.error(error);
         outcome = { ok: false, error };
       } else if (o?.inserted !== undefined) outcome = { ok: true, inserted: o.inserted };
-      const requestId = this.putUniques.get(w.writeId);
-      if (requestId !== undefined) {
-        this.putUniques.delete(w.writeId);
-        this.deferred.push({ requestId, outcome, seq: msg.seq });
-      }
+      const requestId = this.takeRequest(w.writeId);
+      if (requestId !== undefined) this.deferred.push({ requestId, outcome, seq: msg.seq });
     }
   }
 
@@ -352,7 +358,14 @@ export class CloneState {
     const ready = this.deferred.filter((d) => d.seq <= delivered);
     if (ready.length === 0) return;
     this.deferred = this.deferred.filter((d) => d.seq > delivered);
-    for (const d of ready) this.callbacks.putUniqueResult(d.requestId, d.outcome);
+    for (const d of ready) this.callbacks.writeResult(d.requestId, d.outcome);
+  }
+
+  /** The request id waiting for a write, forgotten from now on. */
+  private takeRequest(writeId: number): number | undefined {
+    const requestId = this.requests.get(writeId);
+    if (requestId !== undefined) this.requests.delete(writeId);
+    return requestId;
   }
 
   private lose(): void {
@@ -368,19 +381,16 @@ export class CloneState {
     return this.bufferIntervalNs !== null && this.nowValue.ns < this.lostAt + this.bufferIntervalNs;
   }
 
-  private refuse(cmd: WriteCommand, code: 'no_such_master' | 'unspecified' | 'shutting_down', reason: string, writeId?: number): void {
+  private refuse(cmd: WriteCommand, code: 'no_such_master' | 'unspecified' | 'shutting_down', reason: string, requestId: number | undefined): void {
     const error = writeError(this.name, cmd, code, reason);
     this.callbacks.error(error);
-    if (cmd.op === 'putUnique') {
-      if (writeId !== undefined) this.putUniques.delete(writeId);
-      this.callbacks.putUniqueResult(cmd.requestId, { ok: false, error });
-    }
+    if (requestId !== undefined) this.callbacks.writeResult(requestId, { ok: false, error });
   }
 
   private sendWrite(w: PendingWrite): void {
     const master = this.masterValue as EntityId;
     const base = this.outbox.length > 0 ? this.outbox[0].writeId : w.writeId;
-    this.callbacks.send({ type: 'write', store: this.name, clone: this.id, master, writeId: w.writeId, base, command: w.command });
+    this.callbacks.send({ type: 'write', store: this.name, clone: this.id, master, writeId: w.writeId, base, command: w.command, ...(w.ack ? { ack: true } : {}) });
   }
 
   private sendChannel(msg: ConsumerMessage): void {

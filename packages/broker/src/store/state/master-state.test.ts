@@ -222,6 +222,45 @@ describe('MasterState and clones', () => {
     expect(m.idle).toBe(true);
   });
 
+  test('a clone write flagged ack is acknowledged at once, also as a duplicate; an unflagged one waits for the tick', () => {
+    const { m, sent } = master();
+    const acks = () => sent.filter((s) => s.type === 'writeAck');
+    m.handle({ type: 'write', store: 's', clone: C1, master: M, writeId: 1, base: 1, command: W.put('a', 1n) });
+    expect(acks()).toHaveLength(0);
+    m.handle({ type: 'write', store: 's', clone: C1, master: M, writeId: 2, base: 1, command: W.put('b', 2n), ack: true });
+    expect(acks().at(-1)).toMatchObject({ applied: 2, outcomes: [] });
+    m.handle({ type: 'write', store: 's', clone: C1, master: M, writeId: 2, base: 1, command: W.put('b', 2n), ack: true });
+    expect(acks()).toHaveLength(2);
+    // A write held early is acknowledged when its turn comes (at the latest at the tick).
+    m.handle({ type: 'write', store: 's', clone: C1, master: M, writeId: 4, base: 3, command: W.put('d', 4n), ack: true });
+    expect(acks()).toHaveLength(2);
+    m.handle({ type: 'write', store: 's', clone: C1, master: M, writeId: 3, base: 3, command: W.put('c', 3n), ack: true });
+    expect(acks().at(-1)).toMatchObject({ applied: 4 });
+  });
+
+  test('a malformed ack flag is invalid_message', () => {
+    const { m, errors } = master();
+    m.handle({ type: 'write', store: 's', clone: C1, master: M, writeId: 1, base: 1, command: W.put('a', 1n), ack: 'yes' });
+    expect(errors.map((e) => e.code)).toEqual(['invalid_message']);
+    expect(m.query({ op: 'exists', key: 'a' })).toEqual({ ok: true, value: false });
+  });
+
+  test('after a failed commit, clones are dropped (they resync) and their write state is forgotten', () => {
+    const { m, sent } = master();
+    m.handle({ type: 'nack', store: 's', clone: C1, master: null, seqs: [0], epoch: 1 });
+    m.handle({ type: 'ack', store: 's', clone: C1, master: M, seq: 0, epoch: 1 });
+    m.handle({ type: 'write', store: 's', clone: C1, master: M, writeId: 1, base: 1, command: W.put('a', 1n), ack: true });
+    expect(m.clones).toBe(1);
+    m.commitFailed();
+    expect(m.clones).toBe(0);
+    // The clone's next ACK is answered with retransmitFailed: it resyncs.
+    m.handle({ type: 'ack', store: 's', clone: C1, master: M, seq: 1, epoch: 1 });
+    expect(sent.at(-1)).toMatchObject({ type: 'retransmitFailed', clone: C1 });
+    // Its write, resent, is applied again (its state was forgotten).
+    m.handle({ type: 'write', store: 's', clone: C1, master: M, writeId: 1, base: 1, command: W.increment('n', count(1)), ack: true });
+    expect(get(m, 'n')).toEqual(count(1));
+  });
+
   test('a clone that gave writes up (its base moved on) is not waited for', () => {
     const { m } = master();
     m.handle({ type: 'write', store: 's', clone: C1, master: M, writeId: 1, base: 1, command: W.put('a', 1n) });

@@ -158,6 +158,33 @@ export class MasterState {
   }
 
   /**
+   * Runs `body` (writes, clone messages, ticks) as one group commit: every backend write
+   * inside it becomes durable together when it returns. The host sends nothing that
+   * acknowledges a write (a `writeAck`, an answer to an acknowledged write) before that.
+   * @param body - the work
+   * @returns what `body` returned
+   * @throws BrokerError `backend_failure` when the commit failed: none of the writes inside
+   *   happened; call {@link commitFailed} before going on
+   */
+  batch<T>(body: () => T): T {
+    if (this.closed) return body();
+    return this.backend.batch(body);
+  }
+
+  /**
+   * Recovers from a failed {@link batch}: the backend holds none of its writes, but clones
+   * may have been told about them and clone writes were counted as applied. Every clone is
+   * dropped from the channel (it resyncs from a fresh snapshot at its next ACK, told by
+   * `retransmitFailed`) and the master forgets what clones wrote, so that their
+   * unacknowledged writes, sent again, are applied again.
+   */
+  commitFailed(): void {
+    this.writers.clear();
+    this.openHandshakes.clear();
+    for (const path of [...this.producer.paths.keys()]) this.producer.remove(path);
+  }
+
+  /**
    * Answers a query from the backend.
    * @param q - the query
    */
@@ -255,7 +282,11 @@ export class MasterState {
     }
     for (const id of w.outcomes.keys()) if (id < msg.base) w.outcomes.delete(id);
     w.ackDue = true;
-    if (msg.writeId <= w.applied) return; // a duplicate: the ACK at the next tick answers it
+    if (msg.writeId <= w.applied) {
+      // A duplicate: the ACK at the next tick answers it, at once if the writer waits for it.
+      if (msg.ack === true) this.sendWriteAck(w);
+      return;
+    }
     if (msg.writeId > w.applied + 1) {
       if (w.early.size < this.writeWindow) w.early.set(msg.writeId, msg.command);
       return;
@@ -265,8 +296,9 @@ export class MasterState {
       w.early.delete(w.applied + 1);
       urgent = this.applyFrom(w, w.applied + 1, next) || urgent;
     }
-    // A putUnique caller waits for its answer: do not let it wait for the next tick.
-    if (urgent) this.sendWriteAck(w);
+    // A putUnique caller or an acknowledged write waits for its answer: do not let it wait
+    // for the next tick.
+    if (urgent || (msg.ack === true && w.applied >= msg.writeId)) this.sendWriteAck(w);
   }
 
   /** Applies a clone's write in order; returns whether its outcome must be reported. */

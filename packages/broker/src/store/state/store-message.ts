@@ -124,6 +124,12 @@ export interface CloneWriteMessage {
   readonly writeId: number;
   readonly base: number;
   readonly command: WriteCommand;
+  /**
+   * Set when the writer waits for the outcome (an acknowledged write): the master sends
+   * its `writeAck` as soon as the write is applied and durable instead of at the next
+   * tick. Optional, so that a master that does not know it still answers at its tick.
+   */
+  readonly ack?: boolean;
 }
 
 /** Clone → master: the clone goes away (Broker has no such message: zeek/broker#142). */
@@ -296,6 +302,7 @@ export function parseCloneMessage(x: unknown): CloneMessage {
       seqField(m, 'writeId');
       seqField(m, 'base');
       if ((m.writeId as number) < 1 || (m.base as number) < 1) bad(`'writeId' and 'base' start at 1`);
+      if (m.ack !== undefined && typeof m.ack !== 'boolean') bad(`'ack' must be a boolean`);
       checkWriteCommand(m.command);
       break;
     case 'detach':

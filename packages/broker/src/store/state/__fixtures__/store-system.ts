@@ -118,7 +118,7 @@ export class StoreSystem {
       callbacks: {
         event: (ev) => l.events.push(ev),
         error: (e) => l.errors.push(e),
-        putUniqueResult: (id, o) => {
+        writeResult: (id, o) => {
           if (l.answers.has(id)) throw new Error(`putUnique ${id} answered twice on ${name}`);
           l.answers.set(id, o);
         },
