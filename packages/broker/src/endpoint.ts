@@ -17,6 +17,9 @@ import { isStatus } from './status';
 import { StatusSubscriber } from './status-subscriber';
 import { type DataMessage, Subscriber, type SubscriberOptions, type SubscriptionWiring } from './subscriber';
 import { linkToParent, startWorkerEndpoint, type WorkerEndpoint, type WorkerEndpointOptions } from './worker-endpoint';
+import { webSocketEndpointPort } from './websocket/endpoint-port';
+import { EndpointWebSocketServer } from './websocket/web-socket-server';
+import { resolveWebSocketServerOptions, type WebSocketServerOptions } from './websocket/web-socket-server-options';
 
 /** Options of `peer` and `peerNoWait`. */
 export interface PeerOptions {
@@ -67,6 +70,8 @@ export class Endpoint {
   private readonly openBursts = new Set<PublishBuffer>();
   private nextId = 1;
   private stopping: Promise<void> | undefined;
+  /** WebSocket JSON API servers, closed by `shutdown`. */
+  private readonly webSocketServers = new Set<EndpointWebSocketServer>();
 
   /**
    * @param options - see {@link EndpointOptions}
@@ -390,6 +395,30 @@ export class Endpoint {
     return this.request<boolean>({ type: 'peer', host: 'parent', port: 0, retryMs: 0, wait: true, via: parent });
   }
 
+  /**
+   * Serves Broker's WebSocket JSON API (`/v1/messages/json`, see docs/websocket.md): a
+   * client's publications reach local subscribers, hubs, peers and other clients; the
+   * messages on its topics reach it. TLS as for peering unless the options say otherwise.
+   * @param host - address to bind (default `127.0.0.1`)
+   * @param port - port to bind (default 0: the OS picks a free one)
+   * @returns the bound port
+   * @throws BrokerError `cannot_open_resource` when the address cannot be bound,
+   *   `invalid_data` for a bad option, `shutting_down` after shutdown
+   */
+  async listenWebSocket(host = '127.0.0.1', port = 0, options: WebSocketServerOptions = {}): Promise<number> {
+    if (this.stopping !== undefined) throw new BrokerError('shutting_down', 'the endpoint is shut down');
+    const hooks = { id: this.id, log: this.system.loggerFor('network'), tell: (m: CoreCommand) => this.tell(m), nextId: () => this.nextId++ };
+    const server = new EndpointWebSocketServer(webSocketEndpointPort(hooks), resolveWebSocketServerOptions(options, this.options));
+    this.webSocketServers.add(server);
+    try {
+      return await server.listen(host, port);
+    } catch (e) {
+      this.webSocketServers.delete(server);
+      await server.close();
+      throw e;
+    }
+  }
+
   /** Counters of the endpoint (drops, duplicates, expired hop limits, malformed input). */
   stats(): Promise<CoreStats> {
     return this.request<CoreStats>({ type: 'stats' });
@@ -402,6 +431,7 @@ export class Endpoint {
   shutdown(): Promise<void> {
     this.sealBursts();
     this.stopping ??= (async () => {
+      await Promise.all([...this.webSocketServers].map((s) => s.close()));
       try {
         await this.system.request(this.core, { type: 'shutdown' }, { timeout: 10_000 });
       } catch (e) {
