@@ -3,7 +3,9 @@
  * ack, messages both ways between clients, local subscribers, hubs and a peer, the
  * statuses of clients that come and go, and Zeek events with metadata.
  */
+import { readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
+import * as path from 'node:path';
 import {
   address, type BrokerError, count, type Data, encodeJsonDataMessage, Endpoint, enumValue, equals, isStatus, parseZeekMessage, port, set, Status, subnet, table, timespan, timestamp,
   connectWebSocket, type WebSocketClient, zeekEvent,
@@ -57,7 +59,9 @@ test('the upgrade response is exactly what Broker sends: 101 with Upgrade, Conne
     });
     s.on('error', reject);
   });
-  expect(text).toBe('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n');
+  const fixture = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/websocket/broker-sources.json'), 'utf8')) as { upgradeRequestKey: string; upgradeResponse: string };
+  expect(fixture.upgradeRequestKey).toBe('dGhlIHNhbXBsZSBub25jZQ==');
+  expect(text).toBe(fixture.upgradeResponse);
 });
 
 test('another path is refused with 404 and a hint, as Broker refuses it', async () => {
