@@ -4,7 +4,12 @@
  * browser's own `WebSocket`. Nothing here imports a Node module.
  * @packageDocumentation
  */
-export * from '@broker-ts/data';
+// Broker's data model and its JSON form; the binary and CBOR codecs stay out (Node only).
+export {
+  Address, address, BrokerError, type BrokerErrorContext, BrokerSet, set, BrokerTable, table, compare, equals, Count, count, COUNT_MAX, type Data, type DataInput,
+  decodeJson, decodeJsonDataMessage, encodeJson, encodeJsonDataMessage, EnumValue, enumValue, ErrorCode, type ErrorCodeName, formatReal, INT64_MAX, INT64_MIN, Port, port,
+  PORT_PROTOCOLS, type PortProtocol, Subnet, subnet, Timespan, timespan, Timestamp, timestamp, toData, toString, DATA_TYPE_NAMES, type DataTypeName, typeOf,
+} from '@broker-ts/data';
 export {
   networkTimestamp, parseZeekMessage, ZEEK_PROTOCOL_VERSION, zeekEvent, type ZeekBatch, type ZeekEvent, type ZeekIdentifierUpdate, type ZeekLogCreate, type ZeekLogWrite,
   type ZeekMessage, zeekMessageToData, ZeekMessageType, ZeekMetadata,
