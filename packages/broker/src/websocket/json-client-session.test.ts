@@ -33,12 +33,13 @@ test('bad input is answered with numbered errors and the session stays open', ()
   expect(s.state).toBe('open');
 });
 
-test('a first message that is not a list of strings closes with 1011 and nothing is queued', () => {
+test('a first message that is not a list of strings gets no reply and later input is ignored, as in the newest Broker', () => {
   for (const first of ['{}', '["/a", 1]', '[', '"x"']) {
     const s = new JsonClientSession(settings());
-    expect(s.receiveText(first)).toEqual([{ kind: 'close', code: 1011, reason: 'invalid_argument("first message must contain a filter")' }]);
-    expect(s.pending).toBe(0);
+    expect(s.receiveText(first)).toEqual([]);
+    expect(s.state).toBe('rejected');
     expect(s.receiveText('["/a"]')).toEqual([]);
+    expect(s.pending).toBe(0);
   }
 });
 

@@ -45,14 +45,14 @@ export interface SessionSettings {
   overflowPolicy: WebSocketOverflowPolicy;
 }
 
-/** Where the session is: waiting for the subscription list, serving, or ended. */
-export type SessionState = 'awaiting-filter' | 'open' | 'closed';
+/**
+ * Where the session is: waiting for the subscription list, serving, ignoring a client
+ * whose first message was no subscription list, or ended.
+ */
+export type SessionState = 'awaiting-filter' | 'open' | 'rejected' | 'closed';
 
 /** A frame waiting to be sent: control text, or a message encoded when it leaves. */
 type Pending = string | [topic: string, value: Data];
-
-/** Broker's text when the first message is not a list of topics (CAF renders the error). */
-export const FILTER_REQUIRED = 'invalid_argument("first message must contain a filter")';
 
 /** One WebSocket client of the JSON API. */
 export class JsonClientSession {
@@ -82,7 +82,7 @@ export class JsonClientSession {
    * @returns what to do; error replies are queued as frames
    */
   receiveText(text: string): SessionAction[] {
-    if (this.state === 'closed') return [];
+    if (this.state === 'closed' || this.state === 'rejected') return [];
     if (this.state === 'awaiting-filter') return this.receiveFilter(text);
     this.inputs++;
     let msg: { topic: string; value: Data };
@@ -169,7 +169,12 @@ export class JsonClientSession {
 
   private receiveFilter(text: string): SessionAction[] {
     const topics = parseTopicList(text);
-    if (topics === undefined) return this.close(CloseCode.unexpectedCondition, FILTER_REQUIRED);
+    if (topics === undefined) {
+      // The newest Broker neither answers nor closes: the client's input is ignored from
+      // here on (json_client.cc drops the pipeline). The host's handshake timeout ends it.
+      this.state = 'rejected';
+      return [];
+    }
     this.state = 'open';
     this.queue.push(renderAck(this.settings.endpointId, this.settings.version));
     return [{ kind: 'attach', topics }];

@@ -151,7 +151,7 @@ export class EndpointWebSocketServer {
     this.port.log.info({ event: 'web-socket-connect', address: network.address, port: network.port }, 'new WebSocket client');
     if (this.options.handshakeTimeoutMs > 0) {
       client.handshakeTimer = setTimeout(() => {
-        if (session.state === 'awaiting-filter') this.act(client, [{ kind: 'close', code: CloseCode.policyViolation, reason: 'no subscription list received in time' }]);
+        if (session.state === 'awaiting-filter' || session.state === 'rejected') this.act(client, [{ kind: 'close', code: CloseCode.policyViolation, reason: 'no subscription list received in time' }]);
       }, this.options.handshakeTimeoutMs);
       client.handshakeTimer.unref();
     }

@@ -68,8 +68,8 @@ export class RawClient {
   }
 
   /** Waits for the close and returns its code and reason. */
-  async closedWith(): Promise<{ code: number; reason: string }> {
-    await this.until(() => this.closed !== undefined, 'the close');
+  async closedWith(deadlineMs = 20_000): Promise<{ code: number; reason: string }> {
+    await this.until(() => this.closed !== undefined, 'the close', deadlineMs);
     return this.closed!;
   }
 
