@@ -56,7 +56,7 @@ async function startNodeServer(name: string, file: string): Promise<Server> {
 
 async function startBroker(binary: string): Promise<Server> {
   const port = await freePort();
-  const proc = spawn(binary, ['--disable-ssl', '-t', '/bench-node-only'], { env: { ...process.env, BROKER_WEB_SOCKET_PORT: `${port}/tcp` }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const proc = spawn(binary, ['--disable-ssl', '-t', '"/bench-node-only"'], { env: { ...process.env, BROKER_WEB_SOCKET_PORT: `${port}/tcp` }, stdio: ['ignore', 'ignore', 'inherit'] });
   for (;;) {
     const up = await new Promise<boolean>((resolve) => {
       const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/messages/json`);

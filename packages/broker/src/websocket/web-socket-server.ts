@@ -213,13 +213,16 @@ export class EndpointWebSocketServer {
     if (ws.readyState !== ws.OPEN) return;
     while (client.inFlight < FRAMES_IN_FLIGHT && session.pending > 0) {
       const frames = session.takeFrames(FRAMES_IN_FLIGHT - client.inFlight);
-      for (const f of frames) {
-        client.inFlight++;
-        ws.send(f, () => {
-          client.inFlight--;
-          if (session.pending > 0 && !client.flushQueued) this.flush(client);
-        });
-      }
+      if (frames.length === 0) break;
+      const n = frames.length;
+      client.inFlight += n;
+      // One write callback per batch: frames are written in order, so the last one's
+      // callback means the whole batch left.
+      for (let i = 0; i < n - 1; i++) ws.send(frames[i]);
+      ws.send(frames[n - 1], () => {
+        client.inFlight -= n;
+        if (session.pending > 0 && !client.flushQueued) this.flush(client);
+      });
     }
   }
 
