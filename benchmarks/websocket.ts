@@ -7,7 +7,7 @@
  *   endpoint core, encodes it again for the subscriber);
  * - a raw `ws` relay that forwards frames unparsed (the floor of a WebSocket server in Node);
  * - the newest Broker's `broker-node` with `BROKER_WEB_SOCKET_PORT`, when the environment
- *   variable `BROKER_NODE` names its binary.
+ *   variable `BROKER_NEWEST_NODE` names its binary.
  *
  * Reported: messages per second at the subscriber, and messages per CPU-second of the
  * server process (/proc/PID/stat), median of 3 runs of `N` messages each.
@@ -137,9 +137,9 @@ function median(xs: number[]): number {
 
 async function main(): Promise<void> {
   const servers: Array<() => Promise<Server>> = [() => startNodeServer('broker-ts listenWebSocket', 'bts-ws-server.ts'), () => startNodeServer('raw ws relay (no parsing)', 'ws-relay-server.ts')];
-  const brokerNode = process.env.BROKER_NODE;
+  const brokerNode = process.env.BROKER_NEWEST_NODE;
   if (brokerNode !== undefined && existsSync(brokerNode)) servers.push(() => startBroker(brokerNode));
-  else console.log('Broker row skipped: set BROKER_NODE to the newest broker-node binary');
+  else console.log('Broker row skipped: set BROKER_NEWEST_NODE to the newest broker-node binary');
   console.log(`${N} messages per run, median of ${RUNS} runs; message: ${MESSAGE.length} bytes`);
   const rows: Array<[string, number, number]> = [];
   for (const start of servers) {

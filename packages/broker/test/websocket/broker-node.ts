@@ -1,7 +1,7 @@
 /**
  * Starts the newest Broker's `broker-node` with its WebSocket port open, for the live
  * tests and the capture script. The binary comes from the environment variable
- * `BROKER_NODE` (a path); without it, live tests are skipped with that reason.
+ * `BROKER_NEWEST_NODE` (a path); without it, live tests are skipped with that reason.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,9 +10,9 @@ import WebSocket from 'ws';
 
 /** Why the newest Broker cannot be used here, or undefined when it can. */
 export function brokerNodeMissing(): string | undefined {
-  const bin = process.env.BROKER_NODE;
-  if (bin === undefined || bin === '') return 'BROKER_NODE is not set (the path of the newest Broker\'s broker-node binary)';
-  if (!existsSync(bin)) return `BROKER_NODE=${bin} does not exist`;
+  const bin = process.env.BROKER_NEWEST_NODE;
+  if (bin === undefined || bin === '') return 'BROKER_NEWEST_NODE is not set (the path of the newest Broker\'s broker-node binary)';
+  if (!existsSync(bin)) return `BROKER_NEWEST_NODE=${bin} does not exist`;
   return undefined;
 }
 
@@ -42,7 +42,7 @@ export async function startBrokerNode(topics: string[], endpointId?: string): Pr
   const wsPort = await freePort();
   const args = ['--disable-ssl', '-t', JSON.stringify(topics).replace(/^\[|\]$/g, '')];
   if (endpointId !== undefined) args.push(`--endpoint-id=${endpointId}`);
-  const proc = spawn(process.env.BROKER_NODE!, args, { env: { ...process.env, BROKER_WEB_SOCKET_PORT: `${wsPort}/tcp` }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.env.BROKER_NEWEST_NODE!, args, { env: { ...process.env, BROKER_WEB_SOCKET_PORT: `${wsPort}/tcp` }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const deadline = Date.now() + 30_000;

@@ -4,7 +4,7 @@
  * response, the ack, the reply to each input, the close after a bad first message, and
  * the data messages of all 15 types as Broker re-encodes them for a subscriber.
  *
- * Run: `BROKER_NODE=/path/to/broker-node npx tsx capture-broker-websocket.ts [out.json]`
+ * Run: `BROKER_NEWEST_NODE=/path/to/broker-node npx tsx capture-broker-websocket.ts [out.json]`
  * (default out: test/fixtures/websocket/broker-live-capture.json).
  */
 import { readFileSync, writeFileSync } from 'node:fs';

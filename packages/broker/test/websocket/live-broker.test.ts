@@ -1,5 +1,5 @@
 /**
- * Live, against the newest Broker (`BROKER_NODE`, see broker-node.ts; skipped with the
+ * Live, against the newest Broker (`BROKER_NEWEST_NODE`, see broker-node.ts; skipped with the
  * reason when absent): our client talks to Broker's WebSocket server, values of all 15
  * types and Zeek events with metadata go both ways between two of our clients through
  * it, and Broker answers bad input with its error message.
