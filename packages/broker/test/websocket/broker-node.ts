@@ -25,7 +25,8 @@ export interface BrokerNode {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+/** A TCP port that was free a moment ago. */
+export function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
       const p = (s.address() as { port: number }).port;

@@ -4,9 +4,12 @@
  * types and Zeek events with metadata go both ways between two of our clients through
  * it, and Broker answers bad input with its error message.
  */
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
 import { type BrokerError, connectWebSocket, count, equals, parseZeekMessage, timestamp, type WebSocketClient, zeekEvent } from '@broker-ts/broker';
 import { ALL_TYPES } from './all-types';
-import { type BrokerNode, brokerNodeMissing, startBrokerNode } from './broker-node';
+import { type BrokerNode, brokerNodeMissing, freePort, startBrokerNode } from './broker-node';
 import { testWhen } from './requirement';
 import { RawClient } from './ws-helpers';
 
@@ -63,5 +66,41 @@ testWhen(missing, 'Broker answers bad input with its error message and keeps the
     expect(await rx.get({ timeout: 30_000 })).toEqual(['/t', 'fine']);
   } finally {
     raw.close();
+  }
+});
+
+const pythonMissing = missing ?? (process.env.BROKER_NEWEST_PYTHON === undefined ? 'BROKER_NEWEST_PYTHON is not set (the newest Broker\'s Python bindings)' : undefined);
+
+testWhen(pythonMissing, 'Zeek events go both ways between our WebSocket client and a native Broker endpoint, with metadata from Broker', async () => {
+  const wsPort = await freePort();
+  const proc = spawn('/usr/bin/python3', [path.join(__dirname, 'broker-python-zeek.py')], {
+    env: { ...process.env, PYTHONPATH: process.env.BROKER_NEWEST_PYTHON, BROKER_WEB_SOCKET_PORT: `${wsPort}/tcp` },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
+  const step = async (): Promise<Record<string, unknown>> => {
+    const r = await lines.next();
+    if (r.done === true) throw new Error(`the native endpoint ended: ${stderr}`);
+    return JSON.parse(r.value) as Record<string, unknown>;
+  };
+  try {
+    expect(await step()).toEqual({ step: 'ready' });
+    const c = await connectWebSocket(`ws://127.0.0.1:${wsPort}/v1/messages/json`, { topics: ['/zeek/to-ws'], retry: 100 });
+    clients.push(c);
+    const ts = timestamp(1_700_000_000_000_000_000n);
+    // Without metadata this way: the newest Broker's Python bindings crash (SIGSEGV) on
+    // receiving an event whose metadata holds a timestamp; the broker-node test above
+    // carries metadata both ways.
+    c.publish('/zeek/to-native', zeekEvent('ws::ping', [count(1), 'hi']));
+    expect(await step()).toEqual({ step: 'received', topic: '/zeek/to-native', name: 'ws::ping', args: ['1', 'hi'], metadata: [] });
+    expect(await step()).toEqual({ step: 'published' });
+    const [topic, value] = (await c.get({ timeout: 30_000 }))!;
+    expect(topic).toBe('/zeek/to-ws');
+    expect(parseZeekMessage(value)).toEqual({ kind: 'event', name: 'native::pong', args: [count(42), 'from-native'], metadata: [[1, ts]] });
+  } finally {
+    proc.stdin.end();
+    if (proc.exitCode === null) await new Promise((r) => proc.once('exit', r));
   }
 });
