@@ -83,7 +83,7 @@ export interface ProcessedMessages {
 
 /** Messages the facade sends to the core. */
 export type CoreCommand =
-  | { type: 'publish'; topic: string; value: Data; receiver?: string; from?: number }
+  | { type: 'publish'; topic: string; value: Data; receiver?: string; from?: number; asRemote?: boolean }
   | { type: 'publish-drain'; buffer: PublishBuffer; mark: DrainMark; publisher?: PublisherPort }
   | { type: 'add-subscription'; sub: LocalSubscription; topics: string[] }
   | { type: 'set-topics'; id: number; topics: string[] }
@@ -251,7 +251,7 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   behavior(): Behavior<CoreMessage> {
     const merged = withFlows<CoreMessage>(this.flows, {
-      publish: (m) => this.route(m.topic, m.value, m.receiver, m.from),
+      publish: (m) => this.route(m.topic, m.value, m.receiver, m.from, m.asRemote),
       'publish-drain': (m) => (m.publisher === undefined ? this.drainInput(m.buffer, m.mark) : this.drainPublisher(m.buffer, m.publisher)),
       'add-subscription': (m) => this.addSubscription(m.sub, m.topics),
       'set-topics': (m) => this.setTopics(m.id, m.topics),
@@ -421,9 +421,10 @@ export class EndpointCore extends Actor<CoreMessage> {
     }
   }
 
-  private route(topic: string, value: Data, receiver?: string, from?: number): void {
+  private route(topic: string, value: Data, receiver?: string, from?: number, asRemote = false): void {
     this.stats.processed.data++;
-    const local = this.targetsFor(topic).local;
+    // A WebSocket client's message reaches local subscribers as a peer's message does.
+    const local = asRemote ? this.targetsFor(topic).remote : this.targetsFor(topic).local;
     if (local.length > 0) this.deliverLocal(topic, value, local, from);
     if (isInternalTopic(topic)) return;
     const to = this.router.peersFor(topic, receiver);

@@ -17,6 +17,9 @@ import { isStatus } from './status';
 import { StatusSubscriber } from './status-subscriber';
 import { type DataMessage, Subscriber, type SubscriberOptions, type SubscriptionWiring } from './subscriber';
 import { linkToParent, startWorkerEndpoint, type WorkerEndpoint, type WorkerEndpointOptions } from './worker-endpoint';
+import { webSocketEndpointPort } from './websocket/endpoint-port';
+import { EndpointWebSocketServer } from './websocket/web-socket-server';
+import { resolveWebSocketServerOptions, type WebSocketServerOptions } from './websocket/web-socket-server-options';
 
 /** Options of `peer` and `peerNoWait`. */
 export interface PeerOptions {
@@ -71,6 +74,8 @@ export class Endpoint {
   /** Messages `publish`/`publishTo`/`publishBatch` accepted, for `stats().published`. */
   private published = 0;
   private stopping: Promise<void> | undefined;
+  /** WebSocket JSON API servers, closed by `shutdown`. */
+  private readonly webSocketServers = new Set<EndpointWebSocketServer>();
 
   /**
    * @param options - see {@link EndpointOptions}
@@ -399,6 +404,30 @@ export class Endpoint {
   }
 
   /**
+   * Serves Broker's WebSocket JSON API (`/v1/messages/json`, see docs/websocket.md): a
+   * client's publications reach local subscribers, hubs, peers and other clients; the
+   * messages on its topics reach it. TLS as for peering unless the options say otherwise.
+   * @param host - address to bind (default `127.0.0.1`)
+   * @param port - port to bind (default 0: the OS picks a free one)
+   * @returns the bound port
+   * @throws BrokerError `cannot_open_resource` when the address cannot be bound,
+   *   `invalid_data` for a bad option, `shutting_down` after shutdown
+   */
+  async listenWebSocket(host = '127.0.0.1', port = 0, options: WebSocketServerOptions = {}): Promise<number> {
+    if (this.stopping !== undefined) throw new BrokerError('shutting_down', 'the endpoint is shut down');
+    const hooks = { id: this.id, log: this.system.loggerFor('network'), tell: (m: CoreCommand) => this.tell(m), nextId: () => this.nextId++ };
+    const server = new EndpointWebSocketServer(webSocketEndpointPort(hooks), resolveWebSocketServerOptions(options, this.options));
+    this.webSocketServers.add(server);
+    try {
+      return await server.listen(host, port);
+    } catch (e) {
+      this.webSocketServers.delete(server);
+      await server.close();
+      throw e;
+    }
+  }
+
+  /**
    * Counters and gauges of the endpoint: drops, duplicates, expired hop limits, malformed
    * input, processed messages by type, buffered messages, subscriptions and publishers.
    */
@@ -414,6 +443,7 @@ export class Endpoint {
   shutdown(): Promise<void> {
     this.sealBursts();
     this.stopping ??= (async () => {
+      await Promise.all([...this.webSocketServers].map((s) => s.close()));
       try {
         await this.system.request(this.core, { type: 'shutdown' }, { timeout: 10_000 });
       } catch (e) {

@@ -27,3 +27,7 @@ export {
   networkTimestamp, parseZeekMessage, ZEEK_PROTOCOL_VERSION, zeekEvent, type ZeekBatch, type ZeekEvent, type ZeekIdentifierUpdate, type ZeekLogCreate, type ZeekLogWrite,
   type ZeekMessage, zeekMessageToData, ZeekMessageType, ZeekMetadata,
 } from './zeek';
+export { connectWebSocket, type NodeWebSocketClientOptions } from './websocket/connect-web-socket';
+export { WebSocketClient, type WebSocketClientOptions, type WebSocketServerInfo } from './websocket/web-socket-client';
+export { WEB_SOCKET_API_VERSION, type WebSocketServerOptions } from './websocket/web-socket-server-options';
+export type { WebSocketOverflowPolicy } from './websocket/json-client-session';

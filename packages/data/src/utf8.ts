@@ -1,4 +1,8 @@
-import { isUtf8 } from 'node:buffer';
+// No Node import: this module also runs in browsers. Node's Buffer is used when present
+// (it is faster); elsewhere TextEncoder and a strict TextDecoder do the same work.
+const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+const encoder = new TextEncoder();
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
 
 // Strings are stored as raw bytes in Broker; JS strings must be well-formed UTF-16 to map
 // onto valid UTF-8 without loss, so lone surrogates are refused rather than replaced.
@@ -19,7 +23,7 @@ export function isWellFormedString(s: string): boolean {
  * @internal
  */
 export function utf8Bytes(s: string): Uint8Array {
-  return Buffer.from(s, 'utf8');
+  return NodeBuffer !== undefined ? NodeBuffer.from(s, 'utf8') : encoder.encode(s);
 }
 
 /**
@@ -44,8 +48,16 @@ export function decodeUtf8(bytes: Uint8Array, start: number, end: number): strin
     if (i === end) return s;
   }
   const view = bytes.subarray(start, end);
-  if (!isUtf8(view)) return undefined;
-  return Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('utf8');
+  if (NodeBuffer !== undefined) {
+    const s = NodeBuffer.from(view.buffer, view.byteOffset, view.byteLength).toString('utf8');
+    // Node replaces each invalid sequence with U+FFFD: without one the bytes were valid.
+    if (!s.includes('\ufffd')) return s;
+  }
+  try {
+    return strictDecoder.decode(view);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
