@@ -3,7 +3,7 @@
  * test, in both directions, in Broker's text format and in JSON v1, and bad command
  * lines.
  */
-import { count, type DataMessage, Endpoint, port } from '@broker-ts/broker';
+import { connectWebSocket, count, type DataMessage, Endpoint, port } from '@broker-ts/broker';
 
 import { killTools, startTool, type Tool } from './__fixtures__/tool-process';
 
@@ -70,6 +70,20 @@ describe('broker-pipe', () => {
     expect(await tool.exit).toBe(1);
     expect(tool.stderr.some((l) => l.startsWith('*** line 2: '))).toBe(true);
     expect(tool.stdout).toContain('*** published 2 messages');
+  }, 60_000);
+
+  it("--web-socket-port (BROKER_WEB_SOCKET_PORT): a WebSocket client's publications reach the tool's subscription", async () => {
+    const tool = startTool('broker-pipe', ['-m', 'subscribe', '-t', '/test/ws', '-c', '2'], undefined, { BROKER_WEB_SOCKET_PORT: '0/tcp' });
+    const [, wsPort] = await tool.errLine(/^\*\*\* web socket on ws:\/\/127\.0\.0\.1:(\d+)\/v1\/messages\/json$/);
+    const client = await connectWebSocket(`ws://127.0.0.1:${wsPort}/v1/messages/json`, { topics: [] });
+    try {
+      client.publish('/test/ws', count(5));
+      client.publish('/test/ws/deeper', 'via ws');
+      expect(await tool.exit).toBe(0);
+    } finally {
+      await client.close();
+    }
+    expect(tool.stdout.filter((l) => l !== '')).toEqual(['data(/test/ws, 5)', 'data(/test/ws/deeper, via ws)']);
   }, 60_000);
 
   it('bad command lines exit 2: no mode, an unknown flag, stream for publishing', async () => {

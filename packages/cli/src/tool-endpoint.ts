@@ -7,7 +7,7 @@ import { BrokerError, Endpoint, type Store } from '@broker-ts/broker';
 
 import { type MetricsServer, type MetricsServerOptions, serveMetrics } from './metrics-server';
 import { toolLogger } from './tool-logger';
-import { type EndpointFlags, endpointOptionsFrom, metricsPortFrom } from './tool-options';
+import { type EndpointFlags, endpointOptionsFrom, metricsPortFrom, webSocketPortFrom } from './tool-options';
 import type { ToolOutput } from './tool-output';
 import { watchStatuses } from './watch-statuses';
 
@@ -54,9 +54,10 @@ export interface ToolEndpoint {
 }
 
 /**
- * Makes the endpoint and, with a metrics port, the metrics server.
+ * Makes the endpoint and, with a metrics port, the metrics server; with a WebSocket port,
+ * serves Broker's WebSocket JSON API (`*** web socket on ws://...` on stderr).
  * @returns the endpoint, or the exit status 1 after printing why it could not start
- *   (options the endpoint refuses, such as TLS files today; a metrics port in use)
+ *   (options the endpoint refuses, such as TLS files today; a port in use)
  */
 export async function openToolEndpoint(spec: ToolEndpointSpec, io: ToolOutput): Promise<ToolEndpoint | number> {
   let endpoint: Endpoint;
@@ -84,6 +85,18 @@ export async function openToolEndpoint(spec: ToolEndpointSpec, io: ToolOutput): 
       return 1;
     }
     metrics = started;
+  }
+  const webSocketPort = webSocketPortFrom(spec.flags);
+  if (webSocketPort !== undefined) {
+    const host = spec.flags.webSocketAddress ?? '127.0.0.1';
+    try {
+      const bound = await endpoint.listenWebSocket(host, webSocketPort);
+      io.err(`*** web socket on ws://${host}:${bound}/v1/messages/json`);
+    } catch (error) {
+      io.err(`${spec.tool}: ${(error as Error).message}`);
+      await close();
+      return 1;
+    }
   }
   return {
     endpoint,

@@ -55,6 +55,10 @@ export interface EndpointFlags {
   metricsPort?: number;
   /** `--metrics-address`. */
   metricsAddress?: string;
+  /** `--web-socket-port` or `BROKER_WEB_SOCKET_PORT`. */
+  webSocketPort?: number;
+  /** `--web-socket-address`. */
+  webSocketAddress?: string;
 }
 
 /** Adds Broker's endpoint options and the metrics port to a tool's command. */
@@ -70,7 +74,10 @@ export function addEndpointFlags(cmd: Command): Command {
     .option('--broker.ssl.cafile <file>', 'concatenated PEM certificates to trust (TLS: not implemented yet, refused)')
     .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics at /metrics and the status at /v1/status/json on this port (0: pick one)').argParser(parsePortArg).env('BROKER_METRICS_PORT'))
     .addOption(new Option('--broker.metrics.port <port>', "same as --metrics-port (Broker's name)").argParser(parsePortArg).hideHelp())
-    .option('--metrics-address <host>', 'bind address of the metrics server (default 127.0.0.1)');
+    .option('--metrics-address <host>', 'bind address of the metrics server (default 127.0.0.1)')
+    .addOption(new Option('--web-socket-port <port>', "serve Broker's WebSocket JSON API at /v1/messages/json on this port (0: pick one)").argParser(parsePortArg).env('BROKER_WEB_SOCKET_PORT'))
+    .addOption(new Option('--broker.web-socket.port <port>', "same as --web-socket-port (Broker's name)").argParser(parsePortArg).hideHelp())
+    .option('--web-socket-address <host>', 'bind address of the WebSocket server (default 127.0.0.1)');
 }
 
 /**
@@ -97,6 +104,11 @@ export function endpointOptionsFrom(flags: EndpointFlags & Record<string, unknow
 /** The metrics port from `--metrics-port`, `--broker.metrics.port` or `BROKER_METRICS_PORT`. */
 export function metricsPortFrom(flags: EndpointFlags & Record<string, unknown>): number | undefined {
   return flags.metricsPort ?? (flags['broker.metrics.port'] as number | undefined);
+}
+
+/** The WebSocket port from `--web-socket-port`, `--broker.web-socket.port` or `BROKER_WEB_SOCKET_PORT`. */
+export function webSocketPortFrom(flags: EndpointFlags & Record<string, unknown>): number | undefined {
+  return flags.webSocketPort ?? (flags['broker.web-socket.port'] as number | undefined);
 }
 
 /** Thrown by {@link parseCommand} when the command line asks for help or version: exit 0. */
