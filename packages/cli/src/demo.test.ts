@@ -25,8 +25,19 @@ function runDemoCli(args: string[]): Promise<{ code: number | null; stdout: stri
 
 test('a short run: a worker is killed and restarted, every event arrives once, every clone equals its master', async () => {
   let text = '';
-  const out: ViewOutput = { isTTY: false, write: (s: string) => (text += s) };
+  // The demo says where to watch it; the metrics it points at answer while it runs.
+  let scrape: Promise<string> | undefined;
+  const out: ViewOutput = {
+    isTTY: false,
+    write: (s: string) => {
+      text += s;
+      const at = /curl (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(s);
+      if (at !== null) scrape = fetch(at[1]).then((r) => r.text());
+    },
+  };
   const summary = await runCluster({ workers: 3, proxies: 1, durationMs: 4_000, rate: 100 }, out);
+  expect(text).toMatch(/WebSocket clients: ws:\/\/127\.0\.0\.1:\d+\/v1\/messages\/json/);
+  expect(await scrape).toMatch(/^broker_connections\b/m);
 
   expect(summary.problems).toEqual([]);
   expect(summary.ok).toBe(true);

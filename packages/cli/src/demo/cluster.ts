@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { type MetricsServer, serveMetrics } from '../metrics-server';
 import { NodeProcess } from './launcher';
 import { clusterLayout, type DemoOptions, KILLED_WORKER, type NodeSpec } from './layout';
 import { digestKey, Manager } from './manager';
@@ -34,6 +35,7 @@ export async function runCluster(options: DemoOptions, out: ViewOutput): Promise
   const view = new LiveView(out);
   const processes = new Map<string, NodeProcess>();
   let manager: Manager | undefined;
+  let metrics: MetricsServer | undefined;
   let phase = 'starting';
   let startedAt: number | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -54,6 +56,11 @@ export async function runCluster(options: DemoOptions, out: ViewOutput): Promise
     };
     timer = setInterval(() => void draw().catch(() => {}), VIEW_INTERVAL_MS);
     view.note(`manager listening on 127.0.0.1:${m.port}; stores in ${dir}`);
+    // Where to watch the manager while the demo runs: Prometheus metrics and Broker's status
+    // report over HTTP, and Broker's WebSocket JSON API for any WebSocket client.
+    metrics = await serveMetrics({ endpoint: m.ep, port: 0, stores: () => [...m.masters.values()] });
+    const webSocketPort = await m.ep.listenWebSocket();
+    view.note(`watch it: curl http://127.0.0.1:${metrics.port}/metrics (or /v1/status/json); WebSocket clients: ws://127.0.0.1:${webSocketPort}/v1/messages/json`);
 
     // Proxies first (workers peer with them), then the worker processes.
     let proxyList: NodeProcessConfig['proxies'] = [];
@@ -118,6 +125,7 @@ export async function runCluster(options: DemoOptions, out: ViewOutput): Promise
     process.off('SIGINT', interrupted);
     if (timer !== undefined) clearInterval(timer);
     await Promise.all([...processes.values()].map((p) => p.stop()));
+    await metrics?.close();
     await manager?.shutdown();
     fs.rmSync(dir, { recursive: true, force: true });
   }
