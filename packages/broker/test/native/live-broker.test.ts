@@ -1,0 +1,250 @@
+/**
+ * End to end against the newest Broker built from source (its broker-node, broker-pipe
+ * and, where built, its Python bindings), found through BROKER_NEWEST_BUILD or
+ * /work/ref/BROKER_NEWEST.env. Where it is absent these tests are skipped and the
+ * reason is printed.
+ */
+import { once } from 'node:events';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import {
+  address, count, decodeBinary, encodeBinary, enumValue, port, set, subnet, table, timespan, timestamp, toString, zeekEvent, type Data,
+} from '@broker-ts/broker';
+import { decodeHandshakeBody, encodeHandshakeFrame } from '../../src/native/native-codec';
+import { NATIVE_MAGIC, type OperationMessage } from '../../src/native/native-message';
+import type { NativeConnection } from '../../src/native/native-connection';
+import type { NativeTransportSettings } from '../../src/native/tls-options';
+import { makeTestCertificates, type TestCertificates } from './certificates';
+import { closeNative, connectNative, listenNative, outcome, RawReader, type TestConnectionOptions } from './native-helpers';
+import { type BrokerProcess, connectWhenListening, findReferenceBroker, freePort, type ReferenceBroker, startBroker } from './reference-broker';
+
+const found = findReferenceBroker();
+if ('reason' in found) {
+  console.warn(`SKIPPED: live tests against the newest Broker: ${found.reason}`);
+}
+const describeLive = 'broker' in found ? describe : describe.skip;
+const broker = ('broker' in found ? found.broker : undefined) as ReferenceBroker;
+if (broker && !broker.python) console.warn('SKIPPED: Broker-published all-types event: the reference build has no Python bindings (BROKER_NEWEST_PYTHON)');
+
+const LOW = '00000000-0000-4000-8000-0000000000c1';
+const HIGH = 'ffffffff-ffff-4fff-bfff-ffffffffffc1';
+const BROKER_LOW = '00000000-0000-4000-8000-0000000000b0';
+const BROKER_HIGH = 'ffffffff-ffff-4fff-bfff-ffffffffffb0';
+
+/** A Zeek event holding every one of Broker's 15 data types. */
+const ALL_TYPES: Data = zeekEvent('all_types', [
+  null,
+  true,
+  count(42n),
+  -7n,
+  2.5,
+  'text',
+  address('192.168.1.1'),
+  subnet('2001:db8::/32'),
+  port(443, 'tcp'),
+  timestamp(1_704_164_645_678_901_000n),
+  timespan(1_000_500_000n),
+  enumValue('Foo::BAR'),
+  set([count(1n), count(2n)]),
+  table([
+    ['j', count(2n)],
+    ['k', count(1n)],
+  ]),
+  [1n, 'x', [2.0, null]],
+]);
+
+const procs: BrokerProcess[] = [];
+afterEach(async () => {
+  await Promise.all(procs.splice(0).map((p) => p.kill()));
+});
+
+function node(id: string, args: string[], env: Record<string, string> = {}): BrokerProcess {
+  const p = startBroker(broker.node, [`--endpoint-id=${id}`, '-v', ...args], env);
+  procs.push(p);
+  return p;
+}
+
+/** Connects once broker-node listens (a refused connection is retried when refused). */
+async function peerWithBroker(port: number, options: TestConnectionOptions): Promise<NativeConnection> {
+  (await connectWhenListening(port)).destroy();
+  const conn = connectNative(port, options);
+  const result = await outcome(conn);
+  if (!result.ok) throw result.error ?? new Error('closed');
+  return conn;
+}
+
+const plain: NativeTransportSettings = { disableSsl: true };
+
+describeLive('native peering with the newest Broker', () => {
+  jest.setTimeout(60_000);
+
+  it.each([
+    ['broker-ts originates (smaller id), plain TCP', LOW, BROKER_HIGH, plain],
+    ['Broker originates (smaller id), plain TCP', HIGH, BROKER_LOW, plain],
+    ['broker-ts originates, default anonymous TLS', LOW, BROKER_HIGH, {}],
+    ['Broker originates, default anonymous TLS', HIGH, BROKER_LOW, {}],
+  ])('connects to broker-node: %s', async (_, ourId, brokerId, settings) => {
+    const p = await freePort();
+    node(brokerId, ['--topics=["/test"]', ...(settings.disableSsl ? ['--disable-ssl'] : [])], { BROKER_PORT: `${p}/tcp` });
+    const conn = await peerWithBroker(p, { localId: ourId, filter: ['/mine'], settings });
+    expect(conn.peer).toEqual({ remoteId: brokerId, remoteFilter: ['/test'], originator: ourId < brokerId });
+    if (!settings.disableSsl) expect(conn.cipher).toBe('TLS_ECDH_anon_WITH_AES_256_CBC_SHA');
+    const pong = once(conn, 'message');
+    conn.send({ type: 'ping', sender: ourId, receiver: brokerId, ttl: 1, topic: '<$>', payload: Buffer.from('foo') });
+    const [msg] = (await pong) as [OperationMessage];
+    expect(msg).toMatchObject({ type: 'pong', sender: brokerId, receiver: ourId, topic: '<$>' });
+    expect(Buffer.from(msg.payload).toString()).toBe('foo');
+    await closeNative(conn);
+  });
+
+  it.each([
+    ['broker-ts originates (smaller id), plain TCP', LOW, BROKER_HIGH, plain],
+    ['Broker originates (smaller id), plain TCP', HIGH, BROKER_LOW, plain],
+    ['broker-ts originates, default anonymous TLS', LOW, BROKER_HIGH, {}],
+    ['Broker originates, default anonymous TLS', HIGH, BROKER_LOW, {}],
+  ])('accepts a peering from broker-node: %s', async (_, ourId, brokerId, settings) => {
+    const server = await listenNative({ localId: ourId, filter: ['/mine'], settings });
+    node(brokerId, ['--topics=["/test"]', `--peers=[<tcp://127.0.0.1:${server.port}>]`, ...(settings.disableSsl ? ['--disable-ssl'] : [])]);
+    const conn = await server.next();
+    const result = await outcome(conn);
+    expect(result).toEqual({ ok: true, peer: { remoteId: brokerId, remoteFilter: ['/test'], originator: ourId < brokerId } });
+    await server.close();
+  });
+
+  describe('verified TLS', () => {
+    let certs: TestCertificates;
+    beforeAll(() => {
+      certs = makeTestCertificates();
+    });
+    afterAll(() => certs.remove());
+
+    const brokerSsl = (c: TestCertificates, key = c.key, passphrase?: string): string[] => [
+      `--broker.ssl.certificate=${c.cert}`,
+      `--broker.ssl.key=${key}`,
+      `--broker.ssl.cafile=${c.ca}`,
+      ...(passphrase ? [`--broker.ssl.passphrase=${passphrase}`] : []),
+    ];
+
+    it('peers when both sides hold certificates of the same CA', async () => {
+      const p = await freePort();
+      node(BROKER_HIGH, ['--topics=["/test"]', ...brokerSsl(certs, certs.encryptedKey, certs.passphrase)], { BROKER_PORT: `${p}/tcp` });
+      const conn = await peerWithBroker(p, { localId: LOW, settings: { ssl: { certificate: certs.cert, key: certs.key, cafile: certs.ca } } });
+      expect(conn.peer?.remoteId).toBe(BROKER_HIGH);
+      await closeNative(conn);
+    });
+
+    it.each([
+      ['a self-signed certificate', (c: TestCertificates): NativeTransportSettings => ({ ssl: { certificate: c.selfSignedCert, key: c.selfSignedKey, cafile: c.selfSignedCert } })],
+      ['anonymous TLS', (): NativeTransportSettings => ({})],
+      ['plain TCP', (): NativeTransportSettings => plain],
+    ])('is refused by an authenticating Broker when offering %s', async (_, settings) => {
+      const p = await freePort();
+      node(BROKER_HIGH, ['--topics=["/test"]', ...brokerSsl(certs)], { BROKER_PORT: `${p}/tcp` });
+      (await connectWhenListening(p)).destroy();
+      const result = await outcome(connectNative(p, { localId: LOW, settings: settings(certs), handshakeTimeoutMs: 10_000 }));
+      expect(result.ok).toBe(false);
+    });
+  });
+
+  it('delivers a Zeek event with all 15 data types to Broker intact (broker-pipe prints it)', async () => {
+    const p = await freePort();
+    const pipe = startBroker(broker.pipe, ['--mode=subscribe', '--topic=/test', `--local-port=${p}`, '--disable-ssl']);
+    procs.push(pipe);
+    const conn = await peerWithBroker(p, { localId: LOW, settings: plain });
+    conn.send({ type: 'data', sender: LOW, receiver: conn.peer!.remoteId, ttl: 16, topic: '/test', payload: encodeBinary(ALL_TYPES) });
+    const line = await pipe.waitForOutput(/all_types.*\n/);
+    expect(line.trim()).toBe(`/test: ${toString(ALL_TYPES)}`);
+    await closeNative(conn);
+  });
+
+  it('relays the all-types event through broker-node from one broker-ts peer to another, byte for byte', async () => {
+    const p = await freePort();
+    node(BROKER_HIGH, ['--topics=["/test"]', '--disable-ssl'], { BROKER_PORT: `${p}/tcp` });
+    const sender = await peerWithBroker(p, { localId: LOW, filter: [], settings: plain });
+    const receiver = await peerWithBroker(p, { localId: '00000000-0000-4000-8000-0000000000c2', filter: ['/test'], settings: plain });
+    const got = once(receiver, 'message');
+    const payload = encodeBinary(ALL_TYPES);
+    sender.send({ type: 'data', sender: LOW, receiver: '00000000-0000-0000-0000-000000000000', ttl: 16, topic: '/test/all', payload });
+    const [msg] = (await got) as [OperationMessage];
+    expect(msg).toMatchObject({ type: 'data', sender: BROKER_HIGH, topic: '/test/all' });
+    expect(msg.ttl).toBeLessThan(16);
+    expect(Buffer.from(msg.payload)).toEqual(Buffer.from(payload));
+    expect(decodeBinary(msg.payload)).toEqual(ALL_TYPES);
+    await closeNative(sender);
+    await closeNative(receiver);
+  });
+
+  (broker?.python ? it : it.skip)('receives a Zeek event with all 15 data types published by Broker (Python bindings)', async () => {
+    const server = await listenNative({ localId: HIGH, filter: ['/test'], settings: plain });
+    const py = startBroker('python3', [path.join(__dirname, 'capture', 'python-peers.py'), 'publisher', String(server.port)], { PYTHONPATH: broker.python ?? '' });
+    procs.push(py);
+    const conn = await server.next();
+    await outcome(conn);
+    await py.waitForOutput(/ready/);
+    const got = once(conn, 'message');
+    py.child.stdin!.write('go\n');
+    const [msg] = (await got) as [OperationMessage];
+    expect(msg.type).toBe('data');
+    expect(decodeBinary(msg.payload)).toEqual(ALL_TYPES);
+    await server.close();
+  });
+
+  it('drops a peer that sends a valid HELLO and then garbage, and keeps serving others', async () => {
+    const p = await freePort();
+    node(BROKER_LOW, ['--topics=["/test"]', '--disable-ssl'], { BROKER_PORT: `${p}/tcp` });
+    const raw = await connectWhenListening(p);
+    raw.on('error', () => {});
+    const reader = new RawReader(raw);
+    expect(decodeHandshakeBody(await reader.frame())).toEqual({ type: 'probe', magic: NATIVE_MAGIC });
+    raw.write(encodeHandshakeFrame({ type: 'hello', magic: NATIVE_MAGIC, senderId: HIGH, minVersion: 1, maxVersion: 1 }));
+    expect((await reader.frame())[0]).toBe(8); // VERSION_SELECT: Broker has the smaller id
+    expect((await reader.frame())[0]).toBe(10); // ORIGINATOR_SYN
+    raw.write(Buffer.from('00000006deadbeefcafe', 'hex'));
+    // Broker closes (after a DROP_CONN if it sends one).
+    const frames: Buffer[] = [];
+    try {
+      for (;;) frames.push(await reader.frame());
+    } catch {
+      // closed
+    }
+    for (const f of frames) expect(decodeHandshakeBody(f).type).toBe('drop_conn');
+    raw.destroy();
+    const conn = await peerWithBroker(p, { localId: LOW, settings: plain });
+    expect(conn.peer?.remoteId).toBe(BROKER_LOW);
+    await closeNative(conn);
+  });
+
+  it('answers a HELLO without a common version with DROP_CONN peer_incompatible', async () => {
+    const p = await freePort();
+    node(BROKER_LOW, ['--topics=["/test"]', '--disable-ssl'], { BROKER_PORT: `${p}/tcp` });
+    const raw = await connectWhenListening(p);
+    raw.on('error', () => {});
+    const reader = new RawReader(raw);
+    await reader.frame();
+    raw.write(encodeHandshakeFrame({ type: 'hello', magic: NATIVE_MAGIC, senderId: HIGH, minVersion: 200, maxVersion: 201 }));
+    expect(decodeHandshakeBody(await reader.frame())).toEqual({
+      type: 'drop_conn',
+      magic: NATIVE_MAGIC,
+      senderId: BROKER_LOW,
+      code: 2,
+      description: 'unsupported versions offered',
+    });
+    raw.destroy();
+  });
+
+  it('refuses a raw peer with a wrong magic (DROP_CONN wrong_magic_number) and still accepts a real Broker on the same listener', async () => {
+    const server = await listenNative({ localId: HIGH, filter: ['/test'], settings: plain });
+    const raw = net.connect(server.port, '127.0.0.1');
+    const reader = new RawReader(raw);
+    await reader.frame();
+    const bad = encodeHandshakeFrame({ type: 'hello', magic: NATIVE_MAGIC + 1, senderId: LOW, minVersion: 1, maxVersion: 1 });
+    raw.write(bad);
+    expect(decodeHandshakeBody(await reader.frame())).toMatchObject({ type: 'drop_conn', code: 38 });
+    raw.destroy();
+    node(BROKER_LOW, ['--topics=["/test"]', '--disable-ssl', `--peers=[<tcp://127.0.0.1:${server.port}>]`]);
+    await server.next();
+    const conn = await server.next();
+    expect((await outcome(conn)).ok).toBe(true);
+    await server.close();
+  });
+});
