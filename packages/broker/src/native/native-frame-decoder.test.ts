@@ -90,6 +90,19 @@ describe('NativeFrameDecoder', () => {
     expect(clean.end()).toBeUndefined();
   });
 
+  it('assembles a large frame from many small chunks without losing a byte', () => {
+    const big = encodeOperationFrame({ type: 'data', sender: A, receiver: B, ttl: 16, topic: '/big', payload: encodeBinary('y'.repeat(1 << 20)) });
+    const dec = new NativeFrameDecoder({ mode: 'operation' });
+    const out: NativeDecodeResult[] = [];
+    for (let i = 0; i < big.length; i += 1000) {
+      dec.push(big.subarray(i, i + 1000));
+      out.push(...drain(dec));
+    }
+    expect(out).toHaveLength(1);
+    expect(out[0].kind === 'operation' && out[0].message.payload.length).toBe((1 << 20) + 4);
+    expect(dec.bufferedBytes).toBe(0);
+  });
+
   it('never throws on random input', () => {
     let seed = 12345;
     const rnd = (): number => {

@@ -42,20 +42,21 @@ export interface NativeFrameDecoderOptions {
  * handshake completes, so that bytes which arrived in the same chunk as the last
  * handshake frame are read as operation messages.
  *
- * Memory: it buffers at most one incomplete frame plus the unread part of the input;
- * an announced length above the limit fails before anything is allocated for it.
+ * Memory: it holds the unread input (at most one incomplete frame beyond what the
+ * owner has not asked for yet), copying a frame only when it spans chunks; an announced
+ * length above the limit fails before anything is allocated for it.
  */
 export class NativeFrameDecoder {
   /** How the next frame body is read. */
   mode: NativeDecoderMode;
-  /** Unread input. */
-  private buf: Buffer = Buffer.alloc(0);
-  /** Read position in `buf`. */
+  /** Unread input, oldest first; `offset` bytes of the first chunk are consumed. */
+  private chunks: Buffer[] = [];
+  /** Read position in `chunks[0]`. */
   private offset = 0;
-  /** The fatal result, repeated by later calls. */
+  /** Unread bytes across `chunks`. */
+  private buffered = 0;
+  /** The fatal result, once found; nothing more is decoded. */
   private failure: NativeDecodeResult | undefined;
-  /** Set once the failure has been returned, so it is reported once. */
-  private failureReported = false;
   private readonly maxHandshakeFrameSize: number;
   private readonly maxFrameSize: number;
 
@@ -73,52 +74,42 @@ export class NativeFrameDecoder {
 
   /** Bytes received but not yet decoded. */
   get bufferedBytes(): number {
-    return this.buf.length - this.offset;
+    return this.buffered;
   }
 
   /**
-   * Appends input. Never throws; ignored after a fatal error.
+   * Appends input (kept by reference, not copied). Never throws; ignored after a fatal
+   * error.
    * @param chunk - the next bytes of the stream
    */
   push(chunk: Uint8Array): void {
     if (this.failure || chunk.length === 0) return;
-    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (this.offset === this.buf.length) {
-      this.buf = bytes;
-    } else {
-      this.buf = Buffer.concat([this.buf.subarray(this.offset), bytes]);
-    }
-    this.offset = 0;
+    this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    this.buffered += chunk.length;
   }
 
   /**
    * Decodes the next complete frame.
    * @returns a message, an invalid frame, or `undefined` when more bytes are needed
-   *   (or after a fatal error has been reported)
+   *   (or after a fatal error has been returned once)
    */
   next(): NativeDecodeResult | undefined {
-    if (this.failure) return this.reportFailure();
+    if (this.failure) return undefined;
     for (;;) {
-      const available = this.buf.length - this.offset;
-      if (available < NATIVE_FRAME_HEADER_SIZE) return undefined;
-      const length = this.buf.readUInt32BE(this.offset);
+      if (this.buffered < NATIVE_FRAME_HEADER_SIZE) return undefined;
+      const length = this.peekLength();
       const limit = this.mode === 'handshake' ? this.maxHandshakeFrameSize : this.maxFrameSize;
-      if (length > limit) return this.fail(new BrokerError('invalid_message', `frame of ${length} bytes exceeds the limit of ${limit}`, { offset: this.offset }));
+      if (length > limit) return this.fail(new BrokerError('invalid_message', `frame of ${length} bytes exceeds the limit of ${limit}`));
       if (length === 0) {
         // CAF's framing skips empty frames after the handshake; Broker's handshake
         // reader drops the connection.
         if (this.mode === 'handshake') return this.fail(new BrokerError('invalid_message', 'empty frame during the handshake'));
-        this.offset += NATIVE_FRAME_HEADER_SIZE;
+        this.take(NATIVE_FRAME_HEADER_SIZE);
         continue;
       }
-      if (available < NATIVE_FRAME_HEADER_SIZE + length) return undefined;
-      const body = this.buf.subarray(this.offset + NATIVE_FRAME_HEADER_SIZE, this.offset + NATIVE_FRAME_HEADER_SIZE + length);
-      this.offset += NATIVE_FRAME_HEADER_SIZE + length;
-      if (this.offset === this.buf.length) {
-        this.buf = Buffer.alloc(0);
-        this.offset = 0;
-      }
-      return this.decode(body);
+      if (this.buffered < NATIVE_FRAME_HEADER_SIZE + length) return undefined;
+      this.take(NATIVE_FRAME_HEADER_SIZE);
+      return this.decode(this.take(length));
     }
   }
 
@@ -127,10 +118,8 @@ export class NativeFrameDecoder {
    * @returns a fatal `invalid` result when the stream stopped inside a frame, else `undefined`
    */
   end(): NativeDecodeResult | undefined {
-    if (this.failure) return this.reportFailure();
-    const left = this.buf.length - this.offset;
-    if (left === 0) return undefined;
-    return this.fail(new BrokerError('end_of_file', `stream ended inside a frame (${left} bytes buffered)`));
+    if (this.failure || this.buffered === 0) return undefined;
+    return this.fail(new BrokerError('end_of_file', `stream ended inside a frame (${this.buffered} bytes buffered)`));
   }
 
   private decode(body: Buffer): NativeDecodeResult {
@@ -147,15 +136,56 @@ export class NativeFrameDecoder {
   private fail(error: BrokerError): NativeDecodeResult {
     const failure: NativeDecodeResult = { kind: 'invalid', error, fatal: true };
     this.failure = failure;
-    this.failureReported = true;
-    this.buf = Buffer.alloc(0);
+    this.chunks = [];
     this.offset = 0;
+    this.buffered = 0;
     return failure;
   }
 
-  private reportFailure(): NativeDecodeResult | undefined {
-    if (this.failureReported) return undefined;
-    this.failureReported = true;
-    return this.failure;
+  /** Reads the next length prefix without consuming it (it may span chunks). */
+  private peekLength(): number {
+    const first = this.chunks[0];
+    if (first.length - this.offset >= NATIVE_FRAME_HEADER_SIZE) return first.readUInt32BE(this.offset);
+    let value = 0;
+    let chunk = 0;
+    let pos = this.offset;
+    for (let i = 0; i < NATIVE_FRAME_HEADER_SIZE; i++) {
+      while (pos >= this.chunks[chunk].length) {
+        chunk++;
+        pos = 0;
+      }
+      value = value * 256 + this.chunks[chunk][pos++];
+    }
+    return value;
+  }
+
+  /** Consumes `n` buffered bytes: a view when they sit in one chunk, else one copy. */
+  private take(n: number): Buffer {
+    const first = this.chunks[0];
+    if (first.length - this.offset >= n) {
+      const out = first.subarray(this.offset, this.offset + n);
+      this.advance(n);
+      return out;
+    }
+    const out = Buffer.allocUnsafe(n);
+    let copied = 0;
+    while (copied < n) {
+      const chunk = this.chunks[0];
+      const k = Math.min(chunk.length - this.offset, n - copied);
+      chunk.copy(out, copied, this.offset, this.offset + k);
+      copied += k;
+      this.advance(k);
+    }
+    return out;
+  }
+
+  /** Consumes `n` bytes known to be in the first chunk. */
+  private advance(n: number): void {
+    this.offset += n;
+    this.buffered -= n;
+    if (this.offset === this.chunks[0].length) {
+      this.chunks.shift();
+      this.offset = 0;
+    }
   }
 }
