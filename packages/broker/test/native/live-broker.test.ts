@@ -42,7 +42,7 @@ const ALL_TYPES: Data = zeekEvent('all_types', [
   address('192.168.1.1'),
   subnet('2001:db8::/32'),
   port(443, 'tcp'),
-  timestamp(1_704_164_645_678_901_000n),
+  timestamp(1_704_164_645_500_000_000n),
   timespan(1_000_500_000n),
   enumValue('Foo::BAR'),
   set([count(1n), count(2n)]),
@@ -54,9 +54,24 @@ const ALL_TYPES: Data = zeekEvent('all_types', [
 ]);
 
 const procs: BrokerProcess[] = [];
+const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   await Promise.all(procs.splice(0).map((p) => p.kill()));
+  for (const c of cleanups.splice(0).reverse()) await c();
 });
+
+/** Listens like listenNative and closes the listener after the test, even a failed one. */
+async function listen(options: TestConnectionOptions): Promise<Awaited<ReturnType<typeof listenNative>>> {
+  const server = await listenNative(options);
+  cleanups.push(() => server.close());
+  return server;
+}
+
+/** Closes `conn` after the test, even a failed one. */
+function later<T extends NativeConnection>(conn: T): T {
+  cleanups.push(() => closeNative(conn));
+  return conn;
+}
 
 function node(id: string, args: string[], env: Record<string, string> = {}): BrokerProcess {
   const p = startBroker(broker.node, [`--endpoint-id=${id}`, '-v', ...args], env);
@@ -67,7 +82,7 @@ function node(id: string, args: string[], env: Record<string, string> = {}): Bro
 /** Connects once broker-node listens (a refused connection is retried when refused). */
 async function peerWithBroker(port: number, options: TestConnectionOptions): Promise<NativeConnection> {
   (await connectWhenListening(port)).destroy();
-  const conn = connectNative(port, options);
+  const conn = later(connectNative(port, options));
   const result = await outcome(conn);
   if (!result.ok) throw result.error ?? new Error('closed');
   return conn;
@@ -103,7 +118,7 @@ describeLive('native peering with the newest Broker', () => {
     ['broker-ts originates, default anonymous TLS', LOW, BROKER_HIGH, {}],
     ['Broker originates, default anonymous TLS', HIGH, BROKER_LOW, {}],
   ])('accepts a peering from broker-node: %s', async (_, ourId, brokerId, settings) => {
-    const server = await listenNative({ localId: ourId, filter: ['/mine'], settings });
+    const server = await listen({ localId: ourId, filter: ['/mine'], settings });
     node(brokerId, ['--topics=["/test"]', `--peers=[<tcp://127.0.0.1:${server.port}>]`, ...(settings.disableSsl ? ['--disable-ssl'] : [])]);
     const conn = await server.next();
     const result = await outcome(conn);
@@ -141,7 +156,7 @@ describeLive('native peering with the newest Broker', () => {
       const p = await freePort();
       node(BROKER_HIGH, ['--topics=["/test"]', ...brokerSsl(certs)], { BROKER_PORT: `${p}/tcp` });
       (await connectWhenListening(p)).destroy();
-      const result = await outcome(connectNative(p, { localId: LOW, settings: settings(certs), handshakeTimeoutMs: 10_000 }));
+      const result = await outcome(later(connectNative(p, { localId: LOW, settings: settings(certs), handshakeTimeoutMs: 10_000 })));
       expect(result.ok).toBe(false);
     });
   });
@@ -152,8 +167,8 @@ describeLive('native peering with the newest Broker', () => {
     procs.push(pipe);
     const conn = await peerWithBroker(p, { localId: LOW, settings: plain });
     conn.send({ type: 'data', sender: LOW, receiver: conn.peer!.remoteId, ttl: 16, topic: '/test', payload: encodeBinary(ALL_TYPES) });
-    const line = await pipe.waitForOutput(/all_types.*\n/);
-    expect(line.trim()).toBe(`/test: ${toString(ALL_TYPES)}`);
+    const line = await pipe.waitForOutput(/^.*all_types.*$/m);
+    expect(line).toBe(`data(/test, ${toString(ALL_TYPES)})`);
     await closeNative(conn);
   });
 
@@ -164,10 +179,13 @@ describeLive('native peering with the newest Broker', () => {
     const receiver = await peerWithBroker(p, { localId: '00000000-0000-4000-8000-0000000000c2', filter: ['/test'], settings: plain });
     const got = once(receiver, 'message');
     const payload = encodeBinary(ALL_TYPES);
-    sender.send({ type: 'data', sender: LOW, receiver: '00000000-0000-0000-0000-000000000000', ttl: 16, topic: '/test/all', payload });
+    sender.send({ type: 'data', sender: LOW, receiver: '00000000-0000-0000-0000-000000000000', ttl: 5, topic: '/test/all', payload });
     const [msg] = (await got) as [OperationMessage];
     expect(msg).toMatchObject({ type: 'data', sender: BROKER_HIGH, topic: '/test/all' });
-    expect(msg.ttl).toBeLessThan(16);
+    // Newest Broker forwards with its default TTL, not the received one minus one: the
+    // envelope decorator that rewrites the sender does not carry the TTL
+    // (libbroker/broker/envelope.hh, envelope::ttl() returns defaults::ttl).
+    expect(msg.ttl).toBe(16);
     expect(Buffer.from(msg.payload)).toEqual(Buffer.from(payload));
     expect(decodeBinary(msg.payload)).toEqual(ALL_TYPES);
     await closeNative(sender);
@@ -175,7 +193,7 @@ describeLive('native peering with the newest Broker', () => {
   });
 
   (broker?.python ? it : it.skip)('receives a Zeek event with all 15 data types published by Broker (Python bindings)', async () => {
-    const server = await listenNative({ localId: HIGH, filter: ['/test'], settings: plain });
+    const server = await listen({ localId: HIGH, filter: ['/test'], settings: plain });
     const py = startBroker('python3', [path.join(__dirname, 'capture', 'python-peers.py'), 'publisher', String(server.port)], { PYTHONPATH: broker.python ?? '' });
     procs.push(py);
     const conn = await server.next();
@@ -193,6 +211,7 @@ describeLive('native peering with the newest Broker', () => {
     const p = await freePort();
     node(BROKER_LOW, ['--topics=["/test"]', '--disable-ssl'], { BROKER_PORT: `${p}/tcp` });
     const raw = await connectWhenListening(p);
+    cleanups.push(async () => void raw.destroy());
     raw.on('error', () => {});
     const reader = new RawReader(raw);
     expect(decodeHandshakeBody(await reader.frame())).toEqual({ type: 'probe', magic: NATIVE_MAGIC });
@@ -218,6 +237,7 @@ describeLive('native peering with the newest Broker', () => {
     const p = await freePort();
     node(BROKER_LOW, ['--topics=["/test"]', '--disable-ssl'], { BROKER_PORT: `${p}/tcp` });
     const raw = await connectWhenListening(p);
+    cleanups.push(async () => void raw.destroy());
     raw.on('error', () => {});
     const reader = new RawReader(raw);
     await reader.frame();
@@ -233,8 +253,9 @@ describeLive('native peering with the newest Broker', () => {
   });
 
   it('refuses a raw peer with a wrong magic (DROP_CONN wrong_magic_number) and still accepts a real Broker on the same listener', async () => {
-    const server = await listenNative({ localId: HIGH, filter: ['/test'], settings: plain });
+    const server = await listen({ localId: HIGH, filter: ['/test'], settings: plain });
     const raw = net.connect(server.port, '127.0.0.1');
+    cleanups.push(async () => void raw.destroy());
     const reader = new RawReader(raw);
     await reader.frame();
     const bad = encodeHandshakeFrame({ type: 'hello', magic: NATIVE_MAGIC + 1, senderId: LOW, minVersion: 1, maxVersion: 1 });

@@ -47,9 +47,9 @@ export function findReferenceBroker(): { broker: ReferenceBroker } | { reason: s
   }
   const build = vars.BROKER_NEWEST_BUILD;
   if (!build) return { reason: 'BROKER_NEWEST_BUILD is empty' };
-  const node = vars.BROKER_NEWEST_NODE ?? path.join(build, 'broker-node', 'broker-node');
-  const pipe = vars.BROKER_NEWEST_PIPE ?? path.join(build, 'broker-pipe', 'broker-pipe');
-  const throughput = vars.BROKER_NEWEST_THROUGHPUT ?? path.join(build, 'broker-throughput', 'broker-throughput');
+  const node = vars.BROKER_NEWEST_NODE ?? path.join(build, 'bin', 'broker-node');
+  const pipe = vars.BROKER_NEWEST_PIPE ?? path.join(build, 'bin', 'broker-pipe');
+  const throughput = vars.BROKER_NEWEST_THROUGHPUT ?? path.join(build, 'bin', 'broker-throughput');
   for (const tool of [node, pipe]) {
     if (!fs.existsSync(tool)) return { reason: `${tool} does not exist (BROKER_NEWEST_BUILD=${build})` };
   }

@@ -47,7 +47,7 @@ def all_types_event():
         ipaddress.IPv4Address("192.168.1.1"),
         ipaddress.IPv6Network("2001:db8::/32"),
         broker.Port(443, broker.Port.TCP),
-        datetime.datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=datetime.timezone.utc),
+        datetime.datetime(2024, 1, 2, 3, 4, 5, 500000, tzinfo=datetime.timezone.utc),
         datetime.timedelta(seconds=1, microseconds=500),
         broker.Enum("Foo::BAR"),
         {broker.Count(1), broker.Count(2)},
