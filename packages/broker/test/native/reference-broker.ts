@@ -21,6 +21,8 @@ export interface ReferenceBroker {
   python: string | undefined;
   /** Broker's VERSION. */
   version: string;
+  /** The zeek/broker commit it was built from. */
+  commit: string;
 }
 
 const DEFAULT_ENV_FILE = '/work/ref/BROKER_NEWEST.env';
@@ -54,7 +56,7 @@ export function findReferenceBroker(): { broker: ReferenceBroker } | { reason: s
     if (!fs.existsSync(tool)) return { reason: `${tool} does not exist (BROKER_NEWEST_BUILD=${build})` };
   }
   const python = vars.BROKER_NEWEST_PYTHON && fs.existsSync(vars.BROKER_NEWEST_PYTHON) ? vars.BROKER_NEWEST_PYTHON : undefined;
-  return { broker: { build, node, pipe, throughput, python, version: vars.BROKER_NEWEST_VERSION ?? 'unknown' } };
+  return { broker: { build, node, pipe, throughput, python, version: vars.BROKER_NEWEST_VERSION ?? 'unknown', commit: vars.BROKER_NEWEST_COMMIT ?? 'unknown' } };
 }
 
 /** A free TCP port on 127.0.0.1 (bound and released; the tools bind it right after). */

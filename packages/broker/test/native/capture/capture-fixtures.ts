@@ -303,7 +303,7 @@ class Capture {
     await proxy.until(() => proxy.frames('down').some((f) => opType(f) === 2 && commandIndex(f) === 2), 'put_unique_result');
     this.save(
       'store-commands',
-      'a Python clone of store "s" (connector) attaches to a Python master (acceptor); the master runs every store operation incl. an expiry, the clone a put_unique and a put',
+      'a Python clone of store "s" (connector) attaches to a Python master (acceptor); the master runs every store operation incl. an expiry, the clone a put_unique, put, increment, decrement and erase',
       proxy,
       { kind: 'python', role: 'connector' },
       { kind: 'python', role: 'acceptor' },
@@ -328,8 +328,7 @@ async function main(): Promise<void> {
   }
   const outDir = path.resolve(process.argv[2] ?? path.join(__dirname, '..', '..', 'fixtures', 'native'));
   fs.mkdirSync(outDir, { recursive: true });
-  const commit = process.env.BROKER_NEWEST_COMMIT ?? 'unknown';
-  const cap = new Capture(found.broker, commit, outDir);
+  const cap = new Capture(found.broker, found.broker.commit, outDir);
   try {
     await cap.brokerToBroker(LOW_ID, HIGH_ID, 'broker-broker-acceptor-originates');
     await cap.brokerToBroker(HIGH_ID, LOW_ID, 'broker-broker-connector-originates');

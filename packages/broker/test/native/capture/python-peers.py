@@ -3,8 +3,8 @@
 Usage: python3 python-peers.py ROLE PORT
   master       listen on PORT with a master store "s"; after a line "go" on stdin,
                run every store operation, wait for the expiry, print "done"
-  clone        peer with PORT, attach a clone of "s"; after "go", issue put_unique and
-               put through the clone, print "done"
+  clone        peer with PORT, attach a clone of "s"; after "go", issue put_unique,
+               put, increment, decrement and erase through the clone, print "done"
   publisher    peer with PORT; after "go", publish a Zeek event holding every Broker
                type to /test, subscribe to /late, print "done"
 Each role prints "ready" once set up and exits when stdin closes. Plain TCP only.
@@ -13,6 +13,7 @@ Each role prints "ready" once set up and exits when stdin closes. Plain TCP only
 import datetime
 import ipaddress
 import sys
+import time
 
 import broker
 import broker.zeek
@@ -65,7 +66,7 @@ def main():
         say("ready")
         wait_for("go")
         m.put("k1", broker.Count(1))
-        m.put("k2", "short-lived", datetime.timedelta(seconds=1))
+        m.put("k2", "short-lived", 1.0)
         m.put_unique("k3", 3)
         m.increment("n", 5)
         m.decrement("n", 2)
@@ -80,7 +81,7 @@ def main():
         # The master expires k2 after a second (an expire command to the clones).
         deadline = datetime.datetime.now() + datetime.timedelta(seconds=20)
         while m.exists("k2") and datetime.datetime.now() < deadline:
-            m.await_idle(datetime.timedelta(milliseconds=100))
+            time.sleep(0.05)
         m.clear()
         m.await_idle()
         say("done")
@@ -91,6 +92,9 @@ def main():
         wait_for("go")
         say("inserted=%s" % c.put_unique("u", 1))
         c.put("from-clone", 2)
+        c.increment("counter", 3)
+        c.decrement("counter", 1)
+        c.erase("from-clone")
         c.await_idle()
         say("done")
     elif role == "publisher":
