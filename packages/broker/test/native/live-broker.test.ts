@@ -13,6 +13,7 @@ import {
 import { decodeHandshakeBody, encodeHandshakeFrame } from '../../src/native/native-codec';
 import { NATIVE_MAGIC, type OperationMessage } from '../../src/native/native-message';
 import type { NativeConnection } from '../../src/native/native-connection';
+import { encodeRoutingUpdate } from '../../src/native/routing-update';
 import type { NativeTransportSettings } from '../../src/native/tls-options';
 import { makeTestCertificates, type TestCertificates } from './certificates';
 import { closeNative, connectNative, listenNative, outcome, RawReader, type TestConnectionOptions } from './native-helpers';
@@ -190,6 +191,42 @@ describeLive('native peering with the newest Broker', () => {
     expect(decodeBinary(msg.payload)).toEqual(ALL_TYPES);
     await closeNative(sender);
     await closeNative(receiver);
+  });
+
+  it('follows our ROUTING_UPDATE: Broker forwards a topic to us only after we subscribe to it', async () => {
+    const p = await freePort();
+    node(BROKER_HIGH, ['--topics=["/other"]', '--disable-ssl'], { BROKER_PORT: `${p}/tcp` });
+    const ZERO = '00000000-0000-0000-0000-000000000000';
+    const RECEIVER = '00000000-0000-4000-8000-0000000000c3';
+    const sender = await peerWithBroker(p, { localId: LOW, filter: [], settings: plain });
+    const receiver = await peerWithBroker(p, { localId: RECEIVER, filter: [], settings: plain });
+    const received: OperationMessage[] = [];
+    receiver.on('message', (m) => received.push(m));
+    // Broker handles each peer's messages in order, so a PING's PONG says that what was
+    // sent before it on that connection has been routed.
+    const sync = async (conn: NativeConnection, id: string): Promise<void> => {
+      const pong = new Promise<void>((resolve) => {
+        const on = (m: OperationMessage): void => {
+          if (m.type === 'pong') {
+            conn.off('message', on);
+            resolve();
+          }
+        };
+        conn.on('message', on);
+      });
+      conn.send({ type: 'ping', sender: id, receiver: BROKER_HIGH, ttl: 1, topic: '<$>', payload: Buffer.from('sync') });
+      await pong;
+    };
+    sender.send({ type: 'data', sender: LOW, receiver: ZERO, ttl: 16, topic: '/late/x', payload: encodeBinary('before the update') });
+    await sync(sender, LOW);
+    receiver.send({ type: 'routing_update', sender: RECEIVER, receiver: ZERO, ttl: 16, topic: '<$>', payload: encodeRoutingUpdate(['/late']) });
+    await sync(receiver, RECEIVER);
+    sender.send({ type: 'data', sender: LOW, receiver: ZERO, ttl: 16, topic: '/late/x', payload: encodeBinary('after the update') });
+    while (!received.some((m) => m.type === 'data')) await once(receiver, 'message');
+    await sync(sender, LOW);
+    await sync(receiver, RECEIVER);
+    const data = received.filter((m) => m.type === 'data');
+    expect(data.map((m) => [m.topic, decodeBinary(m.payload)])).toEqual([['/late/x', 'after the update']]);
   });
 
   (broker?.python ? it : it.skip)('receives a Zeek event with all 15 data types published by Broker (Python bindings)', async () => {
