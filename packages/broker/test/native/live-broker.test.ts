@@ -13,6 +13,7 @@ import {
 import { decodeHandshakeBody, encodeHandshakeFrame } from '../../src/native/native-codec';
 import { NATIVE_MAGIC, type OperationMessage } from '../../src/native/native-message';
 import type { NativeConnection } from '../../src/native/native-connection';
+import { decodeInternalCommand, encodeInternalCommand, type InternalCommand } from '../../src/native/internal-command';
 import { encodeRoutingUpdate } from '../../src/native/routing-update';
 import type { NativeTransportSettings } from '../../src/native/tls-options';
 import { makeTestCertificates, type TestCertificates } from './certificates';
@@ -227,6 +228,42 @@ describeLive('native peering with the newest Broker', () => {
     await sync(receiver, RECEIVER);
     const data = received.filter((m) => m.type === 'data');
     expect(data.map((m) => [m.topic, decodeBinary(m.payload)])).toEqual([['/late/x', 'after the update']]);
+  });
+
+  it('speaks the store channel with a Broker master: attaches as a clone and has a put applied and broadcast', async () => {
+    const p = await freePort();
+    node(BROKER_HIGH, ['--topics=["/test"]', '--master-stores=["s"]', '--disable-ssl'], { BROKER_PORT: `${p}/tcp` });
+    const ZERO = '00000000-0000-0000-0000-000000000000';
+    const me = { endpoint: LOW, object: 7n };
+    const conn = await peerWithBroker(p, { localId: LOW, filter: ['s/<$>/data/clone'], settings: plain });
+    const commands: InternalCommand[] = [];
+    conn.on('message', (m) => {
+      if (m.type === 'command') commands.push(decodeInternalCommand(m.payload));
+    });
+    const next = async (pred: (c: InternalCommand) => boolean): Promise<InternalCommand> => {
+      for (;;) {
+        const hit = commands.find(pred);
+        if (hit) return hit;
+        await once(conn, 'message');
+      }
+    };
+    const toMaster = (cmd: InternalCommand): void => {
+      conn.send({ type: 'command', sender: LOW, receiver: ZERO, ttl: 16, topic: 's/<$>/data/master', payload: encodeInternalCommand(cmd) });
+    };
+    // A clone's handshake: a NACK for sequence 0, answered by ACK_CLONE with the state.
+    toMaster({ seq: 0n, sender: me, receiver: { endpoint: ZERO, object: 0n }, content: { type: 'nack', seqs: [0n] } });
+    const ack = await next((c) => c.content.type === 'ack_clone');
+    expect(ack.receiver).toEqual(me);
+    expect(ack.sender.endpoint).toBe(BROKER_HIGH);
+    if (ack.content.type !== 'ack_clone') throw new Error('unreachable');
+    const master = ack.sender;
+    toMaster({ seq: 0n, sender: me, receiver: master, content: { type: 'cumulative_ack', seq: ack.content.offset } });
+    // Then as a writer: attach, and send a put with the next sequence number.
+    toMaster({ seq: 0n, sender: me, receiver: master, content: { type: 'attach_writer', offset: 1n, heartbeatInterval: 5 } });
+    toMaster({ seq: 2n, sender: me, receiver: master, content: { type: 'put', key: 'from-ts', value: count(42n), expiry: null, publisher: me } });
+    const put = await next((c) => c.content.type === 'put' && c.content.key === 'from-ts');
+    expect(put.content).toEqual({ type: 'put', key: 'from-ts', value: count(42n), expiry: null, publisher: me });
+    expect(put.sender).toEqual(master);
   });
 
   (broker?.python ? it : it.skip)('receives a Zeek event with all 15 data types published by Broker (Python bindings)', async () => {
