@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import * as net from 'node:net';
 import { count, decodeBinary, encodeBinary } from '@broker-ts/broker';
-import { decodeHandshakeBody, encodeHandshakeFrame } from '../../src/native/native-codec';
+import { decodeHandshakeBody, encodeHandshakeFrame, encodeOperationFrame } from '../../src/native/native-codec';
 import { NATIVE_MAGIC, type OperationMessage } from '../../src/native/native-message';
 import type { NativeTransportSettings } from '../../src/native/tls-options';
 import { closeNative, connectNative, listenNative, outcome, RawReader } from './native-helpers';
@@ -106,6 +106,31 @@ describe('NativeConnection between two broker-ts ends', () => {
     const client = connectNative(server.port, { localId: '11111111-1111-4111-8111-111111111111' });
     expect((await outcome(client)).ok).toBe(true);
     await closeNative(client);
+    raw.destroy();
+    await server.close();
+  });
+
+  it('drops a malformed operation message, reports it, and keeps the peering', async () => {
+    const server = await listenNative({ localId: SMALL });
+    const raw = net.connect(server.port, '127.0.0.1');
+    const reader = new RawReader(raw);
+    await reader.frame(); // PROBE
+    raw.write(encodeHandshakeFrame({ type: 'hello', magic: NATIVE_MAGIC, senderId: LARGE, minVersion: 1, maxVersion: 1 }));
+    await reader.frame(); // VERSION_SELECT
+    await reader.frame(); // ORIGINATOR_SYN
+    raw.write(encodeHandshakeFrame({ type: 'responder_syn_ack', filter: [] }));
+    expect(decodeHandshakeBody(await reader.frame())).toEqual({ type: 'originator_ack' });
+    const conn = await server.next();
+    expect((await outcome(conn)).ok).toBe(true);
+    const dropped = once(conn, 'dropped');
+    const message = once(conn, 'message');
+    raw.write(Buffer.from('00000003010203', 'hex'));
+    raw.write(encodeOperationFrame({ type: 'data', sender: LARGE, receiver: SMALL, ttl: 3, topic: '/still/here', payload: encodeBinary(7n) }));
+    const [error] = await dropped;
+    expect(error).toMatchObject({ code: 'invalid_data', message: 'message too short' });
+    const [msg] = (await message) as [OperationMessage];
+    expect(msg.topic).toBe('/still/here');
+    expect(conn.state).toBe('established');
     raw.destroy();
     await server.close();
   });
