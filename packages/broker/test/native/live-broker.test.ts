@@ -92,6 +92,25 @@ async function peerWithBroker(port: number, options: TestConnectionOptions): Pro
 
 const plain: NativeTransportSettings = { disableSsl: true };
 
+/**
+ * Sends PING on `conn` and waits for the PONG. Broker handles each peer's messages in
+ * order and answers PING from its core, so the PONG says that the peering is installed
+ * in Broker's core and that everything sent before it on `conn` has been routed.
+ */
+async function sync(conn: NativeConnection, ourId: string, brokerId: string): Promise<void> {
+  const pong = new Promise<void>((resolve) => {
+    const on = (m: OperationMessage): void => {
+      if (m.type === 'pong' && Buffer.from(m.payload).toString() === 'sync') {
+        conn.off('message', on);
+        resolve();
+      }
+    };
+    conn.on('message', on);
+  });
+  conn.send({ type: 'ping', sender: ourId, receiver: brokerId, ttl: 1, topic: '<$>', payload: Buffer.from('sync') });
+  await pong;
+}
+
 describeLive('native peering with the newest Broker', () => {
   jest.setTimeout(60_000);
 
@@ -168,8 +187,17 @@ describeLive('native peering with the newest Broker', () => {
     const pipe = startBroker(broker.pipe, ['--mode=subscribe', '--topic=/test', `--local-port=${p}`, '--disable-ssl']);
     procs.push(pipe);
     const conn = await peerWithBroker(p, { localId: LOW, settings: plain });
-    conn.send({ type: 'data', sender: LOW, receiver: conn.peer!.remoteId, ttl: 16, topic: '/test', payload: encodeBinary(ALL_TYPES) });
-    const line = await pipe.waitForOutput(/^.*all_types.*$/m);
+    // broker-pipe creates its subscriber after it starts listening: send until one
+    // copy is printed (each attempt paced by a PING/PONG round trip through Broker).
+    const printed = pipe.waitForOutput(/^.*all_types.*$/m);
+    let seen = false;
+    void printed.then(() => (seen = true), () => (seen = true));
+    while (!seen) {
+      conn.send({ type: 'data', sender: LOW, receiver: conn.peer!.remoteId, ttl: 16, topic: '/test', payload: encodeBinary(ALL_TYPES) });
+      await sync(conn, LOW, conn.peer!.remoteId);
+      if (!seen) await new Promise((r) => setTimeout(r, 20));
+    }
+    const line = await printed;
     expect(line).toBe(`data(/test, ${toString(ALL_TYPES)})`);
     await closeNative(conn);
   });
@@ -178,7 +206,10 @@ describeLive('native peering with the newest Broker', () => {
     const p = await freePort();
     node(BROKER_HIGH, ['--topics=["/test"]', '--disable-ssl'], { BROKER_PORT: `${p}/tcp` });
     const sender = await peerWithBroker(p, { localId: LOW, filter: [], settings: plain });
-    const receiver = await peerWithBroker(p, { localId: '00000000-0000-4000-8000-0000000000c2', filter: ['/test'], settings: plain });
+    const receiverId = '00000000-0000-4000-8000-0000000000c2';
+    const receiver = await peerWithBroker(p, { localId: receiverId, filter: ['/test'], settings: plain });
+    // The handshake can complete before Broker's core has installed the peering.
+    await sync(receiver, receiverId, BROKER_HIGH);
     const got = once(receiver, 'message');
     const payload = encodeBinary(ALL_TYPES);
     sender.send({ type: 'data', sender: LOW, receiver: '00000000-0000-0000-0000-000000000000', ttl: 5, topic: '/test/all', payload });
@@ -203,29 +234,14 @@ describeLive('native peering with the newest Broker', () => {
     const receiver = await peerWithBroker(p, { localId: RECEIVER, filter: [], settings: plain });
     const received: OperationMessage[] = [];
     receiver.on('message', (m) => received.push(m));
-    // Broker handles each peer's messages in order, so a PING's PONG says that what was
-    // sent before it on that connection has been routed.
-    const sync = async (conn: NativeConnection, id: string): Promise<void> => {
-      const pong = new Promise<void>((resolve) => {
-        const on = (m: OperationMessage): void => {
-          if (m.type === 'pong') {
-            conn.off('message', on);
-            resolve();
-          }
-        };
-        conn.on('message', on);
-      });
-      conn.send({ type: 'ping', sender: id, receiver: BROKER_HIGH, ttl: 1, topic: '<$>', payload: Buffer.from('sync') });
-      await pong;
-    };
     sender.send({ type: 'data', sender: LOW, receiver: ZERO, ttl: 16, topic: '/late/x', payload: encodeBinary('before the update') });
-    await sync(sender, LOW);
+    await sync(sender, LOW, BROKER_HIGH);
     receiver.send({ type: 'routing_update', sender: RECEIVER, receiver: ZERO, ttl: 16, topic: '<$>', payload: encodeRoutingUpdate(['/late']) });
-    await sync(receiver, RECEIVER);
+    await sync(receiver, RECEIVER, BROKER_HIGH);
     sender.send({ type: 'data', sender: LOW, receiver: ZERO, ttl: 16, topic: '/late/x', payload: encodeBinary('after the update') });
     while (!received.some((m) => m.type === 'data')) await once(receiver, 'message');
-    await sync(sender, LOW);
-    await sync(receiver, RECEIVER);
+    await sync(sender, LOW, BROKER_HIGH);
+    await sync(receiver, RECEIVER, BROKER_HIGH);
     const data = received.filter((m) => m.type === 'data');
     expect(data.map((m) => [m.topic, decodeBinary(m.payload)])).toEqual([['/late/x', 'after the update']]);
   });
