@@ -1,0 +1,306 @@
+/**
+ * The I/O shell of one native peering connection: a socket (plain TCP or TLS) whose
+ * bytes feed a {@link NativeFrameDecoder} and a {@link NativeHandshake}, and whose
+ * decisions it carries out. After the handshake it emits operation messages, answers
+ * PING with PONG, and sends messages with the socket's back-pressure.
+ */
+import { EventEmitter } from 'node:events';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { BrokerError } from '@broker-ts/data';
+import { encodeHandshakeFrame, encodeOperationFrame } from './native-codec';
+import { type NativeDecodeResult, NativeFrameDecoder } from './native-frame-decoder';
+import { type HandshakeAction, NativeHandshake } from './native-handshake';
+import { NATIVE_DEFAULT_TTL, NATIVE_RESERVED_TOPIC, type OperationMessage } from './native-message';
+import type { NativeTransport } from './tls-options';
+
+/** Options of a {@link NativeConnection}. */
+export interface NativeConnectionOptions {
+  /** This endpoint's id (UUID text). */
+  localId: string;
+  /** This endpoint's subscriptions, sent in the handshake. */
+  filter: () => readonly string[];
+  /** Plain TCP or TLS (see `nativeTransport`). */
+  transport: NativeTransport;
+  /** Refuses a peer once its id is known (see {@link NativeHandshake}). */
+  admit?: (remoteId: string, originator: boolean) => BrokerError | undefined;
+  /** Time allowed for the TLS and Broker handshakes, in ms (default 10000). */
+  handshakeTimeoutMs?: number;
+  /** Largest frame accepted after the handshake (default 64 MiB). */
+  maxFrameSize?: number;
+}
+
+/** What the peer told about itself in the handshake. */
+export interface NativePeerInfo {
+  /** The peer's endpoint id. */
+  remoteId: string;
+  /** The peer's subscriptions at the time of the handshake. */
+  remoteFilter: string[];
+  /** Whether this side was the originator (the smaller id). */
+  originator: boolean;
+}
+
+/** Events of a {@link NativeConnection}. */
+export interface NativeConnectionEvents {
+  /** The handshake completed. */
+  established: [info: NativePeerInfo];
+  /** An operation message from the peer (PING is answered, not emitted). */
+  message: [message: OperationMessage];
+  /** A malformed operation message was dropped (the connection stays up, as in Broker). */
+  dropped: [error: BrokerError];
+  /** The socket can take more after {@link NativeConnection.send} returned false. */
+  drain: [];
+  /**
+   * The connection is gone. `error` says why it failed (handshake refused or broken,
+   * TLS failure, garbage, socket error); it is undefined for an orderly close.
+   * `remote` is true when the peer closed or failed it.
+   */
+  close: [error: BrokerError | undefined, remote: boolean];
+}
+
+/** Where a {@link NativeConnection} stands. */
+export type NativeConnectionState = 'connecting' | 'handshake' | 'established' | 'closed';
+
+/** One peering connection speaking Broker's native protocol. */
+export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
+  /** Current state. */
+  private current: NativeConnectionState = 'connecting';
+  /** Frames in, messages out. */
+  private readonly decoder: NativeFrameDecoder;
+  /** The handshake decisions. */
+  private readonly handshake: NativeHandshake;
+  /** The peer's identity once established. */
+  private info: NativePeerInfo | undefined;
+  /** The handshake deadline (TLS and Broker handshakes). */
+  private timer: NodeJS.Timeout | undefined;
+  /** Why the connection closed, once known. */
+  private closeError: BrokerError | undefined;
+  /** Whether this side decided to close. */
+  private closedLocally = false;
+  /** Whether the peer ended the stream or the socket failed. */
+  private peerClosed = false;
+  /** The socket carrying the Broker protocol (the TLS socket once TLS is up). */
+  private socket: net.Socket;
+
+  private constructor(
+    socket: net.Socket,
+    role: 'connector' | 'acceptor',
+    private readonly options: NativeConnectionOptions,
+  ) {
+    super();
+    this.socket = socket;
+    this.decoder = new NativeFrameDecoder({ maxFrameSize: options.maxFrameSize });
+    this.handshake = new NativeHandshake({ localId: options.localId, role, filter: options.filter, admit: options.admit });
+    this.timer = setTimeout(() => this.onTimeout(), options.handshakeTimeoutMs ?? 10_000);
+    socket.setNoDelay(true);
+  }
+
+  /**
+   * Connects to a Broker (or broker-ts) endpoint and starts the handshake with HELLO.
+   * @param host - host name or address
+   * @param port - TCP port
+   * @param options - identity, filter, transport
+   * @returns the connection; wait for `established` or `close`
+   */
+  static connect(host: string, port: number, options: NativeConnectionOptions): NativeConnection {
+    const t = options.transport;
+    const socket = t.mode === 'plain' ? net.connect({ host, port }) : tls.connect({ ...t.client, host, port });
+    const conn = new NativeConnection(socket, 'connector', options);
+    conn.attach(socket);
+    socket.once(t.mode === 'plain' ? 'connect' : 'secureConnect', () => conn.start());
+    return conn;
+  }
+
+  /**
+   * Takes an accepted TCP socket, performs the TLS server handshake when TLS is on, and
+   * starts the Broker handshake with PROBE.
+   * @param socket - a socket from a `net.Server`
+   * @param options - identity, filter, transport
+   * @returns the connection; wait for `established` or `close`
+   */
+  static accept(socket: net.Socket, options: NativeConnectionOptions): NativeConnection {
+    const t = options.transport;
+    const conn = new NativeConnection(socket, 'acceptor', options);
+    if (t.mode === 'plain') {
+      conn.attach(socket);
+      conn.start();
+      return conn;
+    }
+    // A tls.Server that never listens runs the server side of the TLS handshake for
+    // this one socket, including the check of the client's certificate (it destroys
+    // a socket whose certificate it refuses).
+    const engine = tls.createServer(t.server, (secure) => {
+      conn.attach(secure);
+      conn.start();
+    });
+    engine.on('tlsClientError', (e: Error) => {
+      conn.closeError ??= new BrokerError('peer_unavailable', `TLS handshake failed: ${e.message}`, {}, { cause: e });
+    });
+    socket.on('error', () => {}); // reported through 'close' below
+    socket.on('close', () => {
+      if (conn.socket !== socket) return;
+      conn.peerClosed = true;
+      conn.closeError ??= new BrokerError('peer_unavailable', 'TLS handshake failed or the peer certificate was refused');
+      conn.finish();
+    });
+    engine.emit('connection', socket);
+    return conn;
+  }
+
+  /** Current state. */
+  get state(): NativeConnectionState {
+    return this.current;
+  }
+
+  /** The peer, once established. */
+  get peer(): NativePeerInfo | undefined {
+    return this.info;
+  }
+
+  /** Bytes queued in the socket, not yet written. */
+  get writableLength(): number {
+    return this.socket.writableLength;
+  }
+
+  /** The negotiated TLS cipher (standard name), or undefined on plain TCP. */
+  get cipher(): string | undefined {
+    return this.socket instanceof tls.TLSSocket ? this.socket.getCipher()?.standardName : undefined;
+  }
+
+  /**
+   * Sends an operation message.
+   * @param message - the message (its sender is normally this endpoint's id)
+   * @returns false when the socket's buffer is above its high-water mark: wait for `drain`
+   * @throws BrokerError `invalid_handshake_state` before the handshake completed or after
+   *   close; `invalid_data` for a message that cannot be encoded
+   */
+  send(message: OperationMessage): boolean {
+    if (this.current !== 'established' || this.closedLocally) throw new BrokerError('invalid_handshake_state', `cannot send in state ${this.current}`);
+    return this.socket.write(encodeOperationFrame(message));
+  }
+
+  /**
+   * Closes the connection after flushing what was written.
+   * @param error - the reason reported by `close` (none for a plain local close)
+   */
+  close(error?: BrokerError): void {
+    if (this.current === 'closed' || this.closedLocally) return;
+    this.closedLocally = true;
+    this.closeError ??= error;
+    this.clearTimer();
+    const socket = this.socket;
+    if (socket.connecting || this.current === 'connecting') {
+      socket.destroy();
+      return;
+    }
+    socket.end();
+    socket.once('finish', () => socket.destroy());
+  }
+
+  /** Wires the events of the socket that carries the Broker protocol. */
+  private attach(socket: net.Socket): void {
+    this.socket = socket;
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.emit('drain'));
+    socket.on('error', (e: Error) => this.onSocketError(e));
+    socket.on('end', () => this.onEnd());
+    socket.on('close', () => this.finish());
+  }
+
+  private start(): void {
+    if (this.closedLocally) return;
+    this.current = 'handshake';
+    this.apply(this.handshake.start());
+  }
+
+  private onTimeout(): void {
+    this.timer = undefined;
+    if (this.current === 'connecting') {
+      this.closeError ??= new BrokerError('peer_timeout', 'connection or TLS handshake timed out');
+      this.close();
+      return;
+    }
+    this.apply(this.handshake.timeout());
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.current === 'closed' || this.closedLocally) return;
+    this.decoder.push(chunk);
+    for (let r = this.decoder.next(); r !== undefined; r = this.decoder.next()) {
+      this.handle(r);
+      if (this.closedLocally || this.socket.destroyed) return;
+    }
+  }
+
+  private handle(r: NativeDecodeResult): void {
+    if (r.kind === 'handshake') {
+      this.apply(this.handshake.receive(r.message));
+    } else if (r.kind === 'operation') {
+      const msg = r.message;
+      if (msg.type === 'ping') {
+        this.socket.write(encodeOperationFrame({ type: 'pong', sender: this.options.localId, receiver: msg.sender, ttl: NATIVE_DEFAULT_TTL, topic: NATIVE_RESERVED_TOPIC, payload: msg.payload }));
+      } else {
+        this.emit('message', msg);
+      }
+    } else if (!r.fatal) {
+      this.emit('dropped', r.error);
+    } else if (this.handshake.pending) {
+      this.apply(this.handshake.reject(r.error));
+    } else {
+      this.close(r.error);
+    }
+  }
+
+  private apply(actions: HandshakeAction[]): void {
+    for (const a of actions) {
+      switch (a.type) {
+        case 'send':
+          this.socket.write(encodeHandshakeFrame(a.message));
+          break;
+        case 'established':
+          this.clearTimer();
+          this.decoder.mode = 'operation';
+          this.current = 'established';
+          this.info = { remoteId: a.remoteId, remoteFilter: a.remoteFilter, originator: a.originator };
+          this.emit('established', this.info);
+          break;
+        case 'close':
+          this.close(a.error);
+          break;
+      }
+    }
+  }
+
+  private onEnd(): void {
+    this.peerClosed = true;
+    const trailing = this.decoder.end();
+    if (this.closedLocally) return;
+    if (this.handshake.pending && this.current !== 'connecting') {
+      this.apply(this.handshake.closed());
+      return;
+    }
+    this.closeError ??= trailing?.kind === 'invalid' ? trailing.error : undefined;
+    this.socket.end();
+  }
+
+  private onSocketError(e: Error): void {
+    this.peerClosed = true;
+    const code = this.current === 'established' ? 'unspecified' : 'peer_unavailable';
+    this.closeError ??= new BrokerError(code, e.message, {}, { cause: e });
+    this.socket.destroy();
+  }
+
+  private finish(): void {
+    if (this.current === 'closed') return;
+    const beforeEstablished = this.current !== 'established';
+    this.current = 'closed';
+    this.clearTimer();
+    const error = this.closeError ?? (beforeEstablished && !this.closedLocally ? new BrokerError('peer_unavailable', 'connection closed before the handshake completed') : undefined);
+    this.emit('close', error, this.peerClosed);
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
