@@ -251,11 +251,12 @@ describe('one slow peer stalls nobody', () => {
     expect(s.length).toBe(n2 / 2000);
     const live = s.map((x) => x.heapUsed + x.external);
     const half = s.length / 2;
-    const trend = Math.max(...live.slice(half)) - Math.max(...live.slice(0, half));
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const trend = median(live.slice(half)) - median(live.slice(0, half));
     const rssGrowth = Math.max(...s.map((x) => x.rss)) - s[0].rss;
-    // Held unboundedly, the second half would be ~60 MiB above the first; a loaded machine
-    // shifts what is in flight at a sample by a few tens of MiB at most.
-    expect(trend).toBeLessThan(40 * MiB);
+    // Held unboundedly, the second half's samples would sit ~60 MiB above the first half's;
+    // a loaded machine moves what is in flight at one sample, not the median of fifteen.
+    expect(trend).toBeLessThan(32 * MiB);
     expect(rssGrowth).toBeLessThan(96 * MiB);
     const growth = Math.max(...live) - Math.min(...live);
     // eslint-disable-next-line no-console
