@@ -1005,7 +1005,7 @@ export class EndpointCore extends Actor<CoreMessage> {
       }
     });
     (sub as { sink: LocalSubscription['sink'] }).sink = sink;
-    const actor = this.ctx.spawn(StoreActor, { args: [spec, this.ctx.self as unknown as ActorRef<CoreCommand>, sink, wallNow] }) as unknown as ActorRef<StoreCommand>;
+    const actor = this.ctx.spawn(StoreActor, { args: [spec, this.ctx.self as unknown as ActorRef<CoreCommand>, sink, wallNow], onHandlerError: 'drop' }) as unknown as ActorRef<StoreCommand>;
     sink.attach(actor as unknown as ActorRef);
     this.stores.set(spec.name, { kind: spec.kind, actor, subscription: id, refs: 1 });
     this.addSubscription(sub, [topic]);

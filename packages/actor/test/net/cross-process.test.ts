@@ -31,7 +31,8 @@ afterEach(async () => {
 async function child(env?: Record<string, string>): Promise<ChildNode> {
   const c = await startChildNode(env);
   children.push(c);
-  await expect(connectTcp(system, '127.0.0.1', c.port)).resolves.toBe(c.node);
+  // These tests exercise the runtime's full semantics between nodes we own.
+  await expect(connectTcp(system, '127.0.0.1', c.port, { trusted: true })).resolves.toBe(c.node);
   return c;
 }
 
@@ -101,7 +102,7 @@ describe('actors across processes over TCP', () => {
     // Short heartbeats on both ends of this connection.
     await system.shutdown();
     system = new ActorSystem({ name: 'parent-hb', logger: log.logger });
-    TcpNetwork.of(system, { liveness: { heartbeatInterval: 200, missedHeartbeats: 5 } });
+    TcpNetwork.of(system, { liveness: { heartbeatInterval: 200, missedHeartbeats: 5 }, trusted: true });
     const c = await child({ HEARTBEAT_MS: '200' });
     const w = spawnWatcher(system);
     const adder = (await system.lookup(c.node, 'adder', { timeout: 20000 }))!;
