@@ -8,7 +8,7 @@ export type { ActorContext, RequestOptions } from './actor-context';
 export { ActorRef } from './actor-ref';
 export { ActorError, ActorErrorCodes, type ActorErrorCode, type ActorErrorData } from './actor-error';
 export type { Behavior, Handler } from './behavior';
-export type { Cancellable, Clock } from './clock';
+export { KEEP_ALIVE, type Cancellable, type Clock, type TimerOptions } from './clock';
 export { RealTimeClock, type RealTimeClockOptions } from './real-time-clock';
 export { VirtualClock } from './virtual-clock';
 export type { Schedulable, Scheduler } from './scheduler';
