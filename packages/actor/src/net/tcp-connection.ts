@@ -341,9 +341,12 @@ export class TcpConnection {
   };
 
   private armTimer(): void {
+    const due = this.options.clock.now() + this.liveness.checkInterval;
     this.timer = this.options.clock.setTimer(this.liveness.checkInterval, () => {
       if (this.closeError) return;
-      const verdict = this.liveness.check(this.options.clock.now());
+      const now = this.options.clock.now();
+      this.liveness.checkRan(now, due);
+      const verdict = this.liveness.check(now);
       if (verdict instanceof NetError) return this.close(verdict);
       if (verdict === 'send_heartbeat') {
         this.encoder.writeKindFrame(Kind.Heartbeat, EMPTY);

@@ -115,6 +115,26 @@ describe('actors across processes over TCP', () => {
     expect(line.reason).toBe('heartbeat_timeout');
   });
 
+  test('a child busy with 3 s of slow messages stays connected under heartbeats that declare a peer dead after 1 s', async () => {
+    await system.shutdown();
+    system = new ActorSystem({ name: 'parent-busy', logger: log.logger });
+    TcpNetwork.of(system, { liveness: { heartbeatInterval: 200, missedHeartbeats: 5 }, trusted: true });
+    const c = await child({ HEARTBEAT_MS: '200', MISSED_HEARTBEATS: '5' });
+    const busy = (await system.lookup(c.node, 'busy', { timeout: 20000 }))!;
+    let done: () => void = () => {};
+    const finished = new Promise<void>((r) => (done = r));
+    const inbox = system.spawn(() => ({ 'busy-done': () => done() }));
+    const w = spawnWatcher(system);
+    w.ref.tell({ type: 'watch', ref: busy });
+    await system.lookup(c.node, 'busy', { timeout: 20000 });
+    // Before time slices the child ran all 3000 messages in one tick and went silent.
+    busy.tell({ type: 'work', n: 3000, ms: 1, to: inbox });
+    // Either the work finishes, or the child is declared dead (DOWN at the watcher).
+    await Promise.race([finished, w.next(1)]);
+    expect(TcpNetwork.of(system).nodes).toEqual([c.node]);
+    expect(w.seen).toEqual([]);
+  });
+
   test('a supervisor here restarts a crashed child actor living in the other process', async () => {
     const c = await child();
     const spawnRemote = async (): Promise<ActorRef> => (await system.request(system.refFor(c.node, 0), { type: 'spawn-worker' }, { timeout: 20000 })) as ActorRef;
