@@ -56,6 +56,11 @@ export interface TcpConnectionHandler {
   deliver(conn: TcpConnection, body: Buffer): void;
   /** The connection is gone (called exactly once). */
   closed(conn: TcpConnection, error: NetError): void;
+  /**
+   * The bytes this connection holds in a partial (incomplete) frame changed by `delta`;
+   * the owner bounds their sum over every connection.
+   */
+  pinned?(conn: TcpConnection, delta: number): void;
 }
 
 /**
@@ -101,6 +106,8 @@ export class TcpConnection {
   private flushing = false;
   /** Moves queued work (envelopes) into frames at each flush; see {@link setSource}. */
   private source: (() => void) | undefined;
+  /** Bytes of partial frames last reported to `handler.pinned`. */
+  private pinnedBytes = 0;
   /** Callbacks of {@link onceClosed}; emptied when the connection is reported closed. */
   private closeWaiters: Array<() => void> = [];
 
@@ -230,6 +237,7 @@ export class TcpConnection {
     }
     this.closeError = error;
     this.decoder.stop();
+    this.reportPinned(0);
     this.timer?.cancel();
     if (tellPeer && !this.socket.destroyed) {
       if (!this.handshake.isDone) this.writeStep(this.handshake.abort(error));
@@ -259,6 +267,16 @@ export class TcpConnection {
     } catch (e) {
       this.close(e instanceof NetError ? e : new NetError('malformed_message', String(e), { cause: e }));
     }
+    this.reportPinned(this.decoder.bufferedBytes);
+  }
+
+  /** Partial-frame bytes held now (0 once closing). */
+  private reportPinned(bytes: number): void {
+    if (this.closeError !== undefined) bytes = 0;
+    const delta = bytes - this.pinnedBytes;
+    if (delta === 0) return;
+    this.pinnedBytes = bytes;
+    this.handler.pinned?.(this, delta);
   }
 
   private onEnd(): void {
