@@ -547,7 +547,7 @@ export class ActorSystem implements RefHost, RemoteGateHost {
    */
   async spawnWorker<M extends Message = AnyMessage, Args extends unknown[] = unknown[]>(modulePath: string, options: SpawnInWorkerOptions<Args> & StartWorkerOptions = {}): Promise<ActorRef<M>> {
     const typescript = options.typescript ?? (runningFromSource || /\.[cm]?tsx?$/.test(modulePath));
-    const node = this.startWorker({ name: options.name, logLevel: options.logLevel, execArgv: options.execArgv, typescript, directSiblings: options.directSiblings });
+    const node = this.startWorker({ name: options.name, logLevel: options.logLevel, execArgv: options.execArgv, typescript, directSiblings: options.directSiblings, livenessTimeout: options.livenessTimeout });
     try {
       return await node.spawn<M, Args>(modulePath, { ...options, dedicated: true });
     } catch (e) {
