@@ -37,6 +37,8 @@ export interface TcpConnectionOptions {
   maxOutboundBytes: number;
   /** Handshake timeout and heartbeat timing. */
   liveness: LivenessOptions;
+  /** The shared secret both ends must prove (see `TcpTransportLimits.secret`). */
+  secret?: Uint8Array;
   /** Time source for timeouts and heartbeats. */
   clock: NetClock;
   /** Logger of the `network` component. */
@@ -128,6 +130,7 @@ export class TcpConnection {
       localNode: options.localNode,
       versions: options.versions,
       maxFrameSize: options.maxFrameSize,
+      secret: options.secret,
       admit: (node) => handler.admit(this, node),
     });
     this.decoder = new FrameDecoder(

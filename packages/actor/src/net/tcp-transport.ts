@@ -31,6 +31,14 @@ export interface TcpTransportLimits {
   maxPartialFrameBytes?: number;
   /** Handshake timeout and heartbeat timing (defaults: {@link DEFAULT_LIVENESS}). */
   liveness?: Partial<LivenessOptions>;
+  /**
+   * A secret shared by the nodes allowed to connect (default none). With one, both ends
+   * of every connection prove they know it in the handshake (challenge and response,
+   * HMAC-SHA256; it never crosses the wire) and a peer without it is refused with
+   * `authentication_failed`. Connections are not encrypted: use it on networks where
+   * eavesdropping is not the threat, or inside a tunnel.
+   */
+  secret?: string | Uint8Array;
   /** Protocol versions spoken (default {@link PROTOCOL_VERSION}); tests use it to simulate other versions. */
   versions?: VersionRange;
 }
@@ -111,6 +119,7 @@ export class TcpTransport {
   /** Sum of the bytes in {@link partial}. */
   private partialBytes = 0;
   private readonly maxPartialBytes: number;
+  private readonly secret: Uint8Array | undefined;
   private closing = false;
   private readonly liveness: LivenessOptions;
   private readonly handler: TcpConnectionHandler;
@@ -133,6 +142,11 @@ export class TcpTransport {
       closed: (conn, error) => this.onClosed(conn, error),
       pinned: (conn, delta) => this.onPinned(conn, delta),
     };
+    const secret = options.secret;
+    if (secret !== undefined && (typeof secret === 'string' ? secret.length === 0 : !(secret instanceof Uint8Array) || secret.length === 0)) {
+      throw new NetError('authentication_failed', 'a shared secret must be a non-empty string or Uint8Array');
+    }
+    this.secret = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
     this.maxPartialBytes = Math.max(options.maxPartialFrameBytes ?? 64 * 1024 * 1024, options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE);
   }
 
@@ -320,6 +334,7 @@ export class TcpTransport {
         maxFrameSize: this.options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
         maxOutboundBytes: this.options.maxOutboundBytes ?? 64 * 1024 * 1024,
         liveness: this.liveness,
+        secret: this.secret,
         clock: this.options.clock,
         logger: this.log,
       },
