@@ -154,7 +154,7 @@ export class ActorCell implements ActorContext<AnyMessage>, Schedulable, Request
     }
   }
 
-  resume(budget: number): boolean {
+  resume(budget: number, timeUp?: () => boolean): boolean {
     if (this.stopped) {
       this.scheduled = false;
       return false;
@@ -175,6 +175,8 @@ export class ActorCell implements ActorContext<AnyMessage>, Schedulable, Request
         }
         if (this.stopRequest !== null) this.terminate(this.stopRequest);
         if (this.stopped) break;
+        // Slow handlers end the turn early once the scheduler's time slice is used up.
+        if ((n & 7) === 7 && timeUp !== undefined && timeUp()) break;
       }
     } finally {
       sys.current = prev;

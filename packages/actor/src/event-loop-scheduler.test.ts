@@ -95,4 +95,21 @@ describe('EventLoopScheduler time slice', () => {
     await system.shutdown();
     expect(seenByTimer).toBeLessThan(backlog / 4);
   });
+
+  test('one actor with a backlog of slow messages ends its turn early once the slice is used up', async () => {
+    const system = new ActorSystem({ logger: pino({ level: 'silent' }) });
+    let done = 0;
+    const busy = system.spawn(() => ({
+      spin: () => {
+        const end = Date.now() + 2;
+        while (Date.now() < end);
+        done++;
+      },
+    }));
+    for (let i = 0; i < 64; i++) busy.tell({ type: 'spin' });
+    // Before, a turn ran all 64 messages (the throughput) before anything else ran.
+    const seenByTimer = await new Promise<number>((resolve) => setTimeout(() => resolve(done), 0));
+    await system.shutdown();
+    expect(seenByTimer).toBeLessThan(32);
+  });
 });

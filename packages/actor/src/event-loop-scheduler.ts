@@ -37,6 +37,9 @@ export class EventLoopScheduler implements Scheduler {
   private readonly turnsPerTick: number;
   private readonly timeSlice: number;
   private readonly now: () => number;
+  /** End of the current drain's time slice. */
+  private deadline = 0;
+  private readonly timeUp = (): boolean => this.now() >= this.deadline;
   private readonly ready = new FifoQueue<Schedulable>(64);
   private armed = false;
   private microKicks = 0;
@@ -88,10 +91,10 @@ export class EventLoopScheduler implements Scheduler {
     const ready = this.ready;
     const budget = this.throughput;
     let turns = this.turnsPerTick;
-    const deadline = this.now() + this.timeSlice;
+    this.deadline = this.now() + this.timeSlice;
     for (let actor = ready.shift(); actor !== undefined; actor = ready.shift()) {
-      if (actor.resume(budget)) ready.push(actor);
-      if (--turns === 0 || this.now() >= deadline) break;
+      if (actor.resume(budget, this.timeUp)) ready.push(actor);
+      if (--turns === 0 || this.timeUp()) break;
     }
     this.armed = false;
     if (ready.size > 0 && !this.closed) this.arm(true);
