@@ -99,7 +99,7 @@ describe('spawnWorkerEndpoint: an endpoint in a worker peered over its MessagePo
     eps = endpoints(['main']);
     const [main] = eps;
     const statuses = main.makeStatusSubscriber(true);
-    const remote = await main.spawnWorkerEndpoint(ECHO, { livenessTimeout: 500 });
+    const remote = await main.spawnWorkerEndpoint(ECHO, { livenessTimeout: 1000 });
     workers.push(remote);
     await awaitPeerSubscriptions(main, '/to-worker');
     main.publish('/to-worker', 'spin');

@@ -39,10 +39,11 @@ export interface MessagePortLinkOptions {
   /** `close()` also closes the port (a port this link owns, e.g. a sibling channel). */
   ownsPort?: boolean;
   /**
-   * Checks that the other end's event loop runs, without traffic: a ping every
-   * `interval` real milliseconds (default `timeout / 4`), and `onDead` once a ping stays
-   * unanswered (and nothing else arrived) for `timeout` ms. Every link answers pings; a
-   * thread spinning in a loop cannot. Time this thread itself was blocked is not counted.
+   * Checks that the other end's event loop runs, without traffic: once anything arrived
+   * from it, a ping every `interval` real milliseconds (default `timeout / 4`), and
+   * `onDead` once a ping stays unanswered (and nothing else arrived) for `timeout` ms.
+   * Every link answers pings; a thread spinning in a loop cannot. Time this thread itself
+   * was blocked is not counted.
    */
   liveness?: { timeout: number; interval?: number; onDead: (detail: string) => void };
 }
@@ -83,6 +84,8 @@ export class MessagePortLink implements NodeLink {
   /** When the unanswered ping was sent (undefined: none outstanding). */
   private pingSentAt: number | undefined;
   private pingSeq = 0;
+  /** Whether anything arrived from the other end yet: pings are judged only after that. */
+  private heard = false;
 
   /**
    * @param system - the local system (incoming envelopes go to its router)
@@ -111,7 +114,8 @@ export class MessagePortLink implements NodeLink {
       // This thread was blocked: the answer may be waiting in the port; do not judge now.
       if (now - due > interval) this.pingSentAt = undefined;
       due = now + interval;
-      if (this.closed) return;
+      // A thread still loading its modules cannot answer yet; its start has its own deadline.
+      if (this.closed || !this.heard) return;
       if (this.pingSentAt === undefined) {
         this.pingSentAt = now;
         this.port.postMessage({ ping: ++this.pingSeq } satisfies Ping);
@@ -241,6 +245,7 @@ export class MessagePortLink implements NodeLink {
   private readonly onMessage = (data: unknown): void => {
     // Anything from the other end shows that its event loop runs.
     this.pingSentAt = undefined;
+    this.heard = true;
     if (!(data instanceof Uint8Array)) {
       const f = data as ForwardedBatch | null;
       if (typeof f === 'object' && f !== null && 'ping' in f) {

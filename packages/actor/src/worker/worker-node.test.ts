@@ -122,7 +122,7 @@ describe('actors in worker threads', () => {
   });
 
   test('a hung worker (an endless loop) is declared dead by pings without traffic: DOWN unreachable, and the thread is terminated', async () => {
-    const node = system.startWorker({ name: 'spinner', livenessTimeout: 500 });
+    const node = system.startWorker({ name: 'spinner', livenessTimeout: 1000 });
     const echo = await node.spawn<EchoMsg>(FIXTURE, { exportName: 'echo' });
     const c = collector(system);
     system.spawn((ctx) => {
