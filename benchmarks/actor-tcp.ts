@@ -100,7 +100,7 @@ async function rawReceiver(batched: boolean): Promise<void> {
 
 async function actorReceiver(): Promise<void> {
   const system = new ActorSystem({ name: 'bench-receiver' });
-  system.spawn(() => ({ n: () => void received++, ack: () => received }), { name: 'counter' });
+  system.spawn(() => ({ n: () => void received++, ack: () => received }), { name: 'counter', remote: ['n', 'ack'] });
   const port = await listenTcp(system, { port: 0 });
   process.stdout.write(`ready ${port} ${system.nodeId}\n`);
 }

@@ -581,3 +581,60 @@ describe('fairness', () => {
     await sys.shutdown();
   });
 });
+
+describe("an actor spawned with onHandlerError: 'drop'", () => {
+  test('survives throwing and rejecting handlers: each message is dropped, a request gets runtime_error, one warning per type, all counted', async () => {
+    const { logger, events } = captureLogs();
+    const fx = createTestSystem({ logger });
+    try {
+      const seen: number[] = [];
+      const a = fx.system.spawn(
+        () => ({
+          boom: () => {
+            throw new Error('boom');
+          },
+          later: () => Promise.reject(new Error('later')),
+          n: (m) => void seen.push(m.i),
+          ask: () => {
+            throw new Error('no answer');
+          },
+        }),
+        { onHandlerError: 'drop' },
+      );
+      const down = observer(fx, [a], 'monitor');
+      a.tell({ type: 'boom' });
+      a.tell({ type: 'n', i: 1 });
+      a.tell({ type: 'boom' });
+      a.tell({ type: 'later' });
+      a.tell({ type: 'n', i: 2 });
+      const answer = fx.system.request(a, { type: 'ask' });
+      fx.runUntilIdle();
+      await expect(answer).rejects.toMatchObject({ code: 'runtime_error', message: 'no answer' });
+      await Promise.resolve();
+      fx.runUntilIdle();
+      expect(seen).toEqual([1, 2]);
+      expect(fx.system.isAlive(a)).toBe(true);
+      expect(down.seen).toEqual([]);
+      expect(fx.system.handlerFailures).toBe(4);
+      const warnings = events.filter((e) => e.event === 'handler-failed' && e.level === 40).map((e) => e.type);
+      expect(warnings.sort()).toEqual(['ask', 'boom', 'later']);
+    } finally {
+      await fx.shutdown();
+    }
+  });
+
+  test('without the option a throwing handler still stops the actor with reason error', () => {
+    const fx = createTestSystem();
+    const a = fx.system.spawn(() => ({
+      boom: () => {
+        throw new Error('boom');
+      },
+    }));
+    const down = observer(fx, [a], 'monitor');
+    a.tell({ type: 'boom' });
+    fx.runUntilIdle();
+    expect(fx.system.isAlive(a)).toBe(false);
+    expect(down.seen).toMatchObject([{ type: 'down', reason: { kind: 'error' } }]);
+    return fx.shutdown();
+  });
+});

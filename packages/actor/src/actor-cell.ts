@@ -20,6 +20,12 @@ import type { ResponsePromise } from './response-promise';
 import type { Schedulable } from './scheduler';
 import type { SpawnOptions } from './spawn-options';
 
+/**
+ * Message types of the runtime's own messages (see `dispatchSystem`): never accepted
+ * from untrusted nodes, whatever the actor's `remote` list says.
+ */
+const RESERVED_TYPES: ReadonlySet<string> = new Set(['down', 'exit', 'timeout']);
+
 type HandlerMap = Map<string, Handler<unknown, AnyMessage>>;
 
 /** @internal */
@@ -50,6 +56,12 @@ export class ActorCell implements ActorContext<AnyMessage>, Schedulable, Request
   private idleTimer: Cancellable | null = null;
   private lastActivity = 0;
   private logger: Logger | null = null;
+  /** What untrusted nodes may send: null none, true every type, else these types. */
+  private readonly remoteTypes: ReadonlySet<string> | true | null;
+  /** Handler failures are reported and dropped instead of stopping the actor. */
+  private readonly dropFailures: boolean;
+  /** Message types whose failure was already logged at warn (later ones go to debug). */
+  private failedTypes: Set<string> | null = null;
 
   constructor(
     readonly system: ActorSystem,
@@ -59,6 +71,20 @@ export class ActorCell implements ActorContext<AnyMessage>, Schedulable, Request
     this.self = new ActorRef(system.nodeId, id, system);
     this.mailbox = new Mailbox(options.mailboxCapacity ?? Infinity);
     this.trapExit = options.trapExit ?? false;
+    const remote = options.remote;
+    this.remoteTypes = remote === true ? true : Array.isArray(remote) ? new Set(remote as readonly string[]) : null;
+    this.dropFailures = options.onHandlerError === 'drop';
+  }
+
+  /** Whether an untrusted node may send this actor anything (links and monitors included). */
+  get remotelyReachable(): boolean {
+    return this.remoteTypes !== null;
+  }
+
+  /** Whether an untrusted node may send this actor a message of `type`. */
+  acceptsRemoteType(type: string): boolean {
+    const types = this.remoteTypes;
+    return types !== null && !RESERVED_TYPES.has(type) && (types === true || types.has(type));
   }
 
   // -- context: properties ---------------------------------------------------
@@ -128,7 +154,7 @@ export class ActorCell implements ActorContext<AnyMessage>, Schedulable, Request
     }
   }
 
-  resume(budget: number): boolean {
+  resume(budget: number, timeUp?: () => boolean): boolean {
     if (this.stopped) {
       this.scheduled = false;
       return false;
@@ -149,6 +175,8 @@ export class ActorCell implements ActorContext<AnyMessage>, Schedulable, Request
         }
         if (this.stopRequest !== null) this.terminate(this.stopRequest);
         if (this.stopped) break;
+        // Slow handlers end the turn early once the scheduler's time slice is used up.
+        if ((n & 7) === 7 && timeUp !== undefined && timeUp()) break;
       }
     } finally {
       sys.current = prev;
@@ -220,7 +248,7 @@ export class ActorCell implements ActorContext<AnyMessage>, Schedulable, Request
     } catch (e) {
       this.currentEnv = null;
       if (env.kind === EnvelopeKind.Request && !this.answered) this.respondError(env, new ActorError('runtime_error', errorMessage(e), e));
-      this.fail(e);
+      this.handlerFailed(e, msg);
       return;
     }
     this.currentEnv = null;
@@ -234,8 +262,21 @@ export class ActorCell implements ActorContext<AnyMessage>, Schedulable, Request
         this.respond(env, result);
       }
     } else if (isThenable(result)) {
-      result.then(undefined, (e) => this.fail(e));
+      result.then(undefined, (e) => this.handlerFailed(e, msg));
     }
+  }
+
+  /** A handler threw or its promise rejected: stop, or report and go on (`onHandlerError`). */
+  private handlerFailed(cause: unknown, msg: unknown): void {
+    if (!this.dropFailures) return this.fail(cause);
+    if (this.stopped) return;
+    const type = messageTypeOf(msg) ?? typeof msg;
+    this.system.handlerFailures++;
+    const first = !(this.failedTypes ??= new Set()).has(type);
+    if (first && this.failedTypes.size < 256) this.failedTypes.add(type);
+    const fields = { event: 'handler-failed', type, err: cause };
+    if (first) this.log.warn(fields, `a handler failed on a '${type}' message; the message was dropped (further failures on this type are logged at debug)`);
+    else this.log.debug(fields, 'a handler failed; the message was dropped');
   }
 
   /** Logs a failure and stops with `error(cause)` (after the current handler if running). */

@@ -19,6 +19,7 @@ import { messageTypeOf } from './message-type';
 import type { NodeLink } from './node-link';
 import { PendingRequests } from './pending-requests';
 import { RealTimeClock } from './real-time-clock';
+import { screenRemote, type RemoteGateHost, type RemoteRefusal } from './remote-gate';
 import { Router } from './router';
 import type { Scheduler } from './scheduler';
 import type { SpawnOptions } from './spawn-options';
@@ -49,7 +50,13 @@ export interface ActorSystemOptions {
  * @param from - the requester (null for plain messages from outside any actor)
  * @returns the response (or a Promise of it)
  */
-export type NodeService = (msg: AnyMessage, from: ActorRef | null) => unknown;
+export type NodeService = (msg: AnyMessage, from: ActorRef | null, untrusted: boolean) => unknown;
+
+/** Options of {@link ActorSystem.registerNodeService}. */
+export interface NodeServiceOptions {
+  /** Whether untrusted nodes (TCP peers) may call it (default false). */
+  remote?: boolean;
+}
 
 /** Lifecycle state of a system. */
 export type SystemState = 'running' | 'stopping' | 'stopped';
@@ -61,7 +68,7 @@ const DEFAULT_REQUEST_TIMEOUT = 30_000;
  * with `ref.tell` and {@link ActorSystem.request}, and end everything with
  * {@link ActorSystem.shutdown}.
  */
-export class ActorSystem implements RefHost {
+export class ActorSystem implements RefHost, RemoteGateHost {
   /** Display name. */
   readonly name: string;
   /** This node's unique id. */
@@ -82,9 +89,21 @@ export class ActorSystem implements RefHost {
   tracer: ((env: Envelope) => void) | null = null;
   /** @internal */
   readonly requests: PendingRequests;
+  /**
+   * Handler failures reported and dropped by actors spawned with
+   * `onHandlerError: 'drop'` (see {@link SpawnOptions.onHandlerError}).
+   */
+  handlerFailures = 0;
+  /** Envelopes from untrusted nodes refused by the remote gate (see {@link ActorSystem.receiveUntrusted}). */
+  remoteRefusals = 0;
   private readonly cells = new Map<number, ActorCell>();
   private readonly names = new Map<string, ActorRef>();
-  private readonly services = new Map<string, NodeService>();
+  private readonly services = new Map<string, { run: NodeService; remote: boolean }>();
+  /** Refusal kinds already logged at warn per node (later ones go to debug); bounded by the nodes seen. */
+  private readonly refusalsLogged = new Map<string, Set<RemoteRefusal>>();
+  /** Things that keep the process alive (see {@link ActorSystem.holdAlive}). */
+  private holds = 0;
+  private holdHandle: NodeJS.Timeout | undefined;
   private readonly loggers = new Map<string, Logger>();
   private readonly hooks: { name: string; run: () => void | Promise<void> }[] = [];
   private readonly ownsScheduler: boolean;
@@ -109,9 +128,19 @@ export class ActorSystem implements RefHost {
     this.requests = new PendingRequests(this.clock);
     this.router = new Router(this, this.loggerFor('router'));
     this.nodeRef = new ActorRef(this.nodeId, 0, this);
-    this.services.set('whereis', (msg) => this.whereis(String(msg.name)) ?? null);
-    this.services.set('node-down', (msg, from) => {
-      if (from !== null && typeof msg.node === 'string') this.router.remoteNodeDown(from.node, msg.node);
+    this.services.set('whereis', {
+      run: (msg, _from, untrusted) => {
+        const ref = this.whereis(String(msg.name));
+        // Untrusted nodes see only the actors open to them.
+        return ref !== undefined && (!untrusted || this.cells.get(ref.id)?.remotelyReachable === true) ? ref : null;
+      },
+      remote: true,
+    });
+    this.services.set('node-down', {
+      run: (msg, from) => {
+        if (from !== null && typeof msg.node === 'string') this.router.remoteNodeDown(from.node, msg.node);
+      },
+      remote: true,
     });
   }
 
@@ -209,7 +238,15 @@ export class ActorSystem implements RefHost {
         reject(new ActorError('invalid_argument', 'request target is not an ActorRef'));
         return;
       }
-      const rid = this.requests.add(owner, to.node, timeout, resolve, reject);
+      // A request made from outside any actor (an application's call) keeps the process
+      // alive until it settles, as a socket or a timer would.
+      let rid: number;
+      if (owner === null) {
+        const release = this.holdAlive();
+        rid = this.requests.add(owner, to.node, timeout, (v) => (release(), resolve(v)), (e) => (release(), reject(e)));
+      } else {
+        rid = this.requests.add(owner, to.node, timeout, resolve, reject);
+      }
       this.route(new Envelope(to, owner === null ? this.nodeRef : owner.self, msg, EnvelopeKind.Request, rid));
     });
   }
@@ -245,6 +282,72 @@ export class ActorSystem implements RefHost {
   route(env: Envelope): void {
     if (env.to.node === this.nodeId) this.deliverLocal(env);
     else this.router.forward(env);
+  }
+
+  /**
+   * Entry point of envelopes from an untrusted node (a TCP peer): each is screened (see
+   * docs/reliability.md) and refused ones are answered as a dead letter would be
+   * (requests get an error, links EXIT, monitors DOWN), counted in
+   * {@link ActorSystem.remoteRefusals} and logged (one warning per node and kind of
+   * refusal). @internal but stable for transports.
+   * @param node - the node whose connection delivered it
+   * @param env - the decoded envelope
+   */
+  receiveUntrusted(node: string, env: Envelope): void {
+    const refusal = screenRemote(this, node, env);
+    if (refusal === undefined) {
+      if (env.to.id === 0 && (env.kind === EnvelopeKind.Message || env.kind === EnvelopeKind.Request)) this.serveNode(env, true);
+      else this.deliverLocal(env);
+      return;
+    }
+    this.remoteRefusals++;
+    let logged = this.refusalsLogged.get(node);
+    if (logged === undefined) this.refusalsLogged.set(node, (logged = new Set()));
+    const fields = { event: 'remote-refused', node, reason: refusal, to: env.to.key, from: env.from?.key, kind: kindName(env.kind), type: messageTypeOf(env.msg) };
+    if (logged.has(refusal)) this.log.debug(fields, 'refused an envelope from a remote node');
+    else {
+      logged.add(refusal);
+      this.log.warn(fields, 'refused an envelope from a remote node (further ones of this kind from this node are logged at debug)');
+    }
+    // Answer only the sender's own node, never a forged one.
+    if (refusal === 'forged_sender' || refusal === 'not_routed' || env.from === null) return;
+    this.deadLetter(env, refusal === 'type_refused' || refusal === 'service_refused' ? 'unexpected_message' : 'request_receiver_down');
+  }
+
+  /** @internal RemoteGateHost */
+  actorFor(id: number): ActorCell | undefined {
+    return this.cells.get(id);
+  }
+
+  /** @internal RemoteGateHost */
+  serviceIsRemote(type: string): boolean {
+    return this.services.get(type)?.remote === true;
+  }
+
+  /** @internal RemoteGateHost */
+  requestNode(rid: number): string | undefined {
+    return this.requests.nodeOf(rid);
+  }
+
+  /**
+   * Keeps the process alive (a ref'd handle) until the returned function is called, as an
+   * open socket would. The application's requests hold it while pending; transports and
+   * layers above use it for work that must finish (a retrying connection). Released at
+   * shutdown at the latest.
+   * @returns the release function (idempotent)
+   */
+  holdAlive(): () => void {
+    if (this.stateValue === 'stopped') return () => {};
+    if (this.holds++ === 0) this.holdHandle = setInterval(noop, 2 ** 31 - 1);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      if (--this.holds === 0 && this.holdHandle !== undefined) {
+        clearInterval(this.holdHandle);
+        this.holdHandle = undefined;
+      }
+    };
   }
 
   /** @internal */
@@ -330,15 +433,15 @@ export class ActorSystem implements RefHost {
    * @param service - the handler
    * @throws ActorError `invalid_argument` if the type is taken
    */
-  registerNodeService(type: string, service: NodeService): void {
+  registerNodeService(type: string, service: NodeService, options: NodeServiceOptions = {}): void {
     if (this.services.has(type)) throw new ActorError('invalid_argument', `node service '${type}' already registered`);
-    this.services.set(type, service);
+    this.services.set(type, { run: service, remote: options.remote === true });
   }
 
-  private serveNode(env: Envelope): void {
+  private serveNode(env: Envelope, untrusted = false): void {
     const msg = env.msg as AnyMessage | null;
     const type = messageTypeOf(msg);
-    const service = type === undefined ? undefined : this.services.get(type);
+    const service = type === undefined ? undefined : this.services.get(type)?.run;
     const isRequest = env.kind === EnvelopeKind.Request;
     if (!isRequest && env.kind !== EnvelopeKind.Message) return;
     if (service === undefined || msg === null) {
@@ -354,7 +457,7 @@ export class ActorSystem implements RefHost {
       }
     };
     try {
-      const result = service(msg, env.from);
+      const result = service(msg, env.from, untrusted);
       if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
         (result as PromiseLike<unknown>).then((v) => answer(true, v), (e) => answer(false, e));
       } else {
@@ -444,7 +547,7 @@ export class ActorSystem implements RefHost {
    */
   async spawnWorker<M extends Message = AnyMessage, Args extends unknown[] = unknown[]>(modulePath: string, options: SpawnInWorkerOptions<Args> & StartWorkerOptions = {}): Promise<ActorRef<M>> {
     const typescript = options.typescript ?? (runningFromSource || /\.[cm]?tsx?$/.test(modulePath));
-    const node = this.startWorker({ name: options.name, logLevel: options.logLevel, execArgv: options.execArgv, typescript, directSiblings: options.directSiblings });
+    const node = this.startWorker({ name: options.name, logLevel: options.logLevel, execArgv: options.execArgv, typescript, directSiblings: options.directSiblings, livenessTimeout: options.livenessTimeout });
     try {
       return await node.spawn<M, Args>(modulePath, { ...options, dedicated: true });
     } catch (e) {
@@ -522,5 +625,10 @@ export class ActorSystem implements RefHost {
     if (this.ownsScheduler) this.scheduler.close();
     if (this.ownsClock) this.clock.cancelAll();
     this.stateValue = 'stopped';
+    if (this.holdHandle !== undefined) clearInterval(this.holdHandle);
+    this.holdHandle = undefined;
+    this.holds = 0;
   }
 }
+
+function noop(): void {}

@@ -1,3 +1,5 @@
+import pino from 'pino';
+import { ActorSystem } from './actor-system';
 import { EventLoopScheduler } from './event-loop-scheduler';
 import type { Schedulable } from './scheduler';
 
@@ -54,5 +56,55 @@ describe('EventLoopScheduler', () => {
   test('rejects a throughput that is not a positive integer', () => {
     expect(() => new EventLoopScheduler({ throughput: 0 })).toThrow(RangeError);
     expect(() => new EventLoopScheduler({ turnsPerTick: 1.5 })).toThrow(RangeError);
+  });
+});
+
+describe('EventLoopScheduler time slice', () => {
+  test('yields to I/O once a slice of time is used, whatever the count of turns', async () => {
+    let now = 0;
+    const s = new EventLoopScheduler({ throughput: 1, turnsPerTick: 1000, timeSlice: 10, now: () => now });
+    const log: string[] = [];
+    // Each turn costs 4 ms of (injected) time: the third turn ends the slice.
+    const slow: Schedulable = {
+      resume() {
+        now += 4;
+        log.push('turn');
+        return true;
+      },
+    };
+    s.schedule(slow);
+    await new Promise<void>((resolve) => setImmediate(() => (log.push('io'), resolve())));
+    s.close();
+    expect(log.slice(0, 4)).toEqual(['turn', 'turn', 'turn', 'io']);
+  });
+
+  /**
+   * Queues `count` messages of `ms` milliseconds of CPU each at one actor of a real
+   * system, and resolves with how many had run when a `setTimeout(0)` fired.
+   */
+  async function handledBeforeATimer(count: number, ms: number): Promise<number> {
+    const system = new ActorSystem({ logger: pino({ level: 'silent' }) });
+    let done = 0;
+    const busy = system.spawn(() => ({
+      spin: () => {
+        const end = Date.now() + ms;
+        while (Date.now() < end);
+        done++;
+      },
+    }));
+    for (let i = 0; i < count; i++) busy.tell({ type: 'spin' });
+    const seen = await new Promise<number>((resolve) => setTimeout(() => resolve(done), 0));
+    await system.shutdown();
+    return seen;
+  }
+
+  test('a timer fires while an actor works through a long backlog of slow messages', async () => {
+    // Before time slices, 65,536 messages ran before any timer: all 2000 (2 s of work).
+    expect(await handledBeforeATimer(2000, 1)).toBeLessThan(2000 / 4);
+  });
+
+  test('one actor with a backlog of slow messages ends its turn early once the slice is used up', async () => {
+    // Before, a turn ran all 64 messages (the throughput) before anything else ran.
+    expect(await handledBeforeATimer(64, 2)).toBeLessThan(32);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The production scheduler: actor turns batched on the Node event loop.
  */
+import { performance } from 'node:perf_hooks';
 import { FifoQueue } from './fifo-queue';
 import type { Schedulable, Scheduler } from './scheduler';
 
@@ -10,13 +11,22 @@ export interface EventLoopSchedulerOptions {
   throughput?: number;
   /** Actor turns per event-loop tick before yielding to I/O (default 1024). */
   turnsPerTick?: number;
+  /**
+   * Milliseconds of actor work per event-loop tick before yielding to I/O and timers
+   * (default 10), whatever the count of turns: slow handlers cannot starve sockets,
+   * heartbeats and timeouts for longer than one slice plus one turn.
+   */
+  timeSlice?: number;
+  /** Time source in milliseconds (default `performance.now`); tests inject their own. */
+  now?: () => number;
 }
 
 /**
  * Runs ready actors round-robin, each for at most `throughput` messages per turn. A
  * drain is kicked with `queueMicrotask` (low latency) but every 16th consecutive kick,
- * and every drain that used up its turn budget, goes through `setImmediate` so that
- * I/O and timers are never starved. No timer is created per message.
+ * and every drain that used up its turn budget or its time slice, goes through
+ * `setImmediate` so that I/O and timers are never starved. No timer is created per
+ * message.
  *
  * The ready queue holds each actor at most once, so it is bounded by the number of
  * actors.
@@ -25,6 +35,11 @@ export class EventLoopScheduler implements Scheduler {
   /** Messages per actor turn. */
   readonly throughput: number;
   private readonly turnsPerTick: number;
+  private readonly timeSlice: number;
+  private readonly now: () => number;
+  /** End of the current drain's time slice. */
+  private deadline = 0;
+  private readonly timeUp = (): boolean => this.now() >= this.deadline;
   private readonly ready = new FifoQueue<Schedulable>(64);
   private armed = false;
   private microKicks = 0;
@@ -35,6 +50,10 @@ export class EventLoopScheduler implements Scheduler {
   constructor(options: EventLoopSchedulerOptions = {}) {
     this.throughput = positiveInt(options.throughput, 64, 'throughput');
     this.turnsPerTick = positiveInt(options.turnsPerTick, 1024, 'turnsPerTick');
+    const slice = options.timeSlice ?? 10;
+    if (!(typeof slice === 'number' && slice > 0)) throw new RangeError(`timeSlice must be a positive number of ms, got ${slice}`);
+    this.timeSlice = slice;
+    this.now = options.now ?? (() => performance.now());
   }
 
   /** Queues an actor and makes sure a drain is pending. */
@@ -72,9 +91,10 @@ export class EventLoopScheduler implements Scheduler {
     const ready = this.ready;
     const budget = this.throughput;
     let turns = this.turnsPerTick;
+    this.deadline = this.now() + this.timeSlice;
     for (let actor = ready.shift(); actor !== undefined; actor = ready.shift()) {
-      if (actor.resume(budget)) ready.push(actor);
-      if (--turns === 0) break;
+      if (actor.resume(budget, this.timeUp)) ready.push(actor);
+      if (--turns === 0 || this.timeUp()) break;
     }
     this.armed = false;
     if (ready.size > 0 && !this.closed) this.arm(true);

@@ -2,13 +2,13 @@
  * @broker-ts/actor: a CAF-style actor runtime for Node (local, worker threads, TCP).
  * This file is the public allow-list; everything else is internal.
  */
-export { ActorSystem, type ActorSystemOptions, type NodeService, type SystemState } from './actor-system';
+export { ActorSystem, type ActorSystemOptions, type NodeService, type NodeServiceOptions, type SystemState } from './actor-system';
 export { Actor, type ActorClass, type BehaviorFactory, type MessageOf, type Spawnable } from './actor';
 export type { ActorContext, RequestOptions } from './actor-context';
 export { ActorRef } from './actor-ref';
 export { ActorError, ActorErrorCodes, type ActorErrorCode, type ActorErrorData } from './actor-error';
 export type { Behavior, Handler } from './behavior';
-export type { Cancellable, Clock } from './clock';
+export { KEEP_ALIVE, type Cancellable, type Clock, type TimerOptions } from './clock';
 export { RealTimeClock, type RealTimeClockOptions } from './real-time-clock';
 export { VirtualClock } from './virtual-clock';
 export type { Schedulable, Scheduler } from './scheduler';
@@ -18,7 +18,8 @@ export { DeterministicFixture, createTestSystem, type Hop, type HopPattern, type
 export { ExitReasons, type ExitReason } from './exit-reason';
 export type { AnyMessage, DownMessage, ExitMessage, Message, SystemMessage, TimeoutMessage } from './message';
 export type { ResponsePromise } from './response-promise';
-export type { SpawnOptions } from './spawn-options';
+export type { HandlerErrorPolicy, RemoteAccess, SpawnOptions } from './spawn-options';
+export type { RemoteRefusal } from './remote-gate';
 export { Mailbox, PushResult } from './mailbox';
 export { Envelope, EnvelopeKind } from './envelope';
 export type { NodeLink } from './node-link';

@@ -54,6 +54,11 @@ export class PendingRequests {
     return rid;
   }
 
+  /** The node request `rid` was sent to, while it is pending. */
+  nodeOf(rid: number): string | undefined {
+    return this.table.get(rid)?.node;
+  }
+
   /**
    * Settles request `rid`.
    * @returns false when it is unknown (late, timed out or its owner stopped)

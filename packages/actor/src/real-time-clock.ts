@@ -2,13 +2,14 @@
  * The production clock: `performance.now()` and Node timers.
  */
 import { performance } from 'node:perf_hooks';
-import type { Cancellable, Clock } from './clock';
+import type { Cancellable, Clock, TimerOptions } from './clock';
 
 /** Options for {@link RealTimeClock}. */
 export interface RealTimeClockOptions {
   /**
    * Unref timers so that a pending timer alone does not keep the process alive
    * (default true: actor timers are background work; sockets and workers keep it alive).
+   * A timer started with `keepAlive` is never unref'd.
    */
   unref?: boolean;
 }
@@ -33,11 +34,11 @@ export class RealTimeClock implements Clock {
   }
 
   /** Starts a Node timer; see {@link Clock.setTimer}. */
-  setTimer(delayMs: number, callback: () => void): Cancellable {
+  setTimer(delayMs: number, callback: () => void, options?: TimerOptions): Cancellable {
     const timer = new RealTimer(this.pending, callback);
     const ms = Number.isFinite(delayMs) && delayMs > 0 ? Math.min(delayMs, 2 ** 31 - 1) : 0;
     timer.handle = setTimeout(timer.fire, ms);
-    if (this.unref) timer.handle.unref();
+    if (this.unref && options?.keepAlive !== true) timer.handle.unref();
     this.pending.add(timer);
     return timer;
   }

@@ -5,10 +5,11 @@
 /** Something the scheduler can run: an actor with mail (implemented by the runtime). */
 export interface Schedulable {
   /**
-   * Processes at most `budget` envelopes.
+   * Processes at most `budget` envelopes, and stops early once `timeUp` (checked every
+   * few envelopes) says the scheduler's time slice is used up.
    * @returns true when work remains; the scheduler must then call `resume` again later
    */
-  resume(budget: number): boolean;
+  resume(budget: number, timeUp?: () => boolean): boolean;
 }
 
 /**

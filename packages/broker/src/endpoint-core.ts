@@ -5,7 +5,7 @@
  * each peer. Peers are other endpoints' core actors, reached over the actor runtime's
  * TCP transport; data flows on credit-based streams with a bounded buffer per peer.
  */
-import { Actor, type ActorContext, type ActorRef, type AnyMessage, type Behavior, type Handler, type Cancellable, FlowError, FlowHost, type IncomingStream, type NetErrorReason, type SinkSpec, type Stream, type StreamSink, TcpNetwork, withFlows } from '@broker-ts/actor';
+import { Actor, type ActorContext, type ActorRef, type AnyMessage, type Behavior, type Handler, type Cancellable, FlowError, KEEP_ALIVE, FlowHost, type IncomingStream, type NetErrorReason, type SinkSpec, type Stream, type StreamSink, TcpNetwork, withFlows } from '@broker-ts/actor';
 import { BrokerError, type Data, decodeBinary, encodeBinary, type ErrorCodeName, isErrorCodeName } from '@broker-ts/data';
 import type { ResolvedEndpointOptions } from './endpoint-options';
 import { type EndpointInfo, endpointInfoToData, type NetworkInfo } from './endpoint-info';
@@ -664,7 +664,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     const self = this.ctx.self;
     p.timer = this.ctx.system.clock.setTimer(HANDSHAKE_TIMEOUT_MS, () => {
       self.tell({ type: 'peering-failed', key, attempt, code: 'peer_timeout', message: 'peering handshake timed out' });
-    });
+    }, KEEP_ALIVE);
     if (p.via !== undefined) {
       // The node is already linked (a worker thread's MessagePort): go straight to the handshake.
       self.tell({ type: 'peering-connected', key, attempt, node: p.via });
@@ -758,7 +758,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     this.emitError(code === 'peer_timeout' ? 'peer_unavailable' : code, { id: null, network: { address: p.host, port: p.port, retryMs: p.retryMs } }, message);
     if (p.retryMs > 0 && !this.shuttingDown) {
       const self = this.ctx.self;
-      p.timer = this.ctx.system.clock.setTimer(p.retryMs, () => self.tell({ type: 'peering-retry', key }));
+      p.timer = this.ctx.system.clock.setTimer(p.retryMs, () => self.tell({ type: 'peering-retry', key }), KEEP_ALIVE);
       return;
     }
     this.peerings.delete(key);
@@ -971,7 +971,7 @@ export class EndpointCore extends Actor<CoreMessage> {
       const self = this.ctx.self;
       const key = p.key;
       p.timer?.cancel();
-      p.timer = this.ctx.system.clock.setTimer(p.retryMs, () => self.tell({ type: 'peering-retry', key }));
+      p.timer = this.ctx.system.clock.setTimer(p.retryMs, () => self.tell({ type: 'peering-retry', key }), KEEP_ALIVE);
     } else if (p !== undefined) {
       this.peerings.delete(p.key);
     }
@@ -1051,7 +1051,7 @@ export class EndpointCore extends Actor<CoreMessage> {
       }
     });
     (sub as { sink: LocalSubscription['sink'] }).sink = sink;
-    const actor = this.ctx.spawn(StoreActor, { args: [spec, this.ctx.self as unknown as ActorRef<CoreCommand>, sink, wallNow] }) as unknown as ActorRef<StoreCommand>;
+    const actor = this.ctx.spawn(StoreActor, { args: [spec, this.ctx.self as unknown as ActorRef<CoreCommand>, sink, wallNow], onHandlerError: 'drop' }) as unknown as ActorRef<StoreCommand>;
     sink.attach(actor as unknown as ActorRef);
     this.stores.set(spec.name, { kind: spec.kind, actor, subscription: id, refs: 1 });
     this.addSubscription(sub, [topic]);

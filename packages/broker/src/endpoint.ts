@@ -2,7 +2,7 @@
  * The Broker endpoint: the facade of broker-ts. Each endpoint has its own actor system
  * (its node) and one core actor; every method here is one message to that core.
  */
-import { ActorSystem, type ActorRef, type Clock, VirtualClock } from '@broker-ts/actor';
+import { ActorSystem, type ActorRef, type Clock, FLOW_MESSAGE_TYPES, VirtualClock } from '@broker-ts/actor';
 import { BrokerError, type Data, type DataInput, toData } from '@broker-ts/data';
 import { type Duration, toMilliseconds } from './duration';
 import { type AttachedStore, type CoreCommand, type CoreStats, EndpointCore, type PeerInfo } from './endpoint-core';
@@ -20,6 +20,7 @@ import { linkToParent, startWorkerEndpoint, type WorkerEndpoint, type WorkerEndp
 import { webSocketEndpointPort } from './websocket/endpoint-port';
 import { EndpointWebSocketServer } from './websocket/web-socket-server';
 import { resolveWebSocketServerOptions, type WebSocketServerOptions } from './websocket/web-socket-server-options';
+import { PEER_MESSAGE_TYPES } from './peer-protocol';
 
 /** Options of `peer` and `peerNoWait`. */
 export interface PeerOptions {
@@ -86,7 +87,10 @@ export class Endpoint {
     this.virtualClock = this.options.useRealTime ? undefined : new VirtualClock(Date.now());
     this.system = new ActorSystem({ name: this.options.name, logger: this.options.logger, clock: this.virtualClock });
     this.input = new PublishBuffer(this.options.publishBufferSize);
-    this.core = this.system.spawn(EndpointCore, { args: [this.options, this.input] }) as unknown as ActorRef<CoreCommand>;
+    // Other endpoints reach the core with peering and stream messages only; a failing
+    // handler drops its message and never takes the core down.
+    const remote = [...PEER_MESSAGE_TYPES, ...FLOW_MESSAGE_TYPES];
+    this.core = this.system.spawn(EndpointCore, { args: [this.options, this.input], remote, onHandlerError: 'drop' }) as unknown as ActorRef<CoreCommand>;
   }
 
   /** This endpoint's id (a UUID), as peers see it. */

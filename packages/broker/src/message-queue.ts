@@ -4,11 +4,12 @@
  * thread as the core; the core never pushes more than {@link MessageQueue.freeCapacity}
  * (that is the credit it grants upstream), and hears about consumption through `onDrain`.
  */
+import { KEEP_ALIVE } from '@broker-ts/actor';
 import { BrokerError } from '@broker-ts/data';
 
 /** A one-shot timer source; an actor system's `Clock` fits. */
 export interface TimerSource {
-  setTimer(delayMs: number, callback: () => void): { cancel(): void };
+  setTimer(delayMs: number, callback: () => void, options?: { keepAlive?: boolean }): { cancel(): void };
 }
 
 /** Options of {@link MessageQueue.get} and {@link MessageQueue.getMany}. */
@@ -153,11 +154,12 @@ export class MessageQueue<T> {
     return new Promise<T[] | null>((resolve, reject) => {
       const waiter: Waiter<T> = { want: n, got, resolve, reject };
       if (timeout !== undefined) {
+        // A caller waiting with a timeout keeps the process alive, as a setTimeout would.
         waiter.timer = this.timers.setTimer(timeout, () => {
           const i = this.waiters.indexOf(waiter);
           if (i >= 0) this.waiters.splice(i, 1);
           resolve(n === 1 && waiter.got.length === 0 ? null : waiter.got);
-        });
+        }, KEEP_ALIVE);
       }
       this.waiters.push(waiter);
     });

@@ -20,6 +20,9 @@ export const PEER_PROTOCOL_VERSION = 1;
 /** The registered name of every endpoint's core actor. */
 export const CORE_ACTOR_NAME = 'broker.core';
 
+/** The message types another endpoint may send to a core: the peering handshake and its updates. */
+export const PEER_MESSAGE_TYPES = ['broker.hello', 'broker.welcome', 'broker.reject', 'broker.filter', 'broker.bye'] as const;
+
 /** Opens a peering. */
 export interface PeerHello {
   type: 'broker.hello';

@@ -49,6 +49,11 @@ export interface WorkerEndpointOptions {
   execArgv?: string[];
   /** Milliseconds to wait for the worker's endpoint to peer (default 30000). */
   timeout?: number;
+  /**
+   * Real milliseconds after which a worker that answers no ping is declared dead
+   * (default 5000): the parent sees `peer_lost` and the thread is terminated.
+   */
+  livenessTimeout?: number;
 }
 
 /** The main thread's handle of a worker-thread endpoint. */
@@ -136,7 +141,18 @@ export async function startWorkerEndpoint(
   const failed = Promise.race([ended, late]);
   try {
     node = await Promise.race([announced(port1), failed]);
-    link = new MessagePortLink(system, port1, node);
+    const peerNode = node;
+    link = new MessagePortLink(system, port1, node, {
+      liveness: {
+        timeout: options.livenessTimeout ?? 5000,
+        onDead: (detail) => {
+          failure = new BrokerError('peer_unavailable', `the worker endpoint ${file}: ${detail}`);
+          link?.close();
+          system.router.linkDown(peerNode, failure);
+          void worker.terminate();
+        },
+      },
+    });
     system.router.linkUp(link);
     await Promise.race([peered(node, failed), failed]);
   } catch (e) {

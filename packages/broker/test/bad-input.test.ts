@@ -98,7 +98,7 @@ async function rogueNode(): Promise<{ id: string; send(msg: object): void; recei
     send: (m: { type: 'send'; msg: object }) => ctx.send(core as ActorRef, m.msg as never),
     'broker.reject': record,
     'broker.welcome': record,
-  }));
+  }), { remote: true });
   return {
     id: rogue.nodeId,
     send: (msg) => actor.tell({ type: 'send', msg }),

@@ -95,6 +95,19 @@ describe('spawnWorkerEndpoint: an endpoint in a worker peered over its MessagePo
     expect(await remote.exited).toBe(3);
   });
 
+  test('a hung worker (an endless loop) is peer_lost within its liveness timeout, and its thread is terminated', async () => {
+    eps = endpoints(['main']);
+    const [main] = eps;
+    const statuses = main.makeStatusSubscriber(true);
+    const remote = await main.spawnWorkerEndpoint(ECHO, { livenessTimeout: 1000 });
+    workers.push(remote);
+    await awaitPeerSubscriptions(main, '/to-worker');
+    main.publish('/to-worker', 'spin');
+    // Before pings, a spinning worker sent nothing and was never noticed.
+    expect(((await nextEvent(statuses, 'peer_lost')) as Status).context.id).toBe(remote.id);
+    expect(await remote.exited).toBe(1);
+  });
+
   test('the worker endpoint also peers over TCP and relays between the main thread and a TCP peer', async () => {
     eps = endpoints(['main', 'tcp-peer']);
     const [main, tcpPeer] = eps;

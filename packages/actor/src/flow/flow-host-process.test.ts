@@ -59,7 +59,7 @@ afterEach(async () => {
 /** Starts the child, connects, and has it spawn a consumer that reports to this process. */
 async function remoteConsumer(options: CountingConsumerOptions): Promise<{ ref: ActorRef; report: Promise<ConsumerReport> }> {
   child = await startChild();
-  await connectTcp(system, '127.0.0.1', child.port);
+  await connectTcp(system, '127.0.0.1', child.port, { trusted: true });
   const consumers = await system.lookup(child.node, 'consumers');
   if (consumers === undefined) throw new Error('no consumers actor in the child');
   let resolve!: (r: ConsumerReport) => void;

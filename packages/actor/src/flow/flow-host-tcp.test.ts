@@ -24,8 +24,9 @@ function system(name: string): ActorSystem {
 
 /** Connects `b` to `a` over TCP on loopback. */
 async function connect(a: ActorSystem, b: ActorSystem): Promise<void> {
-  const port = await listenTcp(a);
-  await connectTcp(b, '127.0.0.1', port);
+  // Streams between nodes we own: both trust each other.
+  const port = await listenTcp(a, {}, { trusted: true });
+  await connectTcp(b, '127.0.0.1', port, { trusted: true });
 }
 
 /** A consumer on `a` (registered as `sink`) and its report, seen by `b` through lookup. */

@@ -154,6 +154,8 @@ export class FlowHost {
    * @returns true if the dead actor was a stream peer
    */
   handleDown(msg: DownMessage): boolean {
+    // Only the runtime's DOWN carries a ref; anything else is not a stream peer's death.
+    if (msg === null || typeof msg !== 'object' || !(msg.ref instanceof ActorRef)) return false;
     const key = msg.ref.key;
     if (!this.peers.has(key)) return false;
     // DOWN overtakes ordinary mail; re-queue behind the peer's last batches so that a

@@ -12,8 +12,8 @@ class End {
   established?: { node: string; version: number };
   failed?: NetError;
 
-  constructor(role: HandshakeRole, node: string, versions: VersionRange = { min: 1, max: 1 }, admit: AdmitFn = () => undefined) {
-    this.handshake = new Handshake({ role, localNode: node, versions, admit, maxFrameSize: 1 << 20 });
+  constructor(role: HandshakeRole, node: string, versions: VersionRange = { min: 1, max: 1 }, admit: AdmitFn = () => undefined, secret?: string) {
+    this.handshake = new Handshake({ role, localNode: node, versions, admit, maxFrameSize: 1 << 20, secret: secret === undefined ? undefined : Buffer.from(secret) });
     this.decoder = new FrameDecoder(
       {
         onPreamble: (p) => this.apply(this.handshake.onPreamble(p)),
@@ -138,5 +138,48 @@ describe('Handshake', () => {
     const b = new End('acceptor', 'b');
     run(a, b);
     expect(a.handshake.onMessage({ kind: 'heartbeat' }).failed?.reason).toBe('malformed_message');
+  });
+});
+
+describe('Handshake with a shared secret', () => {
+  const withSecret = (role: HandshakeRole, node: string, secret?: string): End => new End(role, node, undefined, undefined, secret);
+
+  test('two nodes with the same secret prove it to each other and connect', () => {
+    const a = withSecret('initiator', 'a', 'cookie');
+    const b = withSecret('acceptor', 'b', 'cookie');
+    run(a, b);
+    expect(a.established?.node).toBe('b');
+    expect(b.established?.node).toBe('a');
+  });
+
+  test.each([
+    ['different secrets', 'cookie', 'biscuit'],
+    ['an initiator without a secret', undefined, 'cookie'],
+    ['an acceptor without a secret', 'cookie', undefined],
+  ])('%s are refused with authentication_failed on both ends', (_what, initiatorSecret, acceptorSecret) => {
+    const a = withSecret('initiator', 'a', initiatorSecret);
+    const b = withSecret('acceptor', 'b', acceptorSecret);
+    run(a, b);
+    expect(a.established).toBeUndefined();
+    expect(b.established).toBeUndefined();
+    expect(a.failed?.reason).toBe('authentication_failed');
+    expect(b.failed?.reason).toBe('authentication_failed');
+  });
+
+  test('the secret never appears in the bytes exchanged', () => {
+    const a = withSecret('initiator', 'a', 'super-secret-cookie');
+    const b = withSecret('acceptor', 'b', 'super-secret-cookie');
+    const seen: Buffer[] = [];
+    a.apply(a.handshake.start());
+    b.apply(b.handshake.start());
+    for (let i = 0; i < 10; i++) {
+      const ab = a.encoder.take();
+      const ba = b.encoder.take();
+      seen.push(Buffer.from(ab), Buffer.from(ba));
+      b.decoder.push(ab);
+      a.decoder.push(ba);
+    }
+    expect(a.established && b.established).toBeTruthy();
+    expect(Buffer.concat(seen).includes('super-secret-cookie')).toBe(false);
   });
 });

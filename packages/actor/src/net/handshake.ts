@@ -1,5 +1,6 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { NetError } from './net-error';
-import { decodePreamble, negotiateVersion, type VersionRange, type WireMessage } from './protocol';
+import { AUTH_BYTES, decodePreamble, negotiateVersion, type VersionRange, type WireMessage } from './protocol';
 
 /** Which end of the connection this side is. */
 export type HandshakeRole = 'initiator' | 'acceptor';
@@ -36,6 +37,15 @@ export interface HandshakeOptions {
   maxFrameSize: number;
   /** Admission check: acceptor calls it on HELLO, initiator on WELCOME. */
   admit: AdmitFn;
+  /**
+   * A secret shared by the nodes allowed to connect (as Erlang's cookie). With one, each
+   * side proves it knows the secret with an HMAC-SHA256 over both sides' fresh random
+   * challenges, node ids and role; the secret never crosses the wire. A node with a
+   * secret refuses a peer without one (`authentication_failed`).
+   */
+  secret?: Uint8Array;
+  /** Source of the challenges (default `crypto.randomBytes`); tests inject their own. */
+  random?: (size: number) => Uint8Array;
 }
 
 type Phase = 'idle' | 'preamble' | 'hello' | 'welcome' | 'ready' | 'established' | 'failed';
@@ -67,6 +77,9 @@ export class Handshake {
   private remote: string | undefined;
   /** Largest frame the peer accepts, from its HELLO or WELCOME. */
   private peerMaxFrameSize = 0;
+  /** This side's challenge, and the peer's (shared-secret handshakes only). */
+  private ownNonce: Uint8Array | undefined;
+  private peerNonce: Uint8Array | undefined;
 
   /** @param options - role, identity, versions and admission check */
   constructor(private readonly options: HandshakeOptions) {}
@@ -97,7 +110,9 @@ export class Handshake {
     this.phase = 'preamble';
     if (this.options.role === 'acceptor') return { send: [] };
     this.preambleSent = true;
-    return { send: [{ preamble: this.options.versions }, { kind: 'hello', node: this.options.localNode, maxFrameSize: this.options.maxFrameSize }] };
+    const hello: WireMessage = { kind: 'hello', node: this.options.localNode, maxFrameSize: this.options.maxFrameSize };
+    if (this.options.secret !== undefined) hello.nonce = this.ownNonce = this.nonce();
+    return { send: [{ preamble: this.options.versions }, hello] };
   }
 
   /**
@@ -136,17 +151,22 @@ export class Handshake {
       case 'hello':
         if (message.kind === 'hello') {
           this.peerMaxFrameSize = message.maxFrameSize;
+          this.peerNonce = message.nonce;
           return this.onHello(message.node);
         }
         break;
       case 'welcome':
         if (message.kind === 'welcome') {
           this.peerMaxFrameSize = message.maxFrameSize;
-          return this.onWelcome(message.node, message.version);
+          this.peerNonce = message.nonce;
+          return this.onWelcome(message.node, message.version, message.proof);
         }
         break;
       case 'ready':
         if (message.kind === 'ready') {
+          if (this.options.secret !== undefined && !this.proves(message.proof, 'initiator', this.remote!)) {
+            return this.fail(new NetError('authentication_failed', `node ${this.remote} did not prove the shared secret`));
+          }
           this.phase = 'established';
           return { send: [], established: { node: this.remote!, version: this.version, peerMaxFrameSize: this.peerMaxFrameSize } };
         }
@@ -169,21 +189,60 @@ export class Handshake {
 
   private onHello(node: string): HandshakeStep {
     this.remote = node;
+    if (this.options.secret !== undefined && this.peerNonce === undefined) {
+      return this.fail(new NetError('authentication_failed', `node ${node} has no shared secret; this node requires one`));
+    }
     const refusal = node === this.options.localNode ? new NetError('self_connection', `node ${node} connected to itself`) : this.options.admit(node);
     if (refusal) return this.fail(refusal);
     this.phase = 'ready';
-    return { send: [...this.takePreamble(), { kind: 'welcome', node: this.options.localNode, version: this.version, maxFrameSize: this.options.maxFrameSize }] };
+    const welcome: WireMessage = { kind: 'welcome', node: this.options.localNode, version: this.version, maxFrameSize: this.options.maxFrameSize };
+    if (this.options.secret !== undefined) {
+      welcome.nonce = this.ownNonce = this.nonce();
+      welcome.proof = this.proof('acceptor', this.options.localNode, node);
+    }
+    return { send: [...this.takePreamble(), welcome] };
   }
 
-  private onWelcome(node: string, version: number): HandshakeStep {
+  private onWelcome(node: string, version: number, proof: Uint8Array | undefined): HandshakeStep {
     this.remote = node;
     if (version !== this.version) {
       return this.fail(new NetError('unsupported_version', `peer chose version ${version}, expected ${this.version}`));
     }
+    if (this.options.secret !== undefined && !this.proves(proof, 'acceptor', node)) {
+      return this.fail(new NetError('authentication_failed', `node ${node} did not prove the shared secret`));
+    }
     const refusal = node === this.options.localNode ? new NetError('self_connection', `node ${node} connected to itself`) : this.options.admit(node);
     if (refusal) return this.fail(refusal);
     this.phase = 'established';
-    return { send: [{ kind: 'ready' }], established: { node, version, peerMaxFrameSize: this.peerMaxFrameSize } };
+    const ready: WireMessage = this.options.secret === undefined ? { kind: 'ready' } : { kind: 'ready', proof: this.proof('initiator', this.options.localNode, node) };
+    return { send: [ready], established: { node, version, peerMaxFrameSize: this.peerMaxFrameSize } };
+  }
+
+  private nonce(): Uint8Array {
+    return (this.options.random ?? randomBytes)(AUTH_BYTES);
+  }
+
+  /**
+   * HMAC-SHA256 of the secret over the role of the prover, its node id, the other's node
+   * id and both challenges (the initiator's first): bound to this connection, never valid
+   * for the other direction or a replay.
+   */
+  private proof(role: HandshakeRole, prover: string, verifier: string): Uint8Array {
+    const mine = this.options.role === 'initiator';
+    const initiatorNonce = mine ? this.ownNonce : this.peerNonce;
+    const acceptorNonce = mine ? this.peerNonce : this.ownNonce;
+    const mac = createHmac('sha256', this.options.secret!);
+    mac.update(`broker-ts/actor-tcp/${role}\0${prover}\0${verifier}\0`);
+    mac.update(initiatorNonce ?? new Uint8Array(0));
+    mac.update(acceptorNonce ?? new Uint8Array(0));
+    return mac.digest();
+  }
+
+  /** Whether `proof` is the peer's proof, as `role`, for this connection. */
+  private proves(proof: Uint8Array | undefined, role: HandshakeRole, prover: string): boolean {
+    if (proof === undefined || this.peerNonce === undefined || this.ownNonce === undefined) return false;
+    const expected = this.proof(role, prover, this.options.localNode);
+    return proof.length === expected.length && timingSafeEqual(proof, expected);
   }
 
   private takePreamble(): HandshakeOutput[] {

@@ -64,3 +64,33 @@ describe('Liveness', () => {
     expect(new Liveness({ ...options, handshakeTimeout: 20 }, 0).checkInterval).toBe(10);
   });
 });
+
+describe('Liveness after this node was blocked', () => {
+  test('a check that runs late does not count the stall as the peer’s silence', () => {
+    const l = new Liveness(options, 0);
+    l.established(0);
+    expect(l.check(50)).toBe('ok');
+    // The event loop was blocked for 27 s: the check due at 100 runs at 27_000, and the
+    // 26.9 s it was late are credited to the peer.
+    l.checkRan(27_000, 100);
+    expect(l.check(27_000)).not.toBeInstanceOf(NetError);
+    // Silence after the stall still counts: the peer must speak within the limit.
+    l.checkRan(27_199, 27_150);
+    expect(l.check(27_199)).not.toBeInstanceOf(NetError);
+    expect(reason(l.check(27_200))).toBe('heartbeat_timeout');
+  });
+
+  test('a late check does not time out a handshake either', () => {
+    const l = new Liveness(options, 0);
+    l.checkRan(10_000, 50);
+    expect(l.check(10_000)).toBe('ok');
+    expect(reason(l.check(10_450))).toBe('handshake_timeout');
+  });
+
+  test('a check late by less than one heartbeat interval changes nothing', () => {
+    const l = new Liveness(options, 0);
+    l.established(0);
+    l.checkRan(300, 250);
+    expect(reason(l.check(300))).toBe('heartbeat_timeout');
+  });
+});

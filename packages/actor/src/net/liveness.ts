@@ -25,8 +25,8 @@ export type LivenessVerdict = 'ok' | 'send_heartbeat' | NetError;
  * interval without sending anything else, so a busy connection carries no heartbeats.
  */
 export class Liveness {
-  /** When the connection was opened. */
-  private readonly openedAt: number;
+  /** When the connection was opened (moved forward by local stalls). */
+  private openedAt: number;
   /** When the handshake completed, or undefined while it runs. */
   private establishedAt: number | undefined;
   /** Last time a frame arrived. */
@@ -62,6 +62,21 @@ export class Liveness {
   /** Records that a frame arrived. */
   received(now: number): void {
     this.lastReceived = now;
+  }
+
+  /**
+   * Records when a check that was due at `due` actually ran. When it runs more than one
+   * heartbeat interval late, this node's event loop was blocked: that time is not counted
+   * as the peer's silence, nor against the handshake (the peer's bytes may be waiting
+   * unread in the socket), so a busy but healthy pair of nodes does not part.
+   * @param now - the current time
+   * @param due - when the check was due
+   */
+  checkRan(now: number, due: number): void {
+    const late = now - due;
+    if (late <= this.options.heartbeatInterval) return;
+    this.lastReceived = Math.min(now, this.lastReceived + late);
+    this.openedAt += late;
   }
 
   /** Records that frames were sent. */

@@ -30,7 +30,15 @@ export type NetErrorReason =
   /** The socket failed (reset, refused, unreachable). */
   | 'socket_error'
   /** The local node is shutting down. */
-  | 'shutdown';
+  | 'shutdown'
+  /**
+   * A limit shared by every connection was reached: too many pending handshakes (the
+   * oldest is evicted) or too much memory held by partial frames (the connection holding
+   * the oldest partial frame is closed).
+   */
+  | 'resource_exhausted'
+  /** The peer did not prove that it knows the shared secret, or asked for one we lack. */
+  | 'authentication_failed';
 
 /** Every {@link NetErrorReason}, for validating reasons received from the wire. */
 export const NET_ERROR_REASONS: readonly NetErrorReason[] = [
@@ -48,6 +56,8 @@ export const NET_ERROR_REASONS: readonly NetErrorReason[] = [
   'connection_closed',
   'socket_error',
   'shutdown',
+  'resource_exhausted',
+  'authentication_failed',
 ];
 
 /**

@@ -40,12 +40,15 @@ export const Kind = {
 
 /** The messages of the protocol. */
 export type WireMessage =
-  /** Initiator → acceptor: who I am, and the largest frame I accept. */
-  | { kind: 'hello'; node: string; maxFrameSize: number }
-  /** Acceptor → initiator: accepted; who I am, the negotiated version, the largest frame I accept. */
-  | { kind: 'welcome'; node: string; version: number; maxFrameSize: number }
-  /** Initiator → acceptor: the connection is established. */
-  | { kind: 'ready' }
+  /** Initiator → acceptor: who I am, the largest frame I accept, and with a shared secret my challenge. */
+  | { kind: 'hello'; node: string; maxFrameSize: number; nonce?: Uint8Array }
+  /**
+   * Acceptor → initiator: accepted; who I am, the negotiated version, the largest frame I
+   * accept, and when the initiator sent a challenge: mine, and my proof of the secret.
+   */
+  | { kind: 'welcome'; node: string; version: number; maxFrameSize: number; nonce?: Uint8Array; proof?: Uint8Array }
+  /** Initiator → acceptor: the connection is established (with a secret: my proof of it). */
+  | { kind: 'ready'; proof?: Uint8Array }
   /** Either side, during the handshake: refused; `node` is the sender's id when known. */
   | { kind: 'reject'; error: NetError; node?: string }
   /** Either side, once connected: I am alive (sent only when idle). */
@@ -106,11 +109,13 @@ const EMPTY = Buffer.alloc(0);
 export function encodeMessage(message: WireMessage): [number, Uint8Array] {
   switch (message.kind) {
     case 'hello':
-      return [Kind.Hello, encode([message.node, message.maxFrameSize])];
-    case 'welcome':
-      return [Kind.Welcome, encode([message.node, message.version, message.maxFrameSize])];
+      return [Kind.Hello, encode(message.nonce === undefined ? [message.node, message.maxFrameSize] : [message.node, message.maxFrameSize, message.nonce])];
+    case 'welcome': {
+      const base = [message.node, message.version, message.maxFrameSize];
+      return [Kind.Welcome, encode(message.nonce === undefined || message.proof === undefined ? base : [...base, message.nonce, message.proof])];
+    }
     case 'ready':
-      return [Kind.Ready, EMPTY];
+      return [Kind.Ready, message.proof === undefined ? EMPTY : encode([message.proof])];
     case 'reject':
       return [Kind.Reject, encode(message.node === undefined ? [message.error.reason, message.error.message] : [message.error.reason, message.error.message, message.node])];
     case 'heartbeat':
@@ -133,19 +138,24 @@ export function decodeMessage(payload: Buffer): WireMessage {
   const body = payload.subarray(1);
   switch (kind) {
     case Kind.Hello: {
-      const [node, limit] = decodeArray(body, 'hello', 2, 2);
-      return { kind: 'hello', node: nodeId(node, 'hello'), maxFrameSize: frameLimit(limit, 'hello') };
+      const [node, limit, nonce] = decodeArray(body, 'hello', 2, 3);
+      const hello: WireMessage = { kind: 'hello', node: nodeId(node, 'hello'), maxFrameSize: frameLimit(limit, 'hello') };
+      return nonce === undefined ? hello : { ...hello, nonce: authBytes(nonce, 'hello') };
     }
     case Kind.Welcome: {
-      const [node, version, limit] = decodeArray(body, 'welcome', 3, 3);
+      const [node, version, limit, nonce, proof] = decodeArray(body, 'welcome', 3, 5);
       if (!Number.isInteger(version) || (version as number) < 0 || (version as number) > 0xffff) {
         throw new NetError('malformed_message', 'welcome carries no valid version');
       }
-      return { kind: 'welcome', node: nodeId(node, 'welcome'), version: version as number, maxFrameSize: frameLimit(limit, 'welcome') };
+      const welcome: WireMessage = { kind: 'welcome', node: nodeId(node, 'welcome'), version: version as number, maxFrameSize: frameLimit(limit, 'welcome') };
+      if (nonce === undefined && proof === undefined) return welcome;
+      return { ...welcome, nonce: authBytes(nonce, 'welcome'), proof: authBytes(proof, 'welcome') };
     }
-    case Kind.Ready:
-      expectEmpty(body, 'ready');
-      return { kind: 'ready' };
+    case Kind.Ready: {
+      if (body.length === 0) return { kind: 'ready' };
+      const [proof] = decodeArray(body, 'ready', 1, 1);
+      return { kind: 'ready', proof: authBytes(proof, 'ready') };
+    }
     case Kind.Reject: {
       const [reason, detail, node] = decodeArray(body, 'reject', 2, 3);
       const error = NetError.fromWire(reason, detail);
@@ -193,6 +203,14 @@ function frameLimit(value: unknown, what: string): number {
     throw new NetError('malformed_message', `${what} carries no valid frame limit (${MIN_FRAME_LIMIT} to 4294967295)`);
   }
   return value as number;
+}
+
+/** Size of the nonces and proofs of the shared-secret handshake (HMAC-SHA256). */
+export const AUTH_BYTES = 32;
+
+function authBytes(value: unknown, what: string): Uint8Array {
+  if (!(value instanceof Uint8Array) || value.length !== AUTH_BYTES) throw new NetError('malformed_message', `${what} carries no valid ${AUTH_BYTES}-byte challenge or proof`);
+  return value;
 }
 
 function expectEmpty(body: Buffer, what: string): void {

@@ -37,6 +37,8 @@ export interface TcpConnectionOptions {
   maxOutboundBytes: number;
   /** Handshake timeout and heartbeat timing. */
   liveness: LivenessOptions;
+  /** The shared secret both ends must prove (see `TcpTransportLimits.secret`). */
+  secret?: Uint8Array;
   /** Time source for timeouts and heartbeats. */
   clock: NetClock;
   /** Logger of the `network` component. */
@@ -56,6 +58,11 @@ export interface TcpConnectionHandler {
   deliver(conn: TcpConnection, body: Buffer): void;
   /** The connection is gone (called exactly once). */
   closed(conn: TcpConnection, error: NetError): void;
+  /**
+   * The bytes this connection holds in a partial (incomplete) frame changed by `delta`;
+   * the owner bounds their sum over every connection.
+   */
+  pinned?(conn: TcpConnection, delta: number): void;
 }
 
 /**
@@ -101,6 +108,8 @@ export class TcpConnection {
   private flushing = false;
   /** Moves queued work (envelopes) into frames at each flush; see {@link setSource}. */
   private source: (() => void) | undefined;
+  /** Bytes of partial frames last reported to `handler.pinned`. */
+  private pinnedBytes = 0;
   /** Callbacks of {@link onceClosed}; emptied when the connection is reported closed. */
   private closeWaiters: Array<() => void> = [];
 
@@ -121,6 +130,7 @@ export class TcpConnection {
       localNode: options.localNode,
       versions: options.versions,
       maxFrameSize: options.maxFrameSize,
+      secret: options.secret,
       admit: (node) => handler.admit(this, node),
     });
     this.decoder = new FrameDecoder(
@@ -230,6 +240,7 @@ export class TcpConnection {
     }
     this.closeError = error;
     this.decoder.stop();
+    this.reportPinned(0);
     this.timer?.cancel();
     if (tellPeer && !this.socket.destroyed) {
       if (!this.handshake.isDone) this.writeStep(this.handshake.abort(error));
@@ -259,6 +270,16 @@ export class TcpConnection {
     } catch (e) {
       this.close(e instanceof NetError ? e : new NetError('malformed_message', String(e), { cause: e }));
     }
+    this.reportPinned(this.decoder.bufferedBytes);
+  }
+
+  /** Partial-frame bytes held now (0 once closing). */
+  private reportPinned(bytes: number): void {
+    if (this.closeError !== undefined) bytes = 0;
+    const delta = bytes - this.pinnedBytes;
+    if (delta === 0) return;
+    this.pinnedBytes = bytes;
+    this.handler.pinned?.(this, delta);
   }
 
   private onEnd(): void {
@@ -341,9 +362,12 @@ export class TcpConnection {
   };
 
   private armTimer(): void {
+    const due = this.options.clock.now() + this.liveness.checkInterval;
     this.timer = this.options.clock.setTimer(this.liveness.checkInterval, () => {
       if (this.closeError) return;
-      const verdict = this.liveness.check(this.options.clock.now());
+      const now = this.options.clock.now();
+      this.liveness.checkRan(now, due);
+      const verdict = this.liveness.check(now);
       if (verdict instanceof NetError) return this.close(verdict);
       if (verdict === 'send_heartbeat') {
         this.encoder.writeKindFrame(Kind.Heartbeat, EMPTY);

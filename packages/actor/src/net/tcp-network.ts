@@ -6,7 +6,16 @@ import { TcpNodeLink } from './tcp-node-link';
 import { TcpTransport, type BoundAddress, type TcpTransportLimits } from './tcp-transport';
 
 /** Options of a system's TCP network; see {@link TcpTransportLimits} for every limit. */
-export type TcpNetworkOptions = TcpTransportLimits;
+export interface TcpNetworkOptions extends TcpTransportLimits {
+  /**
+   * Treat connected nodes like nodes of this process (default false). Untrusted nodes
+   * reach only actors spawned with `remote` and only with the message types they accept;
+   * they cannot stop actors, route through this node, forge senders or answer requests
+   * they were not sent (see `ActorSystem.receiveUntrusted`). Set it only on a network
+   * where every node is yours (for example with a `secret`).
+   */
+  trusted?: boolean;
+}
 
 /** An inbound connection refused before its handshake completed (see {@link TcpNetwork.onInboundRefused}). */
 export interface InboundRefusal {
@@ -41,6 +50,7 @@ export class TcpNetwork {
   private constructor(system: ActorSystem, options: TcpNetworkOptions) {
     const log = system.loggerFor('network');
     const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+    const trusted = options.trusted === true;
     this.transport = new TcpTransport(
       { ...options, maxFrameSize, localNode: system.nodeId, clock: system.clock, logger: system.logger },
       {
@@ -49,15 +59,19 @@ export class TcpNetwork {
           system.router.linkUp(new TcpNodeLink(system, conn, log));
         },
         nodeDown: (node, error) => system.router.linkDown(node, error),
-        deliver: (_node, body) => {
+        deliver: (node, body) => {
           let envelopes;
           try {
             envelopes = decodeEnvelopes(body, system);
           } catch (e) {
             throw TcpNodeLink.decodeError(e);
           }
-          const router = system.router;
-          for (let i = 0; i < envelopes.length; i++) router.receive(envelopes[i]);
+          if (trusted) {
+            const router = system.router;
+            for (let i = 0; i < envelopes.length; i++) router.receive(envelopes[i]);
+          } else {
+            for (let i = 0; i < envelopes.length; i++) system.receiveUntrusted(node, envelopes[i]);
+          }
         },
         inboundRefused: (address, error) => {
           for (const listener of this.refusalListeners) {

@@ -15,10 +15,30 @@ export interface TcpTransportLimits {
    * it fill is disconnected with `outbound_overflow`.
    */
   maxOutboundBytes?: number;
-  /** Inbound connections allowed to be in their handshake at once (default 64); more are refused. */
+  /**
+   * Inbound connections allowed to be in their handshake at once (default 64). A new
+   * connection beyond it evicts the oldest pending one (`resource_exhausted`): connections
+   * that never finish their handshake cannot lock legitimate peers out, each is bounded by
+   * the handshake timeout, and a real handshake takes milliseconds.
+   */
   maxPendingHandshakes?: number;
+  /**
+   * Bound of the bytes held in partial frames over every connection (default 64 MiB, at
+   * least `maxFrameSize`). Beyond it, the connection whose partial frame started first is
+   * closed with `resource_exhausted`: peers that trickle huge frames cannot pin memory
+   * without bound.
+   */
+  maxPartialFrameBytes?: number;
   /** Handshake timeout and heartbeat timing (defaults: {@link DEFAULT_LIVENESS}). */
   liveness?: Partial<LivenessOptions>;
+  /**
+   * A secret shared by the nodes allowed to connect (default none). With one, both ends
+   * of every connection prove they know it in the handshake (challenge and response,
+   * HMAC-SHA256; it never crosses the wire) and a peer without it is refused with
+   * `authentication_failed`. Connections are not encrypted: use it on networks where
+   * eavesdropping is not the threat, or inside a tunnel.
+   */
+  secret?: string | Uint8Array;
   /** Protocol versions spoken (default {@link PROTOCOL_VERSION}); tests use it to simulate other versions. */
   versions?: VersionRange;
 }
@@ -92,8 +112,14 @@ export class TcpTransport {
   private readonly dials = new Map<TcpConnection, PendingDial>();
   /** Dials that lost a duplicate race, waiting for the winning connection to that node. */
   private readonly waiting = new Map<string, PendingDial[]>();
-  /** Inbound connections still in their handshake. */
-  private pendingInbound = 0;
+  /** Inbound connections still in their handshake, oldest first. */
+  private readonly pendingInbound = new Set<TcpConnection>();
+  /** Connections holding a partial frame, in the order their partial frames started. */
+  private readonly partial = new Map<TcpConnection, number>();
+  /** Sum of the bytes in {@link partial}. */
+  private partialBytes = 0;
+  private readonly maxPartialBytes: number;
+  private readonly secret: Uint8Array | undefined;
   private closing = false;
   private readonly liveness: LivenessOptions;
   private readonly handler: TcpConnectionHandler;
@@ -114,7 +140,24 @@ export class TcpTransport {
       established: (conn) => this.onEstablished(conn),
       deliver: (conn, body) => this.events.deliver(conn.remoteNode!, body),
       closed: (conn, error) => this.onClosed(conn, error),
+      pinned: (conn, delta) => this.onPinned(conn, delta),
     };
+    const secret = options.secret;
+    if (secret !== undefined && (typeof secret === 'string' ? secret.length === 0 : !(secret instanceof Uint8Array) || secret.length === 0)) {
+      throw new NetError('authentication_failed', 'a shared secret must be a non-empty string or Uint8Array');
+    }
+    this.secret = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
+    this.maxPartialBytes = Math.max(options.maxPartialFrameBytes ?? 64 * 1024 * 1024, options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE);
+  }
+
+  /** Bytes held in partial frames over every connection (bounded by `maxPartialFrameBytes`). */
+  get partialFrameBytes(): number {
+    return this.partialBytes;
+  }
+
+  /** Inbound connections in their handshake (bounded by `maxPendingHandshakes`). */
+  get pendingHandshakes(): number {
+    return this.pendingInbound.size;
   }
 
   /** Remote nodes with an established connection. */
@@ -250,14 +293,35 @@ export class TcpTransport {
 
   private accept(socket: Socket): void {
     if (this.closing) return void socket.destroy();
-    if (this.pendingInbound >= (this.options.maxPendingHandshakes ?? 64)) {
-      this.log.warn({ event: 'connection-refused', address: `${socket.remoteAddress}:${socket.remotePort}`, reason: 'too_many_handshakes' }, 'too many pending handshakes');
-      socket.destroy();
-      return;
+    if (this.pendingInbound.size >= (this.options.maxPendingHandshakes ?? 64)) {
+      const oldest = this.pendingInbound.values().next().value as TcpConnection;
+      this.pendingInbound.delete(oldest);
+      this.log.debug({ event: 'connection-evicted', address: oldest.remoteAddress, reason: 'too_many_handshakes' }, 'evicted the oldest pending handshake');
+      oldest.close(new NetError('resource_exhausted', 'evicted: too many connections in their handshake'));
     }
-    this.pendingInbound++;
     this.log.debug({ event: 'connection-accepted', address: `${socket.remoteAddress}:${socket.remotePort}` }, 'connection accepted');
-    this.open(socket, 'acceptor').start();
+    const conn = this.open(socket, 'acceptor');
+    this.pendingInbound.add(conn);
+    conn.start();
+  }
+
+  private onPinned(conn: TcpConnection, delta: number): void {
+    const held = (this.partial.get(conn) ?? 0) + delta;
+    this.partialBytes += delta;
+    if (held > 0) this.partial.set(conn, held);
+    else this.partial.delete(conn);
+    // Evict the oldest partial frames first: a fast legitimate sender completes its
+    // frames quickly, a peer trickling a huge frame holds its bytes longest.
+    while (this.partialBytes > this.maxPartialBytes) {
+      const oldest = this.partial.keys().next().value as TcpConnection;
+      this.log.warn({ event: 'connection-evicted', peer: oldest.remoteNode, address: oldest.remoteAddress, reason: 'partial_frames', bytes: this.partial.get(oldest) }, 'closed a connection holding a partial frame: memory budget of partial frames exceeded');
+      oldest.close(new NetError('resource_exhausted', `partial frames of all connections exceed ${this.maxPartialBytes} bytes`));
+      if (this.partial.has(oldest)) {
+        // Already closing: its bytes go with its socket.
+        this.partialBytes -= this.partial.get(oldest)!;
+        this.partial.delete(oldest);
+      }
+    }
   }
 
   private open(socket: Socket, role: 'initiator' | 'acceptor'): TcpConnection {
@@ -270,6 +334,7 @@ export class TcpTransport {
         maxFrameSize: this.options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
         maxOutboundBytes: this.options.maxOutboundBytes ?? 64 * 1024 * 1024,
         liveness: this.liveness,
+        secret: this.secret,
         clock: this.options.clock,
         logger: this.log,
       },
@@ -290,7 +355,7 @@ export class TcpTransport {
   private onEstablished(conn: TcpConnection): void {
     const node = conn.remoteNode!;
     if (conn.role === 'acceptor') {
-      this.pendingInbound--;
+      this.pendingInbound.delete(conn);
       if (!this.table.markEstablished(conn)) {
         conn.close(new NetError('duplicate_connection', `connection to node ${node} lost a race`));
         return;
@@ -315,7 +380,7 @@ export class TcpTransport {
     this.connections.delete(conn);
     const removed = this.table.remove(conn);
     if (conn.role === 'acceptor' && !conn.wasEstablished) {
-      this.pendingInbound--;
+      this.pendingInbound.delete(conn);
       if (!this.closing && error.reason !== 'shutdown' && error.reason !== 'duplicate_connection') this.events.inboundRefused?.(conn.remoteAddress, error);
     }
     const dial = this.dials.get(conn);

@@ -1,6 +1,7 @@
 /**
  * A node link over a worker_threads MessagePort (or a Worker), batching envelopes.
  */
+import { performance } from 'node:perf_hooks';
 import type { TransferListItem } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { ActorSystem } from '../actor-system';
@@ -37,6 +38,19 @@ export interface MessagePortLinkOptions {
   paused?: boolean;
   /** `close()` also closes the port (a port this link owns, e.g. a sibling channel). */
   ownsPort?: boolean;
+  /**
+   * Checks that the other end's event loop runs, without traffic: once anything arrived
+   * from it, a ping every `interval` real milliseconds (default `timeout / 4`), and
+   * `onDead` once a ping stays unanswered (and nothing else arrived) for `timeout` ms.
+   * Every link answers pings; a thread spinning in a loop cannot. Time this thread itself
+   * was blocked is not counted.
+   */
+  liveness?: { timeout: number; interval?: number; onDead: (detail: string) => void };
+}
+
+/** A liveness probe on the port, answered by the other end's link with `{ pong }`. */
+interface Ping {
+  ping: number;
 }
 
 /** What a forwarded batch looks like on the port: bytes encoded for node `fwd`. */
@@ -65,6 +79,13 @@ export class MessagePortLink implements NodeLink {
   private readonly maxBatch: number;
   private readonly log: Logger;
   private readonly options: MessagePortLinkOptions;
+  /** The liveness timer (see `MessagePortLinkOptions.liveness`). */
+  private pingTimer: NodeJS.Timeout | undefined;
+  /** When the unanswered ping was sent (undefined: none outstanding). */
+  private pingSentAt: number | undefined;
+  private pingSeq = 0;
+  /** Whether anything arrived from the other end yet: pings are judged only after that. */
+  private heard = false;
 
   /**
    * @param system - the local system (incoming envelopes go to its router)
@@ -81,6 +102,32 @@ export class MessagePortLink implements NodeLink {
     this.options = options;
     this.log = system.loggerFor('worker');
     if (options.paused !== true) this.resume();
+    if (options.liveness !== undefined) this.startPings(options.liveness);
+  }
+
+  private startPings(liveness: NonNullable<MessagePortLinkOptions['liveness']>): void {
+    const { timeout, onDead } = liveness;
+    const interval = Math.max(1, liveness.interval ?? timeout / 4);
+    let due = performance.now() + interval;
+    this.pingTimer = setInterval(() => {
+      const now = performance.now();
+      // This thread was blocked: the answer may be waiting in the port; do not judge now.
+      if (now - due > interval) this.pingSentAt = undefined;
+      due = now + interval;
+      // A thread still loading its modules cannot answer yet; its start has its own deadline.
+      if (this.closed || !this.heard) return;
+      if (this.pingSentAt === undefined) {
+        this.pingSentAt = now;
+        this.port.postMessage({ ping: ++this.pingSeq } satisfies Ping);
+      } else if (now - this.pingSentAt >= timeout) {
+        clearInterval(this.pingTimer);
+        this.pingTimer = undefined;
+        const detail = `no answer to a ping within ${timeout} ms: the thread is hung`;
+        this.log.warn({ event: 'peer-hung', node: this.remoteNode, timeout }, detail);
+        onDead(detail);
+      }
+    }, interval);
+    this.pingTimer.unref();
   }
 
   /** Starts reading the port (a link created with `paused`); idempotent. */
@@ -145,6 +192,8 @@ export class MessagePortLink implements NodeLink {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
+    this.pingTimer = undefined;
     if (this.listening) this.port.off('message', this.onMessage);
     this.listening = false;
     if (this.options.ownsPort === true) this.port.close?.();
@@ -194,8 +243,16 @@ export class MessagePortLink implements NodeLink {
   }
 
   private readonly onMessage = (data: unknown): void => {
+    // Anything from the other end shows that its event loop runs.
+    this.pingSentAt = undefined;
+    this.heard = true;
     if (!(data instanceof Uint8Array)) {
       const f = data as ForwardedBatch | null;
+      if (typeof f === 'object' && f !== null && 'ping' in f) {
+        if (!this.closed) this.port.postMessage({ pong: (f as Ping).ping });
+        return;
+      }
+      if (typeof f === 'object' && f !== null && 'pong' in f) return;
       if (typeof f === 'object' && f !== null && typeof f.fwd === 'string' && f.bytes instanceof Uint8Array) {
         this.system.router.forwardBatch(f.fwd, f.bytes);
         this.options.relayed?.(f.fwd);

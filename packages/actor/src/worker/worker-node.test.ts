@@ -121,6 +121,23 @@ describe('actors in worker threads', () => {
     expect(node.isRunning).toBe(false);
   });
 
+  test('a hung worker (an endless loop) is declared dead by pings without traffic: DOWN unreachable, and the thread is terminated', async () => {
+    const node = system.startWorker({ name: 'spinner', livenessTimeout: 1000 });
+    const echo = await node.spawn<EchoMsg>(FIXTURE, { exportName: 'echo' });
+    const c = collector(system);
+    system.spawn((ctx) => {
+      ctx.monitor(echo);
+      return { down: (m) => ctx.send(c.ref, m) };
+    });
+    await system.request(echo, { type: 'echo', text: 'ready' });
+    echo.tell({ type: 'spin' });
+    // Before pings, nothing noticed: the thread spun until shutdown.
+    const down = await c.next<DownMessage>('down');
+    expect(down.reason).toEqual({ kind: 'unreachable', node: echo.node });
+    await node.exited;
+    expect(node.isRunning).toBe(false);
+  });
+
   test('a worker actor monitoring an actor of another worker hears DOWN when that worker dies', async () => {
     const [watcher, victim] = await Promise.all([
       system.spawnWorker<EchoMsg>(FIXTURE, { exportName: 'echo' }),

@@ -32,6 +32,12 @@ export interface StartWorkerOptions {
    * through the parent.
    */
   directSiblings?: boolean;
+  /**
+   * Real milliseconds after which a worker that answers no ping is declared dead
+   * (default 5000): its actors become unreachable (DOWN/EXIT) and the thread is
+   * terminated, so that a hung thread (an endless loop) does not spin until shutdown.
+   */
+  livenessTimeout?: number;
 }
 
 /** Options for spawning an actor from a module in a worker. */
@@ -89,6 +95,15 @@ export class WorkerNode {
     const introducer = SiblingIntroducer.of(system);
     const direct = options.directSiblings !== false;
     const link = new MessagePortLink(system, this.worker, this.nodeId, {
+      liveness: {
+        timeout: options.livenessTimeout ?? 5000,
+        onDead: (detail) => {
+          this.failure = new ActorError('worker_failed', `worker ${this.nodeId}: ${detail}`);
+          link.close();
+          system.router.linkDown(this.nodeId, this.failure);
+          void this.worker.terminate();
+        },
+      },
       relayed: direct ? (to) => introducer.relayed(this.nodeId, to) : undefined,
       control: (d) => {
         if (!introducer.control(this.nodeId, d)) this.log.warn({ event: 'decode-failed', node: this.nodeId, reason: 'unknown control message' }, 'dropped an unknown control message');

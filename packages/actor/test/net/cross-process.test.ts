@@ -31,7 +31,8 @@ afterEach(async () => {
 async function child(env?: Record<string, string>): Promise<ChildNode> {
   const c = await startChildNode(env);
   children.push(c);
-  await expect(connectTcp(system, '127.0.0.1', c.port)).resolves.toBe(c.node);
+  // These tests exercise the runtime's full semantics between nodes we own.
+  await expect(connectTcp(system, '127.0.0.1', c.port, { trusted: true })).resolves.toBe(c.node);
   return c;
 }
 
@@ -101,7 +102,7 @@ describe('actors across processes over TCP', () => {
     // Short heartbeats on both ends of this connection.
     await system.shutdown();
     system = new ActorSystem({ name: 'parent-hb', logger: log.logger });
-    TcpNetwork.of(system, { liveness: { heartbeatInterval: 200, missedHeartbeats: 5 } });
+    TcpNetwork.of(system, { liveness: { heartbeatInterval: 200, missedHeartbeats: 5 }, trusted: true });
     const c = await child({ HEARTBEAT_MS: '200' });
     const w = spawnWatcher(system);
     const adder = (await system.lookup(c.node, 'adder', { timeout: 20000 }))!;
@@ -112,6 +113,26 @@ describe('actors across processes over TCP', () => {
     expect(down.reason).toEqual({ kind: 'unreachable', node: c.node });
     const line = await log.waitFor({ event: 'node-down', peer: c.node });
     expect(line.reason).toBe('heartbeat_timeout');
+  });
+
+  test('a child busy with 3 s of slow messages stays connected under heartbeats that declare a peer dead after 1 s', async () => {
+    await system.shutdown();
+    system = new ActorSystem({ name: 'parent-busy', logger: log.logger });
+    TcpNetwork.of(system, { liveness: { heartbeatInterval: 200, missedHeartbeats: 5 }, trusted: true });
+    const c = await child({ HEARTBEAT_MS: '200', MISSED_HEARTBEATS: '5' });
+    const busy = (await system.lookup(c.node, 'busy', { timeout: 20000 }))!;
+    let done: () => void = () => {};
+    const finished = new Promise<void>((r) => (done = r));
+    const inbox = system.spawn(() => ({ 'busy-done': () => done() }));
+    const w = spawnWatcher(system);
+    w.ref.tell({ type: 'watch', ref: busy });
+    await system.lookup(c.node, 'busy', { timeout: 20000 });
+    // Before time slices the child ran all 3000 messages in one tick and went silent.
+    busy.tell({ type: 'work', n: 3000, ms: 1, to: inbox });
+    // Either the work finishes, or the child is declared dead (DOWN at the watcher).
+    await Promise.race([finished, w.next(1)]);
+    expect(TcpNetwork.of(system).nodes).toEqual([c.node]);
+    expect(w.seen).toEqual([]);
   });
 
   test('a supervisor here restarts a crashed child actor living in the other process', async () => {

@@ -161,25 +161,70 @@ describe('a hostile peer is disconnected with a logged reason and harms no other
 });
 
 describe('a flood of connections that never finish their handshake', () => {
-  test('is capped at maxPendingHandshakes: further connections are closed at once, established ones keep working', async () => {
-    const c = new TestNode('node-c', { maxPendingHandshakes: 2, liveness: { handshakeTimeout: 30000 } });
+  test('hundreds of them (slowloris) evict each other, never a legitimate peer: its handshake completes and it talks', async () => {
+    const c = new TestNode('node-c', { liveness: { handshakeTimeout: 30000 } });
     const d = new TestNode('node-d');
     const peers: RawPeer[] = [];
     try {
       const cPort = (await c.transport.listen()).port;
-      await d.transport.connect('127.0.0.1', cPort);
-      for (let i = 0; i < 2; i++) peers.push(await RawPeer.connect(cPort));
-      // The listener counts a connection when it accepts it; wait for both.
-      await c.log.waitFor({ event: 'connection-accepted' }, 3);
-      const third = await RawPeer.connect(cPort);
-      peers.push(third);
-      await third.closed;
-      const line = await c.log.waitFor({ event: 'connection-refused' });
-      expect(line.reason).toBe('too_many_handshakes');
-      // The first two are still open (no timeout yet), and node d still talks to c.
-      expect(peers[0].socket.destroyed || peers[1].socket.destroyed).toBe(false);
+      // 300 connections that say half a preamble, then nothing.
+      for (let i = 0; i < 300; i++) {
+        const p = await RawPeer.connect(cPort);
+        p.socket.write(MAGIC);
+        peers.push(p);
+      }
+      await c.log.waitFor({ event: 'connection-accepted' }, 300);
+      // Before eviction, the 65th connection and every later one was refused: so was d.
+      await expect(d.transport.connect('127.0.0.1', cPort)).resolves.toBe('node-c');
+      expect(c.transport.pendingHandshakes).toBeLessThanOrEqual(64);
       d.transport.send('node-c', Buffer.from('hi'));
       await c.receivedCount(1);
+      // Every connection beyond the newest 64 pending ones was evicted.
+      let evicted = 0;
+      for (const p of peers) void p.closed.then(() => evicted++);
+      while (evicted < 300 - 64) await nextTurn();
+      expect(c.transport.pendingHandshakes).toBeLessThanOrEqual(64);
+    } finally {
+      for (const p of peers) p.destroy();
+      await Promise.all([c.transport.close(), d.transport.close()]);
+    }
+  });
+});
+
+describe('peers that complete the handshake, then trickle huge frames', () => {
+  test('cannot pin more memory in partial frames than maxPartialFrameBytes; a legitimate peer keeps talking', async () => {
+    const budget = 32 * 1024 * 1024;
+    const c = new TestNode('node-c', { maxPartialFrameBytes: budget });
+    const d = new TestNode('node-d');
+    const peers: RawPeer[] = [];
+    const rssBefore = process.memoryUsage().rss;
+    let peakPartial = 0;
+    try {
+      const cPort = (await c.transport.listen()).port;
+      await d.transport.connect('127.0.0.1', cPort);
+      const chunk = Buffer.alloc(1024 * 1024, 0x61);
+      // 20 peers, each announcing a 16 MiB frame and sending 15 MiB of it: 300 MiB.
+      for (let i = 0; i < 20; i++) {
+        const p = await RawPeer.connect(cPort);
+        peers.push(p);
+        await p.handshake(`trickler-${i}`);
+        const header = Buffer.alloc(5);
+        header.writeUInt32BE(DEFAULT_MAX_FRAME_SIZE);
+        header[4] = Kind.Deliver;
+        p.socket.write(header);
+        for (let k = 0; k < 15 && !p.socket.destroyed; k++) {
+          if (!p.socket.write(chunk)) await Promise.race([new Promise((r) => p.socket.once('drain', r)), p.closed]);
+          peakPartial = Math.max(peakPartial, c.transport.partialFrameBytes);
+        }
+      }
+      peakPartial = Math.max(peakPartial, c.transport.partialFrameBytes);
+      expect(peakPartial).toBeLessThanOrEqual(budget);
+      await c.log.waitFor({ event: 'connection-evicted', reason: 'partial_frames' });
+      d.transport.send('node-c', Buffer.from('still here'));
+      await c.receivedCount(1);
+      // Before the budget the listener held all 300 MiB.
+      const growth = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
+      expect(growth).toBeLessThan(200);
     } finally {
       for (const p of peers) p.destroy();
       await Promise.all([c.transport.close(), d.transport.close()]);

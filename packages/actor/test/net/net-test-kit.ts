@@ -203,5 +203,5 @@ export function spawnWatcher(system: ActorSystem) {
     while (seen.length < count) await once(events, 'event');
     return seen;
   };
-  return { ref, next };
+  return { ref, next, seen };
 }

@@ -26,8 +26,9 @@ afterEach(async () => {
 
 /** Connects b to a and returns a's port. */
 async function pair(a: ActorSystem, b: ActorSystem): Promise<number> {
-  const port = await listenTcp(a);
-  await expect(connectTcp(b, '127.0.0.1', port)).resolves.toBe(a.nodeId);
+  // These tests exercise the runtime's full semantics between nodes we own.
+  const port = await listenTcp(a, {}, { trusted: true });
+  await expect(connectTcp(b, '127.0.0.1', port, { trusted: true })).resolves.toBe(a.nodeId);
   return port;
 }
 
@@ -169,7 +170,7 @@ describe('actor systems over TCP', () => {
   test('a message larger than the frame limit is dropped alone and the connection goes on', async () => {
     const a = system('tcp-a');
     const b = system('tcp-b');
-    TcpNetwork.of(b, { maxFrameSize: 64 * 1024 });
+    TcpNetwork.of(b, { maxFrameSize: 64 * 1024, trusted: true });
     a.spawn(() => ({ echo: (m) => m.value.length }), { name: 'echo' });
     await pair(a, b);
     const echo = (await b.lookup(a.nodeId, 'echo'))!;
@@ -182,7 +183,7 @@ describe('actor systems over TCP', () => {
   test('frame limits are exchanged: a node never sends a peer frames above the peer’s limit', async () => {
     const a = system('tcp-a');
     const b = system('tcp-b');
-    TcpNetwork.of(b, { maxFrameSize: 64 * 1024 });
+    TcpNetwork.of(b, { maxFrameSize: 64 * 1024, trusted: true });
     a.spawn(() => ({ make: (m) => 'y'.repeat(m.size) }), { name: 'maker' });
     await pair(a, b);
     const maker = (await b.lookup(a.nodeId, 'maker'))!;

@@ -144,3 +144,14 @@ describe('TcpTransport', () => {
     expect(await reasonOf(b.transport.listen({ port }))).toBe('socket_error');
   });
 });
+
+describe('TcpTransport with a shared secret', () => {
+  test('nodes that share the secret connect; a node with another secret or none is refused with authentication_failed', async () => {
+    const b = node('guarded', { secret: 'cookie' });
+    const { port } = await b.transport.listen();
+    await expect(node('friend', { secret: 'cookie' }).transport.connect('127.0.0.1', port)).resolves.toBe('guarded');
+    await expect(reasonOf(node('stranger', { secret: 'biscuit' }).transport.connect('127.0.0.1', port))).resolves.toBe('authentication_failed');
+    await expect(reasonOf(node('anonymous').transport.connect('127.0.0.1', port))).resolves.toBe('authentication_failed');
+    expect(b.transport.nodes()).toEqual(['friend']);
+  });
+});

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     }),
     { name: 'consumers' },
   );
-  const port = await listenTcp(system, { host: '127.0.0.1', port: 0 });
+  const port = await listenTcp(system, { host: '127.0.0.1', port: 0 }, { trusted: true });
   process.stdout.write(`ready ${port} ${system.nodeId}\n`);
   process.stdin.resume();
   process.stdin.on('end', () => {
