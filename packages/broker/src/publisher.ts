@@ -8,6 +8,7 @@
  */
 import { type Clock, RateMeter } from '@broker-ts/actor';
 import { BrokerError, type Data, type DataInput, toData } from '@broker-ts/data';
+import { checkIterable } from './argument-checks';
 import type { PublisherPort } from './local-subscription';
 import { type DrainMark, PublishBuffer } from './publish-buffer';
 
@@ -40,6 +41,8 @@ export class Publisher {
     readonly capacity: number,
     private readonly clock: Clock,
     private readonly startBurst: StartBurst,
+    /** Whether the endpoint was shut down. */
+    private readonly life: { readonly stopped: boolean } = { stopped: false },
   ) {
     this.buffer = new PublishBuffer(capacity);
     this.meter = new RateMeter(clock.now());
@@ -84,7 +87,7 @@ export class Publisher {
     } catch (e) {
       return Promise.reject(e);
     }
-    if (this.closed) return Promise.reject(new BrokerError('shutting_down', 'the publisher is closed'));
+    if (this.closed || this.life.stopped) return Promise.reject(new BrokerError('shutting_down', this.closed ? 'the publisher is closed' : 'the endpoint is shut down'));
     if (this.buffer.full) return this.publishLater(data);
     this.hand(data);
     return RESOLVED;
@@ -107,6 +110,7 @@ export class Publisher {
 
   /** Publishes each value as its own message, in order. */
   async publishMany(values: Iterable<DataInput>): Promise<void> {
+    checkIterable(values, 'publishMany values');
     for (const v of values) await this.publish(v);
   }
 
