@@ -114,3 +114,31 @@ test('a value that no codec can encode is refused at publish, and the peer never
   expect(await sub.get({ timeout: 20_000 })).toEqual(['/deep', 'after']);
   expect(statuses.poll().map((s) => s.code)).not.toContain('peer_lost');
 });
+
+test('every call after shutdown() is refused with shutting_down: thrown when synchronous, rejected otherwise', async () => {
+  const sub = a.makeSubscriber('/t');
+  const hub = a.makeHub('/h');
+  const pub = a.makePublisher('/p');
+  const store = await a.attachMaster('s', 'memory');
+  await a.shutdown();
+  const down = code('shutting_down');
+  expect(() => a.publish('/t', 1)).toThrow(down);
+  expect(() => a.publishTo('x', '/t', 1)).toThrow(down);
+  expect(() => a.publishBatch([['/t', 1]])).toThrow(down);
+  expect(() => a.makeSubscriber('/t')).toThrow(down);
+  expect(() => a.makeHub('/t')).toThrow(down);
+  expect(() => a.makeStatusSubscriber()).toThrow(down);
+  expect(() => a.makePublisher('/t')).toThrow(down);
+  expect(() => a.subscribe('/t', () => {})).toThrow(down);
+  expect(() => a.forward('/t')).toThrow(down);
+  expect(() => a.peerNoWait('127.0.0.1', 1)).toThrow(down);
+  expect(() => hub.publish('/h', 1)).toThrow(down);
+  expect(() => sub.addTopic('/u')).toThrow(down);
+  await expect(pub.publish(1)).rejects.toEqual(down);
+  await expect(store.put('k', 1)).rejects.toEqual(down);
+  await expect(a.peer('127.0.0.1', 1)).rejects.toEqual(down);
+  await expect(a.listen()).rejects.toEqual(down);
+  await expect(a.attachMaster('t', 'memory')).rejects.toEqual(down);
+  await expect(sub.get()).rejects.toEqual(code('end_of_file'));
+  await expect(a.shutdown()).resolves.toBeUndefined();
+});
