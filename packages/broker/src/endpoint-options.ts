@@ -3,6 +3,7 @@
  */
 import { BrokerError } from '@broker-ts/data';
 import type { Logger } from 'pino';
+import { describeArg } from './argument-checks';
 import { type Duration, toMilliseconds } from './duration';
 
 /** What a peer's bounded output buffer does when it is full. */
@@ -93,13 +94,13 @@ const PUBLISH_POLICIES: readonly PublishOverflowPolicy[] = ['dropNewest', 'dropO
 
 function positiveInt(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new BrokerError('invalid_data', `${what} must be a positive integer, got ${String(value)}`);
+    throw new BrokerError('invalid_data', `${what} must be a positive integer, got ${describeArg(value)}`);
   }
   return value;
 }
 
 function bool(value: unknown, what: string): boolean {
-  if (typeof value !== 'boolean') throw new BrokerError('invalid_data', `${what} must be a boolean, got ${String(value)}`);
+  if (typeof value !== 'boolean') throw new BrokerError('invalid_data', `${what} must be a boolean, got ${describeArg(value)}`);
   return value;
 }
 
@@ -120,11 +121,11 @@ export function resolveEndpointOptions(options: EndpointOptions = {}): ResolvedE
   if (options === null || typeof options !== 'object') throw new BrokerError('invalid_data', 'endpoint options must be an object');
   const policy = options.peerOverflowPolicy ?? 'disconnect';
   if (!POLICIES.includes(policy)) {
-    throw new BrokerError('invalid_data', `peerOverflowPolicy must be one of ${POLICIES.join(', ')}, got ${String(policy)}`);
+    throw new BrokerError('invalid_data', `peerOverflowPolicy must be one of ${POLICIES.join(', ')}, got ${describeArg(policy)}`);
   }
   const publishPolicy = options.publishOverflowPolicy ?? 'dropNewest';
   if (!PUBLISH_POLICIES.includes(publishPolicy)) {
-    throw new BrokerError('invalid_data', `publishOverflowPolicy must be one of ${PUBLISH_POLICIES.join(', ')}, got ${String(publishPolicy)}`);
+    throw new BrokerError('invalid_data', `publishOverflowPolicy must be one of ${PUBLISH_POLICIES.join(', ')}, got ${describeArg(publishPolicy)}`);
   }
   const ttl = positiveInt(options.ttl ?? 20, 'ttl');
   if (ttl > 0xffff) throw new BrokerError('invalid_data', `ttl must be at most 65535, got ${ttl}`);

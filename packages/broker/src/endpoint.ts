@@ -4,7 +4,7 @@
  */
 import { ActorSystem, type ActorRef, type Clock, VirtualClock } from '@broker-ts/actor';
 import { BrokerError, type Data, type DataInput, toData } from '@broker-ts/data';
-import { checkBoolean, checkFunction, checkHost, checkIterable, checkName, checkPort, checkPositiveInt, checkTopic, optionsObject, shutDownError, type Topics, topicList } from './argument-checks';
+import { arrayOf, describeArg, checkBoolean, checkFunction, checkHost, checkName, checkPort, checkPositiveInt, checkTopic, optionsObject, shutDownError, type Topics, topicList } from './argument-checks';
 import { type Duration, toMilliseconds } from './duration';
 import { type AttachedStore, type CoreCommand, type CoreStats, EndpointCore, type PeerInfo } from './endpoint-core';
 import type { BackendKind, BackendOptions } from './store/backend';
@@ -207,9 +207,8 @@ export class Endpoint {
    * before the first is published.
    */
   publishBatch(items: Iterable<readonly [string, DataInput]>): void {
-    checkIterable(items, 'publishBatch items');
     const batch: Array<[string, Data]> = [];
-    for (const item of items as Iterable<unknown>) {
+    for (const item of arrayOf(items, 'publishBatch items')) {
       if (!Array.isArray(item) || item.length !== 2) throw new BrokerError('invalid_data', 'publishBatch takes [topic, value] pairs');
       const [topic, value] = item as [unknown, DataInput];
       checkTopic(topic);
@@ -364,7 +363,7 @@ export class Endpoint {
    */
   async attachMaster(name: string, backend: BackendKind, options: BackendOptions = {}): Promise<Store> {
     checkName(name, 'a store name');
-    if (!BACKENDS.includes(backend)) throw new BrokerError('invalid_data', `backend must be one of ${BACKENDS.join(', ')}, got ${String(backend)}`);
+    if (!BACKENDS.includes(backend)) throw new BrokerError('invalid_data', `backend must be one of ${BACKENDS.join(', ')}, got ${describeArg(backend)}`);
     optionsObject<BackendOptions>(options, 'backend options');
     const attached = await this.request<AttachedStore>({ type: 'attach-master', name, backend, options, wallNow: this.wallNow });
     return this.storeFrontend(name, attached);

@@ -5,7 +5,7 @@
  * (that is the credit it grants upstream), and hears about consumption through `onDrain`.
  */
 import { BrokerError } from '@broker-ts/data';
-import { optionsObject } from './argument-checks';
+import { describeArg, optionsObject } from './argument-checks';
 import { type Duration, toMilliseconds } from './duration';
 
 /** A one-shot timer source; an actor system's `Clock` fits. */
@@ -103,7 +103,7 @@ export class MessageQueue<T> {
    * @throws BrokerError `end_of_file` when the queue is closed before anything was taken
    */
   async getMany(n: number, options: GetOptions = {}): Promise<T[]> {
-    if (!Number.isInteger(n) || n < 0) throw new BrokerError('invalid_data', `getMany needs a non-negative integer count, got ${n}`);
+    if (!Number.isInteger(n) || n < 0) throw new BrokerError('invalid_data', `getMany needs a non-negative integer count, got ${describeArg(n)}`);
     const timeout = timeoutOf(options);
     if (n === 0) return [];
     return (await this.take(n, timeout)) ?? [];

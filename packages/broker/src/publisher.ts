@@ -8,7 +8,7 @@
  */
 import { type Clock, RateMeter } from '@broker-ts/actor';
 import { BrokerError, type Data, type DataInput, toData } from '@broker-ts/data';
-import { checkIterable } from './argument-checks';
+import { arrayOf } from './argument-checks';
 import type { PublisherPort } from './local-subscription';
 import { type DrainMark, PublishBuffer } from './publish-buffer';
 
@@ -110,8 +110,7 @@ export class Publisher {
 
   /** Publishes each value as its own message, in order. */
   async publishMany(values: Iterable<DataInput>): Promise<void> {
-    checkIterable(values, 'publishMany values');
-    for (const v of values) await this.publish(v);
+    for (const v of arrayOf(values, 'publishMany values') as DataInput[]) await this.publish(v);
   }
 
   /** Refuses further messages and wakes waiting callers (they reject). */
