@@ -4,7 +4,7 @@
  */
 import { ActorSystem, type ActorRef, type Clock, VirtualClock } from '@broker-ts/actor';
 import { BrokerError, type Data, type DataInput, toData } from '@broker-ts/data';
-import { arrayOf, describeArg, checkBoolean, checkFunction, checkHost, checkName, checkPort, checkPositiveInt, checkTopic, optionsObject, shutDownError, type Topics, topicList } from './argument-checks';
+import { arrayOf, checkBoolean, checkFunction, checkHost, checkName, checkPort, checkPositiveInt, checkTopic, optionsObject, shutDownError, type Topics, topicList } from './argument-checks';
 import { type Duration, toMilliseconds } from './duration';
 import { type AttachedStore, type CoreCommand, type CoreStats, EndpointCore, type PeerInfo } from './endpoint-core';
 import type { BackendKind, BackendOptions } from './store/backend';
@@ -40,8 +40,6 @@ export interface CloneOptions {
 }
 
 export type { Topics };
-
-const BACKENDS: readonly string[] = ['memory', 'sqlite', 'lmdb'];
 
 /** A retry option as milliseconds (0: none). */
 function retryOf(options: unknown): number {
@@ -363,7 +361,6 @@ export class Endpoint {
    */
   async attachMaster(name: string, backend: BackendKind, options: BackendOptions = {}): Promise<Store> {
     checkName(name, 'a store name');
-    if (!BACKENDS.includes(backend)) throw new BrokerError('invalid_data', `backend must be one of ${BACKENDS.join(', ')}, got ${describeArg(backend)}`);
     optionsObject<BackendOptions>(options, 'backend options');
     const attached = await this.request<AttachedStore>({ type: 'attach-master', name, backend, options, wallNow: this.wallNow });
     return this.storeFrontend(name, attached);

@@ -80,7 +80,8 @@ test('wrong types in every other facade call are a BrokerError', async () => {
   await expect(pub.publish(Symbol('s') as never)).rejects.toEqual(code('type_clash'));
   await expect(pub.publishMany(42 as never)).rejects.toEqual(code('invalid_data'));
   await expect(a.attachMaster(42 as never, 'memory')).rejects.toEqual(code('invalid_data'));
-  await expect(a.attachMaster('s', 'rocksdb' as never)).rejects.toEqual(code('invalid_data'));
+  // An unknown backend is Broker's backend_failure (the store code decides, not the facade).
+  await expect(a.attachMaster('s', 'rocksdb' as never)).rejects.toEqual(code('backend_failure'));
   await expect(a.attachMaster('s', 'memory', 'x' as never)).rejects.toEqual(code('invalid_data'));
   await expect(a.attachClone(undefined as never)).rejects.toEqual(code('invalid_data'));
   await expect(a.attachClone('c', { resyncInterval: 'x' as never })).rejects.toEqual(code('invalid_data'));
