@@ -328,6 +328,7 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   override onStop(): void {
     this.stopListeningForRefusals?.();
+    for (const peer of this.peers.values()) peer.stallTimer?.cancel();
     for (const p of this.peerings.values()) {
       p.timer?.cancel();
       for (const w of p.waiters.splice(0)) w(false);
@@ -339,9 +340,10 @@ export class EndpointCore extends Actor<CoreMessage> {
   // Publishing and delivery
 
   /**
-   * Routes the burst of `Endpoint.publish` calls that `mark` ends, in one turn. They are
-   * fire-and-forget (as in Broker): they never wait for peer credit; a peer that cannot
-   * keep up meets its own overflow policy.
+   * Routes the burst of `Endpoint.publish` calls (and hub publications) that `mark` ends.
+   * Under the drop policies they are fire-and-forget, in one turn, as in Broker: a peer
+   * that cannot keep up drops by its policy. Under `disconnect` they wait in the bounded
+   * publish buffer, as a publisher's messages do, until the peers they go to have room.
    */
   private drainInput(buffer: PublishBuffer, mark: DrainMark): void {
     // Later publications need a drain message of their own.
@@ -429,10 +431,12 @@ export class EndpointCore extends Actor<CoreMessage> {
   }
 
   /**
-   * Tells whether a publisher's message must wait: it goes to some peers and every one of
-   * them has half its buffer or more waiting for credit. Pacing publishers by the peer
-   * with the most room lets a fast peer run at full speed while a slower one falls
-   * behind until its own overflow policy applies, instead of stalling everyone.
+   * Tells whether a local publication must wait for room in peer buffers. Under
+   * `disconnect`: when any peer it goes to has half its buffer or more waiting, so that
+   * nothing is lost to a burst; a peer that stops taking messages is cut off by
+   * {@link EndpointCore.checkStall}, so it cannot stall the others for long. Under the
+   * drop policies (publishers only): when every peer it goes to has half its buffer
+   * waiting, so that the fastest peer paces it and a slower one drops by its policy.
    */
   private mustWait(topic: string, receiver: string | undefined): boolean {
     const to = this.router.peersFor(topic, receiver);

@@ -1,10 +1,10 @@
 /**
  * A publisher: sends values on one topic with backpressure. `publish()` resolves at once
  * while the publisher has credit (room for `capacity` messages the endpoint has not
- * passed on yet), and waits otherwise. The endpoint passes a message on only while some
- * peer it goes to has room in its buffer, and a peer's buffer drains only as fast as the
- * remote subscribers read: credit flows end to end, so a publisher never outruns its
- * slowest path's fastest peer.
+ * passed on yet), and waits otherwise. The endpoint passes a message on only while the
+ * peers it goes to have room in their buffers (every one under the `disconnect` policy,
+ * the fastest one under the drop policies), and a peer's buffer drains only as fast as
+ * the remote subscribers read: credit flows end to end.
  */
 import { type Clock, RateMeter } from '@broker-ts/actor';
 import { BrokerError, type Data, type DataInput, toData } from '@broker-ts/data';
