@@ -8,7 +8,7 @@
  * Optional: --round-ms=N --rounds=N
  */
 import { Decoder, Encoder, isNativeAccelerationEnabled } from 'cbor-x';
-import { cborEncoderOptions, decodeBinary, encodeBinary, installCborExtensions } from '@broker-ts/data';
+import { cborEncoderOptions, decodeBinary, encodeBinary, installCborExtensions, toData } from '@broker-ts/data';
 import { makeConnEvent, makeConnEventPlain } from './lib/conn-event';
 import { performance } from 'node:perf_hooks';
 import { type Measurement, printTable } from './lib/harness';
@@ -107,6 +107,15 @@ for (const [what, r] of Object.entries(results)) {
   printTable(`${what}: events per second (wall clock)`, r.wall, BASELINE);
   printTable(`${what}: events per CPU-second of this process`, r.cpu, BASELINE);
 }
+
+// What the facade adds to each publication: toData checks the value (nesting depth,
+// cycles, forged Broker objects) before it is accepted, beside the encoding it guards.
+const ENCODE = 'broker binary (encodeBinary)';
+const check = measureInterleaved([
+  { name: ENCODE, body: () => void encodeBinary(brokerEvents[n++ & (POOL - 1)] as never) },
+  { name: 'toData (the facade check)', body: () => void toData(brokerEvents[n++ & (POOL - 1)] as never) },
+]);
+printTable('the facade check beside encoding: events per CPU-second of this process', check.cpu, ENCODE);
 
 const roundTripRows = results['encode + decode'].cpu;
 const binary = roundTripRows[1].opsPerSec / roundTripRows[0].opsPerSec;

@@ -1,14 +1,38 @@
 /**
- * Prints one plain `N passed, N failed` line as the very last output of the run, which
- * CI reads to count the tests (jest's own summary is not recognised there).
+ * Prints one plain `N passed, N failed, N skipped` line at the end of the run, which CI
+ * reads to count the tests (jest's own summary is not recognised there), then one line
+ * per requirement that made tests skip, with its reason (see tools/test-requirement.ts).
  */
+const MARKER = /\[skipped: requires ([^:\]]+): ([^\]]*)\]$/;
+
+/**
+ * The lines to print for a run's aggregated results.
+ * @param {import('@jest/test-result').AggregatedResult} results
+ * @returns {string[]}
+ */
+function summaryLines(results) {
+  const skipped = results.numPendingTests + results.numTodoTests;
+  const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
+  const lines = [`${results.numPassedTests} passed, ${failed} failed, ${skipped} skipped`];
+  const reasons = new Map();
+  for (const file of results.testResults ?? []) {
+    for (const t of file.testResults ?? []) {
+      const m = t.status === 'pending' ? MARKER.exec(t.title) : null;
+      if (m === null) continue;
+      const entry = reasons.get(m[1]) ?? { reason: m[2], tests: 0 };
+      entry.tests++;
+      reasons.set(m[1], entry);
+    }
+  }
+  for (const [name, { reason, tests }] of reasons) lines.push(`skipped ${tests} (requires ${name}): ${reason}`);
+  return lines;
+}
+
 class SummaryReporter {
   onRunComplete(_contexts, results) {
-    const skipped = results.numPendingTests + results.numTodoTests;
-    const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
-    let line = `${results.numPassedTests} passed, ${failed} failed`;
-    if (skipped > 0) line += `, ${skipped} skipped`;
-    process.once('exit', () => process.stdout.write(`${line}\n`));
+    const text = summaryLines(results).join('\n');
+    process.once('exit', () => process.stdout.write(`${text}\n`));
   }
 }
+SummaryReporter.summaryLines = summaryLines;
 module.exports = SummaryReporter;

@@ -122,7 +122,8 @@ export class ActorSystem implements RefHost, RemoteGateHost {
     this.scheduler = options.scheduler ?? new EventLoopScheduler({ throughput: options.throughput });
     this.ownsClock = options.clock === undefined;
     this.clock = options.clock ?? new RealTimeClock();
-    const root = options.logger ?? pino({ name: 'broker-ts', level: process.env.BROKER_TS_LOG_LEVEL ?? 'warn' });
+    // A library keeps stdout for its application: logs go to stderr.
+    const root = options.logger ?? pino({ name: 'broker-ts', level: process.env.BROKER_TS_LOG_LEVEL ?? 'warn' }, stderr());
     this.logger = root.child({ system: this.name, node: this.nodeId });
     this.log = this.loggerFor('core');
     this.requests = new PendingRequests(this.clock);
@@ -632,3 +633,9 @@ export class ActorSystem implements RefHost, RemoteGateHost {
 }
 
 function noop(): void {}
+/** Synchronous pino destination on stderr, shared by every system of the process. */
+let stderrDestination: ReturnType<typeof pino.destination> | undefined;
+function stderr(): ReturnType<typeof pino.destination> {
+  stderrDestination ??= pino.destination({ dest: 2, sync: true });
+  return stderrDestination;
+}

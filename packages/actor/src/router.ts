@@ -112,7 +112,8 @@ export class Router {
     this.viaOf.delete(node);
     const wasDefault = this.defaultLink === link;
     if (wasDefault) this.defaultLink = null;
-    this.log.warn({ event: 'node-down', node, cause: describe(cause) }, 'node link down');
+    // A link that ended by agreement (a goodbye, a shutdown) needs no human.
+    this.log[isOrderly(cause) ? 'info' : 'warn']({ event: 'node-down', node, cause: describe(cause) }, 'node link down');
     const lost = wasDefault ? (n: string) => n !== this.host.nodeId && !this.links.has(n) : (n: string) => n === node;
     this.host.nodesLost(lost, node);
     for (const other of this.links.values()) this.host.notifyNodeDown(other, node);
@@ -200,4 +201,11 @@ export class Router {
 function describe(cause: unknown): string | undefined {
   if (cause === undefined) return undefined;
   return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** Tells whether a link's end was orderly: the remote said goodbye or shut down. */
+function isOrderly(cause: unknown): boolean {
+  if (typeof cause !== 'object' || cause === null) return false;
+  const { reason, kind } = cause as { reason?: unknown; kind?: unknown };
+  return reason === 'shutdown' || reason === 'connection_closed' || kind === 'shutdown' || kind === 'normal';
 }

@@ -3,6 +3,7 @@
  * `Timespan`.
  */
 import { BrokerError, Timespan } from '@broker-ts/data';
+import { describeArg } from './argument-checks';
 
 /** A duration: milliseconds, or a `Timespan`. */
 export type Duration = number | Timespan;
@@ -16,7 +17,7 @@ export type Duration = number | Timespan;
 export function toMilliseconds(d: Duration, what: string): number {
   const ms = d instanceof Timespan ? Number(d.ns) / 1e6 : d;
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
-    throw new BrokerError('invalid_data', `${what} must be a non-negative number of milliseconds or a Timespan, got ${String(d)}`);
+    throw new BrokerError('invalid_data', `${what} must be a non-negative number of milliseconds or a Timespan, got ${describeArg(d)}`);
   }
   return ms;
 }

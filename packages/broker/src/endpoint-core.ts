@@ -85,6 +85,7 @@ export interface ProcessedMessages {
 export type CoreCommand =
   | { type: 'publish'; topic: string; value: Data; receiver?: string; from?: number; asRemote?: boolean }
   | { type: 'publish-drain'; buffer: PublishBuffer; mark: DrainMark; publisher?: PublisherPort }
+  | { type: 'publish-overflow' }
   | { type: 'add-subscription'; sub: LocalSubscription; topics: string[] }
   | { type: 'set-topics'; id: number; topics: string[] }
   | { type: 'remove-subscription'; id: number }
@@ -116,6 +117,7 @@ type CoreInternal =
   | { type: 'peer-core-found'; key: string; attempt: number; core: ActorRef | undefined; node: string }
   | { type: 'peer-output-ended'; peer: string; error: FlowError | undefined }
   | { type: 'peer-flushed'; core: ActorRef; reason: string }
+  | { type: 'peer-stall-check'; peer: string }
   | { type: 'inbound-refused'; address: string; reason: NetErrorReason; detail: string };
 
 type CoreMessage = CoreCommand | CoreInternal | PeerHello | PeerWelcome | PeerReject | PeerFilterUpdate | PeerBye;
@@ -133,6 +135,9 @@ interface Targets {
   /** Subscriptions that take it when published here (hubs), status and error subscribers included. */
   local: LocalSubscription[];
 }
+
+/** The publisher port of the endpoint's own publish buffer (nobody waits on it). */
+const INPUT_PORT: PublisherPort = { id: 0, processed: () => {} };
 
 /** Topics whose targets are cached at most; the cache is cleared when full. */
 const TARGET_CACHE_LIMIT = 1024;
@@ -168,6 +173,12 @@ interface PeerState {
    * the peer's last message.
    */
   lost: { reconnect: boolean; disconnect: boolean } | undefined;
+  /** Checks, while local publications wait for this peer, whether it stopped taking messages. */
+  stallTimer: Cancellable | undefined;
+  /** `out.sent` when the stall check was armed: unchanged at the check means stalled. */
+  stallSent: number;
+  /** Set once a drop by this peer's overflow policy was logged as a warning. */
+  dropWarned: boolean;
 }
 
 /** An outbound peering: attempts, retries, and callers waiting for the outcome. */
@@ -178,6 +189,8 @@ interface Peering {
   retryMs: number;
   /** Counts attempts; continuations of an older attempt are ignored. */
   attempt: number;
+  /** Set once a failed attempt was logged as a warning; later ones log at debug. */
+  warned: boolean;
   /** Resolvers of `peer()` calls waiting for the peering. */
   waiters: Array<(ok: boolean) => void>;
   /** The pending retry or handshake timeout. */
@@ -223,6 +236,10 @@ export class EndpointCore extends Actor<CoreMessage> {
    * stay in their own bounded buffers (a publisher's `capacity`).
    */
   private readonly parked: Parked[] = [];
+  /** Callers waiting until no publication is parked (shutdown); at most one per shutdown. */
+  private readonly parkedDrained: Array<() => void> = [];
+  /** Set when a peer's inbound messages wait for room in a relay target's buffer. */
+  private relayBlocked = false;
   /** Store masters and clones of this endpoint, by store name, with the number of open frontends of each (and a master's backend). */
   private readonly stores = new Map<string, AttachedStore & { subscription: number; refs: number; backend?: BackendIdentity }>();
   /** Ids of the subscriptions the core makes for its store actors (negative: never a facade id). */
@@ -253,6 +270,8 @@ export class EndpointCore extends Actor<CoreMessage> {
     const merged = withFlows<CoreMessage>(this.flows, {
       publish: (m) => this.route(m.topic, m.value, m.receiver, m.from, m.asRemote),
       'publish-drain': (m) => (m.publisher === undefined ? this.drainInput(m.buffer, m.mark) : this.drainPublisher(m.buffer, m.publisher)),
+      'publish-overflow': () => this.onPublishOverflow(),
+      'peer-stall-check': (m) => this.checkStall(m.peer),
       'add-subscription': (m) => this.addSubscription(m.sub, m.topics),
       'set-topics': (m) => this.setTopics(m.id, m.topics),
       'remove-subscription': (m) => this.removeSubscription(m.id),
@@ -261,7 +280,7 @@ export class EndpointCore extends Actor<CoreMessage> {
         if (this.sources.add(m.topics)) this.advertise();
       },
       listen: (m) => this.listen(m.host, m.port),
-      'inbound-refused': (m) => this.emitError(refusalCode(m.reason), { id: null, network: parseAddress(m.address) }, `refused an incoming connection: ${m.detail}`),
+      'inbound-refused': (m) => this.emitError(refusalCode(m.reason), { id: null, network: parseAddress(m.address) }, `refused an incoming connection: ${m.detail}`, 'warn'),
       peer: (m) => answer(() => this.peer(m.host, m.port, m.retryMs, m.wait, m.via)),
       unpeer: (m) => this.unpeer(m.host, m.port),
       peers: () => this.peerInfos(),
@@ -287,8 +306,14 @@ export class EndpointCore extends Actor<CoreMessage> {
     // New credit from a peer may let waiting publishers go on.
     const accept = merged['flow.accept'] as Handler<AnyMessage>;
     const demand = merged['flow.demand'] as Handler<AnyMessage>;
+    const flush = merged['flow.flush'] as Handler<AnyMessage>;
     const wrapped: Behavior<AnyMessage> = {
       ...merged,
+      // A flush sends what the peers' demand allows: publications waiting for room go on.
+      'flow.flush': (m: AnyMessage, ctx: ActorContext<AnyMessage>) => {
+        flush(m, ctx);
+        if (this.parked.length > 0) this.resumeParked();
+      },
       'flow.accept': (m: AnyMessage, ctx: ActorContext<AnyMessage>) => {
         accept(m, ctx);
         this.resumeParked();
@@ -296,6 +321,11 @@ export class EndpointCore extends Actor<CoreMessage> {
       'flow.demand': (m: AnyMessage, ctx: ActorContext<AnyMessage>) => {
         demand(m, ctx);
         this.resumeParked();
+        // Inbound messages that waited for room in a relay target's buffer may go on.
+        if (this.relayBlocked) {
+          this.relayBlocked = false;
+          this.drainAll();
+        }
       },
     };
     return this.localOnly(wrapped) as Behavior<CoreMessage>;
@@ -326,6 +356,7 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   override onStop(): void {
     this.stopListeningForRefusals?.();
+    for (const peer of this.peers.values()) peer.stallTimer?.cancel();
     for (const p of this.peerings.values()) {
       p.timer?.cancel();
       for (const w of p.waiters.splice(0)) w(false);
@@ -337,20 +368,50 @@ export class EndpointCore extends Actor<CoreMessage> {
   // Publishing and delivery
 
   /**
-   * Routes the burst of `Endpoint.publish` calls that `mark` ends, in one turn. They are
-   * fire-and-forget (as in Broker): they never wait for peer credit; a peer that cannot
-   * keep up meets its own overflow policy.
+   * Routes the burst of `Endpoint.publish` calls (and hub publications) that `mark` ends.
+   * Under the drop policies they are fire-and-forget, in one turn, as in Broker: a peer
+   * that cannot keep up drops by its policy. Under `disconnect` they wait in the bounded
+   * publish buffer, as a publisher's messages do, until the peers they go to have room.
    */
   private drainInput(buffer: PublishBuffer, mark: DrainMark): void {
     // Later publications need a drain message of their own.
     buffer.seal();
+    if (this.options.peerOverflowPolicy === 'disconnect') {
+      // Lossless: the burst goes on as the peers take it (see mustWait); what waits stays
+      // in the bounded publish buffer.
+      buffer.takeLimit = mark.end;
+      this.drainPublisher(buffer, INPUT_PORT);
+      return;
+    }
     while (buffer.hasItemFor(mark)) {
       const topic = buffer.headTopic;
       const value = buffer.headValue;
       const receiver = buffer.headReceiver;
+      const from = buffer.headFrom;
       buffer.shift();
-      this.route(topic, value, receiver, undefined);
+      this.route(topic, value, receiver, from);
     }
+    this.inputEmptied();
+  }
+
+  /**
+   * The facade dropped a publication for lack of room in the publish buffer: reported
+   * once per overflow episode (an error event and one warning); {@link inputEmptied} ends
+   * the episode.
+   */
+  private onPublishOverflow(): void {
+    const input = this.input;
+    const message = `the publish buffer of ${input.capacity} messages is full: publications are dropped (publishOverflowPolicy ${this.options.publishOverflowPolicy}); peers take them slower than they are published`;
+    this.ctx.log.warn({ event: 'publish-overflow', capacity: input.capacity, dropped: input.dropped }, message);
+    this.emitError('unspecified', undefined, message);
+  }
+
+  /** Ends an overflow episode of the publish buffer once it ran empty. */
+  private inputEmptied(): void {
+    const input = this.input;
+    if (!input.overflowReported || input.length > 0) return;
+    input.overflowReported = false;
+    this.ctx.log.info({ event: 'publish-overflow-ended', dropped: input.dropped }, 'the publish buffer has room again');
   }
 
   /**
@@ -379,31 +440,48 @@ export class EndpointCore extends Actor<CoreMessage> {
   private takeFrom(buffer: PublishBuffer, publisher: PublisherPort): boolean {
     let n = 0;
     let waiting = false;
-    while (buffer.length > 0) {
+    while (buffer.takeable) {
       const topic = buffer.headTopic;
-      if (this.mustWait(topic, undefined)) {
+      const receiver = buffer.headReceiver;
+      if (this.mustWait(topic, receiver)) {
         waiting = true;
         break;
       }
       const value = buffer.headValue;
+      const from = buffer.headFrom;
       buffer.shift();
-      this.route(topic, value, undefined, undefined);
+      this.route(topic, value, receiver, from);
       n++;
     }
     if (n > 0) publisher.processed(n);
+    if (buffer === this.input) this.inputEmptied();
     return !waiting;
   }
 
   /**
-   * Tells whether a publisher's message must wait: it goes to some peers and every one of
-   * them has half its buffer or more waiting for credit. Pacing publishers by the peer
-   * with the most room lets a fast peer run at full speed while a slower one falls
-   * behind until its own overflow policy applies, instead of stalling everyone.
+   * Tells whether a local publication must wait for room in peer buffers. Under
+   * `disconnect`: when any peer it goes to has half its buffer or more waiting, so that
+   * nothing is lost to a burst; a peer that stops taking messages is cut off by
+   * {@link EndpointCore.checkStall}, so it cannot stall the others for long. Under the
+   * drop policies (publishers only): when every peer it goes to has half its buffer
+   * waiting, so that the fastest peer paces it and a slower one drops by its policy.
    */
   private mustWait(topic: string, receiver: string | undefined): boolean {
     const to = this.router.peersFor(topic, receiver);
     if (to.length === 0) return false;
     const soft = Math.ceil(this.options.peerBufferSize / 2);
+    if (this.options.peerOverflowPolicy === 'disconnect') {
+      // Wait for every peer, up to half its buffer (the other half is headroom for relayed
+      // and store messages, which do not wait here); a peer that stops taking messages
+      // altogether is cut off by checkStall.
+      for (let i = 0; i < to.length; i++) {
+        const peer = this.peers.get(to[i]);
+        if (peer === undefined || peer.ending || peer.out === undefined || peer.out.buffered < soft) continue;
+        this.watchStall(peer);
+        return true;
+      }
+      return false;
+    }
     for (const id of to) {
       const out = this.peers.get(id)?.out;
       if (out === undefined || out.buffered < soft) return false;
@@ -419,6 +497,42 @@ export class EndpointCore extends Actor<CoreMessage> {
       head.buffer.parked = false;
       this.parked.shift();
     }
+    for (const w of this.parkedDrained.splice(0)) w();
+  }
+
+  /** Resolves once no publication waits for peers (at once when none does). */
+  private allParkedTaken(): Promise<void> {
+    if (this.parked.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.parkedDrained.push(resolve));
+  }
+
+  /** Arms the stall check of a peer that local publications wait for. */
+  private watchStall(peer: PeerState): void {
+    if (peer.stallTimer !== undefined || peer.out === undefined) return;
+    peer.stallSent = peer.out.sent;
+    const self = this.ctx.self;
+    const id = peer.id;
+    peer.stallTimer = this.ctx.system.clock.setTimer(this.options.peerStallTimeout, () => self.tell({ type: 'peer-stall-check', peer: id }));
+  }
+
+  /**
+   * A peer that publications waited for took nothing during `peerStallTimeout`: it stays
+   * slow, and is disconnected (the originator of a peering with a retry reconnects). One
+   * that took something but still holds messages back is checked again later.
+   */
+  private checkStall(id: string): void {
+    const peer = this.peers.get(id);
+    if (peer === undefined || peer.ending || peer.out === undefined) return;
+    peer.stallTimer = undefined;
+    const out = peer.out;
+    if (out.buffered < Math.ceil(this.options.peerBufferSize / 2)) return;
+    if (out.sent !== peer.stallSent) {
+      this.watchStall(peer);
+      return;
+    }
+    const message = `disconnected a slow peer: it took no message for ${this.options.peerStallTimeout} ms with ${out.buffered} waiting in its buffer`;
+    this.ctx.log.warn({ event: 'slow-peer-disconnected', peer: peer.id, buffered: out.buffered }, message);
+    this.disconnectPeer(peer, message, false, true);
   }
 
   private route(topic: string, value: Data, receiver?: string, from?: number, asRemote = false): void {
@@ -430,8 +544,18 @@ export class EndpointCore extends Actor<CoreMessage> {
     const to = this.router.peersFor(topic, receiver);
     const seq = this.router.nextSequence();
     if (to.length === 0) return;
+    let payload: Uint8Array;
+    try {
+      payload = encodePayload(value);
+    } catch (e) {
+      // The facade checks every value (toData), so this is a value changed after it was
+      // published: an error for this message only.
+      this.stats.malformed++;
+      this.emitError('serialization_failed', undefined, `dropped a publication on ${topic} that cannot be encoded: ${(e as Error).message}`, 'warn');
+      return;
+    }
     // Origin null: the peer knows we are the origin of what comes on our stream.
-    const item: WireItem = [topic, encodePayload(value), null, seq, this.router.ttl, receiver ?? null];
+    const item: WireItem = [topic, payload, null, seq, this.router.ttl, receiver ?? null];
     for (let i = 0; i < to.length; i++) this.sendToPeer(to[i], item);
   }
 
@@ -484,7 +608,29 @@ export class EndpointCore extends Actor<CoreMessage> {
     if (peer?.out === undefined || peer.ending) return;
     const before = peer.out.dropped;
     peer.out.push(item);
-    if (peer.out.dropped !== before) this.stats.peerDrops += peer.out.dropped - before;
+    if (peer.out.dropped !== before) {
+      this.stats.peerDrops += peer.out.dropped - before;
+      if (!peer.dropWarned && this.options.peerOverflowPolicy !== 'disconnect') {
+        peer.dropWarned = true;
+        this.ctx.log.warn({ event: 'peer-drops', peer: peer.id, policy: this.options.peerOverflowPolicy }, `a slow peer loses messages: its buffer of ${this.options.peerBufferSize} is full (peerOverflowPolicy ${this.options.peerOverflowPolicy}); counted in stats().peerDrops`);
+      }
+    }
+  }
+
+  /**
+   * Under `disconnect`, tells whether a relayed message must wait because a peer it goes
+   * to has no room left (it would overflow and be cut off for a burst).
+   */
+  private relayMustWait(relayTo: readonly string[]): boolean {
+    if (this.options.peerOverflowPolicy !== 'disconnect') return false;
+    for (const id of relayTo) {
+      const peer = this.peers.get(id);
+      const out = peer?.out;
+      if (peer === undefined || out === undefined || peer.ending || out.buffered < out.capacity) continue;
+      this.watchStall(peer);
+      return true;
+    }
+    return false;
   }
 
   /** Moves a peer's waiting inbound messages into local subscriptions while they have room. */
@@ -496,6 +642,10 @@ export class EndpointCore extends Actor<CoreMessage> {
     for (; i < backlog.length; i++) {
       const item = backlog[i];
       const decision = decisions[i];
+      if (decision.relayTo.length > 0 && this.relayMustWait(decision.relayTo)) {
+        this.relayBlocked = true;
+        break;
+      }
       if (decision.deliver) {
         const targets = this.targetsFor(item[0]).remote;
         let full: LocalSubscription | undefined;
@@ -611,8 +761,8 @@ export class EndpointCore extends Actor<CoreMessage> {
     this.deliverLocal(Topics.statuses, new Status(code, info, message).toData(), this.targetsFor(Topics.statuses).local, undefined);
   }
 
-  private emitError(code: ErrorCodeName, info: EndpointInfo | undefined, message: string): void {
-    this.ctx.log.info({ event: 'error', code, peer: info?.id, address: info?.network }, message);
+  private emitError(code: ErrorCodeName, info: EndpointInfo | undefined, message: string, level: 'warn' | 'info' | 'debug' = 'info'): void {
+    this.ctx.log[level]({ event: 'error', code, peer: info?.id, address: info?.network }, message);
     const err = new BrokerError(code, message, info === undefined ? {} : { endpoint: endpointInfoToData(info) });
     this.deliverLocal(Topics.errors, err.toData(), this.targetsFor(Topics.errors).local, undefined);
   }
@@ -644,7 +794,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     let p = this.peerings.get(key);
     if (p?.peer !== undefined && this.peers.has(p.peer)) return true;
     if (p === undefined) {
-      p = { key, host, port, retryMs, attempt: 0, waiters: [], timer: undefined, node: undefined, peer: undefined, reconnecting: false, via };
+      p = { key, host, port, retryMs, attempt: 0, warned: false, waiters: [], timer: undefined, node: undefined, peer: undefined, reconnecting: false, via };
       this.peerings.set(key, p);
       this.attempt(key);
     } else {
@@ -743,6 +893,8 @@ export class EndpointCore extends Actor<CoreMessage> {
   }
 
   private peeringSucceeded(p: Peering): void {
+    if (p.warned) this.ctx.log.warn({ event: 'peering-recovered', address: p.key }, 'peered after failed attempts');
+    p.warned = false;
     p.timer?.cancel();
     p.timer = undefined;
     p.reconnecting = true;
@@ -755,7 +907,11 @@ export class EndpointCore extends Actor<CoreMessage> {
     p.timer?.cancel();
     p.timer = undefined;
     p.node = undefined;
-    this.emitError(code === 'peer_timeout' ? 'peer_unavailable' : code, { id: null, network: { address: p.host, port: p.port, retryMs: p.retryMs } }, message);
+    // A human hears of a peering that fails once; its retries go to the debug log.
+    const level = p.warned ? 'debug' : 'warn';
+    p.warned = true;
+    const retrying = p.retryMs > 0 && !this.shuttingDown ? ` (retrying every ${p.retryMs} ms)` : '';
+    this.emitError(code === 'peer_timeout' ? 'peer_unavailable' : code, { id: null, network: { address: p.host, port: p.port, retryMs: p.retryMs } }, `${message}${retrying}`, level);
     if (p.retryMs > 0 && !this.shuttingDown) {
       const self = this.ctx.self;
       p.timer = this.ctx.system.clock.setTimer(p.retryMs, () => self.tell({ type: 'peering-retry', key }), KEEP_ALIVE);
@@ -798,7 +954,7 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   /** Registers a peer, reports `peer_added` and, as originator, opens our data stream. */
   private addPeer(id: string, core: ActorRef, filter: string[], network: NetworkInfo | undefined, peeringKey: string | undefined): void {
-    const peer: PeerState = { id, core, network, peeringKey, out: undefined, in: undefined, backlog: [], decisions: [], ending: false, lost: undefined };
+    const peer: PeerState = { id, core, network, peeringKey, out: undefined, in: undefined, backlog: [], decisions: [], ending: false, lost: undefined, stallTimer: undefined, stallSent: 0, dropWarned: false };
     this.peers.set(id, peer);
     this.router.addPeer(id, filter);
     if (peeringKey !== undefined) {
@@ -862,7 +1018,9 @@ export class EndpointCore extends Actor<CoreMessage> {
     if (peer === undefined || peer.ending) return;
     if (error === undefined) return;
     if (error.code === 'overflow') {
-      this.disconnectPeer(peer, `disconnected a slow peer: its buffer of ${this.options.peerBufferSize} messages overflowed`, false);
+      const message = `disconnected a slow peer: its buffer of ${this.options.peerBufferSize} messages overflowed`;
+      this.ctx.log.warn({ event: 'slow-peer-disconnected', peer: peer.id }, message);
+      this.disconnectPeer(peer, message, false, true);
       return;
     }
     this.peerGone(peerId, `output stream ended: ${error.message}`);
@@ -871,7 +1029,9 @@ export class EndpointCore extends Actor<CoreMessage> {
   // ---------------------------------------------------------------------------------
   // Ending peerings
 
-  private unpeer(host: string, port: number): boolean {
+  private async unpeer(host: string, port: number): Promise<boolean> {
+    // What was published before goes first (bounded by the flush timeout).
+    if (this.parked.length > 0) await withTimeout(this.allParkedTaken(), UNPEER_FLUSH_TIMEOUT_MS, this.ctx.system.clock);
     const key = `${host}:${port}`;
     const peer = [...this.peers.values()].find((p) => !p.ending && (p.peeringKey === key || (p.network !== undefined && `${p.network.address}:${p.network.port}` === key)));
     const p = this.peerings.get(key);
@@ -884,7 +1044,7 @@ export class EndpointCore extends Actor<CoreMessage> {
       if (p === undefined) this.emitError('peer_invalid', { id: null, network: { address: host, port } }, 'cannot unpeer from unknown peer');
       return true;
     }
-    this.disconnectPeer(peer, 'removed connection to remote peer', true);
+    this.disconnectPeer(peer, 'removed connection to remote peer', true, false);
     return true;
   }
 
@@ -892,8 +1052,10 @@ export class EndpointCore extends Actor<CoreMessage> {
    * Ends a peering from our side (`peer_removed` here); the peer hears bye and reports
    * peer_lost. A graceful end first sends what is buffered for the peer (at most
    * {@link UNPEER_FLUSH_TIMEOUT_MS}), so that bye follows our last message.
+   * @param reconnect - false for an explicit unpeer; true for a fault that may pass (a
+   *   slow peer): the originator of a peering with a retry (either side) peers again
    */
-  private disconnectPeer(peer: PeerState, message: string, graceful: boolean): void {
+  private disconnectPeer(peer: PeerState, message: string, graceful: boolean, reconnect: boolean): void {
     if (peer.ending) return;
     peer.ending = true;
     peer.in?.cancel(new FlowError('cancelled', message));
@@ -908,17 +1070,37 @@ export class EndpointCore extends Actor<CoreMessage> {
       });
     } else {
       out?.abort(new FlowError('aborted', message));
-      this.ctx.send(peer.core, { type: 'broker.bye', reason: message } satisfies PeerBye);
+      this.ctx.send(peer.core, { type: 'broker.bye', reason: message, reconnect } satisfies PeerBye);
     }
     this.forgetPeer(peer);
+    this.emitStatus('peer_removed', { id: peer.id, network: peer.network }, message);
     if (peer.peeringKey !== undefined) {
       const p = this.peerings.get(peer.peeringKey);
-      if (p !== undefined) {
+      if (p !== undefined && reconnect) this.scheduleReconnect(p);
+      else if (p !== undefined) {
         p.timer?.cancel();
         this.peerings.delete(peer.peeringKey);
       }
     }
-    this.emitStatus('peer_removed', { id: peer.id, network: peer.network }, message);
+  }
+
+  /**
+   * Peers again after `retryMs`, when the peering has a retry interval (and the endpoint
+   * is not shutting down); forgets the peering otherwise.
+   */
+  private scheduleReconnect(p: Peering): void {
+    p.timer?.cancel();
+    p.timer = undefined;
+    if (p.retryMs <= 0 || this.shuttingDown) {
+      this.peerings.delete(p.key);
+      return;
+    }
+    p.peer = undefined;
+    p.node = undefined;
+    const self = this.ctx.self;
+    const key = p.key;
+    this.ctx.log.info({ event: 'peer-reconnecting', address: key, retryMs: p.retryMs }, 'peering lost: reconnecting');
+    p.timer = this.ctx.system.clock.setTimer(p.retryMs, () => self.tell({ type: 'peering-retry', key }), KEEP_ALIVE);
   }
 
   private onBye(m: PeerBye): void {
@@ -927,16 +1109,16 @@ export class EndpointCore extends Actor<CoreMessage> {
     const peer = this.peers.get(sender.node);
     if (peer === undefined) return;
     this.ctx.log.debug({ event: 'peer-bye', peer: peer.id, reason: m.reason }, 'peer said bye');
-    // A peer that unpeered us is not reconnected; one that shut down is, when we peered
-    // with a retry (it may come back, as after a lost connection).
-    this.losePeer(peer, `peer said bye: ${m.reason}`, m.shutdown === true, true);
+    // A peer that unpeered us is not reconnected; one that shut down or cut us off for a
+    // fault that may pass is, when we peered with a retry (as after a lost connection).
+    this.losePeer(peer, `peer said bye: ${m.reason}`, m.shutdown === true || m.reconnect === true, true);
   }
 
   /** A peer went away without bye (connection lost, process killed, stream failed). */
   private peerGone(peerId: string, why: string): void {
     const peer = this.peers.get(peerId);
     if (peer === undefined || peer.ending) return;
-    this.ctx.log.info({ event: 'peer-gone', peer: peerId, detail: why }, 'peer gone');
+    this.ctx.log.warn({ event: 'peer-gone', peer: peerId, detail: why }, 'lost a peer without goodbye');
     this.losePeer(peer, why, true, false);
   }
 
@@ -966,19 +1148,17 @@ export class EndpointCore extends Actor<CoreMessage> {
     if (lost.disconnect) TcpNetwork.of(this.ctx.system).disconnect(peer.id);
     // The originator of a peering with a retry interval reconnects.
     const p = peer.peeringKey === undefined ? undefined : this.peerings.get(peer.peeringKey);
-    if (p !== undefined && lost.reconnect && p.retryMs > 0 && !this.shuttingDown) {
-      p.peer = undefined;
-      const self = this.ctx.self;
-      const key = p.key;
+    if (p !== undefined && lost.reconnect) this.scheduleReconnect(p);
+    else if (p !== undefined) {
       p.timer?.cancel();
-      p.timer = this.ctx.system.clock.setTimer(p.retryMs, () => self.tell({ type: 'peering-retry', key }), KEEP_ALIVE);
-    } else if (p !== undefined) {
       this.peerings.delete(p.key);
     }
   }
 
   private forgetPeer(peer: PeerState): void {
     if (this.peers.get(peer.id) === peer) this.stats.peerDisconnects++;
+    peer.stallTimer?.cancel();
+    peer.stallTimer = undefined;
     this.peers.delete(peer.id);
     this.router.removePeer(peer.id);
     peer.backlog = [];
@@ -1105,6 +1285,8 @@ export class EndpointCore extends Actor<CoreMessage> {
       p.timer?.cancel();
       for (const w of p.waiters.splice(0)) w(false);
     }
+    // Publications still waiting for peers go first (bounded by the flush timeout).
+    await withTimeout(this.allParkedTaken(), SHUTDOWN_FLUSH_TIMEOUT_MS, this.ctx.system.clock);
     const peers = [...this.peers.values()].filter((peer) => !peer.ending);
     const flushed = peers.map((peer) => {
       if (peer.out === undefined) return Promise.resolve(undefined);

@@ -3,6 +3,8 @@
  */
 import { BrokerError } from '@broker-ts/data';
 import type { Logger } from 'pino';
+import { describeArg } from './argument-checks';
+import { type Duration, toMilliseconds } from './duration';
 
 /** What a peer's bounded output buffer does when it is full. */
 export type PeerOverflowPolicy = 'disconnect' | 'dropOldest' | 'dropNewest';
@@ -51,14 +53,22 @@ export interface EndpointOptions {
   /** Default queue size of subscribers (default 64). */
   subscriberQueueSize?: number;
   /**
-   * Messages that `publish`/`publishTo`/`publishBatch` hold for the core before the
-   * publish overflow policy applies (default 8192). They pile up only while the caller
-   * publishes without yielding to the event loop; the core takes each burst in one turn.
+   * Messages that `publish`/`publishTo`/`publishBatch` and hubs hold for the core before
+   * the publish overflow policy applies (default 262,144). Under the default
+   * `peerOverflowPolicy` (`disconnect`) publications wait here until every peer they go to
+   * has room, so a burst is delivered whole as long as it fits; the memory they hold is
+   * this many of your messages at most.
    */
   publishBufferSize?: number;
   /** What a full publish buffer does (default `dropNewest`, counted in `stats().publishDrops`). */
   publishOverflowPolicy?: PublishOverflowPolicy;
-  /** Root pino logger (default: pino at `BROKER_TS_LOG_LEVEL` or `warn`). */
+  /**
+   * Under `peerOverflowPolicy: 'disconnect'`: how long a peer may take no message at all
+   * while publications wait for it before it is disconnected as a slow peer (default
+   * 10 s; a peering opened with a retry is then re-established).
+   */
+  peerStallTimeout?: Duration;
+  /** Root pino logger (default: pino at `BROKER_TS_LOG_LEVEL` or `warn`, to stderr). */
   logger?: Logger;
 }
 
@@ -75,6 +85,7 @@ export interface ResolvedEndpointOptions {
   subscriberQueueSize: number;
   publishBufferSize: number;
   publishOverflowPolicy: PublishOverflowPolicy;
+  peerStallTimeout: number;
   logger: Logger | undefined;
 }
 
@@ -83,13 +94,13 @@ const PUBLISH_POLICIES: readonly PublishOverflowPolicy[] = ['dropNewest', 'dropO
 
 function positiveInt(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new BrokerError('invalid_data', `${what} must be a positive integer, got ${String(value)}`);
+    throw new BrokerError('invalid_data', `${what} must be a positive integer, got ${describeArg(value)}`);
   }
   return value;
 }
 
 function bool(value: unknown, what: string): boolean {
-  if (typeof value !== 'boolean') throw new BrokerError('invalid_data', `${what} must be a boolean, got ${String(value)}`);
+  if (typeof value !== 'boolean') throw new BrokerError('invalid_data', `${what} must be a boolean, got ${describeArg(value)}`);
   return value;
 }
 
@@ -110,11 +121,11 @@ export function resolveEndpointOptions(options: EndpointOptions = {}): ResolvedE
   if (options === null || typeof options !== 'object') throw new BrokerError('invalid_data', 'endpoint options must be an object');
   const policy = options.peerOverflowPolicy ?? 'disconnect';
   if (!POLICIES.includes(policy)) {
-    throw new BrokerError('invalid_data', `peerOverflowPolicy must be one of ${POLICIES.join(', ')}, got ${String(policy)}`);
+    throw new BrokerError('invalid_data', `peerOverflowPolicy must be one of ${POLICIES.join(', ')}, got ${describeArg(policy)}`);
   }
   const publishPolicy = options.publishOverflowPolicy ?? 'dropNewest';
   if (!PUBLISH_POLICIES.includes(publishPolicy)) {
-    throw new BrokerError('invalid_data', `publishOverflowPolicy must be one of ${PUBLISH_POLICIES.join(', ')}, got ${String(publishPolicy)}`);
+    throw new BrokerError('invalid_data', `publishOverflowPolicy must be one of ${PUBLISH_POLICIES.join(', ')}, got ${describeArg(publishPolicy)}`);
   }
   const ttl = positiveInt(options.ttl ?? 20, 'ttl');
   if (ttl > 0xffff) throw new BrokerError('invalid_data', `ttl must be at most 65535, got ${ttl}`);
@@ -128,8 +139,9 @@ export function resolveEndpointOptions(options: EndpointOptions = {}): ResolvedE
     peerBufferSize: positiveInt(options.peerBufferSize ?? 2048, 'peerBufferSize'),
     peerOverflowPolicy: policy,
     subscriberQueueSize: positiveInt(options.subscriberQueueSize ?? 64, 'subscriberQueueSize'),
-    publishBufferSize: positiveInt(options.publishBufferSize ?? 8192, 'publishBufferSize'),
+    publishBufferSize: positiveInt(options.publishBufferSize ?? 262_144, 'publishBufferSize'),
     publishOverflowPolicy: publishPolicy,
+    peerStallTimeout: toMilliseconds(options.peerStallTimeout ?? 10_000, 'peerStallTimeout'),
     logger: options.logger,
   };
 }

@@ -4,6 +4,7 @@
  */
 import { ActorSystem, type ActorRef, type Clock, FLOW_MESSAGE_TYPES, VirtualClock } from '@broker-ts/actor';
 import { BrokerError, type Data, type DataInput, toData } from '@broker-ts/data';
+import { arrayOf, checkBoolean, checkFunction, checkHost, checkName, checkPort, checkPositiveInt, checkTopic, optionsObject, shutDownError, type Topics, topicList } from './argument-checks';
 import { type Duration, toMilliseconds } from './duration';
 import { type AttachedStore, type CoreCommand, type CoreStats, EndpointCore, type PeerInfo } from './endpoint-core';
 import type { BackendKind, BackendOptions } from './store/backend';
@@ -42,17 +43,12 @@ export interface CloneOptions {
   mutationBufferInterval?: Duration;
 }
 
-/** A topic or a list of topics. */
-export type Topics = string | readonly string[];
+export type { Topics };
 
-function topicList(topics: Topics): string[] {
-  const list = typeof topics === 'string' ? [topics] : [...topics];
-  for (const t of list) if (typeof t !== 'string') throw new BrokerError('invalid_topic_key', `topics must be strings, got ${String(t)}`);
-  return list;
-}
-
-function checkTopic(topic: string): void {
-  if (typeof topic !== 'string') throw new BrokerError('invalid_topic_key', `a topic must be a string, got ${String(topic)}`);
+/** A retry option as milliseconds (0: none). */
+function retryOf(options: unknown): number {
+  const { retry } = optionsObject<PeerOptions>(options, 'peer options');
+  return retry === undefined ? 0 : toMilliseconds(retry, 'retry');
 }
 
 /** A Broker endpoint: publish/subscribe, peering, status events and data stores. */
@@ -126,7 +122,13 @@ export class Endpoint {
    * @returns the bound port
    * @throws BrokerError `cannot_open_resource` when the address cannot be bound
    */
-  listen(host = '127.0.0.1', port = 0): Promise<number> {
+  listen(host: string = '127.0.0.1', port: number = 0): Promise<number> {
+    try {
+      checkHost(host);
+      checkPort(port, 0);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.request<number>({ type: 'listen', host, port });
   }
 
@@ -136,13 +138,26 @@ export class Endpoint {
    *   (the failure is also reported as a `peer_unavailable` error event)
    */
   peer(host: string, port: number, options: PeerOptions = {}): Promise<boolean> {
-    const retryMs = options.retry === undefined ? 0 : toMilliseconds(options.retry, 'retry');
+    let retryMs: number;
+    try {
+      checkHost(host);
+      checkPort(port, 1);
+      retryMs = retryOf(options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.request<boolean>({ type: 'peer', host, port, retryMs, wait: true });
   }
 
-  /** Starts peering without waiting; the outcome arrives as status and error events. */
+  /**
+   * Starts peering without waiting; the outcome arrives as status and error events.
+   * @throws BrokerError `invalid_data` for a bad argument, `shutting_down` after shutdown
+   */
   peerNoWait(host: string, port: number, options: PeerOptions = {}): void {
-    const retryMs = options.retry === undefined ? 0 : toMilliseconds(options.retry, 'retry');
+    checkHost(host);
+    checkPort(port, 1);
+    const retryMs = retryOf(options);
+    this.checkOpen();
     this.tell({ type: 'peer', host, port, retryMs, wait: false });
   }
 
@@ -151,6 +166,12 @@ export class Endpoint {
    * @returns true, also for an unknown peer (which is reported as a `peer_invalid` error event)
    */
   unpeer(host: string, port: number): Promise<boolean> {
+    try {
+      checkHost(host);
+      checkPort(port, 0);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.request<boolean>({ type: 'unpeer', host, port });
   }
 
@@ -166,17 +187,20 @@ export class Endpoint {
 
   /** Makes the endpoint receive and relay these topics without a local subscriber. */
   forward(topics: Topics): void {
-    this.tell({ type: 'forward', topics: topicList(topics) });
+    const list = topicList(topics);
+    this.checkOpen();
+    this.tell({ type: 'forward', topics: list });
   }
 
   /**
    * Publishes a value to the peers subscribed to its topic (fire-and-forget). Local
    * subscribers do not see it; local hubs do.
-   * @throws BrokerError when the value is not Broker data or the topic not a string
+   * @throws BrokerError when the value is not Broker data or the topic not a string,
+   *   `shutting_down` after shutdown
    */
   publish(topic: string, value: DataInput): void {
     checkTopic(topic);
-    this.enqueue(topic, toData(value), undefined);
+    this.enqueue(topic, toData(value), undefined, undefined);
   }
 
   /**
@@ -184,8 +208,9 @@ export class Endpoint {
    * @param peer - the peer's endpoint id
    */
   publishTo(peer: string, topic: string, value: DataInput): void {
+    checkName(peer, 'a peer id');
     checkTopic(topic);
-    this.enqueue(topic, toData(value), peer);
+    this.enqueue(topic, toData(value), peer, undefined);
   }
 
   /**
@@ -194,36 +219,40 @@ export class Endpoint {
    */
   publishBatch(items: Iterable<readonly [string, DataInput]>): void {
     const batch: Array<[string, Data]> = [];
-    for (const [topic, value] of items) {
+    for (const item of arrayOf(items, 'publishBatch items')) {
+      if (!Array.isArray(item) || item.length !== 2) throw new BrokerError('invalid_data', 'publishBatch takes [topic, value] pairs');
+      const [topic, value] = item as [unknown, DataInput];
       checkTopic(topic);
       batch.push([topic, toData(value)]);
     }
-    for (const [topic, value] of batch) this.enqueue(topic, value, undefined);
+    for (const [topic, value] of batch) this.enqueue(topic, value, undefined, undefined);
   }
 
   /**
    * Hands a publication to the core through the publish buffer, applying
-   * `publishOverflowPolicy` when it is full.
-   * @throws BrokerError under the `throw` policy when the buffer is full
+   * `publishOverflowPolicy` when it is full. The first drop of an overflow episode is
+   * reported (an error event and one warning, by the core); every drop is counted.
+   * @throws BrokerError under the `throw` policy when the buffer is full, `shutting_down`
+   *   after shutdown
    */
-  private enqueue(topic: string, value: Data, receiver: string | undefined): void {
-    if (this.stopping !== undefined) return;
+  private enqueue(topic: string, value: Data, receiver: string | undefined, from: number | undefined): void {
+    if (this.stopping !== undefined) throw shutDownError();
     const input = this.input;
     if (input.full) {
-      switch (this.options.publishOverflowPolicy) {
-        case 'dropNewest':
-          input.dropped++;
-          return;
-        case 'dropOldest':
-          input.dropped++;
-          input.shift();
-          break;
-        case 'throw':
-          throw new BrokerError('unspecified', `the publish buffer of ${input.capacity} messages is full: yield to the event loop, or use a Publisher`, { publishBufferSize: input.capacity });
+      const policy = this.options.publishOverflowPolicy;
+      if (policy === 'throw') {
+        throw new BrokerError('unspecified', `the publish buffer of ${input.capacity} messages is full: yield to the event loop, or use a Publisher`, { publishBufferSize: input.capacity });
       }
+      input.dropped++;
+      if (!input.overflowReported) {
+        input.overflowReported = true;
+        this.core.tell({ type: 'publish-overflow' });
+      }
+      if (policy === 'dropNewest') return;
+      input.shift();
     }
     this.published++;
-    const mark = input.push(topic, value, receiver);
+    const mark = input.push(topic, value, receiver, from);
     if (mark !== undefined) this.startBurst(input, mark, undefined);
   }
 
@@ -244,6 +273,17 @@ export class Endpoint {
   /** The core as subscribers and hubs see it: their commands, too, follow earlier publications. */
   private readonly sealingCore = { tell: (msg: CoreCommand): void => this.tell(msg) };
 
+  /** How hubs publish: through the publish buffer, in order with `publish` calls. */
+  private readonly hubPublish = (topic: string, value: Data, from: number): void => this.enqueue(topic, value, undefined, from);
+
+  /** Whether the endpoint was shut down (shared with its subscribers and publishers). */
+  private readonly life = { stopped: false };
+
+  /** @throws BrokerError `shutting_down` after shutdown */
+  private checkOpen(): void {
+    if (this.stopping !== undefined) throw shutDownError();
+  }
+
   /** Sends the core a command, after the publications made before it. */
   private tell(msg: CoreCommand): void {
     this.sealBursts();
@@ -252,12 +292,14 @@ export class Endpoint {
 
   /** Creates a subscriber to the messages that peers publish on these topics. */
   makeSubscriber(topics: Topics, options: SubscriberOptions = {}): Subscriber {
-    return new Subscriber(this.wiring(options.queueSize, false), topicList(topics));
+    const list = topicList(topics);
+    return new Subscriber(this.wiring(options, false), list);
   }
 
   /** Creates a hub: a subscriber that also publishes and sees local publications of others. */
   makeHub(topics: Topics, options: SubscriberOptions = {}): Hub {
-    return new Hub(this.wiring(options.queueSize, true), topicList(topics));
+    const list = topicList(topics);
+    return new Hub(this.wiring(options, true), list);
   }
 
   /**
@@ -266,11 +308,12 @@ export class Endpoint {
    */
   makePublisher(topic: string, options: PublisherOptions = {}): Publisher {
     checkTopic(topic);
-    const capacity = options.capacity ?? 64;
-    if (!Number.isInteger(capacity) || capacity < 1) throw new BrokerError('invalid_data', `publisher capacity must be a positive integer, got ${capacity}`);
+    const { capacity = 64 } = optionsObject<PublisherOptions>(options, 'publisher options');
+    checkPositiveInt(capacity, 'publisher capacity');
+    this.checkOpen();
     this.sealBursts();
     this.openPublishers++;
-    return new Publisher(this.nextId++, topic, capacity, this.system.clock, this.startBurst, () => this.openPublishers--);
+    return new Publisher(this.nextId++, topic, capacity, this.system.clock, this.startBurst, () => this.openPublishers--, this.life);
   }
 
   /**
@@ -278,6 +321,9 @@ export class Endpoint {
    * @returns a function that ends the subscription
    */
   subscribe(topics: Topics, callback: (topic: string, value: Data) => void): () => void {
+    const list = topicList(topics);
+    checkFunction(callback, 'a subscription callback');
+    this.checkOpen();
     const id = this.nextId++;
     const log = this.system.loggerFor('endpoint');
     let open = true;
@@ -301,7 +347,7 @@ export class Endpoint {
         },
       },
     };
-    this.tell({ type: 'add-subscription', sub, topics: topicList(topics) });
+    this.tell({ type: 'add-subscription', sub, topics: list });
     return () => {
       if (!open) return;
       open = false;
@@ -314,7 +360,9 @@ export class Endpoint {
    * @param receiveStatuses - also receive `peer_added`, `peer_lost`, ... (default false)
    */
   makeStatusSubscriber(receiveStatuses = false, options: SubscriberOptions = {}): StatusSubscriber {
-    return new StatusSubscriber(new Subscriber(this.wiring(options.queueSize ?? 1024, false), StatusSubscriber.topics(receiveStatuses)));
+    checkBoolean(receiveStatuses, 'receiveStatuses');
+    const opts = optionsObject<SubscriberOptions>(options, 'subscriber options');
+    return new StatusSubscriber(new Subscriber(this.wiring({ queueSize: opts.queueSize ?? 1024 }, false), StatusSubscriber.topics(receiveStatuses)));
   }
 
   /**
@@ -329,6 +377,8 @@ export class Endpoint {
    *   when the backend cannot be created (or its file is another store's backend)
    */
   async attachMaster(name: string, backend: BackendKind, options: BackendOptions = {}): Promise<Store> {
+    checkName(name, 'a store name');
+    optionsObject<BackendOptions>(options, 'backend options');
     const attached = await this.request<AttachedStore>({ type: 'attach-master', name, backend, options, wallNow: this.wallNow });
     return this.storeFrontend(name, attached);
   }
@@ -339,6 +389,8 @@ export class Endpoint {
    * @throws BrokerError `no_such_master` when this endpoint has the master itself
    */
   async attachClone(name: string, options: CloneOptions = {}): Promise<Store> {
+    checkName(name, 'a store name');
+    options = optionsObject<CloneOptions>(options, 'clone options');
     const interval = (d: Duration | undefined, dflt: number, what: string): number => {
       if (d === undefined) return dflt;
       if (typeof d === 'number' && d < 0) return -1;
@@ -357,8 +409,16 @@ export class Endpoint {
 
   private storeFrontend(name: string, attached: AttachedStore): Store {
     const actor = attached.actor;
-    return new Store(this.system, actor, name, attached.kind, this.nextId++, () => this.tell({ type: 'detach-store', name, actor }));
+    const store: Store = new Store(this.system, actor, name, attached.kind, this.nextId++, () => {
+      this.frontends.delete(store);
+      this.tell({ type: 'detach-store', name, actor });
+    });
+    this.frontends.add(store);
+    return store;
   }
+
+  /** Open store frontends, closed at shutdown; bounded by the attach calls not yet closed. */
+  private readonly frontends = new Set<Store>();
 
   /** Wall-clock milliseconds of the endpoint (virtual time with `useRealTime: false`). */
   private readonly wallNow = (): number => (this.virtualClock !== undefined ? this.virtualClock.now() : Date.now());
@@ -374,7 +434,9 @@ export class Endpoint {
    *   `cannot_open_resource` when it cannot start, `shutting_down` after shutdown
    */
   async spawnWorkerEndpoint(modulePath: string, options: WorkerEndpointOptions = {}): Promise<WorkerEndpoint> {
-    if (this.stopping !== undefined) throw new BrokerError('shutting_down', 'the endpoint is shut down');
+    checkName(modulePath, 'a worker module path');
+    options = optionsObject<WorkerEndpointOptions>(options, 'worker options');
+    this.checkOpen();
     // Subscribed before the worker starts, so its peer_added cannot be missed.
     const statuses = this.makeStatusSubscriber(true);
     try {
@@ -397,7 +459,7 @@ export class Endpoint {
    * @throws BrokerError `bad_member_function_call` in any other thread
    */
   peerParent(): Promise<boolean> {
-    if (this.stopping !== undefined) return Promise.reject(new BrokerError('shutting_down', 'the endpoint is shut down'));
+    if (this.stopping !== undefined) return Promise.reject(shutDownError());
     let parent: string;
     try {
       parent = linkToParent(this.system);
@@ -446,6 +508,7 @@ export class Endpoint {
    */
   shutdown(): Promise<void> {
     this.sealBursts();
+    this.life.stopped = true;
     this.stopping ??= (async () => {
       await Promise.all([...this.webSocketServers].map((s) => s.close()));
       try {
@@ -453,18 +516,23 @@ export class Endpoint {
       } catch (e) {
         this.system.loggerFor('endpoint').warn({ event: 'shutdown-incomplete', detail: (e as Error).message }, 'core did not finish its shutdown');
       }
+      // Later calls on a store frontend fail with shutting_down.
+      for (const store of [...this.frontends]) await store.close();
       await this.system.shutdown();
     })();
     return this.stopping;
   }
 
-  private wiring(queueSize: number | undefined, seesLocal: boolean): SubscriptionWiring {
+  private wiring(options: unknown, seesLocal: boolean): SubscriptionWiring {
+    const { queueSize } = optionsObject<SubscriberOptions>(options, 'subscriber options');
+    checkPositiveInt(queueSize, 'queueSize');
+    this.checkOpen();
     this.sealBursts();
-    return { core: this.sealingCore, id: this.nextId++, timers: this.system.clock, queueSize: queueSize ?? this.options.subscriberQueueSize, seesLocal };
+    return { core: this.sealingCore, id: this.nextId++, timers: this.system.clock, queueSize: queueSize ?? this.options.subscriberQueueSize, seesLocal, publish: this.hubPublish, life: this.life };
   }
 
   private async request<R>(msg: CoreCommand): Promise<R> {
-    if (this.stopping !== undefined && msg.type !== 'shutdown') throw new BrokerError('shutting_down', 'the endpoint is shut down');
+    if (this.stopping !== undefined && msg.type !== 'shutdown') throw shutDownError();
     this.sealBursts();
     try {
       return await this.system.request<R>(this.core, msg, { timeout: Number.POSITIVE_INFINITY });

@@ -4,12 +4,19 @@
  * hub does. Plain subscribers see only messages from peers.
  */
 import { type DataInput, toData } from '@broker-ts/data';
+import { checkTopic } from './argument-checks';
 import { Subscriber } from './subscriber';
 
 /** Publishes and receives; created by `Endpoint.makeHub`. */
 export class Hub extends Subscriber {
-  /** Publishes a message; the hub itself does not receive it. */
+  /**
+   * Publishes a message (as `Endpoint.publish`, through the same bounded buffer); the hub
+   * itself does not receive it.
+   * @throws BrokerError `invalid_topic_key`, a value error (see `toData`), or
+   *   `shutting_down` after shutdown
+   */
   publish(topic: string, value: DataInput): void {
-    this.wiring.core.tell({ type: 'publish', topic, value: toData(value), from: this.wiring.id });
+    checkTopic(topic);
+    this.wiring.publish(topic, toData(value), this.wiring.id);
   }
 }

@@ -6,6 +6,8 @@
  */
 import { KEEP_ALIVE } from '@broker-ts/actor';
 import { BrokerError } from '@broker-ts/data';
+import { describeArg, optionsObject } from './argument-checks';
+import { type Duration, toMilliseconds } from './duration';
 
 /** A one-shot timer source; an actor system's `Clock` fits. */
 export interface TimerSource {
@@ -14,8 +16,8 @@ export interface TimerSource {
 
 /** Options of {@link MessageQueue.get} and {@link MessageQueue.getMany}. */
 export interface GetOptions {
-  /** Milliseconds to wait at most; without it, wait until an item arrives. */
-  timeout?: number;
+  /** Milliseconds (or a Timespan) to wait at most; without it, wait until an item arrives. */
+  timeout?: Duration;
 }
 
 interface Waiter<T> {
@@ -91,7 +93,7 @@ export class MessageQueue<T> {
   get(): Promise<T>;
   get(options: GetOptions): Promise<T | null>;
   async get(options: GetOptions = {}): Promise<T | null> {
-    const items = await this.take(1, options.timeout);
+    const items = await this.take(1, timeoutOf(options));
     if (items === null || items.length === 0) return null;
     return items[0];
   }
@@ -102,9 +104,10 @@ export class MessageQueue<T> {
    * @throws BrokerError `end_of_file` when the queue is closed before anything was taken
    */
   async getMany(n: number, options: GetOptions = {}): Promise<T[]> {
-    if (!Number.isInteger(n) || n < 0) throw new BrokerError('invalid_data', `getMany needs a non-negative integer count, got ${n}`);
+    if (!Number.isInteger(n) || n < 0) throw new BrokerError('invalid_data', `getMany needs a non-negative integer count, got ${describeArg(n)}`);
+    const timeout = timeoutOf(options);
     if (n === 0) return [];
-    return (await this.take(n, options.timeout)) ?? [];
+    return (await this.take(n, timeout)) ?? [];
   }
 
   /** Takes every buffered item without waiting. */
@@ -184,4 +187,13 @@ export class MessageQueue<T> {
     w.timer?.cancel();
     w.resolve(items);
   }
+}
+
+/**
+ * The timeout of a read's options, in milliseconds.
+ * @throws BrokerError `invalid_data` for options that are not an object or a bad timeout
+ */
+function timeoutOf(options: unknown): number | undefined {
+  const { timeout } = optionsObject<GetOptions>(options, 'read options');
+  return timeout === undefined ? undefined : toMilliseconds(timeout, 'timeout');
 }

@@ -64,6 +64,12 @@ export interface PeerBye {
    * a retry reconnects); absent or false when it unpeered (no reconnection).
    */
   shutdown?: boolean;
+  /**
+   * True when the sender cut the peering off for a fault that may pass (a slow peer, a
+   * stream that failed): as after a lost connection, the originator of a peering with a
+   * retry reconnects.
+   */
+  reconnect?: boolean;
 }
 
 /** Any peering message. */

@@ -30,6 +30,8 @@ export class PublishBuffer {
   private readonly topics: Array<string | undefined>;
   private readonly values: Array<Data | undefined>;
   private readonly receivers: Array<string | undefined>;
+  /** The hub that published each item (it does not receive its own), if any. */
+  private readonly froms: Array<number | undefined>;
   /** Index of the oldest item. */
   private head = 0;
   /** Items held. */
@@ -40,10 +42,23 @@ export class PublishBuffer {
   private removed = 0;
   /** The mark of the burst the core has not been told the end of, if any. */
   private open: DrainMark | undefined;
+  /**
+   * Absolute position up to which the core may take items: the end of the latest burst
+   * it was told about, so that a command sent after a burst is handled before the
+   * publications that follow it. Infinite for buffers whose order with commands does not
+   * matter (publishers).
+   */
+  takeLimit = Number.POSITIVE_INFINITY;
   /** Set by the core while it holds this buffer back for lack of peer credit. */
   parked = false;
   /** Publications the owner refused or dropped because the buffer was full (it counts them). */
   dropped = 0;
+  /**
+   * Set by the owner when it drops a publication and the core was told about the overflow;
+   * the core clears it once the buffer ran empty, so that each overflow episode is
+   * reported once.
+   */
+  overflowReported = false;
 
   /**
    * @param capacity - the bound, an integer >= 1
@@ -56,6 +71,7 @@ export class PublishBuffer {
     this.topics = new Array<string | undefined>(slots);
     this.values = new Array<Data | undefined>(slots);
     this.receivers = new Array<string | undefined>(slots);
+    this.froms = new Array<number | undefined>(slots);
   }
 
   /** Items held. */
@@ -74,7 +90,7 @@ export class PublishBuffer {
    *   `publish-drain` message; undefined when the current burst already has one, or when
    *   the buffer is full (check {@link PublishBuffer.full} first)
    */
-  push(topic: string, value: Data, receiver: string | undefined): DrainMark | undefined {
+  push(topic: string, value: Data, receiver: string | undefined, from?: number): DrainMark | undefined {
     if (this.size === this.capacity) return undefined;
     if (this.size === this.topics.length) this.grow();
     let i = this.head + this.size;
@@ -82,6 +98,7 @@ export class PublishBuffer {
     this.topics[i] = topic;
     this.values[i] = value;
     this.receivers[i] = receiver;
+    this.froms[i] = from;
     this.size++;
     this.added++;
     if (this.open !== undefined) return undefined;
@@ -101,6 +118,11 @@ export class PublishBuffer {
     return this.size > 0 && this.removed < mark.end;
   }
 
+  /** True when the oldest item is within {@link PublishBuffer.takeLimit}. */
+  get takeable(): boolean {
+    return this.size > 0 && this.removed < this.takeLimit;
+  }
+
   /** The oldest item's topic (call only when not empty). */
   get headTopic(): string {
     return this.topics[this.head]!;
@@ -116,6 +138,11 @@ export class PublishBuffer {
     return this.receivers[this.head];
   }
 
+  /** The hub that published the oldest item, if one did (call only when not empty). */
+  get headFrom(): number | undefined {
+    return this.froms[this.head];
+  }
+
   /** Removes the oldest item (taken by the core, or dropped to make room). */
   shift(): void {
     if (this.size === 0) return;
@@ -123,6 +150,7 @@ export class PublishBuffer {
     this.topics[h] = undefined;
     this.values[h] = undefined;
     this.receivers[h] = undefined;
+    this.froms[h] = undefined;
     this.head = h + 1 === this.topics.length ? 0 : h + 1;
     this.size--;
     this.removed++;
@@ -132,7 +160,7 @@ export class PublishBuffer {
   private grow(): void {
     const n = this.topics.length;
     const slots = Math.min(this.capacity, n * 2);
-    for (const arr of [this.topics, this.values, this.receivers] as unknown[][]) {
+    for (const arr of [this.topics, this.values, this.receivers, this.froms] as unknown[][]) {
       const copy = new Array<unknown>(slots);
       for (let k = 0; k < this.size; k++) copy[k] = arr[(this.head + k) % n];
       arr.length = 0;

@@ -1,13 +1,14 @@
 /**
  * A publisher: sends values on one topic with backpressure. `publish()` resolves at once
  * while the publisher has credit (room for `capacity` messages the endpoint has not
- * passed on yet), and waits otherwise. The endpoint passes a message on only while some
- * peer it goes to has room in its buffer, and a peer's buffer drains only as fast as the
- * remote subscribers read: credit flows end to end, so a publisher never outruns its
- * slowest path's fastest peer.
+ * passed on yet), and waits otherwise. The endpoint passes a message on only while the
+ * peers it goes to have room in their buffers (every one under the `disconnect` policy,
+ * the fastest one under the drop policies), and a peer's buffer drains only as fast as
+ * the remote subscribers read: credit flows end to end.
  */
 import { type Clock, RateMeter } from '@broker-ts/actor';
 import { BrokerError, type Data, type DataInput, toData } from '@broker-ts/data';
+import { arrayOf } from './argument-checks';
 import type { PublisherPort } from './local-subscription';
 import { type DrainMark, PublishBuffer } from './publish-buffer';
 
@@ -42,6 +43,8 @@ export class Publisher {
     private readonly startBurst: StartBurst,
     /** Called once, by the first `close()`. */
     private readonly onClose?: () => void,
+    /** Whether the endpoint was shut down. */
+    private readonly life: { readonly stopped: boolean } = { stopped: false },
   ) {
     this.buffer = new PublishBuffer(capacity);
     this.meter = new RateMeter(clock.now());
@@ -86,7 +89,7 @@ export class Publisher {
     } catch (e) {
       return Promise.reject(e);
     }
-    if (this.closed) return Promise.reject(new BrokerError('shutting_down', 'the publisher is closed'));
+    if (this.closed || this.life.stopped) return Promise.reject(new BrokerError('shutting_down', this.closed ? 'the publisher is closed' : 'the endpoint is shut down'));
     if (this.buffer.full) return this.publishLater(data);
     this.hand(data);
     return RESOLVED;
@@ -109,7 +112,7 @@ export class Publisher {
 
   /** Publishes each value as its own message, in order. */
   async publishMany(values: Iterable<DataInput>): Promise<void> {
-    for (const v of values) await this.publish(v);
+    for (const v of arrayOf(values, 'publishMany values') as DataInput[]) await this.publish(v);
   }
 
   /** Refuses further messages and wakes waiting callers (they reject). */

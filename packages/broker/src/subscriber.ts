@@ -4,6 +4,7 @@
  * peers down instead of growing memory).
  */
 import type { Data } from '@broker-ts/data';
+import { checkTopic, shutDownError } from './argument-checks';
 import type { CoreCommand } from './endpoint-core';
 import type { LocalSubscription } from './local-subscription';
 import { type GetOptions, MessageQueue, type TimerSource } from './message-queue';
@@ -25,6 +26,10 @@ export interface SubscriptionWiring {
   timers: TimerSource;
   queueSize: number;
   seesLocal: boolean;
+  /** Publishes for a hub, in order with the endpoint's publications (`from`: the hub's id). */
+  publish(topic: string, value: Data, from: number): void;
+  /** Whether the endpoint was shut down. */
+  life: { readonly stopped: boolean };
 }
 
 /** Reads messages of a set of topics; created by `Endpoint.makeSubscriber`. */
@@ -89,18 +94,31 @@ export class Subscriber implements AsyncIterable<DataMessage> {
     return this.queue.available();
   }
 
-  /** Adds a topic; the original topics stay (unlike Broker 1.4, whose first add replaced them). */
+  /**
+   * Adds a topic; the original topics stay (unlike Broker 1.4, whose first add replaced them).
+   * @throws BrokerError `invalid_topic_key` for a non-string, `shutting_down` after shutdown
+   */
   addTopic(topic: string): void {
+    this.checkTopicCall(topic);
     if (this.current.includes(topic)) return;
     this.current = [...this.current, topic];
     this.wiring.core.tell({ type: 'set-topics', id: this.wiring.id, topics: this.current });
   }
 
-  /** Removes a topic; the endpoint stops asking peers for it when nobody else wants it. */
+  /**
+   * Removes a topic; the endpoint stops asking peers for it when nobody else wants it.
+   * @throws BrokerError `invalid_topic_key` for a non-string, `shutting_down` after shutdown
+   */
   removeTopic(topic: string): void {
+    this.checkTopicCall(topic);
     if (!this.current.includes(topic)) return;
     this.current = this.current.filter((t) => t !== topic);
     this.wiring.core.tell({ type: 'set-topics', id: this.wiring.id, topics: this.current });
+  }
+
+  private checkTopicCall(topic: unknown): void {
+    checkTopic(topic);
+    if (this.wiring.life.stopped) throw shutDownError();
   }
 
   /** Ends the subscription: pending and later reads fail with `end_of_file`. */

@@ -256,18 +256,25 @@ describe('shutdown', () => {
 });
 
 describe('overflow of a peer buffer', () => {
-  test('under disconnect, a peer that stops reading is removed here and loses us there', async () => {
-    eps = [...endpoints(['fast'], { peerBufferSize: 16, peerOverflowPolicy: 'disconnect' }), ...endpoints(['slow'])];
+  test('under disconnect, a peer that stops reading is removed here after peerStallTimeout and loses us there', async () => {
+    eps = [...endpoints(['fast'], { peerBufferSize: 16, peerOverflowPolicy: 'disconnect', peerStallTimeout: 300 }), ...endpoints(['slow'])];
     const [fast, slow] = eps;
     const fastStatus = fast.makeStatusSubscriber(true);
     const slowStatus = slow.makeStatusSubscriber(true);
-    slow.makeSubscriber('/flood', { queueSize: 1 });
+    const flood = slow.makeSubscriber('/flood', { queueSize: 1 });
     await connect(fast, slow);
     await awaitPeerSubscriptions(fast, '/flood');
     for (let i = 0; i < 5000; i++) fast.publish('/flood', i);
     const removed = (await nextEvent(fastStatus, 'peer_removed')) as Status;
-    expect(removed.message).toMatch(/overflow/);
-    await nextEvent(slowStatus, 'peer_lost');
+    expect(removed.message).toMatch(/slow peer: it took no message for 300 ms/);
+    // The slow side reports peer_lost after the last message it received from us.
+    const lost = nextEvent(slowStatus, 'peer_lost');
+    let done = false;
+    void lost.then(() => (done = true));
+    await until(() => {
+      flood.poll();
+      return done;
+    }, 'peer_lost on the slow side');
     expect(await fast.peers()).toEqual([]);
   });
 

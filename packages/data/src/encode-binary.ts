@@ -217,8 +217,8 @@ function encodeIntoBuffer(value: DataInput): void {
   } catch (e) {
     pos = 0;
     if (e instanceof BrokerError) throw e;
-    if (e instanceof RangeError) throw new BrokerError('serialization_failed', `cannot encode: ${e.message}`, {}, { cause: e });
-    throw e;
+    // A stack overflow, or a forged object whose fields the writers cannot read.
+    throw new BrokerError('serialization_failed', `cannot encode: ${e instanceof Error ? e.message : String(e)}`, {}, { cause: e });
   }
 }
 

@@ -1,6 +1,13 @@
+import { address } from './address';
+import { BrokerError } from './broker-error';
 import { BrokerSet } from './broker-set';
 import { BrokerTable } from './broker-table';
 import { count } from './count';
+import { encodeBinary } from './encode-binary';
+import { enumValue } from './enum-value';
+import { port } from './port';
+import { subnet } from './subnet';
+import { Timespan } from './timespan';
 import { Timestamp } from './timestamp';
 import { toData } from './to-data';
 import { typeOf } from './type-of';
@@ -72,4 +79,73 @@ test('a Buffer of non-UTF-8 bytes converts to a plain Uint8Array copy', () => {
   expect(Object.getPrototypeOf(v)).toBe(Uint8Array.prototype);
   input[0] = 0;
   expect([...v]).toEqual([0xff, 0x01]);
+});
+
+describe('toData refuses what no codec could encode, with a BrokerError', () => {
+  function nest(depth: number): unknown {
+    let v: unknown = 'leaf';
+    for (let i = 0; i < depth; i++) v = [v];
+    return v;
+  }
+
+  test('512 nested containers pass and encode; 513 are refused as invalid_data, not in the encoder', () => {
+    expect(() => encodeBinary(toData(nest(512) as never))).not.toThrow();
+    expect(() => toData(nest(513) as never)).toThrow(expect.objectContaining({ code: 'invalid_data', message: expect.stringMatching(/nested deeper than 512/) }));
+    // The same limit through sets, tables and natural containers.
+    expect(() => toData(new BrokerSet([nest(512) as never]))).toThrow(BrokerError);
+    expect(() => toData({ k: nest(512) } as never)).toThrow(BrokerError);
+    expect(() => toData(new Map([[1, nest(512)]]) as never)).toThrow(BrokerError);
+  });
+
+  test('100,000-deep nesting and cyclic values are a BrokerError, never a RangeError', () => {
+    expect(() => toData(nest(100_000) as never)).toThrow(BrokerError);
+    const arr: unknown[] = [];
+    arr.push(arr);
+    expect(() => toData(arr as never)).toThrow(BrokerError);
+    const s = new Set<unknown>();
+    s.add(s);
+    expect(() => toData(s as never)).toThrow(BrokerError);
+    const m = new Map<unknown, unknown>();
+    m.set('self', m);
+    expect(() => toData(m as never)).toThrow(BrokerError);
+    const o: Record<string, unknown> = {};
+    o.self = o;
+    expect(() => toData(o as never)).toThrow(BrokerError);
+  });
+
+  test('forged Broker objects (a class prototype without its fields) are refused', () => {
+    const forgeries: unknown[] = [
+      Object.create(Object.getPrototypeOf(count(1))),
+      Object.create(Object.getPrototypeOf(port(80, 'tcp'))),
+      Object.create(Object.getPrototypeOf(address('10.0.0.1'))),
+      Object.create(Object.getPrototypeOf(subnet('10.0.0.0/8'))),
+      Object.create(Timestamp.prototype),
+      Object.create(Timespan.prototype),
+      Object.create(Object.getPrototypeOf(enumValue('x'))),
+      Object.create(BrokerSet.prototype),
+      Object.create(BrokerTable.prototype),
+      Object.assign(Object.create(BrokerSet.prototype), { items: [Object.create(Object.getPrototypeOf(count(1)))] }),
+      Object.assign(Object.create(BrokerTable.prototype), { keyItems: [1n], valueItems: [] }),
+      Object.assign(Object.create(Object.getPrototypeOf(count(1))), { value: 1 }),
+      Object.assign(Object.create(Object.getPrototypeOf(port(1))), { number: '80', protocolNumber: 1 }),
+      { [Symbol.for('@broker-ts/data.type-tag')]: 99 },
+      Object.create(Object.getPrototypeOf(count(1)), { value: { get: () => { throw new Error('boom'); } } }),
+    ];
+    for (const f of forgeries) {
+      expect(() => toData(f as never)).toThrow(BrokerError);
+      // The encoder trusts its input for speed, but fails only with a BrokerError.
+      let failure: unknown;
+      try {
+        encodeBinary(f as never);
+      } catch (e) {
+        failure = e;
+      }
+      if (failure !== undefined) expect(failure).toBeInstanceOf(BrokerError);
+    }
+  });
+
+  test('a genuine value that looks like a forgery (its fields set) passes', () => {
+    const c = Object.assign(Object.create(Object.getPrototypeOf(count(1))), { value: 5n });
+    expect(encodeBinary(toData(c))).toEqual(encodeBinary(count(5)));
+  });
 });

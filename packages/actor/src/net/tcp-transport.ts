@@ -225,7 +225,8 @@ export class TcpTransport {
         timer.cancel();
         socket.destroy();
         this.dialling.delete(socket);
-        this.log.warn({ event: 'connect-failed', address: `${host}:${port}`, reason: error.reason, detail: error.message }, 'connect failed');
+        // The caller reports the failure (a retrying peering, once): debug here.
+        this.log.debug({ event: 'connect-failed', address: `${host}:${port}`, reason: error.reason, detail: error.message }, 'connect failed');
         reject(error);
       };
       const onError = (e: Error) => fail(new NetError('socket_error', `cannot connect to ${host}:${port}: ${e.message}`, { cause: e }));
@@ -388,7 +389,7 @@ export class TcpTransport {
     if (dial) this.settleLostDial(dial, conn, error);
     if (removed?.wasEstablished && this.links.get(removed.node) === conn) {
       this.links.delete(removed.node);
-      const level = error.reason === 'shutdown' && this.closing ? 'info' : 'warn';
+      const level = error.reason === 'shutdown' || error.reason === 'connection_closed' || this.closing ? 'info' : 'warn';
       this.log[level]({ event: 'node-down', peer: removed.node, reason: error.reason, detail: error.message }, 'node down');
       this.events.nodeDown(removed.node, error);
     }

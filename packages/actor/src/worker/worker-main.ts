@@ -15,7 +15,7 @@ import type { SpawnModuleRequest, WorkerData, WorkerNodeData } from './worker-da
 
 function startNode(data: WorkerNodeData): void {
   const port = parentPort!;
-  const system = new ActorSystem({ name: data.name, nodeId: data.nodeId, logger: pino({ name: 'broker-ts', level: data.logLevel }) });
+  const system = new ActorSystem({ name: data.name, nodeId: data.nodeId, logger: pino({ name: 'broker-ts', level: data.logLevel }, pino.destination({ dest: 2, sync: true })) });
   let siblings: SiblingChannels | undefined;
   const link = new MessagePortLink(system, port, data.parentNode, { control: (d) => siblings?.control(d) });
   siblings = new SiblingChannels(system, link);

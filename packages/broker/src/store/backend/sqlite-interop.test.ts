@@ -2,7 +2,7 @@
  * Interoperability with Zeek Broker 1.4 (Debian's python3-broker): a SQLite store file
  * written by broker-ts opens in Broker, and one written by Broker opens here.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -21,12 +21,23 @@ import {
   type Data,
   type DataTypeName,
 } from '@broker-ts/data';
+import { requirement } from '../../../../../tools/test-requirement';
 import { exact } from './__fixtures__/exact';
 import { SqliteBackend } from './sqlite-backend';
 
 /** Debian's python3-broker lives in the system Python, not in a pyenv one that may come first on PATH. */
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = path.join(__dirname, '__fixtures__', 'broker14-store.py');
+
+/** Broker 1.4's Python bindings: Debian's python3-broker (`.ci/run` installs it). */
+const broker14Python = requirement('python3-broker', () => {
+  try {
+    execFileSync(PYTHON, ['-c', 'import broker'], { stdio: 'ignore', timeout: 30_000 });
+    return undefined;
+  } catch {
+    return `${PYTHON} cannot import broker: install Debian's python3-broker`;
+  }
+});
 
 /** Broker 1.4's Python names of the data types (`broker.Data.Type`). */
 const PYTHON_TYPE: Record<DataTypeName, string> = {
@@ -90,45 +101,44 @@ const ENTRIES: Array<[Data, Data]> = [
   [subnet('10.0.0.0/8'), 'subnet key'],
 ];
 
-it.each([
-  ['one transaction per write', false],
-  ['one group commit (as a master commits a burst)', true],
-])('a store file written by broker-ts (%s) opens in Broker 1.4, which reads every type, honours the expiries and writes back', async (_how, grouped) => {
-  const b = new SqliteBackend({ path: file });
-  const farFuture = new Timestamp(BigInt(Date.now() + 86_400_000) * 1_000_000n);
-  const writeAll = (): void => {
-    for (const [k, v] of ENTRIES) b.put(k, v);
-    // Expired long before the master starts: Broker re-arms the expiry and drops the entry.
-    b.put('expired', 'x', new Timestamp(1_000_000_000n));
-    b.put('future', 'y', farFuture);
-  };
-  if (grouped) b.batch(writeAll);
-  else writeAll();
-  b.close();
+for (const [how, grouped] of [['one transaction per write', false], ['one group commit, as a master commits a burst', true]] as const) {
+  broker14Python.test(`a store file written by broker-ts (${how}) opens in Broker 1.4, which reads every type, honours the expiries and writes back`, async () => {
+    const b = new SqliteBackend({ path: file });
+    const farFuture = new Timestamp(BigInt(Date.now() + 86_400_000) * 1_000_000n);
+    const writeAll = (): void => {
+      for (const [k, v] of ENTRIES) b.put(k, v);
+      // Expired long before the master starts: Broker re-arms the expiry and drops the entry.
+      b.put('expired', 'x', new Timestamp(1_000_000_000n));
+      b.put('future', 'y', farFuture);
+    };
+    if (grouped) b.batch(writeAll);
+    else writeAll();
+    b.close();
 
-  const result = (await broker14('read', file)) as { expiredGone: boolean; entries: string[][] };
-  expect(result.expiredGone).toBe(true);
-  const expected = [...ENTRIES, ['future', 'y'] as [Data, Data]].map(([k, v]) => [toString(k), PYTHON_TYPE[typeOf(v)], toString(v)]);
-  expect(result.entries).toEqual(expected.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)));
+    const result = (await broker14('read', file)) as { expiredGone: boolean; entries: string[][] };
+    expect(result.expiredGone).toBe(true);
+    const expected = [...ENTRIES, ['future', 'y'] as [Data, Data]].map(([k, v]) => [toString(k), PYTHON_TYPE[typeOf(v)], toString(v)]);
+    expect(result.entries).toEqual(expected.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)));
 
-  // Broker's own changes land in the file in Broker's encoding, and read back here exactly.
-  const again = new SqliteBackend({ path: file });
-  try {
-    expect(exact(again.get('count'))).toBe(exact(count(42)));
-    expect(exact(again.get('int'))).toBe(exact(-17n));
-    expect(again.get('str')).toBe('h\u00e9llo!');
-    expect(exact(again.get('set'))).toBe(exact(set([1n, 'b', 'z'])));
-    expect(exact(again.get('table'))).toBe(exact(table([['other', count(1)]])));
-    expect(exact(again.get('vec'))).toBe(exact([count(1), 'x', [null], 9n]));
-    expect(exact(again.get('from-broker'))).toBe(exact(count(7)));
-    expect(again.exists('expired')).toBe(false);
-    expect(again.expiries().map((e) => [e.key, e.expiry.ns])).toEqual([['future', farFuture.ns]]);
-  } finally {
-    again.close();
-  }
-}, 90_000);
+    // Broker's own changes land in the file in Broker's encoding, and read back here exactly.
+    const again = new SqliteBackend({ path: file });
+    try {
+      expect(exact(again.get('count'))).toBe(exact(count(42)));
+      expect(exact(again.get('int'))).toBe(exact(-17n));
+      expect(again.get('str')).toBe('h\u00e9llo!');
+      expect(exact(again.get('set'))).toBe(exact(set([1n, 'b', 'z'])));
+      expect(exact(again.get('table'))).toBe(exact(table([['other', count(1)]])));
+      expect(exact(again.get('vec'))).toBe(exact([count(1), 'x', [null], 9n]));
+      expect(exact(again.get('from-broker'))).toBe(exact(count(7)));
+      expect(again.exists('expired')).toBe(false);
+      expect(again.expiries().map((e) => [e.key, e.expiry.ns])).toEqual([['future', farFuture.ns]]);
+    } finally {
+      again.close();
+    }
+  }, 90_000);
+}
 
-it('a store file written by Broker 1.4 is read by broker-ts with every type exact', async () => {
+broker14Python.test('a store file written by Broker 1.4 is read by broker-ts with every type exact', async () => {
   const start = BigInt(Date.now()) * 1_000_000n;
   await broker14('write', file);
   const end = BigInt(Date.now()) * 1_000_000n;
