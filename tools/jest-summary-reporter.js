@@ -1,7 +1,8 @@
 /**
- * Prints one plain `N passed, N failed, N skipped` line at the end of the run, which CI
- * reads to count the tests (jest's own summary is not recognised there), then one line
- * per requirement that made tests skip, with its reason (see tools/test-requirement.ts).
+ * Prints one line per requirement that made tests skip, with its reason (see
+ * tools/test-requirement.ts), then one plain `N passed, N failed, N skipped` line as the
+ * very last output of the run, which CI reads to count the tests (jest's own summary is
+ * not recognised there).
  */
 const MARKER = /\[skipped: requires ([^:\]]+): ([^\]]*)\]$/;
 
@@ -13,7 +14,7 @@ const MARKER = /\[skipped: requires ([^:\]]+): ([^\]]*)\]$/;
 function summaryLines(results) {
   const skipped = results.numPendingTests + results.numTodoTests;
   const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
-  const lines = [`${results.numPassedTests} passed, ${failed} failed, ${skipped} skipped`];
+  const lines = [];
   const reasons = new Map();
   for (const file of results.testResults ?? []) {
     for (const t of file.testResults ?? []) {
@@ -25,6 +26,7 @@ function summaryLines(results) {
     }
   }
   for (const [name, { reason, tests }] of reasons) lines.push(`skipped ${tests} (requires ${name}): ${reason}`);
+  lines.push(`${results.numPassedTests} passed, ${failed} failed, ${skipped} skipped`);
   return lines;
 }
 

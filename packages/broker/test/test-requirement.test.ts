@@ -25,7 +25,7 @@ test('BROKER_TS_WITHOUT makes a met requirement missing, to try the skip path', 
   expect(decideRequirement('x', met, { BROKER_TS_WITHOUT: 'x', BROKER_TS_REQUIRE: 'x' }).outcome).toBe('fail');
 });
 
-test('the summary line counts skips and names each missing requirement once, with its reason', () => {
+test('each missing requirement is named once with its reason, then the summary line counts the skips', () => {
   const pending = (title: string) => ({ status: 'pending', title });
   const results = {
     numPassedTests: 5,
@@ -38,9 +38,10 @@ test('the summary line counts skips and names each missing requirement once, wit
       { testResults: [{ status: 'passed', title: 'ok' }, pending(`in a browser ${skipMarker('chromium', 'no chromium on PATH')}`)] },
     ],
   };
+  // The count comes last: CI reads the run's closing line.
   expect(SummaryReporter.summaryLines(results)).toEqual([
-    '5 passed, 1 failed, 3 skipped',
     'skipped 2 (requires python3-broker): /usr/bin/python3 cannot import broker',
     'skipped 1 (requires chromium): no chromium on PATH',
+    '5 passed, 1 failed, 3 skipped',
   ]);
 });
