@@ -4,7 +4,6 @@
  * thread as the core; the core never pushes more than {@link MessageQueue.freeCapacity}
  * (that is the credit it grants upstream), and hears about consumption through `onDrain`.
  */
-import { KEEP_ALIVE } from '@broker-ts/actor';
 import { BrokerError } from '@broker-ts/data';
 import { describeArg, optionsObject } from './argument-checks';
 import { type Duration, toMilliseconds } from './duration';
@@ -13,6 +12,13 @@ import { type Duration, toMilliseconds } from './duration';
 export interface TimerSource {
   setTimer(delayMs: number, callback: () => void, options?: { keepAlive?: boolean }): { cancel(): void };
 }
+
+/**
+ * A `get` timeout is work the application waits on: it keeps the process alive, as the
+ * actor runtime's `KEEP_ALIVE` timers do. Spelled out here rather than imported, because
+ * this file is on the browser client's path, which must not reach the actor runtime.
+ */
+const KEEP_ALIVE = Object.freeze({ keepAlive: true });
 
 /** Options of {@link MessageQueue.get} and {@link MessageQueue.getMany}. */
 export interface GetOptions {
