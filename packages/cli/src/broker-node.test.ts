@@ -20,7 +20,9 @@ async function sendStop(port: number, topic: string): Promise<void> {
 async function statusUntil(tool: Tool, ready: (report: Record<string, Record<string, { entries: number }>>) => boolean): Promise<void> {
   const [, port] = await tool.errLine(/^\*\*\* metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/);
   for (;;) {
-    const report = (await (await fetch(`http://127.0.0.1:${port}/v1/status/json`)).json()) as Record<string, Record<string, { entries: number }>>;
+    const res = await fetch(`http://127.0.0.1:${port}/v1/status/json`);
+    expect(res.status).toBe(200);
+    const report = (await res.json()) as Record<string, Record<string, { entries: number }>>;
     if (ready(report)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

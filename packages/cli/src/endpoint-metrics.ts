@@ -26,13 +26,14 @@ export interface MetricsSource {
 interface Reading {
   stats: CoreStats;
   peers: PeerInfo[];
-  stores: Array<{ name: string; kind: 'master' | 'clone'; entries: number }>;
+  /** `entries` is null while a store cannot answer (a clone whose master is not reachable yet). */
+  stores: Array<{ name: string; kind: 'master' | 'clone'; entries: number | null }>;
 }
 
 async function read(source: MetricsSource): Promise<Reading> {
   const [stats, peers] = await Promise.all([source.endpoint.stats(), source.endpoint.peers()]);
   const stores = await Promise.all(
-    (source.stores?.() ?? []).map(async (s) => ({ name: s.name, kind: s.kind, entries: (await s.keys()).size })),
+    (source.stores?.() ?? []).map(async (s) => ({ name: s.name, kind: s.kind, entries: await s.keys().then((k) => k.size, () => null) })),
   );
   return { stats, peers, stores };
 }
@@ -148,7 +149,7 @@ export function endpointRegistry(source: MetricsSource, labels: Record<string, s
     name: 'broker_store_entries', help: 'Number of entries in the data store.', labelNames: ['name'], registers,
     async collect() {
       this.reset();
-      for (const s of (await reading()).stores) this.set({ name: s.name }, s.entries);
+      for (const s of (await reading()).stores) if (s.entries !== null) this.set({ name: s.name }, s.entries);
     },
   });
   return registry;
@@ -161,7 +162,8 @@ export type StatusReport = Record<string, unknown>;
  * Builds Broker's status report: `id`, `cluster-node` (the `CLUSTER_NODE` environment
  * variable, or `unknown`), `time`, `native-connections`, `message-metrics` (`buffered`
  * and `processed` per message type), `peerings`, `published-via-async-msg`,
- * `local-publishers`, `local-subscribers`, and `masters`/`clones` with their `entries`.
+ * `local-publishers`, `local-subscribers`, and `masters`/`clones` with their `entries`
+ * (null while a store cannot answer, e.g. a clone whose master is not reachable yet).
  * broker-ts buffers messages per peer, not per type: `message-metrics.data.buffered`
  * holds everything buffered, the other types 0. `peerings` gives each peer's `status`,
  * `outbound` and `network` (Broker gives its flows' credit there).
@@ -175,7 +177,7 @@ export async function statusReport(source: MetricsSource): Promise<StatusReport>
     const key = p.peer.id ?? `${p.peer.network?.address ?? '?'}:${p.peer.network?.port ?? '?'}`;
     peerings[key] = { status: p.status, outbound: p.outbound, network: p.peer.network ?? null };
   }
-  const byKind = (kind: 'master' | 'clone'): Record<string, { entries: number }> =>
+  const byKind = (kind: 'master' | 'clone'): Record<string, { entries: number | null }> =>
     Object.fromEntries(stores.filter((s) => s.kind === kind).map((s) => [s.name, { entries: s.entries }]));
   return {
     id: source.endpoint.id,

@@ -165,6 +165,17 @@ describe('metrics server', () => {
     expect((await scrape(server, '/nothing')).status).toBe(404);
   }, 60_000);
 
+  it('a clone that cannot answer yet (no master) leaves its entries null; the report and the metrics still answer', async () => {
+    stores.push(await sender.attachClone('nowhere'));
+    server = await serveMetrics({ endpoint: sender, port: 0, stores: () => stores });
+    const res = await scrape(server, '/v1/status/json');
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { clones: unknown }).clones).toEqual({ nowhere: { entries: null } });
+    const metrics = await scrape(server, '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).not.toMatch(/^broker_store_entries\{name="nowhere"\}/m);
+  }, 60_000);
+
   it('refuses a bad port with a BrokerError and a taken one with cannot_open_resource', async () => {
     await expect(serveMetrics({ endpoint: sender, port: 70000 })).rejects.toMatchObject({ code: 'invalid_data' });
     server = await serveMetrics({ endpoint: sender, port: 0 });
