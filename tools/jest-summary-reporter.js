@@ -4,7 +4,7 @@
  * very last output of the run, which CI reads to count the tests (jest's own summary is
  * not recognised there).
  */
-const MARKER = /\[skipped: requires ([^:\]]+): ([^\]]*)\]$/;
+const MARKER = /\[skipped: requires ([^:\]]+): ([^\]]*)\]/;
 
 /**
  * The lines to print for a run's aggregated results.
@@ -18,7 +18,8 @@ function summaryLines(results) {
   const reasons = new Map();
   for (const file of results.testResults ?? []) {
     for (const t of file.testResults ?? []) {
-      const m = t.status === 'pending' ? MARKER.exec(t.title) : null;
+      // The marker is in the test's title, or in a skipped group's (describe) title.
+      const m = t.status === 'pending' ? MARKER.exec([...(t.ancestorTitles ?? []), t.title].join(' ')) : null;
       if (m === null) continue;
       const entry = reasons.get(m[1]) ?? { reason: m[2], tests: 0 };
       entry.tests++;

@@ -22,6 +22,8 @@ export interface Requirement {
   readonly outcome: 'run' | 'skip' | 'fail';
   /** Declares a test that runs only when the requirement is met (jest's `test`). */
   test(name: string, fn: jest.ProvidesCallback, timeout?: number): void;
+  /** Declares a group of tests that run only when the requirement is met (jest's `describe`). */
+  describe(name: string, fn: () => void): void;
 }
 
 function listed(variable: string | undefined, name: string): boolean {
@@ -73,6 +75,16 @@ export function requirement(name: string, check: () => string | undefined): Requ
           throw new Error(`${name} is required here (BROKER_TS_REQUIRE) but missing: ${missing}`);
         });
       } else test.skip(`${title} ${skipMarker(name, missing!)}`, () => undefined);
+    },
+    describe(title, fn) {
+      if (outcome === 'run') describe(title, fn);
+      else if (outcome === 'fail') {
+        describe(title, () => {
+          test('its requirement is met', () => {
+            throw new Error(`${name} is required here (BROKER_TS_REQUIRE) but missing: ${missing}`);
+          });
+        });
+      } else describe.skip(`${title} ${skipMarker(name, missing!)}`, fn);
     },
   };
 }

@@ -5,13 +5,14 @@
  * peering is re-established and carries traffic again.
  *
  * Needs root and iproute2 (`ip netns`); elsewhere the test is skipped with the reason
- * printed (see `partitionUnsupported`).
+ * given (see test/requirements.ts).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import pino from 'pino';
 import { Endpoint } from '@broker-ts/broker';
+import { networkNamespaces } from '../requirements';
 
 const NODE = path.join(__dirname, '../fixtures/process/endpoint-node.ts');
 const NS = `btsfault${process.pid}`;
@@ -19,18 +20,6 @@ const HOST_IF = `bth${process.pid % 100000}`;
 const NS_IF = `btn${process.pid % 100000}`;
 const HOST_IP = '10.213.7.1';
 const NS_IP = '10.213.7.2';
-
-/** Why this machine cannot run the test, or undefined when it can. */
-function partitionUnsupported(): string | undefined {
-  if (process.platform !== 'linux') return 'network namespaces need Linux';
-  if (process.getuid?.() !== 0) return 'network namespaces need root';
-  try {
-    execFileSync('ip', ['netns', 'list'], { stdio: 'ignore' });
-  } catch {
-    return 'iproute2 (`ip netns`) is not available';
-  }
-  return undefined;
-}
 
 const ip = (...args: string[]): void => void execFileSync('ip', args, { stdio: 'ignore' });
 const tryIp = (...args: string[]): void => {
@@ -41,9 +30,7 @@ const tryIp = (...args: string[]): void => {
   }
 };
 
-const unsupported = partitionUnsupported();
-if (unsupported !== undefined) console.warn(`netns-partition skipped: ${unsupported}`);
-const maybe = unsupported === undefined ? test : test.skip;
+const namespaces = networkNamespaces();
 
 let child: ChildProcess | undefined;
 let ep: Endpoint | undefined;
@@ -55,14 +42,14 @@ afterAll(async () => {
     child.kill('SIGKILL');
     await gone;
   }
-  if (unsupported === undefined) {
+  if (namespaces.outcome === 'run') {
     tryIp('route', 'del', 'blackhole', `${NS_IP}/32`);
     tryIp('link', 'del', HOST_IF);
     tryIp('netns', 'del', NS);
   }
 });
 
-maybe('a blackholed path ends the peering (peer_lost); once healed, the retrying peering comes back and carries traffic', async () => {
+namespaces.test('a blackholed path ends the peering (peer_lost); once healed, the retrying peering comes back and carries traffic', async () => {
   ip('netns', 'add', NS);
   ip('link', 'add', HOST_IF, 'type', 'veth', 'peer', 'name', NS_IF);
   ip('link', 'set', NS_IF, 'netns', NS);

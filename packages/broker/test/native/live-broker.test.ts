@@ -18,15 +18,12 @@ import { encodeRoutingUpdate } from '../../src/native/routing-update';
 import type { NativeTransportSettings } from '../../src/native/tls-options';
 import { makeTestCertificates, type TestCertificates } from './certificates';
 import { closeNative, connectNative, listenNative, outcome, RawReader, type TestConnectionOptions } from './native-helpers';
-import { type BrokerProcess, connectWhenListening, findReferenceBroker, freePort, type ReferenceBroker, startBroker } from './reference-broker';
+import { newestBroker, newestBrokerPython } from '../requirements';
+import { type BrokerProcess, connectWhenListening, freePort, type ReferenceBroker, startBroker } from './reference-broker';
 
-const found = findReferenceBroker();
-if ('reason' in found) {
-  console.warn(`SKIPPED: live tests against the newest Broker: ${found.reason}`);
-}
-const describeLive = 'broker' in found ? describe : describe.skip;
-const broker = ('broker' in found ? found.broker : undefined) as ReferenceBroker;
-if (broker && !broker.python) console.warn('SKIPPED: Broker-published all-types event: the reference build has no Python bindings (BROKER_NEWEST_PYTHON)');
+const live = newestBroker();
+const broker = live.broker as ReferenceBroker;
+const withPython = newestBrokerPython(live.broker);
 
 const LOW = '00000000-0000-4000-8000-0000000000c1';
 const HIGH = 'ffffffff-ffff-4fff-bfff-ffffffffffc1';
@@ -111,7 +108,7 @@ async function sync(conn: NativeConnection, ourId: string, brokerId: string): Pr
   await pong;
 }
 
-describeLive('native peering with the newest Broker', () => {
+live.req.describe('native peering with the newest Broker', () => {
   jest.setTimeout(60_000);
 
   it.each([
@@ -282,7 +279,7 @@ describeLive('native peering with the newest Broker', () => {
     expect(put.sender).toEqual(master);
   });
 
-  (broker?.python ? it : it.skip)('receives a Zeek event with all 15 data types published by Broker (Python bindings)', async () => {
+  withPython.test('receives a Zeek event with all 15 data types published by Broker (Python bindings)', async () => {
     const server = await listen({ localId: HIGH, filter: ['/test'], settings: plain });
     const py = startBroker('python3', [path.join(__dirname, 'capture', 'python-peers.py'), 'publisher', String(server.port)], { PYTHONPATH: broker.python ?? '' });
     procs.push(py);

@@ -1,20 +1,10 @@
 /**
  * Starts the newest Broker's `broker-node` with its WebSocket port open, for the live
- * tests and the capture script. The binary comes from the environment variable
- * `BROKER_NEWEST_NODE` (a path); without it, live tests are skipped with that reason.
+ * tests and the capture script (the build is found as test/requirements.ts says).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import WebSocket from 'ws';
-
-/** Why the newest Broker cannot be used here, or undefined when it can. */
-export function brokerNodeMissing(): string | undefined {
-  const bin = process.env.BROKER_NEWEST_NODE;
-  if (bin === undefined || bin === '') return 'BROKER_NEWEST_NODE is not set (the path of the newest Broker\'s broker-node binary)';
-  if (!existsSync(bin)) return `BROKER_NEWEST_NODE=${bin} does not exist`;
-  return undefined;
-}
+import { freePort } from '../native/reference-broker';
 
 /** A running broker-node. */
 export interface BrokerNode {
@@ -25,25 +15,15 @@ export interface BrokerNode {
   stop(): Promise<void>;
 }
 
-/** A TCP port that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
 /**
- * Starts broker-node in relay mode on `topics`, plain TCP, with a fixed endpoint id when
- * given, and waits until its WebSocket port answers.
+ * Starts broker-node (the `binary`) in relay mode on `topics`, plain TCP, with a fixed
+ * endpoint id when given, and waits until its WebSocket port answers.
  */
-export async function startBrokerNode(topics: string[], endpointId?: string): Promise<BrokerNode> {
+export async function startBrokerNode(binary: string, topics: string[], endpointId?: string): Promise<BrokerNode> {
   const wsPort = await freePort();
   const args = ['--disable-ssl', '-t', JSON.stringify(topics).replace(/^\[|\]$/g, '')];
   if (endpointId !== undefined) args.push(`--endpoint-id=${endpointId}`);
-  const proc = spawn(process.env.BROKER_NEWEST_NODE!, args, { env: { ...process.env, BROKER_WEB_SOCKET_PORT: `${wsPort}/tcp` }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(binary, args, { env: { ...process.env, BROKER_WEB_SOCKET_PORT: `${wsPort}/tcp` }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const deadline = Date.now() + 30_000;

@@ -4,7 +4,6 @@
  * endpoint, says hello with a Zeek event and shows live Zeek events with type-exact
  * arguments of all 15 types.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -13,19 +12,11 @@ import { count, Endpoint, parseZeekMessage, toString, typeOf, zeekEvent } from '
 import { chromium } from 'playwright-core';
 import { buildExample } from '../../examples/web-socket-browser/build';
 import { ALL_TYPES } from './all-types';
-import { testWhen } from './requirement';
+import { CHROMIUM, chromium as chromiumRequirement } from '../requirements';
 
 jest.setTimeout(300_000);
 
-const CHROMIUM = '/usr/bin/chromium';
-
-/** Installs Debian's chromium when missing and allowed (root); says why not otherwise. */
-function chromiumMissing(): string | undefined {
-  if (existsSync(CHROMIUM)) return undefined;
-  if (process.getuid?.() !== 0) return `${CHROMIUM} is missing and only root can apt-get install chromium`;
-  const r = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium'], { stdio: 'ignore', timeout: 600_000 });
-  return existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing and apt-get install chromium failed (exit ${String(r.status)})`;
-}
+const headlessChromium = chromiumRequirement();
 
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -55,7 +46,7 @@ test('the browser bundle reaches no Node module', async () => {
   }
 });
 
-testWhen(chromiumMissing(), 'the example page in headless Chromium subscribes, publishes a Zeek event and shows live events type-exact', async () => {
+headlessChromium.test('the example page in headless Chromium subscribes, publishes a Zeek event and shows live events type-exact', async () => {
   const out = mkdtempSync(path.join(tmpdir(), 'ws-page-'));
   const profile = mkdtempSync(path.join(tmpdir(), 'ws-chromium-'));
   const ep = new Endpoint({ name: 'browser-server' });

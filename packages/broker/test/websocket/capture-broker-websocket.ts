@@ -10,7 +10,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import * as path from 'node:path';
-import { brokerNodeMissing, startBrokerNode } from './broker-node';
+import { findReferenceBroker } from '../native/reference-broker';
+import { startBrokerNode } from './broker-node';
 import { RawClient } from './ws-helpers';
 
 const FIXTURES = path.join(__dirname, '../fixtures/websocket');
@@ -51,10 +52,10 @@ async function frames(c: RawClient, from: number, n: number): Promise<string[]> 
 }
 
 async function main(): Promise<void> {
-  const missing = brokerNodeMissing();
-  if (missing !== undefined) throw new Error(missing);
+  const found = findReferenceBroker();
+  if ('reason' in found) throw new Error(found.reason);
   const inputs = JSON.parse(readFileSync(path.join(FIXTURES, 'broker-sources.json'), 'utf8')) as Fixture;
-  const node = await startBrokerNode(['/test'], inputs.endpoint);
+  const node = await startBrokerNode(found.broker.node, ['/test'], inputs.endpoint);
   try {
     const out: Fixture = { ...inputs, exchanges: [], dataMessages: [] };
     out.upgradeResponse = await upgradeResponse(node.wsPort, inputs.upgradeRequestKey);

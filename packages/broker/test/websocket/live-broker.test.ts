@@ -1,5 +1,5 @@
 /**
- * Live, against the newest Broker (`BROKER_NEWEST_NODE`, see broker-node.ts; skipped with the
+ * Live, against the newest Broker (found as test/requirements.ts says; skipped with the
  * reason when absent): our client talks to Broker's WebSocket server, values of all 15
  * types and Zeek events with metadata go both ways between two of our clients through
  * it, and Broker answers bad input with its error message.
@@ -9,13 +9,15 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { type BrokerError, connectWebSocket, count, equals, parseZeekMessage, timestamp, type WebSocketClient, zeekEvent } from '@broker-ts/broker';
 import { ALL_TYPES } from './all-types';
-import { type BrokerNode, brokerNodeMissing, freePort, startBrokerNode } from './broker-node';
-import { testWhen } from './requirement';
+import { freePort } from '../native/reference-broker';
+import { newestBroker, newestBrokerPython, SYSTEM_PYTHON } from '../requirements';
+import { type BrokerNode, startBrokerNode } from './broker-node';
 import { RawClient } from './ws-helpers';
 
 jest.setTimeout(120_000);
 
-const missing = brokerNodeMissing();
+const { req: live, broker } = newestBroker();
+const withPython = newestBrokerPython(broker);
 let node: BrokerNode | undefined;
 const clients: WebSocketClient[] = [];
 afterEach(async () => {
@@ -30,8 +32,8 @@ async function client(topics: string[], onError?: (e: BrokerError) => void): Pro
   return c;
 }
 
-testWhen(missing, 'our client gets Broker\'s ack, and every one of the 15 types crosses Broker type-exact', async () => {
-  node = await startBrokerNode(['/node-only']);
+live.test('our client gets Broker\'s ack, and every one of the 15 types crosses Broker type-exact', async () => {
+  node = await startBrokerNode(broker!.node, ['/node-only']);
   const rx = await client(['/types']);
   const tx = await client([]);
   expect(rx.server?.version).toMatch(/^2\.\d+\.\d+/);
@@ -42,8 +44,8 @@ testWhen(missing, 'our client gets Broker\'s ack, and every one of the 15 types 
   got.forEach(([, v], i) => expect([ALL_TYPES[i][0], equals(v, ALL_TYPES[i][1])]).toEqual([ALL_TYPES[i][0], true]));
 });
 
-testWhen(missing, 'Zeek events with metadata go both ways between two of our clients through Broker', async () => {
-  node = await startBrokerNode(['/node-only']);
+live.test('Zeek events with metadata go both ways between two of our clients through Broker', async () => {
+  node = await startBrokerNode(broker!.node, ['/node-only']);
   const a = await client(['/zeek/to-a']);
   const b = await client(['/zeek/to-b']);
   const ts = timestamp(1_700_000_000_000_000_000n);
@@ -55,8 +57,8 @@ testWhen(missing, 'Zeek events with metadata go both ways between two of our cli
   expect(parseZeekMessage(atA)).toEqual({ kind: 'event', name: 'pong', args: [count(2)], metadata: [[1, ts]] });
 });
 
-testWhen(missing, 'Broker answers bad input with its error message and keeps the connection open', async () => {
-  node = await startBrokerNode(['/node-only']);
+live.test('Broker answers bad input with its error message and keeps the connection open', async () => {
+  node = await startBrokerNode(broker!.node, ['/node-only']);
   const rx = await client(['/t']);
   const raw = await RawClient.subscribe(node.wsPort, []);
   try {
@@ -69,12 +71,10 @@ testWhen(missing, 'Broker answers bad input with its error message and keeps the
   }
 });
 
-const pythonMissing = missing ?? (process.env.BROKER_NEWEST_PYTHON === undefined ? 'BROKER_NEWEST_PYTHON is not set (the newest Broker\'s Python bindings)' : undefined);
-
-testWhen(pythonMissing, 'Zeek events go both ways between our WebSocket client and a native Broker endpoint, with metadata from Broker', async () => {
+withPython.test('Zeek events go both ways between our WebSocket client and a native Broker endpoint, with metadata from Broker', async () => {
   const wsPort = await freePort();
-  const proc = spawn('/usr/bin/python3', [path.join(__dirname, 'broker-python-zeek.py')], {
-    env: { ...process.env, PYTHONPATH: process.env.BROKER_NEWEST_PYTHON, BROKER_WEB_SOCKET_PORT: `${wsPort}/tcp` },
+  const proc = spawn(SYSTEM_PYTHON, [path.join(__dirname, 'broker-python-zeek.py')], {
+    env: { ...process.env, PYTHONPATH: broker!.python, BROKER_WEB_SOCKET_PORT: `${wsPort}/tcp` },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';

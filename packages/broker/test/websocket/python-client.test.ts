@@ -3,19 +3,19 @@
  * /usr/bin/python3) against our server: ack, all 15 types in, an error reply, a message
  * out, and a clean close.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { count, encodeJsonDataMessage, Endpoint, equals, type Data } from '@broker-ts/broker';
 import { ALL_TYPES } from './all-types';
-import { testWhen } from './requirement';
+import { python3Websockets, SYSTEM_PYTHON } from '../requirements';
 
 jest.setTimeout(60_000);
 
-const PYTHON = '/usr/bin/python3';
-const missing = spawnSync(PYTHON, ['-c', 'import websockets'], { stdio: 'ignore' }).status !== 0 ? `${PYTHON} cannot import websockets (apt-get install python3-websockets; .ci/run does)` : undefined;
+const PYTHON = SYSTEM_PYTHON;
+const websockets = python3Websockets();
 
-testWhen(missing, 'a python-websockets client gets the ack, publishes every type, gets Broker\'s error reply and receives a message', async () => {
+websockets.test('a python-websockets client gets the ack, publishes every type, gets Broker\'s error reply and receives a message', async () => {
   const ep = new Endpoint({ name: 'ws' });
   try {
     const wsPort = await ep.listenWebSocket('127.0.0.1', 0, { disableSsl: true });
