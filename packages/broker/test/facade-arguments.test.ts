@@ -90,6 +90,11 @@ test('wrong types in every other facade call are a BrokerError', async () => {
   const store = await a.attachMaster('s', 'memory');
   await expect(store.put(Symbol('k') as never, 1)).rejects.toEqual(code('type_clash'));
   await expect(store.put('k', new Array(600).fill(0).reduce((v) => [v], 0) as never)).rejects.toEqual(code('invalid_data'));
+  // Options that are not an object, on every kind of store call.
+  await expect(store.put('k', 1, null as never)).rejects.toEqual(code('invalid_data'));
+  await expect(store.erase('k', 'x' as never)).rejects.toEqual(code('invalid_data'));
+  await expect(store.putUnique('k', 1, 7 as never)).rejects.toEqual(code('invalid_data'));
+  await expect(store.awaitIdle(null as never)).rejects.toEqual(code('invalid_data'));
   await stillWorks();
 });
 

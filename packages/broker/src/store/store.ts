@@ -8,6 +8,7 @@
  */
 import type { ActorRef, ActorSystem } from '@broker-ts/actor';
 import { BrokerError, type BrokerSet, type Data, type DataInput, toData } from '@broker-ts/data';
+import { optionsObject } from '../argument-checks';
 import { type Duration, toMilliseconds } from '../duration';
 import type { StoreCommand } from './store-actor';
 import { type EntityId, type QueryResult, type StoreQuery, type WriteCommand, writeCommands } from './state';
@@ -68,7 +69,8 @@ export class Store {
    */
   async putUnique(key: DataInput, value: DataInput, options: ExpiryOptions = {}): Promise<boolean> {
     this.checkOpen();
-    const expiry = options.expiry === undefined ? null : toMilliseconds(options.expiry, 'expiry');
+    const { expiry: given } = optionsObject<ExpiryOptions>(options, `store ${this.name}: options`);
+    const expiry = given === undefined ? null : toMilliseconds(given, 'expiry');
     return this.ask<boolean>({ type: 'store.put-unique', key: toData(key), value: toData(value), expiry, publisher: this.publisher }, Number.POSITIVE_INFINITY);
   }
 
@@ -156,9 +158,10 @@ export class Store {
    * when it is connected and the master acknowledged all its writes.
    * @returns true when idle, false when the timeout passed first
    */
-  awaitIdle(options: AwaitIdleOptions = {}): Promise<boolean> {
+  async awaitIdle(options: AwaitIdleOptions = {}): Promise<boolean> {
     this.checkOpen();
-    const timeoutMs = options.timeout === undefined ? 15_000 : toMilliseconds(options.timeout, 'timeout');
+    const { timeout } = optionsObject<AwaitIdleOptions>(options, `store ${this.name}: options`);
+    const timeoutMs = timeout === undefined ? 15_000 : toMilliseconds(timeout, 'timeout');
     return this.ask<boolean>({ type: 'store.await-idle', timeoutMs }, Number.POSITIVE_INFINITY);
   }
 
@@ -175,12 +178,13 @@ export class Store {
   }
 
   private opts(options: ExpiryOptions): { expiry?: number; publisher: EntityId } {
-    return { expiry: options.expiry === undefined ? undefined : toMilliseconds(options.expiry, 'expiry'), publisher: this.publisher };
+    const { expiry } = optionsObject<ExpiryOptions>(options, `store ${this.name}: options`);
+    return { expiry: expiry === undefined ? undefined : toMilliseconds(expiry, 'expiry'), publisher: this.publisher };
   }
 
   private async write(cmd: WriteCommand, options: AckOptions): Promise<void> {
     this.checkOpen();
-    const ack = options.ack ?? false;
+    const ack = optionsObject<AckOptions>(options, `store ${this.name}: options`).ack ?? false;
     if (typeof ack !== 'boolean') throw new BrokerError('invalid_data', `store ${this.name}: option 'ack' must be a boolean, got ${typeof ack}`);
     if (!ack) return this.actor.tell({ type: 'store.write', cmd });
     // The master answers once the write is durable; a clone waits for it (and may buffer
