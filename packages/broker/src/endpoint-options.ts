@@ -17,7 +17,7 @@ export type PeerOverflowPolicy = 'disconnect' | 'dropOldest' | 'dropNewest';
  */
 export type PublishOverflowPolicy = 'dropNewest' | 'dropOldest' | 'throw';
 
-/** TLS settings (Broker's `openssl.*` options). */
+/** TLS settings (Broker's `broker.ssl.*` options); any of them switches to verified TLS. */
 export interface SslOptions {
   /** PEM certificate file. */
   certificate?: string;
@@ -25,6 +25,8 @@ export interface SslOptions {
   key?: string;
   /** CA file to verify peers with. */
   cafile?: string;
+  /** Directory of CA certificates to verify peers with. */
+  capath?: string;
   /** Passphrase of the key. */
   passphrase?: string;
 }

@@ -1,46 +1,14 @@
 /**
  * Broker's TLS settings for its WebSocket port, mapped to Node's `tls` options. Broker
  * uses one SSL context for peering and WebSocket clients
- * (`libbroker/broker/internal/connector.cc`, `ssl_context_from_cfg`): without
- * certificates, anonymous TLS (cipher `AECDH-AES256-SHA@SECLEVEL=0`, group P-384, no
- * verification); with any of certificate, key or CA file, verified TLS that requires a
- * certificate from both sides (ciphers `HIGH:!aNULL:!MD5`); TLS 1.2 at least.
+ * (`libbroker/broker/internal/connector.cc`, `ssl_context_from_cfg`), and so does
+ * broker-ts: both sides come from {@link nativeTransport} (anonymous TLS 1.2 without
+ * credentials, verified TLS with a certificate from both sides with them). The WebSocket
+ * server may additionally waive the client certificate, for browsers.
  */
-import { readFileSync } from 'node:fs';
-import type { ConnectionOptions, SecureContextOptions, TlsOptions } from 'node:tls';
-import { BrokerError } from '@broker-ts/data';
+import type { ConnectionOptions, TlsOptions } from 'node:tls';
 import type { SslOptions } from '../endpoint-options';
-
-/** Broker's anonymous TLS: what Node needs to speak it, on either side. */
-export const ANONYMOUS_TLS = {
-  ciphers: 'AECDH-AES256-SHA@SECLEVEL=0',
-  ecdhCurve: 'P-384',
-  minVersion: 'TLSv1.2',
-  maxVersion: 'TLSv1.2',
-} as const satisfies SecureContextOptions;
-
-/** Whether the options name credentials (Broker's `authentication_enabled()`). */
-export function hasCredentials(ssl: SslOptions | undefined): ssl is SslOptions {
-  return ssl !== undefined && (ssl.certificate !== undefined || ssl.key !== undefined || ssl.cafile !== undefined);
-}
-
-function readPem(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new BrokerError('cannot_open_file', `cannot read the ${what} ${path}: ${(e as Error).message}`, {}, { cause: e });
-  }
-}
-
-/** The credentials of `ssl` as Node's secure-context options (files read now). */
-function credentials(ssl: SslOptions): SecureContextOptions {
-  const out: SecureContextOptions = { ciphers: 'HIGH:!aNULL:!MD5', minVersion: 'TLSv1.2' };
-  if (ssl.certificate !== undefined) out.cert = readPem(ssl.certificate, 'certificate');
-  if (ssl.key !== undefined) out.key = readPem(ssl.key, 'key');
-  if (ssl.passphrase !== undefined) out.passphrase = ssl.passphrase;
-  if (ssl.cafile !== undefined) out.ca = readPem(ssl.cafile, 'CA file');
-  return out;
-}
+import { nativeTransport } from '../native/tls-options';
 
 /**
  * The TLS server options of a WebSocket port, or undefined for plain TCP.
@@ -51,18 +19,19 @@ function credentials(ssl: SslOptions): SecureContextOptions {
  * @throws BrokerError `cannot_open_file` when a credential file cannot be read
  */
 export function webSocketServerTls(disableSsl: boolean, ssl: SslOptions | undefined, requireClientCertificate: boolean): TlsOptions | undefined {
-  if (disableSsl) return undefined;
-  if (!hasCredentials(ssl)) return { ...ANONYMOUS_TLS };
-  return { ...credentials(ssl), requestCert: requireClientCertificate, rejectUnauthorized: requireClientCertificate };
+  const transport = nativeTransport({ disableSsl, ssl });
+  if (transport.mode === 'plain') return undefined;
+  if (transport.mode === 'verified' && !requireClientCertificate) return { ...transport.server, requestCert: false, rejectUnauthorized: false };
+  return transport.server;
 }
 
 /**
  * The TLS options of a client connecting to a `wss://` URL: anonymous TLS without
- * credentials (Broker's default), verified TLS with them.
+ * credentials (Broker's default), verified TLS with them (the certificate chain only,
+ * never the host name, as Broker).
  * @throws BrokerError `cannot_open_file` when a credential file cannot be read
  */
 export function webSocketClientTls(ssl: SslOptions | undefined): ConnectionOptions {
-  if (!hasCredentials(ssl)) return { ...ANONYMOUS_TLS, rejectUnauthorized: false };
-  // Broker verifies the certificate chain only (SSL_VERIFY_PEER), never the host name.
-  return { ...credentials(ssl), rejectUnauthorized: true, checkServerIdentity: () => undefined };
+  const transport = nativeTransport({ ssl });
+  return transport.mode === 'plain' ? {} : transport.client;
 }
