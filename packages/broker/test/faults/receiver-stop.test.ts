@@ -1,6 +1,7 @@
 /**
- * SIGSTOP and SIGCONT of a receiving process for less than the heartbeat timeout:
- * nothing is lost, duplicated or reordered, the peering stays up.
+ * SIGSTOP and SIGCONT of a receiving process for less than the heartbeat timeout, under
+ * each overflow policy of the sender's peer buffer: a pause that the buffer covers is not
+ * an overflow, so nothing is lost, duplicated or reordered, and the peering stays up.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
@@ -21,7 +22,7 @@ afterEach(async () => {
   }
 });
 
-test('a receiver stopped for a while gets every message once and in order after SIGCONT', async () => {
+test.each(['disconnect', 'dropOldest', 'dropNewest'] as const)('with peerOverflowPolicy %s, a receiver stopped for a while gets every message once and in order after SIGCONT', async (policy) => {
   const proc = spawn(process.execPath, ['--conditions=@broker-ts/source', '--require', require.resolve('tsx/cjs'), NODE], {
     env: { ...process.env, NAME: 'receiver', ECHO_FROM: '/seq/in', ECHO_TO: '/seq/out' },
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -34,7 +35,7 @@ test('a receiver stopped for a while gets every message once and in order after 
     });
     proc.once('exit', (code) => reject(new Error(`receiver exited (${code})`)));
   });
-  ep = new Endpoint({ name: 'sender', logger: pino({ level: 'silent' }) });
+  ep = new Endpoint({ name: 'sender', peerOverflowPolicy: policy, logger: pino({ level: 'silent' }) });
   const sender = ep;
   const back = sender.makeSubscriber('/seq/out');
   const statuses = sender.makeStatusSubscriber(true);
@@ -68,4 +69,5 @@ test('a receiver stopped for a while gets every message once and in order after 
   }
   expect(got).toEqual(Array.from({ length: total }, (_, i) => i + 1));
   expect(statuses.poll().filter((ev) => 'code' in ev && ev.code === 'peer_lost')).toEqual([]);
+  expect((await sender.stats()).peerDrops).toBe(0);
 }, 60_000);
