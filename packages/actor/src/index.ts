@@ -16,7 +16,8 @@ export { EventLoopScheduler, type EventLoopSchedulerOptions } from './event-loop
 export { DeterministicScheduler } from './deterministic-scheduler';
 export { DeterministicFixture, createTestSystem, type Hop, type HopPattern, type TestSystemOptions } from './deterministic-fixture';
 export { ExitReasons, type ExitReason } from './exit-reason';
-export type { AnyMessage, DownMessage, ExitMessage, Message, SystemMessage, TimeoutMessage } from './message';
+export type { AnyMessage, Message } from './message';
+export type { DownMessage, ExitMessage, SystemMessage, TimeoutMessage } from './system-message';
 export type { ResponsePromise } from './response-promise';
 export type { HandlerErrorPolicy, RemoteAccess, SpawnOptions } from './spawn-options';
 export type { RemoteRefusal } from './remote-gate';

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import pino from 'pino';
 import { ActorRef } from '../actor-ref';
 import { ActorSystem } from '../actor-system';
-import type { DownMessage, ExitMessage } from '../message';
+import type { DownMessage, ExitMessage } from '../system-message';
 import { Supervisor, type ChildInfo } from '../supervisor';
 import type { EchoMsg, TallyMsg } from '../../test/fixtures/worker/echo-actor';
 
