@@ -26,7 +26,7 @@ function inbox(system: ActorSystem) {
   return { ref, next, got };
 }
 
-describe('Router', () => {
+describe('NodeRouter', () => {
   const systems: ActorSystem[] = [];
   const make = (name: string): ActorSystem => {
     const s = quiet(name);
