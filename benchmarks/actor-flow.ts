@@ -9,9 +9,9 @@
  * Run: ./node_modules/.bin/tsx --conditions=@broker-ts/source benchmarks/actor-flow.ts [items]
  */
 import { performance } from 'node:perf_hooks';
-import { ActorSystem, type ActorContext, type ActorRef, type AnyMessage, type Behavior } from '@broker-ts/actor';
-// The flow exports are listed in packages/actor/src/flow/index.ts until the package index re-exports them.
-import { BoundedBuffer, FlowHost, withFlows, type SourceOptions, type Stream } from '../packages/actor/src/flow';
+import { ActorSystem, startWorker, type ActorContext, type ActorRef, type AnyMessage, type Behavior } from '@broker-ts/actor';
+import { FlowHost, withFlows, type SourceOptions, type Stream } from '@broker-ts/actor';
+import { BoundedBuffer } from '@broker-ts/actor/internal';
 import { measure, printTable, type Measurement } from './lib/harness';
 
 const ITEMS = Number(process.argv[2] ?? 5_000_000);
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
   printTable('Local, items per second (median of rounds; ratio to one actor message per item)', local, localMessages);
 
   // Worker thread: consumers spawned from this very module in one worker node.
-  const node = system.startWorker({ name: 'bench-worker' });
+  const node = startWorker(system, { name: 'bench-worker' });
   const workerItems = Math.min(ITEMS, 2_000_000);
   const workerPlain = Math.min(ITEMS, 500_000);
   const worker: Measurement[] = [];

@@ -22,9 +22,7 @@ import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Encoder } from 'cbor-x';
-import { ActorSystem, type ActorRef } from '@broker-ts/actor';
-// The TCP exports are listed in packages/actor/src/net/index.ts until the package index re-exports them.
-import { connectTcp, listenTcp } from '../packages/actor/src/net';
+import { ActorSystem, connectTcp, listenTcp, type ActorRef } from '@broker-ts/actor';
 import { formatRate, printTable, type Measurement } from './lib/harness';
 
 const ROUND_SECONDS = Number(process.argv[2] ?? 2);

@@ -23,7 +23,7 @@ import { performance } from 'node:perf_hooks';
 import { isMainThread, MessageChannel, Worker } from 'node:worker_threads';
 import { Encoder } from 'cbor-x';
 import pino from 'pino';
-import { ActorSystem, type ActorContext, type ActorRef, type Behavior } from '@broker-ts/actor';
+import { ActorSystem, spawnWorker, type ActorContext, type ActorRef, type Behavior } from '@broker-ts/actor';
 import { printTable, type Measurement } from './lib/harness';
 
 /** The worker-side actor: counts `m` messages and tells `notify` when `target` arrived. */
@@ -183,7 +183,7 @@ async function actors(): Promise<Measurement[]> {
   let finished: (() => void) | null = null;
   const notify = system.spawn(() => ({ done: () => finished!() }));
   // Each case gets a fresh sink thread, so that no case inherits another's JIT state.
-  const freshSink = (): Promise<ActorRef> => system.spawnWorker(__filename, { exportName: 'countingSink' });
+  const freshSink = (): Promise<ActorRef> => spawnWorker(system, __filename, { exportName: 'countingSink' });
   const run = async (sink: ActorRef, send: () => void): Promise<void> => {
     await system.request(sink, { type: 'expect', n: N, notify }, { timeout: 60_000 });
     const done = new Promise<void>((r) => (finished = r));
@@ -207,10 +207,10 @@ async function actors(): Promise<Measurement[]> {
   }));
   const fromActor = await measureAsync('actor: main actor -> worker actor', () => run(sink2, () => mainProducer.tell({ type: 'go' })), WARMUP_ACTORS);
   const sink3 = await freshSink();
-  const relayedProducer = await system.spawnWorker(__filename, { exportName: 'producer', directSiblings: false });
+  const relayedProducer = await spawnWorker(system, __filename, { exportName: 'producer', directSiblings: false });
   const viaMain = await measureAsync('actor: worker A actor -> worker B actor (relayed by main)', () => run(sink3, () => relayedProducer.tell({ type: 'go', to: sink3, n: N })), WARMUP_ACTORS);
   const sink4 = await freshSink();
-  const directProducer = await system.spawnWorker(__filename, { exportName: 'producer' });
+  const directProducer = await spawnWorker(system, __filename, { exportName: 'producer' });
   const forwardedBefore = system.router.forwardedBatches;
   const direct = await measureAsync('actor: worker A actor -> worker B actor (direct channel)', () => run(sink4, () => directProducer.tell({ type: 'go', to: sink4, n: N })), WARMUP_ACTORS);
   const relayed = system.router.forwardedBatches - forwardedBefore;

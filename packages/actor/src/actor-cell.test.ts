@@ -7,7 +7,7 @@ import { ActorSystem } from './actor-system';
 import type { Behavior } from './behavior';
 import { createTestSystem, type DeterministicFixture } from './deterministic-fixture';
 import { ExitReasons, type ExitReason } from './exit-reason';
-import type { DownMessage, ExitMessage } from './message';
+import type { DownMessage, ExitMessage } from './system-message';
 
 function captureLogs(): { logger: pino.Logger; events: Record<string, unknown>[] } {
   const events: Record<string, unknown>[] = [];

@@ -4,19 +4,21 @@
  */
 import type { Logger } from 'pino';
 import { Actor, isActorClass, type Spawnable } from './actor';
-import type { ActorContext, RequestOptions } from './actor-context';
+import type { ActorContext } from './actor-context';
 import { ActorError } from './actor-error';
 import { ActorRef } from './actor-ref';
-import type { ActorSystem } from './actor-system';
 import type { Behavior, Handler } from './behavior';
 import type { Cancellable } from './clock';
 import { Envelope, EnvelopeKind } from './envelope';
 import { ExitReasons, type ExitReason } from './exit-reason';
 import { Mailbox, PushResult } from './mailbox';
-import type { AnyMessage, Message, SystemMessage } from './message';
+import type { AnyMessage, Message } from './message';
+import type { SystemMessage } from './system-message';
+import type { SystemRuntime } from './system-runtime';
 import { messageTypeOf } from './message-type';
 import type { RequestOwner } from './pending-requests';
 import type { ResponsePromise } from './response-promise';
+import type { RequestOptions } from './request-options';
 import type { Schedulable } from './scheduler';
 import type { SpawnOptions } from './spawn-options';
 
@@ -64,7 +66,7 @@ export class ActorCell implements ActorContext<AnyMessage>, Schedulable, Request
   private failedTypes: Set<string> | null = null;
 
   constructor(
-    readonly system: ActorSystem,
+    readonly system: SystemRuntime,
     id: number,
     options: SpawnOptions<unknown[]>,
   ) {

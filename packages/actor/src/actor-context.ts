@@ -4,22 +4,14 @@
 import type { Logger } from 'pino';
 import type { ActorClass, Actor, BehaviorFactory, MessageOf } from './actor';
 import type { ActorRef } from './actor-ref';
-import type { ActorSystem } from './actor-system';
+import type { ActorSystemView } from './actor-system-view';
 import type { Behavior } from './behavior';
 import type { Cancellable } from './clock';
 import type { ExitReason } from './exit-reason';
 import type { AnyMessage, Message } from './message';
+import type { RequestOptions } from './request-options';
 import type { ResponsePromise } from './response-promise';
 import type { SpawnOptions } from './spawn-options';
-
-/** Options for requests. */
-export interface RequestOptions {
-  /**
-   * Milliseconds (on the system clock) before the request fails with
-   * `request_timeout`; default 30000, `Infinity` for none.
-   */
-  timeout?: number;
-}
 
 /**
  * The context of one actor: its identity, messaging, behavior changes, timers, children,
@@ -29,8 +21,11 @@ export interface RequestOptions {
 export interface ActorContext<M extends Message = AnyMessage> {
   /** This actor's reference. */
   readonly self: ActorRef<M>;
-  /** The system hosting this actor. */
-  readonly system: ActorSystem;
+  /**
+   * The system hosting this actor, as actors see it: identity, clock, loggers, spawning,
+   * requests and the registry (the runtime's machinery stays out of it).
+   */
+  readonly system: ActorSystemView;
   /** The sender of the message being handled, or null (sent from outside an actor). */
   readonly sender: ActorRef | null;
   /** This actor's logger (child of the `actor` component logger). */
@@ -129,3 +124,5 @@ export interface ActorContext<M extends Message = AnyMessage> {
    */
   stop(reason?: ExitReason): void;
 }
+
+export type { RequestOptions } from './request-options';

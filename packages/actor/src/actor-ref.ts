@@ -5,8 +5,8 @@ import { inspect } from 'node:util';
 import type { AnyMessage, Message } from './message';
 
 /**
- * What a reference needs from the system it is bound to. Implemented by `ActorSystem`.
- * @internal
+ * What a reference needs from the system it is bound to. Implemented by `ActorSystem`;
+ * not exported by the package (the codec's signatures name it).
  */
 export interface RefHost {
   /** Delivers `msg` to `to`; the sender is the actor currently running, if any. */

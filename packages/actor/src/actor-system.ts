@@ -3,13 +3,12 @@
  * logger and node identity.
  */
 import { randomUUID } from 'node:crypto';
-import * as path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Actor, ActorClass, BehaviorFactory, MessageOf, Spawnable } from './actor';
 import { ActorCell } from './actor-cell';
-import type { RequestOptions } from './actor-context';
 import { ActorError, type ActorErrorCode } from './actor-error';
-import { ActorRef, type RefHost } from './actor-ref';
+import { ActorRef } from './actor-ref';
+import type { ActorSystemView, SystemState } from './actor-system-view';
 import type { Clock } from './clock';
 import { Envelope, EnvelopeKind, kindName } from './envelope';
 import { EventLoopScheduler } from './event-loop-scheduler';
@@ -19,13 +18,12 @@ import { messageTypeOf } from './message-type';
 import type { NodeLink } from './node-link';
 import { PendingRequests } from './pending-requests';
 import { RealTimeClock } from './real-time-clock';
-import { screenRemote, type RemoteGateHost, type RemoteRefusal } from './remote-gate';
-import { Router } from './router';
+import { screenRemote, type RemoteRefusal } from './remote-gate';
+import { NodeRouter } from './node-router';
+import type { RequestOptions } from './request-options';
 import type { Scheduler } from './scheduler';
 import type { SpawnOptions } from './spawn-options';
-import { runningFromSource, workerEntryPath } from './worker/worker-entry';
-import { WorkerNode, type SpawnInWorkerOptions, type StartWorkerOptions } from './worker/worker-node';
-import { objectWorkerData, startWorkerObject, type OpenWorkerObjectOptions, type WorkerObject } from './worker/worker-object';
+import type { SystemRuntime } from './system-runtime';
 
 /** Options for {@link ActorSystem}. */
 export interface ActorSystemOptions {
@@ -58,8 +56,7 @@ export interface NodeServiceOptions {
   remote?: boolean;
 }
 
-/** Lifecycle state of a system. */
-export type SystemState = 'running' | 'stopping' | 'stopped';
+export type { SystemState } from './actor-system-view';
 
 const DEFAULT_REQUEST_TIMEOUT = 30_000;
 
@@ -68,7 +65,7 @@ const DEFAULT_REQUEST_TIMEOUT = 30_000;
  * with `ref.tell` and {@link ActorSystem.request}, and end everything with
  * {@link ActorSystem.shutdown}.
  */
-export class ActorSystem implements RefHost, RemoteGateHost {
+export class ActorSystem implements ActorSystemView {
   /** Display name. */
   readonly name: string;
   /** This node's unique id. */
@@ -80,7 +77,7 @@ export class ActorSystem implements RefHost, RemoteGateHost {
   /** Root logger of this system (bound to `system` and `node`). */
   readonly logger: Logger;
   /** The node router: the seam transports plug into (see docs/actor-runtime.md). */
-  readonly router: Router;
+  readonly router: NodeRouter;
   /** The reference of this node's own service actor (id 0). */
   readonly nodeRef: ActorRef;
   /** @internal the actor whose handler is running, if any */
@@ -127,7 +124,7 @@ export class ActorSystem implements RefHost, RemoteGateHost {
     this.logger = root.child({ system: this.name, node: this.nodeId });
     this.log = this.loggerFor('core');
     this.requests = new PendingRequests(this.clock);
-    this.router = new Router(this, this.loggerFor('router'));
+    this.router = new NodeRouter(this, this.loggerFor('router'));
     this.nodeRef = new ActorRef(this.nodeId, 0, this);
     this.services.set('whereis', {
       run: (msg, _from, untrusted) => {
@@ -191,7 +188,7 @@ export class ActorSystem implements RefHost, RemoteGateHost {
     if (options.args !== undefined && !Array.isArray(options.args)) throw new ActorError('invalid_argument', 'args must be an array');
     const mon = options.monitorBy;
     if (mon !== undefined && (mon.node !== this.nodeId || !this.cells.has(mon.id))) throw new ActorError('invalid_argument', 'monitorBy must be a live local actor');
-    const cell = new ActorCell(this, this.nextId++, options);
+    const cell = new ActorCell(runtimeOf(this), this.nextId++, options);
     this.cells.set(cell.self.id, cell);
     if (options.name !== undefined) this.register(options.name, cell.self);
     if (options.linkTo !== undefined) cell.link(options.linkTo);
@@ -525,59 +522,6 @@ export class ActorSystem implements RefHost, RemoteGateHost {
     if (held !== undefined && this.cells.has(held.id)) throw new ActorError('name_taken', `name '${name}' is registered to ${held.key}`);
   }
 
-  // -- worker threads ----------------------------------------------------------------
-
-  /**
-   * Starts a worker thread hosting its own actor system, linked to this one (it routes
-   * through this node to every other node). Spawn actors in it with `node.spawn(module)`.
-   * @throws ActorError `system_shutdown`, `spawn_failed`
-   */
-  startWorker(options: StartWorkerOptions = {}): WorkerNode {
-    if (this.stateValue !== 'running') throw new ActorError('system_shutdown', 'cannot start a worker: the system is shutting down');
-    return new WorkerNode(this, options);
-  }
-
-  /**
-   * Spawns an actor in a new, dedicated worker thread from a module export (a behavior
-   * factory or an Actor subclass; `.ts` or `.js`). The ref behaves like a local one; the
-   * thread ends when the actor stops, and a crash of the thread is DOWN/EXIT
-   * `unreachable` for its monitors and links.
-   * @param modulePath - the module (relative paths resolve from the current directory)
-   * @param options - exportName, args (may hold refs), name, timeout, worker options
-   * @throws (rejects) ActorError `spawn_failed`, `request_timeout`, `system_shutdown`
-   */
-  async spawnWorker<M extends Message = AnyMessage, Args extends unknown[] = unknown[]>(modulePath: string, options: SpawnInWorkerOptions<Args> & StartWorkerOptions = {}): Promise<ActorRef<M>> {
-    const typescript = options.typescript ?? (runningFromSource || /\.[cm]?tsx?$/.test(modulePath));
-    const node = this.startWorker({ name: options.name, logLevel: options.logLevel, execArgv: options.execArgv, typescript, directSiblings: options.directSiblings, livenessTimeout: options.livenessTimeout });
-    try {
-      return await node.spawn<M, Args>(modulePath, { ...options, dedicated: true });
-    } catch (e) {
-      await node.terminate();
-      throw e;
-    }
-  }
-
-  /**
-   * Starts `script` as a worker thread that calls `exposeInWorker(obj)`, and returns a
-   * comlink proxy of that object. Closed at shutdown.
-   * @param script - the worker script (`.ts` or `.js`)
-   */
-  wrapWorker<T>(script: string, options: { name?: string; execArgv?: string[] } = {}): WorkerObject<T> {
-    if (this.stateValue !== 'running') throw new ActorError('system_shutdown', 'cannot start a worker: the system is shutting down');
-    return startWorkerObject<T>(this, path.resolve(script), undefined, options);
-  }
-
-  /**
-   * Loads `modulePath` in a new worker thread and exposes its export (an object, or the
-   * result of calling a factory export with `args`) through comlink. Closed at shutdown.
-   * @param modulePath - the module (`.ts` or `.js`)
-   */
-  openWorkerObject<T>(modulePath: string, options: OpenWorkerObjectOptions = {}): WorkerObject<T> {
-    if (this.stateValue !== 'running') throw new ActorError('system_shutdown', 'cannot start a worker: the system is shutting down');
-    const data = objectWorkerData(modulePath, options);
-    return startWorkerObject<T>(this, workerEntryPath(), data, { name: options.name, execArgv: options.execArgv, loads: data.modulePath });
-  }
-
   // -- shutdown --------------------------------------------------------------------
 
   /**
@@ -630,6 +574,11 @@ export class ActorSystem implements RefHost, RemoteGateHost {
     this.holdHandle = undefined;
     this.holds = 0;
   }
+}
+
+/** The runtime side of a system, for the actor cells it hosts (checked at compile time). */
+function runtimeOf(system: ActorSystem): SystemRuntime {
+  return system;
 }
 
 function noop(): void {}

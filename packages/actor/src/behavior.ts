@@ -2,7 +2,8 @@
  * Behaviors: an actor's message handlers, keyed by message `type`.
  */
 import type { ActorContext } from './actor-context';
-import type { AnyMessage, DownMessage, ExitMessage, Message, SystemMessage, TimeoutMessage } from './message';
+import type { AnyMessage, Message } from './message';
+import type { DownMessage, ExitMessage, SystemMessage, TimeoutMessage } from './system-message';
 
 /**
  * A message handler. Its return value (or the value of a returned Promise) answers the

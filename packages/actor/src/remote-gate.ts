@@ -25,7 +25,7 @@ export type RemoteRefusal =
   /** An EXIT or DOWN whose reason is not an exit reason. */
   | 'malformed';
 
-/** What the gate needs to know about the local node. @internal */
+/** What the gate needs to know about the local node (implemented by `ActorSystem`). */
 export interface RemoteGateHost {
   /** This node's id. */
   readonly nodeId: string;

@@ -1,7 +1,8 @@
 import type { ActorContext } from './actor-context';
 import type { ActorRef } from './actor-ref';
 import { createTestSystem, type DeterministicFixture } from './deterministic-fixture';
-import type { DownMessage, Message } from './message';
+import type { Message } from './message';
+import type { DownMessage } from './system-message';
 import { Supervisor, type ChildInfo, type ChildSpec, type RestartStrategy, type SupervisorOptions } from './supervisor';
 
 /** A child that crashes on `crash` and stops normally on `quit`. */

@@ -8,7 +8,8 @@ import { ActorError } from './actor-error';
 import type { ActorRef } from './actor-ref';
 import type { Behavior } from './behavior';
 import { ExitReasons, type ExitReason } from './exit-reason';
-import type { ExitMessage, Message } from './message';
+import type { Message } from './message';
+import type { ExitMessage } from './system-message';
 
 /** Which children restart when one stops. */
 export type RestartStrategy = 'one-for-one' | 'one-for-all' | 'rest-for-one';

@@ -2,7 +2,8 @@
  * The Broker endpoint: the facade of broker-ts. Each endpoint has its own actor system
  * (its node) and one core actor; every method here is one message to that core.
  */
-import { ActorSystem, type ActorRef, type Clock, FLOW_MESSAGE_TYPES, VirtualClock } from '@broker-ts/actor';
+import { ActorSystem, type ActorRef, type Clock, VirtualClock } from '@broker-ts/actor';
+import { FLOW_MESSAGE_TYPES } from '@broker-ts/actor/internal';
 import { BrokerError, type Data, type DataInput, toData } from '@broker-ts/data';
 import { arrayOf, checkBoolean, checkFunction, checkHost, checkName, checkPort, checkPositiveInt, checkTopic, optionsObject, shutDownError, type Topics, topicList } from './argument-checks';
 import { type Duration, toMilliseconds } from './duration';

@@ -6,7 +6,8 @@
  * the fastest one under the drop policies), and a peer's buffer drains only as fast as
  * the remote subscribers read: credit flows end to end.
  */
-import { type Clock, RateMeter } from '@broker-ts/actor';
+import type { Clock } from '@broker-ts/actor';
+import { RateMeter } from '@broker-ts/actor/internal';
 import { BrokerError, type Data, type DataInput, toData } from '@broker-ts/data';
 import { arrayOf } from './argument-checks';
 import type { PublisherPort } from './local-subscription';

@@ -17,7 +17,8 @@
  * ```
  */
 import * as path from 'node:path';
-import { type ActorSystem, MessagePortLink } from '@broker-ts/actor';
+import type { ActorSystem } from '@broker-ts/actor';
+import { MessagePortLink } from '@broker-ts/actor/internal';
 import { BrokerError } from '@broker-ts/data';
 import { MessageChannel, type MessagePort, Worker, isMainThread, workerData } from 'node:worker_threads';
 

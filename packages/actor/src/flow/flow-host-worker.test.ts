@@ -7,6 +7,7 @@ import pino from 'pino';
 import type { ActorRef } from '../actor-ref';
 import { ActorSystem } from '../actor-system';
 import type { AnyMessage } from '../message';
+import { spawnWorker } from '../worker/start-worker';
 import type { ConsumerReport, CountingConsumerOptions } from './__fixtures__/counting-consumer';
 import { pumpingProducer, type ProducerResult, type StartPumping } from './__fixtures__/pumping-producer';
 import type { SourceOptions } from './stream-source';
@@ -24,7 +25,7 @@ async function consumerInWorker(options: CountingConsumerOptions): Promise<{ ref
   let resolve!: (r: ConsumerReport) => void;
   const report = new Promise<ConsumerReport>((r) => (resolve = r));
   const reporter = system.spawn(() => ({ report: (m: AnyMessage) => resolve(m as ConsumerReport) }));
-  const ref = await system.spawnWorker(CONSUMER_MODULE, { exportName: 'countingConsumer', args: [reporter, options] });
+  const ref = await spawnWorker(system, CONSUMER_MODULE, { exportName: 'countingConsumer', args: [reporter, options] });
   return { ref, report };
 }
 

@@ -2,7 +2,8 @@ import type { ActorContext } from '../actor-context';
 import { ActorRef } from '../actor-ref';
 import type { Behavior } from '../behavior';
 import { ExitReasons } from '../exit-reason';
-import type { AnyMessage, DownMessage, Message } from '../message';
+import type { AnyMessage, Message } from '../message';
+import type { DownMessage } from '../system-message';
 import { FlowError } from './flow-error';
 import { isStreamId, type FlowAbort, type FlowAccept, type FlowBatch, type FlowCancel, type FlowComplete, type FlowDemand, type FlowOpen } from './flow-protocol';
 import { StreamSink, type SinkHandlers, type SinkOptions } from './stream-sink';
@@ -47,14 +48,6 @@ interface Entry<S> {
   readonly peer: ActorRef;
 }
 
-/** A peer with live streams: monitored while `count > 0`. */
-interface PeerEntry {
-  /** The peer actor. */
-  readonly ref: ActorRef;
-  /** Live streams (both directions) with it. */
-  count: number;
-}
-
 const FLUSH = Object.freeze({ type: 'flow.flush' });
 
 /**
@@ -69,7 +62,7 @@ const FLUSH = Object.freeze({ type: 'flow.flush' });
  * it forgets a stream as soon as it ends, so nothing outlives its stream. When the owning
  * actor stops, its producing streams end with `aborted` so that no `write()` waits forever.
  *
- * Memory: the stream and peer maps hold only live streams; each stream's buffers are
+ * Memory: the stream maps hold only live streams; each stream's buffers are
  * bounded by its own `capacity` (producer) and `highWatermark` (consumer).
  */
 export class FlowHost {
@@ -77,13 +70,11 @@ export class FlowHost {
   readonly handlers: Behavior<AnyMessage>;
   private readonly sources = new Map<number, Entry<StreamSource<unknown, ActorRef>>>();
   private readonly sinks = new Map<number, Entry<StreamSink<unknown>>>();
-  private readonly peers = new Map<string, PeerEntry>();
   /** Sources that asked for a flush since the last `flow.flush` message. */
   private dirty: StreamSource<unknown, ActorRef>[] = [];
   private flushQueued = false;
   private nextId = 1;
   private ownerStopped = false;
-  private watcher: ActorRef | undefined;
 
   /**
    * @param ctx - the owning actor's context
@@ -93,6 +84,11 @@ export class FlowHost {
     private readonly ctx: ActorContext<Message>,
     private readonly options: FlowHostOptions = {},
   ) {
+    // Callers awaiting `write()` must not wait forever: the owner's stop ends its streams.
+    ctx.onStop((reason) => {
+      this.ownerStopped = true;
+      this.closeAll(new FlowError('aborted', reason.kind === 'shutdown' ? 'the actor system shut down' : 'the owning actor stopped'));
+    });
     this.handlers = {
       'flow.open': (m: FlowOpen<ActorRef>) => this.onOpen(m),
       'flow.accept': (m: FlowAccept) => this.onAccept(m),
@@ -116,7 +112,10 @@ export class FlowHost {
   }
   /** Peers monitored because of live streams. */
   get peerCount(): number {
-    return this.peers.size;
+    const keys = new Set<string>();
+    for (const e of this.sources.values()) keys.add(e.peer.key);
+    for (const e of this.sinks.values()) keys.add(e.peer.key);
+    return keys.size;
   }
 
   /**
@@ -141,9 +140,8 @@ export class FlowHost {
       },
       options,
     );
-    this.ensureWatcher();
     this.sources.set(psid, { stream: source as StreamSource<unknown, ActorRef>, peer });
-    this.retainPeer(peer);
+    this.ctx.monitor(peer);
     this.ctx.send(peer, { type: 'flow.open', psid, source: this.ctx.self, meta: options.meta ?? null } satisfies FlowOpen<ActorRef>);
     return source;
   }
@@ -157,7 +155,7 @@ export class FlowHost {
     // Only the runtime's DOWN carries a ref; anything else is not a stream peer's death.
     if (msg === null || typeof msg !== 'object' || !(msg.ref instanceof ActorRef)) return false;
     const key = msg.ref.key;
-    if (!this.peers.has(key)) return false;
+    if (!this.hasPeer(key)) return false;
     // DOWN overtakes ordinary mail; re-queue behind the peer's last batches so that a
     // producer that completed and then stopped is seen completing, not dying.
     this.ctx.send(this.ctx.self as ActorRef, { type: 'flow.down', key, reason: ExitReasons.describe(msg.reason) });
@@ -198,7 +196,7 @@ export class FlowHost {
       throw e;
     }
     this.sinks.set(csid, { stream: sink, peer: source });
-    this.retainPeer(source);
+    this.ctx.monitor(source);
     sink.accept(spec);
   }
 
@@ -245,7 +243,6 @@ export class FlowHost {
   }
 
   private onPeerDown(key: string, reason: string): void {
-    if (!this.peers.has(key)) return;
     for (const { stream, peer } of [...this.sources.values()]) if (peer.key === key) stream.onConsumerDown(reason);
     for (const { stream, peer } of [...this.sinks.values()]) if (peer.key === key) stream.onProducerDown(reason);
   }
@@ -278,47 +275,16 @@ export class FlowHost {
     if (!this.ownerStopped) this.ctx.send(peer, msg);
   }
 
-  private retainPeer(peer: ActorRef): void {
-    const p = this.peers.get(peer.key);
-    if (p !== undefined) {
-      p.count++;
-      return;
-    }
-    this.peers.set(peer.key, { ref: peer, count: 1 });
-    this.ctx.monitor(peer);
+  /** Whether a live stream (either direction) has `key` at its other end. */
+  private hasPeer(key: string): boolean {
+    for (const e of this.sources.values()) if (e.peer.key === key) return true;
+    for (const e of this.sinks.values()) if (e.peer.key === key) return true;
+    return false;
   }
 
+  /** Forgets an ended stream and undoes its monitor (the runtime counts one per stream). */
   private forget<S>(map: Map<number, Entry<S>>, id: number, peer: ActorRef): void {
-    if (!map.delete(id)) return;
-    const p = this.peers.get(peer.key);
-    if (p === undefined || --p.count > 0) return;
-    this.peers.delete(peer.key);
-    if (!this.ownerStopped) this.ctx.demonitor(peer);
-  }
-
-  /**
-   * Spawns, once, a tiny actor that monitors the owner: an actor spawned from a behavior
-   * function has no stop hook, and callers awaiting `write()` must not wait forever.
-   */
-  private ensureWatcher(): void {
-    if (this.watcher !== undefined) return;
-    const owner = this.ctx.self;
-    const ownerGone = (error: FlowError): void => {
-      this.ownerStopped = true;
-      this.closeAll(error);
-    };
-    // At shutdown every actor stops at once, the watcher too: a hook covers that case.
-    const removeHook = this.ctx.system.addShutdownHook(`flows of ${owner.key}`, () => ownerGone(new FlowError('aborted', 'the actor system shut down')));
-    this.watcher = this.ctx.spawn((w) => {
-      w.monitor(owner);
-      return {
-        down: () => {
-          removeHook();
-          ownerGone(new FlowError('aborted', 'the owning actor stopped'));
-          w.stop();
-        },
-      };
-    });
+    if (map.delete(id) && !this.ownerStopped) this.ctx.demonitor(peer);
   }
 
   private warn(what: string): void {

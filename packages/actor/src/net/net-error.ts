@@ -1,64 +1,53 @@
 /**
- * Why a TCP connection between two nodes failed or was closed. The names are stable: they
- * appear on the wire (in REJECT and GOODBYE messages), in logs and in exit reasons.
+ * Why a TCP connection between two nodes failed or was closed, with stable numbers (new
+ * reasons are appended), as `ActorErrorCodes` and `FlowErrorCodes` number theirs (CAF's
+ * `sec` is the model). The names are stable too: they appear on the wire (in REJECT and
+ * GOODBYE messages), in logs and in exit reasons.
  */
-export type NetErrorReason =
+export const NetErrorCodes = {
   /** The peer's first bytes are not this protocol's magic number (e.g. an HTTP request). */
-  | 'bad_magic'
+  bad_magic: 1,
   /** The two nodes' protocol version ranges do not overlap. */
-  | 'unsupported_version'
+  unsupported_version: 2,
   /** A frame announced a length above the limit; nothing was allocated for it. */
-  | 'oversized_frame'
+  oversized_frame: 3,
   /** The connection ended in the middle of the preamble or of a frame. */
-  | 'truncated_frame'
+  truncated_frame: 4,
   /** A frame's payload is not a valid message of the current protocol phase. */
-  | 'malformed_message'
+  malformed_message: 5,
   /** The peer did not complete the handshake in time (e.g. connects and says nothing). */
-  | 'handshake_timeout'
+  handshake_timeout: 6,
   /** The peer sent nothing for too many heartbeat intervals. */
-  | 'heartbeat_timeout'
+  heartbeat_timeout: 7,
   /** The peer is this very node. */
-  | 'self_connection'
+  self_connection: 8,
   /** Another connection to the same node already exists and is kept instead. */
-  | 'duplicate_connection'
+  duplicate_connection: 9,
   /** The peer's node id is not the one this connection was opened for. */
-  | 'unexpected_node'
+  unexpected_node: 10,
   /** The bounded outbound queue overflowed because the peer reads too slowly. */
-  | 'outbound_overflow'
+  outbound_overflow: 11,
   /** The peer closed the connection (or said GOODBYE). */
-  | 'connection_closed'
+  connection_closed: 12,
   /** The socket failed (reset, refused, unreachable). */
-  | 'socket_error'
+  socket_error: 13,
   /** The local node is shutting down. */
-  | 'shutdown'
+  shutdown: 14,
   /**
    * A limit shared by every connection was reached: too many pending handshakes (the
    * oldest is evicted) or too much memory held by partial frames (the connection holding
    * the oldest partial frame is closed).
    */
-  | 'resource_exhausted'
+  resource_exhausted: 15,
   /** The peer did not prove that it knows the shared secret, or asked for one we lack. */
-  | 'authentication_failed';
+  authentication_failed: 16,
+} as const;
 
-/** Every {@link NetErrorReason}, for validating reasons received from the wire. */
-export const NET_ERROR_REASONS: readonly NetErrorReason[] = [
-  'bad_magic',
-  'unsupported_version',
-  'oversized_frame',
-  'truncated_frame',
-  'malformed_message',
-  'handshake_timeout',
-  'heartbeat_timeout',
-  'self_connection',
-  'duplicate_connection',
-  'unexpected_node',
-  'outbound_overflow',
-  'connection_closed',
-  'socket_error',
-  'shutdown',
-  'resource_exhausted',
-  'authentication_failed',
-];
+/** Name of a network error reason (see {@link NetErrorCodes}). */
+export type NetErrorReason = keyof typeof NetErrorCodes;
+
+/** Every {@link NetErrorReason}, in code order, for validating reasons received from the wire. */
+export const NET_ERROR_REASONS: readonly NetErrorReason[] = Object.keys(NetErrorCodes) as NetErrorReason[];
 
 /**
  * A typed network error of the actor runtime's TCP transport.
@@ -81,6 +70,11 @@ export class NetError extends Error {
     this.reason = reason;
   }
 
+  /** The stable number of {@link NetError.reason}. */
+  get codeNumber(): number {
+    return NetErrorCodes[this.reason];
+  }
+
   /**
    * Rebuilds an error received from a peer; an unknown reason becomes `malformed_message`.
    * @param reason - the reason as received
@@ -88,7 +82,7 @@ export class NetError extends Error {
    */
   static fromWire(reason: unknown, detail: unknown): NetError {
     const text = typeof detail === 'string' ? detail : '';
-    if (typeof reason === 'string' && (NET_ERROR_REASONS as readonly string[]).includes(reason)) {
+    if (typeof reason === 'string' && Object.prototype.hasOwnProperty.call(NetErrorCodes, reason)) {
       return new NetError(reason as NetErrorReason, text);
     }
     return new NetError('malformed_message', `unknown reason ${String(reason)} (${text})`);

@@ -1,4 +1,6 @@
-import type { ActorSystem } from '../actor-system';
+import { ActorError } from '../actor-error';
+import { ActorSystem } from '../actor-system';
+import type { ActorSystemView } from '../actor-system-view';
 import { decodeEnvelopes } from '../envelope-codec';
 import { NetError } from './net-error';
 import { DEFAULT_MAX_FRAME_SIZE } from './protocol';
@@ -90,10 +92,12 @@ export class TcpNetwork {
   /**
    * The TCP network of a system, created on first use with `options` (later calls ignore
    * them).
-   * @param system - the actor system
+   * @param system - the actor system (an actor passes its `ctx.system`)
    * @param options - limits and timing
+   * @throws ActorError `invalid_argument` when `system` is not an {@link ActorSystem}
    */
-  static of(system: ActorSystem, options: TcpNetworkOptions = {}): TcpNetwork {
+  static of(system: ActorSystemView, options: TcpNetworkOptions = {}): TcpNetwork {
+    if (!(system instanceof ActorSystem)) throw new ActorError('invalid_argument', 'TcpNetwork.of expects an ActorSystem');
     let network = networks.get(system);
     if (network === undefined || network.closed !== undefined) {
       network = new TcpNetwork(system, options);

@@ -8,7 +8,7 @@ import { ActorError } from '../actor-error';
 
 /**
  * Exposes `obj` to the parent thread through comlink; the parent drives it with
- * `system.wrapWorker(thisFile)` (or `openWorkerObject`). Call once, at module top level.
+ * `wrapWorker(system, thisFile)` (or `openWorkerObject`). Call once, at module top level.
  * @param obj - the object (its methods may return Promises)
  * @throws ActorError `invalid_argument` when not running in a worker thread
  */

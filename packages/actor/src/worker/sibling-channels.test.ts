@@ -5,6 +5,7 @@ import { ActorSystem } from '../actor-system';
 import type { EchoMsg } from '../../test/fixtures/worker/echo-actor';
 import type { CheckerMsg, SequencerMsg } from '../../test/fixtures/worker/sibling-actors';
 import { SiblingIntroducer } from './sibling-introducer';
+import { spawnWorker, startWorker } from './start-worker';
 
 const ECHO = path.join(__dirname, '../../test/fixtures/worker/echo-actor.ts');
 const SIBLING = path.join(__dirname, '../../test/fixtures/worker/sibling-actors.ts');
@@ -30,8 +31,8 @@ describe('direct channels between sibling workers', () => {
 
   async function twoEchoes(): Promise<[ActorRef<EchoMsg>, ActorRef<EchoMsg>]> {
     return Promise.all([
-      system.spawnWorker<EchoMsg>(ECHO, { exportName: 'echo', args: ['A:'] }),
-      system.spawnWorker<EchoMsg>(ECHO, { exportName: 'echo', args: ['B:'] }),
+      spawnWorker<EchoMsg>(system, ECHO, { exportName: 'echo', args: ['A:'] }),
+      spawnWorker<EchoMsg>(system, ECHO, { exportName: 'echo', args: ['B:'] }),
     ]);
   }
 
@@ -48,7 +49,7 @@ describe('direct channels between sibling workers', () => {
   });
 
   test('a stream from A to B keeps its order across the switch from the relay to the direct channel', async () => {
-    const [wa, wb] = [system.startWorker({ name: 'A' }), system.startWorker({ name: 'B' })];
+    const [wa, wb] = [startWorker(system, { name: 'A' }), startWorker(system, { name: 'B' })];
     const [seq, check] = await Promise.all([wa.spawn<SequencerMsg>(SIBLING, { exportName: 'sequencer' }), wb.spawn<CheckerMsg>(SIBLING, { exportName: 'checker' })]);
     const total = 20_000;
     seq.tell({ type: 'burst', to: check, next: 0, last: total, chunk: 100 });
@@ -88,8 +89,8 @@ describe('direct channels between sibling workers', () => {
   });
 
   test('an orderly stop of B reaches A\'s monitor over the channel as shutdown; A keeps working', async () => {
-    const wb = system.startWorker({ name: 'B' });
-    const [a, b] = await Promise.all([system.spawnWorker<EchoMsg>(ECHO, { exportName: 'echo', args: ['A:'] }), wb.spawn<EchoMsg>(ECHO, { exportName: 'echo', args: ['B:'] })]);
+    const wb = startWorker(system, { name: 'B' });
+    const [a, b] = await Promise.all([spawnWorker<EchoMsg>(system, ECHO, { exportName: 'echo', args: ['A:'] }), wb.spawn<EchoMsg>(ECHO, { exportName: 'echo', args: ['B:'] })]);
     await system.request(a, { type: 'ask', to: b, text: 'hello' });
     await untilLinks(a.node, (l) => l.includes(b.node));
     const seen = new Promise<{ reason: unknown }>((resolve) => {
@@ -106,8 +107,8 @@ describe('direct channels between sibling workers', () => {
 
   test('directSiblings: false keeps a worker\'s sibling traffic on the relay', async () => {
     const [a, b] = await Promise.all([
-      system.spawnWorker<EchoMsg>(ECHO, { exportName: 'echo', directSiblings: false }),
-      system.spawnWorker<EchoMsg>(ECHO, { exportName: 'echo', args: ['B:'] }),
+      spawnWorker<EchoMsg>(system, ECHO, { exportName: 'echo', directSiblings: false }),
+      spawnWorker<EchoMsg>(system, ECHO, { exportName: 'echo', args: ['B:'] }),
     ]);
     for (let i = 0; i < 5; i++) await expect(system.request(a, { type: 'ask', to: b, text: `${i}` })).resolves.toBe(`B:${i}`);
     expect(system.router.forwardedBatches).toBeGreaterThanOrEqual(10);
@@ -116,8 +117,8 @@ describe('direct channels between sibling workers', () => {
   });
 
   test('shutdown with direct channels up ends every thread', async () => {
-    const wa = system.startWorker();
-    const wb = system.startWorker();
+    const wa = startWorker(system);
+    const wb = startWorker(system);
     const [a, b] = await Promise.all([wa.spawn<EchoMsg>(ECHO, { exportName: 'echo' }), wb.spawn<EchoMsg>(ECHO, { exportName: 'echo', args: ['B:'] })]);
     await system.request(a, { type: 'ask', to: b, text: 'x' });
     await untilLinks(b.node, (l) => l.includes(a.node));

@@ -2,8 +2,9 @@ import * as path from 'node:path';
 import pino from 'pino';
 import { ActorRef } from '../actor-ref';
 import { ActorSystem } from '../actor-system';
-import type { DownMessage, ExitMessage } from '../message';
+import type { DownMessage, ExitMessage } from '../system-message';
 import { Supervisor, type ChildInfo } from '../supervisor';
+import { spawnWorker, startWorker } from './start-worker';
 import type { EchoMsg, TallyMsg } from '../../test/fixtures/worker/echo-actor';
 
 const FIXTURE = path.join(__dirname, '../../test/fixtures/worker/echo-actor.ts');
@@ -42,7 +43,7 @@ describe('actors in worker threads', () => {
   afterEach(() => system.shutdown());
 
   test('spawnWorker returns a ref that answers requests and takes tells like a local actor', async () => {
-    const echo = await system.spawnWorker<EchoMsg>(FIXTURE, { exportName: 'echo', args: ['w:'] });
+    const echo = await spawnWorker<EchoMsg>(system, FIXTURE, { exportName: 'echo', args: ['w:'] });
     expect(echo.node).not.toBe(system.nodeId);
     await expect(system.request(echo, { type: 'echo', text: 'hi' })).resolves.toBe('w:hi');
     const c = collector(system);
@@ -54,20 +55,20 @@ describe('actors in worker threads', () => {
   });
 
   test('a class actor exported by a module runs in a worker with its args', async () => {
-    const tally = await system.spawnWorker<TallyMsg>(FIXTURE, { exportName: 'Tally', args: [100] });
+    const tally = await spawnWorker<TallyMsg>(system, FIXTURE, { exportName: 'Tally', args: [100] });
     for (let i = 1; i <= 10; i++) tally.tell({ type: 'add', n: i });
     await expect(system.request(tally, { type: 'total' })).resolves.toBe(155);
   });
 
   test('a compiled .js module works as well', async () => {
-    const plain = await system.spawnWorker(PLAIN_JS, { exportName: 'plain' });
+    const plain = await spawnWorker(system, PLAIN_JS, { exportName: 'plain' });
     await expect(system.request(plain, { type: 'echo', text: 'x' })).resolves.toBe('js:x');
   });
 
   test('refs travel main -> worker A -> worker B and the answers come back to A, then to main', async () => {
     const [a, b] = await Promise.all([
-      system.spawnWorker<EchoMsg>(FIXTURE, { exportName: 'echo', args: ['A:'] }),
-      system.spawnWorker<EchoMsg>(FIXTURE, { exportName: 'echo', args: ['B:'] }),
+      spawnWorker<EchoMsg>(system, FIXTURE, { exportName: 'echo', args: ['A:'] }),
+      spawnWorker<EchoMsg>(system, FIXTURE, { exportName: 'echo', args: ['B:'] }),
     ]);
     expect(a.node).not.toBe(b.node);
     await expect(system.request(a, { type: 'ask', to: b, text: 'via A' })).resolves.toBe('B:via A');
@@ -77,14 +78,14 @@ describe('actors in worker threads', () => {
   });
 
   test('remote lookup finds an actor registered by name in a worker', async () => {
-    const echo = await system.spawnWorker(FIXTURE, { exportName: 'echo', name: 'echo-service' });
+    const echo = await spawnWorker(system, FIXTURE, { exportName: 'echo', name: 'echo-service' });
     const found = await system.lookup(echo.node, 'echo-service');
     expect(found?.equals(echo)).toBe(true);
     await expect(system.lookup(echo.node, 'nobody')).resolves.toBeUndefined();
   });
 
   test('a handler that throws in a worker is DOWN with reason error for a monitor in the main thread', async () => {
-    const echo = await system.spawnWorker<EchoMsg>(FIXTURE, { exportName: 'echo' });
+    const echo = await spawnWorker<EchoMsg>(system, FIXTURE, { exportName: 'echo' });
     const c = collector(system);
     system.spawn((ctx) => {
       ctx.monitor(echo);
@@ -101,7 +102,7 @@ describe('actors in worker threads', () => {
     ['an uncaught exception', { type: 'crash' } as EchoMsg],
     ['process.exit in the worker', { type: 'exit-process', code: 3 } as EchoMsg],
   ])('%s turns into DOWN and EXIT with reason unreachable, and pending requests reject', async (_what, killer) => {
-    const node = system.startWorker({ name: 'victim' });
+    const node = startWorker(system, { name: 'victim' });
     const echo = await node.spawn<EchoMsg>(FIXTURE, { exportName: 'echo' });
     const c = collector(system);
     system.spawn((ctx) => {
@@ -122,7 +123,7 @@ describe('actors in worker threads', () => {
   });
 
   test('a hung worker (an endless loop) is declared dead by pings without traffic: DOWN unreachable, and the thread is terminated', async () => {
-    const node = system.startWorker({ name: 'spinner', livenessTimeout: 1000 });
+    const node = startWorker(system, { name: 'spinner', livenessTimeout: 1000 });
     const echo = await node.spawn<EchoMsg>(FIXTURE, { exportName: 'echo' });
     const c = collector(system);
     system.spawn((ctx) => {
@@ -140,8 +141,8 @@ describe('actors in worker threads', () => {
 
   test('a worker actor monitoring an actor of another worker hears DOWN when that worker dies', async () => {
     const [watcher, victim] = await Promise.all([
-      system.spawnWorker<EchoMsg>(FIXTURE, { exportName: 'echo' }),
-      system.spawnWorker<EchoMsg>(FIXTURE, { exportName: 'echo' }),
+      spawnWorker<EchoMsg>(system, FIXTURE, { exportName: 'echo' }),
+      spawnWorker<EchoMsg>(system, FIXTURE, { exportName: 'echo' }),
     ]);
     const c = collector(system);
     await system.request(watcher, { type: 'watch', ref: victim, report: c.ref });
@@ -153,7 +154,7 @@ describe('actors in worker threads', () => {
 
   test('a supervisor restarts a worker child whose thread crashed', async () => {
     const sup = system.spawn(Supervisor, {
-      args: [{ children: [{ id: 'echo', start: () => system.spawnWorker(FIXTURE, { exportName: 'echo', args: ['s:'] }) }] }],
+      args: [{ children: [{ id: 'echo', start: () => spawnWorker(system, FIXTURE, { exportName: 'echo', args: ['s:'] }) }] }],
     });
     const childRef = async (): Promise<ActorRef> => {
       for (;;) {
@@ -172,20 +173,20 @@ describe('actors in worker threads', () => {
   });
 
   test('a dedicated worker ends when its actor stops', async () => {
-    const node = system.startWorker();
+    const node = startWorker(system);
     const echo = await node.spawn<EchoMsg>(FIXTURE, { exportName: 'echo', dedicated: true });
     echo.tell({ type: 'quit' });
     await expect(node.exited).resolves.toBe(0);
   });
 
   test('a missing module or export rejects with spawn_failed and leaves no thread behind', async () => {
-    await expect(system.spawnWorker(path.join(__dirname, 'no-such-module.ts'))).rejects.toMatchObject({ code: 'spawn_failed' });
-    await expect(system.spawnWorker(FIXTURE, { exportName: 'nope' })).rejects.toMatchObject({ code: 'spawn_failed' });
+    await expect(spawnWorker(system, path.join(__dirname, 'no-such-module.ts'))).rejects.toMatchObject({ code: 'spawn_failed' });
+    await expect(spawnWorker(system, FIXTURE, { exportName: 'nope' })).rejects.toMatchObject({ code: 'spawn_failed' });
     expect(system.router.nodes).toEqual([]);
   });
 
   test('terminate stops the worker in order: its actors run onStop and their monitors hear shutdown', async () => {
-    const node = system.startWorker();
+    const node = startWorker(system);
     const stopped: unknown[] = [];
     let seen!: () => void;
     const reported = new Promise<void>((r) => (seen = r));
@@ -205,7 +206,7 @@ describe('actors in worker threads', () => {
   });
 
   test('terminate(0) kills the thread at once: its actors are unreachable', async () => {
-    const node = system.startWorker();
+    const node = startWorker(system);
     const echo = await node.spawn(FIXTURE, { exportName: 'echo' });
     const c = collector(system);
     system.spawn((ctx) => {
@@ -218,7 +219,7 @@ describe('actors in worker threads', () => {
   });
 
   test('shutdown terminates every worker thread', async () => {
-    const node = system.startWorker();
+    const node = startWorker(system);
     await node.spawn(FIXTURE, { exportName: 'echo' });
     await system.shutdown();
     await node.exited;

@@ -15,7 +15,7 @@ import type { SpawnModuleRequest, WorkerNodeData } from './worker-data';
 import { runningFromSource, workerEntryPath } from './worker-entry';
 import { workerExecArgv } from './worker-exec-argv';
 
-/** Options for `system.startWorker`. */
+/** Options for `startWorker` (and the worker part of `spawnWorker`). */
 export interface StartWorkerOptions {
   /** Name of the worker's system and thread (logs, debugger). */
   name?: string;
@@ -73,7 +73,7 @@ export class WorkerNode {
   private ended = false;
   private readonly typescript: boolean;
 
-  /** @internal use `system.startWorker()` */
+  /** @internal use `startWorker(system)` */
   constructor(
     private readonly system: ActorSystem,
     options: StartWorkerOptions = {},

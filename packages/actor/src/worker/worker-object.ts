@@ -6,10 +6,12 @@ import nodeEndpoint from 'comlink/dist/umd/node-adapter';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ActorSystem } from '../actor-system';
+import { ActorError } from '../actor-error';
 import type { WorkerObjectData } from './worker-data';
+import { workerEntryPath } from './worker-entry';
 import { workerExecArgv } from './worker-exec-argv';
 
-/** Options for `system.openWorkerObject`. */
+/** Options for {@link openWorkerObject}. */
 export interface OpenWorkerObjectOptions {
   /** Export to expose (default `default`, else the module); a function is called with `args` and its result exposed. */
   exportName?: string;
@@ -40,7 +42,7 @@ type Listener = (ev: { data: unknown }) => void;
 
 /**
  * Starts a worker for `script` and wraps its comlink endpoint.
- * @internal use `system.wrapWorker` / `system.openWorkerObject`
+ * @internal use {@link wrapWorker} / {@link openWorkerObject}
  */
 export function startWorkerObject<T>(system: ActorSystem, script: string, workerData: WorkerObjectData | undefined, options: { name?: string; execArgv?: string[]; loads?: string }): WorkerObject<T> {
   const execArgv = [...workerExecArgv(script, options.loads), ...(options.execArgv ?? [])];
@@ -111,4 +113,30 @@ export function startWorkerObject<T>(system: ActorSystem, script: string, worker
  */
 export function objectWorkerData(modulePath: string, options: OpenWorkerObjectOptions): WorkerObjectData {
   return { mode: 'object', modulePath: path.resolve(modulePath), exportName: options.exportName, args: options.args ?? [] };
+}
+
+/**
+ * Starts `script` as a worker thread that calls `exposeInWorker(obj)`, and returns a
+ * comlink proxy of that object. Closed at shutdown of `system`.
+ * @param system - the system whose shutdown closes it
+ * @param script - the worker script (`.ts` or `.js`)
+ * @throws ActorError `system_shutdown`
+ */
+export function wrapWorker<T>(system: ActorSystem, script: string, options: { name?: string; execArgv?: string[] } = {}): WorkerObject<T> {
+  if (system.state !== 'running') throw new ActorError('system_shutdown', 'cannot start a worker: the system is shutting down');
+  return startWorkerObject<T>(system, path.resolve(script), undefined, options);
+}
+
+/**
+ * Loads `modulePath` in a new worker thread and exposes its export (an object, or the
+ * result of calling a factory export with `args`) through comlink. Closed at shutdown of
+ * `system`.
+ * @param system - the system whose shutdown closes it
+ * @param modulePath - the module (`.ts` or `.js`)
+ * @throws ActorError `system_shutdown`
+ */
+export function openWorkerObject<T>(system: ActorSystem, modulePath: string, options: OpenWorkerObjectOptions = {}): WorkerObject<T> {
+  if (system.state !== 'running') throw new ActorError('system_shutdown', 'cannot start a worker: the system is shutting down');
+  const data = objectWorkerData(modulePath, options);
+  return startWorkerObject<T>(system, workerEntryPath(), data, { name: options.name, execArgv: options.execArgv, loads: data.modulePath });
 }

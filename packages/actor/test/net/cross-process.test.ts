@@ -1,7 +1,7 @@
 import { EventEmitter, once } from 'node:events';
 import { ActorSystem } from '../../src/actor-system';
 import { ActorRef } from '../../src/actor-ref';
-import type { DownMessage, ExitMessage } from '../../src/message';
+import type { DownMessage, ExitMessage } from '../../src/system-message';
 import { Supervisor, type ChildInfo } from '../../src/supervisor';
 import { connectTcp, TcpNetwork } from '../../src/net/tcp-network';
 import { killChildNode, startChildNode, type ChildNode } from './child-node';

@@ -180,7 +180,7 @@ import type { ActorSystem } from '../../src/actor-system';
 import type { ActorRef } from '../../src/actor-ref';
 import type { ActorContext } from '../../src/actor-context';
 import type { Behavior } from '../../src/behavior';
-import type { DownMessage, ExitMessage } from '../../src/message';
+import type { DownMessage, ExitMessage } from '../../src/system-message';
 
 /**
  * Spawns an actor (trapping exits) that monitors on `watch` and links on `bind`, and

@@ -1,7 +1,7 @@
 import { EventEmitter, once } from 'node:events';
 import { ActorSystem } from '../../src/actor-system';
 import { ActorRef } from '../../src/actor-ref';
-import type { DownMessage } from '../../src/message';
+import type { DownMessage } from '../../src/system-message';
 import { connectTcp, listenTcp, TcpNetwork } from '../../src/net/tcp-network';
 import { LogCollector, spawnWatcher } from './net-test-kit';
 

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { ActorSystem } from '../../src/actor-system';
-import type { DownMessage } from '../../src/message';
+import type { DownMessage } from '../../src/system-message';
 import { connectTcp, listenTcp } from '../../src/net/tcp-network';
 
 /*

@@ -5,7 +5,8 @@
  */
 import { createConnection } from 'node:net';
 import pino from 'pino';
-import { ActorSystem, Envelope, EnvelopeKind, ExitReasons, TcpNetwork, type ActorRef } from '@broker-ts/actor';
+import { ActorSystem, ExitReasons, TcpNetwork, type ActorRef } from '@broker-ts/actor';
+import { Envelope, EnvelopeKind } from '@broker-ts/actor/internal';
 import { Endpoint } from '@broker-ts/broker';
 import { awaitPeerSubscriptions, connect, shutdownAll } from '../helpers';
 

@@ -3,7 +3,7 @@ import type { ActorRef } from './actor-ref';
 import { ActorSystem } from './actor-system';
 import { Envelope } from './envelope';
 import { connectLoopback } from './loopback-link';
-import type { DownMessage, ExitMessage } from './message';
+import type { DownMessage, ExitMessage } from './system-message';
 import type { NodeLink } from './node-link';
 
 const quiet = (name: string): ActorSystem => new ActorSystem({ name, nodeId: name, logger: pino({ level: 'silent' }) });
@@ -26,7 +26,7 @@ function inbox(system: ActorSystem) {
   return { ref, next, got };
 }
 
-describe('Router', () => {
+describe('NodeRouter', () => {
   const systems: ActorSystem[] = [];
   const make = (name: string): ActorSystem => {
     const s = quiet(name);

@@ -21,7 +21,7 @@ export interface RouterHost extends RefHost {
   notifyNodeDown(link: NodeLink, node: string): void;
 }
 
-/** Options for {@link Router.linkUp}. */
+/** Options for {@link NodeRouter.linkUp}. */
 export interface LinkUpOptions {
   /**
    * Use this link for every node without a direct link (a worker thread's link to its
@@ -46,7 +46,7 @@ export interface LinkUpOptions {
  * unreachable. A node that forwards (the main thread between its workers) tells its other
  * links when a node behind it is lost. Topologies must be trees: there is no hop limit.
  */
-export class Router {
+export class NodeRouter {
   private readonly links = new Map<string, NodeLink>();
   private defaultLink: NodeLink | null = null;
   /** For shortcut links (`LinkUpOptions.via`): the node that also reaches them. */
