@@ -22,7 +22,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { address, count, port, type Data, Endpoint, makeBackend, type BackendKind, type Store } from '@broker-ts/broker';
+import { address, count, port, type Data, Endpoint, type BackendKind, type Store } from '@broker-ts/broker';
+import { makeBackend } from '@broker-ts/broker/testing';
 import { measure, printTable, type Measurement } from './lib/harness';
 
 const KEYS = 10_000;

@@ -23,7 +23,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { address, count, port, type Data, Endpoint, makeBackend, type BackendKind } from '@broker-ts/broker';
+import { address, count, port, type Data, Endpoint, type BackendKind } from '@broker-ts/broker';
+import { makeBackend } from '@broker-ts/broker/testing';
 import { formatRate, measure, printTable, type Measurement } from './lib/harness';
 
 const KEYS = 10_000;

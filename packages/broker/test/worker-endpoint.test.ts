@@ -1,8 +1,7 @@
 import * as path from 'node:path';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import type { Endpoint, Status } from '@broker-ts/broker';
-import type { WorkerEndpoint } from '../src/worker-endpoint';
+import type { Endpoint, Status, WorkerEndpoint } from '@broker-ts/broker';
 import { awaitPeerSubscriptions, endpoints, nextEvent, shutdownAll } from './helpers';
 
 const FIXTURES = path.join(__dirname, 'fixtures/worker');
