@@ -9,9 +9,7 @@
  * Run: ./node_modules/.bin/tsx --conditions=@broker-ts/source benchmarks/actor-flow.ts [items]
  */
 import { performance } from 'node:perf_hooks';
-import { ActorSystem, type ActorContext, type ActorRef, type AnyMessage, type Behavior } from '@broker-ts/actor';
-// The flow exports are listed in packages/actor/src/flow/index.ts until the package index re-exports them.
-import { BoundedBuffer, FlowHost, withFlows, type SourceOptions, type Stream } from '../packages/actor/src/flow';
+import { ActorSystem, type ActorContext, type ActorRef, type AnyMessage, type Behavior, BoundedBuffer, FlowHost, type SourceOptions, type Stream, withFlows } from '@broker-ts/actor';
 import { measure, printTable, type Measurement } from './lib/harness';
 
 const ITEMS = Number(process.argv[2] ?? 5_000_000);

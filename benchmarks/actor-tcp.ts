@@ -4,7 +4,7 @@
  * raw baselines measured in the same run, both length-prefixed frames over a plain
  * socket, written in large batches with `drain` backpressure:
  * - raw, one frame per message, each message encoded and decoded with cbor-x (plain maps),
- *   as in performance-anchors.md ("Node -> Node raw TCP, per-message cbor-x");
+ *   the usual "Node to Node over raw TCP" figure;
  * - raw, the runtime's codec without the runtime: 1000 messages per frame encoded as one
  *   CBOR array with cbor-x records (what the envelope codec does), decoded the same way.
  *   This is the baseline the actor path is compared with (goal: >= 50% of it).
@@ -22,9 +22,7 @@ import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Encoder } from 'cbor-x';
-import { ActorSystem, type ActorRef } from '@broker-ts/actor';
-// The TCP exports are listed in packages/actor/src/net/index.ts until the package index re-exports them.
-import { connectTcp, listenTcp } from '../packages/actor/src/net';
+import { ActorSystem, type ActorRef, connectTcp, listenTcp } from '@broker-ts/actor';
 import { formatRate, printTable, type Measurement } from './lib/harness';
 
 const ROUND_SECONDS = Number(process.argv[2] ?? 2);
@@ -37,7 +35,7 @@ const ACK_EVERY_CHUNKS = 8;
 /** Actor sender: acknowledgements outstanding before it waits (so 64 chunks in flight at most). */
 const ACKS_IN_FLIGHT = 8;
 
-/** The payload of every message: a conn.log-like event (Broker benchmark, reference 8.3). */
+/** The payload of every message: a conn.log-like event (Broker 1.4's tests/benchmark/broker-benchmark.cc). */
 const PAYLOAD = {
   type: 'n',
   ts: 1700000000.123456,

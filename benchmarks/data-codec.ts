@@ -1,6 +1,6 @@
 /**
- * Encode + decode rate of the conn.log event of Broker's throughput benchmark (reference
- * §8.3, type 2, wrapped as a Zeek event) through Broker's binary format and through cbor-x
+ * Encode + decode rate of the conn.log event of Broker's throughput benchmark (Broker
+ * 1.4's tests/benchmark/broker-benchmark.cc, type 2, wrapped as a Zeek event) through Broker's binary format and through cbor-x
  * with the Broker extension, beside cbor-x on the equivalent plain JS object (named
  * fields, the baseline), all in one run.
  *
@@ -46,7 +46,7 @@ const codecs: Codec[] = [
   { name: 'cbor-x plain object (records)', events: plainEvents, encode: (v) => cborRecords.encode(v), decode: (b) => cborRecords.decode(b) },
 ];
 
-console.log(`conn.log event (§8.3 type 2) as a Zeek event; node ${process.version}; cbor-x native acceleration: ${isNativeAccelerationEnabled}`);
+console.log(`conn.log event (broker-benchmark type 2) as a Zeek event; node ${process.version}; cbor-x native acceleration: ${isNativeAccelerationEnabled}`);
 for (const c of codecs) {
   const bytes = c.encode(c.events[0]);
   console.log(`  ${c.name.padEnd(32)} ${String(bytes.length).padStart(4)} bytes per event`);

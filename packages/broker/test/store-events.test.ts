@@ -1,5 +1,5 @@
 /**
- * Store events end to end (reference §4.6): `insert`, `update`, `erase` and `expire` in
+ * Store events end to end (Broker's `store_event.hh`): `insert`, `update`, `erase` and `expire` in
  * Broker's layout, on `<$>/local/data/store-events/<store>`, published by the master and
  * by every clone for every change, whoever wrote it; the publisher fields name the
  * endpoint and frontend that wrote (the master for expiries).
