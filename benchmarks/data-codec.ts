@@ -11,7 +11,7 @@ import { Decoder, Encoder, isNativeAccelerationEnabled } from 'cbor-x';
 import { cborEncoderOptions, decodeBinary, encodeBinary, installCborExtensions, toData } from '@broker-ts/data';
 import { makeConnEvent, makeConnEventPlain } from './lib/conn-event';
 import { performance } from 'node:perf_hooks';
-import { type Measurement, printTable } from './lib/harness';
+import { type Measurement, printTable, summarize } from './lib/harness';
 
 function option(name: string, fallback: number): number {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -75,12 +75,8 @@ function measureInterleaved(cases: Case[]): { wall: Measurement[]; cpu: Measurem
       cpu[k].push(calls / ((used.user + used.system) / 1e6));
     });
   }
-  const summarize = (rates: number[][]): Measurement[] =>
-    rates.map((xs, k) => {
-      const sorted = xs.slice().sort((a, b) => a - b);
-      return { name: cases[k].name, opsPerSec: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted[sorted.length - 1], rounds: sorted.length };
-    });
-  return { wall: summarize(wall), cpu: summarize(cpu) };
+  const summarizeAll = (rates: number[][]): Measurement[] => rates.map((xs, k) => summarize(cases[k].name, xs));
+  return { wall: summarizeAll(wall), cpu: summarizeAll(cpu) };
 }
 
 /** Calls `body` in batches of 64 for about `budgetMs`; returns the calls and the time taken. */

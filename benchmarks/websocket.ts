@@ -19,6 +19,7 @@ import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { count, encodeJsonDataMessage, zeekEvent, address, port as brokerPort, timestamp } from '@broker-ts/broker';
 import WebSocket from 'ws';
+import { median } from './baselines/lib/bench-result';
 
 const N = Number(process.argv[2] ?? 100_000);
 const RUNS = 3;
@@ -128,11 +129,6 @@ async function run(server: Server): Promise<[number, number]> {
   sub.close();
   pub.close();
   return [N / ((t1 - t0) / 1000), N / cpu];
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 async function main(): Promise<void> {
