@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { ActorSystem, startWorker, type ActorContext, type ActorRef, type AnyMessage, type Behavior } from '@broker-ts/actor';
 import { FlowHost, withFlows, type SourceOptions, type Stream } from '@broker-ts/actor';
 import { BoundedBuffer } from '@broker-ts/actor/internal';
-import { measure, printTable, type Measurement } from './lib/harness';
+import { measure, measureRounds, printTable, type Measurement } from './lib/harness';
 
 const ITEMS = Number(process.argv[2] ?? 5_000_000);
 const ROUNDS = 5;
@@ -107,13 +107,9 @@ async function round(system: ActorSystem, items: number, spawnConsumer: (report:
   return elapsed;
 }
 
-/** Runs a warm-up and `ROUNDS` timed rounds; reports the median rate. */
-async function measureRounds(name: string, items: number, once: () => Promise<number>): Promise<Measurement> {
-  await once();
-  const rates: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) rates.push(items / ((await once()) / 1000));
-  rates.sort((a, b) => a - b);
-  return { name, opsPerSec: rates[Math.floor(rates.length / 2)], min: rates[0], max: rates[rates.length - 1], rounds: rates.length };
+/** A warm-up and `ROUNDS` timed rounds, each timing itself without its setup; the median rate. */
+function flowRounds(name: string, items: number, once: () => Promise<number>): Promise<Measurement> {
+  return measureRounds(name, items, once, { rounds: ROUNDS });
 }
 
 async function main(): Promise<void> {
@@ -149,7 +145,7 @@ async function main(): Promise<void> {
   const plainItems = Math.min(ITEMS, 1_000_000);
   const localMessages = 'actor messages, 1 item each (baseline)';
   local.push(
-    await measureRounds(localMessages, plainItems, () =>
+    await flowRounds(localMessages, plainItems, () =>
       round(system, plainItems, async (report) => system.spawn(messageConsumer, { args: [report, plainItems] }), (to) => system.spawn(messageProducer, { args: [to, plainItems] })),
     ),
   );
@@ -159,7 +155,7 @@ async function main(): Promise<void> {
     [1024, 8192],
   ]) {
     local.push(
-      await measureRounds(`flow block, maxBatch ${maxBatch}, window ${window}`, ITEMS, () =>
+      await flowRounds(`flow block, maxBatch ${maxBatch}, window ${window}`, ITEMS, () =>
         round(system, ITEMS, async (report) => system.spawn(flowConsumer, { args: [report, window] }), (to) =>
           system.spawn(flowProducer, { args: [to, ITEMS, { policy: 'block', capacity: 2 * window, maxBatch }] }),
         ),
@@ -175,7 +171,7 @@ async function main(): Promise<void> {
   const worker: Measurement[] = [];
   const workerMessages = 'to worker: actor messages, 1 item each (baseline)';
   worker.push(
-    await measureRounds(workerMessages, workerPlain, () =>
+    await flowRounds(workerMessages, workerPlain, () =>
       round(system, workerPlain, (report) => node.spawn(__filename, { exportName: 'messageConsumer', args: [report, workerPlain] }), (to) =>
         system.spawn(messageProducer, { args: [to, workerPlain] }),
       ),
@@ -186,7 +182,7 @@ async function main(): Promise<void> {
     [1024, 8192],
   ]) {
     worker.push(
-      await measureRounds(`to worker: flow block, maxBatch ${maxBatch}, window ${window}`, workerItems, () =>
+      await flowRounds(`to worker: flow block, maxBatch ${maxBatch}, window ${window}`, workerItems, () =>
         round(system, workerItems, (report) => node.spawn(__filename, { exportName: 'flowConsumer', args: [report, window] }), (to) =>
           system.spawn(flowProducer, { args: [to, workerItems, { policy: 'block', capacity: 2 * window, maxBatch }] }),
         ),

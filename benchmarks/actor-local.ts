@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { ActorSystem, type ActorRef } from '@broker-ts/actor';
-import { formatRate, printTable, type Measurement } from './lib/harness';
+import { formatRate, measureRounds, printTable, type Measurement } from './lib/harness';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const N = Number(args.get('n') ?? 200_000);
@@ -21,16 +21,8 @@ const LAT_N = Number(args.get('latency-n') ?? 20_000);
 const MSG = { type: 'm', topic: '/zeek/conn', seq: 1, payload: [1, 'two', 3.5] };
 
 /** Runs an async body `ROUNDS` times (after one warm-up) and reports the median rate. */
-async function measureAsync(name: string, ops: number, body: () => Promise<void>): Promise<Measurement> {
-  await body();
-  const rates: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    const t0 = performance.now();
-    await body();
-    rates.push(ops / ((performance.now() - t0) / 1000));
-  }
-  rates.sort((a, b) => a - b);
-  return { name, opsPerSec: rates[Math.floor(rates.length / 2)], min: rates[0], max: rates[rates.length - 1], rounds: rates.length };
+function measureAsync(name: string, ops: number, body: () => Promise<void>): Promise<Measurement> {
+  return measureRounds(name, ops, body, { rounds: ROUNDS });
 }
 
 async function throughput(system: ActorSystem): Promise<Measurement[]> {

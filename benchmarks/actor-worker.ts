@@ -24,7 +24,7 @@ import { isMainThread, MessageChannel, Worker } from 'node:worker_threads';
 import { Encoder } from 'cbor-x';
 import pino from 'pino';
 import { ActorSystem, spawnWorker, type ActorContext, type ActorRef, type Behavior } from '@broker-ts/actor';
-import { printTable, type Measurement } from './lib/harness';
+import { measureRounds, printTable, type Measurement } from './lib/harness';
 
 /** The worker-side actor: counts `m` messages and tells `notify` when `target` arrived. */
 export function countingSink(ctx: ActorContext): Behavior {
@@ -108,17 +108,9 @@ function batchOf(start: number): unknown[] {
   return out;
 }
 
-async function measureAsync(name: string, body: () => Promise<void>, warmup = WARMUP): Promise<Measurement> {
-  // JIT warm-up: the encoder and the send path need a few hundred thousand messages.
-  for (let w = 0; w < warmup; w++) await body();
-  const rates: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    const t0 = performance.now();
-    await body();
-    rates.push(N / ((performance.now() - t0) / 1000));
-  }
-  rates.sort((a, b) => a - b);
-  return { name, opsPerSec: rates[Math.floor(rates.length / 2)], min: rates[0], max: rates[rates.length - 1], rounds: rates.length };
+/** `ROUNDS` timed runs of N messages after `warmup` untimed ones (the encoder and the send path need a few hundred thousand messages to warm up). */
+function measureAsync(name: string, body: () => Promise<void>, warmup = WARMUP): Promise<Measurement> {
+  return measureRounds(name, N, body, { rounds: ROUNDS, warmups: warmup });
 }
 
 function once(worker: Worker, what: string): Promise<void> {

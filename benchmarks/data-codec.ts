@@ -1,6 +1,6 @@
 /**
- * Encode + decode rate of the conn.log event of Broker's throughput benchmark (reference
- * §8.3, type 2, wrapped as a Zeek event) through Broker's binary format and through cbor-x
+ * Encode + decode rate of the conn.log event of Broker's throughput benchmark (Broker
+ * 1.4's tests/benchmark/broker-benchmark.cc, type 2, wrapped as a Zeek event) through Broker's binary format and through cbor-x
  * with the Broker extension, beside cbor-x on the equivalent plain JS object (named
  * fields, the baseline), all in one run.
  *
@@ -11,7 +11,7 @@ import { Decoder, Encoder, isNativeAccelerationEnabled } from 'cbor-x';
 import { cborEncoderOptions, decodeBinary, encodeBinary, installCborExtensions, toData } from '@broker-ts/data';
 import { makeConnEvent, makeConnEventPlain } from './lib/conn-event';
 import { performance } from 'node:perf_hooks';
-import { type Measurement, printTable } from './lib/harness';
+import { type Measurement, printTable, summarize } from './lib/harness';
 
 function option(name: string, fallback: number): number {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -46,7 +46,7 @@ const codecs: Codec[] = [
   { name: 'cbor-x plain object (records)', events: plainEvents, encode: (v) => cborRecords.encode(v), decode: (b) => cborRecords.decode(b) },
 ];
 
-console.log(`conn.log event (§8.3 type 2) as a Zeek event; node ${process.version}; cbor-x native acceleration: ${isNativeAccelerationEnabled}`);
+console.log(`conn.log event (broker-benchmark type 2) as a Zeek event; node ${process.version}; cbor-x native acceleration: ${isNativeAccelerationEnabled}`);
 for (const c of codecs) {
   const bytes = c.encode(c.events[0]);
   console.log(`  ${c.name.padEnd(32)} ${String(bytes.length).padStart(4)} bytes per event`);
@@ -75,12 +75,8 @@ function measureInterleaved(cases: Case[]): { wall: Measurement[]; cpu: Measurem
       cpu[k].push(calls / ((used.user + used.system) / 1e6));
     });
   }
-  const summarize = (rates: number[][]): Measurement[] =>
-    rates.map((xs, k) => {
-      const sorted = xs.slice().sort((a, b) => a - b);
-      return { name: cases[k].name, opsPerSec: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted[sorted.length - 1], rounds: sorted.length };
-    });
-  return { wall: summarize(wall), cpu: summarize(cpu) };
+  const summarizeAll = (rates: number[][]): Measurement[] => rates.map((xs, k) => summarize(cases[k].name, xs));
+  return { wall: summarizeAll(wall), cpu: summarizeAll(cpu) };
 }
 
 /** Calls `body` in batches of 64 for about `budgetMs`; returns the calls and the time taken. */

@@ -10,8 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { address, count, port, type Data } from '@broker-ts/data';
-import { makeBackend } from '../packages/broker/src/store/backend';
-import type { Backend, BackendKind } from '../packages/broker/src/store/backend';
+import { type Backend, type BackendKind, makeBackend } from '@broker-ts/broker/testing';
 import { measure, printTable, type Measurement, type MeasureOptions } from './lib/harness';
 
 const KEYS = 10_000;

@@ -22,8 +22,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { address, count, port, type Data, Endpoint, makeBackend, type BackendKind, type Store } from '@broker-ts/broker';
-import { measure, printTable, type Measurement } from './lib/harness';
+import { address, count, port, type Data, Endpoint, type BackendKind, type Store } from '@broker-ts/broker';
+import { makeBackend } from '@broker-ts/broker/testing';
+import { measure, measureRounds, printTable, type Measurement } from './lib/harness';
 
 const KEYS = 10_000;
 const quick = process.argv.includes('--quick');
@@ -69,15 +70,9 @@ async function measureAsync(name: string, run: (n: number) => Promise<void>, max
     n = Math.min(maxPerRound, n * 2);
   }
   n = Math.max(minPerRound, Math.min(maxPerRound, Math.round((n * ROUND_MS) / Math.max(took, 1))));
-  const rates: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    const start = performance.now();
-    await run(n);
-    rates.push(n / ((performance.now() - start) / 1000));
-  }
-  rates.sort((a, b) => a - b);
-  process.stderr.write(`${name}: ${Math.round(rates[Math.floor(rates.length / 2)])} ops/s (${n} per round)\n`);
-  return { name, opsPerSec: rates[Math.floor(rates.length / 2)], min: rates[0], max: rates[rates.length - 1], rounds: rates.length };
+  const m = await measureRounds(name, n, () => run(n), { rounds: ROUNDS, warmups: 0 });
+  process.stderr.write(`${name}: ${Math.round(m.opsPerSec)} ops/s (${n} per round)\n`);
+  return m;
 }
 
 /** Puts through a store frontend; `settle` resolves once they are complete. */

@@ -23,8 +23,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { address, count, port, type Data, Endpoint, makeBackend, type BackendKind } from '@broker-ts/broker';
-import { formatRate, measure, printTable, type Measurement } from './lib/harness';
+import { address, count, port, type Data, Endpoint, type BackendKind } from '@broker-ts/broker';
+import { makeBackend } from '@broker-ts/broker/testing';
+import { formatRate, measure, measureAsync, printTable, type Measurement } from './lib/harness';
 
 const KEYS = 10_000;
 const BATCH = 512;
@@ -38,22 +39,8 @@ const keys: Data[] = Array.from({ length: KEYS }, (_, i) => `key-${i}`);
 const value = (i: number): Data => [count(i), 'conn', address('10.0.0.1'), port(80, 'tcp')];
 
 /** Rounds of an asynchronous body; each call does `opsPerCall` operations. Median rate and spread. */
-async function measureAsync(name: string, body: () => Promise<void>, opsPerCall: number): Promise<Measurement> {
-  await body(); // warm-up
-  const rates: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    let calls = 0;
-    const start = performance.now();
-    let now = start;
-    while (now - start < ROUND_MS) {
-      await body();
-      calls++;
-      now = performance.now();
-    }
-    rates.push((calls * opsPerCall) / ((now - start) / 1000));
-  }
-  rates.sort((a, b) => a - b);
-  return { name, opsPerSec: rates[Math.floor(rates.length / 2)], min: rates[0], max: rates[rates.length - 1], rounds: rates.length };
+function measureStoreAsync(name: string, body: () => Promise<void>, opsPerCall: number): Promise<Measurement> {
+  return measureAsync(name, body, { roundMs: ROUND_MS, rounds: ROUNDS, opsPerCall });
 }
 
 function backendCases(kind: BackendKind, file: (tag: string) => string): Measurement[] {
@@ -91,11 +78,11 @@ async function masterCases(kind: BackendKind, file: (tag: string) => string): Pr
   try {
     const one = await ep.attachMaster(`one-${kind}`, kind, { path: file('master-one') });
     let i = 0;
-    out.push(await measureAsync(`${kind} master, acked one at a time`, () => one.put(keys[i++ % KEYS], value(i), { ack: true }), 1));
+    out.push(await measureStoreAsync(`${kind} master, acked one at a time`, () => one.put(keys[i++ % KEYS], value(i), { ack: true }), 1));
     const burst = await ep.attachMaster(`burst-${kind}`, kind, { path: file('master-burst') });
     let j = 0;
     out.push(
-      await measureAsync(
+      await measureStoreAsync(
         `${kind} master, acked bursts of ${BURST}`,
         async () => {
           const acks: Promise<void>[] = [];

@@ -1,5 +1,5 @@
 /**
- * broker-ts throughput beside its baselines, in one script and one run (issue 6): the
+ * broker-ts throughput beside its baselines, in one script and one run: the
  * conn.log event between two broker-ts processes over TCP, between the main thread and a
  * worker thread (over the thread's MessagePort, and over TCP), and between two endpoints
  * in one thread; Broker 1.4 (C++), NATS, the
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
 
   console.log(`\nThroughput of the conn.log event (${options.runs} run(s), medians; ratio columns against ${broker14.system})\n`);
   console.log(formatResults(rows, broker14.system));
-  console.log('\nGoals (issue 6), ratios in this run:\n');
+  console.log('\nGoals, ratios in this run:\n');
   console.log(formatGoals(goals));
   if (failures.length > 0) {
     console.log('\nFailed broker-ts runs (rows are medians of the other runs):\n');

@@ -13,50 +13,49 @@
  * server process (/proc/PID/stat), median of 3 runs of `N` messages each.
  * Run: `npx tsx --conditions=@broker-ts/source benchmarks/websocket.ts [N]`.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { count, encodeJsonDataMessage, zeekEvent, address, port as brokerPort, timestamp } from '@broker-ts/broker';
 import WebSocket from 'ws';
+import { median } from './baselines/lib/bench-result';
+import { BenchChild } from './baselines/lib/bench-child';
+import { procCpuSeconds } from './baselines/lib/proc-cpu';
 
 const N = Number(process.argv[2] ?? 100_000);
 const RUNS = 3;
-const TICKS_PER_SECOND = 100;
 
 interface Server {
   name: string;
-  proc: ChildProcess;
+  child: BenchChild;
   port: number;
-}
-
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
+  /** Ends the server. */
+  stop(): Promise<void>;
 }
 
 async function startNodeServer(name: string, file: string): Promise<Server> {
-  const proc = spawn(process.execPath, ['--conditions=@broker-ts/source', '--require', require.resolve('tsx/cjs'), path.join(__dirname, 'websocket', file)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    proc.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
-    proc.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
-  });
-  return { name, proc, port };
+  const child = BenchChild.spawnNode(name, path.join(__dirname, 'websocket', file));
+  const port = await child.ready();
+  if (port === undefined) throw new Error(`${name} announced no port`);
+  return { name, child, port, stop: () => child.stop() };
 }
 
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((resolve) => s.close(resolve));
+  return port;
+}
+
+/** Broker's broker-node does not speak the control protocol: its port is probed until it answers. */
 async function startBroker(binary: string): Promise<Server> {
   const port = await freePort();
-  const proc = spawn(binary, ['--disable-ssl', '-t', '"/bench-node-only"'], { env: { ...process.env, BROKER_WEB_SOCKET_PORT: `${port}/tcp` }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const name = 'Broker (newest) broker-node';
+  const child = BenchChild.spawn({ name, command: binary, args: ['--disable-ssl', '-t', '"/bench-node-only"'], env: { BROKER_WEB_SOCKET_PORT: `${port}/tcp` } });
+  let exited = false;
+  void child.exited.then(() => (exited = true));
   for (;;) {
     const up = await new Promise<boolean>((resolve) => {
       const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/messages/json`);
@@ -67,10 +66,10 @@ async function startBroker(binary: string): Promise<Server> {
       ws.on('error', () => resolve(false));
     });
     if (up) break;
-    if (proc.exitCode !== null) throw new Error(`broker-node exited with ${proc.exitCode}`);
-    await new Promise((r) => setTimeout(r, 100));
+    if (exited) throw new Error(`${name} exited before serving`);
+    await delay(100);
   }
-  return { name: 'Broker (newest) broker-node', proc, port };
+  return { name, child, port, stop: () => child.kill('SIGTERM') };
 }
 
 function open(port: number, topics: string[]): Promise<WebSocket> {
@@ -107,7 +106,7 @@ async function run(server: Server): Promise<[number, number]> {
     closed = true;
     wake?.();
   });
-  const cpu0 = cpuSeconds(server.proc.pid!);
+  const cpu0 = procCpuSeconds(server.child.pid);
   const t0 = performance.now();
   let sent = 0;
   while (received < N) {
@@ -124,15 +123,10 @@ async function run(server: Server): Promise<[number, number]> {
     if (closed || received === before) throw new Error(`${server.name}: stalled at ${received}/${N} (subscriber ${closed ? 'closed' : 'open'})`);
   }
   const t1 = performance.now();
-  const cpu = cpuSeconds(server.proc.pid!) - cpu0;
+  const cpu = procCpuSeconds(server.child.pid) - cpu0;
   sub.close();
   pub.close();
   return [N / ((t1 - t0) / 1000), N / cpu];
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 async function main(): Promise<void> {
@@ -155,7 +149,7 @@ async function main(): Promise<void> {
       }
       rows.push([server.name, median(rates), median(perCpu)]);
     } finally {
-      server.proc.kill('SIGTERM');
+      await server.stop();
     }
   }
   const ref = rows.find((r) => r[0].startsWith('raw ws'))!;

@@ -1,9 +1,14 @@
 /**
- * Small benchmark harness: runs a body repeatedly for a fixed wall-clock budget after a
- * warm-up, and reports operations per second with the spread over several rounds.
+ * The benchmark harness: every script reports the median rate over several rounds with
+ * the spread, measured here, and prints it with {@link printTable}. {@link measure} runs a
+ * synchronous body for a fixed wall-clock budget per round, {@link measureAsync} an
+ * asynchronous one, {@link measureRounds} times a whole asynchronous round of known size,
+ * and {@link summarize} turns rates a script measured itself (at a receiver, per CPU
+ * second, interleaved cases) into the same {@link Measurement}.
  * Every comparison script measures its baseline with the same harness in the same run.
  */
 import { performance } from 'node:perf_hooks';
+import { median } from '../baselines/lib/bench-result';
 
 /** One measured case. */
 export interface Measurement {
@@ -55,8 +60,66 @@ export function measure(name: string, body: () => void, options: MeasureOptions 
     }
     rates.push((calls * opsPerCall) / ((now - start) / 1000));
   }
-  rates.sort((a, b) => a - b);
-  return { name, opsPerSec: rates[Math.floor(rates.length / 2)], min: rates[0], max: rates[rates.length - 1], rounds: rates.length };
+  return summarize(name, rates);
+}
+
+/**
+ * The median, lowest and highest of rates measured in rounds.
+ * @throws RangeError when there are no rates
+ */
+export function summarize(name: string, rates: readonly number[]): Measurement {
+  return { name, opsPerSec: median(rates), min: Math.min(...rates), max: Math.max(...rates), rounds: rates.length };
+}
+
+/**
+ * Measures an asynchronous body the way {@link measure} measures a synchronous one: each
+ * round calls it one after the other until `roundMs` passed. `warmupMs` is the least time
+ * spent on untimed calls first (at least one call).
+ */
+export async function measureAsync(name: string, body: () => Promise<void>, options: MeasureOptions = {}): Promise<Measurement> {
+  const roundMs = options.roundMs ?? 500;
+  const opsPerCall = options.opsPerCall ?? 1;
+  const warmEnd = performance.now() + (options.warmupMs ?? 0);
+  do await body();
+  while (performance.now() < warmEnd);
+  const rates: number[] = [];
+  for (let r = 0; r < (options.rounds ?? 5); r++) {
+    let calls = 0;
+    const start = performance.now();
+    let now = start;
+    while (now - start < roundMs) {
+      await body();
+      calls++;
+      now = performance.now();
+    }
+    rates.push((calls * opsPerCall) / ((now - start) / 1000));
+  }
+  return summarize(name, rates);
+}
+
+/** Options of {@link measureRounds}. */
+export interface RoundOptions {
+  /** Timed rounds. */
+  rounds: number;
+  /** Untimed rounds first, to warm the JIT up (default 1). */
+  warmups?: number;
+}
+
+/**
+ * Times whole rounds of an asynchronous body that does `ops` operations per call. A round
+ * that resolves to a number reports its own elapsed milliseconds, to leave its setup out.
+ * @returns the median rate over the timed rounds and the spread
+ */
+export async function measureRounds(name: string, ops: number, round: () => Promise<void | number>, options: RoundOptions): Promise<Measurement> {
+  for (let w = 0; w < (options.warmups ?? 1); w++) await round();
+  const rates: number[] = [];
+  for (let r = 0; r < options.rounds; r++) {
+    const start = performance.now();
+    const reported = await round();
+    const elapsed = typeof reported === 'number' ? reported : performance.now() - start;
+    rates.push(ops / (elapsed / 1000));
+  }
+  return summarize(name, rates);
 }
 
 /** Formats a rate as `1.23 M/s`, `456 k/s` or `789 /s`. */

@@ -1,5 +1,5 @@
 /**
- * The throughput goals of issue 6, as ratios between rows of one run, and their check.
+ * The throughput goals (docs/benchmarks.md), as ratios between rows of one run, and their check.
  */
 import type { BenchResult } from '../baselines/lib/bench-result';
 

@@ -57,7 +57,7 @@ inline std::string cycling_string() {
   return std::string(buf, sizeof(buf));
 }
 
-/// Type-2 event of broker-benchmark: a conn.log line of 18 fields (reference §8.3),
+/// Type-2 event of broker-benchmark: a conn.log line of 18 fields (Broker 1.4's tests/benchmark/broker-benchmark.cc),
 /// wrapped as the Zeek event `[1, 1, ["event_2", args]]`. `n` feeds the count fields.
 inline broker::data make_conn_event(uint64_t n) {
   using namespace broker;

@@ -42,6 +42,8 @@ export interface BenchChildOptions {
   args?: readonly string[];
   /** Echo the child's stderr, prefixed with its name (default false). */
   verbose?: boolean;
+  /** Extra environment variables, added to this process's. */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** A line waited for; matched against lines of one stream. */
@@ -73,7 +75,8 @@ export class BenchChild implements CpuMeter {
 
   private constructor(options: BenchChildOptions) {
     this.name = options.name;
-    this.proc = spawn(options.command, [...(options.args ?? [])], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const env = options.env === undefined ? undefined : { ...process.env, ...options.env };
+    this.proc = spawn(options.command, [...(options.args ?? [])], { stdio: ['pipe', 'pipe', 'pipe'], env });
     if (this.proc.pid === undefined) throw new Error(`${this.name}: could not start ${options.command}`);
     this.pid = this.proc.pid;
     const verbose = options.verbose ?? false;

@@ -23,7 +23,7 @@ export interface EndpointInfo {
 }
 
 /**
- * Broker's data layout of an endpoint info (reference §1.4):
+ * Broker's data layout of an endpoint info (Broker's `libbroker/broker/endpoint_info.cc`):
  * `[id | nil, address | nil, port(tcp) | nil, count(retry seconds) | nil]`.
  */
 export function endpointInfoToData(info: EndpointInfo): Data {

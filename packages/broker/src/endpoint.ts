@@ -9,7 +9,7 @@ import { arrayOf, checkBoolean, checkFunction, checkHost, checkName, checkPort, 
 import { type Duration, toMilliseconds } from './duration';
 import { type AttachedStore, type CoreCommand, type CoreStats, EndpointCore, type PeerInfo } from './endpoint-core';
 import type { BackendKind, BackendOptions } from './store/backend';
-import { Store } from './store/store';
+import { openStoreFrontend, type Store } from './store/store';
 import { type EndpointOptions, resolveEndpointOptions, type ResolvedEndpointOptions } from './endpoint-options';
 import { Hub } from './hub';
 import type { LocalSubscription, PublisherPort } from './local-subscription';
@@ -54,8 +54,10 @@ function retryOf(options: unknown): number {
 
 /** A Broker endpoint: publish/subscribe, peering, status events and data stores. */
 export class Endpoint {
-  /** The endpoint's options with defaults applied. */
-  readonly options: ResolvedEndpointOptions;
+  /** The endpoint's name, as given in the options or generated. */
+  readonly name: string;
+  /** The options with defaults applied. */
+  private readonly options: ResolvedEndpointOptions;
   private readonly system: ActorSystem;
   private readonly core: ActorRef<CoreCommand>;
   private readonly virtualClock: VirtualClock | undefined;
@@ -81,6 +83,7 @@ export class Endpoint {
    */
   constructor(options: EndpointOptions = {}) {
     this.options = resolveEndpointOptions(options);
+    this.name = this.options.name;
     this.virtualClock = this.options.useRealTime ? undefined : new VirtualClock(Date.now());
     this.system = new ActorSystem({ name: this.options.name, logger: this.options.logger, clock: this.virtualClock });
     this.input = new PublishBuffer(this.options.publishBufferSize);
@@ -410,9 +413,16 @@ export class Endpoint {
 
   private storeFrontend(name: string, attached: AttachedStore): Store {
     const actor = attached.actor;
-    const store: Store = new Store(this.system, actor, name, attached.kind, this.nextId++, () => {
-      this.frontends.delete(store);
-      this.tell({ type: 'detach-store', name, actor });
+    const store: Store = openStoreFrontend({
+      system: this.system,
+      actor,
+      name,
+      kind: attached.kind,
+      frontendId: this.nextId++,
+      onClose: () => {
+        this.frontends.delete(store);
+        this.tell({ type: 'detach-store', name, actor });
+      },
     });
     this.frontends.add(store);
     return store;

@@ -4,11 +4,18 @@
  * This file is the public allow-list; everything else is internal.
  * @packageDocumentation
  */
-export * from '@broker-ts/data';
+// Broker's data model; the cbor-x plumbing that carries it in actor messages stays in
+// @broker-ts/data.
+export {
+  Address, address, BrokerError, type BrokerErrorContext, BrokerSet, set, BrokerTable, table, compare, equals, Count, count, COUNT_MAX, type Data, type DataInput,
+  decodeBinary, decodeJson, decodeJsonDataMessage, encodeBinary, encodeJson, encodeJsonDataMessage, EnumValue, enumValue, ErrorCode, type ErrorCodeName, errorCodeName,
+  isErrorCodeName, formatReal, INT64_MAX, INT64_MIN, MAX_NESTING_DEPTH, Port, port, PORT_PROTOCOLS, type PortProtocol, StatusCode, type StatusCodeName, statusCodeName,
+  isStatusCodeName, Subnet, subnet, Timespan, timespan, Timestamp, timestamp, toData, toString, DATA_TYPE_NAMES, type DataTypeName, typeOf,
+} from '@broker-ts/data';
 export { Endpoint, type CloneOptions, type PeerOptions, type Topics } from './endpoint';
-export { Store, type AckOptions, type AwaitIdleOptions, type ExpiryOptions } from './store/store';
-export { LmdbBackend, makeBackend, MemoryBackend, SqliteBackend, type Backend, type BackendKind, type BackendOptions, type Expirable } from './store/backend';
-export type { EndpointOptions, PeerOverflowPolicy, PublishOverflowPolicy, ResolvedEndpointOptions, SslOptions } from './endpoint-options';
+export { type AckOptions, type AwaitIdleOptions, type ExpiryOptions, Store } from './store/store';
+export type { BackendKind, BackendOptions } from './store/backend';
+export type { EndpointOptions, PeerOverflowPolicy, PublishOverflowPolicy, SslOptions } from './endpoint-options';
 export type { CoreStats, PeerInfo, ProcessedMessages } from './endpoint-core';
 export { workerEndpointData, type WorkerEndpoint, type WorkerEndpointOptions } from './worker-endpoint';
 export type { EndpointInfo, NetworkInfo } from './endpoint-info';
@@ -20,9 +27,7 @@ export { Hub } from './hub';
 export { Publisher, type PublisherOptions } from './publisher';
 export { StatusSubscriber, type StatusEvent } from './status-subscriber';
 export { isStatus, Status } from './status';
-export {
-  cloneTopic, isInternalTopic, isPrefixOf, joinTopics, masterTopic, splitTopic, storeEventsTopic, topicJoin, TOPIC_RESERVED, TOPIC_SEPARATOR, Topics as InternalTopics,
-} from './topic';
+export { storeEventsTopic, topicJoin, TOPIC_SEPARATOR, Topics as ReservedTopics } from './topic';
 export {
   networkTimestamp, parseZeekMessage, ZEEK_PROTOCOL_VERSION, zeekEvent, type ZeekBatch, type ZeekEvent, type ZeekIdentifierUpdate, type ZeekLogCreate, type ZeekLogWrite,
   type ZeekMessage, zeekMessageToData, ZeekMessageType, ZeekMetadata,

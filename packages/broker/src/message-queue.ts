@@ -8,6 +8,13 @@ import { BrokerError } from '@broker-ts/data';
 import { describeArg, optionsObject } from './argument-checks';
 import { type Duration, toMilliseconds } from './duration';
 
+/**
+ * The options of a waiter's timer: it keeps the process alive, as the actor runtime's
+ * `KEEP_ALIVE` does. Written out here because this module is part of the browser client,
+ * which must not import the runtime.
+ */
+const WAITER_TIMER = Object.freeze({ keepAlive: true });
+
 /** A one-shot timer source; an actor system's `Clock` fits. */
 export interface TimerSource {
   setTimer(delayMs: number, callback: () => void, options?: { keepAlive?: boolean }): { cancel(): void };
@@ -168,7 +175,7 @@ export class MessageQueue<T> {
           const i = this.waiters.indexOf(waiter);
           if (i >= 0) this.waiters.splice(i, 1);
           resolve(n === 1 && waiter.got.length === 0 ? null : waiter.got);
-        }, KEEP_ALIVE);
+        }, WAITER_TIMER);
       }
       this.waiters.push(waiter);
     });

@@ -24,7 +24,7 @@ export class Status {
   }
 
   /**
-   * Broker's data layout (reference §1.4): `["status", enum_value(code), endpoint_info, message]`,
+   * Broker's data layout (Broker's `libbroker/broker/status.cc`): `["status", enum_value(code), endpoint_info, message]`,
    * with nil context and message for `unspecified`.
    */
   toData(): Data {

@@ -73,7 +73,7 @@ export class Subscriber implements AsyncIterable<DataMessage> {
 
   /** Waits for the next message. @throws BrokerError `end_of_file` once closed */
   get(): Promise<DataMessage>;
-  /** Waits at most `timeout` ms for the next message; null on timeout. */
+  /** Waits at most `timeout` (milliseconds or a Timespan) for the next message; null on timeout. */
   get(options: GetOptions): Promise<DataMessage | null>;
   get(options?: GetOptions): Promise<DataMessage | null> {
     return options === undefined ? this.queue.get() : this.queue.get(options);

@@ -50,14 +50,6 @@ export function topicJoin(left: string, right: string): string {
 }
 
 /**
- * Joins many topic parts left to right with {@link topicJoin}.
- * @example joinTopics(['/foo', 'bar/', '/baz']) === '/foo/bar/baz'
- */
-export function joinTopics(parts: readonly string[]): string {
-  return parts.reduce((acc, part) => topicJoin(acc, part), '');
-}
-
-/**
  * Splits a topic at `/`, dropping empty components as Broker's `topic::split` does.
  * @example splitTopic('/foo/bar/baz/') → ['foo', 'bar', 'baz']
  */

@@ -20,6 +20,7 @@ import * as path from 'node:path';
 import type { ActorSystem } from '@broker-ts/actor';
 import { MessagePortLink } from '@broker-ts/actor/internal';
 import { BrokerError } from '@broker-ts/data';
+import { type Duration, toMilliseconds } from './duration';
 import { MessageChannel, type MessagePort, Worker, isMainThread, workerData } from 'node:worker_threads';
 
 /** The part of a worker's `workerData` that belongs to broker-ts. */
@@ -48,13 +49,13 @@ export interface WorkerEndpointOptions {
   name?: string;
   /** Extra `execArgv`; the tsx loader is added for a `.ts` module. */
   execArgv?: string[];
-  /** Milliseconds to wait for the worker's endpoint to peer (default 30000). */
-  timeout?: number;
+  /** How long to wait for the worker's endpoint to peer (default 30 s). */
+  timeout?: Duration;
   /**
-   * Real milliseconds after which a worker that answers no ping is declared dead
-   * (default 5000): the parent sees `peer_lost` and the thread is terminated.
+   * Real time after which a worker that answers no ping is declared dead (default 5 s):
+   * the parent sees `peer_lost` and the thread is terminated.
    */
-  livenessTimeout?: number;
+  livenessTimeout?: Duration;
 }
 
 /** The main thread's handle of a worker-thread endpoint. */
@@ -88,7 +89,8 @@ function execArgvFor(modulePath: string): string[] {
  * @param peered - resolves once the endpoint with that id has peered with the parent, or
  *   rejects; called as soon as the worker announced its id
  * @throws BrokerError `cannot_open_resource` when the module cannot run, `peer_unavailable`
- *   when the worker ends or never peers within `timeout`
+ *   when the worker ends or never peers within `timeout`; `invalid_data` for a bad
+ *   duration, before any thread starts
  */
 export async function startWorkerEndpoint(
   system: ActorSystem,
@@ -96,6 +98,9 @@ export async function startWorkerEndpoint(
   options: WorkerEndpointOptions,
   peered: (id: string, failed: Promise<never>) => Promise<void>,
 ): Promise<WorkerEndpoint> {
+  // The timeout covers the whole start: loading the module, announcing, peering.
+  const timeout = options.timeout === undefined ? 30_000 : toMilliseconds(options.timeout, 'timeout');
+  const livenessTimeout = options.livenessTimeout === undefined ? 5000 : toMilliseconds(options.livenessTimeout, 'livenessTimeout');
   const file = path.resolve(modulePath);
   const { port1, port2 } = new MessageChannel();
   const data: WorkerEndpointData = { brokerWorkerEndpoint: true, port: port2, parent: system.nodeId, data: options.workerData };
@@ -132,8 +137,6 @@ export async function startWorkerEndpoint(
     throw new BrokerError('peer_unavailable', `the worker endpoint ${file} ended (exit code ${code}) before peering${failure ? `: ${failure.message}` : ''}`);
   });
   ended.catch(() => {});
-  // The timeout covers the whole start: loading the module, announcing, peering.
-  const timeout = options.timeout ?? 30_000;
   let timer: { cancel(): void } | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = system.clock.setTimer(timeout, () => reject(new BrokerError('peer_unavailable', `the worker endpoint ${file} did not peer within ${timeout} ms`)));
@@ -145,7 +148,7 @@ export async function startWorkerEndpoint(
     const peerNode = node;
     link = new MessagePortLink(system, port1, node, {
       liveness: {
-        timeout: options.livenessTimeout ?? 5000,
+        timeout: livenessTimeout,
         onDead: (detail) => {
           failure = new BrokerError('peer_unavailable', `the worker endpoint ${file}: ${detail}`);
           link?.close();

@@ -1,5 +1,5 @@
 /**
- * Zeek's messages carried as Broker data (reference §1.5, "Zeek event encoding"):
+ * Zeek's messages carried as Broker data (Broker's `libbroker/broker/zeek.hh`):
  * `[count 1 (format), count type, content]`, where an event's content is
  * `[name, args, metadata?]` and metadata is a vector of `[count key, value]` pairs.
  */

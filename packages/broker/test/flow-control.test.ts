@@ -1,5 +1,5 @@
 /**
- * Flow control end to end (issue 6): the bounded input of `publish`, a publisher's
+ * Flow control end to end: the bounded input of `publish`, a publisher's
  * credit from subscriber to publisher across processes, each peer overflow policy with a
  * real slow peer process, and one slow peer that stalls nobody while the sender's memory
  * stays flat.

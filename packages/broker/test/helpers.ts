@@ -47,7 +47,7 @@ export async function awaitPeerSubscriptions(ep: Endpoint, ...topics: string[]):
   await until(async () => {
     const subs = await ep.peerSubscriptions();
     return topics.every((t) => subs.includes(t));
-  }, `peer subscriptions ${topics.join(', ')} at ${ep.options.name}`);
+  }, `peer subscriptions ${topics.join(', ')} at ${ep.name}`);
 }
 
 /** Creates endpoints with their names, all sharing `options`. */
@@ -59,7 +59,7 @@ export function endpoints(names: string[], options: EndpointOptions = {}): Endpo
 export async function connect(a: Endpoint, b: Endpoint): Promise<number> {
   const port = await b.listen();
   const ok = await a.peer('127.0.0.1', port);
-  if (!ok) throw new Error(`${a.options.name} could not peer with ${b.options.name}`);
+  if (!ok) throw new Error(`${a.name} could not peer with ${b.name}`);
   return port;
 }
 

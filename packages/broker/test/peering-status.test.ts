@@ -1,4 +1,4 @@
-import { BrokerError, type DataMessage, type Endpoint, InternalTopics, isStatus, type Status, Status as StatusClass, type Subscriber } from '@broker-ts/broker';
+import { BrokerError, type DataMessage, type Endpoint, ReservedTopics, isStatus, type Status, Status as StatusClass, type Subscriber } from '@broker-ts/broker';
 import { awaitPeerSubscriptions, codeOf, connect, endpoints, nextError, nextEvent, shutdownAll, until } from './helpers';
 
 /** Reads a subscriber to data and status topics as a list of `status:<code>` and values. */
@@ -7,7 +7,7 @@ async function readMixed(sub: Subscriber, n: number): Promise<string[]> {
 }
 
 function mixedLabel([topic, value]: DataMessage): string {
-  if (topic === InternalTopics.statuses) return `status:${StatusClass.fromData(value).code}`;
+  if (topic === ReservedTopics.statuses) return `status:${StatusClass.fromData(value).code}`;
   return String(value);
 }
 
@@ -25,7 +25,7 @@ describe('status event sequences', () => {
   test('the responder reports peer_added before the first message of the peer', async () => {
     eps = endpoints(['a', 'b']);
     const [a, b] = eps;
-    const mixed = a.makeSubscriber([InternalTopics.statuses, '/t']);
+    const mixed = a.makeSubscriber([ReservedTopics.statuses, '/t']);
     const port = await a.listen();
     // b subscribes nothing but learns a's filter in the handshake, then publishes at once.
     expect(await b.peer('127.0.0.1', port)).toBe(true);
@@ -36,7 +36,7 @@ describe('status event sequences', () => {
   test('the originator reports peer_added before the first message of the peer', async () => {
     eps = endpoints(['a', 'b']);
     const [a, b] = eps;
-    const mixed = a.makeSubscriber([InternalTopics.statuses, '/t']);
+    const mixed = a.makeSubscriber([ReservedTopics.statuses, '/t']);
     const bStatus = b.makeStatusSubscriber(true);
     const port = await b.listen();
     a.peerNoWait('127.0.0.1', port);
@@ -49,7 +49,7 @@ describe('status event sequences', () => {
     eps = endpoints(['a', 'b']);
     const [a, b] = eps;
     const aStatus = a.makeStatusSubscriber(true);
-    const mixed = b.makeSubscriber([InternalTopics.statuses, '/t']);
+    const mixed = b.makeSubscriber([ReservedTopics.statuses, '/t']);
     const port = await connect(a, b);
     await awaitPeerSubscriptions(a, '/t');
     const n = 1500;
@@ -231,7 +231,7 @@ describe('shutdown', () => {
   test('delivers what was published before it, and peers see peer_lost', async () => {
     eps = endpoints(['a', 'b']);
     const [a, b] = eps;
-    const mixed = b.makeSubscriber([InternalTopics.statuses, '/s']);
+    const mixed = b.makeSubscriber([ReservedTopics.statuses, '/s']);
     await connect(a, b);
     await awaitPeerSubscriptions(a, '/s');
     const n = 2000;

@@ -1,4 +1,4 @@
-import { BrokerError, count, type DataMessage, Endpoint, InternalTopics, isStatus } from '@broker-ts/broker';
+import { BrokerError, count, type DataMessage, Endpoint, ReservedTopics, isStatus } from '@broker-ts/broker';
 import { awaitPeerSubscriptions, connect, endpoints, shutdownAll, until } from './helpers';
 
 describe('two peered endpoints', () => {
@@ -328,7 +328,7 @@ describe('publishTo one specific peer', () => {
     const [p, q] = eps;
     const sp = p.makeStatusSubscriber(true);
     const sq = q.makeStatusSubscriber(true);
-    const rawQ = q.makeSubscriber(InternalTopics.statuses);
+    const rawQ = q.makeSubscriber(ReservedTopics.statuses);
     await connect(p, q);
     const evP = await sp.get();
     const evQ = await sq.get();

@@ -1,4 +1,4 @@
-import { BrokerError, count, Endpoint, EnumValue, InternalTopics, isStatus, set, storeEventsTopic, type Store } from '@broker-ts/broker';
+import { BrokerError, count, Endpoint, EnumValue, ReservedTopics, isStatus, set, storeEventsTopic, type Store } from '@broker-ts/broker';
 
 async function until(check: () => Promise<boolean> | boolean): Promise<void> {
   while (!(await check())) await new Promise((r) => setImmediate(r));
@@ -62,7 +62,7 @@ describe('data stores across endpoints', () => {
     const errorsA = a.makeStatusSubscriber();
     const master = await a.attachMaster('ev', 'memory');
     await peered();
-    const eventsB = b.makeSubscriber(InternalTopics.storeEvents);
+    const eventsB = b.makeSubscriber(ReservedTopics.storeEvents);
     const clone = await b.attachClone('ev');
     expect(await clone.awaitIdle({ timeout: 20_000 })).toBe(true);
     await master.put('k', 1n);

@@ -1,10 +1,10 @@
 /**
- * Store events end to end (reference §4.6): `insert`, `update`, `erase` and `expire` in
+ * Store events end to end (Broker's `store_event.hh`): `insert`, `update`, `erase` and `expire` in
  * Broker's layout, on `<$>/local/data/store-events/<store>`, published by the master and
  * by every clone for every change, whoever wrote it; the publisher fields name the
  * endpoint and frontend that wrote (the master for expiries).
  */
-import { count, type Data, Endpoint, InternalTopics, storeEventsTopic, type Subscriber, timespan } from '@broker-ts/broker';
+import { count, type Data, Endpoint, ReservedTopics, storeEventsTopic, type Subscriber, timespan } from '@broker-ts/broker';
 import { storeCluster, type StoreCluster } from './fixtures/store/store-kit';
 import { connect } from './helpers';
 
@@ -69,7 +69,7 @@ describe('store events on the master and on every clone', () => {
     expect(objects[2]).toEqual(objects[0]);
     const [expired] = await nextEvents(1);
     for (const evs of [expired]) expect(evs[0].slice(0, 4)).toEqual(['expire', 'ev', 'short', masterEp.id]);
-    for (const t of topics.flat()) expect(t).toBe(`${InternalTopics.storeEvents}/ev`);
+    for (const t of topics.flat()) expect(t).toBe(`${ReservedTopics.storeEvents}/ev`);
   });
 
   test('clear emits one erase event per key on every endpoint', async () => {

@@ -1,5 +1,5 @@
 /**
- * Every store operation with Broker's semantics (reference §4.3, §4.5), end to end through
+ * Every store operation with Broker's semantics (Broker's `doc/stores.rst`), end to end through
  * real endpoints: issued on the master's endpoint and, the same table again, through a
  * clone on another endpoint peered over TCP. A rejected write leaves the store unchanged
  * and arrives as an error event on the status subscriber of the endpoint that issued it.
@@ -14,7 +14,7 @@ import { until } from './helpers';
 const ABSENT = Symbol('absent');
 type Expected = Data | typeof ABSENT;
 
-/** One row of §4.3: an initial value, an operation, the value afterwards and the error, if any. */
+/** One row of the operation tables in docs/stores.md: an initial value, an operation, the value afterwards and the error, if any. */
 interface OpCase {
   name: string;
   init?: Data;

@@ -1,8 +1,7 @@
 import * as path from 'node:path';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import type { Endpoint, Status } from '@broker-ts/broker';
-import type { WorkerEndpoint } from '../src/worker-endpoint';
+import { type Endpoint, type Status, timespan, type WorkerEndpoint } from '@broker-ts/broker';
 import { awaitPeerSubscriptions, endpoints, nextEvent, shutdownAll } from './helpers';
 
 const FIXTURES = path.join(__dirname, 'fixtures/worker');
@@ -99,7 +98,7 @@ describe('spawnWorkerEndpoint: an endpoint in a worker peered over its MessagePo
     eps = endpoints(['main']);
     const [main] = eps;
     const statuses = main.makeStatusSubscriber(true);
-    const remote = await main.spawnWorkerEndpoint(ECHO, { livenessTimeout: 1000 });
+    const remote = await main.spawnWorkerEndpoint(ECHO, { livenessTimeout: timespan(1000) });
     workers.push(remote);
     await awaitPeerSubscriptions(main, '/to-worker');
     main.publish('/to-worker', 'spin');
@@ -146,7 +145,16 @@ describe('spawnWorkerEndpoint: an endpoint in a worker peered over its MessagePo
   test('a worker that never peers is terminated after the timeout, with peer_unavailable', async () => {
     eps = endpoints(['main']);
     const [main] = eps;
-    await expect(main.spawnWorkerEndpoint(SILENT, { timeout: 300 })).rejects.toMatchObject({ code: 'peer_unavailable' });
+    await expect(main.spawnWorkerEndpoint(SILENT, { timeout: timespan(300) })).rejects.toMatchObject({ code: 'peer_unavailable' });
+    expect(await main.peers()).toEqual([]);
+  });
+
+  test('a bad timeout or liveness timeout is refused with invalid_data before any thread starts', async () => {
+    eps = endpoints(['main']);
+    const [main] = eps;
+    await expect(main.spawnWorkerEndpoint(ECHO, { timeout: -1 })).rejects.toMatchObject({ code: 'invalid_data', message: expect.stringContaining('timeout') });
+    // @ts-expect-error a string is not a duration
+    await expect(main.spawnWorkerEndpoint(ECHO, { livenessTimeout: '5s' })).rejects.toMatchObject({ code: 'invalid_data', message: expect.stringContaining('livenessTimeout') });
     expect(await main.peers()).toEqual([]);
   });
 

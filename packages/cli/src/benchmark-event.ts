@@ -1,5 +1,5 @@
 /**
- * The three events of Broker's throughput benchmark (reference §8.3), as Zeek events on
+ * The three events of Broker's throughput benchmark (Broker 1.4's `tests/benchmark/broker-benchmark.cc`), as Zeek events on
  * `/benchmark/events`: type 1 `event_1(42, "test")`, type 2 the conn.log record
  * (`conn-event.ts`), type 3 a timestamp and a table of 100 strings to sets of 10 strings.
  */

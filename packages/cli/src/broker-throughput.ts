@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `broker-throughput`: Broker's throughput benchmark (reference §8.3) for broker-ts.
+ * `broker-throughput`: Broker's throughput benchmark (Broker 1.4's `tests/benchmark/broker-benchmark.cc`) for broker-ts.
  * Run `broker-throughput --help` for the options; see docs/cli.md.
  */
 import { parseThroughputArgs, THROUGHPUT_USAGE, type ThroughputOptions, UsageError } from './throughput-options';

@@ -1,5 +1,5 @@
 /**
- * The conn.log-like event of Broker's throughput benchmark (reference §8.3, event type 2),
+ * The conn.log-like event of Broker's throughput benchmark (Broker 1.4's `tests/benchmark/broker-benchmark.cc`, event type 2),
  * as Broker values wrapped as a Zeek event, and as an equivalent plain JS object for
  * baselines that know nothing of Broker (cbor-x, NATS, raw TCP).
  *
@@ -65,8 +65,7 @@ const PROTO = enumValue('tcp');
 const DURATION = new Timespan(3_140_000_000n);
 const ONE = count(1);
 const BASE_NS = BigInt(BASE_MS) * 1_000_000n;
-// Local bindings of the per-event constructors: CommonJS transpilers (tsx, swc) turn each
-// use of an imported name into getter calls through the package index.
+// Local bindings of hot-path imports: see docs/architecture.md, "Local bindings on hot paths".
 const countOf = count;
 const setOf = set;
 const TimestampClass = Timestamp;

@@ -1,6 +1,6 @@
 /**
- * Command-line options of `broker-throughput` (Broker's `broker-benchmark`, reference
- * §8.3), parsed and checked: every bad input is a {@link UsageError} naming the problem.
+ * Command-line options of `broker-throughput` (Broker's `broker-benchmark`,
+ * `tests/benchmark/broker-benchmark.cc`), parsed and checked: every bad input is a {@link UsageError} naming the problem.
  */
 import { parseArgs } from 'node:util';
 

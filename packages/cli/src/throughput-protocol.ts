@@ -1,6 +1,6 @@
 /**
  * What the `broker-throughput` server and client say to each other besides the events
- * (Broker 1.4's `broker-benchmark`, reference §8.3): the server's `stats_update` event
+ * (Broker 1.4's `broker-benchmark`, `tests/benchmark/broker-benchmark.cc`): the server's `stats_update` event
  * once per second on `/benchmark/stats`, and `quit_benchmark` on `/benchmark/terminate`
  * once it has received `--max-received` events.
  */

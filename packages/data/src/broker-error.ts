@@ -6,7 +6,7 @@ import { ErrorCode, type ErrorCodeName, isErrorCodeName } from './error-code';
 export interface BrokerErrorContext {
   /** Byte offset (binary input) or character offset (text and JSON input) of the problem. */
   offset?: number;
-  /** The `endpoint_info` the error concerns, in Broker's data layout (reference §1.4). */
+  /** The `endpoint_info` the error concerns, in Broker's data layout (Broker's `libbroker/broker/error.cc`). */
   endpoint?: Data;
   /** Further facts about the problem. */
   [key: string]: unknown;
@@ -44,7 +44,7 @@ export class BrokerError extends Error {
   }
 
   /**
-   * Broker's data layout of an error (reference §1.4):
+   * Broker's data layout of an error (Broker's `libbroker/broker/error.cc`):
    * `["error", enum_value(code), context]` where context is nil (empty message),
    * `[message]`, or `[endpoint_info, message]` when `context.endpoint` is set.
    * @returns the error as Broker data

@@ -13,8 +13,7 @@ import { describe } from './type-of';
 import * as typeTag from './type-tag';
 import { utf8Bytes } from './utf8';
 
-// A local binding: CommonJS transpilers (tsx, swc) turn each use of an imported name into
-// a getter call, and compare runs for every element of every set and table.
+// Local bindings of hot-path imports: see docs/architecture.md, "Local bindings on hot paths".
 const { tagOf } = typeTag;
 
 /**
@@ -36,8 +35,8 @@ export function compare(a: Data, b: Data): number {
     throw new BrokerError('type_clash', `cannot compare ${describe(ta < 0 ? a : b)}: not exact Broker data (convert it with toData first)`);
   }
   if (ta !== tb) return ta < tb ? -1 : 1;
-  // Literal type indices (see type-tag.ts): imported constants cost a getter call each
-  // under the CommonJS transpilers, and this switch runs for every comparison.
+  // Literal type indices (see type-tag.ts) rather than imported constants, for the reason
+  // in docs/architecture.md, "Local bindings on hot paths".
   switch (ta) {
     case 0: // none
       return 0;

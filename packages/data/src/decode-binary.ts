@@ -12,9 +12,7 @@ import * as timestamp from './timestamp';
 import { MAX_NESTING_DEPTH } from './max-nesting-depth';
 import { copyBytes, decodeUtf8 } from './utf8';
 
-// Local bindings for the hot path: transpilers for CommonJS (tsx, swc) turn every use of
-// an imported name into a getter call. This module is outside the package's import
-// cycles, so these are all initialized when it runs.
+// Local bindings of hot-path imports: see docs/architecture.md, "Local bindings on hot paths".
 const { Address } = address;
 const { Count } = count;
 const { EnumValue } = enumValue;

@@ -14,7 +14,7 @@ import { timestamp } from './timestamp';
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 describe('encodeBinary', () => {
-  // The byte layouts of Broker's format/bin.hh (reference §7.3); the SQLite examples of §4.2
+  // The byte layouts of Broker's format/bin.hh ; the SQLite examples
   // were observed in a file written by Broker 1.4.
   test.each<[string, DataInput, string]>([
     ['none', null, '00'],

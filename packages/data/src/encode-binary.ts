@@ -24,8 +24,7 @@ const INITIAL_SIZE = 8192;
 const RETAIN_LIMIT = 1 << 20;
 // Every fixed-size item (at most 18 bytes) fits without a check while pos <= safeEnd.
 const SLACK = 32;
-// Local bindings: CommonJS transpilers (tsx, swc) turn each use of an imported name into a
-// getter call. This module is outside the package's import cycles.
+// Local bindings of hot-path imports: see docs/architecture.md, "Local bindings on hot paths".
 const TAG_KEY = typeTag.BROKER_TAG;
 const { INT64_MIN, INT64_MAX } = int64;
 const MAX_DEPTH = MAX_NESTING_DEPTH;

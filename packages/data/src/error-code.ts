@@ -1,6 +1,6 @@
 /**
  * Broker's error codes (`enum class ec : uint8_t`) with the numbering of current Broker
- * (2.x, "new" in the reference). Broker 1.4 numbered `invalid_status` 20 and had no
+ * (2.x, `libbroker/broker/error.hh`). Broker 1.4 numbered `invalid_status` 20 and had no
  * codes above it; see docs/data-model.md.
  */
 export const ErrorCode = {

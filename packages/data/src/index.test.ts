@@ -1,6 +1,6 @@
 import * as data from '@broker-ts/data';
 
-test('the package entry exports the names DESIGN.md lists as the contract', () => {
+test('the package entry exports the names of the documented contract (docs/data-model.md)', () => {
   for (const name of [
     'Count', 'Address', 'Subnet', 'Port', 'Timestamp', 'Timespan', 'EnumValue', 'BrokerSet', 'BrokerTable', 'BrokerError',
     'count', 'address', 'subnet', 'port', 'timestamp', 'timespan', 'enumValue', 'set', 'table',

@@ -14,10 +14,7 @@ import { DATA_TYPE_NAMES, describe } from './type-of';
 import * as typeTag from './type-tag';
 import { copyBytes, decodeUtf8, isWellFormedString } from './utf8';
 
-// Local bindings of the hot path's imports: CommonJS transpilers (tsx, swc) turn each use
-// of an imported name into a getter call, which cost more than the conversion itself of
-// a value that already is Broker data. These modules are outside the package's import
-// cycles (fully loaded before this one).
+// Local bindings of hot-path imports: see docs/architecture.md, "Local bindings on hot paths".
 const TAG_KEY = typeTag.BROKER_TAG;
 const { TAG_ADDRESS, TAG_COUNT, TAG_ENUM_VALUE, TAG_PORT, TAG_SET, TAG_SUBNET, TAG_TABLE, TAG_TIMESPAN, TAG_TIMESTAMP } = typeTag;
 const MIN = INT64_MIN;

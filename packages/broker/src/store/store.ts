@@ -39,13 +39,43 @@ export interface AwaitIdleOptions {
 /** How long a query waits for the store actor (Broker's frontend timeout, 10 s). */
 const QUERY_TIMEOUT_MS = 10_000;
 
+/** What the endpoint hands a new frontend: the store actor and the runtime that reaches it. */
+export interface StoreFrontendLink {
+  /** The endpoint's actor system (requests and the node id). */
+  system: ActorSystem;
+  /** The store's master or clone actor. */
+  actor: ActorRef<StoreCommand>;
+  /** The store's name. */
+  name: string;
+  /** Whether the actor is the master or a clone. */
+  kind: 'master' | 'clone';
+  /** Unique among the endpoint's frontends: the publisher id of this frontend's writes. */
+  frontendId: number;
+  /** Called once when the frontend closes. */
+  onClose: () => void;
+}
+
+let construct: (link: StoreFrontendLink) => Store;
+
+/**
+ * Builds a store frontend. Internal: the constructor of {@link Store} is private so that
+ * the public declarations show nothing of the actor runtime; the endpoint builds frontends
+ * through this function, which `index.ts` does not export.
+ */
+export function openStoreFrontend(link: StoreFrontendLink): Store {
+  return construct(link);
+}
+
 /** A data store frontend; created by `Endpoint.attachMaster` and `Endpoint.attachClone`. */
 export class Store {
   private readonly publisher: EntityId;
   private closed = false;
 
-  /** @internal built by the endpoint */
-  constructor(
+  static {
+    construct = (l) => new Store(l.system, l.actor, l.name, l.kind, l.frontendId, l.onClose);
+  }
+
+  private constructor(
     private readonly system: ActorSystem,
     private readonly actor: ActorRef<StoreCommand>,
     /** The store's name. */

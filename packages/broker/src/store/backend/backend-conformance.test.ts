@@ -1,6 +1,6 @@
 /**
  * One conformance suite, run against every backend: the same operations must give the
- * same results on memory, SQLite and LMDB (reference §4.2–§4.5).
+ * same results on memory, SQLite and LMDB (Broker's `doc/stores.rst`, `libbroker/broker/detail/abstract_backend.hh`).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -40,7 +40,7 @@ function state(b: Backend): { entries: string; expiries: string[]; size: number 
   };
 }
 
-/** Stored types that neither add nor subtract applies to (reference §4.3, last row). */
+/** Stored types that neither add nor subtract applies to (Broker's `detail/appliers.hh`). */
 const INERT: Array<[string, Data, Data, ErrorCodeName]> = [
   ['none is a clash', null, null, 'type_clash'],
   ['boolean is a clash', true, true, 'type_clash'],
@@ -208,7 +208,7 @@ describe.each(ALL_KINDS)('%s backend', (kind) => {
     });
   });
 
-  describe('add (increment, append, insert_into, push): reference §4.3', () => {
+  describe('add (increment, append, insert_into, push)', () => {
     const rows: Array<[string, Data, Data, Data | ErrorCodeName]> = [
       ['count + count', count(5), count(2), count(7)],
       ['count + integer is a clash', count(5), 2n, 'type_clash'],
@@ -281,7 +281,7 @@ describe.each(ALL_KINDS)('%s backend', (kind) => {
     });
   });
 
-  describe('subtract (decrement, remove_from, pop): reference §4.3', () => {
+  describe('subtract (decrement, remove_from, pop)', () => {
     const rows: Array<[string, Data, Data, Data | ErrorCodeName]> = [
       ['count - count', count(5), count(2), count(3)],
       ['count underflow wraps to 2^64 - 1', count(0), count(1), count(COUNT_MAX)],
@@ -318,7 +318,7 @@ describe.each(ALL_KINDS)('%s backend', (kind) => {
     });
   });
 
-  describe('expiry: reference §4.4', () => {
+  describe('expiry', () => {
     it('records the expiry of a put and clears it on a put without one', () => {
       b.put('k', 1n, ts(500));
       expect(b.expiries().map((e) => [e.key, e.expiry.ns])).toEqual([['k', 500n]]);
@@ -380,7 +380,7 @@ describe.each(ALL_KINDS)('%s backend', (kind) => {
     });
   });
 
-  describe('getIndexFromValue: reference §4.5', () => {
+  describe('getIndexFromValue', () => {
     const rows: Array<[string, Data, Data, Data | ErrorCodeName]> = [
       ['a vector by count', [10n, 20n, 30n], count(1), 20n],
       ['a vector by non-negative integer', [10n, 20n, 30n], 2n, 30n],

@@ -1,8 +1,8 @@
 /**
  * Store backends: the synchronous storage under a data store master (Broker's
  * `abstract_backend` and its memory, SQLite and — in place of RocksDB — LMDB backends),
- * with Broker's per-type operation semantics. The lead re-exports what the package
- * exposes from `packages/broker/src/index.ts`.
+ * with Broker's per-type operation semantics. Applications reach none of it: tests and
+ * benchmarks use `@broker-ts/broker/testing` (`src/testing.ts`).
  */
 export type { Backend, BackendKind, Expirable } from './backend';
 export type { BackendOptions } from './backend-options';

@@ -1,4 +1,4 @@
-import { enumValue } from '@broker-ts/data';
+import { enumValue, timespan } from '@broker-ts/data';
 import { parseSqliteOptions } from './sqlite-options';
 import { brokerErrorOf } from './__fixtures__/error-code-of';
 
@@ -14,11 +14,15 @@ describe('parseSqliteOptions', () => {
     });
   });
 
-  it('takes a busy timeout in milliseconds, bounded', () => {
+  it('takes a busy timeout in milliseconds or as a Timespan, bounded', () => {
     expect(parseSqliteOptions({ path: 'p', busyTimeout: 0 }).busyTimeout).toBe(0);
     expect(parseSqliteOptions({ path: 'p', busy_timeout: 250 }).busyTimeout).toBe(250);
-    for (const bad of [-1, 1.5, 60_001, '100', Number.NaN]) {
-      expect(brokerErrorOf(() => parseSqliteOptions({ path: 'p', busyTimeout: bad })).message).toMatch(/option 'busyTimeout' must be an integer number of milliseconds from 0 to 60000/);
+    expect(parseSqliteOptions({ path: 'p', busyTimeout: timespan('2s') }).busyTimeout).toBe(2000);
+    expect(parseSqliteOptions({ path: 'p', busy_timeout: timespan(1500n * 1_000_000n + 999_999n) }).busyTimeout).toBe(1500);
+    for (const bad of [-1, 1.5, 60_001, '100', Number.NaN, timespan('61s'), timespan(-5n)]) {
+      expect(brokerErrorOf(() => parseSqliteOptions({ path: 'p', busyTimeout: bad })).message).toMatch(
+        /option 'busyTimeout' must be an integer number of milliseconds or a Timespan from 0 to 60000 ms/,
+      );
     }
   });
 

@@ -1,4 +1,4 @@
-import { BrokerError, EnumValue } from '@broker-ts/data';
+import { BrokerError, EnumValue, Timespan } from '@broker-ts/data';
 import { optionEntries, type BackendOptions } from './backend-options';
 
 /** SQLite's `PRAGMA synchronous` levels that Broker lets a store choose. */
@@ -111,9 +111,11 @@ export function parseSqliteOptions(options: BackendOptions | undefined): SqliteO
   if (path.includes('\0')) fail("option 'path' must not contain NUL characters");
   const integrityCheck = given.get('integrityCheck') ?? false;
   if (typeof integrityCheck !== 'boolean') fail(`option 'integrityCheck' must be a boolean; got ${describe(integrityCheck)}`);
-  const busyTimeout = given.get('busyTimeout') ?? SQLITE_DEFAULT_BUSY_TIMEOUT_MS;
+  const busyGiven = given.get('busyTimeout') ?? SQLITE_DEFAULT_BUSY_TIMEOUT_MS;
+  // A Timespan (a Zeek `interval`) counts in whole milliseconds, as SQLite does.
+  const busyTimeout = busyGiven instanceof Timespan && busyGiven.ns >= 0n ? Number(busyGiven.ns / 1_000_000n) : busyGiven;
   if (typeof busyTimeout !== 'number' || !Number.isSafeInteger(busyTimeout) || busyTimeout < 0 || busyTimeout > MAX_BUSY_TIMEOUT_MS) {
-    fail(`option 'busyTimeout' must be an integer number of milliseconds from 0 to ${MAX_BUSY_TIMEOUT_MS}; got ${describe(busyTimeout)}`);
+    fail(`option 'busyTimeout' must be an integer number of milliseconds or a Timespan from 0 to ${MAX_BUSY_TIMEOUT_MS} ms; got ${describe(busyGiven)}`);
   }
   const synchronous = given.get('synchronous');
   const journalMode = given.get('journalMode');

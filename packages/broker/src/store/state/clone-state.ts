@@ -23,7 +23,7 @@ export interface CloneCallbacks {
   event(ev: StoreEvent): void;
   /** A message for the master, to publish on `masterTopic(name)` (`msg.master` null: any master, the rendezvous). */
   send(msg: CloneMessage): void;
-  /** A write the master refused, or one dropped without a master; the lead publishes it on the status subscriber. */
+  /** A write the master refused, or one dropped without a master; the hosting actor publishes it on the status subscriber. */
   error(err: BrokerError): void;
   /**
    * The outcome of a write issued here with a request id (a putUnique, or an

@@ -19,7 +19,7 @@ export interface MasterCallbacks {
   event(ev: StoreEvent): void;
   /** A message for clones, to publish on `cloneTopic(name)` (`msg.clone` set: for that clone only). */
   send(msg: MasterMessage): void;
-  /** A refused write (or a malformed message); the lead publishes it on the status subscriber. */
+  /** A refused write (or a malformed message); the hosting actor publishes it on the status subscriber. */
   error(err: BrokerError): void;
 }
 

@@ -2,7 +2,7 @@ import { Count, type Data, type Timespan } from '@broker-ts/data';
 import type { EntityId } from './entity-id';
 
 /**
- * A store change event in Broker's data layout (reference §4.6), published locally on
+ * A store change event in Broker's data layout (`libbroker/broker/store_event.hh`), published locally on
  * `storeEventsTopic(store)` by the master and by every clone:
  *
  * - `["insert", store, key, value, expiry | nil, publisher_endpoint | nil, publisher_object | nil]`

@@ -1,7 +1,7 @@
 import { BrokerError, type Data } from '@broker-ts/data';
 import type { Backend } from '../backend';
 
-/** A read of a store (Broker's queries, reference §4.5). */
+/** A read of a store (Broker's queries, `libbroker/broker/store.hh`). */
 export type StoreQuery =
   | { readonly op: 'get'; readonly key: Data }
   | { readonly op: 'exists'; readonly key: Data }

@@ -92,7 +92,7 @@ function common(o: WriteOptions): { expiry: Timespan | null; publisher: EntityId
 
 /**
  * Builders of every store write, mapping the API's operations onto Broker's commands
- * (reference §4.3): increment → add with the amount's init type, decrement → subtract,
+ * (Broker's `internal/master_actor.cc`): increment → add with the amount's init type, decrement → subtract,
  * append → add (string), insertInto → add (set, or table with `[index, value]`),
  * removeFrom → subtract, push → add (vector), pop → subtract(key, key).
  */
