@@ -7,12 +7,13 @@
  */
 import { Actor, type ActorContext, type ActorRef, type AnyMessage, type Behavior, type Handler, type Cancellable, FlowError, KEEP_ALIVE, FlowHost, type IncomingStream, type NetErrorReason, type SinkSpec, type Stream, type StreamSink, TcpNetwork, withFlows } from '@broker-ts/actor';
 import { BrokerError, type Data, decodeBinary, encodeBinary, type ErrorCodeName, isErrorCodeName } from '@broker-ts/data';
+import type { AttachedStore, CoreCommand, CoreMessage, EndpointStats, PeerInfo } from './core-messages';
 import type { ResolvedEndpointOptions } from './endpoint-options';
 import { type EndpointInfo, endpointInfoToData, type NetworkInfo } from './endpoint-info';
-import type { LocalSubscription, PublisherPort } from './local-subscription';
+import { LocalSubscription, type PublisherPort } from './local-subscription';
 import type { DrainMark, PublishBuffer } from './publish-buffer';
 import { asWireItem, CORE_ACTOR_NAME, isTopicList, packWireItems, PEER_PROTOCOL_VERSION, type PeerBye, type PeerFilterUpdate, type PeerHello, type PeerReject, type PeerStreamMeta, type PeerWelcome, unpackWireItems, type WireItem } from './peer-protocol';
-import { refusalCode } from './refusal-code';
+import { connectFailure, handshakeFailureCode } from './refusal-code';
 import { type InboundDecision, Router } from './router';
 import { Status } from './status';
 import { FilterSources, TopicFilter } from './topic-filter';
@@ -29,98 +30,6 @@ const SHUTDOWN_FLUSH_TIMEOUT_MS = 3_000;
 /** How long unpeer waits for the peer to take what was published before it (Broker's `unpeer_timeout`). */
 const UNPEER_FLUSH_TIMEOUT_MS = 3_000;
 
-/** A peer as `peers()` reports it. */
-export interface PeerInfo {
-  /** The peer's endpoint id and network address (null id while still connecting). */
-  peer: EndpointInfo;
-  /** `peered`, or `connecting`/`reconnecting` for outbound peerings not (yet) up. */
-  status: 'connecting' | 'peered' | 'reconnecting';
-  /** True when this endpoint opened the peering. */
-  outbound: boolean;
-}
-
-/** Counters of the core, for tests and monitoring. */
-export interface CoreStats {
-  /** Messages dropped by peers' overflow policies (dropOldest/dropNewest). */
-  peerDrops: number;
-  /** Local publications a full hub or status subscriber could not take. */
-  localDrops: number;
-  /** Messages that arrived twice through a cycle and were suppressed. */
-  duplicates: number;
-  /** Messages whose hop limit ran out at this endpoint. */
-  ttlExpired: number;
-  /** Malformed items received from peers. */
-  malformed: number;
-  /** `Endpoint.publish` calls refused by a full publish buffer (`publishOverflowPolicy` dropNewest/dropOldest). */
-  publishDrops: number;
-  /**
-   * Messages the core processed, by Broker's message types (Broker's
-   * `broker_processed_messages_total`): `data` published here or received from peers,
-   * `command` the store protocol's messages, `routingUpdate` peers' filter updates.
-   */
-  processed: ProcessedMessages;
-  /** Messages waiting in the endpoint now: publish buffers, peers' output buffers and inbound backlogs. */
-  buffered: number;
-  /** Local subscriptions now: subscribers, hubs, callbacks and status subscribers (stores' own not counted). */
-  subscriptions: number;
-  /** Publishers made by `makePublisher` and not closed yet (counted by the facade). */
-  publishers: number;
-  /** Messages `publish`/`publishTo`/`publishBatch` accepted (counted by the facade; Broker's `published-via-async-msg`). */
-  published: number;
-  /** Peerings that ended (lost, removed, or refused mid-stream) since the start. */
-  peerDisconnects: number;
-}
-
-/** Messages processed by the core, per Broker message type. */
-export interface ProcessedMessages {
-  /** Data messages: published here (including status events) or received from peers. */
-  data: number;
-  /** Store protocol messages sent or received. */
-  command: number;
-  /** Filter updates received from peers. */
-  routingUpdate: number;
-}
-
-/** Messages the facade sends to the core. */
-export type CoreCommand =
-  | { type: 'publish'; topic: string; value: Data; receiver?: string; from?: number; asRemote?: boolean }
-  | { type: 'publish-drain'; buffer: PublishBuffer; mark: DrainMark; publisher?: PublisherPort }
-  | { type: 'publish-overflow' }
-  | { type: 'add-subscription'; sub: LocalSubscription; topics: string[] }
-  | { type: 'set-topics'; id: number; topics: string[] }
-  | { type: 'remove-subscription'; id: number }
-  | { type: 'subscriber-drained'; id: number }
-  | { type: 'forward'; topics: string[] }
-  | { type: 'listen'; host: string; port: number }
-  | { type: 'peer'; host: string; port: number; retryMs: number; wait: boolean; via?: string }
-  | { type: 'unpeer'; host: string; port: number }
-  | { type: 'peers' }
-  | { type: 'peer-subscriptions' }
-  | { type: 'stats' }
-  | { type: 'publish-store'; topic: string; msg: unknown }
-  | { type: 'attach-master'; name: string; backend: BackendKind; options: BackendOptions; wallNow: () => number }
-  | { type: 'attach-clone'; name: string; resyncInterval: number; staleInterval: number; mutationBufferInterval: number; wallNow: () => number }
-  | { type: 'detach-store'; name: string; actor: ActorRef }
-  | { type: 'shutdown' };
-
-/** A store attached to this endpoint, as `attach-master`/`attach-clone` answer it. */
-export interface AttachedStore {
-  kind: 'master' | 'clone';
-  actor: ActorRef<StoreCommand>;
-}
-
-/** Messages the core sends itself (continuations of asynchronous work). */
-type CoreInternal =
-  | { type: 'peering-connected'; key: string; attempt: number; node: string }
-  | { type: 'peering-failed'; key: string; attempt: number; code: ErrorCodeName; message: string }
-  | { type: 'peering-retry'; key: string }
-  | { type: 'peer-core-found'; key: string; attempt: number; core: ActorRef | undefined; node: string }
-  | { type: 'peer-output-ended'; peer: string; error: FlowError | undefined }
-  | { type: 'peer-flushed'; core: ActorRef; reason: string }
-  | { type: 'peer-stall-check'; peer: string }
-  | { type: 'inbound-refused'; address: string; reason: NetErrorReason; detail: string };
-
-type CoreMessage = CoreCommand | CoreInternal | PeerHello | PeerWelcome | PeerReject | PeerFilterUpdate | PeerBye;
 
 /** A publisher whose messages wait in its buffer until a peer they go to has room. */
 interface Parked {
@@ -228,7 +137,7 @@ export class EndpointCore extends Actor<CoreMessage> {
   /** Credit-based streams to and from peers. */
   private readonly flows: FlowHost;
   /** Counters. */
-  private readonly stats: Omit<CoreStats, 'publishDrops' | 'buffered' | 'subscriptions' | 'publishers' | 'published'> = {
+  private readonly stats: Omit<EndpointStats, 'publishDrops' | 'buffered' | 'subscriptions' | 'publishers' | 'published'> = {
     peerDrops: 0, localDrops: 0, duplicates: 0, ttlExpired: 0, malformed: 0, processed: { data: 0, command: 0, routingUpdate: 0 }, peerDisconnects: 0,
   };
   /**
@@ -254,6 +163,8 @@ export class EndpointCore extends Actor<CoreMessage> {
     private readonly options: ResolvedEndpointOptions,
     /** The facade's buffer of `Endpoint.publish` calls (bounded by `publishBufferSize`). */
     private readonly input: PublishBuffer,
+    /** The endpoint's wall clock in ms since the epoch (virtual unless `useRealTime`), for store timestamps. */
+    private readonly wallNow: () => number,
   ) {
     super(ctx);
     this.router = new Router({ self: ctx.system.nodeId, forward: options.forward, ttl: options.ttl });
@@ -280,15 +191,15 @@ export class EndpointCore extends Actor<CoreMessage> {
         if (this.sources.add(m.topics)) this.advertise();
       },
       listen: (m) => this.listen(m.host, m.port),
-      'inbound-refused': (m) => this.emitError(refusalCode(m.reason), { id: null, network: parseAddress(m.address) }, `refused an incoming connection: ${m.detail}`, 'warn'),
+      'inbound-refused': (m) => this.emitError(handshakeFailureCode(m.reason, 'listener'), { id: null, network: parseAddress(m.address) }, `refused an incoming connection: ${m.detail}`, 'warn'),
       peer: (m) => answer(() => this.peer(m.host, m.port, m.retryMs, m.wait, m.via)),
       unpeer: (m) => this.unpeer(m.host, m.port),
       peers: () => this.peerInfos(),
       'peer-subscriptions': () => this.router.peerSubscriptions(),
-      stats: (): Omit<CoreStats, 'publishers' | 'published'> => this.snapshotStats(),
+      stats: (): Omit<EndpointStats, 'publishers' | 'published'> => this.snapshotStats(),
       'publish-store': (m) => this.publishStore(m.topic, m.msg),
-      'attach-master': (m) => answer(() => this.attachMaster(m.name, m.backend, m.options, m.wallNow)),
-      'attach-clone': (m) => answer(() => this.attachClone(m.name, { kind: 'clone', name: m.name, resyncInterval: m.resyncInterval, staleInterval: m.staleInterval, mutationBufferInterval: m.mutationBufferInterval }, m.wallNow)),
+      'attach-master': (m) => answer(() => this.attachMaster(m.name, m.backend, m.options)),
+      'attach-clone': (m) => answer(() => this.attachClone(m.name, { kind: 'clone', name: m.name, resyncInterval: m.resyncInterval, staleInterval: m.staleInterval, mutationBufferInterval: m.mutationBufferInterval })),
       'detach-store': (m) => this.detachStore(m.name, m.actor),
       shutdown: () => this.shutdown(),
       'peering-connected': (m) => this.onConnected(m.key, m.attempt, m.node),
@@ -379,7 +290,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     if (this.options.peerOverflowPolicy === 'disconnect') {
       // Lossless: the burst goes on as the peers take it (see mustWait); what waits stays
       // in the bounded publish buffer.
-      buffer.takeLimit = mark.end;
+      buffer.limitTakeTo(mark);
       this.drainPublisher(buffer, INPUT_PORT);
       return;
     }
@@ -409,9 +320,7 @@ export class EndpointCore extends Actor<CoreMessage> {
   /** Ends an overflow episode of the publish buffer once it ran empty. */
   private inputEmptied(): void {
     const input = this.input;
-    if (!input.overflowReported || input.length > 0) return;
-    input.overflowReported = false;
-    this.ctx.log.info({ event: 'publish-overflow-ended', dropped: input.dropped }, 'the publish buffer has room again');
+    if (input.endOverflowEpisode()) this.ctx.log.info({ event: 'publish-overflow-ended', dropped: input.dropped }, 'the publish buffer has room again');
   }
 
   /**
@@ -423,12 +332,12 @@ export class EndpointCore extends Actor<CoreMessage> {
     buffer.seal();
     if (buffer.parked) return;
     if (this.parked.length > 0) {
-      buffer.parked = true;
+      buffer.park();
       this.parked.push({ buffer, publisher });
       return;
     }
     if (!this.takeFrom(buffer, publisher)) {
-      buffer.parked = true;
+      buffer.park();
       this.parked.push({ buffer, publisher });
     }
   }
@@ -494,7 +403,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     while (this.parked.length > 0) {
       const head = this.parked[0];
       if (!this.takeFrom(head.buffer, head.publisher)) return;
-      head.buffer.parked = false;
+      head.buffer.unpark();
       this.parked.shift();
     }
     for (const w of this.parkedDrained.splice(0)) w();
@@ -656,7 +565,7 @@ export class EndpointCore extends Actor<CoreMessage> {
           }
         }
         if (full !== undefined) {
-          full.blocked = true;
+          full.markBlocked();
           break;
         }
         if (targets.length > 0) {
@@ -1182,7 +1091,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     for (const peer of to) this.sendToPeer(peer, item);
   }
 
-  private attachMaster(name: string, kind: BackendKind, options: BackendOptions, wallNow: () => number): AttachedStore {
+  private attachMaster(name: string, kind: BackendKind, options: BackendOptions): AttachedStore {
     // What the backend would be, before anything is opened: a master attached again must be
     // the same store, and one file must not hold two stores.
     const identity = backendIdentity(kind, options);
@@ -1203,16 +1112,16 @@ export class EndpointCore extends Actor<CoreMessage> {
       if (e instanceof BrokerError) throw e;
       throw new BrokerError('backend_failure', `cannot create the ${kind} backend of store ${name}: ${(e as Error).message}`);
     }
-    const attached = this.spawnStore({ kind: 'master', name, backend }, masterTopic(name), wallNow);
+    const attached = this.spawnStore({ kind: 'master', name, backend }, masterTopic(name));
     (this.stores.get(name) as { backend?: BackendIdentity }).backend = identity;
     return attached;
   }
 
-  private attachClone(name: string, spec: StoreSpec, wallNow: () => number): AttachedStore {
+  private attachClone(name: string, spec: StoreSpec): AttachedStore {
     const existing = this.stores.get(name);
     if (existing?.kind === 'master') throw new BrokerError('no_such_master', `attempted to run clone & master on the same endpoint: this endpoint has the master of store ${name}; use its frontend (attachMaster with the same backend returns it)`);
     if (existing !== undefined) return this.reattach(existing);
-    return this.spawnStore(spec, cloneTopic(name), wallNow);
+    return this.spawnStore(spec, cloneTopic(name));
   }
 
   /** Attaching a store again gives another frontend of the same store actor. */
@@ -1221,17 +1130,14 @@ export class EndpointCore extends Actor<CoreMessage> {
     return { kind: entry.kind, actor: entry.actor };
   }
 
-  private spawnStore(spec: StoreSpec, topic: string, wallNow: () => number): AttachedStore {
+  private spawnStore(spec: StoreSpec, topic: string): AttachedStore {
     const id = this.nextStoreSubscription--;
-    const sub: LocalSubscription = { id, seesLocal: false, blocked: false, sink: undefined as never };
+    let sub: LocalSubscription | undefined;
     const sink = new ActorSink(1024, () => {
-      if (sub.blocked) {
-        sub.blocked = false;
-        this.ctx.self.tell({ type: 'subscriber-drained', id });
-      }
+      if (sub?.unblock() === true) this.ctx.self.tell({ type: 'subscriber-drained', id });
     });
-    (sub as { sink: LocalSubscription['sink'] }).sink = sink;
-    const actor = this.ctx.spawn(StoreActor, { args: [spec, this.ctx.self as unknown as ActorRef<CoreCommand>, sink, wallNow], onHandlerError: 'drop' }) as unknown as ActorRef<StoreCommand>;
+    sub = new LocalSubscription(id, false, sink);
+    const actor = this.ctx.spawn(StoreActor, { args: [spec, this.ctx.self as unknown as ActorRef<CoreCommand>, sink, this.wallNow], onHandlerError: 'drop' }) as unknown as ActorRef<StoreCommand>;
     sink.attach(actor as unknown as ActorRef);
     this.stores.set(spec.name, { kind: spec.kind, actor, subscription: id, refs: 1 });
     this.addSubscription(sub, [topic]);
@@ -1253,7 +1159,7 @@ export class EndpointCore extends Actor<CoreMessage> {
   // Introspection and shutdown
 
   /** The counters, with the gauges (buffered messages, subscriptions) measured now. */
-  private snapshotStats(): Omit<CoreStats, 'publishers' | 'published'> {
+  private snapshotStats(): Omit<EndpointStats, 'publishers' | 'published'> {
     let buffered = this.input.length;
     for (const { buffer } of this.parked) buffered += buffer.length;
     for (const peer of this.peers.values()) buffered += peer.backlog.length + (peer.out?.buffered ?? 0);
@@ -1331,24 +1237,4 @@ function withTimeout(p: Promise<unknown>, ms: number, clock: { setTimer(ms: numb
 function parseAddress(address: string): NetworkInfo {
   const i = address.lastIndexOf(':');
   return { address: address.slice(0, i), port: Number(address.slice(i + 1)) };
-}
-
-/** Maps a failed connect to Broker's error code and a message. */
-function connectFailure(e: unknown): { code: ErrorCodeName; message: string } {
-  const err = e as { reason?: string; message?: string; code?: string };
-  const reason = err.reason ?? err.code ?? '';
-  const detail = err.message ?? String(e);
-  switch (reason) {
-    case 'unsupported_version':
-    case 'bad_magic':
-    case 'wrong_magic':
-      return { code: 'peer_incompatible', message: `incompatible peer: ${detail}` };
-    case 'handshake_timeout':
-      return { code: 'peer_unavailable', message: `peer did not complete the handshake: ${detail}` };
-    case 'closed':
-    case 'connection_closed':
-      return { code: 'peer_disconnect_during_handshake', message: `peer disconnected during the handshake: ${detail}` };
-    default:
-      return { code: 'peer_unavailable', message: `unable to connect to remote peer: ${detail}` };
-  }
 }

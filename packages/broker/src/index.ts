@@ -9,7 +9,7 @@ export { Endpoint, type CloneOptions, type PeerOptions, type Topics } from './en
 export { Store, type AckOptions, type AwaitIdleOptions, type ExpiryOptions } from './store/store';
 export { LmdbBackend, makeBackend, MemoryBackend, SqliteBackend, type Backend, type BackendKind, type BackendOptions, type Expirable } from './store/backend';
 export type { EndpointOptions, PeerOverflowPolicy, PublishOverflowPolicy, ResolvedEndpointOptions, SslOptions } from './endpoint-options';
-export type { CoreStats, PeerInfo, ProcessedMessages } from './endpoint-core';
+export type { EndpointStats, PeerInfo, ProcessedMessages } from './core-messages';
 export { workerEndpointData, type WorkerEndpoint, type WorkerEndpointOptions } from './worker-endpoint';
 export type { EndpointInfo, NetworkInfo } from './endpoint-info';
 export { endpointInfoFromData, endpointInfoToData } from './endpoint-info';
