@@ -9,10 +9,11 @@
  * (`libbroker/broker/internal/core_actor.cc`, `connector.cc`, `peering.hh`): `Router`
  * routes, `OutboundPeerings` runs the lifecycle of the peerings we open, `LocalTargets`
  * finds the subscriptions of a topic, `ParkedPublishers` queues the publishers waiting
- * for peers, `StoreAttachments` keeps the attached stores; the messages are in
- * `core-messages.ts`. This actor carries their decisions out: timers, sockets, streams.
+ * for peers, `StoreAttachments` keeps the attached stores, `PeerState` is one established
+ * peering; the messages are in `core-messages.ts`. This actor carries their decisions
+ * out: timers, sockets, streams, delivery.
  */
-import { Actor, type ActorContext, type ActorRef, type AnyMessage, type Behavior, type Handler, type Cancellable, FlowError, KEEP_ALIVE, FlowHost, type IncomingStream, type SinkSpec, type Stream, type StreamSink, TcpNetwork, withFlows } from '@broker-ts/actor';
+import { Actor, type ActorContext, type ActorRef, type AnyMessage, type Behavior, type Handler, type Cancellable, FlowError, KEEP_ALIVE, FlowHost, type IncomingStream, type SinkSpec, type StreamSink, TcpNetwork, withFlows } from '@broker-ts/actor';
 import { BrokerError, type Data, decodeBinary, encodeBinary, type ErrorCodeName, isErrorCodeName } from '@broker-ts/data';
 import type { CoreCommand, CoreMessage, EndpointStats, PeerInfo } from './core-messages';
 import type { ResolvedEndpointOptions } from './endpoint-options';
@@ -22,9 +23,10 @@ import { LocalTargets } from './local-targets';
 import type { DrainMark, PublishBuffer } from './publish-buffer';
 import { asWireItem, CORE_ACTOR_NAME, isTopicList, packWireItems, PEER_PROTOCOL_VERSION, type PeerBye, type PeerFilterUpdate, type PeerHello, type PeerReject, type PeerStreamMeta, type PeerWelcome, unpackWireItems, type WireItem } from './peer-protocol';
 import { OutboundPeerings, type PeeringStep } from './outbound-peerings';
+import { newPeerState, type PeerState } from './peer-state';
 import { ParkedPublishers } from './parked-publishers';
 import { connectFailure, handshakeFailureCode } from './refusal-code';
-import { type InboundDecision, Router } from './router';
+import { Router } from './router';
 import { Status } from './status';
 import { FilterSources } from './topic-filter';
 import { isInternalTopic, Topics } from './topic';
@@ -47,40 +49,6 @@ const INPUT_PORT: PublisherPort = { id: 0, processed: () => {} };
 // use of an imported name into getter calls through the package index.
 const encodePayload = encodeBinary;
 const decodeData = decodeBinary;
-
-/** An established peering. */
-interface PeerState {
-  /** The peer's endpoint id. */
-  id: string;
-  /** The peer's core actor. */
-  core: ActorRef;
-  /** Where the peer was reached (the address we dialed, or its socket address). */
-  network: NetworkInfo | undefined;
-  /** The key of our outbound peering, when we opened it. */
-  peeringKey: string | undefined;
-  /** Our data stream to the peer (bounded: `peerBufferSize`, `peerOverflowPolicy`). */
-  out: Stream<WireItem> | undefined;
-  /** The peer's data stream to us, once it opened it. */
-  in: StreamSink<WireItem> | undefined;
-  /** Inbound messages waiting for room in local subscriptions; bounded by the stream's credit. */
-  backlog: WireItem[];
-  /** The routing decision of each backlog item, at the same index. */
-  decisions: InboundDecision[];
-  /** Set once we started ending this peering, so its end is reported once. */
-  ending: boolean;
-  /**
-   * Set when the peer left (bye or lost connection) while messages it sent still wait in
-   * `backlog`: the loss is reported once they are delivered, so `peer_lost` comes after
-   * the peer's last message.
-   */
-  lost: { reconnect: boolean; disconnect: boolean } | undefined;
-  /** Checks, while local publications wait for this peer, whether it stopped taking messages. */
-  stallTimer: Cancellable | undefined;
-  /** `out.sent` when the stall check was armed: unchanged at the check means stalled. */
-  stallSent: number;
-  /** Set once a drop by this peer's overflow policy was logged as a warning. */
-  dropWarned: boolean;
-}
 
 /** The core actor of one endpoint. */
 export class EndpointCore extends Actor<CoreMessage> {
@@ -747,7 +715,7 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   /** Registers a peer, reports `peer_added` and, as originator, opens our data stream. */
   private addPeer(id: string, core: ActorRef, filter: string[], network: NetworkInfo | undefined, peeringKey: string | undefined): void {
-    const peer: PeerState = { id, core, network, peeringKey, out: undefined, in: undefined, backlog: [], decisions: [], ending: false, lost: undefined, stallTimer: undefined, stallSent: 0, dropWarned: false };
+    const peer = newPeerState(id, core, network, peeringKey);
     this.peers.set(id, peer);
     this.router.addPeer(id, filter);
     if (peeringKey !== undefined) this.peerings.peered(peeringKey, id);

@@ -3,8 +3,7 @@
  * frontends each has open, and the rules for attaching one (one master per store in the
  * network, one store per backend file, no clone beside its master). The core spawns the
  * store actors and subscribes them to their channel; this table decides. Broker keeps the
- * same bookkeeping in its core actor (`libbroker/broker/internal/core_actor.cc`,
- * `attach_master`/`attach_clone`).
+ * same bookkeeping in its core actor (`libbroker/broker/internal/core_actor.cc`).
  */
 import type { ActorRef } from '@broker-ts/actor';
 import { BrokerError } from '@broker-ts/data';
