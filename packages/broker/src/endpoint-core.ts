@@ -4,21 +4,34 @@
  * the local subscriptions, the peerings in progress and the data streams to and from
  * each peer. Peers are other endpoints' core actors, reached over the actor runtime's
  * TCP transport; data flows on credit-based streams with a bounded buffer per peer.
+ *
+ * The decisions live in parts without I/O, as Broker splits its core
+ * (`libbroker/broker/internal/core_actor.cc`, `connector.cc`, `peering.hh`): `Router`
+ * routes, `OutboundPeerings` runs the lifecycle of the peerings we open, `LocalTargets`
+ * finds the subscriptions of a topic, `ParkedPublishers` queues the publishers waiting
+ * for peers, `StoreAttachments` keeps the attached stores, `PeerState` is one established
+ * peering; the messages are in `core-messages.ts`. This actor carries their decisions
+ * out: timers, sockets, streams, delivery.
  */
-import { Actor, type ActorContext, type ActorRef, type AnyMessage, type Behavior, type Handler, type Cancellable, FlowError, KEEP_ALIVE, FlowHost, type IncomingStream, type NetErrorReason, type SinkSpec, type Stream, type StreamSink, TcpNetwork, withFlows } from '@broker-ts/actor';
+import { Actor, type ActorContext, type ActorRef, type AnyMessage, type Behavior, type Handler, type Cancellable, FlowError, KEEP_ALIVE, FlowHost, type IncomingStream, type SinkSpec, type StreamSink, TcpNetwork, withFlows } from '@broker-ts/actor';
 import { BrokerError, type Data, decodeBinary, encodeBinary, type ErrorCodeName, isErrorCodeName } from '@broker-ts/data';
+import type { CoreCommand, CoreMessage, EndpointStats, PeerInfo } from './core-messages';
 import type { ResolvedEndpointOptions } from './endpoint-options';
 import { type EndpointInfo, endpointInfoToData, type NetworkInfo } from './endpoint-info';
-import type { LocalSubscription, PublisherPort } from './local-subscription';
+import { LocalSubscription, type PublisherPort } from './local-subscription';
+import { LocalTargets } from './local-targets';
 import type { DrainMark, PublishBuffer } from './publish-buffer';
 import { asWireItem, CORE_ACTOR_NAME, isTopicList, packWireItems, PEER_PROTOCOL_VERSION, type PeerBye, type PeerFilterUpdate, type PeerHello, type PeerReject, type PeerStreamMeta, type PeerWelcome, unpackWireItems, type WireItem } from './peer-protocol';
-import { refusalCode } from './refusal-code';
-import { type InboundDecision, Router } from './router';
+import { OutboundPeerings, type PeeringStep } from './outbound-peerings';
+import { newPeerState, type PeerState } from './peer-state';
+import { ParkedPublishers } from './parked-publishers';
+import { connectFailure, handshakeFailureCode } from './refusal-code';
+import { Router } from './router';
 import { Status } from './status';
-import { FilterSources, TopicFilter } from './topic-filter';
-import { cloneTopic, isInternalTopic, masterTopic, Topics } from './topic';
+import { FilterSources } from './topic-filter';
+import { isInternalTopic, Topics } from './topic';
+import { StoreAttachments } from './store-attachments';
 import { ActorSink } from './store/actor-sink';
-import { type BackendIdentity, type BackendKind, type BackendOptions, backendIdentity, makeBackend } from './store/backend';
 import { StoreActor, type StoreCommand, type StoreSpec } from './store/store-actor';
 import { decodeStorePayload, encodeStorePayload, isStorePayload } from './store/store-payload';
 
@@ -29,181 +42,13 @@ const SHUTDOWN_FLUSH_TIMEOUT_MS = 3_000;
 /** How long unpeer waits for the peer to take what was published before it (Broker's `unpeer_timeout`). */
 const UNPEER_FLUSH_TIMEOUT_MS = 3_000;
 
-/** A peer as `peers()` reports it. */
-export interface PeerInfo {
-  /** The peer's endpoint id and network address (null id while still connecting). */
-  peer: EndpointInfo;
-  /** `peered`, or `connecting`/`reconnecting` for outbound peerings not (yet) up. */
-  status: 'connecting' | 'peered' | 'reconnecting';
-  /** True when this endpoint opened the peering. */
-  outbound: boolean;
-}
-
-/** Counters of the core, for tests and monitoring. */
-export interface CoreStats {
-  /** Messages dropped by peers' overflow policies (dropOldest/dropNewest). */
-  peerDrops: number;
-  /** Local publications a full hub or status subscriber could not take. */
-  localDrops: number;
-  /** Messages that arrived twice through a cycle and were suppressed. */
-  duplicates: number;
-  /** Messages whose hop limit ran out at this endpoint. */
-  ttlExpired: number;
-  /** Malformed items received from peers. */
-  malformed: number;
-  /** `Endpoint.publish` calls refused by a full publish buffer (`publishOverflowPolicy` dropNewest/dropOldest). */
-  publishDrops: number;
-  /**
-   * Messages the core processed, by Broker's message types (Broker's
-   * `broker_processed_messages_total`): `data` published here or received from peers,
-   * `command` the store protocol's messages, `routingUpdate` peers' filter updates.
-   */
-  processed: ProcessedMessages;
-  /** Messages waiting in the endpoint now: publish buffers, peers' output buffers and inbound backlogs. */
-  buffered: number;
-  /** Local subscriptions now: subscribers, hubs, callbacks and status subscribers (stores' own not counted). */
-  subscriptions: number;
-  /** Publishers made by `makePublisher` and not closed yet (counted by the facade). */
-  publishers: number;
-  /** Messages `publish`/`publishTo`/`publishBatch` accepted (counted by the facade; Broker's `published-via-async-msg`). */
-  published: number;
-  /** Peerings that ended (lost, removed, or refused mid-stream) since the start. */
-  peerDisconnects: number;
-}
-
-/** Messages processed by the core, per Broker message type. */
-export interface ProcessedMessages {
-  /** Data messages: published here (including status events) or received from peers. */
-  data: number;
-  /** Store protocol messages sent or received. */
-  command: number;
-  /** Filter updates received from peers. */
-  routingUpdate: number;
-}
-
-/** Messages the facade sends to the core. */
-export type CoreCommand =
-  | { type: 'publish'; topic: string; value: Data; receiver?: string; from?: number; asRemote?: boolean }
-  | { type: 'publish-drain'; buffer: PublishBuffer; mark: DrainMark; publisher?: PublisherPort }
-  | { type: 'publish-overflow' }
-  | { type: 'add-subscription'; sub: LocalSubscription; topics: string[] }
-  | { type: 'set-topics'; id: number; topics: string[] }
-  | { type: 'remove-subscription'; id: number }
-  | { type: 'subscriber-drained'; id: number }
-  | { type: 'forward'; topics: string[] }
-  | { type: 'listen'; host: string; port: number }
-  | { type: 'peer'; host: string; port: number; retryMs: number; wait: boolean; via?: string }
-  | { type: 'unpeer'; host: string; port: number }
-  | { type: 'peers' }
-  | { type: 'peer-subscriptions' }
-  | { type: 'stats' }
-  | { type: 'publish-store'; topic: string; msg: unknown }
-  | { type: 'attach-master'; name: string; backend: BackendKind; options: BackendOptions; wallNow: () => number }
-  | { type: 'attach-clone'; name: string; resyncInterval: number; staleInterval: number; mutationBufferInterval: number; wallNow: () => number }
-  | { type: 'detach-store'; name: string; actor: ActorRef }
-  | { type: 'shutdown' };
-
-/** A store attached to this endpoint, as `attach-master`/`attach-clone` answer it. */
-export interface AttachedStore {
-  kind: 'master' | 'clone';
-  actor: ActorRef<StoreCommand>;
-}
-
-/** Messages the core sends itself (continuations of asynchronous work). */
-type CoreInternal =
-  | { type: 'peering-connected'; key: string; attempt: number; node: string }
-  | { type: 'peering-failed'; key: string; attempt: number; code: ErrorCodeName; message: string }
-  | { type: 'peering-retry'; key: string }
-  | { type: 'peer-core-found'; key: string; attempt: number; core: ActorRef | undefined; node: string }
-  | { type: 'peer-output-ended'; peer: string; error: FlowError | undefined }
-  | { type: 'peer-flushed'; core: ActorRef; reason: string }
-  | { type: 'peer-stall-check'; peer: string }
-  | { type: 'inbound-refused'; address: string; reason: NetErrorReason; detail: string };
-
-type CoreMessage = CoreCommand | CoreInternal | PeerHello | PeerWelcome | PeerReject | PeerFilterUpdate | PeerBye;
-
-/** A publisher whose messages wait in its buffer until a peer they go to has room. */
-interface Parked {
-  buffer: PublishBuffer;
-  publisher: PublisherPort;
-}
-
-/** The subscriptions a message on one topic goes to (cached per topic). */
-interface Targets {
-  /** Subscriptions that take it from a peer. */
-  remote: LocalSubscription[];
-  /** Subscriptions that take it when published here (hubs), status and error subscribers included. */
-  local: LocalSubscription[];
-}
-
 /** The publisher port of the endpoint's own publish buffer (nobody waits on it). */
 const INPUT_PORT: PublisherPort = { id: 0, processed: () => {} };
-
-/** Topics whose targets are cached at most; the cache is cleared when full. */
-const TARGET_CACHE_LIMIT = 1024;
 
 // Local bindings of the per-message codec calls: CommonJS transpilers (tsx, swc) turn each
 // use of an imported name into getter calls through the package index.
 const encodePayload = encodeBinary;
 const decodeData = decodeBinary;
-
-/** An established peering. */
-interface PeerState {
-  /** The peer's endpoint id. */
-  id: string;
-  /** The peer's core actor. */
-  core: ActorRef;
-  /** Where the peer was reached (the address we dialed, or its socket address). */
-  network: NetworkInfo | undefined;
-  /** The key of our outbound peering, when we opened it. */
-  peeringKey: string | undefined;
-  /** Our data stream to the peer (bounded: `peerBufferSize`, `peerOverflowPolicy`). */
-  out: Stream<WireItem> | undefined;
-  /** The peer's data stream to us, once it opened it. */
-  in: StreamSink<WireItem> | undefined;
-  /** Inbound messages waiting for room in local subscriptions; bounded by the stream's credit. */
-  backlog: WireItem[];
-  /** The routing decision of each backlog item, at the same index. */
-  decisions: InboundDecision[];
-  /** Set once we started ending this peering, so its end is reported once. */
-  ending: boolean;
-  /**
-   * Set when the peer left (bye or lost connection) while messages it sent still wait in
-   * `backlog`: the loss is reported once they are delivered, so `peer_lost` comes after
-   * the peer's last message.
-   */
-  lost: { reconnect: boolean; disconnect: boolean } | undefined;
-  /** Checks, while local publications wait for this peer, whether it stopped taking messages. */
-  stallTimer: Cancellable | undefined;
-  /** `out.sent` when the stall check was armed: unchanged at the check means stalled. */
-  stallSent: number;
-  /** Set once a drop by this peer's overflow policy was logged as a warning. */
-  dropWarned: boolean;
-}
-
-/** An outbound peering: attempts, retries, and callers waiting for the outcome. */
-interface Peering {
-  key: string;
-  host: string;
-  port: number;
-  retryMs: number;
-  /** Counts attempts; continuations of an older attempt are ignored. */
-  attempt: number;
-  /** Set once a failed attempt was logged as a warning; later ones log at debug. */
-  warned: boolean;
-  /** Resolvers of `peer()` calls waiting for the peering. */
-  waiters: Array<(ok: boolean) => void>;
-  /** The pending retry or handshake timeout. */
-  timer: Cancellable | undefined;
-  /** The node reached by the current attempt, once connected. */
-  node: string | undefined;
-  /** The peer's endpoint id once peered (kept for reconnection). */
-  peer: string | undefined;
-  /** True after the first success: later attempts are reconnections. */
-  reconnecting: boolean;
-  /** The node to peer with over an existing link (a worker's MessagePort) instead of TCP. */
-  via: string | undefined;
-}
 
 /** The core actor of one endpoint. */
 export class EndpointCore extends Actor<CoreMessage> {
@@ -211,37 +56,30 @@ export class EndpointCore extends Actor<CoreMessage> {
   private readonly router: Router;
   /** The topics this endpoint asks its peers for, from every local source. */
   private readonly sources = new FilterSources();
-  /** Local subscriptions by id, with the filter of each. */
-  private readonly subs = new Map<number, { sub: LocalSubscription; filter: TopicFilter; topics: string[] }>();
-  /**
-   * Topic → the subscriptions that get its messages. Cleared whenever a subscription
-   * changes; bounded by {@link TARGET_CACHE_LIMIT}.
-   */
-  private readonly targetCache = new Map<string, Targets>();
-  /** The last topic whose targets were looked up, and those targets. */
-  private lastTopic: string | undefined;
-  private lastTargets: Targets | undefined;
+  /** Local subscriptions, and the ones each topic's messages go to. */
+  private readonly targets = new LocalTargets();
   /** Established peerings by peer endpoint id. */
   private readonly peers = new Map<string, PeerState>();
-  /** Outbound peerings by `host:port`, pending or established. */
-  private readonly peerings = new Map<string, Peering>();
+  /** Outbound peerings by `host:port`, pending or established: attempts, retries, waiters. */
+  private readonly peerings: OutboundPeerings;
+  /** The one pending timer (handshake timeout or retry) of each outbound peering, by key. */
+  private readonly peeringTimers = new Map<string, Cancellable>();
   /** Credit-based streams to and from peers. */
   private readonly flows: FlowHost;
   /** Counters. */
-  private readonly stats: Omit<CoreStats, 'publishDrops' | 'buffered' | 'subscriptions' | 'publishers' | 'published'> = {
+  private readonly stats: Omit<EndpointStats, 'publishDrops' | 'buffered' | 'subscriptions' | 'publishers' | 'published'> = {
     peerDrops: 0, localDrops: 0, duplicates: 0, ttlExpired: 0, malformed: 0, processed: { data: 0, command: 0, routingUpdate: 0 }, peerDisconnects: 0,
   };
-  /**
-   * Publishers waiting for room in peer buffers, oldest first, each once. Their messages
-   * stay in their own bounded buffers (a publisher's `capacity`).
-   */
-  private readonly parked: Parked[] = [];
-  /** Callers waiting until no publication is parked (shutdown); at most one per shutdown. */
-  private readonly parkedDrained: Array<() => void> = [];
+  /** Publishers waiting for room in peer buffers, oldest first, each once. */
+  private readonly parked = new ParkedPublishers();
   /** Set when a peer's inbound messages wait for room in a relay target's buffer. */
   private relayBlocked = false;
-  /** Store masters and clones of this endpoint, by store name, with the number of open frontends of each (and a master's backend). */
-  private readonly stores = new Map<string, AttachedStore & { subscription: number; refs: number; backend?: BackendIdentity }>();
+  /** Store masters and clones of this endpoint, by store name. */
+  private readonly stores = new StoreAttachments({
+    spawn: (spec, topic) => this.spawnStore(spec, topic),
+    unsubscribe: (id) => this.removeSubscription(id),
+    peerAdvertises: (topic) => this.router.peerAdvertises(topic),
+  });
   /** Ids of the subscriptions the core makes for its store actors (negative: never a facade id). */
   private nextStoreSubscription = -1;
   /** Set by `shutdown`: no new peerings, no reconnection. */
@@ -254,9 +92,12 @@ export class EndpointCore extends Actor<CoreMessage> {
     private readonly options: ResolvedEndpointOptions,
     /** The facade's buffer of `Endpoint.publish` calls (bounded by `publishBufferSize`). */
     private readonly input: PublishBuffer,
+    /** The endpoint's wall clock in ms since the epoch (virtual unless `useRealTime`), for store timestamps. */
+    private readonly wallNow: () => number,
   ) {
     super(ctx);
     this.router = new Router({ self: ctx.system.nodeId, forward: options.forward, ttl: options.ttl });
+    this.peerings = new OutboundPeerings(HANDSHAKE_TIMEOUT_MS, (id) => this.peers.has(id));
     this.flows = new FlowHost(ctx as ActorContext, { onOpen: (s) => this.acceptStream(s) });
     ctx.system.register(CORE_ACTOR_NAME, ctx.self);
   }
@@ -280,21 +121,21 @@ export class EndpointCore extends Actor<CoreMessage> {
         if (this.sources.add(m.topics)) this.advertise();
       },
       listen: (m) => this.listen(m.host, m.port),
-      'inbound-refused': (m) => this.emitError(refusalCode(m.reason), { id: null, network: parseAddress(m.address) }, `refused an incoming connection: ${m.detail}`, 'warn'),
+      'inbound-refused': (m) => this.emitError(handshakeFailureCode(m.reason, 'listener'), { id: null, network: parseAddress(m.address) }, `refused an incoming connection: ${m.detail}`, 'warn'),
       peer: (m) => answer(() => this.peer(m.host, m.port, m.retryMs, m.wait, m.via)),
       unpeer: (m) => this.unpeer(m.host, m.port),
       peers: () => this.peerInfos(),
       'peer-subscriptions': () => this.router.peerSubscriptions(),
-      stats: (): Omit<CoreStats, 'publishers' | 'published'> => this.snapshotStats(),
+      stats: (): Omit<EndpointStats, 'publishers' | 'published'> => this.snapshotStats(),
       'publish-store': (m) => this.publishStore(m.topic, m.msg),
-      'attach-master': (m) => answer(() => this.attachMaster(m.name, m.backend, m.options, m.wallNow)),
-      'attach-clone': (m) => answer(() => this.attachClone(m.name, { kind: 'clone', name: m.name, resyncInterval: m.resyncInterval, staleInterval: m.staleInterval, mutationBufferInterval: m.mutationBufferInterval }, m.wallNow)),
-      'detach-store': (m) => this.detachStore(m.name, m.actor),
+      'attach-master': (m) => answer(() => this.stores.attachMaster(m.name, m.backend, m.options)),
+      'attach-clone': (m) => answer(() => this.stores.attachClone({ kind: 'clone', name: m.name, resyncInterval: m.resyncInterval, staleInterval: m.staleInterval, mutationBufferInterval: m.mutationBufferInterval })),
+      'detach-store': (m) => this.stores.detach(m.name, m.actor),
       shutdown: () => this.shutdown(),
       'peering-connected': (m) => this.onConnected(m.key, m.attempt, m.node),
       'peer-core-found': (m) => this.onCoreFound(m.key, m.attempt, m.node, m.core),
       'peering-failed': (m) => this.attemptFailed(m.key, m.attempt, m.code, m.message),
-      'peering-retry': (m) => this.attempt(m.key),
+      'peering-retry': (m) => this.applyPeering(this.peerings.attempt(m.key)),
       'peer-output-ended': (m) => this.onOutputEnded(m.peer, m.error),
       'peer-flushed': (m) => this.ctx.send(m.core, { type: 'broker.bye', reason: m.reason } satisfies PeerBye),
       'broker.hello': (m) => this.onHello(m),
@@ -357,11 +198,8 @@ export class EndpointCore extends Actor<CoreMessage> {
   override onStop(): void {
     this.stopListeningForRefusals?.();
     for (const peer of this.peers.values()) peer.stallTimer?.cancel();
-    for (const p of this.peerings.values()) {
-      p.timer?.cancel();
-      for (const w of p.waiters.splice(0)) w(false);
-    }
-    for (const { sub } of this.subs.values()) sub.sink.close('endpoint shut down');
+    this.stopPeerings();
+    for (const sub of this.targets.subscriptions()) sub.sink.close('endpoint shut down');
   }
 
   // ---------------------------------------------------------------------------------
@@ -379,7 +217,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     if (this.options.peerOverflowPolicy === 'disconnect') {
       // Lossless: the burst goes on as the peers take it (see mustWait); what waits stays
       // in the bounded publish buffer.
-      buffer.takeLimit = mark.end;
+      buffer.limitTakeTo(mark);
       this.drainPublisher(buffer, INPUT_PORT);
       return;
     }
@@ -409,9 +247,7 @@ export class EndpointCore extends Actor<CoreMessage> {
   /** Ends an overflow episode of the publish buffer once it ran empty. */
   private inputEmptied(): void {
     const input = this.input;
-    if (!input.overflowReported || input.length > 0) return;
-    input.overflowReported = false;
-    this.ctx.log.info({ event: 'publish-overflow-ended', dropped: input.dropped }, 'the publish buffer has room again');
+    if (input.endOverflowEpisode()) this.ctx.log.info({ event: 'publish-overflow-ended', dropped: input.dropped }, 'the publish buffer has room again');
   }
 
   /**
@@ -422,15 +258,8 @@ export class EndpointCore extends Actor<CoreMessage> {
     // Later publications need a drain message of their own.
     buffer.seal();
     if (buffer.parked) return;
-    if (this.parked.length > 0) {
-      buffer.parked = true;
-      this.parked.push({ buffer, publisher });
-      return;
-    }
-    if (!this.takeFrom(buffer, publisher)) {
-      buffer.parked = true;
-      this.parked.push({ buffer, publisher });
-    }
+    // Publishers go on in order: one that comes while others wait, waits behind them.
+    if (this.parked.length > 0 || !this.takeFrom(buffer, publisher)) this.parked.park(buffer, publisher);
   }
 
   /**
@@ -491,20 +320,10 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   /** Routes parked publisher messages while the peers have room. */
   private resumeParked(): void {
-    while (this.parked.length > 0) {
-      const head = this.parked[0];
-      if (!this.takeFrom(head.buffer, head.publisher)) return;
-      head.buffer.parked = false;
-      this.parked.shift();
-    }
-    for (const w of this.parkedDrained.splice(0)) w();
+    this.parked.resume(this.takeFromParked);
   }
 
-  /** Resolves once no publication waits for peers (at once when none does). */
-  private allParkedTaken(): Promise<void> {
-    if (this.parked.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.parkedDrained.push(resolve));
-  }
+  private readonly takeFromParked = (buffer: PublishBuffer, publisher: PublisherPort): boolean => this.takeFrom(buffer, publisher);
 
   /** Arms the stall check of a peer that local publications wait for. */
   private watchStall(peer: PeerState): void {
@@ -538,7 +357,7 @@ export class EndpointCore extends Actor<CoreMessage> {
   private route(topic: string, value: Data, receiver?: string, from?: number, asRemote = false): void {
     this.stats.processed.data++;
     // A WebSocket client's message reaches local subscribers as a peer's message does.
-    const local = asRemote ? this.targetsFor(topic).remote : this.targetsFor(topic).local;
+    const local = asRemote ? this.targets.targetsFor(topic).remote : this.targets.targetsFor(topic).local;
     if (local.length > 0) this.deliverLocal(topic, value, local, from);
     if (isInternalTopic(topic)) return;
     const to = this.router.peersFor(topic, receiver);
@@ -557,35 +376,6 @@ export class EndpointCore extends Actor<CoreMessage> {
     // Origin null: the peer knows we are the origin of what comes on our stream.
     const item: WireItem = [topic, payload, null, seq, this.router.ttl, receiver ?? null];
     for (let i = 0; i < to.length; i++) this.sendToPeer(to[i], item);
-  }
-
-  private clearTargets(): void {
-    this.targetCache.clear();
-    this.lastTopic = undefined;
-    this.lastTargets = undefined;
-  }
-
-  /** The subscriptions that get messages on `topic`, from peers and from here. */
-  private targetsFor(topic: string): Targets {
-    if (topic === this.lastTopic) return this.lastTargets!;
-    let t = this.targetCache.get(topic);
-    if (t !== undefined) {
-      this.lastTopic = topic;
-      this.lastTargets = t;
-      return t;
-    }
-    t = { remote: [], local: [] };
-    const internal = isInternalTopic(topic);
-    for (const { sub, filter } of this.subs.values()) {
-      if (!filter.matches(topic)) continue;
-      t.remote.push(sub);
-      if (internal || sub.seesLocal) t.local.push(sub);
-    }
-    if (this.targetCache.size >= TARGET_CACHE_LIMIT) this.targetCache.clear();
-    this.targetCache.set(topic, t);
-    this.lastTopic = topic;
-    this.lastTargets = t;
-    return t;
   }
 
   /**
@@ -647,7 +437,7 @@ export class EndpointCore extends Actor<CoreMessage> {
         break;
       }
       if (decision.deliver) {
-        const targets = this.targetsFor(item[0]).remote;
+        const targets = this.targets.targetsFor(item[0]).remote;
         let full: LocalSubscription | undefined;
         for (let k = 0; k < targets.length; k++) {
           if (targets[k].sink.freeCapacity === 0) {
@@ -656,7 +446,7 @@ export class EndpointCore extends Actor<CoreMessage> {
           }
         }
         if (full !== undefined) {
-          full.blocked = true;
+          full.markBlocked();
           break;
         }
         if (targets.length > 0) {
@@ -718,27 +508,21 @@ export class EndpointCore extends Actor<CoreMessage> {
   // Subscriptions
 
   private addSubscription(sub: LocalSubscription, topics: string[]): void {
-    this.subs.set(sub.id, { sub, filter: new TopicFilter(topics), topics });
-    this.clearTargets();
+    this.targets.add(sub, topics);
     if (this.sources.add(topics.filter((t) => !isInternalTopic(t)))) this.advertise();
   }
 
   private setTopics(id: number, topics: string[]): void {
-    const entry = this.subs.get(id);
-    if (entry === undefined) return;
-    const changedRemove = this.sources.remove(entry.topics.filter((t) => !isInternalTopic(t)));
-    entry.topics = topics;
-    entry.filter.replace(topics);
-    this.clearTargets();
+    const before = this.targets.setTopics(id, topics);
+    if (before === undefined) return;
+    const changedRemove = this.sources.remove(before.filter((t) => !isInternalTopic(t)));
     const changedAdd = this.sources.add(topics.filter((t) => !isInternalTopic(t)));
     if (changedRemove || changedAdd) this.advertise();
   }
 
   private removeSubscription(id: number): void {
-    const entry = this.subs.get(id);
+    const entry = this.targets.remove(id);
     if (entry === undefined) return;
-    this.subs.delete(id);
-    this.clearTargets();
     entry.sub.sink.close();
     if (this.sources.remove(entry.topics.filter((t) => !isInternalTopic(t)))) this.advertise();
     // Messages that waited only for this subscription can move on.
@@ -758,13 +542,13 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   private emitStatus(code: Status['code'], info: EndpointInfo, message: string): void {
     this.ctx.log.info({ event: code.replace(/_/g, '-'), peer: info.id, address: info.network }, message);
-    this.deliverLocal(Topics.statuses, new Status(code, info, message).toData(), this.targetsFor(Topics.statuses).local, undefined);
+    this.deliverLocal(Topics.statuses, new Status(code, info, message).toData(), this.targets.targetsFor(Topics.statuses).local, undefined);
   }
 
   private emitError(code: ErrorCodeName, info: EndpointInfo | undefined, message: string, level: 'warn' | 'info' | 'debug' = 'info'): void {
     this.ctx.log[level]({ event: 'error', code, peer: info?.id, address: info?.network }, message);
     const err = new BrokerError(code, message, info === undefined ? {} : { endpoint: endpointInfoToData(info) });
-    this.deliverLocal(Topics.errors, err.toData(), this.targetsFor(Topics.errors).local, undefined);
+    this.deliverLocal(Topics.errors, err.toData(), this.targets.targetsFor(Topics.errors).local, undefined);
   }
 
   // ---------------------------------------------------------------------------------
@@ -790,47 +574,56 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   private peer(host: string, port: number, retryMs: number, wait: boolean, via?: string): Promise<boolean> | boolean {
     if (this.shuttingDown) throw new BrokerError('shutting_down', 'the endpoint is shutting down');
-    const key = `${host}:${port}`;
-    let p = this.peerings.get(key);
-    if (p?.peer !== undefined && this.peers.has(p.peer)) return true;
-    if (p === undefined) {
-      p = { key, host, port, retryMs, attempt: 0, warned: false, waiters: [], timer: undefined, node: undefined, peer: undefined, reconnecting: false, via };
-      this.peerings.set(key, p);
-      this.attempt(key);
-    } else {
-      // A peering to that address is in progress: wait for its outcome.
-      p.retryMs = retryMs;
-    }
-    if (!wait) return true;
-    const peering = p;
-    return new Promise<boolean>((resolve) => peering.waiters.push(resolve));
+    const { key, peered, step } = this.peerings.request(host, port, retryMs, via);
+    if (peered) return true;
+    // A peering to that address in progress is joined: the caller waits for its outcome.
+    const outcome = wait ? this.peerings.wait(key) : true;
+    this.applyPeering(step);
+    return outcome;
   }
 
-  private attempt(key: string): void {
-    const p = this.peerings.get(key);
-    if (p === undefined || this.shuttingDown) return;
-    p.timer?.cancel();
-    const attempt = ++p.attempt;
+  /**
+   * Carries out a step of an outbound peering: replaces its timer (the handshake timeout
+   * of an attempt, or the next retry), logs, reports its error, starts its attempt.
+   */
+  private applyPeering(step: PeeringStep | undefined): void {
+    if (step === undefined) return;
+    const { key, timer } = step;
+    this.peeringTimers.get(key)?.cancel();
+    this.peeringTimers.delete(key);
     const self = this.ctx.self;
-    p.timer = this.ctx.system.clock.setTimer(HANDSHAKE_TIMEOUT_MS, () => {
-      self.tell({ type: 'peering-failed', key, attempt, code: 'peer_timeout', message: 'peering handshake timed out' });
-    }, KEEP_ALIVE);
-    if (p.via !== undefined) {
+    if (timer.kind === 'handshake') {
+      const attempt = timer.attempt;
+      this.peeringTimers.set(key, this.ctx.system.clock.setTimer(timer.ms, () => self.tell({ type: 'peering-failed', key, attempt, code: 'peer_timeout', message: 'peering handshake timed out' }), KEEP_ALIVE));
+    } else if (timer.kind === 'retry') {
+      this.peeringTimers.set(key, this.ctx.system.clock.setTimer(timer.ms, () => self.tell({ type: 'peering-retry', key }), KEEP_ALIVE));
+      if (step.event === 'reconnecting') this.ctx.log.info({ event: 'peer-reconnecting', address: key, retryMs: timer.ms }, 'peering lost: reconnecting');
+    }
+    if (step.event === 'recovered') this.ctx.log.warn({ event: 'peering-recovered', address: key }, 'peered after failed attempts');
+    if (step.error !== undefined) this.emitError(step.error.code, { id: null, network: step.error.network }, step.error.message, step.error.level);
+    const connect = step.connect;
+    if (connect === undefined) return;
+    const attempt = connect.attempt;
+    if (connect.via !== undefined) {
       // The node is already linked (a worker thread's MessagePort): go straight to the handshake.
-      self.tell({ type: 'peering-connected', key, attempt, node: p.via });
+      self.tell({ type: 'peering-connected', key, attempt, node: connect.via });
       return;
     }
     TcpNetwork.of(this.ctx.system)
-      .connect(p.host, p.port)
+      .connect(connect.host, connect.port)
       .then(
         (node) => self.tell({ type: 'peering-connected', key, attempt, node }),
         (e: unknown) => self.tell({ type: 'peering-failed', key, attempt, ...connectFailure(e) }),
       );
   }
 
+  /** No new attempt or retry: every waiter hears false, every peering timer is cancelled. */
+  private stopPeerings(): void {
+    for (const key of this.peerings.stop()) this.applyPeering({ key, timer: { kind: 'none' } });
+  }
+
   private onConnected(key: string, attempt: number, node: string): void {
-    const p = this.peerings.get(key);
-    if (p === undefined || p.attempt !== attempt) return;
+    if (!this.peerings.isCurrent(key, attempt)) return;
     const self = this.ctx.self;
     this.ctx.system.lookup(node, CORE_ACTOR_NAME).then(
       (core) => self.tell({ type: 'peer-core-found', key, attempt, core, node }),
@@ -839,19 +632,18 @@ export class EndpointCore extends Actor<CoreMessage> {
   }
 
   private onCoreFound(key: string, attempt: number, node: string, core: ActorRef | undefined): void {
-    const p = this.peerings.get(key);
-    if (p === undefined || p.attempt !== attempt) return;
+    if (!this.peerings.isCurrent(key, attempt)) return;
     if (core === undefined) {
       this.attemptFailed(key, attempt, 'peer_incompatible', `node ${node} runs no broker endpoint`);
       return;
     }
-    p.node = node;
+    this.peerings.reached(key, attempt, node);
     const existing = this.peers.get(node);
     if (existing !== undefined) {
       // Already peered (the other side peered with us first): this peering is that one.
-      p.peer = node;
+      this.peerings.peered(key, node);
       existing.peeringKey ??= key;
-      this.peeringSucceeded(p);
+      this.applyPeering(this.peerings.succeeded(key));
       return;
     }
     this.ctx.send(core, { type: 'broker.hello', endpoint: this.id, filter: this.sources.filter.toArray(), protocol: PEER_PROTOCOL_VERSION } satisfies PeerHello);
@@ -860,7 +652,7 @@ export class EndpointCore extends Actor<CoreMessage> {
   private onWelcome(m: PeerWelcome): void {
     const core = this.ctx.sender;
     if (core === null || core.node !== m.endpoint) return;
-    const p = this.pendingPeeringFor(core.node);
+    const p = this.peerings.handshaking(core.node);
     if (p === undefined) return;
     if (!isTopicList(m.filter)) {
       this.attemptFailed(p.key, p.attempt, 'unexpected_handshake_message', 'the peer welcomed us with a malformed filter');
@@ -870,55 +662,24 @@ export class EndpointCore extends Actor<CoreMessage> {
     if (existing !== undefined) {
       // Both sides peered at once: the inbound peering is this one.
       existing.peeringKey ??= p.key;
-      existing.network ??= { address: p.host, port: p.port, retryMs: p.retryMs };
-      p.peer = m.endpoint;
+      existing.network ??= p.network;
+      this.peerings.peered(p.key, m.endpoint);
     } else {
-      this.addPeer(m.endpoint, core, m.filter, { address: p.host, port: p.port, retryMs: p.retryMs }, p.key);
+      this.addPeer(m.endpoint, core, m.filter, p.network, p.key);
     }
-    this.peeringSucceeded(p);
-  }
-
-  /** The outbound peering whose current attempt reached `node` and waits for its answer. */
-  private pendingPeeringFor(node: string): Peering | undefined {
-    for (const p of this.peerings.values()) if (p.node === node && p.timer !== undefined) return p;
-    return undefined;
+    this.applyPeering(this.peerings.succeeded(p.key));
   }
 
   private onReject(m: PeerReject): void {
     const core = this.ctx.sender;
     if (core === null) return;
-    const p = this.pendingPeeringFor(core.node);
+    const p = this.peerings.handshaking(core.node);
     const code = typeof m.code === 'string' && isErrorCodeName(m.code) ? m.code : 'peer_unavailable';
     if (p !== undefined) this.attemptFailed(p.key, p.attempt, code, `peer refused: ${String(m.message)}`);
   }
 
-  private peeringSucceeded(p: Peering): void {
-    if (p.warned) this.ctx.log.warn({ event: 'peering-recovered', address: p.key }, 'peered after failed attempts');
-    p.warned = false;
-    p.timer?.cancel();
-    p.timer = undefined;
-    p.reconnecting = true;
-    for (const w of p.waiters.splice(0)) w(true);
-  }
-
   private attemptFailed(key: string, attempt: number, code: ErrorCodeName, message: string): void {
-    const p = this.peerings.get(key);
-    if (p === undefined || p.attempt !== attempt || (p.peer !== undefined && this.peers.has(p.peer))) return;
-    p.timer?.cancel();
-    p.timer = undefined;
-    p.node = undefined;
-    // A human hears of a peering that fails once; its retries go to the debug log.
-    const level = p.warned ? 'debug' : 'warn';
-    p.warned = true;
-    const retrying = p.retryMs > 0 && !this.shuttingDown ? ` (retrying every ${p.retryMs} ms)` : '';
-    this.emitError(code === 'peer_timeout' ? 'peer_unavailable' : code, { id: null, network: { address: p.host, port: p.port, retryMs: p.retryMs } }, `${message}${retrying}`, level);
-    if (p.retryMs > 0 && !this.shuttingDown) {
-      const self = this.ctx.self;
-      p.timer = this.ctx.system.clock.setTimer(p.retryMs, () => self.tell({ type: 'peering-retry', key }), KEEP_ALIVE);
-      return;
-    }
-    this.peerings.delete(key);
-    for (const w of p.waiters.splice(0)) w(false);
+    this.applyPeering(this.peerings.failed(key, attempt, code, message));
   }
 
   // ---------------------------------------------------------------------------------
@@ -954,13 +715,10 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   /** Registers a peer, reports `peer_added` and, as originator, opens our data stream. */
   private addPeer(id: string, core: ActorRef, filter: string[], network: NetworkInfo | undefined, peeringKey: string | undefined): void {
-    const peer: PeerState = { id, core, network, peeringKey, out: undefined, in: undefined, backlog: [], decisions: [], ending: false, lost: undefined, stallTimer: undefined, stallSent: 0, dropWarned: false };
+    const peer = newPeerState(id, core, network, peeringKey);
     this.peers.set(id, peer);
     this.router.addPeer(id, filter);
-    if (peeringKey !== undefined) {
-      const p = this.peerings.get(peeringKey);
-      if (p !== undefined) p.peer = id;
-    }
+    if (peeringKey !== undefined) this.peerings.peered(peeringKey, id);
     this.emitStatus('peer_added', { id, network }, 'handshake successful');
     if (peeringKey !== undefined) this.openOutput(peer);
   }
@@ -1031,17 +789,13 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   private async unpeer(host: string, port: number): Promise<boolean> {
     // What was published before goes first (bounded by the flush timeout).
-    if (this.parked.length > 0) await withTimeout(this.allParkedTaken(), UNPEER_FLUSH_TIMEOUT_MS, this.ctx.system.clock);
+    if (this.parked.length > 0) await withTimeout(this.parked.allTaken(), UNPEER_FLUSH_TIMEOUT_MS, this.ctx.system.clock);
     const key = `${host}:${port}`;
     const peer = [...this.peers.values()].find((p) => !p.ending && (p.peeringKey === key || (p.network !== undefined && `${p.network.address}:${p.network.port}` === key)));
-    const p = this.peerings.get(key);
-    if (p !== undefined) {
-      p.timer?.cancel();
-      this.peerings.delete(key);
-      for (const w of p.waiters.splice(0)) w(false);
-    }
+    const removed = this.peerings.remove(key);
+    this.applyPeering(removed);
     if (peer === undefined) {
-      if (p === undefined) this.emitError('peer_invalid', { id: null, network: { address: host, port } }, 'cannot unpeer from unknown peer');
+      if (removed === undefined) this.emitError('peer_invalid', { id: null, network: { address: host, port } }, 'cannot unpeer from unknown peer');
       return true;
     }
     this.disconnectPeer(peer, 'removed connection to remote peer', true, false);
@@ -1074,33 +828,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     }
     this.forgetPeer(peer);
     this.emitStatus('peer_removed', { id: peer.id, network: peer.network }, message);
-    if (peer.peeringKey !== undefined) {
-      const p = this.peerings.get(peer.peeringKey);
-      if (p !== undefined && reconnect) this.scheduleReconnect(p);
-      else if (p !== undefined) {
-        p.timer?.cancel();
-        this.peerings.delete(peer.peeringKey);
-      }
-    }
-  }
-
-  /**
-   * Peers again after `retryMs`, when the peering has a retry interval (and the endpoint
-   * is not shutting down); forgets the peering otherwise.
-   */
-  private scheduleReconnect(p: Peering): void {
-    p.timer?.cancel();
-    p.timer = undefined;
-    if (p.retryMs <= 0 || this.shuttingDown) {
-      this.peerings.delete(p.key);
-      return;
-    }
-    p.peer = undefined;
-    p.node = undefined;
-    const self = this.ctx.self;
-    const key = p.key;
-    this.ctx.log.info({ event: 'peer-reconnecting', address: key, retryMs: p.retryMs }, 'peering lost: reconnecting');
-    p.timer = this.ctx.system.clock.setTimer(p.retryMs, () => self.tell({ type: 'peering-retry', key }), KEEP_ALIVE);
+    if (peer.peeringKey !== undefined) this.applyPeering(this.peerings.peerEnded(peer.peeringKey, reconnect));
   }
 
   private onBye(m: PeerBye): void {
@@ -1147,12 +875,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     this.emitStatus('peer_lost', { id: peer.id, network: peer.network }, 'lost connection to remote peer');
     if (lost.disconnect) TcpNetwork.of(this.ctx.system).disconnect(peer.id);
     // The originator of a peering with a retry interval reconnects.
-    const p = peer.peeringKey === undefined ? undefined : this.peerings.get(peer.peeringKey);
-    if (p !== undefined && lost.reconnect) this.scheduleReconnect(p);
-    else if (p !== undefined) {
-      p.timer?.cancel();
-      this.peerings.delete(p.key);
-    }
+    if (peer.peeringKey !== undefined) this.applyPeering(this.peerings.peerEnded(peer.peeringKey, lost.reconnect));
   }
 
   private forgetPeer(peer: PeerState): void {
@@ -1166,7 +889,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     // Publishers that waited for this peer may go on.
     this.resumeParked();
     // A clone whose master was this peer stops waiting for the channel timeout.
-    for (const store of this.stores.values()) store.actor.tell({ type: 'store.peer-lost', peer: peer.id });
+    this.stores.peerLost(peer.id);
   }
 
   // ---------------------------------------------------------------------------------
@@ -1182,83 +905,30 @@ export class EndpointCore extends Actor<CoreMessage> {
     for (const peer of to) this.sendToPeer(peer, item);
   }
 
-  private attachMaster(name: string, kind: BackendKind, options: BackendOptions, wallNow: () => number): AttachedStore {
-    // What the backend would be, before anything is opened: a master attached again must be
-    // the same store, and one file must not hold two stores.
-    const identity = backendIdentity(kind, options);
-    const existing = this.stores.get(name);
-    if (existing?.kind === 'master') {
-      if (existing.backend?.description === identity.description) return this.reattach(existing);
-      throw new BrokerError('master_exists', `store ${name} already has a master on this endpoint with backend ${existing.backend?.description ?? '?'}; attaching it again needs the same backend, path and options, not ${identity.description}`);
-    }
-    if (existing !== undefined) throw new BrokerError('master_exists', `this endpoint has a clone of store ${name}; detach it before attaching a master`);
-    if (this.router.peerAdvertises(masterTopic(name))) throw new BrokerError('master_exists', `a peer already has a master for store ${name}`);
-    for (const [other, entry] of this.stores) {
-      if (identity.file !== null && entry.backend?.file === identity.file) throw new BrokerError('backend_failure', `cannot attach store ${name}: ${identity.file} is already the backend of store ${other} on this endpoint`);
-    }
-    let backend;
-    try {
-      backend = makeBackend(kind, options);
-    } catch (e) {
-      if (e instanceof BrokerError) throw e;
-      throw new BrokerError('backend_failure', `cannot create the ${kind} backend of store ${name}: ${(e as Error).message}`);
-    }
-    const attached = this.spawnStore({ kind: 'master', name, backend }, masterTopic(name), wallNow);
-    (this.stores.get(name) as { backend?: BackendIdentity }).backend = identity;
-    return attached;
-  }
-
-  private attachClone(name: string, spec: StoreSpec, wallNow: () => number): AttachedStore {
-    const existing = this.stores.get(name);
-    if (existing?.kind === 'master') throw new BrokerError('no_such_master', `attempted to run clone & master on the same endpoint: this endpoint has the master of store ${name}; use its frontend (attachMaster with the same backend returns it)`);
-    if (existing !== undefined) return this.reattach(existing);
-    return this.spawnStore(spec, cloneTopic(name), wallNow);
-  }
-
-  /** Attaching a store again gives another frontend of the same store actor. */
-  private reattach(entry: AttachedStore & { refs: number }): AttachedStore {
-    entry.refs++;
-    return { kind: entry.kind, actor: entry.actor };
-  }
-
-  private spawnStore(spec: StoreSpec, topic: string, wallNow: () => number): AttachedStore {
+  /** Spawns the actor of a store with a sink of ours, subscribed to its channel's `topic`. */
+  private spawnStore(spec: StoreSpec, topic: string): { actor: ActorRef<StoreCommand>; subscription: number } {
     const id = this.nextStoreSubscription--;
-    const sub: LocalSubscription = { id, seesLocal: false, blocked: false, sink: undefined as never };
+    let sub: LocalSubscription | undefined;
     const sink = new ActorSink(1024, () => {
-      if (sub.blocked) {
-        sub.blocked = false;
-        this.ctx.self.tell({ type: 'subscriber-drained', id });
-      }
+      if (sub?.unblock() === true) this.ctx.self.tell({ type: 'subscriber-drained', id });
     });
-    (sub as { sink: LocalSubscription['sink'] }).sink = sink;
-    const actor = this.ctx.spawn(StoreActor, { args: [spec, this.ctx.self as unknown as ActorRef<CoreCommand>, sink, wallNow], onHandlerError: 'drop' }) as unknown as ActorRef<StoreCommand>;
+    sub = new LocalSubscription(id, false, sink);
+    const actor = this.ctx.spawn(StoreActor, { args: [spec, this.ctx.self as unknown as ActorRef<CoreCommand>, sink, this.wallNow], onHandlerError: 'drop' }) as unknown as ActorRef<StoreCommand>;
     sink.attach(actor as unknown as ActorRef);
-    this.stores.set(spec.name, { kind: spec.kind, actor, subscription: id, refs: 1 });
     this.addSubscription(sub, [topic]);
     this.ctx.log.info({ event: `${spec.kind}-attached`, store: spec.name }, 'store attached');
-    return { kind: spec.kind, actor };
-  }
-
-  private detachStore(name: string, actor: ActorRef): void {
-    const entry = this.stores.get(name);
-    if (entry === undefined || !entry.actor.equals(actor)) return;
-    // The store lives while any frontend is open; the last one closing stops its actor.
-    if (--entry.refs > 0) return;
-    this.stores.delete(name);
-    this.removeSubscription(entry.subscription);
-    entry.actor.tell({ type: 'store.close' });
+    return { actor, subscription: id };
   }
 
   // ---------------------------------------------------------------------------------
   // Introspection and shutdown
 
   /** The counters, with the gauges (buffered messages, subscriptions) measured now. */
-  private snapshotStats(): Omit<CoreStats, 'publishers' | 'published'> {
+  private snapshotStats(): Omit<EndpointStats, 'publishers' | 'published'> {
     let buffered = this.input.length;
-    for (const { buffer } of this.parked) buffered += buffer.length;
+    buffered += this.parked.buffered;
     for (const peer of this.peers.values()) buffered += peer.backlog.length + (peer.out?.buffered ?? 0);
-    let subscriptions = 0;
-    for (const id of this.subs.keys()) if (id > 0) subscriptions++;
+    const subscriptions = this.targets.facadeCount;
     return { ...this.stats, processed: { ...this.stats.processed }, publishDrops: this.input.dropped, buffered, subscriptions };
   }
 
@@ -1267,10 +937,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     for (const peer of this.peers.values()) {
       if (!peer.ending) out.push({ peer: { id: peer.id, network: peer.network }, status: 'peered', outbound: peer.peeringKey !== undefined });
     }
-    for (const p of this.peerings.values()) {
-      if (p.peer !== undefined && this.peers.has(p.peer)) continue;
-      out.push({ peer: { id: null, network: { address: p.host, port: p.port, retryMs: p.retryMs } }, status: p.reconnecting ? 'reconnecting' : 'connecting', outbound: true });
-    }
+    for (const p of this.peerings.pending()) out.push({ peer: { id: null, network: p.network }, status: p.reconnecting ? 'reconnecting' : 'connecting', outbound: true });
     return out;
   }
 
@@ -1281,12 +948,9 @@ export class EndpointCore extends Actor<CoreMessage> {
   private async shutdown(): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
-    for (const p of this.peerings.values()) {
-      p.timer?.cancel();
-      for (const w of p.waiters.splice(0)) w(false);
-    }
+    this.stopPeerings();
     // Publications still waiting for peers go first (bounded by the flush timeout).
-    await withTimeout(this.allParkedTaken(), SHUTDOWN_FLUSH_TIMEOUT_MS, this.ctx.system.clock);
+    await withTimeout(this.parked.allTaken(), SHUTDOWN_FLUSH_TIMEOUT_MS, this.ctx.system.clock);
     const peers = [...this.peers.values()].filter((peer) => !peer.ending);
     const flushed = peers.map((peer) => {
       if (peer.out === undefined) return Promise.resolve(undefined);
@@ -1331,24 +995,4 @@ function withTimeout(p: Promise<unknown>, ms: number, clock: { setTimer(ms: numb
 function parseAddress(address: string): NetworkInfo {
   const i = address.lastIndexOf(':');
   return { address: address.slice(0, i), port: Number(address.slice(i + 1)) };
-}
-
-/** Maps a failed connect to Broker's error code and a message. */
-function connectFailure(e: unknown): { code: ErrorCodeName; message: string } {
-  const err = e as { reason?: string; message?: string; code?: string };
-  const reason = err.reason ?? err.code ?? '';
-  const detail = err.message ?? String(e);
-  switch (reason) {
-    case 'unsupported_version':
-    case 'bad_magic':
-    case 'wrong_magic':
-      return { code: 'peer_incompatible', message: `incompatible peer: ${detail}` };
-    case 'handshake_timeout':
-      return { code: 'peer_unavailable', message: `peer did not complete the handshake: ${detail}` };
-    case 'closed':
-    case 'connection_closed':
-      return { code: 'peer_disconnect_during_handshake', message: `peer disconnected during the handshake: ${detail}` };
-    default:
-      return { code: 'peer_unavailable', message: `unable to connect to remote peer: ${detail}` };
-  }
 }

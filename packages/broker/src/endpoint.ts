@@ -7,12 +7,13 @@ import { FLOW_MESSAGE_TYPES } from '@broker-ts/actor/internal';
 import { BrokerError, type Data, type DataInput, toData } from '@broker-ts/data';
 import { arrayOf, checkBoolean, checkFunction, checkHost, checkName, checkPort, checkPositiveInt, checkTopic, optionsObject, shutDownError, type Topics, topicList } from './argument-checks';
 import { type Duration, toMilliseconds } from './duration';
-import { type AttachedStore, type CoreCommand, type CoreStats, EndpointCore, type PeerInfo } from './endpoint-core';
+import type { AttachedStore, CoreCommand, EndpointStats, PeerInfo } from './core-messages';
+import { EndpointCore } from './endpoint-core';
 import type { BackendKind, BackendOptions } from './store/backend';
 import { openStoreFrontend, type Store } from './store/store';
 import { type EndpointOptions, resolveEndpointOptions, type ResolvedEndpointOptions } from './endpoint-options';
 import { Hub } from './hub';
-import type { LocalSubscription, PublisherPort } from './local-subscription';
+import { LocalSubscription, type PublisherPort } from './local-subscription';
 import { type DrainMark, PublishBuffer } from './publish-buffer';
 import { Publisher, type PublisherOptions } from './publisher';
 import { isStatus } from './status';
@@ -90,7 +91,7 @@ export class Endpoint {
     // Other endpoints reach the core with peering and stream messages only; a failing
     // handler drops its message and never takes the core down.
     const remote = [...PEER_MESSAGE_TYPES, ...FLOW_MESSAGE_TYPES];
-    this.core = this.system.spawn(EndpointCore, { args: [this.options, this.input], remote, onHandlerError: 'drop' }) as unknown as ActorRef<CoreCommand>;
+    this.core = this.system.spawn(EndpointCore, { args: [this.options, this.input, this.wallNow], remote, onHandlerError: 'drop' }) as unknown as ActorRef<CoreCommand>;
   }
 
   /** This endpoint's id (a UUID), as peers see it. */
@@ -247,11 +248,7 @@ export class Endpoint {
       if (policy === 'throw') {
         throw new BrokerError('unspecified', `the publish buffer of ${input.capacity} messages is full: yield to the event loop, or use a Publisher`, { publishBufferSize: input.capacity });
       }
-      input.dropped++;
-      if (!input.overflowReported) {
-        input.overflowReported = true;
-        this.core.tell({ type: 'publish-overflow' });
-      }
+      if (input.countDrop()) this.core.tell({ type: 'publish-overflow' });
       if (policy === 'dropNewest') return;
       input.shift();
     }
@@ -331,26 +328,21 @@ export class Endpoint {
     const id = this.nextId++;
     const log = this.system.loggerFor('endpoint');
     let open = true;
-    const sub: LocalSubscription = {
-      id,
-      seesLocal: false,
-      blocked: false,
-      sink: {
-        freeCapacity: Number.POSITIVE_INFINITY,
-        push: ([topic, value]) => {
-          if (!open) return false;
-          try {
-            callback(topic, value);
-          } catch (e) {
-            log.warn({ event: 'callback-failed', topic, detail: (e as Error).message }, 'a subscription callback threw');
-          }
-          return true;
-        },
-        close: () => {
-          open = false;
-        },
+    const sub = new LocalSubscription(id, false, {
+      freeCapacity: Number.POSITIVE_INFINITY,
+      push: ([topic, value]) => {
+        if (!open) return false;
+        try {
+          callback(topic, value);
+        } catch (e) {
+          log.warn({ event: 'callback-failed', topic, detail: (e as Error).message }, 'a subscription callback threw');
+        }
+        return true;
       },
-    };
+      close: () => {
+        open = false;
+      },
+    });
     this.tell({ type: 'add-subscription', sub, topics: list });
     return () => {
       if (!open) return;
@@ -383,7 +375,7 @@ export class Endpoint {
   async attachMaster(name: string, backend: BackendKind, options: BackendOptions = {}): Promise<Store> {
     checkName(name, 'a store name');
     optionsObject<BackendOptions>(options, 'backend options');
-    const attached = await this.request<AttachedStore>({ type: 'attach-master', name, backend, options, wallNow: this.wallNow });
+    const attached = await this.request<AttachedStore>({ type: 'attach-master', name, backend, options });
     return this.storeFrontend(name, attached);
   }
 
@@ -406,7 +398,6 @@ export class Endpoint {
       resyncInterval: interval(options.resyncInterval, 10_000, 'resyncInterval'),
       staleInterval: interval(options.staleInterval, 300_000, 'staleInterval'),
       mutationBufferInterval: interval(options.mutationBufferInterval, 120_000, 'mutationBufferInterval'),
-      wallNow: this.wallNow,
     });
     return this.storeFrontend(name, attached);
   }
@@ -508,8 +499,8 @@ export class Endpoint {
    * Counters and gauges of the endpoint: drops, duplicates, expired hop limits, malformed
    * input, processed messages by type, buffered messages, subscriptions and publishers.
    */
-  async stats(): Promise<CoreStats> {
-    const core = await this.request<Omit<CoreStats, 'publishers' | 'published'>>({ type: 'stats' });
+  async stats(): Promise<EndpointStats> {
+    const core = await this.request<Omit<EndpointStats, 'publishers' | 'published'>>({ type: 'stats' });
     return { ...core, publishers: this.openPublishers, published: this.published };
   }
 

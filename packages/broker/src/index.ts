@@ -16,7 +16,7 @@ export { Endpoint, type CloneOptions, type PeerOptions, type Topics } from './en
 export { type AckOptions, type AwaitIdleOptions, type ExpiryOptions, Store } from './store/store';
 export type { BackendKind, BackendOptions } from './store/backend';
 export type { EndpointOptions, PeerOverflowPolicy, PublishOverflowPolicy, SslOptions } from './endpoint-options';
-export type { CoreStats, PeerInfo, ProcessedMessages } from './endpoint-core';
+export type { EndpointStats, PeerInfo, ProcessedMessages } from './core-messages';
 export { workerEndpointData, type WorkerEndpoint, type WorkerEndpointOptions } from './worker-endpoint';
 export type { EndpointInfo, NetworkInfo } from './endpoint-info';
 export { endpointInfoFromData, endpointInfoToData } from './endpoint-info';

@@ -1,7 +1,6 @@
 /**
  * What the core knows of a local consumer of messages: a subscriber, a hub, a status
- * subscriber or a callback subscription. The facade object and the core share it (they
- * live in the same thread); only the core reads `topics` and pushes into `sink`.
+ * subscriber, a callback subscription, a WebSocket client or a store actor.
  */
 import type { Data } from '@broker-ts/data';
 
@@ -15,19 +14,45 @@ export interface SubscriptionSink {
   close(reason?: string): void;
 }
 
-/** A local subscription as the core tracks it. */
-export interface LocalSubscription {
-  /** Unique within the endpoint. */
-  readonly id: number;
-  /** Hubs see local publications of others; plain subscribers only remote ones. */
-  readonly seesLocal: boolean;
-  /** Where messages go. */
-  readonly sink: SubscriptionSink;
+/**
+ * A local subscription as the core tracks it: shared by the facade object that owns the
+ * sink and the core (they live in the same thread), so that a message costs no mailbox
+ * hop on its way to a local subscriber.
+ *
+ * Who may call what: only the core pushes into {@link LocalSubscription.sink} and calls
+ * {@link LocalSubscription.markBlocked}; only the owner of the sink (the subscriber, hub
+ * or store actor whose consumer made room) calls {@link LocalSubscription.unblock}, and
+ * tells the core `subscriber-drained` when it returns true.
+ */
+export class LocalSubscription {
+  /** Set while messages wait in the core for room in the sink. */
+  private blocked = false;
+
   /**
-   * Set by the core when the sink was full and a message had to wait; the facade clears
-   * it and tells the core once the application drained the sink.
+   * @param id - unique within the endpoint
+   * @param seesLocal - hubs see local publications of others; plain subscribers only remote ones
+   * @param sink - where messages go
    */
-  blocked: boolean;
+  constructor(
+    readonly id: number,
+    readonly seesLocal: boolean,
+    readonly sink: SubscriptionSink,
+  ) {}
+
+  /** The core: a message had to wait because the sink was full. */
+  markBlocked(): void {
+    this.blocked = true;
+  }
+
+  /**
+   * The sink's owner: its consumer made room.
+   * @returns true once per blocked episode: the owner then tells the core to deliver what waits
+   */
+  unblock(): boolean {
+    if (!this.blocked) return false;
+    this.blocked = false;
+    return true;
+  }
 }
 
 /** The facade end of a publisher: the core reports processed messages back to it. */

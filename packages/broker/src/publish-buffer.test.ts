@@ -63,3 +63,38 @@ describe('PublishBuffer', () => {
     expect(() => new PublishBuffer(1.5)).toThrow(/positive integer/);
   });
 });
+
+describe('PublishBuffer shared state', () => {
+  test('an overflow episode is reported on its first drop and ends once the core saw the buffer empty', () => {
+    const b = new PublishBuffer(1);
+    expect(b.endOverflowEpisode()).toBe(false);
+    expect(b.countDrop()).toBe(true);
+    expect(b.countDrop()).toBe(false);
+    expect(b.dropped).toBe(2);
+    b.push('/t', 1, undefined);
+    expect(b.endOverflowEpisode()).toBe(false);
+    b.shift();
+    expect(b.endOverflowEpisode()).toBe(true);
+    expect(b.endOverflowEpisode()).toBe(false);
+    expect(b.countDrop()).toBe(true);
+  });
+
+  test('the core takes items up to the end of the burst it was told about', () => {
+    const b = new PublishBuffer(4);
+    const mark = b.push('/t', 1, undefined)!;
+    b.seal();
+    b.push('/t', 2, undefined);
+    b.limitTakeTo(mark);
+    expect(b.takeable).toBe(true);
+    b.shift();
+    expect(b.takeable).toBe(false);
+  });
+
+  test('park and unpark', () => {
+    const b = new PublishBuffer(1);
+    b.park();
+    expect(b.parked).toBe(true);
+    b.unpark();
+    expect(b.parked).toBe(false);
+  });
+});

@@ -22,6 +22,14 @@ export interface DrainMark {
 /**
  * A bounded FIFO of publications (parallel arrays on a ring, so a publication allocates
  * nothing here). Bounded by `capacity`: {@link PublishBuffer.push} refuses beyond it.
+ *
+ * Who may call what: the owner (`Endpoint.publish`, a `Publisher`) calls
+ * {@link PublishBuffer.push}, {@link PublishBuffer.countDrop} and, to drop the oldest
+ * item, {@link PublishBuffer.shift}; the core calls everything else ({@link
+ * PublishBuffer.seal}, the `head*` getters and `shift` to take items,
+ * {@link PublishBuffer.limitTakeTo}, {@link PublishBuffer.park}/{@link
+ * PublishBuffer.unpark}, {@link PublishBuffer.endOverflowEpisode}). Both live in the same
+ * thread, so no call races another.
  */
 export class PublishBuffer {
   /** Largest number of items held. */
@@ -48,17 +56,13 @@ export class PublishBuffer {
    * publications that follow it. Infinite for buffers whose order with commands does not
    * matter (publishers).
    */
-  takeLimit = Number.POSITIVE_INFINITY;
-  /** Set by the core while it holds this buffer back for lack of peer credit. */
-  parked = false;
-  /** Publications the owner refused or dropped because the buffer was full (it counts them). */
-  dropped = 0;
-  /**
-   * Set by the owner when it drops a publication and the core was told about the overflow;
-   * the core clears it once the buffer ran empty, so that each overflow episode is
-   * reported once.
-   */
-  overflowReported = false;
+  private takeLimit = Number.POSITIVE_INFINITY;
+  /** Set while the core holds this buffer back for lack of peer credit. */
+  private parkedFlag = false;
+  /** Publications the owner refused or dropped because the buffer was full. */
+  private droppedCount = 0;
+  /** Set from the first drop of an overflow episode until the core saw the buffer empty. */
+  private overflowReported = false;
 
   /**
    * @param capacity - the bound, an integer >= 1
@@ -118,7 +122,54 @@ export class PublishBuffer {
     return this.size > 0 && this.removed < mark.end;
   }
 
-  /** True when the oldest item is within {@link PublishBuffer.takeLimit}. */
+  /** The core: lets it take items up to the end of the burst of `mark` only (see {@link PublishBuffer.takeable}). */
+  limitTakeTo(mark: DrainMark): void {
+    this.takeLimit = mark.end;
+  }
+
+  /** True while the core holds this buffer back for lack of peer credit. */
+  get parked(): boolean {
+    return this.parkedFlag;
+  }
+
+  /** The core: holds this buffer back until peers have room. */
+  park(): void {
+    this.parkedFlag = true;
+  }
+
+  /** The core: the buffer's turn came again. */
+  unpark(): void {
+    this.parkedFlag = false;
+  }
+
+  /** Publications the owner refused or dropped because the buffer was full. */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
+  /**
+   * The owner: counts a publication refused or dropped for lack of room.
+   * @returns true for the first drop of an overflow episode: the owner then tells the core,
+   *   so that each episode is reported once
+   */
+  countDrop(): boolean {
+    this.droppedCount++;
+    if (this.overflowReported) return false;
+    this.overflowReported = true;
+    return true;
+  }
+
+  /**
+   * The core: ends a reported overflow episode once the buffer ran empty.
+   * @returns true when an episode ended now
+   */
+  endOverflowEpisode(): boolean {
+    if (!this.overflowReported || this.size > 0) return false;
+    this.overflowReported = false;
+    return true;
+  }
+
+  /** True when the oldest item is within the limit of {@link PublishBuffer.limitTakeTo}. */
   get takeable(): boolean {
     return this.size > 0 && this.removed < this.takeLimit;
   }

@@ -5,8 +5,8 @@
  */
 import type { Data } from '@broker-ts/data';
 import { checkTopic, shutDownError } from './argument-checks';
-import type { CoreCommand } from './endpoint-core';
-import type { LocalSubscription } from './local-subscription';
+import type { CoreCommand } from './core-messages';
+import { LocalSubscription } from './local-subscription';
 import { type GetOptions, MessageQueue, type TimerSource } from './message-queue';
 
 /** A message as subscribers see it: `[topic, value]`. */
@@ -48,20 +48,13 @@ export class Subscriber implements AsyncIterable<DataMessage> {
   ) {
     const core = wiring.core;
     this.current = [...topics];
-    const local: LocalSubscription = {
-      id: wiring.id,
-      seesLocal: wiring.seesLocal,
-      blocked: false,
-      sink: undefined as never,
-    };
+    // The sink needs its room callback before the subscription exists: the callback reads it later.
+    let local: LocalSubscription | undefined;
     this.queue = new MessageQueue<DataMessage>(wiring.queueSize, wiring.timers, () => {
       // The core parked messages for lack of room: tell it once that there is room again.
-      if (local.blocked) {
-        local.blocked = false;
-        core.tell({ type: 'subscriber-drained', id: wiring.id });
-      }
+      if (local?.unblock() === true) core.tell({ type: 'subscriber-drained', id: wiring.id });
     });
-    (local as { sink: LocalSubscription['sink'] }).sink = this.queue;
+    local = new LocalSubscription(wiring.id, wiring.seesLocal, this.queue);
     this.local = local;
     core.tell({ type: 'add-subscription', sub: local, topics: [...topics] });
   }

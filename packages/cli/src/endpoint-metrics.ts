@@ -11,7 +11,7 @@
  * `broker_local_publishers`, `broker_local_subscribers`,
  * `broker_dropped_messages_total{reason}` and `broker_published_messages_total`.
  */
-import { type CoreStats, type Endpoint, type PeerInfo, type Store } from '@broker-ts/broker';
+import { type EndpointStats, type Endpoint, type PeerInfo, type Store } from '@broker-ts/broker';
 import { Counter, Gauge, Registry } from 'prom-client';
 
 /** What the metrics and the status report read. */
@@ -24,7 +24,7 @@ export interface MetricsSource {
 
 /** One reading of the endpoint, shared by all metrics of a scrape. */
 interface Reading {
-  stats: CoreStats;
+  stats: EndpointStats;
   peers: PeerInfo[];
   /** `entries` is null while a store cannot answer (a clone whose master is not reachable yet). */
   stores: Array<{ name: string; kind: 'master' | 'clone'; entries: number | null }>;
@@ -45,7 +45,7 @@ async function read(source: MetricsSource): Promise<Reading> {
  * full hub or status subscriber, a duplicate through a cycle, an expired hop limit, or
  * a malformed message.
  */
-const DROP_REASONS: ReadonlyArray<[string, (s: CoreStats) => number]> = [
+const DROP_REASONS: ReadonlyArray<[string, (s: EndpointStats) => number]> = [
   ['peer-overflow', (s) => s.peerDrops],
   ['publish-overflow', (s) => s.publishDrops],
   ['local-overflow', (s) => s.localDrops],
@@ -55,7 +55,7 @@ const DROP_REASONS: ReadonlyArray<[string, (s: CoreStats) => number]> = [
 ];
 
 /** Broker's message types with their counters (Broker has no ping/pong in broker-ts's peering: always 0). */
-const MESSAGE_TYPES: ReadonlyArray<[broker: string, status: string, (s: CoreStats) => number]> = [
+const MESSAGE_TYPES: ReadonlyArray<[broker: string, status: string, (s: EndpointStats) => number]> = [
   ['data', 'data', (s) => s.processed.data],
   ['command', 'command', (s) => s.processed.command],
   ['routing-update', 'routing_update', (s) => s.processed.routingUpdate],

@@ -7,13 +7,26 @@
  */
 import { Actor, type ActorContext, type ActorRef, type Behavior, type Cancellable, type ResponsePromise } from '@broker-ts/actor';
 import { BrokerError, type Data, Timestamp } from '@broker-ts/data';
-import type { CoreCommand } from '../endpoint-core';
 import { cloneTopic, masterTopic, storeEventsTopic, Topics } from '../topic';
 import type { Backend } from './backend';
 import { STORE_TICK_INTERVAL_MS } from './channel';
 import type { ActorSink, InboundMessage } from './actor-sink';
 import { dropIncomingStoreMessage } from './store-fault-injection';
 import { CloneState, type EntityId, MasterState, type QueryResult, type StoreQuery, type WriteCommand, type WriteOutcome, writeCommands } from './state';
+
+/** A store protocol message for the peers, as a store actor hands it to its endpoint's core. */
+export interface StorePublication {
+  type: 'publish-store';
+  topic: string;
+  msg: unknown;
+}
+
+/**
+ * The commands a store actor sends its endpoint's core (members of the core's
+ * `CoreCommand`): store events and errors published locally, store protocol messages
+ * published to the peers.
+ */
+export type StoreToCore = { type: 'publish'; topic: string; value: Data } | StorePublication;
 
 /** What a store actor hosts. */
 export type StoreSpec =
@@ -124,7 +137,7 @@ export class StoreActor extends Actor<StoreMessage> {
   constructor(
     ctx: ActorContext<StoreMessage>,
     private readonly spec: StoreSpec,
-    private readonly core: ActorRef<CoreCommand>,
+    private readonly core: ActorRef<StoreToCore>,
     private readonly sink: ActorSink,
     private readonly wallNow: () => number,
   ) {

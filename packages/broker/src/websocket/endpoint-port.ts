@@ -4,8 +4,8 @@
  * core's commands, so that the server itself knows nothing of the core.
  */
 import type { Logger } from 'pino';
-import type { CoreCommand } from '../endpoint-core';
-import type { LocalSubscription } from '../local-subscription';
+import type { CoreCommand } from '../core-messages';
+import { LocalSubscription } from '../local-subscription';
 import { Topics } from '../topic';
 import type { WebSocketEndpointPort } from './web-socket-server';
 
@@ -31,21 +31,16 @@ export function webSocketEndpointPort(hooks: EndpointHooks): WebSocketEndpointPo
       let open = true;
       // The client's own session buffer applies its overflow policy, so the core may
       // always push: a slow client never holds back the core, its peers or other clients.
-      const sub: LocalSubscription = {
-        id,
-        seesLocal: true,
-        blocked: false,
-        sink: {
-          freeCapacity: Number.POSITIVE_INFINITY,
-          push: ([topic, value]) => {
-            if (open) sink(topic, value);
-            return true;
-          },
-          close: () => {
-            open = false;
-          },
+      const sub = new LocalSubscription(id, true, {
+        freeCapacity: Number.POSITIVE_INFINITY,
+        push: ([topic, value]) => {
+          if (open) sink(topic, value);
+          return true;
         },
-      };
+        close: () => {
+          open = false;
+        },
+      });
       hooks.tell({ type: 'add-subscription', sub, topics });
       return {
         id,
