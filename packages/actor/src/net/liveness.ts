@@ -10,8 +10,13 @@ export interface LivenessOptions {
   missedHeartbeats: number;
 }
 
-/** Default timing: handshake 5 s, heartbeat every 1 s, dead after 5 silent intervals. */
-export const DEFAULT_LIVENESS: LivenessOptions = { handshakeTimeout: 5000, heartbeatInterval: 1000, missedHeartbeats: 5 };
+/**
+ * Default timing: handshake 5 s, heartbeat every 1 s, dead after 10 silent intervals. Ten,
+ * not fewer: a peer whose process is starved of CPU or blocked on a disk flush for a few
+ * seconds on a loaded machine is slow, not dead, and declaring it dead loses what was in
+ * flight on the connection.
+ */
+export const DEFAULT_LIVENESS: LivenessOptions = { handshakeTimeout: 5000, heartbeatInterval: 1000, missedHeartbeats: 10 };
 
 /** What the connection should do after a {@link Liveness.check}. */
 export type LivenessVerdict = 'ok' | 'send_heartbeat' | NetError;
