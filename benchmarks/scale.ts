@@ -1,10 +1,10 @@
 /**
  * Scale curves of broker-ts: how the cost of a published event grows with the number of
- * topic filters a peer has (10, 1,000, 10,000, 100,000), each beside a baseline measured
- * in the same run.
+ * topic filters a peer has (10, 1,000, 10,000, 100,000) and with the number of
+ * subscribing peers, each beside a baseline measured in the same run.
  *
  *   tsx --conditions=@broker-ts/source benchmarks/scale.ts [--quick] [--svg FILE]
- *       [--levels matcher,router,e2e]
+ *       [--levels matcher,router,e2e,fanout]
  *
  * Three levels, all with 4,096 distinct topics published round-robin (more than the
  * per-topic caches of the router and the endpoint hold, so every lookup really matches):
@@ -15,9 +15,13 @@
  * 3. end to end: two endpoints in this process peered over loopback TCP, the receiver
  *    subscribed to N topics, conn.log events published on the matching topics; events per
  *    second and per CPU-second of the process, beside N = 10.
+ * 4. fan-out: one publishing process to 1, 2, 5, 10, 20 receiving processes (each an
+ *    endpoint peered with the publisher): events delivered per second and per CPU-second
+ *    of all processes, beside one receiver.
  * --quick: shorter rounds. --svg writes the curves as a chart. --levels picks the levels.
  */
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -27,6 +31,7 @@ import { Endpoint } from '@broker-ts/broker';
 import { Router } from '../packages/broker/src/router';
 import { TopicFilter } from '../packages/broker/src/topic-filter';
 
+import { BenchChild } from './baselines/lib/bench-child';
 import { makeConnEvent } from './lib/conn-event';
 import { formatRate, type Measurement, measure, printTable } from './lib/harness';
 import { quietLogger } from './throughput/quiet-logger';
@@ -181,67 +186,182 @@ async function endToEndCurve(warmupMs: number, countMs: number): Promise<CurvePo
   return points;
 }
 
-/** The curves as a small log-log line chart of cost per lookup or event (ns). */
-function renderSvg(series: ReadonlyArray<{ name: string; colour: string; points: CurvePoint[]; perCpu?: boolean }>, title: string): string {
-  const W = 640;
-  const H = 360;
-  const left = 70;
-  const right = 190;
-  const top = 40;
-  const bottom = 50;
-  const cost = (p: CurvePoint, perCpu: boolean | undefined): number => 1e9 / (perCpu ? p.perCpu! : p.rate);
-  const all = series.flatMap((s) => s.points.map((p) => cost(p, s.perCpu)));
-  const lo = Math.floor(Math.log10(Math.min(...all)));
-  const hi = Math.ceil(Math.log10(Math.max(...all)));
-  const xOf = (n: number): number => left + ((Math.log10(n) - 1) / 4) * (W - left - right);
-  const yOf = (ns: number): number => H - bottom - ((Math.log10(ns) - lo) / Math.max(1, hi - lo)) * (H - top - bottom);
-  const font = 'font-family="DejaVu Sans, Helvetica, Arial, sans-serif"';
-  const out: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">`, `<rect width="${W}" height="${H}" fill="white"/>`];
-  out.push(`<text x="10" y="22" font-size="15" font-weight="bold" ${font}>${title}</text>`);
+/** Receiver counts of the fan-out curve. */
+const FANOUT_COUNTS = [1, 2, 5, 10, 20];
+
+/** One point of the fan-out curve. */
+interface FanoutPoint {
+  receivers: number;
+  /** Events delivered per second, summed over the receivers. */
+  delivered: number;
+  /** Events delivered per CPU-second of all processes (sender and receivers). */
+  perCpu: number;
+  /** Events published per second by the sender. */
+  published: number;
+}
+
+/** Counts and CPU of all processes at one moment. */
+async function sampleAll(children: readonly BenchChild[]): Promise<{ counts: number[]; cpu: number }> {
+  const samples = await Promise.all(children.map((c) => c.sample(60_000)));
+  return { counts: samples.map((s) => s.count), cpu: samples.reduce((sum, s) => sum + s.cpuSeconds, 0) };
+}
+
+/** Level 4: one publisher process, `k` receiver processes, each its own endpoint. */
+async function fanout(k: number, warmupMs: number, countMs: number): Promise<FanoutPoint> {
+  const receivers = Array.from({ length: k }, (_, i) => BenchChild.spawnNode(`receiver ${i}`, join(__dirname, 'throughput', 'bts-receiver.ts')));
+  const children: BenchChild[] = [...receivers];
+  try {
+    const ports = await Promise.all(receivers.map((r) => r.ready(120_000)));
+    const sender = BenchChild.spawnNode('sender', join(__dirname, 'scale', 'fanout-sender.ts'), ports.map(String));
+    children.push(sender);
+    await sender.ready(120_000);
+    await sleep(warmupMs);
+    const before = await sampleAll(children);
+    const t0 = performance.now();
+    await sleep(countMs);
+    const after = await sampleAll(children);
+    const seconds = (performance.now() - t0) / 1000;
+    const delivered = after.counts.slice(0, k).reduce((sum, n, i) => sum + n - before.counts[i], 0);
+    const published = after.counts[k] - before.counts[k];
+    if (delivered === 0) throw new Error(`nothing delivered to ${k} receivers`);
+    return { receivers: k, delivered: delivered / seconds, perCpu: delivered / (after.cpu - before.cpu), published: published / seconds };
+  } finally {
+    // The sender first, so that the receivers' final check sees a complete last event.
+    for (const c of children.reverse()) await c.stop(10_000);
+  }
+}
+
+/** Level 4 for every receiver count, printed beside one receiver. */
+async function fanoutCurve(warmupMs: number, countMs: number): Promise<FanoutPoint[]> {
+  const points: FanoutPoint[] = [];
+  for (const k of FANOUT_COUNTS) points.push(await fanout(k, warmupMs, countMs));
+  const base = points[0];
+  console.log('\nfan-out: one publishing process, N receiving processes (each an endpoint peered with it), conn.log events');
+  console.log(
+    `${'receivers'.padEnd(9)}  ${'published/s'.padStart(11)}  ${'delivered/s'.padStart(11)}  ${'deliv/CPU-s'.padStart(11)}  ${'x 1 /s'.padStart(7)}  ${'x 1 /CPU'.padStart(8)}`,
+  );
+  for (const p of points) {
+    console.log(
+      `${String(p.receivers).padEnd(9)}  ${formatRate(p.published).padStart(11)}  ${formatRate(p.delivered).padStart(11)}  ${formatRate(p.perCpu).padStart(11)}  ${(p.delivered / base.delivered).toFixed(2).padStart(7)}  ${(p.perCpu / base.perCpu).toFixed(2).padStart(8)}`,
+    );
+  }
+  return points;
+}
+
+/** One line of a chart. */
+interface Series {
+  name: string;
+  colour: string;
+  points: ReadonlyArray<{ x: number; y: number }>;
+}
+
+/** One panel of the chart: log-scaled x, log-scaled y. */
+interface Panel {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  xs: readonly number[];
+  series: readonly Series[];
+  formatY(y: number): string;
+}
+
+const PANEL_W = 680;
+const PANEL_H = 330;
+const FONT = 'font-family="DejaVu Sans, Helvetica, Arial, sans-serif"';
+
+/** Draws one panel at vertical offset `top`. */
+function renderPanel(panel: Panel, top: number): string {
+  const left = 80;
+  const right = 210;
+  const pTop = top + 40;
+  const pBottom = top + PANEL_H - 50;
+  const ys = panel.series.flatMap((s) => s.points.map((p) => p.y));
+  const lo = Math.floor(Math.log10(Math.min(...ys)));
+  const hi = Math.max(lo + 1, Math.ceil(Math.log10(Math.max(...ys))));
+  const x0 = Math.log10(Math.min(...panel.xs));
+  const x1 = Math.log10(Math.max(...panel.xs));
+  const xOf = (x: number): number => left + ((Math.log10(x) - x0) / (x1 - x0)) * (PANEL_W - left - right);
+  const yOf = (y: number): number => pBottom - ((Math.log10(y) - lo) / (hi - lo)) * (pBottom - pTop);
+  const out: string[] = [`<text x="10" y="${top + 22}" font-size="15" font-weight="bold" ${FONT}>${panel.title}</text>`];
   for (let e = lo; e <= hi; e++) {
     const y = yOf(10 ** e).toFixed(1);
-    out.push(`<line x1="${left}" y1="${y}" x2="${W - right}" y2="${y}" stroke="#ddd"/>`);
-    const label = e >= 6 ? `${10 ** (e - 6)} ms` : e >= 3 ? `${10 ** (e - 3)} µs` : `${10 ** e} ns`;
-    out.push(`<text x="${left - 6}" y="${Number(y) + 4}" font-size="11" text-anchor="end" ${font}>${label}</text>`);
+    out.push(`<line x1="${left}" y1="${y}" x2="${PANEL_W - right}" y2="${y}" stroke="#ddd"/>`);
+    out.push(`<text x="${left - 6}" y="${Number(y) + 4}" font-size="11" text-anchor="end" ${FONT}>${panel.formatY(10 ** e)}</text>`);
   }
-  for (const n of FILTER_COUNTS) {
-    const x = xOf(n).toFixed(1);
-    out.push(`<line x1="${x}" y1="${top}" x2="${x}" y2="${H - bottom}" stroke="#eee"/>`);
-    out.push(`<text x="${x}" y="${H - bottom + 16}" font-size="11" text-anchor="middle" ${font}>${n.toLocaleString('en')}</text>`);
+  for (const v of panel.xs) {
+    const x = xOf(v).toFixed(1);
+    out.push(`<line x1="${x}" y1="${pTop}" x2="${x}" y2="${pBottom}" stroke="#eee"/>`);
+    out.push(`<text x="${x}" y="${pBottom + 16}" font-size="11" text-anchor="middle" ${FONT}>${v.toLocaleString('en')}</text>`);
   }
-  out.push(`<text x="${(left + W - right) / 2}" y="${H - 12}" font-size="12" text-anchor="middle" ${font}>topic filters on the peer (log scale)</text>`);
-  out.push(`<text x="14" y="${(top + H - bottom) / 2}" font-size="12" text-anchor="middle" transform="rotate(-90 14 ${(top + H - bottom) / 2})" ${font}>cost per event (log scale)</text>`);
-  series.forEach((s, i) => {
-    const pts = s.points.map((p) => `${xOf(p.filters).toFixed(1)},${yOf(cost(p, s.perCpu)).toFixed(1)}`);
-    out.push(`<polyline points="${pts.join(' ')}" fill="none" stroke="${s.colour}" stroke-width="2"/>`);
-    for (const pt of pts) out.push(`<circle cx="${pt.split(',')[0]}" cy="${pt.split(',')[1]}" r="3" fill="${s.colour}"/>`);
-    const ly = top + 10 + i * 20;
-    out.push(`<line x1="${W - right + 12}" y1="${ly}" x2="${W - right + 32}" y2="${ly}" stroke="${s.colour}" stroke-width="2"/>`);
-    out.push(`<text x="${W - right + 36}" y="${ly + 4}" font-size="11" ${font}>${s.name}</text>`);
+  const midY = (pTop + pBottom) / 2;
+  out.push(`<text x="${(left + PANEL_W - right) / 2}" y="${pBottom + 36}" font-size="12" text-anchor="middle" ${FONT}>${panel.xLabel}</text>`);
+  out.push(`<text x="16" y="${midY}" font-size="12" text-anchor="middle" transform="rotate(-90 16 ${midY})" ${FONT}>${panel.yLabel}</text>`);
+  panel.series.forEach((s, i) => {
+    const pts = s.points.map((p) => [xOf(p.x).toFixed(1), yOf(p.y).toFixed(1)]);
+    out.push(`<polyline points="${pts.map((p) => p.join(',')).join(' ')}" fill="none" stroke="${s.colour}" stroke-width="2"/>`);
+    for (const [cx, cy] of pts) out.push(`<circle cx="${cx}" cy="${cy}" r="3" fill="${s.colour}"/>`);
+    const ly = pTop + 10 + i * 20;
+    out.push(`<line x1="${PANEL_W - right + 12}" y1="${ly}" x2="${PANEL_W - right + 32}" y2="${ly}" stroke="${s.colour}" stroke-width="2"/>`);
+    out.push(`<text x="${PANEL_W - right + 36}" y="${ly + 4}" font-size="11" ${FONT}>${s.name}</text>`);
   });
-  out.push('</svg>');
-  return `${out.join('\n')}\n`;
+  return out.join('\n');
+}
+
+/** The panels stacked into one SVG document. */
+function renderSvg(panels: readonly Panel[]): string {
+  const height = PANEL_H * panels.length;
+  const body = panels.map((p, i) => renderPanel(p, i * PANEL_H));
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${PANEL_W}" height="${height}" viewBox="0 0 ${PANEL_W} ${height}">\n<rect width="${PANEL_W}" height="${height}" fill="white"/>\n${body.join('\n')}\n</svg>\n`;
+}
+
+/** Nanoseconds, microseconds or milliseconds. */
+function formatNs(ns: number): string {
+  if (ns >= 1e6) return `${ns / 1e6} ms`;
+  if (ns >= 1e3) return `${ns / 1e3} µs`;
+  return `${ns} ns`;
+}
+
+/** Cost per lookup or event, in nanoseconds, from a rate. */
+function costSeries(name: string, colour: string, points: readonly CurvePoint[], perCpu = false): Series {
+  return { name, colour, points: points.map((p) => ({ x: p.filters, y: 1e9 / (perCpu ? p.perCpu! : p.rate) })) };
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { quick: { type: 'boolean' }, svg: { type: 'string' }, levels: { type: 'string' } }, strict: true });
   const quick = values.quick === true;
-  const levels = new Set((values.levels ?? 'matcher,router,e2e').split(','));
+  const levels = new Set((values.levels ?? 'matcher,router,e2e,fanout').split(','));
   console.log(`scale curves: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}`);
   const matcher = levels.has('matcher') ? matcherCurve(quick ? 150 : 400) : { radix: [], linear: [] };
   const router = levels.has('router') ? routerCurve(quick ? 150 : 400) : [];
   const e2e = levels.has('e2e') ? await endToEndCurve(quick ? 500 : 1500, quick ? 1500 : 4000) : [];
+  const fan = levels.has('fanout') ? await fanoutCurve(quick ? 1000 : 3000, quick ? 2000 : 5000) : [];
   console.log(`\nload average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   if (values.svg !== undefined) {
-    const svg = renderSvg(
-      [
-        { name: 'matcher: linear scan', colour: '#ff7f0e', points: matcher.linear },
-        { name: 'matcher: radix tree', colour: '#1f77b4', points: matcher.radix },
-        { name: 'router: peersFor', colour: '#2ca02c', points: router },
-        { name: 'end to end, CPU', colour: '#9467bd', points: e2e, perCpu: true },
-      ],
-      'broker-ts: cost per published event vs topic filters',
-    );
+    const panels: Panel[] = [];
+    const costs = [
+      costSeries('matcher: linear scan', '#ff7f0e', matcher.linear),
+      costSeries('matcher: radix tree', '#1f77b4', matcher.radix),
+      costSeries('router: peersFor', '#2ca02c', router),
+      costSeries('end to end, CPU', '#9467bd', e2e, true),
+    ].filter((c) => c.points.length > 0);
+    if (costs.length > 0) {
+      panels.push({ title: 'Cost per published event vs topic filters on the peer', xLabel: 'topic filters (log scale)', yLabel: 'cost per event (log scale)', xs: FILTER_COUNTS, series: costs, formatY: formatNs });
+    }
+    if (fan.length > 0) {
+      panels.push({
+        title: 'Fan-out: one publisher, N subscribing processes',
+        xLabel: 'subscribing processes (log scale)',
+        yLabel: 'events (log scale)',
+        xs: FANOUT_COUNTS,
+        series: [
+          { name: 'delivered per second', colour: '#1f77b4', points: fan.map((p) => ({ x: p.receivers, y: p.delivered })) },
+          { name: 'delivered per CPU-second', colour: '#9467bd', points: fan.map((p) => ({ x: p.receivers, y: p.perCpu })) },
+          { name: 'published per second', colour: '#7f7f7f', points: fan.map((p) => ({ x: p.receivers, y: p.published })) },
+        ],
+        formatY: (y) => formatRate(y).replace('/s', ''),
+      });
+    }
+    const svg = renderSvg(panels);
     writeFileSync(values.svg, svg);
     console.error(`wrote ${values.svg}`);
   }
