@@ -68,3 +68,21 @@ describe('PrefixTree', () => {
     expect(t.hasPrefixOf('/\u00e9')).toBe(false);
   });
 });
+
+describe('PrefixTree depth', () => {
+  test('a chain as deep as its 1,500 entries is listed, matched and replaced', () => {
+    const t = new PrefixTree();
+    // `b`, `ab`, `aab`, ...: each entry branches one code unit deeper than the last.
+    const n = 1_500;
+    for (let i = 0; i < n; i++) t.add(`${'a'.repeat(i)}b`);
+    expect(t.size).toBe(n);
+    const list = t.toArray();
+    expect(list).toHaveLength(n);
+    expect(list[0]).toBe(`${'a'.repeat(n - 1)}b`);
+    expect(list[n - 1]).toBe('b');
+    expect(t.hasPrefixOf(`${'a'.repeat(n - 1)}bc`)).toBe(true);
+    expect(t.hasPrefixOf('a'.repeat(n))).toBe(false);
+    expect(t.add('a')).toBe(true);
+    expect(t.toArray()).toEqual(['a', 'b']);
+  });
+});

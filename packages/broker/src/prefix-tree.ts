@@ -31,11 +31,14 @@ function commonLength(a: string, aPos: number, b: string): number {
   return i;
 }
 
-/** Number of entries at or below a node. */
+/** Number of entries at or below a node (without recursion: a chain may be long). */
 function countEntries(node: PrefixNode): number {
-  if (node.entry) return 1;
   let n = 0;
-  if (node.children !== undefined) for (const child of node.children.values()) n += countEntries(child);
+  const stack = [node];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    if (next.entry) n++;
+    else if (next.children !== undefined) for (const child of next.children.values()) stack.push(child);
+  }
   return n;
 }
 
@@ -120,20 +123,23 @@ export class PrefixTree {
     }
   }
 
-  /** The entries in ascending code-unit order (the order of `Array.prototype.sort`). */
+  /**
+   * The entries in ascending code-unit order (the order of `Array.prototype.sort`).
+   * Walks without recursion: entries such as `b`, `ab`, `aab`, ... make a chain as deep
+   * as there are entries.
+   */
   toArray(): string[] {
     const out: string[] = [];
-    const walk = (node: PrefixNode, prefix: string): void => {
-      const path = prefix + node.label;
-      if (node.entry) {
-        out.push(path);
-        return;
+    const stack: Array<{ node: PrefixNode; prefix: string }> = [{ node: this.root, prefix: '' }];
+    for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+      const path = next.prefix + next.node.label;
+      if (next.node.entry) out.push(path);
+      else if (next.node.children !== undefined) {
+        // Pushed in descending order, so that the smallest child is taken first.
+        const children = [...next.node.children.entries()].sort((a, b) => b[0] - a[0]);
+        for (const [, child] of children) stack.push({ node: child, prefix: path });
       }
-      if (node.children === undefined) return;
-      const keys = [...node.children.keys()].sort((a, b) => a - b);
-      for (const k of keys) walk(node.children.get(k)!, path);
-    };
-    walk(this.root, '');
+    }
     return out;
   }
 }
