@@ -100,8 +100,12 @@ export function isTopicList(x: unknown): x is string[] {
   return Array.isArray(x) && x.length <= MAX_FILTER_TOPICS && x.every((t) => typeof t === 'string');
 }
 
-/** Most topics a peer may advertise in one filter; more is refused as malformed. */
-export const MAX_FILTER_TOPICS = 65_536;
+/**
+ * Most topics a peer may advertise in one filter; more is refused as malformed. Matching
+ * costs the same for any number of topics (a radix tree), so the bound only caps memory;
+ * 262,144 topics of 60 bytes still fit one 16 MiB frame.
+ */
+export const MAX_FILTER_TOPICS = 262_144;
 
 /**
  * Checks a wire item that came off the network.

@@ -119,3 +119,19 @@ describe('Router and store channels', () => {
     expect(r.routeInbound('A', { topic: '/user', origin: 'A', seq: 1, ttl: 5 }).relayTo).toEqual([]);
   });
 });
+
+describe('Router with many peer filters', () => {
+  test('a peer advertising 100,000 topics gets exactly the publications they cover', () => {
+    const r = router('A');
+    const topics = Array.from({ length: 100_000 }, (_, i) => `/scale/${i}/`);
+    r.addPeer('B', topics);
+    r.addPeer('C', ['/scale/5/']);
+    expect(r.peersFor('/scale/99999/x')).toEqual(['B']);
+    expect(r.peersFor('/scale/5/x')).toEqual(['B', 'C']);
+    expect(r.peersFor('/scale/100000/x')).toEqual([]);
+    expect(r.peersFor('/scale/5')).toEqual([]);
+    r.setPeerFilter('B', ['/scale/']);
+    expect(r.peerFilter('B')).toEqual(['/scale/']);
+    expect(r.peersFor('/scale/100000/x')).toEqual(['B']);
+  });
+});

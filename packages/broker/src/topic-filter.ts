@@ -3,9 +3,7 @@
  * when `/foo/bar` is present replaces it, adding `/foo/bar` when `/foo` is present changes
  * nothing. Matching a topic is a raw prefix test against any entry.
  */
-
-/** Most topics seen in practice repeat; matches are cached up to this many topics. */
-const MATCH_CACHE_LIMIT = 1024;
+import { PrefixTree } from './prefix-tree';
 
 /**
  * Reduces a list of topics to its minimal prefix cover, sorted.
@@ -25,34 +23,35 @@ export function minimalTopics(topics: Iterable<string>): string[] {
   return out;
 }
 
-/** A minimal set of topic prefixes with a fast, cached `matches`. */
+/**
+ * A minimal set of topic prefixes. Matching walks a radix tree over the topic
+ * ({@link PrefixTree}): its cost grows with the topic's length, not with the number of
+ * prefixes, so a peer may subscribe to 100,000 topics without slowing every publication.
+ */
 export class TopicFilter {
-  /** The minimal, sorted prefixes. */
-  private prefixes: string[];
-  /**
-   * Topic → match result. Bounded by {@link MATCH_CACHE_LIMIT}: cleared when full, so the
-   * cost is one recomputation per distinct topic after a clear.
-   */
-  private readonly cache = new Map<string, boolean>();
+  /** The prefixes, for matching. */
+  private readonly tree = new PrefixTree();
+  /** The minimal, sorted prefixes; recomputed from the tree after a change. */
+  private sorted: string[] | undefined;
 
   /** @param topics - initial topics, minimized */
   constructor(topics: Iterable<string> = []) {
-    this.prefixes = minimalTopics(topics);
+    for (const t of topics) this.tree.add(t);
   }
 
   /** The minimal, sorted prefixes (a copy). */
   toArray(): string[] {
-    return [...this.prefixes];
+    return [...this.prefixes()];
   }
 
   /** Number of prefixes. */
   get size(): number {
-    return this.prefixes.length;
+    return this.tree.size;
   }
 
   /** Tells whether the filter has no prefix at all (matches nothing). */
   isEmpty(): boolean {
-    return this.prefixes.length === 0;
+    return this.tree.size === 0;
   }
 
   /**
@@ -60,9 +59,8 @@ export class TopicFilter {
    * @returns true when the set of matched topics grew
    */
   extend(topic: string): boolean {
-    if (this.prefixes.some((p) => topic.startsWith(p))) return false;
-    this.prefixes = minimalTopics([...this.prefixes.filter((p) => !p.startsWith(topic)), topic]);
-    this.cache.clear();
+    if (!this.tree.add(topic)) return false;
+    this.sorted = undefined;
     return true;
   }
 
@@ -72,31 +70,28 @@ export class TopicFilter {
    */
   replace(topics: Iterable<string>): boolean {
     const next = minimalTopics(topics);
-    if (next.length === this.prefixes.length && next.every((t, i) => t === this.prefixes[i])) return false;
-    this.prefixes = next;
-    this.cache.clear();
+    const current = this.prefixes();
+    if (next.length === current.length && next.every((t, i) => t === current[i])) return false;
+    this.tree.clear();
+    for (const t of next) this.tree.add(t);
+    this.sorted = next;
     return true;
   }
 
   /** Tells whether any prefix of the filter is a prefix of `topic`. */
   matches(topic: string): boolean {
-    const cached = this.cache.get(topic);
-    if (cached !== undefined) return cached;
-    let result = false;
-    for (const prefix of this.prefixes) {
-      if (topic.startsWith(prefix)) {
-        result = true;
-        break;
-      }
-    }
-    if (this.cache.size >= MATCH_CACHE_LIMIT) this.cache.clear();
-    this.cache.set(topic, result);
-    return result;
+    return this.tree.hasPrefixOf(topic);
   }
 
   /** Tells whether two filters hold the same prefixes. */
   equals(other: TopicFilter): boolean {
-    return other.prefixes.length === this.prefixes.length && other.prefixes.every((t, i) => t === this.prefixes[i]);
+    const mine = this.prefixes();
+    const theirs = other.prefixes();
+    return theirs.length === mine.length && theirs.every((t, i) => t === mine[i]);
+  }
+
+  private prefixes(): string[] {
+    return (this.sorted ??= this.tree.toArray());
   }
 }
 
