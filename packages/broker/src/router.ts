@@ -2,7 +2,8 @@
  * The routing decisions of an endpoint, without I/O: which peers get a message published
  * here, and what happens to a message that arrives from a peer (deliver, relay, drop).
  *
- * The model is Broker 1.4's subscription-driven forwarding (reference §6.1), made safe for
+ * The model is Broker 1.4's subscription-driven forwarding (`src/detail/core_policy.cc` in
+ * Broker 1.4; docs/differences.md), made safe for
  * cyclic topologies:
  * - every endpoint advertises only its own filter (local subscribers, stores, `forward()`),
  *   so a relay forwards only the topics it subscribes to or forwards;
