@@ -80,11 +80,11 @@ console.log('esm', topic, toString(value), encodeJson(count(2)), text.includes('
 `;
 
 /** Uses the published types from a CommonJS (`.cts`) and an ES module (`.mts`) file. */
-const TYPES_PROGRAM = `import { Endpoint, count, type Data, type Store, BrokerError, type CoreStats } from '@broker-ts/broker';
+const TYPES_PROGRAM = `import { Endpoint, count, type Data, type Store, BrokerError, type EndpointStats } from '@broker-ts/broker';
 import { ActorSystem } from '@broker-ts/actor';
 import { encodeBinary, decodeBinary, type DataInput, cborEncoderOptions } from '@broker-ts/data';
 import { serveMetrics, type MetricsServer, brokerThroughputMain } from '@broker-ts/cli';
-export async function use(): Promise<[Data, Store, MetricsServer, CoreStats]> {
+export async function use(): Promise<[Data, Store, MetricsServer, EndpointStats]> {
   const ep = new Endpoint({ name: 'types' });
   const input: DataInput = [count(1), 'x'];
   const value: Data = decodeBinary(encodeBinary(input));
