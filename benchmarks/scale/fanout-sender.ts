@@ -6,8 +6,7 @@
  */
 import { Endpoint } from '@broker-ts/broker';
 
-import { announceReady, serveControl } from '../baselines/lib/control-server';
-import { publishConnEvents, type SenderState, waitForEventsSubscription } from '../throughput/publish-conn-events';
+import { runConnEventSender } from '../throughput/publish-conn-events';
 import { quietLogger } from '../throughput/quiet-logger';
 
 async function main(): Promise<void> {
@@ -17,19 +16,7 @@ async function main(): Promise<void> {
   // The handshake carries each receiver's filter: once peered, every receiver gets events.
   const peered = await Promise.all(ports.map((port) => ep.peer('127.0.0.1', port)));
   if (peered.some((ok) => !ok)) throw new Error(`cannot peer with all of ${ports.join(', ')}`);
-  await waitForEventsSubscription(ep);
-  const state: SenderState = { sent: 0, stopping: false };
-  const sending = publishConnEvents(ep, state);
-  serveControl({
-    count: () => state.sent,
-    onStop: async () => {
-      state.stopping = true;
-      await sending.catch(() => undefined);
-      await ep.shutdown();
-    },
-  });
-  announceReady();
-  await sending;
+  await runConnEventSender(ep);
 }
 
 main().catch((error) => {

@@ -5,27 +5,14 @@
  */
 import { Endpoint } from '@broker-ts/broker';
 
-import { announceReady, serveControl } from '../baselines/lib/control-server';
-import { publishConnEvents, type SenderState, waitForEventsSubscription } from './publish-conn-events';
+import { runConnEventSender } from './publish-conn-events';
 import { quietLogger } from './quiet-logger';
 
 async function main(): Promise<void> {
   const port = Number(process.argv[2]);
   const ep = new Endpoint({ name: 'bts-sender', logger: quietLogger() });
   if (!(await ep.peer('127.0.0.1', port))) throw new Error(`cannot peer with 127.0.0.1:${port}`);
-  await waitForEventsSubscription(ep);
-  const state: SenderState = { sent: 0, stopping: false };
-  const sending = publishConnEvents(ep, state);
-  serveControl({
-    count: () => state.sent,
-    onStop: async () => {
-      state.stopping = true;
-      await sending.catch(() => undefined);
-      await ep.shutdown();
-    },
-  });
-  announceReady();
-  await sending;
+  await runConnEventSender(ep);
 }
 
 main().catch((error) => {

@@ -9,6 +9,8 @@ import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/pr
 import type { Endpoint } from '@broker-ts/broker';
 import { BENCHMARK_TOPICS, makeConnEvent } from '@broker-ts/cli';
 
+import { announceReady, serveControl } from '../baselines/lib/control-server';
+
 /** Events published between two turns of the event loop (so control messages get in). */
 const YIELD_EVERY = 1000;
 
@@ -47,4 +49,26 @@ export async function publishConnEvents(endpoint: Endpoint, state: SenderState):
   } finally {
     pub.close();
   }
+}
+
+/**
+ * The whole life of a sending child process once its endpoint is peered: waits for the
+ * receivers' subscription, publishes conn events, answers the control protocol (the
+ * count, and stop: end the loop and shut the endpoint down), and says `ready`.
+ * @returns when the publishing loop has ended
+ */
+export async function runConnEventSender(endpoint: Endpoint): Promise<void> {
+  await waitForEventsSubscription(endpoint);
+  const state: SenderState = { sent: 0, stopping: false };
+  const sending = publishConnEvents(endpoint, state);
+  serveControl({
+    count: () => state.sent,
+    onStop: async () => {
+      state.stopping = true;
+      await sending.catch(() => undefined);
+      await endpoint.shutdown();
+    },
+  });
+  announceReady();
+  await sending;
 }
