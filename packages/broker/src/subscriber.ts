@@ -7,10 +7,10 @@ import type { Data } from '@broker-ts/data';
 import { checkTopic, shutDownError } from './argument-checks';
 import type { CoreCommand } from './core-messages';
 import { LocalSubscription } from './local-subscription';
-import { type GetOptions, MessageQueue, type TimerSource } from './message-queue';
+import { MessageQueue, type TimerSource } from './message-queue';
+import { type DataMessage, MessageReader } from './message-reader';
 
-/** A message as subscribers see it: `[topic, value]`. */
-export type DataMessage = [topic: string, value: Data];
+export type { DataMessage } from './message-reader';
 
 /** Options of `makeSubscriber`. */
 export interface SubscriberOptions {
@@ -33,7 +33,7 @@ export interface SubscriptionWiring {
 }
 
 /** Reads messages of a set of topics; created by `Endpoint.makeSubscriber`. */
-export class Subscriber implements AsyncIterable<DataMessage> {
+export class Subscriber extends MessageReader {
   /** The queue the core fills. */
   protected readonly queue: MessageQueue<DataMessage>;
   /** What the core knows of this subscriber. */
@@ -46,6 +46,7 @@ export class Subscriber implements AsyncIterable<DataMessage> {
     protected readonly wiring: SubscriptionWiring,
     topics: readonly string[],
   ) {
+    super();
     const core = wiring.core;
     this.current = [...topics];
     // The sink needs its room callback before the subscription exists: the callback reads it later.
@@ -62,29 +63,6 @@ export class Subscriber implements AsyncIterable<DataMessage> {
   /** The topics subscribed to. */
   get topics(): readonly string[] {
     return this.current;
-  }
-
-  /** Waits for the next message. @throws BrokerError `end_of_file` once closed */
-  get(): Promise<DataMessage>;
-  /** Waits at most `timeout` (milliseconds or a Timespan) for the next message; null on timeout. */
-  get(options: GetOptions): Promise<DataMessage | null>;
-  get(options?: GetOptions): Promise<DataMessage | null> {
-    return options === undefined ? this.queue.get() : this.queue.get(options);
-  }
-
-  /** Waits for `n` messages; with `timeout`, returns what arrived in time (maybe none). */
-  getMany(n: number, options: GetOptions = {}): Promise<DataMessage[]> {
-    return this.queue.getMany(n, options);
-  }
-
-  /** Takes every buffered message without waiting. */
-  poll(): DataMessage[] {
-    return this.queue.poll();
-  }
-
-  /** Number of buffered messages. */
-  available(): number {
-    return this.queue.available();
   }
 
   /**
@@ -119,10 +97,5 @@ export class Subscriber implements AsyncIterable<DataMessage> {
     if (this.queue.closed) return;
     this.queue.close();
     this.wiring.core.tell({ type: 'remove-subscription', id: this.wiring.id });
-  }
-
-  /** Iterates messages until the subscriber is closed. */
-  [Symbol.asyncIterator](): AsyncIterator<DataMessage> {
-    return this.queue[Symbol.asyncIterator]();
   }
 }

@@ -14,7 +14,7 @@ export {
   networkTimestamp, parseZeekMessage, ZEEK_PROTOCOL_VERSION, zeekEvent, type ZeekBatch, type ZeekEvent, type ZeekIdentifierUpdate, type ZeekLogCreate, type ZeekLogWrite,
   type ZeekMessage, zeekMessageToData, ZeekMessageType, ZeekMetadata,
 } from '../zeek';
-export type { DataMessage } from '../subscriber';
+export type { DataMessage } from '../message-reader';
 export type { GetOptions } from '../message-queue';
 export { WebSocketClient, type WebSocketClientOptions, type WebSocketServerInfo } from './web-socket-client';
 import { BrokerError } from '@broker-ts/data';

@@ -6,8 +6,8 @@
  */
 import { BrokerError, type DataInput } from '@broker-ts/data';
 import { type Duration, toMilliseconds } from '../duration';
-import { type GetOptions, MessageQueue, type TimerSource } from '../message-queue';
-import type { DataMessage } from '../subscriber';
+import { MessageQueue, type TimerSource } from '../message-queue';
+import { type DataMessage, MessageReader } from '../message-reader';
 import { JsonClientProtocol } from './json-client-protocol';
 
 /** The part of the browser's `WebSocket` interface the client uses (`ws` has it too). */
@@ -64,14 +64,14 @@ const realTimers: TimerSource = {
 };
 
 /** A connection to a WebSocket JSON API; created by `connectWebSocket`. */
-export class WebSocketClient implements AsyncIterable<DataMessage> {
+export class WebSocketClient extends MessageReader {
   /** The topics subscribed to. */
   readonly topics: readonly string[];
   /** Messages dropped because the application did not read them in time. */
   dropped = 0;
   /** Publications dropped while reconnecting, beyond `queueSize`. */
   droppedPublications = 0;
-  private readonly queue: MessageQueue<DataMessage>;
+  protected readonly queue: MessageQueue<DataMessage>;
   private readonly retryMs: number;
   private readonly queueSize: number;
   private socket: WebSocketLike | undefined;
@@ -89,6 +89,7 @@ export class WebSocketClient implements AsyncIterable<DataMessage> {
     private readonly open: WebSocketFactory,
     private readonly options: WebSocketClientOptions,
   ) {
+    super();
     if (options === null || typeof options !== 'object') throw new BrokerError('invalid_data', 'connectWebSocket needs options with topics');
     const topics = options.topics;
     this.topics = typeof topics === 'string' ? [topics] : Array.isArray(topics) ? [...(topics as string[])] : (undefined as never);
@@ -141,29 +142,6 @@ export class WebSocketClient implements AsyncIterable<DataMessage> {
     this.held.push(frame);
   }
 
-  /** Waits for the next message. @throws BrokerError `end_of_file` once closed */
-  get(): Promise<DataMessage>;
-  /** Waits at most `timeout` (milliseconds or a Timespan) for the next message; null on timeout. */
-  get(options: GetOptions): Promise<DataMessage | null>;
-  get(options?: GetOptions): Promise<DataMessage | null> {
-    return options === undefined ? this.queue.get() : this.queue.get(options);
-  }
-
-  /** Waits for `n` messages; with `timeout`, returns what arrived in time (maybe none). */
-  getMany(n: number, options: GetOptions = {}): Promise<DataMessage[]> {
-    return this.queue.getMany(n, options);
-  }
-
-  /** Takes every buffered message without waiting. */
-  poll(): DataMessage[] {
-    return this.queue.poll();
-  }
-
-  /** Number of buffered messages. */
-  available(): number {
-    return this.queue.available();
-  }
-
   /** Closes the connection and stops retrying; pending and later reads fail with `end_of_file`. */
   close(): void {
     if (this.closed) return;
@@ -178,11 +156,6 @@ export class WebSocketClient implements AsyncIterable<DataMessage> {
     }
     this.firstAck?.reject(new BrokerError('end_of_file', 'the WebSocket client was closed before the server answered'));
     this.firstAck = undefined;
-  }
-
-  /** Iterates messages until the client is closed. */
-  [Symbol.asyncIterator](): AsyncIterator<DataMessage> {
-    return this.queue[Symbol.asyncIterator]();
   }
 
   private connect(): void {
