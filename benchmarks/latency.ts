@@ -3,15 +3,17 @@
  * plain TCP and between the main thread and a worker-thread endpoint, beside the newest
  * Broker's own `broker-node` ping/pong and raw Node TCP with cbor-x, in one run. Every
  * run measures each row once, the rows interleaved; a row's figures are the medians of
- * its runs' median, p90 and p99. Prints the table and the goals (broker-ts median ≤ the
- * newest Broker's, p99 ≤ 1 ms) and saves JSON.
+ * its runs' median, p90 and p99, with the CPU both sides of a Node row spent per round
+ * trip (all threads, warm-up included). Prints the table and the goals (broker-ts
+ * median ≤ the newest Broker's, p99 ≤ 1 ms) and saves JSON.
  *
  *   tsx --conditions=@broker-ts/source benchmarks/latency.ts [--runs N] [--count N]
  *       [--warmup N] [--shape broker-node:<bytes>|conn-event] [--only NAME] [--verbose]
  *       [--out FILE] [--commit HASH]
  *
- * Defaults: 3 runs of 2000 round trips after 200 of warm-up, Broker's ping shape
- * `["ping", id, ""]` (`--shape conn-event`: the throughput benchmark's event, without
+ * Defaults: 3 runs of 5000 round trips after 2000 of warm-up (Node's JIT needs about
+ * that many before the figures settle; `--warmup 0 --count 500` shows a cold start),
+ * Broker's ping shape `["ping", id, ""]` (`--shape conn-event`: the throughput benchmark's event, without
  * the newest Broker's row). Default output: benchmarks/out/latency.json.
  */
 import { execFileSync } from 'node:child_process';
@@ -22,8 +24,7 @@ import { parseArgs } from 'node:util';
 
 import { median } from './baselines/lib/bench-result';
 import { formatPingShape, parsePingShape } from './latency/ping-message';
-import type { RoundTrips } from './latency/round-trips';
-import { brokerTsTcp, brokerTsWorker, type LatencySystem, newestBroker, rawNodeTcp, type RunOptions } from './latency/systems';
+import { brokerTsTcp, brokerTsWorker, type LatencySystem, newestBroker, rawNodeTcp, type RunOptions, type RunResult } from './latency/systems';
 
 /** A row: the medians over the runs, and every run. */
 interface LatencyRow {
@@ -31,7 +32,9 @@ interface LatencyRow {
   medianUs: number;
   p90Us: number;
   p99Us: number;
-  runs: RoundTrips[];
+  /** CPU microseconds per round trip, both sides (median over the runs), when measured. */
+  cpuUsPerTrip?: number;
+  runs: RunResult[];
 }
 
 function micros(x: number): string {
@@ -51,7 +54,7 @@ async function main(): Promise<void> {
     args: process.argv.slice(2),
     strict: true,
     options: {
-      runs: { type: 'string', default: '3' }, count: { type: 'string', default: '2000' }, warmup: { type: 'string', default: '200' },
+      runs: { type: 'string', default: '3' }, count: { type: 'string', default: '5000' }, warmup: { type: 'string', default: '2000' },
       shape: { type: 'string', default: 'broker-node:0' }, only: { type: 'string' }, verbose: { type: 'boolean', default: false },
       out: { type: 'string', default: join(__dirname, 'out', 'latency.json') }, commit: { type: 'string' },
     },
@@ -69,25 +72,29 @@ async function main(): Promise<void> {
   const loadBefore = loadavg();
   console.error(`latency: ${runs} run(s) of ${options.count} round trips after ${options.warmup}, shape ${formatPingShape(options.shape)}; ${cpus().length} cores, load ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
 
-  const results = new Map<string, RoundTrips[]>(chosen.map((s) => [s.name, []]));
+  const results = new Map<string, RunResult[]>(chosen.map((s) => [s.name, []]));
   for (let run = 1; run <= runs; run++) {
     for (const system of chosen) {
       const r = await system.run(options);
-      console.error(`${system.name}: run ${run}: median ${r.median.toFixed(0)} µs, p90 ${r.p90.toFixed(0)} µs, p99 ${r.p99.toFixed(0)} µs`);
+      console.error(`${system.name}: run ${run}: median ${r.median.toFixed(0)} µs, p90 ${r.p90.toFixed(0)} µs, p99 ${r.p99.toFixed(0)} µs${r.cpuUsPerTrip === undefined ? '' : `, CPU ${r.cpuUsPerTrip.toFixed(0)} µs per round trip`}`);
       results.get(system.name)!.push(r);
     }
   }
   const rows: LatencyRow[] = chosen.map((s) => {
     const rs = results.get(s.name)!;
-    return { system: s.name, medianUs: median(rs.map((r) => r.median)), p90Us: median(rs.map((r) => r.p90)), p99Us: median(rs.map((r) => r.p99)), runs: rs };
+    const cpu = rs.flatMap((r) => (r.cpuUsPerTrip === undefined ? [] : [r.cpuUsPerTrip]));
+    return {
+      system: s.name, medianUs: median(rs.map((r) => r.median)), p90Us: median(rs.map((r) => r.p90)), p99Us: median(rs.map((r) => r.p99)),
+      ...(cpu.length > 0 ? { cpuUsPerTrip: median(cpu) } : {}), runs: rs,
+    };
   });
   const reference = rows.find((r) => r.system.startsWith('newest Broker'));
   const width = Math.max(...rows.map((r) => r.system.length));
   console.log(`\nRound trips, one in flight (${runs} run(s) of ${options.count}; medians over the runs)\n`);
-  console.log(`${'system'.padEnd(width)}  ${'median'.padStart(9)}  ${'p90'.padStart(9)}  ${'p99'.padStart(9)}${reference ? '  median x newest Broker' : ''}`);
+  console.log(`${'system'.padEnd(width)}  ${'median'.padStart(9)}  ${'p90'.padStart(9)}  ${'p99'.padStart(9)}  ${'CPU/trip'.padStart(9)}${reference ? '  median x newest Broker' : ''}`);
   for (const r of rows) {
     const ratio = reference ? `  ${(r.medianUs / reference.medianUs).toFixed(2)}`.padStart(24) : '';
-    console.log(`${r.system.padEnd(width)}  ${micros(r.medianUs).padStart(9)}  ${micros(r.p90Us).padStart(9)}  ${micros(r.p99Us).padStart(9)}${ratio}`);
+    console.log(`${r.system.padEnd(width)}  ${micros(r.medianUs).padStart(9)}  ${micros(r.p90Us).padStart(9)}  ${micros(r.p99Us).padStart(9)}  ${(r.cpuUsPerTrip === undefined ? '' : micros(r.cpuUsPerTrip)).padStart(9)}${ratio}`);
   }
   const goals: Array<{ goal: string; met: boolean }> = [];
   for (const r of rows.filter((row) => row.system.startsWith('broker-ts'))) {

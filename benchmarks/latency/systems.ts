@@ -23,26 +23,36 @@ export interface RunOptions {
   verbose: boolean;
 }
 
+/** A run's round trips, and the CPU both sides spent per round trip when known. */
+export interface RunResult extends RoundTrips {
+  /** CPU microseconds (ping + pong, all threads) per round trip, warm-up included. */
+  cpuUsPerTrip?: number;
+}
+
 /** One latency row. */
 export interface LatencySystem {
   /** Display name. */
   name: string;
   /** One run; resolves with its round trips. */
-  run(options: RunOptions): Promise<RoundTrips>;
+  run(options: RunOptions): Promise<RunResult>;
 }
 
 /** Longest a run may take (a stalled round trip fails the run instead of hanging). */
 const RUN_TIMEOUT_MS = 600_000;
 
 /** A ping program against an optional pong process, both speaking the control protocol. */
-async function pingPong(names: [string, string], scripts: [string, string | undefined], target: (port: number | undefined) => string, o: RunOptions): Promise<RoundTrips> {
+async function pingPong(names: [string, string], scripts: [string, string | undefined], target: (port: number | undefined) => string, o: RunOptions): Promise<RunResult> {
   const pong = scripts[1] === undefined ? undefined : BenchChild.spawnNode(names[1], join(__dirname, scripts[1]), [], o.verbose);
   let ping: BenchChild | undefined;
   try {
     const port = await pong?.ready();
     ping = BenchChild.spawnNode(names[0], join(__dirname, scripts[0]), [target(port), String(o.count), String(o.warmup), formatPingShape(o.shape)], o.verbose);
     await ping.ready(60_000);
-    return parseRoundTripLine(await ping.waitForLine(ROUND_TRIP_LINE, RUN_TIMEOUT_MS));
+    const participants = pong === undefined ? [ping] : [ping, pong];
+    const cpu = async (): Promise<number> => (await Promise.all(participants.map((c) => c.cpuSeconds()))).reduce((a, b) => a + b, 0);
+    const before = await cpu();
+    const trips = parseRoundTripLine(await ping.waitForLine(ROUND_TRIP_LINE, RUN_TIMEOUT_MS));
+    return { ...trips, cpuUsPerTrip: ((await cpu()) - before) * 1e6 / (o.count + o.warmup) };
   } finally {
     await Promise.all([ping?.stop(), pong?.stop()]);
   }

@@ -112,10 +112,13 @@ export class BenchChild implements CpuMeter {
 
   /**
    * Starts a TypeScript script in a new Node process (through tsx, with the workspace
-   * packages resolved to their sources).
+   * packages resolved to their sources). Flags in the environment variable
+   * `BENCH_NODE_FLAGS` (space-separated, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`,
+   * which `NODE_OPTIONS` does not accept) are passed to every such child.
    */
   static spawnNode(name: string, script: string, args: readonly string[] = [], verbose = false): BenchChild {
-    const execArgv = ['--conditions=@broker-ts/source', '--require', require.resolve('tsx/cjs'), script, ...args];
+    const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+    const execArgv = [...extra, '--conditions=@broker-ts/source', '--require', require.resolve('tsx/cjs'), script, ...args];
     return new BenchChild({ name, command: process.execPath, args: execArgv, verbose });
   }
 
