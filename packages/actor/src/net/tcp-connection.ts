@@ -352,7 +352,8 @@ export class TcpConnection {
     }
     if (this.waitingDrain || this.encoder.pendingBytes === 0) return;
     this.liveness.sent(this.options.clock.now());
-    if (!this.socket.write(this.encoder.take())) {
+    const batch = this.encoder.take();
+    if (!this.socket.write(batch, (error) => error || this.encoder.recycle(batch))) {
       this.waitingDrain = true;
       this.socket.once('drain', () => {
         this.waitingDrain = false;
