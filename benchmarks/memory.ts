@@ -116,13 +116,19 @@ async function main(): Promise<void> {
     const heap = stat(s, (r) => r.heapUsed);
     const idleRss = median(twin.readings.map((r) => r.rss));
     const idleHeap = median(twin.readings.map((r) => r.heapUsed));
-    return { role: s.role.replace(' (load)', ''), rss, heap, idleRss, idleHeap, rssRatioMax: rss.max / idleRss, rssRatioMedian: rss.median / idleRss };
+    // Where the difference lies: the V8 heap's reserved size and memory outside it.
+    const parts = (x: Series) => ({ heapTotal: median(x.readings.map((r) => r.heapTotal)), external: median(x.readings.map((r) => r.external)) });
+    return {
+      role: s.role.replace(' (load)', ''), rss, heap, idleRss, idleHeap, rssRatioMax: rss.max / idleRss, rssRatioMedian: rss.median / idleRss,
+      loadedParts: parts(s), idleParts: parts(twin),
+    };
   });
   const trend = (t: Trend) => `${t.bytesPerMinute >= 0 ? '+' : ''}${mib(t.bytesPerMinute)}/min (${t.flat ? 'flat' : 'NOT flat'})`;
   console.log(`\nMemory under full load vs idle (${totalS - warmupS} s after ${warmupS} s warm-up; receiver ${(rate / 1000).toFixed(1)} k events/s)\n`);
   for (const r of rows) {
     console.log(`${r.role}: RSS idle ${mib(r.idleRss)}, loaded median ${mib(r.rss.median)} max ${mib(r.rss.max)} (${r.rssRatioMedian.toFixed(2)}x / ${r.rssRatioMax.toFixed(2)}x idle), trend ${trend(r.rss.trend)}`);
     console.log(`${' '.repeat(r.role.length)}  heap used idle ${mib(r.idleHeap)}, loaded median ${mib(r.heap.median)} max ${mib(r.heap.max)}, trend ${trend(r.heap.trend)}`);
+    console.log(`${' '.repeat(r.role.length)}  medians idle → loaded: heap total ${mib(r.idleParts.heapTotal)} → ${mib(r.loadedParts.heapTotal)}, external ${mib(r.idleParts.external)} → ${mib(r.loadedParts.external)}`);
   }
   const goals = rows.flatMap((r) => [
     { goal: `${r.role} RSS max ${r.rssRatioMax.toFixed(2)}x idle ≤ 1.5x`, met: r.rssRatioMax <= 1.5 },
