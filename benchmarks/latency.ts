@@ -16,7 +16,6 @@
  * Broker's ping shape `["ping", id, ""]` (`--shape conn-event`: the throughput benchmark's event, without
  * the newest Broker's row). Default output: benchmarks/out/latency.json.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,6 +24,7 @@ import { parseArgs } from 'node:util';
 import { median } from './baselines/lib/bench-result';
 import { formatPingShape, parsePingShape } from './latency/ping-message';
 import { brokerTsTcp, brokerTsWorker, type LatencySystem, newestBroker, rawNodeTcp, type RunOptions, type RunResult } from './latency/systems';
+import { checkoutCommit } from './lib/git-commit';
 
 /** A row: the medians over the runs, and every run. */
 interface LatencyRow {
@@ -39,14 +39,6 @@ interface LatencyRow {
 
 function micros(x: number): string {
   return x >= 1000 ? `${(x / 1000).toFixed(2)} ms` : `${x.toFixed(0)} µs`;
-}
-
-function commit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', cwd: __dirname }).trim();
-  } catch {
-    return 'unknown';
-  }
 }
 
 async function main(): Promise<void> {
@@ -106,7 +98,7 @@ async function main(): Promise<void> {
   const out = v.out!;
   mkdirSync(dirname(out), { recursive: true });
   const loadAfter = loadavg();
-  writeFileSync(out, `${JSON.stringify({ date: started.toISOString(), commit: v.commit ?? commit(), machine: { cores: cpus().length, loadBefore, loadAfter, node: process.version }, options: { runs, ...options }, rows, goals }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ date: started.toISOString(), commit: v.commit ?? checkoutCommit(), machine: { cores: cpus().length, loadBefore, loadAfter, node: process.version }, options: { runs, ...options }, rows, goals }, null, 2)}\n`);
   console.error(`load after: ${loadAfter.map((l) => l.toFixed(2)).join(' ')}; saved ${out}`);
 }
 

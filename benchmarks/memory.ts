@@ -12,11 +12,11 @@
  *       [--verbose] [--out FILE] [--commit HASH]
  *
  * Defaults: 1 minute, of which the first 10 s are warm-up. Goals: loaded RSS (max after
- * the warm-up) ≤ 1.5× idle; RSS and heap flat (fitted change over the window ≤ 5% of the
- * mean, `memory/trend.ts`). Default output: benchmarks/out/memory.json. Flags for the
+ * the warm-up) ≤ 1.5× idle; RSS and heap flat: the second half of the window rises by no
+ * more than 5% of its mean (`memory/trend.ts`; the heap judged on its lowest value per
+ * 10 s, the floor that a leak raises; the whole window's slope is printed too). Default output: benchmarks/out/memory.json. Flags for the
  * children's Node (e.g. `--max-semi-space-size=4`) go in BENCH_NODE_FLAGS, for all four.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,7 +25,8 @@ import { parseArgs } from 'node:util';
 
 import { BenchChild, type MemoryReading } from './baselines/lib/bench-child';
 import { median } from './baselines/lib/bench-result';
-import { fitTrend, type Trend } from './memory/trend';
+import { fitTrend, floors, settledTrend, type Trend } from './memory/trend';
+import { checkoutCommit } from './lib/git-commit';
 
 const MiB = 1024 * 1024;
 
@@ -49,14 +50,6 @@ function mib(bytes: number): string {
   return `${(bytes / MiB).toFixed(1)} MiB`;
 }
 
-function commit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', cwd: __dirname }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
 async function main(): Promise<void> {
   const { values: v } = parseArgs({
     args: process.argv.slice(2),
@@ -68,7 +61,8 @@ async function main(): Promise<void> {
   });
   const totalS = Number(v.minutes) * 60;
   const warmupS = Number(v.warmup);
-  if (!(totalS > warmupS + 2) || !(warmupS >= 0)) throw new Error('--minutes must leave more than 2 s after --warmup');
+  // The heap's floors are taken per 10 s and the verdict reads the second half of them.
+  if (!(totalS >= warmupS + 40) || !(warmupS >= 0)) throw new Error('--minutes must leave at least 40 s after --warmup');
   const started = new Date();
   const loadBefore = loadavg();
   console.error(`memory: ${totalS} s, first ${warmupS} s warm-up; ${cpus().length} cores, load ${loadBefore.map((l) => l.toFixed(2)).join(' ')}; node flags: ${process.env.BENCH_NODE_FLAGS ?? '(none)'}`);
@@ -106,14 +100,16 @@ async function main(): Promise<void> {
   }
   const rate = counted && last.t > counted.t ? (last.n - counted.n) / (last.t - counted.t) : 0;
 
-  const stat = (s: Series, pick: (r: MemoryReading) => number) => {
+  // RSS is judged on its samples; the heap in use on its floors (lowest per 10 s).
+  const stat = (s: Series, pick: (r: MemoryReading) => number, floorWindowS?: number) => {
     const xs = s.readings.map(pick);
-    return { median: median(xs), max: Math.max(...xs), trend: fitTrend(s.seconds, xs) };
+    const judged = floorWindowS === undefined ? { seconds: s.seconds, values: xs } : floors(s.seconds, xs, floorWindowS);
+    return { median: median(xs), max: Math.max(...xs), whole: fitTrend(judged.seconds, judged.values), trend: settledTrend(judged.seconds, judged.values) };
   };
   const rows = series.slice(0, 2).map((s, i) => {
     const twin = series[i + 2];
     const rss = stat(s, (r) => r.rss);
-    const heap = stat(s, (r) => r.heapUsed);
+    const heap = stat(s, (r) => r.heapUsed, 10);
     const idleRss = median(twin.readings.map((r) => r.rss));
     const idleHeap = median(twin.readings.map((r) => r.heapUsed));
     // Where the difference lies: the V8 heap's reserved size and memory outside it.
@@ -123,11 +119,12 @@ async function main(): Promise<void> {
       loadedParts: parts(s), idleParts: parts(twin),
     };
   });
-  const trend = (t: Trend) => `${t.bytesPerMinute >= 0 ? '+' : ''}${mib(t.bytesPerMinute)}/min (${t.flat ? 'flat' : 'NOT flat'})`;
+  const slope = (t: Trend) => `${t.bytesPerMinute >= 0 ? '+' : ''}${mib(t.bytesPerMinute)}/min`;
+  const trend = (x: { whole: Trend; trend: Trend }) => `${slope(x.whole)} over the window, ${slope(x.trend)} in its second half (${x.trend.flat ? 'flat' : 'NOT flat'})`;
   console.log(`\nMemory under full load vs idle (${totalS - warmupS} s after ${warmupS} s warm-up; receiver ${(rate / 1000).toFixed(1)} k events/s)\n`);
   for (const r of rows) {
-    console.log(`${r.role}: RSS idle ${mib(r.idleRss)}, loaded median ${mib(r.rss.median)} max ${mib(r.rss.max)} (${r.rssRatioMedian.toFixed(2)}x / ${r.rssRatioMax.toFixed(2)}x idle), trend ${trend(r.rss.trend)}`);
-    console.log(`${' '.repeat(r.role.length)}  heap used idle ${mib(r.idleHeap)}, loaded median ${mib(r.heap.median)} max ${mib(r.heap.max)}, trend ${trend(r.heap.trend)}`);
+    console.log(`${r.role}: RSS idle ${mib(r.idleRss)}, loaded median ${mib(r.rss.median)} max ${mib(r.rss.max)} (${r.rssRatioMedian.toFixed(2)}x / ${r.rssRatioMax.toFixed(2)}x idle), trend ${trend(r.rss)}`);
+    console.log(`${' '.repeat(r.role.length)}  heap used idle ${mib(r.idleHeap)}, loaded median ${mib(r.heap.median)} max ${mib(r.heap.max)}, floor trend ${trend(r.heap)}`);
     console.log(`${' '.repeat(r.role.length)}  medians idle → loaded: heap total ${mib(r.idleParts.heapTotal)} → ${mib(r.loadedParts.heapTotal)}, external ${mib(r.idleParts.external)} → ${mib(r.loadedParts.external)}`);
   }
   const goals = rows.flatMap((r) => [
@@ -139,7 +136,7 @@ async function main(): Promise<void> {
   const loadAfter = loadavg();
   mkdirSync(dirname(v.out!), { recursive: true });
   writeFileSync(v.out!, `${JSON.stringify({
-    date: started.toISOString(), commit: v.commit ?? commit(), machine: { cores: cpus().length, loadBefore, loadAfter, node: process.version, nodeFlags: process.env.BENCH_NODE_FLAGS ?? '' },
+    date: started.toISOString(), commit: v.commit ?? checkoutCommit(), machine: { cores: cpus().length, loadBefore, loadAfter, node: process.version, nodeFlags: process.env.BENCH_NODE_FLAGS ?? '' },
     options: { seconds: totalS, warmupS }, eventsPerSec: rate, rows, goals, series,
   }, null, 2)}\n`);
   console.error(`load after: ${loadAfter.map((l) => l.toFixed(2)).join(' ')}; saved ${v.out}`);

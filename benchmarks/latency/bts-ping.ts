@@ -17,7 +17,7 @@ import { announceReady, serveControl } from '../baselines/lib/control-server';
 import { LATENCY_TOPICS } from '../throughput/latency-topics';
 import { quietLogger } from '../throughput/quiet-logger';
 import { makePing, parsePingShape, replyId } from './ping-message';
-import { formatRoundTripLine, summarizeRoundTrips } from './round-trips';
+import { RoundTripLog } from './round-trips';
 
 /** Peers with the pong endpoint; returns what to do at the end. */
 async function peerWithPong(ep: Endpoint, target: string): Promise<() => Promise<void>> {
@@ -39,26 +39,24 @@ async function main(): Promise<void> {
   const pongs = ep.makeSubscriber(LATENCY_TOPICS.pong);
   const end = await peerWithPong(ep, target);
   while (!(await ep.peerSubscriptions()).includes(LATENCY_TOPICS.ping)) await sleep(10);
-  let done = 0;
+  const log = new RoundTripLog(warmup);
   serveControl({
-    count: () => done,
+    count: () => log.done,
     onStop: async () => {
       await ep.shutdown();
       await end();
     },
   });
   announceReady();
-  const samples: number[] = [];
   for (let id = 0; id < warmup + total; id++) {
     const started = process.hrtime.bigint();
     ep.publish(LATENCY_TOPICS.ping, makePing(shape, id));
     const [, reply] = await pongs.get();
     const elapsed = process.hrtime.bigint() - started;
     if (replyId(shape, reply) !== id) throw new Error(`unexpected reply to ping ${id}: ${String(reply).slice(0, 80)}`);
-    if (id >= warmup) samples.push(Number(elapsed) / 1000);
-    done++;
+    log.add(id, elapsed);
   }
-  process.stdout.write(`${formatRoundTripLine(summarizeRoundTrips(samples))}\n`);
+  log.print();
 }
 
 main().catch((error) => {

@@ -16,7 +16,7 @@ import { decodeEvent, encodeEvent } from '../baselines/lib/event-codec';
 import { FrameReader } from '../baselines/lib/length-prefixed-frames';
 import { parsePingShape } from './ping-message';
 import { frame } from './raw-frame';
-import { formatRoundTripLine, summarizeRoundTrips } from './round-trips';
+import { RoundTripLog } from './round-trips';
 
 async function main(): Promise<void> {
   const [port, total, warmup] = process.argv.slice(2, 5).map(Number);
@@ -26,11 +26,10 @@ async function main(): Promise<void> {
   let wake: ((value: unknown) => void) | undefined;
   const reader = new FrameReader((bytes) => wake?.(decodeEvent(bytes)));
   socket.on('data', (chunk: Buffer) => reader.push(chunk));
-  let done = 0;
-  serveControl({ count: () => done, onStop: () => void socket.destroy() });
+  const log = new RoundTripLog(warmup);
+  serveControl({ count: () => log.done, onStop: () => void socket.destroy() });
   announceReady();
   const payload = shape.kind === 'broker-node' ? 'x'.repeat(shape.payloadBytes) : '';
-  const samples: number[] = [];
   for (let id = 0; id < warmup + total; id++) {
     const started = process.hrtime.bigint();
     const reply = new Promise<unknown>((resolve) => (wake = resolve));
@@ -39,10 +38,9 @@ async function main(): Promise<void> {
     const elapsed = process.hrtime.bigint() - started;
     const answered = Array.isArray(value) ? (shape.kind === 'broker-node' ? value[1] : value[0]) : undefined;
     if (answered !== id) throw new Error(`unexpected reply to ping ${id}`);
-    if (id >= warmup) samples.push(Number(elapsed) / 1000);
-    done++;
+    log.add(id, elapsed);
   }
-  process.stdout.write(`${formatRoundTripLine(summarizeRoundTrips(samples))}\n`);
+  log.print();
 }
 
 main().catch((error) => {

@@ -50,3 +50,24 @@ export function summarizeNanosLines(output: string, skip = 0): RoundTrips {
   const samples = output.split('\n').filter((l) => /^\d+$/.test(l.trim())).map((l) => Number(l) / 1000);
   return summarizeRoundTrips(samples.slice(skip));
 }
+
+/** The timed round trips of a ping loop, the warm-up left out. */
+export class RoundTripLog {
+  /** Round trips done so far, warm-up included. */
+  done = 0;
+  private readonly samples: number[] = [];
+
+  /** @param warmup - round trips (ids below it) that are not timed */
+  constructor(private readonly warmup: number) {}
+
+  /** Records round trip `id`, which took `elapsedNs` nanoseconds. */
+  add(id: number, elapsedNs: bigint): void {
+    if (id >= this.warmup) this.samples.push(Number(elapsedNs) / 1000);
+    this.done++;
+  }
+
+  /** Prints the round-trip line ({@link formatRoundTripLine}) on stdout. */
+  print(): void {
+    process.stdout.write(`${formatRoundTripLine(summarizeRoundTrips(this.samples))}\n`);
+  }
+}

@@ -1,4 +1,4 @@
-import { fitTrend } from './trend';
+import { fitTrend, floors, settledTrend } from './trend';
 
 const MiB = 1024 * 1024;
 const seconds = Array.from({ length: 61 }, (_, i) => i);
@@ -21,5 +21,23 @@ describe('fitTrend', () => {
     expect(() => fitTrend([1], [1])).toThrow(RangeError);
     expect(() => fitTrend([1, 1], [1, 2])).toThrow(RangeError);
     expect(() => fitTrend([1, 2], [1])).toThrow(RangeError);
+  });
+});
+
+describe('settledTrend', () => {
+  it('is flat once a series that rose early stays level, and not while it keeps rising', () => {
+    const settling = seconds.map((s) => 100 * MiB + Math.min(s, 20) * MiB); // +20 MiB, then level
+    expect(fitTrend(seconds, settling).flat).toBe(false);
+    expect(settledTrend(seconds, settling).flat).toBe(true);
+    const leaking = seconds.map((s) => 100 * MiB + s * 0.5 * MiB);
+    expect(settledTrend(seconds, leaking).flat).toBe(false);
+    const shrinking = seconds.map((s) => 200 * MiB - s * MiB);
+    expect(settledTrend(seconds, shrinking).flat).toBe(true);
+  });
+});
+
+describe('floors', () => {
+  it('takes the lowest value of each window', () => {
+    expect(floors([0, 1, 2, 3, 10, 11, 25], [5, 3, 4, 9, 7, 6, 8], 10)).toEqual({ seconds: [0, 10, 25], values: [3, 6, 8] });
   });
 });

@@ -1,8 +1,11 @@
 /**
  * Whether a memory series is flat: a least-squares line through `(seconds, bytes)`
- * samples, and the verdict that its fitted change over the whole window stays within a
- * share of the series' mean (a leak shows as a steady rise; the saw-tooth of garbage
- * collection does not move the fitted line much over a long window).
+ * samples, and the verdict that its fitted change stays within a share of the series'
+ * mean. A process under a new load first settles (V8 grows its young generation and old
+ * generation to what the load needs) and then stays level, while a leak keeps rising:
+ * {@link settledTrend} judges the second half of the window. The V8 heap in use is a
+ * saw-tooth between collections; {@link floors} takes its low points, which a leak
+ * raises.
  */
 
 /** A fitted trend. */
@@ -37,4 +40,32 @@ export function fitTrend(seconds: readonly number[], values: readonly number[], 
   const slope = sxy / sxx;
   const fittedChange = slope * (seconds[n - 1] - seconds[0]);
   return { bytesPerMinute: slope * 60, fittedChange, mean: my, flat: Math.abs(fittedChange) <= tolerance * my };
+}
+
+/**
+ * The trend of the second half of the window, flat unless it rises by more than
+ * `tolerance` × its mean (a fall is flat: memory given back).
+ * @throws RangeError for fewer than four samples
+ */
+export function settledTrend(seconds: readonly number[], values: readonly number[], tolerance = 0.05): Trend {
+  if (seconds.length < 4) throw new RangeError('a settled trend needs four or more samples');
+  const half = Math.floor(seconds.length / 2);
+  const t = fitTrend(seconds.slice(half), values.slice(half), tolerance);
+  return { ...t, flat: t.fittedChange <= tolerance * t.mean };
+}
+
+/**
+ * The lowest value in each window of `windowS` seconds (the floor of a saw-tooth), with
+ * the window's first time.
+ */
+export function floors(seconds: readonly number[], values: readonly number[], windowS: number): { seconds: number[]; values: number[] } {
+  const out = { seconds: [] as number[], values: [] as number[] };
+  for (let i = 0; i < seconds.length; ) {
+    const start = seconds[i];
+    let low = values[i];
+    for (i++; i < seconds.length && seconds[i] < start + windowS; i++) low = Math.min(low, values[i]);
+    out.seconds.push(start);
+    out.values.push(low);
+  }
+  return out;
 }
