@@ -9,15 +9,16 @@
  * (so that memory is never bought with throughput unseen). Saves JSON.
  *
  *   tsx --conditions=@broker-ts/source benchmarks/memory.ts [--minutes N] [--warmup S]
- *       [--verbose] [--out FILE] [--commit HASH]
+ *       [--verbose] [--out FILE] [--commit HASH] [--from FILE]
  *
  * Defaults: 1 minute, of which the first 10 s are warm-up. Goals: loaded RSS (max after
- * the warm-up) ≤ 1.5× idle; RSS and heap flat: the second half of the window rises by no
- * more than 5% of its mean (`memory/trend.ts`; the heap judged on its lowest value per
- * 10 s, the floor that a leak raises; the whole window's slope is printed too). Default output: benchmarks/out/memory.json. Flags for the
+ * the warm-up) ≤ 1.5× idle; RSS and heap flat: no rise of more than 5% of the mean over
+ * the window that persists into its second half (`memory/trend.ts`; the heap judged on
+ * its lowest value per 10 s, the floor that a leak raises). Default output: benchmarks/out/memory.json. Flags for the
  * children's Node (e.g. `--max-semi-space-size=4`) go in BENCH_NODE_FLAGS, for all four.
+ * `--from FILE` prints the figures and goals of a saved run again, measuring nothing.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -35,6 +36,18 @@ interface Series {
   role: string;
   seconds: number[];
   readings: MemoryReading[];
+}
+
+/** What a run saves (and `--from` reads back). */
+interface SavedRun {
+  date: string;
+  commit: string;
+  machine: unknown;
+  options: { seconds: number; warmupS: number };
+  eventsPerSec: number;
+  rows: unknown[];
+  goals: Array<{ goal: string; met: boolean }>;
+  series: Series[];
 }
 
 /** A pair: receiver listening, sender peered with it. */
@@ -56,9 +69,16 @@ async function main(): Promise<void> {
     strict: true,
     options: {
       minutes: { type: 'string', default: '1' }, warmup: { type: 'string', default: '10' }, verbose: { type: 'boolean', default: false },
-      out: { type: 'string', default: join(__dirname, 'out', 'memory.json') }, commit: { type: 'string' },
+      out: { type: 'string', default: join(__dirname, 'out', 'memory.json') }, commit: { type: 'string' }, from: { type: 'string' },
     },
   });
+  if (v.from !== undefined) {
+    // A saved run, judged again (the verdict's rules may have changed since).
+    const saved = JSON.parse(readFileSync(v.from, 'utf8')) as SavedRun;
+    console.error(`memory: the run of ${saved.date} (commit ${saved.commit}) from ${v.from}`);
+    report(saved.series, saved.eventsPerSec, saved.options);
+    return;
+  }
   const totalS = Number(v.minutes) * 60;
   const warmupS = Number(v.warmup);
   // The heap's floors are taken per 10 s and the verdict reads the second half of them.
@@ -99,7 +119,21 @@ async function main(): Promise<void> {
     await Promise.all(children.map(([role, c]) => (role.includes('idle') ? c.kill() : c.stop()).catch((e: Error) => console.error(e.message))));
   }
   const rate = counted && last.t > counted.t ? (last.n - counted.n) / (last.t - counted.t) : 0;
+  const options = { seconds: totalS, warmupS };
+  const { rows, goals } = report(series, rate, options);
+  const loadAfter = loadavg();
+  mkdirSync(dirname(v.out!), { recursive: true });
+  const saved: SavedRun = {
+    date: started.toISOString(), commit: v.commit ?? checkoutCommit(), machine: { cores: cpus().length, loadBefore, loadAfter, node: process.version, nodeFlags: process.env.BENCH_NODE_FLAGS ?? '' },
+    options, eventsPerSec: rate, rows, goals, series,
+  };
+  writeFileSync(v.out!, `${JSON.stringify(saved, null, 2)}\n`);
+  console.error(`load after: ${loadAfter.map((l) => l.toFixed(2)).join(' ')}; saved ${v.out}`);
+}
 
+/** Prints the figures and goals of a run's series; returns them. */
+function report(series: Series[], rate: number, options: { seconds: number; warmupS: number }): { rows: unknown[]; goals: Array<{ goal: string; met: boolean }> } {
+  const { seconds: totalS, warmupS } = options;
   // RSS is judged on its samples; the heap in use on its floors (lowest per 10 s).
   const stat = (s: Series, pick: (r: MemoryReading) => number, floorWindowS?: number) => {
     const xs = s.readings.map(pick);
@@ -133,13 +167,7 @@ async function main(): Promise<void> {
   ]);
   console.log('\nGoals in this run:\n');
   for (const g of goals) console.log(`${g.met ? 'met    ' : 'NOT MET'}  ${g.goal}`);
-  const loadAfter = loadavg();
-  mkdirSync(dirname(v.out!), { recursive: true });
-  writeFileSync(v.out!, `${JSON.stringify({
-    date: started.toISOString(), commit: v.commit ?? checkoutCommit(), machine: { cores: cpus().length, loadBefore, loadAfter, node: process.version, nodeFlags: process.env.BENCH_NODE_FLAGS ?? '' },
-    options: { seconds: totalS, warmupS }, eventsPerSec: rate, rows, goals, series,
-  }, null, 2)}\n`);
-  console.error(`load after: ${loadAfter.map((l) => l.toFixed(2)).join(' ')}; saved ${v.out}`);
+  return { rows, goals };
 }
 
 main().then(

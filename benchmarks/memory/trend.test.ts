@@ -33,6 +33,8 @@ describe('settledTrend', () => {
     expect(settledTrend(seconds, leaking).flat).toBe(false);
     const shrinking = seconds.map((s) => 200 * MiB - s * MiB);
     expect(settledTrend(seconds, shrinking).flat).toBe(true);
+    const lateBump = seconds.map((s) => 100 * MiB - (s < 30 ? 0 : (s - 30) * 0.4 * MiB) + (s > 50 ? (s - 50) * 2 * MiB : 0)); // falls, then a short rise at the end
+    expect(settledTrend(seconds, lateBump).flat).toBe(true);
   });
 });
 

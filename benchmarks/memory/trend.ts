@@ -3,7 +3,7 @@
  * samples, and the verdict that its fitted change stays within a share of the series'
  * mean. A process under a new load first settles (V8 grows its young generation and old
  * generation to what the load needs) and then stays level, while a leak keeps rising:
- * {@link settledTrend} judges the second half of the window. The V8 heap in use is a
+ * {@link settledTrend} asks whether the rise persists into the second half of the window. The V8 heap in use is a
  * saw-tooth between collections; {@link floors} takes its low points, which a leak
  * raises.
  */
@@ -43,15 +43,18 @@ export function fitTrend(seconds: readonly number[], values: readonly number[], 
 }
 
 /**
- * The trend of the second half of the window, flat unless it rises by more than
- * `tolerance` × its mean (a fall is flat: memory given back).
+ * The trend of the second half of the window, flat unless the rise persists: the whole
+ * window and its second half both rise by more than `tolerance` × their mean. Settling
+ * rises in the first half only, noise in the second half only moves the whole window
+ * little, a leak rises in both; a fall is flat (memory given back).
  * @throws RangeError for fewer than four samples
  */
 export function settledTrend(seconds: readonly number[], values: readonly number[], tolerance = 0.05): Trend {
   if (seconds.length < 4) throw new RangeError('a settled trend needs four or more samples');
   const half = Math.floor(seconds.length / 2);
+  const whole = fitTrend(seconds, values, tolerance);
   const t = fitTrend(seconds.slice(half), values.slice(half), tolerance);
-  return { ...t, flat: t.fittedChange <= tolerance * t.mean };
+  return { ...t, flat: !(whole.fittedChange > tolerance * whole.mean && t.fittedChange > tolerance * t.mean) };
 }
 
 /**
