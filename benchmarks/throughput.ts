@@ -18,7 +18,6 @@
  * measured when the tree is not a git checkout (a `git archive` export of HEAD, so that
  * nobody's uncommitted work is measured).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -35,6 +34,7 @@ import { checkGoals, formatGoals, type GoalSpec } from './throughput/goals';
 import { measureBrokerTsLatency } from './throughput/measure-broker-ts-latency';
 import type { RssFigures } from './throughput/rss-tracker';
 import type { ThroughputReport } from './throughput/throughput-report';
+import { checkoutCommit } from './lib/git-commit';
 
 /** The command line, checked; exits with status 2 and the usage on bad input. */
 function parseCommandLine(argv: string[]): { options: BaselineOptions; setup: boolean; out: string; commit?: string } {
@@ -78,20 +78,12 @@ function mib(x: number): string {
   return `${x.toFixed(0)} MiB`;
 }
 
-function commit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', cwd: __dirname }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
 async function main(): Promise<void> {
   const { options, setup, out, commit: givenCommit } = parseCommandLine(process.argv.slice(2));
   if (setup) runSetup();
   options.log = (line) => console.error(line);
   const started = new Date();
-  const measured = givenCommit ?? commit();
+  const measured = givenCommit ?? checkoutCommit();
   const loadBefore = loadavg();
   console.error(
     `throughput: ${options.runs} run(s), ${options.warmupMs! / 1000} s warm-up, ${options.measureMs! / 1000} s counted; ` +

@@ -12,8 +12,8 @@ import { quietLogger } from './quiet-logger';
 
 async function main(): Promise<void> {
   const logger = quietLogger();
-  const receiver = new Endpoint({ name: 'bts-in-thread-receiver', logger });
-  const sender = new Endpoint({ name: 'bts-in-thread-sender', logger });
+  const receiver = new Endpoint({ name: 'bts-in-thread-receiver', logger, disableSsl: true });
+  const sender = new Endpoint({ name: 'bts-in-thread-sender', logger, disableSsl: true });
   const counter = new ConnEventCounter(receiver);
   const port = await receiver.listen('127.0.0.1', 0);
   if (!(await sender.peer('127.0.0.1', port))) throw new Error(`cannot peer with 127.0.0.1:${port}`);

@@ -10,7 +10,7 @@ import { quietLogger } from './quiet-logger';
 
 async function main(): Promise<void> {
   const port = Number(process.argv[2]);
-  const ep = new Endpoint({ name: 'bts-sender', logger: quietLogger() });
+  const ep = new Endpoint({ name: 'bts-sender', logger: quietLogger(), disableSsl: true });
   if (!(await ep.peer('127.0.0.1', port))) throw new Error(`cannot peer with 127.0.0.1:${port}`);
   await runConnEventSender(ep);
 }

@@ -36,7 +36,7 @@ async function startWorker(ep: Endpoint, mode: 'port' | 'tcp'): Promise<Worker> 
 async function main(): Promise<void> {
   const mode = process.argv[2];
   if (mode !== 'port' && mode !== 'tcp') throw new Error(`mode must be port or tcp, got ${mode}`);
-  const ep = new Endpoint({ name: 'bts-worker-main', logger: quietLogger() });
+  const ep = new Endpoint({ name: 'bts-worker-main', logger: quietLogger(), disableSsl: true });
   const worker = await startWorker(ep, mode);
   worker.on('error', (error) => {
     console.error(error);

@@ -9,7 +9,7 @@ import { quietLogger } from './quiet-logger';
 import { serveWorkerReceiver } from './worker-receiver-control';
 
 async function main(): Promise<void> {
-  const ep = new Endpoint({ name: 'bts-worker-port-receiver', logger: quietLogger() });
+  const ep = new Endpoint({ name: 'bts-worker-port-receiver', logger: quietLogger(), disableSsl: true });
   serveWorkerReceiver(ep);
   if (!(await ep.peerParent())) throw new Error('peerParent failed');
 }

@@ -10,7 +10,7 @@ import { quietLogger } from './quiet-logger';
 import { serveWorkerReceiver, type WorkerReport } from './worker-receiver-control';
 
 async function main(): Promise<void> {
-  const ep = new Endpoint({ name: 'bts-worker-receiver', logger: quietLogger() });
+  const ep = new Endpoint({ name: 'bts-worker-receiver', logger: quietLogger(), disableSsl: true });
   serveWorkerReceiver(ep);
   parentPort!.postMessage({ port: await ep.listen('127.0.0.1', 0) } satisfies WorkerReport);
 }

@@ -1,7 +1,8 @@
 /**
  * broker-ts round-trip latency with one message in flight, measured the way the
  * baselines measure Broker 1.4's (`baselines/systems/broker14.ts`): a pong process and
- * a ping process over loopback, the ping's own median and p99; msgs/s is round trips
+ * a ping process over loopback (the programs of `latency/`, `[count, conn event]` echoed
+ * whole), the ping's own median and p99; msgs/s is round trips
  * per second and per CPU-second counts both processes from the first ping to the last
  * pong. The row is the median over runs.
  */
@@ -9,6 +10,10 @@ import { join } from 'node:path';
 
 import { BenchChild } from '../baselines/lib/bench-child';
 import { type BenchResult, medianResult } from '../baselines/lib/bench-result';
+import { parseRoundTripLine, ROUND_TRIP_LINE } from '../latency/round-trips';
+
+/** The ping and pong programs, shared with `latency.ts`. */
+const LATENCY_DIR = join(__dirname, '..', 'latency');
 
 /** Options of {@link measureBrokerTsLatency}. */
 export interface BrokerTsLatencyOptions {
@@ -22,15 +27,12 @@ export interface BrokerTsLatencyOptions {
   verbose?: boolean;
 }
 
-/** The latency pattern printed by `bts-ping.ts` (and by `broker14-ping`). */
-const LATENCY_LINE = /^latency n=(\d+) median_us=([\d.]+) p99_us=([\d.]+) mean_us=([\d.]+)$/;
-
 async function oneRun(name: string, count: number, warmup: number, verbose: boolean): Promise<BenchResult> {
-  const pong = BenchChild.spawnNode('bts-pong', join(__dirname, 'bts-pong.ts'), [], verbose);
+  const pong = BenchChild.spawnNode('bts-pong', join(LATENCY_DIR, 'bts-pong.ts'), [], verbose);
   let ping: BenchChild | undefined;
   try {
     const port = await pong.ready();
-    ping = BenchChild.spawnNode('bts-ping', join(__dirname, 'bts-ping.ts'), [String(port), String(count), String(warmup)], verbose);
+    ping = BenchChild.spawnNode('bts-ping', join(LATENCY_DIR, 'bts-ping.ts'), [`tcp:${port}`, String(count), String(warmup), 'conn-event'], verbose);
     await ping.ready();
     const participants = [ping, pong];
     // Round trips done (the ping's count) and CPU seconds of both processes.
@@ -40,7 +42,7 @@ async function oneRun(name: string, count: number, warmup: number, verbose: bool
     };
     const before = await reading();
     const t0 = performance.now();
-    const [, , median, p99] = (await ping.waitForLine(LATENCY_LINE, 600_000)).map(Number);
+    const { median, p99 } = parseRoundTripLine(await ping.waitForLine(ROUND_TRIP_LINE, 600_000));
     const seconds = (performance.now() - t0) / 1000;
     const after = await reading();
     const cpu = after.cpu - before.cpu;

@@ -6,6 +6,7 @@
  *   has received (receivers) or sent (senders) and cpuMicros is its own
  *   `process.cpuUsage()` user + system (Node children; others omit it and are read
  *   from `/proc/<pid>/stat`);
+ * - on stdin `memory` a Node child answers with its `process.memoryUsage()`;
  * - on stdin `stop` or end of input it prints `total <count>` and exits.
  * Programs that do not speak the protocol (nats-server) are spawned the same way and
  * only waited on for a log line.
@@ -22,6 +23,15 @@ export interface Sample {
   count: number;
   /** User + system CPU seconds used so far, all threads. */
   cpuSeconds: number;
+}
+
+/** A Node child's `process.memoryUsage()`, bytes. */
+export interface MemoryReading {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
 }
 
 /** Something whose CPU time counts towards a measurement. */
@@ -112,10 +122,13 @@ export class BenchChild implements CpuMeter {
 
   /**
    * Starts a TypeScript script in a new Node process (through tsx, with the workspace
-   * packages resolved to their sources).
+   * packages resolved to their sources). Flags in the environment variable
+   * `BENCH_NODE_FLAGS` (space-separated, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`,
+   * which `NODE_OPTIONS` does not accept) are passed to every such child.
    */
   static spawnNode(name: string, script: string, args: readonly string[] = [], verbose = false): BenchChild {
-    const execArgv = ['--conditions=@broker-ts/source', '--require', require.resolve('tsx/cjs'), script, ...args];
+    const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+    const execArgv = [...extra, '--conditions=@broker-ts/source', '--require', require.resolve('tsx/cjs'), script, ...args];
     return new BenchChild({ name, command: process.execPath, args: execArgv, verbose });
   }
 
@@ -170,6 +183,17 @@ export class BenchChild implements CpuMeter {
     const match = await reply;
     const cpuSeconds = match[2] === undefined ? procCpuSeconds(this.pid) : Number(match[2]) / 1e6;
     return { count: Number(match[1]), cpuSeconds };
+  }
+
+  /**
+   * Asks a Node child for its `process.memoryUsage()` (`memory` on stdin, answered with
+   * `memory <rss> <heapTotal> <heapUsed> <external> <arrayBuffers>` in bytes).
+   */
+  async memory(timeoutMs = 10_000): Promise<MemoryReading> {
+    const reply = this.waitForLine(/^memory (\d+) (\d+) (\d+) (\d+) (\d+)$/, timeoutMs);
+    this.send('memory');
+    const [rss, heapTotal, heapUsed, external, arrayBuffers] = (await reply).slice(1, 6).map(Number);
+    return { rss, heapTotal, heapUsed, external, arrayBuffers };
   }
 
   /** CPU seconds used so far (via {@link sample}). */

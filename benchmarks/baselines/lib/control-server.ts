@@ -1,7 +1,7 @@
 /**
  * The child side of the benchmark control protocol (see `bench-child.ts`) for Node
- * participants: answers `sample` with the count and `process.cpuUsage()`, and exits on
- * `stop` or end of input.
+ * participants: answers `sample` with the count and `process.cpuUsage()`, `memory` with
+ * `process.memoryUsage()`, and exits on `stop` or end of input.
  */
 import { createInterface } from 'node:readline';
 
@@ -44,6 +44,9 @@ export function serveControl(handlers: ControlHandlers): void {
     if (line === 'sample') {
       const cpu = process.cpuUsage();
       process.stdout.write(`sample ${handlers.count()} ${cpu.user + cpu.system}\n`);
+    } else if (line === 'memory') {
+      const m = process.memoryUsage();
+      process.stdout.write(`memory ${m.rss} ${m.heapTotal} ${m.heapUsed} ${m.external} ${m.arrayBuffers}\n`);
     } else if (line === 'stop') {
       void stop();
     }

@@ -84,6 +84,18 @@ const encoder = new Encoder({ useRecords: true, mapsAsObjects: true });
 const decoder = new Encoder({ useRecords: true, mapsAsObjects: true });
 
 /**
+ * cbor-x's mode that starts the next encoding where this one started (its `encode`
+ * takes it as a second argument; the typings leave it out). Without it every batch is
+ * written after the previous one and the encoder moves to a fresh buffer whenever its
+ * buffer fills: under load that is a new buffer every few flushes, kept long enough to
+ * reach the old generation, so tens of MiB of written batches wait for a full collection.
+ * With it, one buffer (grown to the largest batch) serves every batch; callers already
+ * send or copy the result before the next call.
+ */
+const RESET_BUFFER_MODE = 1024;
+const encodeReusing = (value: unknown): Uint8Array => (encoder as unknown as { encode(v: unknown, mode: number): Uint8Array }).encode(value, RESET_BUFFER_MODE);
+
+/**
  * Encodes envelopes into one batch. The result may share memory with the encoder's
  * buffer: send or copy it before the next call, and never transfer its ArrayBuffer.
  * @param envelopes - envelopes from `senderNode` (refs of that node are written short)
@@ -109,7 +121,7 @@ export function encodeEnvelopes(envelopes: readonly Envelope[], senderNode: stri
     flat[j++] = e.msg;
   }
   try {
-    return encoder.encode(flat);
+    return encodeReusing(flat);
   } catch (e) {
     throw new ActorError('invalid_argument', `cannot encode envelopes: ${e instanceof Error ? e.message : String(e)}`, e);
   }

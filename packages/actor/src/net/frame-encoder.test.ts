@@ -55,6 +55,24 @@ describe('FrameEncoder', () => {
     expect(encoder.take().length).toBe(6);
   });
 
+  test('a recycled batch is reused for a later batch, and only batches it lent out are taken back', () => {
+    const encoder = new FrameEncoder({ maxFrameSize: 1 << 20, initialCapacity: 64 });
+    encoder.writeFrame(Buffer.alloc(200, 1)); // grows the batch buffer to 256 bytes
+    const written = encoder.take();
+    encoder.recycle(written);
+    encoder.recycle(written); // a second give-back of the same batch is ignored
+    encoder.recycle(Buffer.alloc(256)); // never lent out: ignored
+    encoder.writeFrame(Buffer.alloc(30, 2)); // fills the fresh 64-byte buffer
+    expect(encoder.take().buffer).not.toBe(written.buffer);
+    encoder.writeFrame(Buffer.alloc(100, 3)); // goes into the spare, without growing
+    const next = encoder.take();
+    expect(next.buffer).toBe(written.buffer);
+    expect(next.readUInt32BE(0)).toBe(100);
+    expect(next.subarray(4).equals(Buffer.alloc(100, 3))).toBe(true);
+    encoder.writeFrame(Buffer.alloc(100, 4));
+    expect(encoder.take().buffer).not.toBe(written.buffer); // the one spare was used up
+  });
+
   test('take on an empty batch returns an empty buffer', () => {
     expect(new FrameEncoder({ maxFrameSize: 4 }).take().length).toBe(0);
   });

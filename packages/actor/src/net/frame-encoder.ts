@@ -9,13 +9,19 @@ export interface FrameEncoderOptions {
   initialCapacity?: number;
 }
 
+/** Written batch buffers an encoder keeps for reuse (see {@link FrameEncoder.recycle}). */
+const MAX_SPARE_BATCHES = 4;
+/** Largest batch buffer kept for reuse: a batch grown past it for huge frames is let go. */
+const MAX_SPARE_BYTES = 1024 * 1024;
+
 /**
  * Writes many length-prefixed frames into one buffer, so that a whole batch leaves in a
  * single `socket.write` (one syscall for thousands of frames instead of one per frame).
  *
  * Frames are appended with {@link writeFrame} (or {@link beginFrame}/{@link endFrame} to
- * fill a frame in place) and the batch is handed over with {@link take}. Nothing is
- * bounded here: the owner decides when to take and how much it lets accumulate.
+ * fill a frame in place) and the batch is handed over with {@link take}; once written, it
+ * may be given back with {@link recycle}. Nothing is bounded here but the spare buffers:
+ * the owner decides when to take and how much it lets accumulate.
  */
 export class FrameEncoder {
   /** Current batch buffer; bytes `[0, length)` are the pending batch. */
@@ -28,12 +34,16 @@ export class FrameEncoder {
   private count = 0;
   /** Capacity a fresh batch buffer starts with. */
   private readonly initialCapacity: number;
+  /** Batch buffers handed out by {@link take} that {@link recycle} may take back. */
+  private readonly lent = new WeakSet<ArrayBufferLike>();
+  /** Written batch buffers waiting to be reused (at most {@link MAX_SPARE_BATCHES} of at most {@link MAX_SPARE_BYTES}). */
+  private readonly spares: Buffer[] = [];
 
   /** @param options - limits and initial capacity */
   constructor(options: FrameEncoderOptions) {
     this.initialCapacity = options.initialCapacity ?? 64 * 1024;
     this.maxFrameSize = options.maxFrameSize;
-    this.buffer = Buffer.allocUnsafe(this.initialCapacity);
+    this.buffer = Buffer.allocUnsafeSlow(this.initialCapacity);
   }
 
   /** Largest payload accepted, in bytes. */
@@ -126,11 +136,27 @@ export class FrameEncoder {
       this.buffer.copy(out, 0, 0, this.length);
     } else {
       out = this.buffer.subarray(0, this.length);
-      this.buffer = Buffer.allocUnsafe(this.initialCapacity);
+      // Batch buffers own their ArrayBuffer (allocUnsafeSlow: never Node's shared pool).
+      if (this.buffer.length <= MAX_SPARE_BYTES) this.lent.add(out.buffer);
+      // A spare has the size batches grew to (a turn's worth of frames): no regrowing.
+      this.buffer = this.spares.pop() ?? Buffer.allocUnsafeSlow(this.initialCapacity);
     }
     this.length = 0;
     this.count = 0;
     return out;
+  }
+
+  /**
+   * Takes back a batch returned by {@link take} once nothing reads it any more (the socket
+   * wrote it), so that a later batch reuses its memory. Under load a batch waits in the
+   * socket's queue long enough to outlive a young-generation collection; allocating a
+   * fresh one per flush would leave tens of MiB of written batches to the next full
+   * collection. Batches that were not lent out as a whole buffer are ignored.
+   * @param batch - a batch from {@link take}, no longer referenced by anything else
+   */
+  recycle(batch: Buffer): void {
+    if (!this.lent.delete(batch.buffer) || this.spares.length >= MAX_SPARE_BATCHES) return;
+    this.spares.push(Buffer.from(batch.buffer, 0, batch.buffer.byteLength));
   }
 
   private reserve(extra: number): void {
@@ -138,7 +164,7 @@ export class FrameEncoder {
     if (needed <= this.buffer.length) return;
     let capacity = this.buffer.length * 2;
     while (capacity < needed) capacity *= 2;
-    const grown = Buffer.allocUnsafe(capacity);
+    const grown = Buffer.allocUnsafeSlow(capacity);
     this.buffer.copy(grown, 0, 0, this.length);
     this.buffer = grown;
   }

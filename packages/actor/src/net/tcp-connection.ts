@@ -352,7 +352,12 @@ export class TcpConnection {
     }
     if (this.waitingDrain || this.encoder.pendingBytes === 0) return;
     this.liveness.sent(this.options.clock.now());
-    if (!this.socket.write(this.encoder.take())) {
+    const batch = this.encoder.take();
+    // Once the kernel has the bytes, the batch's memory serves a later batch.
+    const written = (error?: Error | null): void => {
+      if (!error) this.encoder.recycle(batch);
+    };
+    if (!this.socket.write(batch, written)) {
       this.waitingDrain = true;
       this.socket.once('drain', () => {
         this.waitingDrain = false;
