@@ -10,7 +10,7 @@ import { ConnEventCounter } from './conn-event-counter';
 import { quietLogger } from './quiet-logger';
 
 async function main(): Promise<void> {
-  const ep = new Endpoint({ name: 'bts-receiver', logger: quietLogger() });
+  const ep = new Endpoint({ name: 'bts-receiver', logger: quietLogger(), disableSsl: true });
   const counter = new ConnEventCounter(ep);
   const port = await ep.listen('127.0.0.1', 0);
   serveControl({
