@@ -4,10 +4,10 @@
  * subscribing peers, each beside a baseline measured in the same run.
  *
  *   tsx --conditions=@broker-ts/source benchmarks/scale.ts [--quick] [--svg FILE]
- *       [--levels matcher,router,e2e,fanout]
+ *       [--levels matcher,router,e2e,fanout,cluster,stores] [--store-keys 10000,100000]
  *
- * Three levels, all with 4,096 distinct topics published round-robin (more than the
- * per-topic caches of the router and the endpoint hold, so every lookup really matches):
+ * The filter levels publish 4,096 distinct topics round-robin (more than the per-topic
+ * caches of the router and the endpoint hold, so every lookup really matches):
  * 1. the matcher: `TopicFilter.matches` (radix tree) beside a linear scan of the same
  *    prefixes (the matcher broker-ts used before, and Broker's `prefix_matcher`), half of
  *    the topics matching;
@@ -15,10 +15,19 @@
  * 3. end to end: two endpoints in this process peered over loopback TCP, the receiver
  *    subscribed to N topics, conn.log events published on the matching topics; events per
  *    second and per CPU-second of the process, beside N = 10.
- * 4. fan-out: one publishing process to 1, 2, 5, 10, 20 receiving processes (each an
- *    endpoint peered with the publisher): events delivered per second and per CPU-second
- *    of all processes, beside one receiver.
- * --quick: shorter rounds. --svg writes the curves as a chart. --levels picks the levels.
+ * 4. fan-out: one publisher to 1, 2, 5, 10, 20, 50 receivers, as processes (each an
+ *    endpoint peered over TCP) and as worker-thread endpoints of the publishing process:
+ *    events delivered per second and per CPU-second of all processes, beside one receiver.
+ * 5. cluster: one manager process, N worker processes publishing to it as fast as
+ *    backpressure allows: events per second at the manager and the manager's CPU per
+ *    event, the model's input (the manager saturates a core at 1 / cost events/s).
+ * 6. stores: a master holding 10 k and 100 k keys (1 M with `--store-keys 1000000`, which
+ *    takes minutes on its own) in one process, a clone in another:
+ *    clone attach and resync time, RSS and heap, put and get rates through the master, for
+ *    each backend, beside Broker's Python bindings (Broker 1.4 from python3-broker, and
+ *    the newest Broker's when built; a column is skipped, saying so, when absent).
+ * --quick: shorter rounds and fewer points (about a minute). --svg writes the curves as a
+ * chart. --levels picks the levels; --store-keys the store sizes.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -333,7 +342,9 @@ async function clusterCurve(counts: readonly number[], warmupMs: number, countMs
 }
 
 /** Key counts of the store curve. */
-const STORE_KEYS = [10_000, 100_000, 1_000_000];
+const STORE_KEYS = [10_000, 100_000];
+/** How long a clone may take to hold every key before the row says it did not. */
+const CLONE_TIMEOUT_MS = 90_000;
 /** How long a clone may take to catch up after its peering came back before the row says it did not. */
 const RESYNC_TIMEOUT_MS = 20_000;
 /** Debian's python3-broker lives in the system Python. */
@@ -428,7 +439,7 @@ async function storeRow(system: StoreSystem, backend: BackendKind, keys: number,
     const masterMem = m.loaded;
     let c: Record<string, any>;
     try {
-      c = await storeCommand(clone, { op: 'clone', port: m.port, keys });
+      c = await storeCommand(clone, { op: 'clone', port: m.port, keys, timeoutMs: CLONE_TIMEOUT_MS });
     } catch (error) {
       console.log(`stores: ${system.name} ${backend} ${keys} keys: no clone (${String(error).split('\n')[0]})`);
       c = { attachMs: null, loaded: { rss: null, heap: null }, idle: { rss: null } };
@@ -591,7 +602,7 @@ function costSeries(name: string, colour: string, points: readonly CurvePoint[],
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, svg: { type: 'string' }, levels: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, svg: { type: 'string' }, levels: { type: 'string' }, 'store-keys': { type: 'string' } }, strict: true });
   const quick = values.quick === true;
   const levels = new Set((values.levels ?? 'matcher,router,e2e,fanout,cluster,stores').split(','));
   console.log(`scale curves: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}`);
@@ -600,7 +611,7 @@ async function main(): Promise<void> {
   const e2e = levels.has('e2e') ? await endToEndCurve(quick ? 500 : 1500, quick ? 1500 : 4000) : [];
   const fan = levels.has('fanout') ? await fanoutCurve(quick ? [1, 5] : FANOUT_COUNTS, quick ? 1000 : 2000, quick ? 1500 : 3000) : [];
   const clus = levels.has('cluster') ? await clusterCurve(quick ? [1, 2] : CLUSTER_COUNTS, quick ? 1000 : 2000, quick ? 1500 : 3000) : [];
-  const stores = levels.has('stores') ? await storeCurve(quick ? STORE_KEYS.slice(0, 1) : STORE_KEYS, quick ? 300 : 1000) : [];
+  const stores = levels.has('stores') ? await storeCurve(values['store-keys']?.split(',').map(Number) ?? (quick ? STORE_KEYS.slice(0, 1) : STORE_KEYS), quick ? 300 : 1000) : [];
   console.log(`\nload average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   if (values.svg !== undefined) {
     const panels: Panel[] = [];

@@ -106,7 +106,7 @@ class Participant:
         if not self.ep.peer('127.0.0.1', c['port'], 1):
             raise RuntimeError('cannot peer with 127.0.0.1:%d' % c['port'])
         self.store = self.ep.attach_clone(STORE)
-        attach = until(self.store, key(c['keys'] - 1), t0)
+        attach = until(self.store, key(c['keys'] - 1), t0, c['timeoutMs'] / 1000.0)
         return {'attachMs': attach, 'idle': self.idle, 'loaded': memory()}
 
     def unpeer(self, c):
