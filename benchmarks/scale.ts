@@ -1,7 +1,8 @@
 /**
  * Scale curves of broker-ts: how the cost of a published event grows with the number of
- * topic filters a peer has (10, 1,000, 10,000, 100,000) and with the number of
- * subscribing peers, each beside a baseline measured in the same run.
+ * topic filters a peer has (10, 1,000, 10,000, 100,000), with the number of subscribing
+ * peers and of cluster workers, and how data stores behave as they grow, each beside a
+ * baseline measured in the same run.
  *
  *   tsx --conditions=@broker-ts/source benchmarks/scale.ts [--quick] [--svg FILE]
  *       [--levels matcher,router,e2e,fanout,cluster,stores] [--store-keys 10000,100000]
@@ -26,7 +27,7 @@
  *    clone attach and resync time, RSS and heap, put and get rates through the master, for
  *    each backend, beside Broker's Python bindings (Broker 1.4 from python3-broker, and
  *    the newest Broker's when built; a column is skipped, saying so, when absent).
- * --quick: shorter rounds and fewer points (about a minute). --svg writes the curves as a
+ * --quick: shorter rounds and fewer points, no store resync (about a minute). --svg writes the curves as a
  * chart. --levels picks the levels; --store-keys the store sizes.
  */
 import { execFileSync } from 'node:child_process';
@@ -371,8 +372,8 @@ interface StorePoint {
   clone: { rss: number | null; heap: number | null; idleRss: number | null };
   /** Peering, attaching a clone, until it held the last key (null: the clone failed). */
   attachMs: number | null;
-  /** Peering again after a lost peering, until the clone held a write made meanwhile. */
-  resyncMs: number | null;
+  /** Peering again after a lost peering, until the clone held a write made meanwhile (null: not in time, undefined: not measured). */
+  resyncMs: number | null | undefined;
   put: number;
   get: number;
 }
@@ -430,7 +431,7 @@ function filledStoreFile(dir: string, backend: BackendKind, keys: number): strin
 }
 
 /** One row: a master holding `keys` entries in one process, a clone in another. */
-async function storeRow(system: StoreSystem, backend: BackendKind, keys: number, file: string | undefined, rateMs: number): Promise<StorePoint> {
+async function storeRow(system: StoreSystem, backend: BackendKind, keys: number, file: string | undefined, rateMs: number, resync: boolean): Promise<StorePoint> {
   const master = system.spawn(`${system.name} ${backend} master`);
   const clone = system.spawn(`${system.name} ${backend} clone`);
   try {
@@ -444,8 +445,8 @@ async function storeRow(system: StoreSystem, backend: BackendKind, keys: number,
       console.log(`stores: ${system.name} ${backend} ${keys} keys: no clone (${String(error).split('\n')[0]})`);
       c = { attachMs: null, loaded: { rss: null, heap: null }, idle: { rss: null } };
     }
-    let resyncMs: number | null = null;
-    if (c.attachMs !== null) try {
+    let resyncMs: number | null | undefined = resync ? null : undefined;
+    if (c.attachMs !== null && resync) try {
       await storeCommand(clone, { op: 'unpeer', port: m.port }, 60_000);
       await storeCommand(master, { op: 'update', key: 'after-loss' }, 60_000);
       resyncMs = (await storeCommand(clone, { op: 'repeer', port: m.port, key: 'after-loss', timeoutMs: RESYNC_TIMEOUT_MS })).resyncMs as number;
@@ -478,7 +479,7 @@ function mib(bytes: number | null): string {
 }
 
 /** Level 5: stores of 10 k to 1 M keys, broker-ts beside Broker's Python bindings. */
-async function storeCurve(sizes: readonly number[], rateMs: number): Promise<StorePoint[]> {
+async function storeCurve(sizes: readonly number[], rateMs: number, resync: boolean): Promise<StorePoint[]> {
   const systems = storeSystems();
   const points: StorePoint[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'broker-ts-scale-store-'));
@@ -499,7 +500,7 @@ async function storeCurve(sizes: readonly number[], rateMs: number): Promise<Sto
             file = `${filled}-${system.name.replace(/\W+/g, '-')}`;
             cpSync(filled, file, { recursive: true });
           }
-          const p = await storeRow(system, backend, keys, file, rateMs);
+          const p = await storeRow(system, backend, keys, file, rateMs, resync);
           console.error(`stores: ${p.system} ${p.backend} ${keys}: attach ${p.attachMs?.toFixed(0)} ms, resync ${p.resyncMs?.toFixed(0)} ms, put ${formatRate(p.put)}, get ${formatRate(p.get)}`);
           points.push(p);
           if (file !== undefined) rmSync(file, { recursive: true, force: true });
@@ -517,7 +518,7 @@ async function storeCurve(sizes: readonly number[], rateMs: number): Promise<Sto
   );
   for (const p of points) {
     console.log(
-      `${p.system.padEnd(14)} ${p.backend.padEnd(7)} ${p.keys.toLocaleString('en').padStart(9)}  ${p.fillMs.toFixed(0).padStart(8)}  ${(p.attachMs === null ? 'fails' : p.attachMs.toFixed(0)).padStart(9)}  ${(p.resyncMs === null ? `>${RESYNC_TIMEOUT_MS}` : p.resyncMs.toFixed(0)).padStart(9)}  ${mib(p.master.rss).padStart(10)}  ${mib(p.master.heap).padStart(6)}  ${mib(p.clone.rss).padStart(9)}  ${mib(p.clone.heap).padStart(6)}  ${mib(p.master.idleRss).padStart(8)}  ${formatRate(p.put).padStart(9)}  ${formatRate(p.get).padStart(9)}`,
+      `${p.system.padEnd(14)} ${p.backend.padEnd(7)} ${p.keys.toLocaleString('en').padStart(9)}  ${p.fillMs.toFixed(0).padStart(8)}  ${(p.attachMs === null ? 'fails' : p.attachMs.toFixed(0)).padStart(9)}  ${(p.resyncMs === undefined ? '-' : p.resyncMs === null ? `>${RESYNC_TIMEOUT_MS}` : p.resyncMs.toFixed(0)).padStart(9)}  ${mib(p.master.rss).padStart(10)}  ${mib(p.master.heap).padStart(6)}  ${mib(p.clone.rss).padStart(9)}  ${mib(p.clone.heap).padStart(6)}  ${mib(p.master.idleRss).padStart(8)}  ${formatRate(p.put).padStart(9)}  ${formatRate(p.get).padStart(9)}`,
     );
   }
   return points;
@@ -611,7 +612,7 @@ async function main(): Promise<void> {
   const e2e = levels.has('e2e') ? await endToEndCurve(quick ? 500 : 1500, quick ? 1500 : 4000) : [];
   const fan = levels.has('fanout') ? await fanoutCurve(quick ? [1, 5] : FANOUT_COUNTS, quick ? 1000 : 2000, quick ? 1500 : 3000) : [];
   const clus = levels.has('cluster') ? await clusterCurve(quick ? [1, 2] : CLUSTER_COUNTS, quick ? 1000 : 2000, quick ? 1500 : 3000) : [];
-  const stores = levels.has('stores') ? await storeCurve(values['store-keys']?.split(',').map(Number) ?? (quick ? STORE_KEYS.slice(0, 1) : STORE_KEYS), quick ? 300 : 1000) : [];
+  const stores = levels.has('stores') ? await storeCurve(values['store-keys']?.split(',').map(Number) ?? (quick ? STORE_KEYS.slice(0, 1) : STORE_KEYS), quick ? 300 : 1000, !quick) : [];
   console.log(`\nload average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   if (values.svg !== undefined) {
     const panels: Panel[] = [];
