@@ -445,7 +445,7 @@ async function storeRow(system: StoreSystem, backend: BackendKind, keys: number,
       console.log(`stores: ${system.name} ${backend} ${keys} keys: no clone (${String(error).split('\n')[0]})`);
       c = { attachMs: null, loaded: { rss: null, heap: null }, idle: { rss: null } };
     }
-    let resyncMs: number | null | undefined = resync ? null : undefined;
+    let resyncMs: number | null | undefined = resync && c.attachMs !== null ? null : undefined;
     if (c.attachMs !== null && resync) try {
       await storeCommand(clone, { op: 'unpeer', port: m.port }, 60_000);
       await storeCommand(master, { op: 'update', key: 'after-loss' }, 60_000);
