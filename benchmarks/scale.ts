@@ -1,13 +1,14 @@
 /**
  * Scale curves of broker-ts: how the cost of a published event grows with the number of
- * topic filters a peer has (10, 1,000, 10,000, 100,000) and with the number of
- * subscribing peers, each beside a baseline measured in the same run.
+ * topic filters a peer has (10, 1,000, 10,000, 100,000), with the number of subscribing
+ * peers and of cluster workers, and how data stores behave as they grow, each beside a
+ * baseline measured in the same run.
  *
  *   tsx --conditions=@broker-ts/source benchmarks/scale.ts [--quick] [--svg FILE]
- *       [--levels matcher,router,e2e,fanout]
+ *       [--levels matcher,router,e2e,fanout,cluster,stores] [--store-keys 10000,100000]
  *
- * Three levels, all with 4,096 distinct topics published round-robin (more than the
- * per-topic caches of the router and the endpoint hold, so every lookup really matches):
+ * The filter levels publish 4,096 distinct topics round-robin (more than the per-topic
+ * caches of the router and the endpoint hold, so every lookup really matches):
  * 1. the matcher: `TopicFilter.matches` (radix tree) beside a linear scan of the same
  *    prefixes (the matcher broker-ts used before, and Broker's `prefix_matcher`), half of
  *    the topics matching;
@@ -15,23 +16,34 @@
  * 3. end to end: two endpoints in this process peered over loopback TCP, the receiver
  *    subscribed to N topics, conn.log events published on the matching topics; events per
  *    second and per CPU-second of the process, beside N = 10.
- * 4. fan-out: one publishing process to 1, 2, 5, 10, 20 receiving processes (each an
- *    endpoint peered with the publisher): events delivered per second and per CPU-second
- *    of all processes, beside one receiver.
- * --quick: shorter rounds. --svg writes the curves as a chart. --levels picks the levels.
+ * 4. fan-out: one publisher to 1, 2, 5, 10, 20, 50 receivers, as processes (each an
+ *    endpoint peered over TCP) and as worker-thread endpoints of the publishing process:
+ *    events delivered per second and per CPU-second of all processes, beside one receiver.
+ * 5. cluster: one manager process, N worker processes publishing to it as fast as
+ *    backpressure allows: events per second at the manager and the manager's CPU per
+ *    event, the model's input (the manager saturates a core at 1 / cost events/s).
+ * 6. stores: a master holding 10 k and 100 k keys (1 M with `--store-keys 1000000`, which
+ *    takes minutes on its own) in one process, a clone in another:
+ *    clone attach and resync time, RSS and heap, put and get rates through the master, for
+ *    each backend, beside Broker's Python bindings (Broker 1.4 from python3-broker, and
+ *    the newest Broker's when built; a column is skipped, saying so, when absent).
+ * --quick: shorter rounds and fewer points, no store resync (about a minute). --svg writes the curves as a
+ * chart. --levels picks the levels; --store-keys the store sizes.
  */
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 
-import { Endpoint } from '@broker-ts/broker';
-import { Router, TopicFilter } from '@broker-ts/broker/testing';
+import { type BackendKind, Endpoint } from '@broker-ts/broker';
+import { makeBackend, Router, TopicFilter } from '@broker-ts/broker/testing';
 
 import { BenchChild } from './baselines/lib/bench-child';
 import { makeConnEvent } from './lib/conn-event';
 import { formatRate, type Measurement, measure, printTable } from './lib/harness';
+import { storeKey, storeValue } from './scale/store-participant';
 import { quietLogger } from './throughput/quiet-logger';
 
 /** Filter counts of the curve. */
@@ -126,8 +138,8 @@ const WINDOW = 4096;
 /** Level 3: one end-to-end point: events per second and per CPU-second for N filters. */
 async function endToEnd(n: number, warmupMs: number, countMs: number): Promise<CurvePoint> {
   const logger = process.env.SCALE_VERBOSE ? undefined : quietLogger();
-  const receiver = new Endpoint({ name: 'scale-receiver', logger });
-  const sender = new Endpoint({ name: 'scale-sender', logger });
+  const receiver = new Endpoint({ name: 'scale-receiver', logger, disableSsl: true });
+  const sender = new Endpoint({ name: 'scale-sender', logger, disableSsl: true });
   try {
     let received = 0;
     receiver.subscribe(filters(n), () => {
@@ -185,17 +197,21 @@ async function endToEndCurve(warmupMs: number, countMs: number): Promise<CurvePo
 }
 
 /** Receiver counts of the fan-out curve. */
-const FANOUT_COUNTS = [1, 2, 5, 10, 20];
+const FANOUT_COUNTS = [1, 2, 5, 10, 20, 50];
+
+/** Receivers as processes (each an endpoint peered over TCP) or as worker-thread endpoints of the publishing process. */
+type FanoutMode = 'processes' | 'workers';
 
 /** One point of the fan-out curve. */
 interface FanoutPoint {
+  mode: FanoutMode;
   receivers: number;
   /** Events delivered per second, summed over the receivers. */
   delivered: number;
   /** Events delivered per CPU-second of all processes (sender and receivers). */
   perCpu: number;
-  /** Events published per second by the sender. */
-  published: number;
+  /** Events published per second by the sender (processes only: the worker host counts deliveries). */
+  published: number | null;
 }
 
 /** Counts and CPU of all processes at one moment. */
@@ -204,43 +220,305 @@ async function sampleAll(children: readonly BenchChild[]): Promise<{ counts: num
   return { counts: samples.map((s) => s.count), cpu: samples.reduce((sum, s) => sum + s.cpuSeconds, 0) };
 }
 
-/** Level 4: one publisher process, `k` receiver processes, each its own endpoint. */
-async function fanout(k: number, warmupMs: number, countMs: number): Promise<FanoutPoint> {
-  const receivers = Array.from({ length: k }, (_, i) => BenchChild.spawnNode(`receiver ${i}`, join(__dirname, 'throughput', 'bts-receiver.ts')));
-  const children: BenchChild[] = [...receivers];
+/** Level 4: one publisher and `k` receivers, each its own endpoint. */
+async function fanout(mode: FanoutMode, k: number, warmupMs: number, countMs: number): Promise<FanoutPoint> {
+  const children: BenchChild[] = [];
   try {
-    const ports = await Promise.all(receivers.map((r) => r.ready(120_000)));
-    const sender = BenchChild.spawnNode('sender', join(__dirname, 'scale', 'fanout-sender.ts'), ports.map(String));
-    children.push(sender);
-    await sender.ready(120_000);
+    let receiving: number;
+    if (mode === 'processes') {
+      const receivers = Array.from({ length: k }, (_, i) => BenchChild.spawnNode(`receiver ${i}`, join(__dirname, 'throughput', 'bts-receiver.ts')));
+      children.push(...receivers);
+      const ports = await Promise.all(receivers.map((r) => r.ready(300_000)));
+      const sender = BenchChild.spawnNode('sender', join(__dirname, 'scale', 'fanout-sender.ts'), ports.map(String));
+      children.push(sender);
+      await sender.ready(120_000);
+      receiving = k;
+    } else {
+      const host = BenchChild.spawnNode('worker host', join(__dirname, 'scale', 'fanout-worker-host.ts'), [String(k)]);
+      children.push(host);
+      await host.ready(600_000);
+      receiving = 1;
+    }
     await sleep(warmupMs);
     const before = await sampleAll(children);
     const t0 = performance.now();
     await sleep(countMs);
     const after = await sampleAll(children);
     const seconds = (performance.now() - t0) / 1000;
-    const delivered = after.counts.slice(0, k).reduce((sum, n, i) => sum + n - before.counts[i], 0);
-    const published = after.counts[k] - before.counts[k];
-    if (delivered === 0) throw new Error(`nothing delivered to ${k} receivers`);
-    return { receivers: k, delivered: delivered / seconds, perCpu: delivered / (after.cpu - before.cpu), published: published / seconds };
+    const delivered = after.counts.slice(0, receiving).reduce((sum, n, i) => sum + n - before.counts[i], 0);
+    const published = mode === 'processes' ? (after.counts[k] - before.counts[k]) / seconds : null;
+    if (delivered === 0) throw new Error(`nothing delivered to ${k} receivers (${mode})`);
+    return { mode, receivers: k, delivered: delivered / seconds, perCpu: delivered / (after.cpu - before.cpu), published };
   } finally {
     // The sender first, so that the receivers' final check sees a complete last event.
     for (const c of children.reverse()) await c.stop(10_000);
   }
 }
 
-/** Level 4 for every receiver count, printed beside one receiver. */
-async function fanoutCurve(warmupMs: number, countMs: number): Promise<FanoutPoint[]> {
+/** Level 4 for every receiver count and both modes, printed beside one receiver of the same mode. */
+async function fanoutCurve(counts: readonly number[], warmupMs: number, countMs: number): Promise<FanoutPoint[]> {
   const points: FanoutPoint[] = [];
-  for (const k of FANOUT_COUNTS) points.push(await fanout(k, warmupMs, countMs));
-  const base = points[0];
-  console.log('\nfan-out: one publishing process, N receiving processes (each an endpoint peered with it), conn.log events');
+  for (const mode of ['processes', 'workers'] as const) {
+    for (const k of counts) {
+      const p = await fanout(mode, k, warmupMs, countMs);
+      console.error(`fan-out: ${k} ${mode}: ${formatRate(p.delivered)} delivered, ${formatRate(p.perCpu)} per CPU-second`);
+      points.push(p);
+    }
+  }
+  console.log('\nfan-out: one publishing endpoint, N receiving endpoints (processes over TCP, or worker threads of the publishing process), conn.log events');
   console.log(
-    `${'receivers'.padEnd(9)}  ${'published/s'.padStart(11)}  ${'delivered/s'.padStart(11)}  ${'deliv/CPU-s'.padStart(11)}  ${'x 1 /s'.padStart(7)}  ${'x 1 /CPU'.padStart(8)}`,
+    `${'mode'.padEnd(9)}  ${'receivers'.padEnd(9)}  ${'published/s'.padStart(11)}  ${'delivered/s'.padStart(11)}  ${'deliv/CPU-s'.padStart(11)}  ${'x 1 /s'.padStart(7)}  ${'x 1 /CPU'.padStart(8)}`,
+  );
+  for (const p of points) {
+    const base = points.find((b) => b.mode === p.mode && b.receivers === counts[0])!;
+    console.log(
+      `${p.mode.padEnd(9)}  ${String(p.receivers).padEnd(9)}  ${(p.published === null ? '-' : formatRate(p.published)).padStart(11)}  ${formatRate(p.delivered).padStart(11)}  ${formatRate(p.perCpu).padStart(11)}  ${(p.delivered / base.delivered).toFixed(2).padStart(7)}  ${(p.perCpu / base.perCpu).toFixed(2).padStart(8)}`,
+    );
+  }
+  return points;
+}
+
+/** Worker counts of the cluster curve: up to what two cores can run side by side, then beyond. */
+const CLUSTER_COUNTS = [1, 2, 3, 4, 6, 8];
+
+/** One point of the cluster curve. */
+interface ClusterPoint {
+  workers: number;
+  /** Events arriving at the manager per second. */
+  atManager: number;
+  /** The manager's CPU-seconds per event received. */
+  managerCost: number;
+  /** The manager's share of one core. */
+  managerCpu: number;
+}
+
+/**
+ * Level 6: a Zeek-like cluster, one manager endpoint (a process) that N worker processes
+ * peer with and publish conn events to as fast as its backpressure lets them.
+ */
+async function cluster(n: number, warmupMs: number, countMs: number): Promise<ClusterPoint> {
+  const manager = BenchChild.spawnNode('manager', join(__dirname, 'throughput', 'bts-receiver.ts'));
+  const children: BenchChild[] = [manager];
+  try {
+    const port = await manager.ready(120_000);
+    const workers = Array.from({ length: n }, (_, i) => BenchChild.spawnNode(`worker ${i}`, join(__dirname, 'scale', 'fanout-sender.ts'), [String(port)]));
+    children.push(...workers);
+    await Promise.all(workers.map((w) => w.ready(300_000)));
+    await sleep(warmupMs);
+    const before = await manager.sample(60_000);
+    const t0 = performance.now();
+    await sleep(countMs);
+    const after = await manager.sample(60_000);
+    const seconds = (performance.now() - t0) / 1000;
+    const events = after.count - before.count;
+    if (events === 0) throw new Error(`nothing arrived at the manager from ${n} workers`);
+    const cpu = after.cpuSeconds - before.cpuSeconds;
+    return { workers: n, atManager: events / seconds, managerCost: cpu / events, managerCpu: cpu / seconds };
+  } finally {
+    // The workers first, so that the manager's final check sees a complete last event.
+    for (const c of children.reverse()) await c.stop(10_000);
+  }
+}
+
+/** Level 6 for every worker count, with the model that extrapolates it. */
+async function clusterCurve(counts: readonly number[], warmupMs: number, countMs: number): Promise<ClusterPoint[]> {
+  const points: ClusterPoint[] = [];
+  for (const n of counts) {
+    const p = await cluster(n, warmupMs, countMs);
+    console.error(`cluster: ${n} workers: ${formatRate(p.atManager)} at the manager, ${(p.managerCost * 1e6).toFixed(2)} µs CPU per event`);
+    points.push(p);
+  }
+  const base = points[0];
+  console.log('\ncluster: one manager process, N worker processes publishing conn.log events to it (each as fast as backpressure allows)');
+  console.log(`${'workers'.padEnd(8)}  ${'at manager/s'.padStart(12)}  ${'x 1'.padStart(5)}  ${'manager CPU'.padStart(11)}  ${'µs CPU/event'.padStart(12)}  ${'1/cost /s'.padStart(10)}`);
+  for (const p of points) {
+    console.log(
+      `${String(p.workers).padEnd(8)}  ${formatRate(p.atManager).padStart(12)}  ${(p.atManager / base.atManager).toFixed(2).padStart(5)}  ${`${(p.managerCpu * 100).toFixed(0)} %`.padStart(11)}  ${(p.managerCost * 1e6).toFixed(2).padStart(12)}  ${formatRate(1 / p.managerCost).padStart(10)}`,
+    );
+  }
+  const cost = Math.max(...points.map((p) => p.managerCost));
+  console.log(`model: the manager saturates one core at 1 / cost = ${formatRate(1 / cost)} (highest measured cost, ${(cost * 1e6).toFixed(2)} µs per event);`);
+  for (const rate of [1_000, 10_000]) console.log(`  workers sending ${formatRate(rate)} each: N_max = ${Math.floor(1 / cost / rate)}`);
+  return points;
+}
+
+/** Key counts of the store curve. */
+const STORE_KEYS = [10_000, 100_000];
+/** How long a clone may take to hold every key before the row says it did not. */
+const CLONE_TIMEOUT_MS = 90_000;
+/** How long a clone may take to catch up after its peering came back before the row says it did not. */
+const RESYNC_TIMEOUT_MS = 20_000;
+/** Debian's python3-broker lives in the system Python. */
+const SYSTEM_PYTHON = '/usr/bin/python3';
+/** The newest Broker's Python bindings, when built here (a second reference column). */
+const NEWEST_BROKER_PYTHON = process.env.BROKER_NEWEST_PYTHONPATH ?? '/work/ref/build/python';
+
+/** A system whose store participants the curve runs. */
+interface StoreSystem {
+  name: string;
+  backends: readonly BackendKind[];
+  spawn(name: string): BenchChild;
+}
+
+/** One row of the store curve. */
+interface StorePoint {
+  system: string;
+  backend: BackendKind;
+  keys: number;
+  /** Milliseconds until the master held every key (memory: N puts; files: opening a filled file). */
+  fillMs: number;
+  /** Master and clone: RSS and heap bytes once loaded, and RSS with the endpoint idle. */
+  master: { rss: number; heap: number | null; idleRss: number };
+  clone: { rss: number | null; heap: number | null; idleRss: number | null };
+  /** Peering, attaching a clone, until it held the last key (null: the clone failed). */
+  attachMs: number | null;
+  /** Peering again after a lost peering, until the clone held a write made meanwhile (null: not in time, undefined: not measured). */
+  resyncMs: number | null | undefined;
+  put: number;
+  get: number;
+}
+
+/** Sends one command to a store participant and waits for its answer. */
+async function storeCommand(child: BenchChild, command: Record<string, unknown>, timeoutMs = 600_000): Promise<Record<string, any>> {
+  const answer = child.waitForLine(/^(result|failed) (.*)$/, timeoutMs);
+  child.send(JSON.stringify(command));
+  const match = await answer;
+  if (match[1] === 'failed') throw new Error(`${child.name}: ${JSON.stringify(command)}: ${match[2]}`);
+  return JSON.parse(match[2]) as Record<string, any>;
+}
+
+/** Whether a Python with these bindings can import `broker`; the reason when not. */
+function pythonBroker(pythonPath: string | undefined): string | undefined {
+  try {
+    execFileSync(SYSTEM_PYTHON, ['-c', 'import broker'], { stdio: 'ignore', timeout: 30_000, env: pythonPath === undefined ? process.env : { ...process.env, PYTHONPATH: pythonPath } });
+    return undefined;
+  } catch {
+    return pythonPath === undefined ? `${SYSTEM_PYTHON} cannot import broker (apt-get install -y python3-broker)` : `no Broker Python bindings at ${pythonPath}`;
+  }
+}
+
+/** The systems of the store curve: broker-ts, and Broker's Python bindings where present. */
+function storeSystems(): StoreSystem[] {
+  const systems: StoreSystem[] = [
+    { name: 'broker-ts', backends: ['memory', 'sqlite', 'lmdb'], spawn: (name) => BenchChild.spawnNode(name, join(__dirname, 'scale', 'store-participant.ts')) },
+  ];
+  const script = join(__dirname, 'scale', 'store-participant-broker.py');
+  const references: Array<[string, string | undefined]> = [['Broker 1.4', undefined], ['Broker newest', NEWEST_BROKER_PYTHON]];
+  for (const [name, pythonPath] of references) {
+    const missing = pythonBroker(pythonPath);
+    if (missing !== undefined) {
+      console.log(`stores: no ${name} column: ${missing}`);
+      continue;
+    }
+    const env: Record<string, string> = pythonPath === undefined ? {} : { PYTHONPATH: pythonPath };
+    systems.push({ name, backends: ['memory', 'sqlite'], spawn: (child) => BenchChild.spawn({ name: child, command: SYSTEM_PYTHON, args: [script], env }) });
+  }
+  return systems;
+}
+
+/** A store file (or LMDB directory) holding `keys` entries, written once in one transaction. */
+function filledStoreFile(dir: string, backend: BackendKind, keys: number): string {
+  const file = join(dir, `filled-${keys}.${backend}`);
+  const b = makeBackend(backend, { path: file });
+  try {
+    b.batch(() => {
+      for (let i = 0; i < keys; i++) b.put(storeKey(i), storeValue(i));
+    });
+  } finally {
+    b.close();
+  }
+  return file;
+}
+
+/** One row: a master holding `keys` entries in one process, a clone in another. */
+async function storeRow(system: StoreSystem, backend: BackendKind, keys: number, file: string | undefined, rateMs: number, resync: boolean): Promise<StorePoint> {
+  const master = system.spawn(`${system.name} ${backend} master`);
+  const clone = system.spawn(`${system.name} ${backend} clone`);
+  try {
+    const m = await storeCommand(master, { op: 'master', backend, keys, ...(file === undefined ? {} : { path: file }) });
+    const rates = await storeCommand(master, { op: 'rates', keys, ms: rateMs });
+    const masterMem = m.loaded;
+    let c: Record<string, any>;
+    try {
+      c = await storeCommand(clone, { op: 'clone', port: m.port, keys, timeoutMs: CLONE_TIMEOUT_MS });
+    } catch (error) {
+      console.log(`stores: ${system.name} ${backend} ${keys} keys: no clone (${String(error).split('\n')[0]})`);
+      c = { attachMs: null, loaded: { rss: null, heap: null }, idle: { rss: null } };
+    }
+    let resyncMs: number | null | undefined = resync && c.attachMs !== null ? null : undefined;
+    if (c.attachMs !== null && resync) try {
+      await storeCommand(clone, { op: 'unpeer', port: m.port }, 60_000);
+      await storeCommand(master, { op: 'update', key: 'after-loss' }, 60_000);
+      resyncMs = (await storeCommand(clone, { op: 'repeer', port: m.port, key: 'after-loss', timeoutMs: RESYNC_TIMEOUT_MS })).resyncMs as number;
+    } catch (error) {
+      console.log(`stores: ${system.name} ${backend} ${keys} keys: no resync (${String(error).split('\n')[0]})`);
+    }
+    return {
+      system: system.name,
+      backend,
+      keys,
+      fillMs: m.fillMs,
+      master: { rss: masterMem.rss, heap: masterMem.heap, idleRss: m.idle.rss },
+      clone: { rss: c.loaded.rss, heap: c.loaded.heap, idleRss: c.idle.rss },
+      attachMs: c.attachMs,
+      resyncMs,
+      put: rates.put,
+      get: rates.get,
+    };
+  } finally {
+    for (const child of [clone, master]) {
+      child.send(JSON.stringify({ op: 'stop' }));
+      await child.kill('SIGTERM', 10_000);
+    }
+  }
+}
+
+/** Mebibytes. */
+function mib(bytes: number | null): string {
+  return bytes === null ? '-' : (bytes / 2 ** 20).toFixed(0);
+}
+
+/** Level 5: stores of 10 k to 1 M keys, broker-ts beside Broker's Python bindings. */
+async function storeCurve(sizes: readonly number[], rateMs: number, resync: boolean): Promise<StorePoint[]> {
+  const systems = storeSystems();
+  const points: StorePoint[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'broker-ts-scale-store-'));
+  try {
+    for (const keys of sizes) {
+      const files = new Map<BackendKind, string>();
+      for (const backend of ['sqlite', 'lmdb'] as const) {
+        const t0 = performance.now();
+        files.set(backend, filledStoreFile(dir, backend, keys));
+        console.error(`stores: ${backend} file with ${keys} keys written in ${(performance.now() - t0).toFixed(0)} ms`);
+      }
+      for (const system of systems) {
+        for (const backend of system.backends) {
+          let file: string | undefined;
+          const filled = files.get(backend);
+          if (filled !== undefined) {
+            // Each master gets its own copy: the put rates change the file.
+            file = `${filled}-${system.name.replace(/\W+/g, '-')}`;
+            cpSync(filled, file, { recursive: true });
+          }
+          const p = await storeRow(system, backend, keys, file, rateMs, resync);
+          console.error(`stores: ${p.system} ${p.backend} ${keys}: attach ${p.attachMs?.toFixed(0)} ms, resync ${p.resyncMs?.toFixed(0)} ms, put ${formatRate(p.put)}, get ${formatRate(p.get)}`);
+          points.push(p);
+          if (file !== undefined) rmSync(file, { recursive: true, force: true });
+        }
+      }
+      for (const f of files.values()) rmSync(f, { recursive: true, force: true });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log('\nstores: a master holding N keys (own process), a clone attaching in another; put/get through the master');
+  console.log('(persistent files written beforehand in one transaction; fill = until the master held them all; SQLite with Broker\'s defaults, FULL and DELETE journal)');
+  console.log(
+    `${'system'.padEnd(14)} ${'backend'.padEnd(7)} ${'keys'.padStart(9)}  ${'fill ms'.padStart(8)}  ${'attach ms'.padStart(9)}  ${'resync ms'.padStart(9)}  ${'master MiB'.padStart(10)}  ${'(heap)'.padStart(6)}  ${'clone MiB'.padStart(9)}  ${'(heap)'.padStart(6)}  ${'idle MiB'.padStart(8)}  ${'put/s'.padStart(9)}  ${'get/s'.padStart(9)}`,
   );
   for (const p of points) {
     console.log(
-      `${String(p.receivers).padEnd(9)}  ${formatRate(p.published).padStart(11)}  ${formatRate(p.delivered).padStart(11)}  ${formatRate(p.perCpu).padStart(11)}  ${(p.delivered / base.delivered).toFixed(2).padStart(7)}  ${(p.perCpu / base.perCpu).toFixed(2).padStart(8)}`,
+      `${p.system.padEnd(14)} ${p.backend.padEnd(7)} ${p.keys.toLocaleString('en').padStart(9)}  ${p.fillMs.toFixed(0).padStart(8)}  ${(p.attachMs === null ? 'fails' : p.attachMs.toFixed(0)).padStart(9)}  ${(p.resyncMs === undefined ? '-' : p.resyncMs === null ? `>${RESYNC_TIMEOUT_MS}` : p.resyncMs.toFixed(0)).padStart(9)}  ${mib(p.master.rss).padStart(10)}  ${mib(p.master.heap).padStart(6)}  ${mib(p.clone.rss).padStart(9)}  ${mib(p.clone.heap).padStart(6)}  ${mib(p.master.idleRss).padStart(8)}  ${formatRate(p.put).padStart(9)}  ${formatRate(p.get).padStart(9)}`,
     );
   }
   return points;
@@ -325,14 +603,16 @@ function costSeries(name: string, colour: string, points: readonly CurvePoint[],
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, svg: { type: 'string' }, levels: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, svg: { type: 'string' }, levels: { type: 'string' }, 'store-keys': { type: 'string' } }, strict: true });
   const quick = values.quick === true;
-  const levels = new Set((values.levels ?? 'matcher,router,e2e,fanout').split(','));
+  const levels = new Set((values.levels ?? 'matcher,router,e2e,fanout,cluster,stores').split(','));
   console.log(`scale curves: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}`);
   const matcher = levels.has('matcher') ? matcherCurve(quick ? 150 : 400) : { radix: [], linear: [] };
   const router = levels.has('router') ? routerCurve(quick ? 150 : 400) : [];
   const e2e = levels.has('e2e') ? await endToEndCurve(quick ? 500 : 1500, quick ? 1500 : 4000) : [];
-  const fan = levels.has('fanout') ? await fanoutCurve(quick ? 1000 : 3000, quick ? 2000 : 5000) : [];
+  const fan = levels.has('fanout') ? await fanoutCurve(quick ? [1, 5] : FANOUT_COUNTS, quick ? 1000 : 2000, quick ? 1500 : 3000) : [];
+  const clus = levels.has('cluster') ? await clusterCurve(quick ? [1, 2] : CLUSTER_COUNTS, quick ? 1000 : 2000, quick ? 1500 : 3000) : [];
+  const stores = levels.has('stores') ? await storeCurve(values['store-keys']?.split(',').map(Number) ?? (quick ? STORE_KEYS.slice(0, 1) : STORE_KEYS), quick ? 300 : 1000, !quick) : [];
   console.log(`\nload average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   if (values.svg !== undefined) {
     const panels: Panel[] = [];
@@ -346,17 +626,48 @@ async function main(): Promise<void> {
       panels.push({ title: 'Cost per published event vs topic filters on the peer', xLabel: 'topic filters (log scale)', yLabel: 'cost per event (log scale)', xs: FILTER_COUNTS, series: costs, formatY: formatNs });
     }
     if (fan.length > 0) {
+      const of = (mode: FanoutMode, y: (p: FanoutPoint) => number | null): Array<{ x: number; y: number }> =>
+        fan.filter((p) => p.mode === mode && y(p) !== null).map((p) => ({ x: p.receivers, y: y(p)! }));
       panels.push({
-        title: 'Fan-out: one publisher, N subscribing processes',
-        xLabel: 'subscribing processes (log scale)',
+        title: 'Fan-out: one publisher, N subscribing endpoints',
+        xLabel: 'subscribing endpoints (log scale)',
         yLabel: 'events (log scale)',
-        xs: FANOUT_COUNTS,
+        xs: [...new Set(fan.map((p) => p.receivers))],
         series: [
-          { name: 'delivered per second', colour: '#1f77b4', points: fan.map((p) => ({ x: p.receivers, y: p.delivered })) },
-          { name: 'delivered per CPU-second', colour: '#9467bd', points: fan.map((p) => ({ x: p.receivers, y: p.perCpu })) },
-          { name: 'published per second', colour: '#7f7f7f', points: fan.map((p) => ({ x: p.receivers, y: p.published })) },
+          { name: 'processes: delivered/s', colour: '#1f77b4', points: of('processes', (p) => p.delivered) },
+          { name: 'processes: per CPU-s', colour: '#9467bd', points: of('processes', (p) => p.perCpu) },
+          { name: 'processes: published/s', colour: '#7f7f7f', points: of('processes', (p) => p.published) },
+          { name: 'workers: delivered/s', colour: '#2ca02c', points: of('workers', (p) => p.delivered) },
+          { name: 'workers: per CPU-s', colour: '#d62728', points: of('workers', (p) => p.perCpu) },
+        ].filter((series) => series.points.length > 0),
+        formatY: (y) => formatRate(y).replace('/s', ''),
+      });
+    }
+    if (clus.length > 0) {
+      panels.push({
+        title: 'Cluster: one manager, N workers publishing to it',
+        xLabel: 'workers (log scale)',
+        yLabel: 'events per second (log scale)',
+        xs: clus.map((p) => p.workers),
+        series: [
+          { name: 'at the manager', colour: '#1f77b4', points: clus.map((p) => ({ x: p.workers, y: p.atManager })) },
+          { name: 'model: 1 / manager cost', colour: '#7f7f7f', points: clus.map((p) => ({ x: p.workers, y: 1 / p.managerCost })) },
         ],
         formatY: (y) => formatRate(y).replace('/s', ''),
+      });
+    }
+    if (stores.length > 0) {
+      const colours = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
+      const combos = [...new Set(stores.map((p) => `${p.system} ${p.backend}`))];
+      panels.push({
+        title: 'Stores: clone attach time vs keys held by the master',
+        xLabel: 'keys (log scale)',
+        yLabel: 'peer + attach until the clone holds them all (log)',
+        xs: [...new Set(stores.map((p) => p.keys))],
+        series: combos
+          .map((name, i) => ({ name, colour: colours[i % colours.length], points: stores.filter((p) => `${p.system} ${p.backend}` === name && p.attachMs !== null).map((p) => ({ x: p.keys, y: p.attachMs! * 1e6 })) }))
+          .filter((series) => series.points.length > 0),
+        formatY: formatNs,
       });
     }
     const svg = renderSvg(panels);

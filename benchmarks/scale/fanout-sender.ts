@@ -12,7 +12,7 @@ import { quietLogger } from '../throughput/quiet-logger';
 async function main(): Promise<void> {
   const ports = process.argv.slice(2).map(Number);
   if (ports.length === 0 || ports.some((p) => !Number.isInteger(p) || p <= 0)) throw new Error('usage: fanout-sender.ts <port>...');
-  const ep = new Endpoint({ name: 'fanout-sender', logger: quietLogger() });
+  const ep = new Endpoint({ name: 'fanout-sender', logger: quietLogger(), disableSsl: true });
   // The handshake carries each receiver's filter: once peered, every receiver gets events.
   const peered = await Promise.all(ports.map((port) => ep.peer('127.0.0.1', port)));
   if (peered.some((ok) => !ok)) throw new Error(`cannot peer with all of ${ports.join(', ')}`);
