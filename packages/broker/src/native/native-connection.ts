@@ -179,6 +179,16 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
     return this.socket.write(encodeOperationFrame(message));
   }
 
+  /** Stops reading from the socket (inbound back-pressure: the peer's writes then wait in TCP). */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  /** Reads from the socket again after {@link NativeConnection.pause}. */
+  resume(): void {
+    this.socket.resume();
+  }
+
   /**
    * Closes the connection after flushing what was written.
    * @param error - the reason reported by `close` (none for a plain local close)
