@@ -99,8 +99,9 @@ live.req.describe('native peering with the newest Broker', () => {
   ])('connects to broker-node: %s', async (_, ourId, brokerId, settings) => {
     const p = await freePort();
     node(brokerId, ['--topics=["/test"]', ...(settings.disableSsl ? ['--disable-ssl'] : [])], { BROKER_PORT: `${p}/tcp` });
-    const conn = await peerWithBroker(p, { localId: ourId, filter: ['/mine'], settings });
-    expect(conn.peer).toEqual({ remoteId: brokerId, remoteFilter: ['/test'], originator: ourId < brokerId });
+    // Offering broker-ts's extensions changes nothing for a real Broker.
+    const conn = await peerWithBroker(p, { localId: ourId, filter: ['/mine'], settings, extensions: true });
+    expect(conn.peer).toEqual({ remoteId: brokerId, remoteFilter: ['/test'], originator: ourId < brokerId, extensions: false });
     if (!settings.disableSsl) expect(conn.cipher).toBe('TLS_ECDH_anon_WITH_AES_256_CBC_SHA');
     const pong = once(conn, 'message');
     conn.send({ type: 'ping', sender: ourId, receiver: brokerId, ttl: 1, topic: '<$>', payload: Buffer.from('foo') });
@@ -116,11 +117,11 @@ live.req.describe('native peering with the newest Broker', () => {
     ['broker-ts originates, default anonymous TLS', LOW, BROKER_HIGH, {}],
     ['Broker originates, default anonymous TLS', HIGH, BROKER_LOW, {}],
   ])('accepts a peering from broker-node: %s', async (_, ourId, brokerId, settings) => {
-    const server = await listen({ localId: ourId, filter: ['/mine'], settings });
+    const server = await listen({ localId: ourId, filter: ['/mine'], settings, extensions: true });
     node(brokerId, ['--topics=["/test"]', `--peers=[<tcp://127.0.0.1:${server.port}>]`, ...(settings.disableSsl ? ['--disable-ssl'] : [])]);
     const conn = await server.next();
     const result = await outcome(conn);
-    expect(result).toEqual({ ok: true, peer: { remoteId: brokerId, remoteFilter: ['/test'], originator: ourId < brokerId } });
+    expect(result).toEqual({ ok: true, peer: { remoteId: brokerId, remoteFilter: ['/test'], originator: ourId < brokerId, extensions: false } });
     await server.close();
   });
 
