@@ -24,7 +24,7 @@ import type { DrainMark, PublishBuffer } from './publish-buffer';
 import { asWireItem, CORE_ACTOR_NAME, isTopicList, packWireItems, PEER_PROTOCOL_VERSION, type PeerBye, type PeerFilterUpdate, type PeerHello, type PeerReject, type PeerStreamMeta, type PeerWelcome, unpackWireItems, type WireItem } from './peer-protocol';
 import { OutboundPeerings, type PeeringStep } from './outbound-peerings';
 import { ActorPeerLink, newPeerState, type PeerState } from './peer-state';
-import { NativeEndpointPeers, type NativeEvent } from './native/native-endpoint-peers';
+import { type NativeAttempt, NativeEndpointPeers, type NativeEvent } from './native/native-endpoint-peers';
 import { NativePeer, nativeDataItem } from './native/native-peer';
 import type { OperationMessage } from './native/native-message';
 import { decodeRoutingUpdate } from './native/routing-update';
@@ -111,7 +111,9 @@ export class EndpointCore extends Actor<CoreMessage> {
         transport: options.transport,
         admit: (remoteId) => this.admit(remoteId),
         handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
+        extensions: true,
       }),
+      adopt: (socket, role) => TcpNetwork.of(ctx.system).adopt(socket, role),
       capacity: options.peerBufferSize,
       policy: options.peerOverflowPolicy,
       tell: (event) => self.tell(event),
@@ -156,6 +158,7 @@ export class EndpointCore extends Actor<CoreMessage> {
       'peering-retry': (m) => this.applyPeering(this.peerings.attempt(m.key)),
       'peer-output-ended': (m) => this.onOutputEnded(m.peer, m.error),
       'native-established': (m) => this.onNativeEstablished(m),
+      'native-adopted': (m) => this.onAdopted(m.node, m.outbound),
       'native-failed': (m) => this.onNativeFailed(m),
       'native-input': (m) => this.onNativeInput(m.peer),
       'native-drained': () => this.onNativeDrained(),
@@ -842,6 +845,24 @@ export class EndpointCore extends Actor<CoreMessage> {
     const filter = this.sources.filter.toArray();
     if (!sameTopics(m.sentFilter, filter)) link.advertise(filter);
     if (outbound !== undefined) this.applyPeering(this.peerings.succeeded(outbound.key));
+  }
+
+  /**
+   * A broker-ts peer's connection was handed to the actor runtime. Our outbound peering
+   * goes on with broker-ts's own handshake (core lookup, hello, welcome); an inbound one
+   * waits for the peer's hello.
+   */
+  private onAdopted(node: string, outbound: NativeAttempt | undefined): void {
+    if (outbound === undefined) {
+      this.ctx.log.debug({ event: 'inbound-broker-ts-peer', node }, 'a broker-ts peer connected');
+      return;
+    }
+    if (!this.peerings.isCurrent(outbound.key, outbound.attempt) && !this.peers.has(node)) {
+      // The attempt was given up meanwhile (timed out, unpeered): its connection goes too.
+      TcpNetwork.of(this.ctx.system).disconnect(node);
+      return;
+    }
+    this.onConnected(outbound.key, outbound.attempt, node);
   }
 
   /** An outbound peering reached a peer we are peered with already: it is that peering. */

@@ -107,10 +107,11 @@ export function connectFailure(e: unknown): { code: ErrorCodeName; message: stri
 /**
  * What the dialer reports of an outbound peering whose native handshake failed, from the
  * error the connection closed with: the peer's DROP_CONN code or our own check. A peer
- * speaking no common version stays `peer_incompatible` and a connection to ourselves
- * `peer_invalid`; everything else (refused or reset connection, TLS failure, timeout,
- * garbage, another DROP_CONN) is `peer_unavailable`, the code Broker's connector reports
- * for a peering that could not be established.
+ * speaking no common version stays `peer_incompatible`, as in the table above;
+ * everything else (refused or reset connection, TLS failure, timeout, garbage, a
+ * connection to ourselves, another DROP_CONN) is `peer_unavailable`, the code Broker's
+ * connector reports for a peering that could not be established; the message keeps the
+ * detail.
  * @param error - why the connection closed
  * @returns the code and the message of the error event
  */
@@ -120,13 +121,7 @@ export function nativeConnectFailure(error: BrokerError): [code: ErrorCodeName, 
 }
 
 function nativeDialerCode(code: ErrorCodeName): ErrorCodeName {
-  switch (code) {
-    case 'peer_incompatible':
-    case 'peer_invalid':
-      return code;
-    default:
-      return 'peer_unavailable';
-  }
+  return code === 'peer_incompatible' ? code : 'peer_unavailable';
 }
 
 /**

@@ -10,7 +10,7 @@ import { BrokerError, decodeBinary, encodeBinary, Endpoint, type EndpointOptions
 import { encodeHandshakeFrame } from '../../src/native/native-codec';
 import { NIL_ENDPOINT_ID } from '../../src/native/endpoint-id';
 import type { NativeConnection } from '../../src/native/native-connection';
-import { NATIVE_MAGIC, type OperationMessage } from '../../src/native/native-message';
+import { BROKER_TS_EXTENSIONS_TOPIC, NATIVE_MAGIC, type OperationMessage } from '../../src/native/native-message';
 import { decodeRoutingUpdate, encodeRoutingUpdate } from '../../src/native/routing-update';
 import { awaitPeerSubscriptions, codeOf, nextError, nextEvent, until } from '../helpers';
 import { closeNative, connectNative, listenNative, outcome, RawReader } from './native-helpers';
@@ -62,7 +62,9 @@ describe('an endpoint and a native peer without broker-ts extensions', () => {
     const conn = await rawPeer(port, ['/to-raw']);
     const box = inbox(conn);
     expect(conn.peer?.remoteId).toBe(ep.id);
-    expect(conn.peer?.remoteFilter).toEqual(['/to-ts']);
+    // A peer without the extensions sees them offered as one filter entry under <$>.
+    expect(conn.peer?.remoteFilter).toEqual(['/to-ts', BROKER_TS_EXTENSIONS_TOPIC]);
+    expect(conn.peer?.extensions).toBe(false);
     expect(codeOf(await statuses.get())).toBe('endpoint_discovered');
     const added = (await statuses.get()) as Status;
     expect(added.code).toBe('peer_added');
