@@ -6,7 +6,7 @@
  * standing in for Zeek) and as `broker-node`/`broker-pipe`. Skipped with the reason where
  * the newest Broker is not built.
  */
-import { Endpoint, type EndpointOptions, isStatus, type Status, type StatusEvent, toString } from '@broker-ts/broker';
+import { count, Endpoint, type EndpointOptions, isStatus, networkTimestamp, parseZeekMessage, type Status, type StatusEvent, timestamp, toString, zeekEvent } from '@broker-ts/broker';
 import { awaitPeerSubscriptions, codeOf, nextEvent, until } from '../helpers';
 import { newestBroker, newestBrokerPython } from '../requirements';
 import { makeTestCertificates, type TestCertificates } from './certificates';
@@ -55,6 +55,9 @@ async function codesUntil(sub: { get(): Promise<StatusEvent> }, last: string): P
 }
 
 const plain = { disableSsl: true };
+
+/** The event python-endpoint.py publishes as `event_with_metadata`. */
+const WITH_METADATA = zeekEvent('ping', [count(7n), 'x'], [[1, timestamp(1_704_164_645_000_000_000n)]]);
 
 withPython.describe('broker-ts endpoints and the newest Broker (Python bindings)', () => {
   jest.setTimeout(20_000);
@@ -140,6 +143,23 @@ withPython.describe('broker-ts endpoints and the newest Broker (Python bindings)
       return sub.available() > 0;
     }, 'the event');
     expect(await sub.get()).toEqual(['/all', ALL_TYPES]);
+  });
+
+  it('receives a Zeek event with metadata (its network time) published by Broker', async () => {
+    const ep = endpoint(plain);
+    const sub = ep.makeSubscriber('/meta');
+    const port = await ep.listen();
+    const py = python(['--disable-ssl']);
+    expect(await py.command(`peer ${port} 0`, 'peered')).toBe('peered True');
+    await py.waitForEvent('peer_added');
+    await until(async () => {
+      await py.command('publish /meta event_with_metadata', 'published');
+      return sub.available() > 0;
+    }, 'the event');
+    const [, value] = await sub.get();
+    expect(value).toEqual(WITH_METADATA);
+    const event = parseZeekMessage(value);
+    expect(event.kind === 'event' && networkTimestamp(event)).toEqual(timestamp(1_704_164_645_000_000_000n));
   });
 
   it('unpeer: peer_removed then endpoint_unreachable here, peer_lost then endpoint_unreachable at Broker', async () => {
@@ -232,8 +252,10 @@ live.req.describe('broker-ts endpoints and the newest Broker (broker-node, broke
     await awaitPeerSubscriptions(a, '/to-b');
     await awaitPeerSubscriptions(b, '/to-a');
     a.publish('/to-b', ALL_TYPES);
+    a.publish('/to-b', WITH_METADATA);
     b.publish('/to-a', 'from b');
     expect(await atB.get()).toEqual(['/to-b', ALL_TYPES]);
+    expect(await atB.get()).toEqual(['/to-b', WITH_METADATA]);
     expect(await atA.get()).toEqual(['/to-a', 'from b']);
   });
 

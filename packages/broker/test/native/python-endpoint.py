@@ -9,6 +9,7 @@ Commands on stdin, one per line (answers on stdout, one line each):
   unpeer PORT               -> "unpeered True|False"
   subscribe TOPIC           -> "subscribed TOPIC"
   publish TOPIC all_types   -> "published"  (a Zeek event holding every Broker type)
+  publish TOPIC event_with_metadata -> "published"  (Zeek event "ping" with a network time)
   publish TOPIC text WORDS  -> "published"  (the string WORDS)
   echo FROM TO              -> "echoing"    (re-publishes each message on FROM to TO)
   quit                      -> exits
@@ -55,6 +56,11 @@ def all_types_event():
         {"k": broker.Count(1), "j": broker.Count(2)},
         (1, "x", (2.0, None)),
     )
+
+
+def event_with_metadata():
+    network_time = datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+    return broker.zeek.Event("ping", broker.Count(7), "x", metadata={1: network_time})
 
 
 def endpoint(args):
@@ -130,6 +136,8 @@ def main():
         elif cmd == "publish":
             if words[2] == "all_types":
                 ep.publish(words[1], all_types_event())
+            elif words[2] == "event_with_metadata":
+                ep.publish(words[1], event_with_metadata())
             else:
                 ep.publish(words[1], " ".join(words[3:]))
             say("published")
