@@ -131,6 +131,22 @@ withPython.describe('broker-ts endpoints and the newest Broker (Python bindings)
     expect(await late.get()).toEqual(['/late', 'late']);
   });
 
+  it('the Zeek snippet of docs/interop.md: events both ways, with Broker in the place of Zeek', async () => {
+    const ep = endpoint();
+    const sub = ep.makeSubscriber('/demo');
+    const port = await ep.listen('127.0.0.1', 0);
+    const py = python();
+    await py.command('subscribe /demo', 'subscribed');
+    expect(await py.command(`peer ${port} 1`, 'peered')).toBe('peered True');
+    await py.waitForEvent('peer_added');
+    await awaitPeerSubscriptions(ep, '/demo');
+    await py.command('publish /demo event hello zeek', 'published');
+    const [, value] = await sub.get();
+    expect(parseZeekMessage(value)).toEqual({ kind: 'event', name: 'hello', args: ['zeek'] });
+    ep.publish('/demo', zeekEvent('hello', ['broker-ts']));
+    await py.waitFor((l) => l.startsWith('data /demo') && l.includes('broker-ts'));
+  });
+
   it('receives a Zeek event with all 15 data types published by Broker', async () => {
     const ep = endpoint(plain);
     const sub = ep.makeSubscriber('/all');

@@ -10,6 +10,7 @@ Commands on stdin, one per line (answers on stdout, one line each):
   subscribe TOPIC           -> "subscribed TOPIC"
   publish TOPIC all_types   -> "published"  (a Zeek event holding every Broker type)
   publish TOPIC event_with_metadata -> "published"  (Zeek event "ping" with a network time)
+  publish TOPIC event NAME ARGS...  -> "published"  (Zeek event NAME with string arguments)
   publish TOPIC text WORDS  -> "published"  (the string WORDS)
   echo FROM TO              -> "echoing"    (re-publishes each message on FROM to TO)
   quit                      -> exits
@@ -138,6 +139,8 @@ def main():
                 ep.publish(words[1], all_types_event())
             elif words[2] == "event_with_metadata":
                 ep.publish(words[1], event_with_metadata())
+            elif words[2] == "event":
+                ep.publish(words[1], broker.zeek.Event(words[3], *words[4:]))
             else:
                 ep.publish(words[1], " ".join(words[3:]))
             say("published")
