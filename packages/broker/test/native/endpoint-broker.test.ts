@@ -6,7 +6,7 @@
  * standing in for Zeek) and as `broker-node`/`broker-pipe`. Skipped with the reason where
  * the newest Broker is not built.
  */
-import { count, Endpoint, type EndpointOptions, isStatus, networkTimestamp, parseZeekMessage, type Status, type StatusEvent, timestamp, toString, zeekEvent } from '@broker-ts/broker';
+import { count, type Data, Endpoint, type EndpointOptions, isStatus, networkTimestamp, parseZeekMessage, type Status, type StatusEvent, timestamp, toString, zeekEvent } from '@broker-ts/broker';
 import { awaitPeerSubscriptions, codeOf, nextEvent, until } from '../helpers';
 import { newestBroker, newestBrokerPython } from '../requirements';
 import { makeTestCertificates, type TestCertificates } from './certificates';
@@ -147,32 +147,33 @@ withPython.describe('broker-ts endpoints and the newest Broker (Python bindings)
     await py.waitFor((l) => l.startsWith('data /demo') && l.includes('broker-ts'));
   });
 
-  it('receives a Zeek event with all 15 data types published by Broker', async () => {
+  /**
+   * A listening endpoint subscribed to `topic`, and a Python Broker peered with it that
+   * publishes `what` (a python-endpoint.py publish kind) until the endpoint has it.
+   */
+  async function publishedByBroker(topic: string, what: string): Promise<Data> {
     const ep = endpoint(plain);
-    const sub = ep.makeSubscriber('/all');
+    const sub = ep.makeSubscriber(topic);
     const port = await ep.listen();
     const py = python(['--disable-ssl']);
     expect(await py.command(`peer ${port} 0`, 'peered')).toBe('peered True');
     await py.waitForEvent('peer_added');
+    // Broker may install the peering after answering: publish until one copy arrives.
     await until(async () => {
-      await py.command('publish /all all_types', 'published');
+      await py.command(`publish ${topic} ${what}`, 'published');
       return sub.available() > 0;
-    }, 'the event');
-    expect(await sub.get()).toEqual(['/all', ALL_TYPES]);
+    }, `${what} on ${topic}`);
+    const [got, value] = await sub.get();
+    expect(got).toBe(topic);
+    return value;
+  }
+
+  it('receives a Zeek event with all 15 data types published by Broker', async () => {
+    expect(await publishedByBroker('/all', 'all_types')).toEqual(ALL_TYPES);
   });
 
   it('receives a Zeek event with metadata (its network time) published by Broker', async () => {
-    const ep = endpoint(plain);
-    const sub = ep.makeSubscriber('/meta');
-    const port = await ep.listen();
-    const py = python(['--disable-ssl']);
-    expect(await py.command(`peer ${port} 0`, 'peered')).toBe('peered True');
-    await py.waitForEvent('peer_added');
-    await until(async () => {
-      await py.command('publish /meta event_with_metadata', 'published');
-      return sub.available() > 0;
-    }, 'the event');
-    const [, value] = await sub.get();
+    const value = await publishedByBroker('/meta', 'event_with_metadata');
     expect(value).toEqual(WITH_METADATA);
     const event = parseZeekMessage(value);
     expect(event.kind === 'event' && networkTimestamp(event)).toEqual(timestamp(1_704_164_645_000_000_000n));
