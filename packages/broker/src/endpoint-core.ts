@@ -224,7 +224,11 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   override onStop(): void {
     void this.native.close();
-    for (const peer of this.peers.values()) peer.stallTimer?.cancel();
+    for (const peer of this.peers.values()) {
+      peer.stallTimer?.cancel();
+      // A Broker peer's socket is ours; a broker-ts peer's belongs to the runtime, which closes it.
+      if (peer.link.kind === 'native') peer.link.disconnect();
+    }
     this.stopPeerings();
     for (const sub of this.targets.subscriptions()) sub.sink.close('endpoint shut down');
   }
