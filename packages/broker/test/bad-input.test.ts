@@ -2,9 +2,8 @@ import { createConnection, createServer, type Server } from 'node:net';
 import { ActorSystem, type ActorRef, TcpNetwork } from '@broker-ts/actor';
 import { type BrokerError, type Endpoint, type StatusSubscriber } from '@broker-ts/broker';
 import pino from 'pino';
-import { NativeConnection } from '../src/native/native-connection';
-import { nativeTransport } from '../src/native/tls-options';
 import { awaitPeerSubscriptions, codeOf, connect, endpoints, nextError, shutdownAll } from './helpers';
+import { adoptedConnection } from './native/adopted-connection';
 
 /*
  * Every bad input is reported with its Broker error code on the status subscriber of the
@@ -74,24 +73,9 @@ test.each([
   await peeringUnharmed();
 });
 
-/**
- * Completes Broker's handshake with b offering broker-ts's extensions, and hands the
- * socket to `system`'s TCP transport, as a broker-ts endpoint does.
- * @returns b's node id, once the runtime's handshake completed
- */
-async function adoptedConnection(system: ActorSystem, network: TcpNetwork): Promise<string> {
-  const conn = NativeConnection.connect('127.0.0.1', bPort, { localId: system.nodeId, filter: () => [], transport: nativeTransport({ disableSsl: true }), extensions: true });
-  const info = await new Promise<{ extensions: boolean }>((resolve, reject) => {
-    conn.once('established', resolve);
-    conn.once('close', (e) => reject(e ?? new Error('closed')));
-  });
-  expect(info.extensions).toBe(true);
-  return network.adopt(conn.takeSocket(), 'initiator');
-}
-
 test('a peer speaking another transport protocol version after the handshake: peer_incompatible on the listener', async () => {
   const old = bareSystem('old');
-  await expect(adoptedConnection(old, TcpNetwork.of(old, { versions: { min: 90, max: 91 } }))).rejects.toThrow(/unsupported_version|connection_closed/);
+  await expect(adoptedConnection(bPort, old, TcpNetwork.of(old, { versions: { min: 90, max: 91 } }), { disableSsl: true })).rejects.toThrow(/unsupported_version|connection_closed/);
   const err = await nextError(bErrors, 'peer_incompatible');
   expect(err.ec).toBe(2);
   await peeringUnharmed();
@@ -104,7 +88,7 @@ test('a peer speaking another transport protocol version after the handshake: pe
  */
 async function rogueNode(): Promise<{ id: string; send(msg: object): void; received: Array<{ type: string; code?: string }>; next(): Promise<{ type: string; code?: string }> }> {
   const rogue = bareSystem('rogue');
-  const node = await adoptedConnection(rogue, TcpNetwork.of(rogue));
+  const node = await adoptedConnection(bPort, rogue, TcpNetwork.of(rogue), { disableSsl: true });
   const core = await rogue.lookup(node, 'broker.core');
   if (core === undefined) throw new Error('no broker core at b');
   const received: Array<{ type: string; code?: string }> = [];
