@@ -130,6 +130,12 @@ export class OutboundPeerings {
     return undefined;
   }
 
+  /** Where the peering goes, as statuses report it (host, port, retry). */
+  network(key: string): NetworkInfo | undefined {
+    const p = this.peerings.get(key);
+    return p === undefined ? undefined : networkOf(p);
+  }
+
   /** Records the peer the peering reached (kept for reconnection and `peers()`). */
   peered(key: string, peer: string): void {
     const p = this.peerings.get(key);

@@ -7,7 +7,7 @@
  * Broker's `ec` values (`libbroker/broker/error.hh`).
  */
 import type { NetErrorReason } from '@broker-ts/actor';
-import type { ErrorCodeName } from '@broker-ts/data';
+import type { BrokerError, ErrorCodeName } from '@broker-ts/data';
 
 /** Which side of the connection the failure is reported on. */
 export type HandshakeSide = 'dialer' | 'listener';
@@ -102,4 +102,36 @@ export function connectFailure(e: unknown): { code: ErrorCodeName; message: stri
   const code = typeof reason === 'string' && Object.hasOwn(HANDSHAKE_FAILURE_CODES, reason) ? handshakeFailureCode(reason as NetErrorReason, 'dialer') : 'peer_unavailable';
   const detail = (e as { message?: string } | null)?.message ?? String(e);
   return { code, message: `${DIALER_FAILURES[code] ?? 'unable to connect to remote peer'}: ${detail}` };
+}
+
+/**
+ * What the dialer reports of an outbound peering whose native handshake failed, from the
+ * error the connection closed with: the peer's DROP_CONN code or our own check. A peer
+ * speaking no common version stays `peer_incompatible`, as in the table above;
+ * everything else (refused or reset connection, TLS failure, timeout, garbage, a
+ * connection to ourselves, another DROP_CONN) is `peer_unavailable`, the code Broker's
+ * connector reports for a peering that could not be established; the message keeps the
+ * detail.
+ * @param error - why the connection closed
+ * @returns the code and the message of the error event
+ */
+export function nativeConnectFailure(error: BrokerError): [code: ErrorCodeName, message: string] {
+  const code = nativeDialerCode(error.code);
+  return [code, `${DIALER_FAILURES[code] ?? 'unable to connect to remote peer'}: ${error.message}`];
+}
+
+function nativeDialerCode(code: ErrorCodeName): ErrorCodeName {
+  return code === 'peer_incompatible' ? code : 'peer_unavailable';
+}
+
+/**
+ * What the listener reports of an inbound connection whose native handshake failed: the
+ * code of the DROP_CONN it sent or of the check that failed (`wrong_magic_number`,
+ * `invalid_message`, `peer_incompatible`, `unexpected_handshake_message`, `peer_timeout`,
+ * `peer_unavailable` for a TLS failure or a peer that left mid-handshake, ...). A
+ * redundant connection (both sides peered at once) is no error: undefined.
+ * @param error - why the connection closed
+ */
+export function nativeRefusalCode(error: BrokerError): ErrorCodeName | undefined {
+  return error.code === 'redundant_connection' ? undefined : error.code;
 }

@@ -7,7 +7,8 @@ describe('Status', () => {
 
   test('prints as Broker does', () => {
     expect(new Status('peer_added', ctx, 'handshake successful').toString()).toBe('peer_added(BFFADF, 127.0.0.1:55490, "handshake successful")');
-    expect(new Status('peer_lost', { id: null }, 'x').toString()).toBe('peer_lost(invalid-node, none, "x")');
+    expect(new Status('peer_lost', { id: null }, 'x').toString()).toBe('peer_lost(invalid-node, "x")');
+    expect(new Status('endpoint_discovered', { id: 'e' }, 'found a new peer in the network').toString()).toBe('endpoint_discovered(e, "found a new peer in the network")');
   });
 
   test('has Broker data layout and numbers', () => {

@@ -330,10 +330,13 @@ describe('publishTo one specific peer', () => {
     const sq = q.makeStatusSubscriber(true);
     const rawQ = q.makeSubscriber(ReservedTopics.statuses);
     await connect(p, q);
-    const evP = await sp.get();
-    const evQ = await sq.get();
-    expect(isStatus(evP) && evP.context.id).toBe(q.id);
-    expect(isStatus(evQ) && evQ.context.id).toBe(p.id);
+    // endpoint_discovered and peer_added, each naming the other endpoint.
+    for (const [sub, other] of [[sp, q], [sq, p]] as const) {
+      for (const code of ['endpoint_discovered', 'peer_added']) {
+        const ev = await sub.get();
+        expect(isStatus(ev) && [ev.code, ev.context.id]).toEqual([code, other.id]);
+      }
+    }
     const [, raw] = await rawQ.get();
     expect(Array.isArray(raw) && raw[0]).toBe('status');
     expect(sp.available()).toBe(0);

@@ -73,7 +73,8 @@ describe('broker-pipe', () => {
   }, 60_000);
 
   it("--web-socket-port (BROKER_WEB_SOCKET_PORT): a WebSocket client's publications reach the tool's subscription", async () => {
-    const tool = startTool('broker-pipe', ['-m', 'subscribe', '-t', '/test/ws', '-c', '2'], undefined, { BROKER_WEB_SOCKET_PORT: '0/tcp' });
+    // The WebSocket server follows the endpoint's TLS settings, as Broker's does: plain ws:// here.
+    const tool = startTool('broker-pipe', ['-m', 'subscribe', '-t', '/test/ws', '-c', '2', '--disable-ssl'], undefined, { BROKER_WEB_SOCKET_PORT: '0/tcp' });
     const [, wsPort] = await tool.errLine(/^\*\*\* web socket on ws:\/\/127\.0\.0\.1:(\d+)\/v1\/messages\/json$/);
     const client = await connectWebSocket(`ws://127.0.0.1:${wsPort}/v1/messages/json`, { topics: [] });
     try {

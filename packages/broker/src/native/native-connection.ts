@@ -14,6 +14,12 @@ import { type HandshakeAction, NativeHandshake } from './native-handshake';
 import { BROKER_TS_EXTENSIONS_TOPIC, NATIVE_DEFAULT_TTL, NATIVE_RESERVED_TOPIC, type OperationMessage } from './native-message';
 import type { NativeTransport } from './tls-options';
 
+/**
+ * Largest handshake frame accepted: 16 MiB, room for a filter of 262,144 topics of 60
+ * bytes as broker-ts's own peering allows (Broker reads a handshake frame of any size).
+ */
+export const MAX_HANDSHAKE_FRAME_SIZE = 16 << 20;
+
 /** Options of a {@link NativeConnection}. */
 export interface NativeConnectionOptions {
   /** This endpoint's id (UUID text). */
@@ -111,7 +117,7 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
   ) {
     super();
     this.socket = socket;
-    this.decoder = new NativeFrameDecoder({ maxFrameSize: options.maxFrameSize });
+    this.decoder = new NativeFrameDecoder({ maxFrameSize: options.maxFrameSize, maxHandshakeFrameSize: MAX_HANDSHAKE_FRAME_SIZE });
     const filter = options.extensions === true ? () => [...options.filter(), BROKER_TS_EXTENSIONS_TOPIC] : options.filter;
     this.handshake = new NativeHandshake({ localId: options.localId, role, filter, admit: options.admit });
     this.timer = setTimeout(() => this.onTimeout(), options.handshakeTimeoutMs ?? 10_000);
@@ -200,6 +206,16 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
   send(message: OperationMessage): boolean {
     if (this.current !== 'established' || this.closedLocally || this.stopped) throw new BrokerError('invalid_handshake_state', `cannot send in state ${this.current}`);
     return this.socket.write(encodeOperationFrame(message));
+  }
+
+  /** Stops reading from the socket (inbound back-pressure: the peer's writes then wait in TCP). */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  /** Reads from the socket again after {@link NativeConnection.pause}. */
+  resume(): void {
+    this.socket.resume();
   }
 
   /**

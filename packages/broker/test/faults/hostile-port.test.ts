@@ -9,6 +9,7 @@ import { ActorSystem, ExitReasons, TcpNetwork, type ActorRef } from '@broker-ts/
 import { Envelope, EnvelopeKind } from '@broker-ts/actor/internal';
 import { Endpoint } from '@broker-ts/broker';
 import { awaitPeerSubscriptions, connect, shutdownAll } from '../helpers';
+import { adoptedConnection } from '../native/adopted-connection';
 
 const quiet = pino({ level: process.env.T_LOG ?? 'silent' }, pino.destination(2));
 let eps: Endpoint[] = [];
@@ -84,7 +85,8 @@ test('hostile bytes and forged actor messages at the listening port leave the co
   })();
 
   attacker = new ActorSystem({ name: 'attacker', logger: quiet });
-  const node = await TcpNetwork.of(attacker).connect('127.0.0.1', port);
+  // The attacker passes Broker's handshake as a broker-ts endpoint would, then speaks the runtime's protocol.
+  const node = await adoptedConnection(port, attacker, TcpNetwork.of(attacker));
   expect(node).toBe(sender.id);
   const core = await attacker.lookup(node, 'broker.core');
   expect(core).toBeDefined();
