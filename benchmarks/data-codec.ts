@@ -2,7 +2,8 @@
  * Encode + decode rate of the conn.log event of Broker's throughput benchmark (Broker
  * 1.4's tests/benchmark/broker-benchmark.cc, type 2, wrapped as a Zeek event) through Broker's binary format and through cbor-x
  * with the Broker extension, beside cbor-x on the equivalent plain JS object (named
- * fields, the baseline), all in one run.
+ * fields, the baseline), all in one run; and the work one publication asks for (a fresh
+ * event, the facade check, encode, decode) beside the codec alone.
  *
  * Run: ./node_modules/.bin/tsx --conditions=@broker-ts/source benchmarks/data-codec.ts
  * Optional: --round-ms=N --rounds=N
@@ -112,6 +113,17 @@ const check = measureInterleaved([
   { name: 'toData (the facade check)', body: () => void toData(brokerEvents[n++ & (POOL - 1)] as never) },
 ]);
 printTable('the facade check beside encoding: events per CPU-second of this process', check.cpu, ENCODE);
+
+// The work a publication and its delivery ask for, beside the codec alone: what the TCP
+// throughput rows do per event besides moving bytes (build a fresh event, the facade's
+// check, encode, decode), in one thread. The rows of `throughput.ts` divide by the first.
+let fresh = 0;
+const CODEC_ONLY = 'encode + decode (pooled event)';
+const publication = measureInterleaved([
+  { name: CODEC_ONLY, body: () => void decodeBinary(encodeBinary(brokerEvents[n++ & (POOL - 1)] as never)) },
+  { name: 'build + toData + encode + decode', body: () => void decodeBinary(encodeBinary(toData(makeConnEvent(fresh++)))) },
+]);
+printTable('the work of one publication beside the codec alone: events per CPU-second of this process', publication.cpu, CODEC_ONLY);
 
 const roundTripRows = results['encode + decode'].cpu;
 const binary = roundTripRows[1].opsPerSec / roundTripRows[0].opsPerSec;

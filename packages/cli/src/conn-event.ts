@@ -13,6 +13,7 @@ import { address, count, type Data, enumValue, port, set, Timespan, Timestamp } 
 export const CONN_EVENT_NAME = 'event_2';
 
 const CHARSET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const CHARSET_TWICE = CHARSET + CHARSET;
 
 // "now()" of the event: the load time of this module, plus i microseconds.
 const BASE_MS = Date.now();
@@ -23,6 +24,10 @@ const BASE_MS = Date.now();
  * @internal
  */
 export function cyclingString(seed: number, length: number): string {
+  const start = seed % CHARSET.length;
+  // One slice of the charset repeated enough times: the same characters as appending
+  // them one by one, without an intermediate string per character.
+  if (length <= CHARSET.length) return CHARSET_TWICE.slice(start, start + length);
   let out = '';
   for (let j = 0; j < length; j++) out += CHARSET[(seed + j) % CHARSET.length];
   return out;

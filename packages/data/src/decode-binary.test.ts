@@ -28,6 +28,16 @@ function expectError(h: string | Uint8Array, code: string, messagePart: RegExp):
 }
 
 describe('decodeBinary', () => {
+  test('decodes ASCII strings of every short length, each character in its place', () => {
+    // Short ASCII strings take a path of their own, one case per length up to 12.
+    for (let len = 0; len <= 40; len++) {
+      const s = Array.from({ length: len }, (_, i) => String.fromCharCode(0x21 + ((i * 7 + len) % 94))).join('');
+      const bytes = Buffer.concat([Buffer.from([5, len]), Buffer.from(s, 'ascii')]);
+      expect(decodeBinary(bytes)).toBe(s);
+      expect(decodeBinary(encodeBinary([s, len]))).toEqual([s, len]);
+    }
+  });
+
   test('decodes every type to its exact JS class', () => {
     const v = decodeBinary(
       fromHex(

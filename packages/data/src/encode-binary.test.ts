@@ -4,7 +4,7 @@ import { table } from './broker-table';
 import { count } from './count';
 import type { DataInput } from './data';
 import { decodeBinary } from './decode-binary';
-import { encodeBinary } from './encode-binary';
+import { encodeBinary, encodeBinaryView } from './encode-binary';
 import { enumValue } from './enum-value';
 import { port } from './port';
 import { subnet } from './subnet';
@@ -69,6 +69,29 @@ describe('encodeBinary', () => {
     expect(bytes.length).toBe(1 + 1 + 2 * (1 + 4 + 3_000_000));
     expect(decodeBinary(bytes)).toEqual([big, big]);
     expect(hex(encodeBinary('a'))).toBe('050161');
+  });
+
+  test('results stay intact while later values are encoded, failed or not, small or large', () => {
+    // Small results share one buffer; none may be written over by a later encoding.
+    const values: DataInput[] = [];
+    for (let i = 0; i < 2000; i++) {
+      if (i % 97 === 0) values.push('z'.repeat(5000 + i)); // past the size results share a buffer at
+      else if (i % 89 === 0) values.push(['w'.repeat(1000 + i), count(i)]); // grows the scratch buffer mid-value
+      else values.push([count(i), `s${i}`, i % 2 === 0]);
+    }
+    const results: Uint8Array[] = [];
+    const copies: string[] = [];
+    for (const v of values) {
+      const bytes = encodeBinary(v);
+      results.push(bytes);
+      copies.push(hex(bytes));
+      expect(() => encodeBinary(['a', 'b', '\ud800'])).toThrow(expect.objectContaining({ code: 'serialization_failed' }));
+      expect(hex(encodeBinaryView(['view', 1]))).toBe(hex(encodeBinary(['view', 1])));
+    }
+    results.forEach((bytes, i) => {
+      expect(hex(bytes)).toBe(copies[i]);
+      expect(decodeBinary(bytes)).toEqual(values[i]);
+    });
   });
 
   test('refuses what has no Broker form with a BrokerError', () => {

@@ -29,26 +29,40 @@ const TAG_KEY = typeTag.BROKER_TAG;
 const { INT64_MIN, INT64_MAX } = int64;
 const MAX_DEPTH = MAX_NESTING_DEPTH;
 
+// Results of at most SMALL_RESULT bytes are views of the buffer written into, handed out
+// from its front as Node's Buffer pool hands out its slices, so that they need no copy:
+// `handedOut` bytes of `target` belong to earlier results and are never written again;
+// once too little is left after them, the next encoding starts a fresh buffer. A slab of
+// INITIAL_SIZE bytes, the size of Node's pool, lives as long as its longest-lived result.
+const SMALL_RESULT = 1024;
 let target = new Uint8Array(INITIAL_SIZE);
 let view = new DataView(target.buffer);
 let node = Buffer.from(target.buffer);
 let safeEnd = target.length - SLACK;
 let pos = 0;
+let handedOut = 0;
+/** Where the encoding in progress starts in `target`. */
+let start = 0;
 
-function realloc(size: number): void {
+/** Moves the encoding in progress, from `from` to `pos`, to the front of a new buffer of `size` bytes. */
+function realloc(size: number, from: number): void {
   const old = target;
   target = new Uint8Array(size);
-  target.set(old.subarray(0, pos));
+  target.set(old.subarray(from, pos));
   view = new DataView(target.buffer);
   node = Buffer.from(target.buffer);
   safeEnd = size - SLACK;
+  pos -= from;
+  start = 0;
+  handedOut = 0;
 }
 
 /** Makes room for `n` more bytes plus the slack. */
 function makeRoom(n: number): void {
+  const used = pos - start;
   let size = target.length * 2;
-  while (size - SLACK < pos + n) size *= 2;
-  realloc(size);
+  while (size - SLACK < used + n) size *= 2;
+  realloc(size, start);
 }
 
 function writeVarbyte(n: number): void {
@@ -208,13 +222,17 @@ function writeObject(v: object, depth: number): void {
   }
 }
 
+/** Encodes `value` into `target` from `start` to `pos`. */
 function encodeIntoBuffer(value: DataInput): void {
-  pos = 0;
-  if (target.length > RETAIN_LIMIT) realloc(INITIAL_SIZE);
+  if (target.length > RETAIN_LIMIT || target.length - handedOut < SMALL_RESULT + SLACK) {
+    pos = 0;
+    realloc(INITIAL_SIZE, 0);
+  }
+  start = pos = handedOut;
   try {
     writeValue(value, 0);
   } catch (e) {
-    pos = 0;
+    pos = start;
     if (e instanceof BrokerError) throw e;
     // A stack overflow, or a forged object whose fields the writers cannot read.
     throw new BrokerError('serialization_failed', `cannot encode: ${e instanceof Error ? e.message : String(e)}`, {}, { cause: e });
@@ -226,18 +244,24 @@ function encodeIntoBuffer(value: DataInput): void {
  * wire's data payloads), byte-identical to Broker: a tag byte (the type index), then
  * big-endian fixed-size fields, varbyte lengths, and set/table elements in Broker's order.
  * @param value - a Broker value; natural JS input converts
- * @returns the bytes: a Node `Buffer` from Node's shared pool (copy it before transferring
- *   its `.buffer` to another thread)
+ * @returns the bytes: a Node `Buffer` that shares its `ArrayBuffer` with other results, as
+ *   Node's pooled Buffers do (copy it before transferring its `.buffer` to another thread)
  * @throws BrokerError `type_clash` for values with no Broker type, `serialization_failed`
  *   for nesting deeper than {@link MAX_NESTING_DEPTH} or cyclic arrays
  */
 export function encodeBinary(value: DataInput): Uint8Array {
   encodeIntoBuffer(value);
-  // Node's pooled allocation: a fresh off-heap ArrayBuffer per call would cost more than
-  // the whole encoding of a small value.
-  const out = Buffer.allocUnsafe(pos);
-  node.copy(out, 0, 0, pos);
-  pos = 0;
+  const length = pos - start;
+  pos = start;
+  if (length <= SMALL_RESULT && target.length <= INITIAL_SIZE) {
+    // A slice of the slab: no allocation of bytes, no copy.
+    handedOut = start + ((length + 7) & ~7);
+    return node.subarray(start, start + length);
+  }
+  // Node's allocation (pooled for small sizes): a fresh off-heap ArrayBuffer per call
+  // would cost more than the whole encoding of a small value.
+  const out = Buffer.allocUnsafe(length);
+  node.copy(out, 0, start, start + length);
   return out;
 }
 
@@ -248,7 +272,7 @@ export function encodeBinary(value: DataInput): Uint8Array {
  */
 export function encodeBinaryView(value: DataInput): Uint8Array {
   encodeIntoBuffer(value);
-  const out = node.subarray(0, pos);
-  pos = 0;
+  const out = node.subarray(start, pos);
+  pos = start;
   return out;
 }
