@@ -127,7 +127,9 @@ export class EndpointCore extends Actor<CoreMessage> {
       peers: () => this.peerInfos(),
       'peer-subscriptions': () => this.router.peerSubscriptions(),
       stats: (): Omit<EndpointStats, 'publishers' | 'published'> => this.snapshotStats(),
-      'publish-store': (m) => this.publishStore(m.topic, m.msg),
+      'publish-store': (m) => {
+        if (m.msg !== undefined) this.publishStore(m.topic, m.msg);
+      },
       'attach-master': (m) => answer(() => this.stores.attachMaster(m.name, m.backend, m.options)),
       'attach-clone': (m) => answer(() => this.stores.attachClone({ kind: 'clone', name: m.name, resyncInterval: m.resyncInterval, staleInterval: m.staleInterval, mutationBufferInterval: m.mutationBufferInterval })),
       'detach-store': (m) => this.stores.detach(m.name, m.actor),
