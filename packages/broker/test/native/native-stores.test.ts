@@ -30,14 +30,14 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function python(role: 'master' | 'clone', port: number): PythonStore {
-  const p = new PythonStore(broker, role, port);
+function python(role: 'master' | 'clone', port: number, tls = false): PythonStore {
+  const p = new PythonStore(broker, role, port, tls);
   pythons.push(p);
   return p;
 }
 
-function endpoint(): Endpoint {
-  const ep = new Endpoint({ disableSsl: true });
+function endpoint(tls = false): Endpoint {
+  const ep = new Endpoint(tls ? {} : { disableSsl: true });
   endpoints.push(ep);
   return ep;
 }
@@ -219,4 +219,26 @@ describe.each(['memory', 'sqlite'] as const)('a broker-ts master (%s) and a Brok
     const p = await e.listen('127.0.0.1', await freePort());
     return { ep: e, master: m, port: p };
   }
+});
+
+withPython.describe('stores over Broker\'s default TLS', () => {
+  test('a Broker master and a broker-ts clone created with defaults, and a broker-ts master with a Broker clone', async () => {
+    const bm = python('master', 0, true);
+    const { port } = await bm.ready();
+    const tsClone = endpoint(true);
+    expect(await tsClone.peer('127.0.0.1', port)).toBe(true);
+    const clone = await tsClone.attachClone('s', { resyncInterval: 200 });
+    await bm.run('put', { key: 'k', value: 'v' });
+    await until(async () => (await clone.get('k').catch(() => undefined)) === 'v', 'the put to reach the clone over TLS', 30_000);
+    expect(await clone.putUnique('k', 'w')).toBe(false);
+
+    const tsMaster = endpoint(true);
+    const master = await tsMaster.attachMaster('s', 'memory');
+    await master.put('k', 'from broker-ts');
+    const p = await tsMaster.listen('127.0.0.1', await freePort());
+    const bc = python('clone', p, true);
+    await bc.ready();
+    expect(await bc.run('await_idle', { timeout: 30 })).toBe(true);
+    expect(await bc.run('get', { key: 'k' })).toBe('from broker-ts');
+  });
 });

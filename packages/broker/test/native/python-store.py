@@ -1,11 +1,12 @@
 """A Broker data store master or clone, driven through Broker's Python bindings, for
 native-stores.test.ts.
 
-Usage: python3 python-store.py ROLE PORT
+Usage: python3 python-store.py ROLE PORT [tls]
   ROLE master  attach a master of store "s" (memory backend), listen on 127.0.0.1:PORT
                  (0: any port)
   ROLE clone   peer with 127.0.0.1:PORT (retrying), then attach a clone of store "s"
-Plain TCP (disable_ssl). Prints one JSON object per line:
+  tls          Broker's default (anonymous) TLS instead of plain TCP (disable_ssl)
+Prints one JSON object per line:
   {"ready": true, "port": P, "id": ID}  once set up (a clone: once peered)
   {"event": [...]}                       each store event of "s" (the store's events topic)
   {"done": OP, "result": ...}            after each command
@@ -77,7 +78,7 @@ def events(ep):
 def main():
     role, port = sys.argv[1], int(sys.argv[2])
     opts = broker.BrokerOptions()
-    opts.disable_ssl = True
+    opts.disable_ssl = not (len(sys.argv) > 3 and sys.argv[3] == "tls")
     ep = broker.Endpoint(broker.Configuration(opts))
     threading.Thread(target=events, args=(ep,), daemon=True).start()
     if role == "master":

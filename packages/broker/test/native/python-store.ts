@@ -23,9 +23,11 @@ export class PythonStore {
    * @param broker - the reference build (its Python bindings)
    * @param role - `master` (listens on `port`, 0: any) or `clone` (peers with `port`)
    * @param port - see role
+   * @param tls - Broker's default TLS instead of plain TCP
    */
-  constructor(broker: ReferenceBroker, role: 'master' | 'clone', port: number) {
-    this.proc = startBroker('python3', [path.join(__dirname, 'python-store.py'), role, String(port)], { PYTHONPATH: broker.python ?? '' });
+  constructor(broker: ReferenceBroker, role: 'master' | 'clone', port: number, tls = false) {
+    const args = [path.join(__dirname, 'python-store.py'), role, String(port), ...(tls ? ['tls'] : [])];
+    this.proc = startBroker('python3', args, { PYTHONPATH: broker.python ?? '' });
     this.proc.child.stdout!.on('data', (d: Buffer) => {
       this.buffered += d.toString();
       let nl: number;
