@@ -15,7 +15,8 @@ import { dropIncomingStoreMessage } from './store-fault-injection';
 import { CloneState, type CloneMessage, type EntityId, MasterState, type MasterMessage, type QueryResult, type StoreQuery, type WriteCommand, type WriteOutcome, writeCommands } from './state';
 import { decodeInternalCommand, encodeInternalCommand, type InternalCommand } from '../native/internal-command';
 import { NativeCloneBridge } from './native/native-clone-bridge';
-import { NativeMasterBridge, type BridgedOutput } from './native/native-master-bridge';
+import { NativeMasterBridge, OURS_ONLY, type BridgedOutput } from './native/native-master-bridge';
+import { isEndpointId } from '../native/endpoint-id';
 
 /**
  * Store protocol messages for the peers, as a store actor hands them to its endpoint's
@@ -117,8 +118,11 @@ export class StoreActor extends Actor<StoreMessage> {
   private outbox: unknown[] = [];
   /** Broker `internal_command`s (encoded) not yet handed to the core. */
   private nativeOutbox: Uint8Array[] = [];
-  /** The translation to and from Broker's store channel for Broker peers. */
-  private readonly bridge: NativeMasterBridge | NativeCloneBridge;
+  /**
+   * The translation to and from Broker's store channel for Broker peers; null on an
+   * endpoint whose id Broker cannot carry (a worker's), which has no Broker peers.
+   */
+  private readonly bridge: NativeMasterBridge | NativeCloneBridge | null;
   /** Whether a command that could not be put in Broker's form was already logged. */
   private nativeFailureLogged = false;
   /** Whether a `store.flush` is queued behind the messages in the mailbox. */
@@ -173,7 +177,7 @@ export class StoreActor extends Actor<StoreMessage> {
         callbacks: { ...common, send: (msg) => this.send(msg) },
       });
       const master = this.state;
-      this.bridge = new NativeMasterBridge(name, id, { toMaster: (msg) => master.handle(msg), sendNative: (cmd) => this.sendNative(cmd) });
+      this.bridge = isEndpointId(id.endpoint) ? new NativeMasterBridge(name, id, { toMaster: (msg) => master.handle(msg), sendNative: (cmd) => this.sendNative(cmd) }) : null;
     } else {
       this.state = new CloneState({
         name,
@@ -189,7 +193,7 @@ export class StoreActor extends Actor<StoreMessage> {
           notice: (n) => ctx.log.info({ event: `clone-${n.kind}`, store: name }, 'clone state changed'),
         },
       });
-      this.bridge = new NativeCloneBridge(name, id);
+      this.bridge = isEndpointId(id.endpoint) ? new NativeCloneBridge(name, id) : null;
     }
     ctx.schedule(STORE_TICK_INTERVAL_MS, { type: 'store.tick' });
   }
@@ -338,6 +342,7 @@ export class StoreActor extends Actor<StoreMessage> {
   private handleNative(payload: Uint8Array): void {
     let cmd: InternalCommand;
     try {
+      if (this.bridge === null) return;
       cmd = decodeInternalCommand(payload);
       if (this.bridge instanceof NativeMasterBridge) this.bridge.inbound(cmd);
       else for (const m of this.bridge.inbound(cmd)) this.state.handle(m);
@@ -442,12 +447,12 @@ export class StoreActor extends Actor<StoreMessage> {
    * the mailbox.
    */
   private send(msg: MasterMessage | CloneMessage): void {
-    let out: BridgedOutput;
+    let out: BridgedOutput = OURS_ONLY;
     try {
-      out = this.bridge instanceof NativeMasterBridge ? this.bridge.outbound(msg as MasterMessage) : this.bridge.outbound(msg as CloneMessage);
+      if (this.bridge instanceof NativeMasterBridge) out = this.bridge.outbound(msg as MasterMessage);
+      else if (this.bridge !== null) out = this.bridge.outbound(msg as CloneMessage);
     } catch (e) {
       this.nativeFailed(e);
-      out = { ours: true, native: [] };
     }
     if (out.ours) this.outbox.push(msg);
     for (const cmd of out.native) this.sendNative(cmd);
@@ -470,7 +475,7 @@ export class StoreActor extends Actor<StoreMessage> {
     else this.scheduleFlush();
   }
 
-  /** A message could not be put in Broker's form (an endpoint id that is not a UUID, a worker's): Broker peers do not get it. */
+  /** A message could not be put in Broker's form (an entity Broker cannot name): Broker peers do not get it. */
   private nativeFailed(e: unknown): void {
     if (this.nativeFailureLogged) return;
     this.nativeFailureLogged = true;

@@ -31,6 +31,9 @@ export interface BridgedOutput {
   readonly native: InternalCommand[];
 }
 
+/** A message for broker-ts peers only. */
+export const OURS_ONLY: BridgedOutput = Object.freeze({ ours: true, native: Object.freeze([]) as unknown as InternalCommand[] });
+
 /** What the bridge does to the world. */
 export interface NativeMasterBridgeCallbacks {
   /** A message for the master state machine (as if a broker-ts clone had sent it). */
@@ -149,7 +152,7 @@ export class NativeMasterBridge {
     const to = 'clone' in msg && msg.clone !== null ? msg.clone : null;
     const toBroker = to !== null && this.clones.has(entityKey(to));
     const ours = !toBroker;
-    if (this.clones.size === 0) return { ours, native: [] };
+    if (this.clones.size === 0) return OURS_ONLY;
     const receiver = to === null ? NIL_ENTITY : toNativeEntity(to);
     const command = (seq: bigint, content: InternalCommand['content']): BridgedOutput => ({ ours, native: [{ seq, sender: this.native, receiver, content }] });
     switch (msg.type) {
