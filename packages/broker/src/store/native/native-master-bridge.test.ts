@@ -127,4 +127,41 @@ describe('NativeMasterBridge: a broker-ts master serving the captured Broker clo
     bridge.inbound({ ...session.cloneToMaster[0].cmd, receiver: { endpoint: session.clone.endpoint, object: 1n } });
     expect(m.clones).toBe(0);
   });
+
+  test('runs Broker\'s consumer side of a writer channel: out-of-order writes wait, a gap is NACKed, a silent writer is forgotten', () => {
+    const { m, bridge, native } = master();
+    const clone = session.clone;
+    const toMaster = (seq: bigint, content: InternalCommand['content']): void => bridge.inbound({ seq, sender: clone, receiver: session.master, content });
+    toMaster(0n, { type: 'nack', seqs: [0n] });
+    toMaster(0n, { type: 'attach_writer', offset: 1n, heartbeatInterval: 5 });
+    toMaster(3n, { type: 'put', key: 'b', value: 2n, expiry: null, publisher: clone });
+    expect(m.query({ op: 'exists', key: 'b' })).toEqual({ ok: true, value: false });
+    for (let i = 0; i < 2; i++) bridge.tick();
+    expect(native.at(-1)).toMatchObject({ receiver: clone, content: { type: 'nack', seqs: [2n] } });
+    toMaster(2n, { type: 'put', key: 'a', value: 1n, expiry: null, publisher: clone });
+    expect(m.query({ op: 'get', key: 'b' })).toEqual({ ok: true, value: 2n });
+    // A duplicate is applied once.
+    toMaster(2n, { type: 'put', key: 'a', value: 9n, expiry: null, publisher: clone });
+    expect(m.query({ op: 'get', key: 'a' })).toEqual({ ok: true, value: 1n });
+    expect(bridge.idle).toBe(true);
+    // The writer's keepalive names a write we never got: not idle, NACKed.
+    toMaster(0n, { type: 'keepalive', seq: 4n });
+    expect(bridge.idle).toBe(false);
+    for (let i = 0; i < 5; i++) bridge.tick();
+    expect(native.filter((c) => c.content.type === 'nack').at(-1)).toMatchObject({ content: { seqs: [4n] } });
+    // Silent for a connection timeout: forgotten; its writes are ignored until it attaches again.
+    for (let i = 0; i < 100; i++) bridge.tick();
+    expect(bridge.idle).toBe(true);
+    toMaster(4n, { type: 'put', key: 'c', value: 3n, expiry: null, publisher: clone });
+    expect(m.query({ op: 'exists', key: 'c' })).toEqual({ ok: true, value: false });
+    expect(bridge.brokerClones).toBe(0);
+  });
+
+  test('refuses nothing silently: numbers broker-ts cannot name are dropped, not misread', () => {
+    const { m, bridge } = master();
+    bridge.inbound({ ...session.cloneToMaster[0].cmd, content: { type: 'nack', seqs: [0n, 2n] } });
+    bridge.inbound({ ...session.cloneToMaster[0].cmd, content: { type: 'cumulative_ack', seq: 0n } });
+    expect(m.clones).toBe(0);
+    expect(() => bridge.inbound({ ...session.cloneToMaster[0].cmd, sender: { endpoint: session.clone.endpoint, object: 1n << 60n } })).toThrow(/beyond what broker-ts can name/);
+  });
 });
