@@ -83,13 +83,16 @@ withPython.describe('a Broker master (Python bindings) and a broker-ts clone', (
     await master.run('decrement', { key: 'n', amount: 2 });
     await master.run('put', { key: 'set', value: { set: ['x', 'y'] } });
     await master.run('erase', { key: 'a' });
+    // The expiry runs on the master's clock, whenever the writes above are done: wait for both.
     await eventsUntil(sub, seen, (ev) => ev[0] === 'expire' && ev[2] === 'short');
+    await eventsUntil(sub, seen, (ev) => ev[0] === 'erase' && ev[2] === 'a');
     expect(await clone.get('n')).toBe(3n);
     expect(await clone.get('u')).toBe(1n);
     expect(await clone.exists('a')).toBe(false);
     expect(await clone.exists('short')).toBe(false);
     // The same events, in the same order, as on the Broker master itself.
     await master.event((ev) => ev[0] === 'expire');
+    await master.event((ev) => ev[0] === 'erase');
     expect(seen.map(kindKey)).toEqual(master.events.map(kindKey));
     const [masterId] = seen[0].slice(5);
     expect(seen[0]).toEqual(['insert', 's', 'a', count(1n), null, masterId, expect.anything()]);
