@@ -27,9 +27,7 @@ import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/pr
 import { parseArgs } from 'node:util';
 
 import { Endpoint } from '@broker-ts/broker';
-
-import { Router } from '../packages/broker/src/router';
-import { TopicFilter } from '../packages/broker/src/topic-filter';
+import { Router, TopicFilter } from '@broker-ts/broker/testing';
 
 import { BenchChild } from './baselines/lib/bench-child';
 import { makeConnEvent } from './lib/conn-event';

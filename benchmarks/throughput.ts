@@ -1,6 +1,7 @@
 /**
  * broker-ts throughput beside its baselines, in one script and one run: the
- * conn.log event between two broker-ts processes over TCP, between the main thread and a
+ * conn.log event between two broker-ts processes over TCP (plain, as the baselines, and
+ * with Broker's default TLS), between the main thread and a
  * worker thread (over the thread's MessagePort, and over TCP), and between two endpoints
  * in one thread; Broker 1.4 (C++), NATS, the
  * raw Node TCP limit and raw worker postMessage (per message and batched); round-trip
@@ -129,9 +130,11 @@ async function main(): Promise<void> {
   };
 
   const tcp = await brokerTs(brokerTsTcp(options.verbose));
+  await brokerTs(brokerTsTcp(options.verbose, true));
   const worker = await brokerTs(brokerTsWorker('port', options.verbose));
   await brokerTs(brokerTsWorker('tcp', options.verbose));
   await brokerTs(brokerTsInThread(options.verbose));
+  await brokerTs(brokerTsInThread(options.verbose, true));
   const broker14 = add(await BASELINES.broker14.measure(options));
   const nats = add(await BASELINES.nats.measure(options));
   const rawTcp = add(await BASELINES['raw-tcp'].measure(options));

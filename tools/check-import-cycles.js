@@ -6,7 +6,9 @@
  * except test files and fixtures. By default imports that carry only types are left out
  * (they vanish from the compiled code, and a recursive data type such as Broker's `Data`
  * needs them); `--types` counts them too. Each strongly connected component of more than
- * one file (or a file importing itself) is printed with the files in it.
+ * one file (or a file importing itself) is printed with the files in it, unless it is
+ * exactly one of the {@link ALLOWED} cycles below: a component that gains or loses a file
+ * is reported like any other.
  *
  * Usage: `node tools/check-import-cycles.js [--types] [packages-dir]`.
  */
@@ -18,6 +20,47 @@ const ts = require('typescript');
 const args = process.argv.slice(2);
 const withTypes = args.includes('--types');
 const root = path.resolve(args.find((a) => !a.startsWith('--')) ?? path.join(__dirname, '..', 'packages'));
+
+/**
+ * The cycles that are one recursive definition of the public API: cutting them into
+ * acyclic files would take merging several concepts into one file or changing the API.
+ * `files` are relative to the package's `src`; `types` says which check allows the cycle.
+ */
+const ALLOWED = [
+  {
+    pkg: 'data',
+    types: false,
+    files: ['broker-set.ts', 'broker-table.ts', 'to-data.ts'],
+    why: 'toData(new Set()) builds a BrokerSet, and BrokerSet.add / BrokerTable.set convert natural input with toData (a JS Map inside a set becomes a BrokerTable, a JS Set inside a table a BrokerSet)',
+  },
+  {
+    pkg: 'data',
+    types: false,
+    files: ['broker-error.ts', 'enum-value.ts'],
+    why: "BrokerError.toData() writes the code as an EnumValue (Broker's error layout), and the EnumValue constructor refuses a non-string name with a BrokerError",
+  },
+  {
+    pkg: 'data',
+    types: true,
+    files: [
+      'address.ts', 'broker-error.ts', 'broker-set.ts', 'broker-table.ts', 'compare.ts', 'count.ts', 'data.ts', 'enum-value.ts', 'format-data.ts',
+      'int64.ts', 'port.ts', 'sorted-index.ts', 'subnet.ts', 'timespan.ts', 'timestamp.ts', 'to-data.ts', 'type-of.ts',
+    ],
+    why: "Data is the union of the value classes, the containers hold Data, and the order, the text form, the conversion and BrokerError's context are written over Data: Broker's recursive data variant, one file per alternative",
+  },
+  {
+    pkg: 'actor',
+    types: true,
+    files: ['actor-context.ts', 'actor-system-view.ts', 'actor.ts', 'behavior.ts'],
+    why: "a handler receives the ActorContext, and the context's become, spawn (and the system view's spawn) take behaviors, actor classes and behavior factories, which receive a context in turn",
+  },
+];
+
+/** True when a component (package-relative names, sorted) is exactly an allowed cycle of this check. */
+function allowed(pkg, names) {
+  return ALLOWED.some((a) => a.pkg === pkg && a.types === withTypes && a.files.length === names.length &&
+    [...a.files].sort().every((f, i) => f === names[i]));
+}
 
 /** Lists the non-test `.ts` files below `dir`. */
 function sourceFiles(dir) {
@@ -119,12 +162,14 @@ for (const pkg of fs.readdirSync(root).sort()) {
   for (const component of components(graph)) {
     const selfImport = component.length === 1 && graph.get(component[0]).includes(component[0]);
     if (component.length < 2 && !selfImport) continue;
+    const names = component.map((f) => path.relative(src, f).split(path.sep).join('/')).sort();
+    if (allowed(pkg, names)) continue;
     cycles += 1;
-    const names = component.map((f) => path.relative(root, f)).sort();
-    process.stderr.write(`import cycle in ${pkg} (${names.length} files):\n  ${names.join('\n  ')}\n`);
+    process.stderr.write(`import cycle in ${pkg}/src (${names.length} files):\n  ${names.join('\n  ')}\n`);
   }
 }
 if (cycles > 0) {
-  process.stderr.write(`${cycles} import cycle(s) inside packages\n`);
+  process.stderr.write(`${cycles} import cycle(s) inside packages${withTypes ? ' (type-only imports included)' : ''}\n`);
   process.exit(1);
 }
+process.stdout.write(`check-import-cycles: no import cycle inside packages${withTypes ? ' (type-only imports included)' : ''}\n`);

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * Checks the packages as a user installs them: packs each workspace package with pnpm
- * (build first: `tsc -b`), installs the tarballs with npm into an empty folder outside
- * the repository, then
+ * (build first: `tsc -b`), checks that no packed declaration file carries an `@internal`
+ * member (every package compiles with `stripInternal`), installs the tarballs with npm
+ * into an empty folder outside the repository, then
  *   1. runs a one-file program against them as CommonJS (`require`) and as an ES module
  *      (`import`): two endpoints peer, a message goes from one to the other, a memory
  *      store answers;
@@ -96,6 +97,29 @@ export async function use(): Promise<[Data, Store, MetricsServer, EndpointStats]
 }
 `;
 
+/**
+ * Unpacks a tarball and lists the `file:line` of every `@internal` tag in its `.d.ts`
+ * files: each is a member that `stripInternal` should have left out of what users see.
+ */
+function internalDeclarations(tarball, into) {
+  fs.mkdirSync(into, { recursive: true });
+  execFileSync('tar', ['-xzf', tarball, '-C', into]);
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.d.ts')) {
+        fs.readFileSync(full, 'utf8').split('\n').forEach((line, i) => {
+          if (line.includes('@internal')) found.push(`${path.relative(into, full)}:${i + 1}`);
+        });
+      }
+    }
+  };
+  walk(into);
+  return found;
+}
+
 function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'broker-ts-pack-'));
   const tarballs = path.join(tmp, 'tarballs');
@@ -113,7 +137,10 @@ function main() {
       const listing = execFileSync('tar', ['-tzf', path.join(tarballs, f)], { encoding: 'utf8' });
       const stray = listing.split('\n').filter((l) => /\.test\.ts$|__fixtures__|\.tsbuildinfo$/.test(l));
       if (stray.length > 0) throw new Error(`${f} ships test files: ${stray.join(', ')}`);
+      const leaks = internalDeclarations(path.join(tarballs, f), path.join(tmp, 'unpacked', f));
+      if (leaks.length > 0) throw new Error(`${f} declares @internal members:\n  ${leaks.join('\n  ')}`);
     }
+    step('no packed declaration file carries an @internal member');
     const deps = Object.fromEntries(files.map((f) => [`@broker-ts/${f.replace(/^broker-ts-/, '').replace(/-\d+\.\d+\.\d+\.tgz$/, '')}`, `file:../tarballs/${f}`]));
     const typesNode = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).devDependencies['@types/node'];
     fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'pack-check-app', private: true, dependencies: deps, devDependencies: { '@types/node': typesNode } }, null, 2));

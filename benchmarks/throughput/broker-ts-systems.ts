@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { BenchChild } from '../baselines/lib/bench-child';
 import type { RunningSystem, ThroughputSystem } from '../baselines/lib/measure-throughput';
 import { startPair } from '../baselines/lib/start-pair';
+import { TLS_FLAG } from './peering-transport';
 import { type RssFigures, RssTracker } from './rss-tracker';
 
 /** A system whose runs also report the sender's memory. */
@@ -63,19 +64,24 @@ function singleProcess(name: string, file: string, args: string[], rssOf: string
   };
 }
 
-/** broker-ts endpoint → endpoint, two processes over loopback TCP. */
-export function brokerTsTcp(verbose = false): TrackedSystem {
+/** The arguments that select Broker's default TLS instead of plain TCP. */
+function transportArgs(tls: boolean): string[] {
+  return tls ? [TLS_FLAG] : [];
+}
+
+/** broker-ts endpoint → endpoint, two processes over loopback TCP (plain, or Broker's default TLS). */
+export function brokerTsTcp(verbose = false, tls = false): TrackedSystem {
   const rss: RssFigures[] = [];
   return {
-    name: 'broker-ts TCP, 2 processes',
+    name: tls ? 'broker-ts TLS, 2 processes' : 'broker-ts TCP, 2 processes',
     rss,
     rssOf: 'sender process',
     async start() {
       let senderPid = 0;
       const running = await startPair(
-        () => BenchChild.spawnNode('bts-receiver', script('bts-receiver.ts'), [], verbose),
+        () => BenchChild.spawnNode('bts-receiver', script('bts-receiver.ts'), transportArgs(tls), verbose),
         (port) => {
-          const sender = BenchChild.spawnNode('bts-sender', script('bts-sender.ts'), [String(port)], verbose);
+          const sender = BenchChild.spawnNode('bts-sender', script('bts-sender.ts'), [String(port), ...transportArgs(tls)], verbose);
           senderPid = sender.pid;
           return sender;
         },
@@ -94,7 +100,8 @@ export function brokerTsWorker(via: 'port' | 'tcp', verbose = false): TrackedSys
   return singleProcess(name, 'bts-worker-host.ts', [via], 'whole process (both threads)', verbose);
 }
 
-/** broker-ts endpoint → endpoint in one thread. */
-export function brokerTsInThread(verbose = false): TrackedSystem {
-  return singleProcess('broker-ts 2 endpoints, 1 thread (TCP)', 'bts-in-thread.ts', [], 'whole process (both endpoints)', verbose);
+/** broker-ts endpoint → endpoint in one thread (plain TCP, or Broker's default TLS). */
+export function brokerTsInThread(verbose = false, tls = false): TrackedSystem {
+  const name = tls ? 'broker-ts 2 endpoints, 1 thread (TLS)' : 'broker-ts 2 endpoints, 1 thread (TCP)';
+  return singleProcess(name, 'bts-in-thread.ts', transportArgs(tls), 'whole process (both endpoints)', verbose);
 }

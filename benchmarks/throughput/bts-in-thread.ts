@@ -8,12 +8,13 @@ import { Endpoint } from '@broker-ts/broker';
 import { announceReady, serveControl } from '../baselines/lib/control-server';
 import { ConnEventCounter } from './conn-event-counter';
 import { publishConnEvents, type SenderState, waitForEventsSubscription } from './publish-conn-events';
+import { peeringTransport } from './peering-transport';
 import { quietLogger } from './quiet-logger';
 
 async function main(): Promise<void> {
   const logger = quietLogger();
-  const receiver = new Endpoint({ name: 'bts-in-thread-receiver', logger });
-  const sender = new Endpoint({ name: 'bts-in-thread-sender', logger });
+  const receiver = new Endpoint({ name: 'bts-in-thread-receiver', logger, ...peeringTransport() });
+  const sender = new Endpoint({ name: 'bts-in-thread-sender', logger, ...peeringTransport() });
   const counter = new ConnEventCounter(receiver);
   const port = await receiver.listen('127.0.0.1', 0);
   if (!(await sender.peer('127.0.0.1', port))) throw new Error(`cannot peer with 127.0.0.1:${port}`);

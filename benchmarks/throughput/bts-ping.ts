@@ -12,12 +12,13 @@ import { count, Count } from '@broker-ts/data';
 import { makeConnEvent } from '@broker-ts/cli';
 
 import { announceReady, serveControl } from '../baselines/lib/control-server';
+import { peeringTransport } from './peering-transport';
 import { quietLogger } from './quiet-logger';
 import { LATENCY_TOPICS } from './latency-topics';
 
 async function main(): Promise<void> {
   const [port, total, warmup] = process.argv.slice(2, 5).map(Number);
-  const ep = new Endpoint({ name: 'bts-ping', logger: quietLogger() });
+  const ep = new Endpoint({ name: 'bts-ping', logger: quietLogger(), ...peeringTransport() });
   const pongs = ep.makeSubscriber(LATENCY_TOPICS.pong);
   if (!(await ep.peer('127.0.0.1', port))) throw new Error(`cannot peer with 127.0.0.1:${port}`);
   while (!(await ep.peerSubscriptions()).includes(LATENCY_TOPICS.ping)) await new Promise((r) => setTimeout(r, 10));

@@ -6,11 +6,12 @@
 import { Endpoint } from '@broker-ts/broker';
 
 import { announceReady, serveControl } from '../baselines/lib/control-server';
+import { peeringTransport } from './peering-transport';
 import { quietLogger } from './quiet-logger';
 import { LATENCY_TOPICS } from './latency-topics';
 
 async function main(): Promise<void> {
-  const ep = new Endpoint({ name: 'bts-pong', logger: quietLogger() });
+  const ep = new Endpoint({ name: 'bts-pong', logger: quietLogger(), ...peeringTransport() });
   let echoed = 0;
   ep.subscribe(LATENCY_TOPICS.ping, (_topic, value) => {
     ep.publish(LATENCY_TOPICS.pong, value);

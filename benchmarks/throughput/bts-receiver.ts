@@ -7,10 +7,11 @@ import { Endpoint } from '@broker-ts/broker';
 
 import { announceReady, serveControl } from '../baselines/lib/control-server';
 import { ConnEventCounter } from './conn-event-counter';
+import { peeringTransport } from './peering-transport';
 import { quietLogger } from './quiet-logger';
 
 async function main(): Promise<void> {
-  const ep = new Endpoint({ name: 'bts-receiver', logger: quietLogger() });
+  const ep = new Endpoint({ name: 'bts-receiver', logger: quietLogger(), ...peeringTransport() });
   const counter = new ConnEventCounter(ep);
   const port = await ep.listen('127.0.0.1', 0);
   serveControl({

@@ -6,11 +6,12 @@
 import { Endpoint } from '@broker-ts/broker';
 
 import { runConnEventSender } from './publish-conn-events';
+import { peeringTransport } from './peering-transport';
 import { quietLogger } from './quiet-logger';
 
 async function main(): Promise<void> {
   const port = Number(process.argv[2]);
-  const ep = new Endpoint({ name: 'bts-sender', logger: quietLogger() });
+  const ep = new Endpoint({ name: 'bts-sender', logger: quietLogger(), ...peeringTransport() });
   if (!(await ep.peer('127.0.0.1', port))) throw new Error(`cannot peer with 127.0.0.1:${port}`);
   await runConnEventSender(ep);
 }

@@ -14,6 +14,7 @@ import { Endpoint } from '@broker-ts/broker';
 
 import { announceReady, serveControl } from '../baselines/lib/control-server';
 import { publishConnEvents, type SenderState, waitForEventsSubscription } from './publish-conn-events';
+import { peeringTransport } from './peering-transport';
 import { quietLogger } from './quiet-logger';
 import type { HostMessage, WorkerReport } from './worker-receiver-control';
 
@@ -36,7 +37,7 @@ async function startWorker(ep: Endpoint, mode: 'port' | 'tcp'): Promise<Worker> 
 async function main(): Promise<void> {
   const mode = process.argv[2];
   if (mode !== 'port' && mode !== 'tcp') throw new Error(`mode must be port or tcp, got ${mode}`);
-  const ep = new Endpoint({ name: 'bts-worker-main', logger: quietLogger() });
+  const ep = new Endpoint({ name: 'bts-worker-main', logger: quietLogger(), ...peeringTransport() });
   const worker = await startWorker(ep, mode);
   worker.on('error', (error) => {
     console.error(error);

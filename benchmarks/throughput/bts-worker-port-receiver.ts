@@ -5,11 +5,12 @@
  */
 import { Endpoint } from '@broker-ts/broker';
 
+import { peeringTransport } from './peering-transport';
 import { quietLogger } from './quiet-logger';
 import { serveWorkerReceiver } from './worker-receiver-control';
 
 async function main(): Promise<void> {
-  const ep = new Endpoint({ name: 'bts-worker-port-receiver', logger: quietLogger() });
+  const ep = new Endpoint({ name: 'bts-worker-port-receiver', logger: quietLogger(), ...peeringTransport() });
   serveWorkerReceiver(ep);
   if (!(await ep.peerParent())) throw new Error('peerParent failed');
 }

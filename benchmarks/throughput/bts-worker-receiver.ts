@@ -6,11 +6,12 @@ import { parentPort } from 'node:worker_threads';
 
 import { Endpoint } from '@broker-ts/broker';
 
+import { peeringTransport } from './peering-transport';
 import { quietLogger } from './quiet-logger';
 import { serveWorkerReceiver, type WorkerReport } from './worker-receiver-control';
 
 async function main(): Promise<void> {
-  const ep = new Endpoint({ name: 'bts-worker-receiver', logger: quietLogger() });
+  const ep = new Endpoint({ name: 'bts-worker-receiver', logger: quietLogger(), ...peeringTransport() });
   serveWorkerReceiver(ep);
   parentPort!.postMessage({ port: await ep.listen('127.0.0.1', 0) } satisfies WorkerReport);
 }

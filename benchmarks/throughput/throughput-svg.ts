@@ -1,6 +1,6 @@
 /**
  * Draws the throughput comparison as an SVG bar chart: one panel of msgs/s, one of msgs
- * per CPU-second (with the issue's goals drawn as dashed lines), one of round-trip
+ * per CPU-second (with the goals of benchmarks/RESULTS.md drawn as dashed lines), one of round-trip
  * latency; one bar per system, coloured by family, each labelled with its value.
  */
 import type { BenchResult } from '../baselines/lib/bench-result';

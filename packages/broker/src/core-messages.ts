@@ -5,10 +5,12 @@
  * message types apart from `internal/core_actor.cc`, so that the facade, the store actors
  * and the core's parts depend on these types and not on each other.
  */
-import type { ActorRef, FlowError, NetErrorReason } from '@broker-ts/actor';
+import type { ActorRef, FlowError } from '@broker-ts/actor';
 import type { Data, ErrorCodeName } from '@broker-ts/data';
 import type { EndpointInfo } from './endpoint-info';
 import type { LocalSubscription, PublisherPort } from './local-subscription';
+import type { NativeEvent } from './native/native-endpoint-peers';
+import type { PeerLink } from './peer-state';
 import type { PeerBye, PeerFilterUpdate, PeerHello, PeerReject, PeerWelcome } from './peer-protocol';
 import type { DrainMark, PublishBuffer } from './publish-buffer';
 import type { BackendKind, BackendOptions } from './store/backend';
@@ -101,9 +103,9 @@ export type CoreInternal =
   | { type: 'peering-retry'; key: string }
   | { type: 'peer-core-found'; key: string; attempt: number; core: ActorRef | undefined; node: string }
   | { type: 'peer-output-ended'; peer: string; error: FlowError | undefined }
-  | { type: 'peer-flushed'; core: ActorRef; reason: string }
+  | { type: 'peer-flushed'; link: PeerLink; reason: string }
   | { type: 'peer-stall-check'; peer: string }
-  | { type: 'inbound-refused'; address: string; reason: NetErrorReason; detail: string };
+  | NativeEvent;
 
 /** Everything the core actor handles: facade commands, its own continuations, the peering protocol. */
 export type CoreMessage = CoreCommand | CoreInternal | PeerHello | PeerWelcome | PeerReject | PeerFilterUpdate | PeerBye;

@@ -23,9 +23,13 @@ import { LocalTargets } from './local-targets';
 import type { DrainMark, PublishBuffer } from './publish-buffer';
 import { asWireItem, CORE_ACTOR_NAME, isTopicList, packWireItems, PEER_PROTOCOL_VERSION, type PeerBye, type PeerFilterUpdate, type PeerHello, type PeerReject, type PeerStreamMeta, type PeerWelcome, unpackWireItems, type WireItem } from './peer-protocol';
 import { OutboundPeerings, type PeeringStep } from './outbound-peerings';
-import { newPeerState, type PeerState } from './peer-state';
+import { ActorPeerLink, newPeerState, type PeerState } from './peer-state';
+import { type NativeAttempt, NativeEndpointPeers, type NativeEvent } from './native/native-endpoint-peers';
+import { NativePeer, nativeDataItem } from './native/native-peer';
+import type { OperationMessage } from './native/native-message';
+import { decodeRoutingUpdate } from './native/routing-update';
 import { ParkedPublishers } from './parked-publishers';
-import { connectFailure, handshakeFailureCode } from './refusal-code';
+import { nativeConnectFailure, nativeRefusalCode } from './refusal-code';
 import { Router } from './router';
 import { Status } from './status';
 import { FilterSources } from './topic-filter';
@@ -84,8 +88,8 @@ export class EndpointCore extends Actor<CoreMessage> {
   private nextStoreSubscription = -1;
   /** Set by `shutdown`: no new peerings, no reconnection. */
   private shuttingDown = false;
-  /** Removes our listener of refused inbound connections (set once we listen). */
-  private stopListeningForRefusals: (() => void) | undefined;
+  /** Our listeners and connections over TCP, speaking Broker's native protocol first. */
+  private readonly native: NativeEndpointPeers;
 
   constructor(
     ctx: ActorContext<CoreMessage>,
@@ -99,6 +103,23 @@ export class EndpointCore extends Actor<CoreMessage> {
     this.router = new Router({ self: ctx.system.nodeId, forward: options.forward, ttl: options.ttl });
     this.peerings = new OutboundPeerings(HANDSHAKE_TIMEOUT_MS, (id) => this.peers.has(id));
     this.flows = new FlowHost(ctx as ActorContext, { onOpen: (s) => this.acceptStream(s) });
+    const self = ctx.self;
+    this.native = new NativeEndpointPeers({
+      connection: () => ({
+        localId: this.id,
+        filter: () => this.sources.filter.toArray(),
+        transport: options.transport,
+        admit: (remoteId) => this.admit(remoteId),
+        handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
+        extensions: true,
+      }),
+      adopt: (socket, role) => TcpNetwork.of(ctx.system).adopt(socket, role),
+      capacity: options.peerBufferSize,
+      policy: options.peerOverflowPolicy,
+      tell: (event) => self.tell(event),
+      isStoreItem: (item) => isStorePayload(item[1]),
+      storeCommand: (peer, item) => this.nativeCommandOut(peer, item),
+    });
     ctx.system.register(CORE_ACTOR_NAME, ctx.self);
   }
 
@@ -121,7 +142,6 @@ export class EndpointCore extends Actor<CoreMessage> {
         if (this.sources.add(m.topics)) this.advertise();
       },
       listen: (m) => this.listen(m.host, m.port),
-      'inbound-refused': (m) => this.emitError(handshakeFailureCode(m.reason, 'listener'), { id: null, network: parseAddress(m.address) }, `refused an incoming connection: ${m.detail}`, 'warn'),
       peer: (m) => answer(() => this.peer(m.host, m.port, m.retryMs, m.wait, m.via)),
       unpeer: (m) => this.unpeer(m.host, m.port),
       peers: () => this.peerInfos(),
@@ -139,7 +159,14 @@ export class EndpointCore extends Actor<CoreMessage> {
       'peering-failed': (m) => this.attemptFailed(m.key, m.attempt, m.code, m.message),
       'peering-retry': (m) => this.applyPeering(this.peerings.attempt(m.key)),
       'peer-output-ended': (m) => this.onOutputEnded(m.peer, m.error),
-      'peer-flushed': (m) => this.ctx.send(m.core, { type: 'broker.bye', reason: m.reason } satisfies PeerBye),
+      'native-established': (m) => this.onNativeEstablished(m),
+      'native-adopted': (m) => this.onAdopted(m.node, m.outbound),
+      'native-failed': (m) => this.onNativeFailed(m),
+      'native-input': (m) => this.onNativeInput(m.peer),
+      'native-drained': () => this.onNativeDrained(),
+      'native-dropped': (m) => this.onNativeDropped(m.peer, m.error),
+      'native-closed': (m) => this.onNativeClosed(m.peer, m.error, m.remote),
+      'peer-flushed': (m) => m.link.bye({ type: 'broker.bye', reason: m.reason }),
       'broker.hello': (m) => this.onHello(m),
       'broker.welcome': (m) => this.onWelcome(m),
       'broker.reject': (m) => this.onReject(m),
@@ -198,8 +225,12 @@ export class EndpointCore extends Actor<CoreMessage> {
   }
 
   override onStop(): void {
-    this.stopListeningForRefusals?.();
-    for (const peer of this.peers.values()) peer.stallTimer?.cancel();
+    void this.native.close();
+    for (const peer of this.peers.values()) {
+      peer.stallTimer?.cancel();
+      // A Broker peer's socket is ours; a broker-ts peer's belongs to the runtime, which closes it.
+      if (peer.link.kind === 'native') peer.link.disconnect();
+    }
     this.stopPeerings();
     for (const sub of this.targets.subscriptions()) sub.sink.close('endpoint shut down');
   }
@@ -535,7 +566,7 @@ export class EndpointCore extends Actor<CoreMessage> {
   private advertise(): void {
     const filter = this.sources.filter.toArray();
     for (const peer of this.peers.values()) {
-      if (!peer.ending) this.ctx.send(peer.core, { type: 'broker.filter', filter } satisfies PeerFilterUpdate);
+      if (!peer.ending) peer.link.advertise(filter);
     }
   }
 
@@ -557,18 +588,8 @@ export class EndpointCore extends Actor<CoreMessage> {
   // Listening
 
   private listen(host: string, port: number): Promise<number> {
-    const network = TcpNetwork.of(this.ctx.system);
-    if (this.stopListeningForRefusals === undefined) {
-      const self = this.ctx.self;
-      // Called outside any actor turn: becomes a message to the core.
-      this.stopListeningForRefusals = network.onInboundRefused(({ address, error }) => self.tell({ type: 'inbound-refused', address, reason: error.reason, detail: error.message }));
-    }
-    return network.listen({ host, port }).then(
-      (a) => a.port,
-      (e: unknown) => {
-        throw new BrokerError('cannot_open_resource', `cannot listen on ${host}:${port}: ${(e as Error).message}`);
-      },
-    );
+    if (this.shuttingDown) return Promise.reject(new BrokerError('shutting_down', 'the endpoint is shutting down'));
+    return this.native.listen(host, port);
   }
 
   // ---------------------------------------------------------------------------------
@@ -611,12 +632,7 @@ export class EndpointCore extends Actor<CoreMessage> {
       self.tell({ type: 'peering-connected', key, attempt, node: connect.via });
       return;
     }
-    TcpNetwork.of(this.ctx.system)
-      .connect(connect.host, connect.port)
-      .then(
-        (node) => self.tell({ type: 'peering-connected', key, attempt, node }),
-        (e: unknown) => self.tell({ type: 'peering-failed', key, attempt, ...connectFailure(e) }),
-      );
+    this.native.connect(connect.host, connect.port, { key, attempt });
   }
 
   /** No new attempt or retry: every waiter hears false, every peering timer is cancelled. */
@@ -667,7 +683,7 @@ export class EndpointCore extends Actor<CoreMessage> {
       existing.network ??= p.network;
       this.peerings.peered(p.key, m.endpoint);
     } else {
-      this.addPeer(m.endpoint, core, m.filter, p.network, p.key);
+      this.addPeer(m.endpoint, new ActorPeerLink(this.ctx as ActorContext, core), m.filter, p.network, p.key);
     }
     this.applyPeering(this.peerings.succeeded(p.key));
   }
@@ -709,25 +725,34 @@ export class EndpointCore extends Actor<CoreMessage> {
     if (!this.peers.has(m.endpoint)) {
       // As Broker: the accepting side names the peer by its connection's remote address.
       const remote = TcpNetwork.of(this.ctx.system).remoteAddress(m.endpoint);
-      this.addPeer(m.endpoint, core, m.filter, remote === undefined ? undefined : parseAddress(remote), undefined);
+      this.addPeer(m.endpoint, new ActorPeerLink(this.ctx as ActorContext, core), m.filter, remote === undefined ? undefined : parseAddress(remote), undefined);
     }
     this.ctx.send(core, { type: 'broker.welcome', endpoint: this.id, filter: this.sources.filter.toArray() } satisfies PeerWelcome);
     this.openOutput(this.peers.get(m.endpoint)!);
   }
 
-  /** Registers a peer, reports `peer_added` and, as originator, opens our data stream. */
-  private addPeer(id: string, core: ActorRef, filter: string[], network: NetworkInfo | undefined, peeringKey: string | undefined): void {
-    const peer = newPeerState(id, core, network, peeringKey);
+  /**
+   * Registers a peer and reports it as Broker does (`endpoint_discovered`, then
+   * `peer_added`); a broker-ts originator then opens its data stream.
+   */
+  private addPeer(id: string, link: ActorPeerLink | NativePeer, filter: string[], network: NetworkInfo | undefined, peeringKey: string | undefined): PeerState {
+    const peer = newPeerState(id, link, network, peeringKey);
+    if (link instanceof NativePeer) {
+      peer.out = link;
+      peer.in = link;
+    }
     this.peers.set(id, peer);
     this.router.addPeer(id, filter);
     if (peeringKey !== undefined) this.peerings.peered(peeringKey, id);
+    this.emitStatus('endpoint_discovered', { id }, 'found a new peer in the network');
     this.emitStatus('peer_added', { id, network }, 'handshake successful');
     if (peeringKey !== undefined) this.openOutput(peer);
+    return peer;
   }
 
   private openOutput(peer: PeerState): void {
-    if (peer.out !== undefined) return;
-    const out = this.flows.open<WireItem>(peer.core, {
+    if (peer.out !== undefined || !(peer.link instanceof ActorPeerLink)) return;
+    const out = this.flows.open<WireItem>(peer.link.core, {
       capacity: this.options.peerBufferSize,
       policy: this.options.peerOverflowPolicy,
       maxBatch: 512,
@@ -743,7 +768,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     const meta = s.meta as Partial<PeerStreamMeta> | null;
     if (meta?.kind !== 'broker.peer-data' || typeof meta.endpoint !== 'string') return undefined;
     const peer = this.peers.get(meta.endpoint);
-    if (peer === undefined || peer.ending || !s.source.equals(peer.core)) return undefined;
+    if (peer === undefined || peer.ending || !(peer.link instanceof ActorPeerLink) || !s.source.equals(peer.link.core)) return undefined;
     return {
       ack: 'manual',
       highWatermark: this.options.peerBufferSize,
@@ -787,6 +812,171 @@ export class EndpointCore extends Actor<CoreMessage> {
   }
 
   // ---------------------------------------------------------------------------------
+  // Peers speaking Broker's native protocol
+
+  /**
+   * Refuses a second connection to an endpoint we are peered with (Broker's
+   * `redundant_connection`, sent as DROP_CONN during the handshake).
+   */
+  private admit(remoteId: string): BrokerError | undefined {
+    const peer = this.peers.get(remoteId);
+    if (peer === undefined || peer.ending) return undefined;
+    return new BrokerError('redundant_connection', 'redundant connection');
+  }
+
+  /** A connection completed Broker's handshake: the peering is up. */
+  private onNativeEstablished(m: Extract<NativeEvent, { type: 'native-established' }>): void {
+    const { peer: link, info, outbound } = m;
+    if (this.shuttingDown || (outbound !== undefined && !this.peerings.isCurrent(outbound.key, outbound.attempt))) {
+      link.disconnect();
+      return;
+    }
+    const old = this.peers.get(info.remoteId);
+    if (old?.lost !== undefined) this.finishLoss(old);
+    const existing = this.peers.get(info.remoteId);
+    if (existing !== undefined) {
+      // Both sides peered at once: the peering already up is this one; Broker keeps one connection.
+      link.disconnect();
+      if (outbound !== undefined) this.redundantPeering(outbound.key, existing);
+      return;
+    }
+    const network = outbound === undefined ? parseAddress(m.address) : this.peerings.network(outbound.key);
+    this.addPeer(info.remoteId, link, info.remoteFilter, network, outbound?.key);
+    const self = this.ctx.self;
+    const id = info.remoteId;
+    void link.done().then((error) => {
+      if (error?.code === 'overflow') self.tell({ type: 'peer-output-ended', peer: id, error });
+    });
+    // Our filter may have changed while the handshake ran.
+    const filter = this.sources.filter.toArray();
+    if (!sameTopics(m.sentFilter, filter)) link.advertise(filter);
+    if (outbound !== undefined) this.applyPeering(this.peerings.succeeded(outbound.key));
+  }
+
+  /**
+   * A broker-ts peer's connection was handed to the actor runtime. Our outbound peering
+   * goes on with broker-ts's own handshake (core lookup, hello, welcome); an inbound one
+   * waits for the peer's hello.
+   */
+  private onAdopted(node: string, outbound: NativeAttempt | undefined): void {
+    if (outbound === undefined) {
+      this.ctx.log.debug({ event: 'inbound-broker-ts-peer', node }, 'a broker-ts peer connected');
+      return;
+    }
+    if (!this.peerings.isCurrent(outbound.key, outbound.attempt) && !this.peers.has(node)) {
+      // The attempt was given up meanwhile (timed out, unpeered): its connection goes too.
+      TcpNetwork.of(this.ctx.system).disconnect(node);
+      return;
+    }
+    this.onConnected(outbound.key, outbound.attempt, node);
+  }
+
+  /** An outbound peering reached a peer we are peered with already: it is that peering. */
+  private redundantPeering(key: string, existing: PeerState): void {
+    this.peerings.peered(key, existing.id);
+    existing.peeringKey ??= key;
+    this.applyPeering(this.peerings.succeeded(key));
+  }
+
+  /** A connection failed before its handshake completed. */
+  private onNativeFailed(m: Extract<NativeEvent, { type: 'native-failed' }>): void {
+    const { error, outbound } = m;
+    if (error === undefined) return;
+    if (outbound !== undefined) {
+      // As Broker's connector: the peer refused a second connection to an endpoint we are
+      // peered with, so the peering asked for is up.
+      const remoteId = error.context.remoteId;
+      const existing = typeof remoteId === 'string' ? this.peers.get(remoteId) : undefined;
+      if (error.code === 'redundant_connection' && existing !== undefined && !existing.ending) {
+        if (this.peerings.isCurrent(outbound.key, outbound.attempt)) this.redundantPeering(outbound.key, existing);
+        return;
+      }
+      this.attemptFailed(outbound.key, outbound.attempt, ...nativeConnectFailure(error));
+      return;
+    }
+    const code = nativeRefusalCode(error);
+    if (code === undefined) {
+      this.ctx.log.debug({ event: 'inbound-redundant', address: m.address }, error.message);
+      return;
+    }
+    this.emitError(code, { id: null, network: parseAddress(m.address) }, `refused an incoming connection: ${error.message}`, 'warn');
+  }
+
+  /** Takes a native peer's messages: data into the routing, filters, store commands. */
+  private onNativeInput(link: NativePeer): void {
+    const messages = link.take();
+    const peer = this.peers.get(link.remoteId);
+    if (peer === undefined || peer.link !== link || peer.ending) return;
+    let items: WireItem[] = [];
+    for (const m of messages) {
+      if (m.type === 'data') {
+        items.push(nativeDataItem(m));
+        continue;
+      }
+      // Data before a filter update or a command is routed first, in order.
+      if (items.length > 0) this.nativeItems(peer, link, items);
+      items = [];
+      if (m.type === 'routing_update') {
+        this.stats.processed.routingUpdate++;
+        this.router.setPeerFilter(peer.id, decodeRoutingUpdate(m.payload));
+      } else if (m.type === 'command') {
+        this.nativeCommandIn(peer, m);
+      }
+    }
+    if (items.length > 0) this.nativeItems(peer, link, items);
+  }
+
+  private nativeItems(peer: PeerState, link: NativePeer, items: WireItem[]): void {
+    link.hold(items.length);
+    this.onPeerItems(peer, items);
+  }
+
+  /** A native peer's socket took what waited: publishers and relays waiting for it go on. */
+  private onNativeDrained(): void {
+    if (this.parked.length > 0) this.resumeParked();
+    if (this.relayBlocked) {
+      this.relayBlocked = false;
+      this.drainAll();
+    }
+  }
+
+  private onNativeDropped(link: NativePeer, error: BrokerError): void {
+    this.stats.malformed++;
+    this.ctx.log.warn({ event: 'bad-item', peer: link.remoteId, code: error.code, detail: error.message }, 'dropped a malformed message from a peer');
+  }
+
+  /** A native peer's connection closed: the peer is lost (and reconnected by a peering with a retry). */
+  private onNativeClosed(link: NativePeer, error: BrokerError | undefined, remote: boolean): void {
+    const peer = this.peers.get(link.remoteId);
+    if (peer === undefined || peer.link !== link || peer.ending) return;
+    const why = `connection closed${remote ? ' by the peer' : ''}${error === undefined ? '' : `: ${error.message}`}`;
+    if (error !== undefined) {
+      this.peerGone(peer.id, why);
+      return;
+    }
+    this.ctx.log.info({ event: 'peer-closed', peer: peer.id }, why);
+    this.losePeer(peer, why, true, false);
+  }
+
+  /**
+   * A data store message (COMMAND frame) from a native peer. Broker's store channel is
+   * translated by the store side; until it is, the message is counted and logged.
+   */
+  private nativeCommandIn(peer: PeerState, msg: OperationMessage): void {
+    this.stats.processed.command++;
+    this.ctx.log.debug({ event: 'native-command', peer: peer.id, topic: msg.topic }, 'a store command from a native peer was not translated');
+  }
+
+  /**
+   * The COMMAND frame of a data store message for a native peer, or undefined when it
+   * cannot be translated (it is then left out and logged).
+   */
+  private nativeCommandOut(link: NativePeer, item: WireItem): OperationMessage | undefined {
+    this.ctx.log.debug({ event: 'native-command-skipped', peer: link.remoteId, topic: item[0] }, 'a store message for a native peer was not translated');
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------------------------
   // Ending peerings
 
   private async unpeer(host: string, port: number): Promise<boolean> {
@@ -819,17 +1009,18 @@ export class EndpointCore extends Actor<CoreMessage> {
     if (graceful && out !== undefined) {
       out.close();
       const self = this.ctx.self;
-      const core = peer.core;
+      const link = peer.link;
       void withTimeout(out.done(), UNPEER_FLUSH_TIMEOUT_MS, this.ctx.system.clock).then(() => {
         out.abort(new FlowError('aborted', message));
-        self.tell({ type: 'peer-flushed', core, reason: message });
+        self.tell({ type: 'peer-flushed', link, reason: message });
       });
     } else {
       out?.abort(new FlowError('aborted', message));
-      this.ctx.send(peer.core, { type: 'broker.bye', reason: message, reconnect } satisfies PeerBye);
+      peer.link.bye({ type: 'broker.bye', reason: message, reconnect });
     }
     this.forgetPeer(peer);
     this.emitStatus('peer_removed', { id: peer.id, network: peer.network }, message);
+    this.emitStatus('endpoint_unreachable', { id: peer.id }, 'lost the last path');
     if (peer.peeringKey !== undefined) this.applyPeering(this.peerings.peerEnded(peer.peeringKey, reconnect));
   }
 
@@ -875,7 +1066,8 @@ export class EndpointCore extends Actor<CoreMessage> {
     peer.in?.cancel(new FlowError('cancelled', 'peer lost'));
     this.forgetPeer(peer);
     this.emitStatus('peer_lost', { id: peer.id, network: peer.network }, 'lost connection to remote peer');
-    if (lost.disconnect) TcpNetwork.of(this.ctx.system).disconnect(peer.id);
+    this.emitStatus('endpoint_unreachable', { id: peer.id }, 'lost the last path');
+    if (lost.disconnect) peer.link.disconnect();
     // The originator of a peering with a retry interval reconnects.
     if (peer.peeringKey !== undefined) this.applyPeering(this.peerings.peerEnded(peer.peeringKey, lost.reconnect));
   }
@@ -951,6 +1143,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     this.stopPeerings();
+    void this.native.close();
     // Publications still waiting for peers go first (bounded by the flush timeout).
     await withTimeout(this.parked.allTaken(), SHUTDOWN_FLUSH_TIMEOUT_MS, this.ctx.system.clock);
     const peers = [...this.peers.values()].filter((peer) => !peer.ending);
@@ -963,7 +1156,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     for (const peer of peers) {
       if (!peer.ending) {
         peer.ending = true;
-        this.ctx.send(peer.core, { type: 'broker.bye', reason: 'endpoint shut down', shutdown: true } satisfies PeerBye);
+        peer.link.bye({ type: 'broker.bye', reason: 'endpoint shut down', shutdown: true });
         this.forgetPeer(peer);
       }
     }
@@ -991,6 +1184,11 @@ function withTimeout(p: Promise<unknown>, ms: number, clock: { setTimer(ms: numb
       resolve();
     });
   });
+}
+
+/** Tells whether two sorted topic lists are the same. */
+function sameTopics(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((t, i) => t === b[i]);
 }
 
 /** Splits `ip:port` (IPv6 addresses contain colons) into a network info. */

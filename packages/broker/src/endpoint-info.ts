@@ -2,16 +2,23 @@
  * Broker's `endpoint_info` and `network_info`: which endpoint a status or error concerns,
  * and the network address it was reached at.
  */
-import { BrokerError, Count, type Data, Port } from '@broker-ts/data';
+import { BrokerError, Count, type Data, Port, Timespan } from '@broker-ts/data';
 
-/** Where an endpoint was reached: address, port and, for outbound peerings, the retry interval. */
+/**
+ * Where an endpoint was reached: address, port and, for outbound peerings, the retry
+ * interval (Broker's `network_info`, `libbroker/broker/network_info.hh`).
+ */
 export interface NetworkInfo {
   /** Host name or address text, as given to `peer()` or as seen on the socket. */
   address: string;
   /** TCP port. */
   port: number;
-  /** Retry interval in milliseconds (0 = no retry). */
-  retryMs?: number;
+  /**
+   * The retry interval of an outbound peering, as given to `peer()` (zero: no retry).
+   * Broker keeps it in whole seconds, and so does the data form
+   * ({@link endpointInfoToData}): a sub-second part is dropped there.
+   */
+  retry?: Timespan;
 }
 
 /** An endpoint id (absent for errors about an endpoint never reached) and its network info. */
@@ -22,14 +29,18 @@ export interface EndpointInfo {
   network?: NetworkInfo;
 }
 
+const NS_PER_SECOND = 1_000_000_000n;
+
 /**
  * Broker's data layout of an endpoint info (Broker's `libbroker/broker/endpoint_info.cc`):
- * `[id | nil, address | nil, port(tcp) | nil, count(retry seconds) | nil]`.
+ * `[id | nil, address | nil, port(tcp) | nil, count(retry seconds) | nil]`. The retry is
+ * a count of whole seconds, as Broker's `network_info::retry` (`timeout::seconds`) is.
  */
 export function endpointInfoToData(info: EndpointInfo): Data {
   const net = info.network;
   if (net === undefined) return [info.id, null, null, null];
-  return [info.id, net.address, new Port(net.port, 'tcp'), new Count(BigInt(Math.floor((net.retryMs ?? 0) / 1000)))];
+  const seconds = net.retry === undefined || net.retry.ns < 0n ? 0n : net.retry.ns / NS_PER_SECOND;
+  return [info.id, net.address, new Port(net.port, 'tcp'), new Count(seconds)];
 }
 
 /**
@@ -44,7 +55,7 @@ export function endpointInfoFromData(value: Data): EndpointInfo {
   if (typeof address !== 'string' || !(port instanceof Port) || !(retry instanceof Count)) {
     throw new BrokerError('invalid_data', 'endpoint_info network fields must be string, port and count, or all nil');
   }
-  return { id, network: { address, port: port.number, retryMs: Number(retry.value) * 1000 } };
+  return { id, network: { address, port: port.number, retry: new Timespan(retry.value * NS_PER_SECOND) } };
 }
 
 /** Prints a network info as Broker does: `<address>:<port>`. */

@@ -5,6 +5,7 @@ import { BrokerError } from '@broker-ts/data';
 import type { Logger } from 'pino';
 import { describeArg } from './argument-checks';
 import { type Duration, toMilliseconds } from './duration';
+import { type NativeTransport, nativeTransport } from './native/tls-options';
 
 /** What a peer's bounded output buffer does when it is full. */
 export type PeerOverflowPolicy = 'disconnect' | 'dropOldest' | 'dropNewest';
@@ -17,7 +18,10 @@ export type PeerOverflowPolicy = 'disconnect' | 'dropOldest' | 'dropNewest';
  */
 export type PublishOverflowPolicy = 'dropNewest' | 'dropOldest' | 'throw';
 
-/** TLS settings (Broker's `broker.ssl.*` options); any of them switches to verified TLS. */
+/**
+ * TLS settings (Broker's `broker.ssl.*` options); any of them switches to verified TLS:
+ * both sides present a certificate and verify the peer's against `cafile`/`capath`.
+ */
 export interface SslOptions {
   /** PEM certificate file. */
   certificate?: string;
@@ -42,11 +46,12 @@ export interface EndpointOptions {
   /** Real time (default true); false: a virtual clock that `advanceTime()` drives. */
   useRealTime?: boolean;
   /**
-   * Plain TCP. broker-ts peers over plain TCP only for now: `disableSsl: false` or an
-   * `ssl` option is refused with a `BrokerError` rather than silently ignored.
+   * Peer over plain TCP (default false: TLS, as Broker). Without `ssl` settings the TLS is
+   * Broker's unauthenticated default (anonymous TLS 1.2), so that a default endpoint
+   * peers with a default Zeek; see docs/interop.md.
    */
   disableSsl?: boolean;
-  /** TLS settings: not supported yet (refused, see `disableSsl`). */
+  /** Verified TLS with certificates (ignored with `disableSsl`). */
   ssl?: SslOptions;
   /** Items buffered for each peer before the overflow policy applies (default 2048). */
   peerBufferSize?: number;
@@ -82,6 +87,8 @@ export interface ResolvedEndpointOptions {
   useRealTime: boolean;
   disableSsl: boolean;
   ssl: SslOptions | undefined;
+  /** The transport of peerings over TCP, from `disableSsl` and `ssl` (files read once). */
+  transport: NativeTransport;
   peerBufferSize: number;
   peerOverflowPolicy: PeerOverflowPolicy;
   subscriberQueueSize: number;
@@ -106,18 +113,10 @@ function bool(value: unknown, what: string): boolean {
   return value;
 }
 
-/** Refuses TLS settings: peering is plain TCP until TLS is implemented. */
-function plainTcpOnly(options: EndpointOptions): true {
-  if (options.ssl !== undefined || options.disableSsl === false) {
-    throw new BrokerError('invalid_data', 'TLS peering is not implemented yet: leave out ssl and disableSsl (peering runs over plain TCP)');
-  }
-  if (options.disableSsl !== undefined) bool(options.disableSsl, 'disableSsl');
-  return true;
-}
-
 /**
  * Applies defaults and checks every option.
- * @throws BrokerError `invalid_data` naming the first bad option
+ * @throws BrokerError `invalid_data` naming the first bad option; `cannot_open_file` for
+ *   an `ssl` file that cannot be read
  */
 export function resolveEndpointOptions(options: EndpointOptions = {}): ResolvedEndpointOptions {
   if (options === null || typeof options !== 'object') throw new BrokerError('invalid_data', 'endpoint options must be an object');
@@ -130,14 +129,16 @@ export function resolveEndpointOptions(options: EndpointOptions = {}): ResolvedE
     throw new BrokerError('invalid_data', `publishOverflowPolicy must be one of ${PUBLISH_POLICIES.join(', ')}, got ${describeArg(publishPolicy)}`);
   }
   const ttl = positiveInt(options.ttl ?? 20, 'ttl');
+  const disableSsl = bool(options.disableSsl ?? false, 'disableSsl');
   if (ttl > 0xffff) throw new BrokerError('invalid_data', `ttl must be at most 65535, got ${ttl}`);
   return {
     name: options.name ?? 'endpoint',
     forward: bool(options.forward ?? true, 'forward'),
     ttl,
     useRealTime: bool(options.useRealTime ?? true, 'useRealTime'),
-    disableSsl: plainTcpOnly(options),
+    disableSsl,
     ssl: options.ssl,
+    transport: nativeTransport({ disableSsl, ssl: options.ssl }),
     peerBufferSize: positiveInt(options.peerBufferSize ?? 2048, 'peerBufferSize'),
     peerOverflowPolicy: policy,
     subscriberQueueSize: positiveInt(options.subscriberQueueSize ?? 64, 'subscriberQueueSize'),

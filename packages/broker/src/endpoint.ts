@@ -121,7 +121,9 @@ export class Endpoint {
   }
 
   /**
-   * Accepts peerings on a TCP address.
+   * Accepts peerings on a TCP address: from Broker or Zeek (Broker's native protocol) and
+   * from other broker-ts endpoints, over TLS (Broker's default) or plain TCP
+   * (`disableSsl`), as the endpoint options say.
    * @param host - address to bind (default `127.0.0.1`)
    * @param port - port to bind (default 0: the OS picks a free one)
    * @returns the bound port
@@ -138,7 +140,8 @@ export class Endpoint {
   }
 
   /**
-   * Peers with the endpoint listening at `host:port`.
+   * Peers with the endpoint listening at `host:port`: a Broker, Zeek or another broker-ts
+   * endpoint (the TLS settings of both sides must agree).
    * @returns true once peered; false when the attempt failed and no retry was asked for
    *   (the failure is also reported as a `peer_unavailable` error event)
    */

@@ -1,3 +1,4 @@
+import { Timespan } from '@broker-ts/data';
 import { OutboundPeerings } from './outbound-peerings';
 
 /** A table whose established peerings are the ids in `up`. */
@@ -22,7 +23,7 @@ describe('OutboundPeerings', () => {
     const first = t.request('h', 1, 0, undefined);
     expect(first).toEqual({ key: 'h:1', peered: false, step: { key: 'h:1', timer: { kind: 'handshake', attempt: 1, ms: 10_000 }, connect: { attempt: 1, host: 'h', port: 1, via: undefined } } });
     expect(t.request('h', 1, 500, undefined)).toEqual({ key: 'h:1', peered: false, step: undefined });
-    expect(t.pending()).toEqual([{ network: { address: 'h', port: 1, retryMs: 500 }, reconnecting: false }]);
+    expect(t.pending()).toEqual([{ network: { address: 'h', port: 1, retry: Timespan.fromMilliseconds(500) }, reconnecting: false }]);
   });
 
   test('a linked node is dialed through `via`', () => {
@@ -35,7 +36,7 @@ describe('OutboundPeerings', () => {
     t.request('h', 1, 0, undefined);
     const w = watch(t.wait('h:1'));
     t.reached('h:1', 1, 'B');
-    expect(t.handshaking('B')).toEqual({ key: 'h:1', attempt: 1, network: { address: 'h', port: 1, retryMs: 0 } });
+    expect(t.handshaking('B')).toEqual({ key: 'h:1', attempt: 1, network: { address: 'h', port: 1, retry: Timespan.fromMilliseconds(0) } });
     t.peered('h:1', 'B');
     up.add('B');
     expect(t.succeeded('h:1')).toEqual({ key: 'h:1', timer: { kind: 'none' }, event: undefined });
@@ -53,7 +54,7 @@ describe('OutboundPeerings', () => {
     expect(t.failed('h:1', 1, 'peer_timeout', 'peering handshake timed out')).toEqual({
       key: 'h:1',
       timer: { kind: 'none' },
-      error: { code: 'peer_unavailable', network: { address: 'h', port: 1, retryMs: 0 }, message: 'peering handshake timed out', level: 'warn' },
+      error: { code: 'peer_unavailable', network: { address: 'h', port: 1, retry: Timespan.fromMilliseconds(0) }, message: 'peering handshake timed out', level: 'warn' },
     });
     await turn();
     expect(w.outcome).toBe(false);
@@ -90,7 +91,7 @@ describe('OutboundPeerings', () => {
     t.succeeded('h:1');
     up.delete('B');
     expect(t.peerEnded('h:1', true)).toEqual({ key: 'h:1', timer: { kind: 'retry', ms: 100 }, event: 'reconnecting' });
-    expect(t.pending()).toEqual([{ network: { address: 'h', port: 1, retryMs: 100 }, reconnecting: true }]);
+    expect(t.pending()).toEqual([{ network: { address: 'h', port: 1, retry: Timespan.fromMilliseconds(100) }, reconnecting: true }]);
     expect(t.peerEnded('h:1', false)).toEqual({ key: 'h:1', timer: { kind: 'none' } });
     expect(t.pending()).toEqual([]);
     expect(t.peerEnded('h:1', true)).toBeUndefined();

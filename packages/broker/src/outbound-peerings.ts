@@ -7,7 +7,7 @@
  * same way: `libbroker/broker/internal/connector.cc` makes the attempts and retries,
  * `libbroker/broker/internal/peering.hh` holds an established peering.
  */
-import type { ErrorCodeName } from '@broker-ts/data';
+import { type ErrorCodeName, Timespan } from '@broker-ts/data';
 import type { NetworkInfo } from './endpoint-info';
 
 /** The one timer a peering needs after a step (any earlier one is cancelled first). */
@@ -130,6 +130,12 @@ export class OutboundPeerings {
     return undefined;
   }
 
+  /** Where the peering goes, as statuses report it (host, port, retry). */
+  network(key: string): NetworkInfo | undefined {
+    const p = this.peerings.get(key);
+    return p === undefined ? undefined : networkOf(p);
+  }
+
   /** Records the peer the peering reached (kept for reconnection and `peers()`). */
   peered(key: string, peer: string): void {
     const p = this.peerings.get(key);
@@ -220,5 +226,5 @@ function settle(p: Peering, ok: boolean): void {
 
 /** The address of a peering as status events and `peers()` report it. */
 function networkOf(p: Peering): NetworkInfo {
-  return { address: p.host, port: p.port, retryMs: p.retryMs };
+  return { address: p.host, port: p.port, retry: Timespan.fromMilliseconds(p.retryMs) };
 }

@@ -85,6 +85,13 @@ export type PeerMessage = PeerHello | PeerWelcome | PeerReject | PeerFilterUpdat
  */
 export type WireItem = [topic: string, payload: Uint8Array, origin: string | null, seq: number, ttl: number, receiver: string | null];
 
+/**
+ * The sequence number of a message that has none: one that entered through a peer
+ * speaking Broker's native protocol, whose envelope carries no origin and sequence. It is
+ * never suppressed as a duplicate, as in Broker.
+ */
+export const NO_SEQUENCE = -1;
+
 /** Meta of the data stream a core opens to its peer. */
 export interface PeerStreamMeta {
   kind: 'broker.peer-data';
@@ -115,7 +122,7 @@ export function asWireItem(x: unknown): WireItem | undefined {
   if (!Array.isArray(x) || x.length !== 6) return undefined;
   const [topic, payload, origin, seq, ttl, receiver] = x as unknown[];
   if (typeof topic !== 'string' || !(payload instanceof Uint8Array) || (origin !== null && typeof origin !== 'string')) return undefined;
-  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return undefined;
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < NO_SEQUENCE) return undefined;
   if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0 || ttl > 0xffff) return undefined;
   if (receiver !== null && typeof receiver !== 'string') return undefined;
   return x as WireItem;

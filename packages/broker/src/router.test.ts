@@ -1,3 +1,4 @@
+import { NO_SEQUENCE } from './peer-protocol';
 import { RouteInfo, Router } from './router';
 
 function router(self: string, opts: Partial<{ forward: boolean; ttl: number }> = {}): Router {
@@ -29,6 +30,15 @@ describe('Router', () => {
     r.addPeer('C', ['/t']);
     const d = r.routeInbound('A', { topic: '/t/x', origin: 'A', seq: 0, ttl: 20 });
     expect(d).toEqual({ deliver: true, relayTo: ['C'], ttl: 19 });
+  });
+
+  test('a message from a native peer (no sequence number) is never taken for a duplicate, as in Broker', () => {
+    const r = router('B');
+    r.addPeer('Z', ['/t']);
+    r.addPeer('C', ['/t']);
+    const info = { topic: '/t', origin: 'Z', seq: NO_SEQUENCE, ttl: 16 };
+    expect(r.routeInbound('Z', info)).toEqual({ deliver: true, relayTo: ['C'], ttl: 15 });
+    expect(r.routeInbound('Z', info)).toEqual({ deliver: true, relayTo: ['C'], ttl: 15 });
   });
 
   test('with forwarding off a relay delivers but does not relay', () => {

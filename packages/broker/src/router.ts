@@ -18,6 +18,7 @@
  *   (Broker 1.4 resolved masters one hop away only and never relayed clone topics).
  */
 import { DuplicateFilter } from './duplicate-filter';
+import { NO_SEQUENCE } from './peer-protocol';
 import { TopicFilter } from './topic-filter';
 import { isInternalTopic, isStoreChannelTopic } from './topic';
 
@@ -200,8 +201,9 @@ export class Router {
    */
   decide(from: string, topic: string, origin: string, seq: number, ttl: number, receiver: string | undefined): InboundDecision {
     if (isInternalTopic(topic)) return { deliver: false, relayTo: [], ttl: 0, dropped: 'internal-topic' };
-    // Our own message came back through a cycle.
-    if (origin === this.options.self || !this.seen.accept(origin, seq)) return { deliver: false, relayTo: [], ttl: 0, dropped: 'duplicate' };
+    // Our own message came back through a cycle. A message without a sequence number
+    // (from a native peer) is not checked, as in Broker.
+    if (origin === this.options.self || (seq !== NO_SEQUENCE && !this.seen.accept(origin, seq))) return { deliver: false, relayTo: [], ttl: 0, dropped: 'duplicate' };
     if (receiver !== undefined) {
       // A message for one endpoint is delivered there and never relayed.
       return receiver === this.options.self ? DELIVER_ONLY : { deliver: false, relayTo: [], ttl: 0 };

@@ -46,9 +46,14 @@ export class Status {
     return new Status(code, endpointInfoFromData(value[2]), value[3]);
   }
 
-  /** Broker's text form: `peer_added(<id>, <addr>:<port>, "handshake successful")`. */
+  /**
+   * Broker's text form: `peer_added(<id>, <addr>:<port>, "handshake successful")`, without
+   * the address when there is none (`endpoint_discovered(<id>, "found a new peer in the
+   * network")`), as `libbroker/broker/status.cc` writes it.
+   */
   toString(): string {
-    return `${this.code}(${this.context.id ?? 'invalid-node'}, ${formatNetworkInfo(this.context.network)}, "${this.message}")`;
+    const network = this.context.network === undefined ? '' : `${formatNetworkInfo(this.context.network)}, `;
+    return `${this.code}(${this.context.id ?? 'invalid-node'}, ${network}"${this.message}")`;
   }
 }
 

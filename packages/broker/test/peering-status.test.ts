@@ -22,7 +22,7 @@ let eps: Endpoint[] = [];
 afterEach(() => shutdownAll(eps));
 
 describe('status event sequences', () => {
-  test('the responder reports peer_added before the first message of the peer', async () => {
+  test('the responder reports endpoint_discovered and peer_added before the first message of the peer', async () => {
     eps = endpoints(['a', 'b']);
     const [a, b] = eps;
     const mixed = a.makeSubscriber([ReservedTopics.statuses, '/t']);
@@ -30,10 +30,10 @@ describe('status event sequences', () => {
     // b subscribes nothing but learns a's filter in the handshake, then publishes at once.
     expect(await b.peer('127.0.0.1', port)).toBe(true);
     for (let i = 0; i < 3; i++) b.publish('/t', i);
-    expect(await readMixed(mixed, 4)).toEqual(['status:peer_added', '0', '1', '2']);
+    expect(await readMixed(mixed, 5)).toEqual(['status:endpoint_discovered', 'status:peer_added', '0', '1', '2']);
   });
 
-  test('the originator reports peer_added before the first message of the peer', async () => {
+  test('the originator reports endpoint_discovered and peer_added before the first message of the peer', async () => {
     eps = endpoints(['a', 'b']);
     const [a, b] = eps;
     const mixed = a.makeSubscriber([ReservedTopics.statuses, '/t']);
@@ -42,10 +42,10 @@ describe('status event sequences', () => {
     a.peerNoWait('127.0.0.1', port);
     await nextEvent(bStatus, 'peer_added');
     for (let i = 0; i < 3; i++) b.publish('/t', i);
-    expect(await readMixed(mixed, 4)).toEqual(['status:peer_added', '0', '1', '2']);
+    expect(await readMixed(mixed, 5)).toEqual(['status:endpoint_discovered', 'status:peer_added', '0', '1', '2']);
   });
 
-  test('after unpeer: peer_removed here, peer_lost there, after every message published before it', async () => {
+  test('after unpeer: peer_removed here, peer_lost there, after every message published before it, each followed by endpoint_unreachable', async () => {
     eps = endpoints(['a', 'b']);
     const [a, b] = eps;
     const aStatus = a.makeStatusSubscriber(true);
@@ -55,13 +55,14 @@ describe('status event sequences', () => {
     const n = 1500;
     for (let i = 0; i < n; i++) a.publish('/t', i);
     expect(await a.unpeer('127.0.0.1', port)).toBe(true);
-    const got = await readMixed(mixed, n + 2);
-    expect(got[0]).toBe('status:peer_added');
-    expect(got.slice(1, n + 1)).toEqual(Array.from({ length: n }, (_, i) => String(i)));
-    expect(got[n + 1]).toBe('status:peer_lost');
+    const got = await readMixed(mixed, n + 4);
+    expect(got.slice(0, 2)).toEqual(['status:endpoint_discovered', 'status:peer_added']);
+    expect(got.slice(2, n + 2)).toEqual(Array.from({ length: n }, (_, i) => String(i)));
+    expect(got.slice(n + 2)).toEqual(['status:peer_lost', 'status:endpoint_unreachable']);
     const removed = (await nextEvent(aStatus, 'peer_removed')) as Status;
     expect(removed.context.id).toBe(b.id);
     expect(removed.message).toBe('removed connection to remote peer');
+    expect(codeOf(await aStatus.get())).toBe('endpoint_unreachable');
     expect(await a.peers()).toEqual([]);
     expect(await b.peers()).toEqual([]);
   });
@@ -237,10 +238,10 @@ describe('shutdown', () => {
     const n = 2000;
     for (let i = 0; i < n; i++) a.publish('/s', i);
     await a.shutdown();
-    const got = await readMixed(mixed, n + 2);
-    expect(got[0]).toBe('status:peer_added');
-    expect(got.slice(1, n + 1)).toEqual(Array.from({ length: n }, (_, i) => String(i)));
-    expect(got[n + 1]).toBe('status:peer_lost');
+    const got = await readMixed(mixed, n + 4);
+    expect(got.slice(0, 2)).toEqual(['status:endpoint_discovered', 'status:peer_added']);
+    expect(got.slice(2, n + 2)).toEqual(Array.from({ length: n }, (_, i) => String(i)));
+    expect(got.slice(n + 2)).toEqual(['status:peer_lost', 'status:endpoint_unreachable']);
   });
 
   test('is idempotent, closes subscribers (end_of_file) and refuses later requests with shutting_down', async () => {

@@ -101,7 +101,7 @@ describe('broker-node', () => {
     expect(await noTopics.exit).toBe(1);
     expect(noTopics.stderr).toEqual(['no topics specified']);
     expect(await tls.exit).toBe(1);
-    expect(tls.stderr[0]).toMatch(/^broker-node: TLS peering is not implemented yet/);
+    expect(tls.stderr[0]).toMatch(/^broker-node: cannot read the certificate node.pem/);
     expect(await help.exit).toBe(0);
     expect(help.stdout[0]).toBe('Usage: broker-node [options]');
     expect(help.stdout.some((l) => l.includes('--rendezvous-retry <duration>'))).toBe(true);

@@ -19,7 +19,8 @@ const BASE_MS = Date.now();
 
 /**
  * `length` characters cycling through [0-9A-Za-z] from a seed (Broker's `random_string`).
- * @internal shared with the other benchmark events
+ * Shared with the other benchmark events of this package.
+ * @internal
  */
 export function cyclingString(seed: number, length: number): string {
   let out = '';

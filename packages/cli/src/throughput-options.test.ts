@@ -13,7 +13,7 @@ function usageError(argv: string[]): string {
 describe('broker-throughput options', () => {
   it('a client gets Broker 1.4 defaults: event type 1, one event per batch, one batch per second, port 9999', () => {
     expect(parseThroughputArgs(['zeek.example'])).toEqual({
-      mode: 'client', host: 'zeek.example', port: 9999, verbose: false, eventType: 1, batchRate: 1, batchSize: 1,
+      mode: 'client', host: 'zeek.example', port: 9999, verbose: false, disableSsl: false, eventType: 1, batchRate: 1, batchSize: 1,
       batchSizeIncreaseInterval: 0, batchSizeIncreaseAmount: 0, maxInFlight: undefined, numEvents: undefined, durationSeconds: undefined,
     });
   });
@@ -27,9 +27,9 @@ describe('broker-throughput options', () => {
   });
 
   it('a server listens on <interface>:<port>, port 0 meaning any, and takes -m', () => {
-    expect(parseThroughputArgs(['--server', '127.0.0.1:0', '-m', '1000'])).toEqual({ mode: 'server', host: '127.0.0.1', port: 0, verbose: false, maxReceived: 1000 });
+    expect(parseThroughputArgs(['--server', '127.0.0.1:0', '-m', '1000'])).toEqual({ mode: 'server', host: '127.0.0.1', port: 0, verbose: false, disableSsl: false, maxReceived: 1000 });
     expect(parseThroughputArgs(['--server', ':9998'])).toMatchObject({ host: '', port: 9998, maxReceived: undefined });
-    expect(parseThroughputArgs(['--disable-ssl', '--server', '[::1]:5000'])).toMatchObject({ host: '::1', port: 5000 });
+    expect(parseThroughputArgs(['--disable-ssl', '--server', '[::1]:5000'])).toMatchObject({ host: '::1', port: 5000, disableSsl: true });
   });
 
   it('addresses: host, host:, host:port, [v6]:port; bad ports and bare IPv6 are refused', () => {

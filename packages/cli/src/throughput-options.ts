@@ -27,6 +27,8 @@ interface CommonOptions {
   port: number;
   /** Print status events (`--verbose`). */
   verbose: boolean;
+  /** Plain TCP (`--disable-ssl`); otherwise Broker's default anonymous TLS. */
+  disableSsl: boolean;
   /** Serve metrics and the status report on this port (`--metrics-port`, `BROKER_METRICS_PORT`). */
   metricsPort?: number;
 }
@@ -86,8 +88,8 @@ options:
                              with more than N events in flight
   -n, --num-events N         client: send N events, then wait for the server's quit
       --duration S           client: stop after S seconds
-      --disable-ssl          plain TCP (the default of broker-ts; accepted for Broker's
-                             command lines)
+      --disable-ssl          plain TCP (default: Broker's anonymous TLS; both ends
+                             must agree)
       --metrics-port PORT    serve Prometheus metrics (/metrics) and the status report
                              (/v1/status/json) on 127.0.0.1:PORT (0: any free port;
                              env BROKER_METRICS_PORT)
@@ -189,11 +191,12 @@ export function parseThroughputArgs(argv: readonly string[]): ThroughputOptions 
   if (parsed.positionals.length === 0) throw new UsageError(v.server ? 'missing <interface>:<port> to listen on' : 'missing <host>[:<port>] to connect to');
   if (parsed.positionals.length > 1) throw new UsageError(`one address expected, got ${parsed.positionals.map((p) => JSON.stringify(p)).join(' ')}`);
   const verbose = v.verbose ?? false;
+  const disableSsl = v['disable-ssl'] ?? false;
   const metricsPort = metricsPortOption(v['metrics-port'] ?? process.env.BROKER_METRICS_PORT);
   if (v.server) {
     const misplaced = CLIENT_ONLY.find((name) => v[name] !== undefined);
     if (misplaced !== undefined) throw new UsageError(`--${misplaced} is a client option, not for --server`);
-    return { mode: 'server', ...parseBenchmarkAddress(parsed.positionals[0], true), verbose, metricsPort, maxReceived: integer('--max-received', v['max-received'], 1) };
+    return { mode: 'server', ...parseBenchmarkAddress(parsed.positionals[0], true), verbose, disableSsl, metricsPort, maxReceived: integer('--max-received', v['max-received'], 1) };
   }
   if (v['max-received'] !== undefined) throw new UsageError('--max-received is a server option (use it with --server)');
   const typeText = v['event-type'] ?? '1';
@@ -203,6 +206,7 @@ export function parseThroughputArgs(argv: readonly string[]): ThroughputOptions 
     mode: 'client',
     ...parseBenchmarkAddress(parsed.positionals[0], false),
     verbose,
+    disableSsl,
     metricsPort,
     eventType,
     batchRate: nonNegative('--batch-rate', v['batch-rate']) ?? 1,

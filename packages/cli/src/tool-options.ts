@@ -51,6 +51,8 @@ export interface EndpointFlags {
   'broker.ssl.passphrase'?: string;
   /** `--broker.ssl.cafile`. */
   'broker.ssl.cafile'?: string;
+  /** `--broker.ssl.capath`. */
+  'broker.ssl.capath'?: string;
   /** `--metrics-port` or `BROKER_METRICS_PORT`. */
   metricsPort?: number;
   /** `--metrics-address`. */
@@ -64,14 +66,15 @@ export interface EndpointFlags {
 /** Adds Broker's endpoint options and the metrics port to a tool's command. */
 export function addEndpointFlags(cmd: Command): Command {
   return cmd
-    .option('--disable-ssl', 'use unencrypted communication (broker-ts peers over plain TCP: always the case today)')
+    .option('--disable-ssl', "use unencrypted communication (default: TLS, anonymous unless certificates are given, as Broker's)")
     .option('--disable-forwarding', 'do not forward messages received from peers to other peers')
     .option('--ttl <hops>', 'drop messages after traversing this many hops (default 20)', parseCountArg)
     .option('--peer-buffer-size <n>', 'messages buffered per peer before its overflow policy applies (default 2048)', parseCountArg)
-    .option('--broker.ssl.certificate <file>', 'PEM certificate of this node (TLS: not implemented yet, refused)')
-    .option('--broker.ssl.key <file>', 'private key of this node (TLS: not implemented yet, refused)')
-    .option('--broker.ssl.passphrase <text>', 'passphrase of the key (TLS: not implemented yet, refused)')
-    .option('--broker.ssl.cafile <file>', 'concatenated PEM certificates to trust (TLS: not implemented yet, refused)')
+    .option('--broker.ssl.certificate <file>', 'PEM certificate of this node (verified TLS)')
+    .option('--broker.ssl.key <file>', 'private key of this node (verified TLS)')
+    .option('--broker.ssl.passphrase <text>', 'passphrase of the key')
+    .option('--broker.ssl.cafile <file>', 'concatenated PEM certificates to trust (verified TLS)')
+    .option('--broker.ssl.capath <dir>', 'directory of PEM certificates to trust (verified TLS)')
     .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics at /metrics and the status at /v1/status/json on this port (0: pick one)').argParser(parsePortArg).env('BROKER_METRICS_PORT'))
     .addOption(new Option('--broker.metrics.port <port>', "same as --metrics-port (Broker's name)").argParser(parsePortArg).hideHelp())
     .option('--metrics-address <host>', 'bind address of the metrics server (default 127.0.0.1)')
@@ -81,9 +84,9 @@ export function addEndpointFlags(cmd: Command): Command {
 }
 
 /**
- * Turns the parsed flags into endpoint options. TLS files go to `ssl` unchanged, so they
- * take effect once broker-ts speaks TLS; until then the endpoint refuses them with a
- * `BrokerError`, which the tools report.
+ * Turns the parsed flags into endpoint options. TLS files go to `ssl` unchanged; a file
+ * that cannot be read is the endpoint's `BrokerError` (`cannot_open_file`), which the
+ * tools report.
  */
 export function endpointOptionsFrom(flags: EndpointFlags & Record<string, unknown>, name: string): EndpointOptions {
   const options: EndpointOptions = { name };
@@ -96,6 +99,7 @@ export function endpointOptionsFrom(flags: EndpointFlags & Record<string, unknow
     key: flags['broker.ssl.key'],
     passphrase: flags['broker.ssl.passphrase'],
     cafile: flags['broker.ssl.cafile'],
+    capath: flags['broker.ssl.capath'],
   };
   if (Object.values(ssl).some((v) => v !== undefined)) options.ssl = Object.fromEntries(Object.entries(ssl).filter(([, v]) => v !== undefined));
   return options;

@@ -2,7 +2,7 @@ import { compare } from './compare';
 import type { Data, DataInput } from './data';
 import { isStrictlySorted, sortedIndexOf } from './sorted-index';
 import { toData } from './to-data';
-import { toString } from './to-string';
+import { formatData } from './format-data';
 import { BROKER_TAG, markBrokerType, TAG_SET } from './type-tag';
 
 /**
@@ -117,7 +117,7 @@ export class BrokerSet implements Iterable<Data> {
 
   /** Broker's text form, e.g. `{1, 2, a}`. */
   toString(): string {
-    return toString(this);
+    return formatData(this);
   }
 }
 markBrokerType(BrokerSet, TAG_SET);

@@ -2,7 +2,7 @@ import { compare } from './compare';
 import type { Data, DataInput } from './data';
 import { sortedIndexOf } from './sorted-index';
 import { toData } from './to-data';
-import { toString } from './to-string';
+import { formatData } from './format-data';
 import { BrokerError } from './broker-error';
 import { BROKER_TAG, isPlainObject, markBrokerType, TAG_TABLE } from './type-tag';
 
@@ -153,7 +153,7 @@ export class BrokerTable implements Iterable<[Data, Data]> {
 
   /** Broker's text form, e.g. `{a -> 1, b -> 2}`. */
   toString(): string {
-    return toString(this);
+    return formatData(this);
   }
 }
 markBrokerType(BrokerTable, TAG_TABLE);

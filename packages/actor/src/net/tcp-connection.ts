@@ -254,10 +254,18 @@ export class TcpConnection {
     this.flushHandle = undefined;
     const rest = this.encoder.take();
     if (this.socket.destroyed) return this.finish();
-    if (rest.length > 0 && !this.waitingDrain) {
-      // Destroy once the last bytes are handed over: a hostile peer that never closes its
-      // side must not keep the socket half-open.
-      this.socket.end(rest, () => this.socket.destroy());
+    if (rest.length > 0 || this.waitingDrain) {
+      // Destroy once the last bytes, and those the socket still holds (a TLS socket often
+      // does), are handed over: a hostile peer that never closes its side must not keep
+      // the socket half-open, nor one that never reads keep it for longer than the
+      // silence that declares a peer dead.
+      const socket = this.socket;
+      const liveness = this.options.liveness;
+      const linger = this.options.clock.setTimer(liveness.heartbeatInterval * liveness.missedHeartbeats, () => socket.destroy());
+      socket.end(rest, () => {
+        linger.cancel();
+        socket.destroy();
+      });
     } else {
       this.socket.destroy();
     }

@@ -101,3 +101,74 @@ test('remoteAddress names the connected peer: its ephemeral port on the acceptin
   expect(TcpNetwork.of(client).remoteAddress(server.nodeId)).toBe(`127.0.0.1:${port}`);
   expect(TcpNetwork.of(server).remoteAddress('no-such-node')).toBeUndefined();
 });
+
+/*
+ * adopt: a protocol that starts on its own socket hands the connection to the runtime.
+ * Each side first exchanges a line of its own protocol; the bytes that follow it in the
+ * same chunk (the runtime's handshake, sent at once by the initiator) are put back into
+ * the socket, and the runtime continues on the same TCP connection.
+ */
+describe('adopt', () => {
+  /** Reads the first line from a socket, then pauses it and puts the rest back. */
+  function readLine(socket: import('node:net').Socket): Promise<string> {
+    return new Promise((resolve) => {
+      let seen = Buffer.alloc(0);
+      const onData = (chunk: Buffer): void => {
+        seen = Buffer.concat([seen, chunk]);
+        const end = seen.indexOf(0x0a);
+        if (end < 0) return;
+        socket.pause();
+        socket.off('data', onData);
+        const rest = seen.subarray(end + 1);
+        if (rest.length > 0) socket.unshift(rest);
+        resolve(seen.subarray(0, end).toString());
+      };
+      socket.on('data', onData);
+    });
+  }
+
+  test('both sides continue a connection opened by another protocol, with the bytes that followed it', async () => {
+    const { createServer } = await import('node:net');
+    server.spawn(() => ({ add: (m) => (m.x as number) + (m.y as number) }), { name: 'adder', remote: ['add'] });
+    const listener = createServer();
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const accepted = new Promise<string>((resolve, reject) => {
+      listener.once('connection', (socket) => {
+        listener.close();
+        void readLine(socket).then((line) => {
+          expect(line).toBe('hello from the client');
+          socket.write('hello from the server\n');
+          TcpNetwork.of(server).adopt(socket, 'acceptor').then(resolve, reject);
+        });
+      });
+    });
+    const socket = createConnection({ host: '127.0.0.1', port: (listener.address() as { port: number }).port });
+    socket.write('hello from the client\n');
+    expect(await readLine(socket)).toBe('hello from the server');
+    const node = await TcpNetwork.of(client).adopt(socket, 'initiator');
+    expect(node).toBe(server.nodeId);
+    await expect(accepted).resolves.toBe(client.nodeId);
+    const adder = await client.lookup(node, 'adder');
+    await expect(client.request(adder!, { type: 'add', x: 2, y: 40 }, { timeout: 10_000 })).resolves.toBe(42);
+    expect(TcpNetwork.of(client).nodes).toEqual([server.nodeId]);
+    expect(refusals).toEqual([]);
+  });
+
+  test('a failed handshake on an adopted socket rejects the adopter and is no refused inbound connection', async () => {
+    const { createServer } = await import('node:net');
+    const failed = new Promise<unknown>((resolve) => {
+      const listener = createServer((socket) => {
+        listener.close();
+        TcpNetwork.of(server).adopt(socket, 'acceptor').then(resolve, resolve);
+      });
+      listener.listen(0, '127.0.0.1', () => {
+        const socket = createConnection({ host: '127.0.0.1', port: (listener.address() as { port: number }).port }, () => socket.write('GET / HTTP/1.1\r\n\r\n'));
+        socket.on('error', () => {});
+        socket.on('data', () => {});
+      });
+    });
+    const error = await failed;
+    expect(error).toMatchObject({ reason: 'bad_magic' });
+    expect(refusals).toEqual([]);
+  });
+});

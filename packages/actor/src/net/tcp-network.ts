@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { ActorError } from '../actor-error';
 import { ActorSystem } from '../actor-system';
 import type { ActorSystemView } from '../actor-system-view';
@@ -140,6 +141,20 @@ export class TcpNetwork {
    */
   connect(host: string, port: number): Promise<string> {
     return this.transport.connect(host, port);
+  }
+
+  /**
+   * Runs the runtime's handshake on an already connected socket (plain or TLS) and, once
+   * it completes, registers the node as {@link connect} does. For protocols that start on
+   * their own and hand the connection over (see `TcpTransport.adopt`).
+   * @param socket - the connected socket, paused, possibly with unread bytes put back
+   * @param role - `initiator` on the side that opened the TCP connection, else `acceptor`
+   * @returns the remote node id
+   * @throws NetError `unsupported_version`, `self_connection`, `handshake_timeout`,
+   *   `socket_error`, `shutdown`, ...
+   */
+  adopt(socket: Socket, role: 'initiator' | 'acceptor'): Promise<string> {
+    return this.transport.adopt(socket, role);
   }
 
   /**

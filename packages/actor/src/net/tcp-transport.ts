@@ -253,6 +253,30 @@ export class TcpTransport {
   }
 
   /**
+   * Runs this transport's handshake on a socket that is already connected, for a protocol
+   * that hands its connection over to the runtime (a Broker peering that both sides
+   * continue with broker-ts's own peering). The socket may be a TLS socket and may hold
+   * unread bytes put back with `unshift`; it is resumed here. Failures are reported
+   * through the returned promise only (never as refused inbound connections).
+   * @param socket - the connected socket, paused
+   * @param role - `initiator` on the side that opened the TCP connection, else `acceptor`
+   * @returns the remote node id once the handshake completed
+   * @throws NetError as {@link connect} does once the socket is connected
+   */
+  adopt(socket: Socket, role: 'initiator' | 'acceptor'): Promise<string> {
+    if (this.closing) {
+      socket.destroy();
+      return Promise.reject(new NetError('shutdown', 'transport is closed'));
+    }
+    return new Promise((resolve, reject) => {
+      const conn = this.open(socket, role);
+      this.dials.set(conn, { resolve, reject });
+      conn.start();
+      socket.resume();
+    });
+  }
+
+  /**
    * Queues one encoded envelope for a node; it leaves with the connection's next batch.
    * @param node - the destination node
    * @param body - the encoded envelope
@@ -382,7 +406,8 @@ export class TcpTransport {
     const removed = this.table.remove(conn);
     if (conn.role === 'acceptor' && !conn.wasEstablished) {
       this.pendingInbound.delete(conn);
-      if (!this.closing && error.reason !== 'shutdown' && error.reason !== 'duplicate_connection') this.events.inboundRefused?.(conn.remoteAddress, error);
+      // An adopted connection (it has a dial) reports its failure to its caller instead.
+      if (!this.dials.has(conn) && !this.closing && error.reason !== 'shutdown' && error.reason !== 'duplicate_connection') this.events.inboundRefused?.(conn.remoteAddress, error);
     }
     const dial = this.dials.get(conn);
     this.dials.delete(conn);

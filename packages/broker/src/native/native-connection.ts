@@ -11,7 +11,7 @@ import { BrokerError } from '@broker-ts/data';
 import { encodeHandshakeFrame, encodeOperationFrame } from './native-codec';
 import { type NativeDecodeResult, NativeFrameDecoder } from './native-frame-decoder';
 import { type HandshakeAction, NativeHandshake } from './native-handshake';
-import { NATIVE_DEFAULT_TTL, NATIVE_RESERVED_TOPIC, type OperationMessage } from './native-message';
+import { BROKER_TS_EXTENSIONS_TOPIC, NATIVE_DEFAULT_TTL, NATIVE_RESERVED_TOPIC, type OperationMessage } from './native-message';
 import type { NativeTransport } from './tls-options';
 
 /** Options of a {@link NativeConnection}. */
@@ -28,6 +28,12 @@ export interface NativeConnectionOptions {
   handshakeTimeoutMs?: number;
   /** Largest frame accepted after the handshake (default 64 MiB). */
   maxFrameSize?: number;
+  /**
+   * Offer broker-ts's own peering after the handshake (default false): adds
+   * {@link BROKER_TS_EXTENSIONS_TOPIC} to the filter sent. When the peer's filter carries
+   * it too, the connection stops after the handshake (see {@link NativeConnection.takeSocket}).
+   */
+  extensions?: boolean;
 }
 
 /** What the peer told about itself in the handshake. */
@@ -38,6 +44,12 @@ export interface NativePeerInfo {
   remoteFilter: string[];
   /** Whether this side was the originator (the smaller id). */
   originator: boolean;
+  /**
+   * Whether both sides offered broker-ts's own peering: the native protocol ends with the
+   * handshake, the connection reads nothing more, and its owner takes the socket with
+   * {@link NativeConnection.takeSocket} to continue with that protocol.
+   */
+  extensions: boolean;
 }
 
 /** Events of a {@link NativeConnection}. */
@@ -59,7 +71,7 @@ export interface NativeConnectionEvents {
 }
 
 /** Where a {@link NativeConnection} stands. */
-export type NativeConnectionState = 'connecting' | 'handshake' | 'established' | 'closed';
+export type NativeConnectionState = 'connecting' | 'handshake' | 'established' | 'handed-over' | 'closed';
 
 /** One peering connection speaking Broker's native protocol. */
 export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
@@ -81,6 +93,16 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
   private peerClosed = false;
   /** The socket carrying the Broker protocol (the TLS socket once TLS is up). */
   private socket: net.Socket;
+  /** Set when both sides offered broker-ts's peering: nothing more is read or written. */
+  private stopped = false;
+  /** This connection's socket listeners (removed one by one on hand-over: the socket's own stay). */
+  private readonly socketListeners: ReadonlyArray<[string, (...args: any[]) => void]> = [
+    ['data', (chunk: Buffer) => this.onData(chunk)],
+    ['drain', () => this.emit('drain')],
+    ['error', (e: Error) => this.onSocketError(e)],
+    ['end', () => this.onEnd()],
+    ['close', () => this.finish()],
+  ];
 
   private constructor(
     socket: net.Socket,
@@ -90,7 +112,8 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
     super();
     this.socket = socket;
     this.decoder = new NativeFrameDecoder({ maxFrameSize: options.maxFrameSize });
-    this.handshake = new NativeHandshake({ localId: options.localId, role, filter: options.filter, admit: options.admit });
+    const filter = options.extensions === true ? () => [...options.filter(), BROKER_TS_EXTENSIONS_TOPIC] : options.filter;
+    this.handshake = new NativeHandshake({ localId: options.localId, role, filter, admit: options.admit });
     this.timer = setTimeout(() => this.onTimeout(), options.handshakeTimeoutMs ?? 10_000);
     socket.setNoDelay(true);
   }
@@ -175,8 +198,18 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
    *   close; `invalid_data` for a message that cannot be encoded
    */
   send(message: OperationMessage): boolean {
-    if (this.current !== 'established' || this.closedLocally) throw new BrokerError('invalid_handshake_state', `cannot send in state ${this.current}`);
+    if (this.current !== 'established' || this.closedLocally || this.stopped) throw new BrokerError('invalid_handshake_state', `cannot send in state ${this.current}`);
     return this.socket.write(encodeOperationFrame(message));
+  }
+
+  /** Stops reading from the socket (inbound back-pressure: the peer's writes then wait in TCP). */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  /** Reads from the socket again after {@link NativeConnection.pause}. */
+  resume(): void {
+    this.socket.resume();
   }
 
   /**
@@ -184,7 +217,7 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
    * @param error - the reason reported by `close` (none for a plain local close)
    */
   close(error?: BrokerError): void {
-    if (this.current === 'closed' || this.closedLocally) return;
+    if (this.current === 'closed' || this.current === 'handed-over' || this.closedLocally) return;
     this.closedLocally = true;
     this.closeError ??= error;
     this.clearTimer();
@@ -197,14 +230,32 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
     socket.once('finish', () => socket.destroy());
   }
 
+  /**
+   * Hands the socket over after a handshake in which both sides offered broker-ts's own
+   * peering ({@link NativePeerInfo.extensions}): the connection's listeners are removed,
+   * the bytes it received but did not read are put back into the socket, and the socket
+   * is left paused. The new owner attaches its listeners and resumes it. The connection
+   * emits nothing afterwards.
+   * @returns the socket (the TLS socket when TLS is on)
+   * @throws BrokerError `invalid_handshake_state` unless the handshake ended with
+   *   extensions on both sides and the socket was not taken yet
+   */
+  takeSocket(): net.Socket {
+    if (!this.stopped || this.current !== 'established') throw new BrokerError('invalid_handshake_state', `cannot hand over the socket in state ${this.current}`);
+    const socket = this.socket;
+    socket.pause();
+    for (const [event, listener] of this.socketListeners) socket.off(event, listener);
+    const rest = this.decoder.takeRest();
+    if (rest.length > 0) socket.unshift(rest);
+    this.current = 'handed-over';
+    this.clearTimer();
+    return socket;
+  }
+
   /** Wires the events of the socket that carries the Broker protocol. */
   private attach(socket: net.Socket): void {
     this.socket = socket;
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => this.emit('drain'));
-    socket.on('error', (e: Error) => this.onSocketError(e));
-    socket.on('end', () => this.onEnd());
-    socket.on('close', () => this.finish());
+    for (const [event, listener] of this.socketListeners) socket.on(event, listener);
   }
 
   private start(): void {
@@ -224,11 +275,13 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.current === 'closed' || this.closedLocally) return;
+    if (this.current === 'closed' || this.current === 'handed-over' || this.closedLocally) return;
     this.decoder.push(chunk);
+    if (this.stopped) return;
     for (let r = this.decoder.next(); r !== undefined; r = this.decoder.next()) {
       this.handle(r);
-      if (this.closedLocally || this.socket.destroyed) return;
+      // After a handshake with extensions the bytes that follow belong to another protocol.
+      if (this.closedLocally || this.socket.destroyed || this.stopped) return;
     }
   }
 
@@ -261,7 +314,9 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
           this.clearTimer();
           this.decoder.mode = 'operation';
           this.current = 'established';
-          this.info = { remoteId: a.remoteId, remoteFilter: a.remoteFilter, originator: a.originator };
+          this.stopped = this.options.extensions === true && a.remoteFilter.includes(BROKER_TS_EXTENSIONS_TOPIC);
+          this.info = { remoteId: a.remoteId, remoteFilter: this.options.extensions === true ? a.remoteFilter.filter((t) => t !== BROKER_TS_EXTENSIONS_TOPIC) : a.remoteFilter, originator: a.originator, extensions: this.stopped };
+          if (this.stopped) this.socket.pause();
           this.emit('established', this.info);
           break;
         case 'close':

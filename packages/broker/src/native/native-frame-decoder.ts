@@ -114,6 +114,20 @@ export class NativeFrameDecoder {
   }
 
   /**
+   * Takes the bytes received but not decoded, for another protocol that continues on the
+   * same stream (see `NativeConnection.takeSocket`). The decoder holds nothing after it.
+   * @returns the unread bytes, in order (empty when there are none)
+   */
+  takeRest(): Buffer {
+    const first = this.chunks[0];
+    const rest = this.chunks.length === 0 ? Buffer.alloc(0) : Buffer.concat([first.subarray(this.offset), ...this.chunks.slice(1)]);
+    this.chunks = [];
+    this.offset = 0;
+    this.buffered = 0;
+    return rest;
+  }
+
+  /**
    * Signals the end of the stream.
    * @returns a fatal `invalid` result when the stream stopped inside a frame, else `undefined`
    */

@@ -15,6 +15,14 @@ export const NATIVE_DEFAULT_TTL = 16;
 /** The reserved topic of PING, PONG and ROUTING_UPDATE messages (`topic::reserved`). */
 export const NATIVE_RESERVED_TOPIC = '<$>';
 
+/**
+ * The filter entry by which a broker-ts endpoint says, in the native handshake, that it
+ * can continue the connection with broker-ts's own peering (see
+ * `NativeConnectionOptions.extensions`). It lies under Broker's reserved prefix `<$>`,
+ * where nothing is published, so a real Broker that receives it only stores it.
+ */
+export const BROKER_TS_EXTENSIONS_TOPIC = '<$>/broker-ts/extensions/1';
+
 /** Tags of Broker's `p2p_message_type` (the first byte of a handshake frame body). */
 export const P2pMessageType = {
   data: 1,

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import {
-  address, count, decodeBinary, encodeBinary, enumValue, port, set, subnet, table, timespan, timestamp, toString, zeekEvent, type Data,
+  count, decodeBinary, encodeBinary, toString,
 } from '@broker-ts/broker';
 import { decodeHandshakeBody, encodeHandshakeFrame } from '../../src/native/native-codec';
 import { NATIVE_MAGIC, type OperationMessage } from '../../src/native/native-message';
@@ -16,6 +16,7 @@ import type { NativeConnection } from '../../src/native/native-connection';
 import { decodeInternalCommand, encodeInternalCommand, type InternalCommand } from '../../src/native/internal-command';
 import { encodeRoutingUpdate } from '../../src/native/routing-update';
 import type { NativeTransportSettings } from '../../src/native/tls-options';
+import { ALL_TYPES } from './all-types';
 import { makeTestCertificates, type TestCertificates } from './certificates';
 import { closeNative, connectNative, listenNative, outcome, RawReader, type TestConnectionOptions } from './native-helpers';
 import { newestBroker, newestBrokerPython } from '../requirements';
@@ -30,27 +31,6 @@ const HIGH = 'ffffffff-ffff-4fff-bfff-ffffffffffc1';
 const BROKER_LOW = '00000000-0000-4000-8000-0000000000b0';
 const BROKER_HIGH = 'ffffffff-ffff-4fff-bfff-ffffffffffb0';
 
-/** A Zeek event holding every one of Broker's 15 data types. */
-const ALL_TYPES: Data = zeekEvent('all_types', [
-  null,
-  true,
-  count(42n),
-  -7n,
-  2.5,
-  'text',
-  address('192.168.1.1'),
-  subnet('2001:db8::/32'),
-  port(443, 'tcp'),
-  timestamp(1_704_164_645_500_000_000n),
-  timespan(1_000_500_000n),
-  enumValue('Foo::BAR'),
-  set([count(1n), count(2n)]),
-  table([
-    ['j', count(2n)],
-    ['k', count(1n)],
-  ]),
-  [1n, 'x', [2.0, null]],
-]);
 
 const procs: BrokerProcess[] = [];
 const cleanups: Array<() => Promise<void>> = [];
@@ -119,8 +99,9 @@ live.req.describe('native peering with the newest Broker', () => {
   ])('connects to broker-node: %s', async (_, ourId, brokerId, settings) => {
     const p = await freePort();
     node(brokerId, ['--topics=["/test"]', ...(settings.disableSsl ? ['--disable-ssl'] : [])], { BROKER_PORT: `${p}/tcp` });
-    const conn = await peerWithBroker(p, { localId: ourId, filter: ['/mine'], settings });
-    expect(conn.peer).toEqual({ remoteId: brokerId, remoteFilter: ['/test'], originator: ourId < brokerId });
+    // Offering broker-ts's extensions changes nothing for a real Broker.
+    const conn = await peerWithBroker(p, { localId: ourId, filter: ['/mine'], settings, extensions: true });
+    expect(conn.peer).toEqual({ remoteId: brokerId, remoteFilter: ['/test'], originator: ourId < brokerId, extensions: false });
     if (!settings.disableSsl) expect(conn.cipher).toBe('TLS_ECDH_anon_WITH_AES_256_CBC_SHA');
     const pong = once(conn, 'message');
     conn.send({ type: 'ping', sender: ourId, receiver: brokerId, ttl: 1, topic: '<$>', payload: Buffer.from('foo') });
@@ -136,11 +117,11 @@ live.req.describe('native peering with the newest Broker', () => {
     ['broker-ts originates, default anonymous TLS', LOW, BROKER_HIGH, {}],
     ['Broker originates, default anonymous TLS', HIGH, BROKER_LOW, {}],
   ])('accepts a peering from broker-node: %s', async (_, ourId, brokerId, settings) => {
-    const server = await listen({ localId: ourId, filter: ['/mine'], settings });
+    const server = await listen({ localId: ourId, filter: ['/mine'], settings, extensions: true });
     node(brokerId, ['--topics=["/test"]', `--peers=[<tcp://127.0.0.1:${server.port}>]`, ...(settings.disableSsl ? ['--disable-ssl'] : [])]);
     const conn = await server.next();
     const result = await outcome(conn);
-    expect(result).toEqual({ ok: true, peer: { remoteId: brokerId, remoteFilter: ['/test'], originator: ourId < brokerId } });
+    expect(result).toEqual({ ok: true, peer: { remoteId: brokerId, remoteFilter: ['/test'], originator: ourId < brokerId, extensions: false } });
     await server.close();
   });
 

@@ -25,8 +25,8 @@ describe('NativeConnection between two broker-ts ends', () => {
     const client = connectNative(server.port, { localId: connectorId, filter: ['/c'], settings });
     const accepted = await server.next();
     const [c, a] = await Promise.all([outcome(client), outcome(accepted)]);
-    expect(c).toEqual({ ok: true, peer: { remoteId: acceptorId, remoteFilter: ['/a'], originator: connectorId < acceptorId } });
-    expect(a).toEqual({ ok: true, peer: { remoteId: connectorId, remoteFilter: ['/c'], originator: acceptorId < connectorId } });
+    expect(c).toEqual({ ok: true, peer: { remoteId: acceptorId, remoteFilter: ['/a'], originator: connectorId < acceptorId, extensions: false } });
+    expect(a).toEqual({ ok: true, peer: { remoteId: connectorId, remoteFilter: ['/c'], originator: acceptorId < connectorId, extensions: false } });
     if (!settings.disableSsl) {
       expect(client.cipher).toBe('TLS_ECDH_anon_WITH_AES_256_CBC_SHA');
       expect(accepted.cipher).toBe('TLS_ECDH_anon_WITH_AES_256_CBC_SHA');

@@ -51,7 +51,7 @@ export async function listenNative(options: TestConnectionOptions): Promise<Nati
     },
     close: async () => {
       for (const c of accepted) c.close();
-      await Promise.all(accepted.filter((c) => c.state !== 'closed').map((c) => once(c, 'close')));
+      await Promise.all(accepted.filter((c) => c.state !== 'closed' && c.state !== 'handed-over').map((c) => once(c, 'close')));
       await new Promise<void>((r) => server.close(() => r()));
     },
   };

@@ -11,12 +11,12 @@ Each role prints "ready" once set up and exits when stdin closes. Plain TCP only
 """
 
 import datetime
-import ipaddress
 import sys
 import time
 
 import broker
 import broker.zeek
+from broker_values import all_types_event
 
 
 def endpoint():
@@ -34,27 +34,6 @@ def wait_for(word):
 
 def say(word):
     print(word, flush=True)
-
-
-def all_types_event():
-    return broker.zeek.Event(
-        "all_types",
-        None,
-        True,
-        broker.Count(42),
-        -7,
-        2.5,
-        "text",
-        ipaddress.IPv4Address("192.168.1.1"),
-        ipaddress.IPv6Network("2001:db8::/32"),
-        broker.Port(443, broker.Port.TCP),
-        datetime.datetime(2024, 1, 2, 3, 4, 5, 500000, tzinfo=datetime.timezone.utc),
-        datetime.timedelta(seconds=1, microseconds=500),
-        broker.Enum("Foo::BAR"),
-        {broker.Count(1), broker.Count(2)},
-        {"k": broker.Count(1), "j": broker.Count(2)},
-        (1, "x", (2.0, None)),
-    )
 
 
 def main():

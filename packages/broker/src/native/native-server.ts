@@ -1,0 +1,114 @@
+/**
+ * The sockets of an endpoint's peerings: its listeners (plain TCP or TLS by the endpoint
+ * options) and its outbound connections, each running Broker's native handshake
+ * ({@link NativeConnection}). It reports each connection once: established, or failed
+ * before the handshake completed. The connections in their handshake are closed with
+ * the server; established ones belong to whoever took them.
+ */
+import { once } from 'node:events';
+import * as net from 'node:net';
+import { BrokerError } from '@broker-ts/data';
+import { NativeConnection, type NativeConnectionOptions, type NativePeerInfo } from './native-connection';
+
+/** What happened to a connection in its handshake. */
+export interface NativeHandshakeOutcome {
+  /** Established (`info` set) or failed (`error`, undefined when closed by us). */
+  info?: NativePeerInfo;
+  /** The filter we sent in the handshake (empty when it did not get that far). */
+  sentFilter: string[];
+  error?: BrokerError;
+}
+
+/** Listeners and connections in their handshake, of one endpoint. */
+export class NativeServer {
+  private readonly servers = new Set<net.Server>();
+  /** Connections whose handshake has not completed. */
+  private readonly handshaking = new Set<NativeConnection>();
+  private closed = false;
+
+  /** @param options - identity, filter, transport and admission of every connection */
+  constructor(private readonly connectionOptions: () => NativeConnectionOptions) {}
+
+  /**
+   * Listens on `host:port` and runs the handshake on every connection.
+   * @param onOutcome - called once per accepted connection with its remote `ip:port`
+   * @returns the bound port
+   * @throws BrokerError `cannot_open_resource` when the address cannot be bound
+   */
+  async listen(host: string, port: number, onOutcome: (conn: NativeConnection, address: string, outcome: NativeHandshakeOutcome) => void): Promise<number> {
+    if (this.closed) throw new BrokerError('shutting_down', 'the endpoint is shutting down');
+    const server = net.createServer({ noDelay: true }, (socket) => {
+      const address = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+      if (this.closed) {
+        socket.destroy();
+        return;
+      }
+      const options = this.options();
+      this.track(NativeConnection.accept(socket, options.connection), options.sent, (conn, outcome) => onOutcome(conn, address, outcome));
+    });
+    server.on('error', () => {}); // listen errors are reported below; later ones close the server
+    this.servers.add(server);
+    server.listen(port, host);
+    try {
+      await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e as Error))]);
+    } catch (e) {
+      this.servers.delete(server);
+      server.close();
+      throw new BrokerError('cannot_open_resource', `cannot listen on ${host}:${port}: ${(e as Error).message}`);
+    }
+    return (server.address() as net.AddressInfo).port;
+  }
+
+  /**
+   * Connects to `host:port` and runs the handshake.
+   * @param onOutcome - called once with the outcome
+   */
+  connect(host: string, port: number, onOutcome: (conn: NativeConnection, outcome: NativeHandshakeOutcome) => void): NativeConnection {
+    const options = this.options();
+    const conn = NativeConnection.connect(host, port, options.connection);
+    this.track(conn, options.sent, onOutcome);
+    return conn;
+  }
+
+  /** Stops listening and closes the connections in their handshake. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const conn of this.handshaking) conn.close();
+    const servers = [...this.servers];
+    this.servers.clear();
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  }
+
+  /** The options of one connection, recording the filter its handshake sends. */
+  private options(): { connection: NativeConnectionOptions; sent: () => string[] } {
+    const connection = this.connectionOptions();
+    let sent: string[] = [];
+    const filter = connection.filter;
+    return {
+      connection: {
+        ...connection,
+        filter: () => {
+          sent = [...filter()];
+          return sent;
+        },
+      },
+      sent: () => sent,
+    };
+  }
+
+  private track(conn: NativeConnection, sent: () => string[], onOutcome: (conn: NativeConnection, outcome: NativeHandshakeOutcome) => void): void {
+    this.handshaking.add(conn);
+    const onEstablished = (info: NativePeerInfo): void => {
+      conn.off('close', onClose);
+      this.handshaking.delete(conn);
+      onOutcome(conn, { info, sentFilter: sent() });
+    };
+    const onClose = (error: BrokerError | undefined): void => {
+      conn.off('established', onEstablished);
+      this.handshaking.delete(conn);
+      onOutcome(conn, { error, sentFilter: sent() });
+    };
+    conn.once('established', onEstablished);
+    conn.once('close', onClose);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * tools/check-import-cycles.js, which CI runs before the tests: it must fail on a cycle
+ * among a package's source files, count type-only imports only under `--types`, and let
+ * an allowed cycle pass only when it is exactly the allowed set of files.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const script = path.join(__dirname, '..', '..', '..', 'tools', 'check-import-cycles.js');
+
+/** Runs the check over a packages folder (the repository's when `dir` is undefined). */
+function check(dir: string | undefined, ...flags: string[]): { status: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, [script, ...flags, ...(dir === undefined ? [] : [dir])], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stderr: r.stderr };
+}
+
+/** Writes `files` (package-relative path → text) under a fresh packages folder. */
+function packages(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'import-cycles-'));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+const fixture = (files: Record<string, string>): string => {
+  const dir = packages(files);
+  made.push(dir);
+  return dir;
+};
+
+test('the packages of this repository have no import cycle, with and without type-only imports', () => {
+  expect(check(undefined)).toEqual({ status: 0, stderr: '' });
+  expect(check(undefined, '--types')).toEqual({ status: 0, stderr: '' });
+});
+
+test('a runtime cycle fails the check and names its files; test files do not count', () => {
+  const dir = fixture({
+    'p/src/a.ts': "import { b } from './b';\nexport const a = () => b;\n",
+    'p/src/b.ts': "import { a } from './a';\nexport const b = () => a;\n",
+    'p/src/c.ts': "export const c = 1;\n",
+    'p/src/c.test.ts': "import { c } from './c';\nimport { a } from './a';\n",
+  });
+  const r = check(dir);
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain('import cycle in p/src (2 files):\n  a.ts\n  b.ts\n');
+  expect(r.stderr).not.toContain('c.ts');
+});
+
+test('a cycle through a type-only import fails only under --types', () => {
+  const dir = fixture({
+    'p/src/a.ts': "import type { B } from './b';\nexport interface A { b?: B }\n",
+    'p/src/b.ts': "import { type A } from './a';\nexport interface B { a?: A }\n",
+  });
+  expect(check(dir).status).toBe(0);
+  const r = check(dir, '--types');
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain('a.ts\n  b.ts');
+});
+
+test('a file importing itself is a cycle', () => {
+  const r = check(fixture({ 'p/src/index.ts': "export * from './index';\n" }));
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain('import cycle in p/src (1 files):\n  index.ts');
+});
+
+test('an allowed cycle passes only while it is exactly the allowed files', () => {
+  const pair = {
+    'data/src/broker-error.ts': "import { EnumValue } from './enum-value';\nexport const e = () => EnumValue;\n",
+    'data/src/enum-value.ts': "import { e } from './broker-error';\nexport const EnumValue = () => e;\n",
+  };
+  expect(check(fixture(pair)).status).toBe(0);
+  const grown = check(fixture({ ...pair, 'data/src/enum-value.ts': "import { x } from './third';\nexport const EnumValue = () => x;\n", 'data/src/third.ts': "import { e } from './broker-error';\nexport const x = () => e;\n" }));
+  expect(grown.status).toBe(1);
+  expect(grown.stderr).toContain('broker-error.ts\n  enum-value.ts\n  third.ts');
+  // The same files in another package are not allowed.
+  const elsewhere = check(fixture({ 'other/src/broker-error.ts': pair['data/src/broker-error.ts'], 'other/src/enum-value.ts': pair['data/src/enum-value.ts'] }));
+  expect(elsewhere.status).toBe(1);
+});
