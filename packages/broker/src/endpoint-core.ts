@@ -918,7 +918,7 @@ export class EndpointCore extends Actor<CoreMessage> {
         items.push(m.type === 'data' ? nativeDataItem(m) : nativeCommandItem(m));
         continue;
       }
-      // Data before a filter update or a command is routed first, in order.
+      // Data and commands before a filter update are routed first, in order.
       if (items.length > 0) this.nativeItems(peer, link, items);
       items = [];
       if (m.type === 'routing_update') {
