@@ -471,7 +471,10 @@ export class EndpointCore extends Actor<CoreMessage> {
         break;
       }
       if (decision.deliver) {
-        const targets = this.targets.targetsFor(item[0]).remote;
+        const all = this.targets.targetsFor(item[0]).remote;
+        // Store channel messages are for the store actors (negative ids), never for user
+        // subscribers, as in Broker (a subscription to "" would otherwise get them).
+        const targets = isStoreItem(item) ? all.filter((t) => t.id < 0) : all;
         let full: LocalSubscription | undefined;
         for (let k = 0; k < targets.length; k++) {
           if (targets[k].sink.freeCapacity === 0) {

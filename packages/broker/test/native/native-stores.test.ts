@@ -60,6 +60,7 @@ withPython.describe('a Broker master (Python bindings) and a broker-ts clone', (
   let ep: Endpoint;
   let clone: Store;
   let sub: Subscriber;
+  let userSub: Subscriber;
   let seen: Data[][];
 
   beforeEach(async () => {
@@ -67,6 +68,7 @@ withPython.describe('a Broker master (Python bindings) and a broker-ts clone', (
     const { port } = await master.ready();
     ep = endpoint();
     sub = ep.makeSubscriber(storeEventsTopic('s'));
+    userSub = ep.makeSubscriber('s');
     seen = [];
     // With a retry: a lost peering is re-established (the restart test kills the master).
     expect(await ep.peer('127.0.0.1', port, { retry: 200 })).toBe(true);
@@ -101,6 +103,8 @@ withPython.describe('a Broker master (Python bindings) and a broker-ts clone', (
     await master.run('clear');
     await eventsUntil(sub, seen, (ev) => ev[0] === 'erase' && ev[2] === 'set');
     expect((await clone.keys()).size).toBe(0);
+    // The store channel is for the store actors: a user subscription matching its topic gets nothing of it.
+    expect(userSub.poll()).toEqual([]);
   });
 
   test('the clone\'s writes reach the Broker master, and putUnique answers true and false', async () => {
