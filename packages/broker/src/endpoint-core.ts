@@ -37,7 +37,8 @@ import { isInternalTopic, Topics } from './topic';
 import { StoreAttachments } from './store-attachments';
 import { ActorSink } from './store/actor-sink';
 import { StoreActor, type StoreCommand, type StoreSpec } from './store/store-actor';
-import { decodeStorePayload, encodeStorePayload, isStorePayload } from './store/store-payload';
+import { decodeStorePayload, encodeStorePayload, isNativeStorePayload, isStorePayload, nativeStoreCommand } from './store/store-payload';
+import { isStoreItem, nativeCommandFrame, nativeCommandItem, nativeStoreItem } from './store/native/native-store-items';
 
 /** How long a peering handshake may take before the attempt counts as failed. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -117,8 +118,8 @@ export class EndpointCore extends Actor<CoreMessage> {
       capacity: options.peerBufferSize,
       policy: options.peerOverflowPolicy,
       tell: (event) => self.tell(event),
-      isStoreItem: (item) => isStorePayload(item[1]),
-      storeCommand: (peer, item) => this.nativeCommandOut(peer, item),
+      isStoreItem,
+      storeCommand: (_peer, item) => nativeCommandFrame(item, this.id),
     });
     ctx.system.register(CORE_ACTOR_NAME, ctx.self);
   }
@@ -147,7 +148,9 @@ export class EndpointCore extends Actor<CoreMessage> {
       peers: () => this.peerInfos(),
       'peer-subscriptions': () => this.router.peerSubscriptions(),
       stats: (): Omit<EndpointStats, 'publishers' | 'published'> => this.snapshotStats(),
-      'publish-store': (m) => this.publishStore(m.topic, m.msg),
+      'publish-store': (m) => {
+        this.publishStore(m.topic, m.msg, m.native);
+      },
       'attach-master': (m) => answer(() => this.stores.attachMaster(m.name, m.backend, m.options)),
       'attach-clone': (m) => answer(() => this.stores.attachClone({ kind: 'clone', name: m.name, resyncInterval: m.resyncInterval, staleInterval: m.staleInterval, mutationBufferInterval: m.mutationBufferInterval })),
       'detach-store': (m) => this.stores.detach(m.name, m.actor),
@@ -468,7 +471,10 @@ export class EndpointCore extends Actor<CoreMessage> {
         break;
       }
       if (decision.deliver) {
-        const targets = this.targets.targetsFor(item[0]).remote;
+        const all = this.targets.targetsFor(item[0]).remote;
+        // Store channel messages are for the store actors (negative ids), never for user
+        // subscribers, as in Broker (a subscription to "" would otherwise get them).
+        const targets = isStoreItem(item) ? all.filter((t) => t.id < 0) : all;
         let full: LocalSubscription | undefined;
         for (let k = 0; k < targets.length; k++) {
           if (targets[k].sink.freeCapacity === 0) {
@@ -503,7 +509,10 @@ export class EndpointCore extends Actor<CoreMessage> {
   private decodePayload(peer: PeerState, item: WireItem): Data | undefined {
     try {
       // Store protocol messages are objects, not Data; only store actors subscribe to them.
-      return isStorePayload(item[1]) ? (decodeStorePayload(item[1]) as Data) : decodeData(item[1]);
+      if (isStorePayload(item[1])) return decodeStorePayload(item[1]) as Data;
+      // Broker's store commands reach the store actors as their bytes.
+      if (isNativeStorePayload(item[1])) return nativeStoreCommand(item[1]) as unknown as Data;
+      return decodeData(item[1]);
     } catch (e) {
       this.stats.malformed++;
       this.ctx.log.warn({ event: 'bad-payload', peer: peer.id, topic: item[0], detail: (e as Error).message }, 'dropped a message with a malformed payload');
@@ -524,7 +533,7 @@ export class EndpointCore extends Actor<CoreMessage> {
         peer.in?.consumed(1);
         continue;
       }
-      if (isStorePayload(item[1])) this.stats.processed.command++;
+      if (isStoreItem(item)) this.stats.processed.command++;
       else this.stats.processed.data++;
       const decision = this.router.decide(peer.id, item[0], item[2] ?? peer.id, item[3], item[4], item[5] ?? undefined);
       if (decision.dropped === 'duplicate') this.stats.duplicates++;
@@ -907,18 +916,17 @@ export class EndpointCore extends Actor<CoreMessage> {
     if (peer === undefined || peer.link !== link || peer.ending) return;
     let items: WireItem[] = [];
     for (const m of messages) {
-      if (m.type === 'data') {
-        items.push(nativeDataItem(m));
+      // Store commands are routed as data is: to the store actors here and on to peers.
+      if (m.type === 'data' || m.type === 'command') {
+        items.push(m.type === 'data' ? nativeDataItem(m) : nativeCommandItem(m));
         continue;
       }
-      // Data before a filter update or a command is routed first, in order.
+      // Data and commands before a filter update are routed first, in order.
       if (items.length > 0) this.nativeItems(peer, link, items);
       items = [];
       if (m.type === 'routing_update') {
         this.stats.processed.routingUpdate++;
         this.router.setPeerFilter(peer.id, decodeRoutingUpdate(m.payload));
-      } else if (m.type === 'command') {
-        this.nativeCommandIn(peer, m);
       }
     }
     if (items.length > 0) this.nativeItems(peer, link, items);
@@ -954,24 +962,6 @@ export class EndpointCore extends Actor<CoreMessage> {
     }
     this.ctx.log.info({ event: 'peer-closed', peer: peer.id }, why);
     this.losePeer(peer, why, true, false);
-  }
-
-  /**
-   * A data store message (COMMAND frame) from a native peer. Broker's store channel is
-   * translated by the store side; until it is, the message is counted and logged.
-   */
-  private nativeCommandIn(peer: PeerState, msg: OperationMessage): void {
-    this.stats.processed.command++;
-    this.ctx.log.debug({ event: 'native-command', peer: peer.id, topic: msg.topic }, 'a store command from a native peer was not translated');
-  }
-
-  /**
-   * The COMMAND frame of a data store message for a native peer, or undefined when it
-   * cannot be translated (it is then left out and logged).
-   */
-  private nativeCommandOut(link: NativePeer, item: WireItem): OperationMessage | undefined {
-    this.ctx.log.debug({ event: 'native-command-skipped', peer: link.remoteId, topic: item[0] }, 'a store message for a native peer was not translated');
-    return undefined;
   }
 
   // ---------------------------------------------------------------------------------
@@ -1087,14 +1077,25 @@ export class EndpointCore extends Actor<CoreMessage> {
   // ---------------------------------------------------------------------------------
   // Data stores
 
-  /** Sends a store protocol message to the peers (store channels reach every peer). */
-  private publishStore(topic: string, msg: unknown): void {
-    this.stats.processed.command++;
+  /**
+   * Sends a store actor's protocol messages to the peers (store channels reach every
+   * peer): `msg` to broker-ts peers, the `internal_command`s of `native` to Broker peers.
+   */
+  private publishStore(topic: string, msg: unknown, native: Uint8Array[] | undefined): void {
     const to = this.router.peersFor(topic);
-    const seq = this.router.nextSequence();
-    if (to.length === 0) return;
-    const item: WireItem = [topic, encodeStorePayload(msg), null, seq, this.router.ttl, null];
-    for (const peer of to) this.sendToPeer(peer, item);
+    if (msg !== undefined) {
+      this.stats.processed.command++;
+      const seq = this.router.nextSequence();
+      const item: WireItem = [topic, encodeStorePayload(msg), null, seq, this.router.ttl, null];
+      for (const peer of to) if (this.peers.get(peer)?.link.kind !== 'native') this.sendToPeer(peer, item);
+    }
+    if (native === undefined) return;
+    this.stats.processed.command += native.length;
+    const brokers = to.filter((peer) => this.peers.get(peer)?.link.kind === 'native');
+    for (const command of native) {
+      const item = nativeStoreItem(topic, command, this.router.ttl);
+      for (const peer of brokers) this.sendToPeer(peer, item);
+    }
   }
 
   /** Spawns the actor of a store with a sink of ours, subscribed to its channel's `topic`. */

@@ -13,6 +13,14 @@ export const NIL_ENDPOINT_ID = '00000000-0000-0000-0000-000000000000';
 const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
+ * Tells whether a text is an endpoint id Broker can carry (a UUID).
+ * @param id - the text
+ */
+export function isEndpointId(id: string): boolean {
+  return UUID_TEXT.test(id);
+}
+
+/**
  * Converts an endpoint id from its text form to its 16 wire bytes.
  * @param id - a UUID in 8-4-4-4-12 hex notation
  * @returns a fresh 16-byte buffer

@@ -12,13 +12,22 @@ import type { Backend } from './backend';
 import { STORE_TICK_INTERVAL_MS } from './channel';
 import type { ActorSink, InboundMessage } from './actor-sink';
 import { dropIncomingStoreMessage } from './store-fault-injection';
-import { CloneState, type EntityId, MasterState, type QueryResult, type StoreQuery, type WriteCommand, type WriteOutcome, writeCommands } from './state';
+import { CloneState, type CloneMessage, type EntityId, MasterState, type MasterMessage, type QueryResult, type StoreQuery, type WriteCommand, type WriteOutcome, writeCommands } from './state';
+import { decodeInternalCommand, encodeInternalCommand, type InternalCommand } from '../native/internal-command';
+import { NativeCloneBridge } from './native/native-clone-bridge';
+import { NativeMasterBridge, OURS_ONLY, type BridgedOutput } from './native/native-master-bridge';
+import { isEndpointId } from '../native/endpoint-id';
 
-/** A store protocol message for the peers, as a store actor hands it to its endpoint's core. */
+/**
+ * Store protocol messages for the peers, as a store actor hands them to its endpoint's
+ * core: `msg` (one message or a batch) for broker-ts peers, `native` (`internal_command`
+ * payloads of COMMAND frames, in order) for Broker peers. Either may be absent.
+ */
 export interface StorePublication {
   type: 'publish-store';
   topic: string;
-  msg: unknown;
+  msg?: unknown;
+  native?: Uint8Array[];
 }
 
 /**
@@ -107,6 +116,15 @@ export class StoreActor extends Actor<StoreMessage> {
   private readonly outTopic: string;
   /** Protocol messages not yet handed to the core. */
   private outbox: unknown[] = [];
+  /** Broker `internal_command`s (encoded) not yet handed to the core. */
+  private nativeOutbox: Uint8Array[] = [];
+  /**
+   * The translation to and from Broker's store channel for Broker peers; null on an
+   * endpoint whose id Broker cannot carry (a worker's), which has no Broker peers.
+   */
+  private readonly bridge: NativeMasterBridge | NativeCloneBridge | null;
+  /** Whether a command that could not be put in Broker's form was already logged. */
+  private nativeFailureLogged = false;
   /** Whether a `store.flush` is queued behind the messages in the mailbox. */
   private flushQueued = false;
   /**
@@ -158,6 +176,8 @@ export class StoreActor extends Actor<StoreMessage> {
         now,
         callbacks: { ...common, send: (msg) => this.send(msg) },
       });
+      const master = this.state;
+      this.bridge = isEndpointId(id.endpoint) ? new NativeMasterBridge(name, id, { toMaster: (msg) => master.handle(msg), sendNative: (cmd) => this.sendNative(cmd) }) : null;
     } else {
       this.state = new CloneState({
         name,
@@ -173,6 +193,7 @@ export class StoreActor extends Actor<StoreMessage> {
           notice: (n) => ctx.log.info({ event: `clone-${n.kind}`, store: name }, 'clone state changed'),
         },
       });
+      this.bridge = isEndpointId(id.endpoint) ? new NativeCloneBridge(name, id) : null;
     }
     ctx.schedule(STORE_TICK_INTERVAL_MS, { type: 'store.tick' });
   }
@@ -195,7 +216,8 @@ export class StoreActor extends Actor<StoreMessage> {
                 this.ctx.log.warn({ event: 'store-fault-drop', store: this.spec.name }, 'test fault injection dropped a store message');
                 continue;
               }
-              this.state.handle(msg);
+              if (msg instanceof Uint8Array) this.handleNative(msg);
+              else this.state.handle(msg);
             }
           });
         } finally {
@@ -214,7 +236,10 @@ export class StoreActor extends Actor<StoreMessage> {
       },
       'store.tick': () => {
         if (this.closed) return;
-        this.durably(() => this.state.tick(this.now()));
+        this.durably(() => {
+          this.state.tick(this.now());
+          if (this.bridge instanceof NativeMasterBridge) this.bridge.tick();
+        });
         if (this.idle) this.wakeIdle(true);
         this.ctx.schedule(STORE_TICK_INTERVAL_MS, { type: 'store.tick' });
       },
@@ -307,7 +332,23 @@ export class StoreActor extends Actor<StoreMessage> {
 
   /** Idle as Broker's `await_idle` says, with no local write waiting to be applied. */
   private get idle(): boolean {
-    return this.queued.length === 0 && this.state.idle;
+    return this.queued.length === 0 && this.state.idle && (!(this.bridge instanceof NativeMasterBridge) || this.bridge.idle);
+  }
+
+  /**
+   * Handles a COMMAND payload of a Broker peer (Broker's `internal_command`): the bridge
+   * turns it into the state machine's protocol. A malformed one is reported.
+   */
+  private handleNative(payload: Uint8Array): void {
+    let cmd: InternalCommand;
+    try {
+      if (this.bridge === null) return;
+      cmd = decodeInternalCommand(payload);
+      if (this.bridge instanceof NativeMasterBridge) this.bridge.inbound(cmd);
+      else for (const m of this.bridge.inbound(cmd)) this.state.handle(m);
+    } catch (e) {
+      this.reportError(e instanceof BrokerError ? e : new BrokerError('invalid_message', `store '${this.spec.name}': ${String(e)}`));
+    }
   }
 
   private answerQuery(q: StoreQuery): QueryResult {
@@ -375,6 +416,7 @@ export class StoreActor extends Actor<StoreMessage> {
       return null;
     }
     const mark = this.outbox.length;
+    const nativeMark = this.nativeOutbox.length;
     this.inBatch = true;
     try {
       this.state.batch(body);
@@ -382,13 +424,14 @@ export class StoreActor extends Actor<StoreMessage> {
     } catch (e) {
       const error = e instanceof BrokerError ? e : new BrokerError('backend_failure', `store '${this.spec.name}': ${String(e)}`);
       this.outbox.length = mark;
+      this.nativeOutbox.length = nativeMark;
       this.state.commitFailed();
       this.ctx.log.warn({ event: 'store-commit-failed', store: this.spec.name, detail: error.message }, 'a store commit failed; its writes were not applied');
       this.reportError(new BrokerError(error.code, `store '${this.spec.name}': a commit failed, its writes were not applied: ${error.message}`));
       return error;
     } finally {
       this.inBatch = false;
-      if (this.outbox.length >= STORE_BATCH_LIMIT) this.flush();
+      if (this.outbox.length + this.nativeOutbox.length >= STORE_BATCH_LIMIT) this.flush();
     }
   }
 
@@ -398,11 +441,45 @@ export class StoreActor extends Actor<StoreMessage> {
     this.core.tell({ type: 'publish', topic: Topics.errors, value: err.toData() });
   }
 
-  /** Queues a protocol message; the batch goes out after the messages now in the mailbox. */
-  private send(msg: unknown): void {
-    this.outbox.push(msg);
-    if (this.outbox.length >= STORE_BATCH_LIMIT && !this.inBatch) this.flush();
+  /**
+   * Queues a protocol message, in broker-ts's form for broker-ts peers and in Broker's
+   * for Broker peers, as the bridge says; the batch goes out after the messages now in
+   * the mailbox.
+   */
+  private send(msg: MasterMessage | CloneMessage): void {
+    let out: BridgedOutput = OURS_ONLY;
+    try {
+      if (this.bridge instanceof NativeMasterBridge) out = this.bridge.outbound(msg as MasterMessage);
+      else if (this.bridge !== null) out = this.bridge.outbound(msg as CloneMessage);
+    } catch (e) {
+      this.nativeFailed(e);
+    }
+    if (out.ours) this.outbox.push(msg);
+    for (const cmd of out.native) this.sendNative(cmd);
+    this.afterQueue();
+  }
+
+  /** Queues a command for Broker peers. */
+  private sendNative(cmd: InternalCommand): void {
+    try {
+      this.nativeOutbox.push(encodeInternalCommand(cmd));
+    } catch (e) {
+      this.nativeFailed(e);
+    }
+    this.afterQueue();
+  }
+
+  /** Something was queued: flush at the batch limit, or after the messages now in the mailbox. */
+  private afterQueue(): void {
+    if (this.outbox.length + this.nativeOutbox.length >= STORE_BATCH_LIMIT && !this.inBatch) this.flush();
     else this.scheduleFlush();
+  }
+
+  /** A message could not be put in Broker's form (an entity Broker cannot name): Broker peers do not get it. */
+  private nativeFailed(e: unknown): void {
+    if (this.nativeFailureLogged) return;
+    this.nativeFailureLogged = true;
+    this.ctx.log.warn({ event: 'store-native-unavailable', store: this.spec.name, detail: (e as Error).message }, 'a store message cannot be sent to Broker peers');
   }
 
   private scheduleFlush(): void {
@@ -411,12 +488,17 @@ export class StoreActor extends Actor<StoreMessage> {
     this.ctx.self.tell({ type: 'store.flush' });
   }
 
-  /** Hands the outbox to the core, at most {@link STORE_BATCH_LIMIT} messages per payload. */
+  /** Hands the outboxes to the core, at most {@link STORE_BATCH_LIMIT} messages per payload. */
   private flush(): void {
     while (this.outbox.length > 0) {
       const msgs = this.outbox.length <= STORE_BATCH_LIMIT ? this.outbox : this.outbox.slice(0, STORE_BATCH_LIMIT);
       this.outbox = msgs === this.outbox ? [] : this.outbox.slice(STORE_BATCH_LIMIT);
       this.core.tell({ type: 'publish-store', topic: this.outTopic, msg: msgs.length === 1 ? msgs[0] : msgs });
+    }
+    if (this.nativeOutbox.length > 0) {
+      const native = this.nativeOutbox;
+      this.nativeOutbox = [];
+      this.core.tell({ type: 'publish-store', topic: this.outTopic, native });
     }
   }
 

@@ -1,5 +1,5 @@
 import { BrokerError, BrokerTable, count, Timespan } from '@broker-ts/data';
-import { decodeStorePayload, encodeStorePayload, isStorePayload } from './store-payload';
+import { decodeStorePayload, encodeNativeStorePayload, encodeStorePayload, isNativeStorePayload, isStorePayload, nativeStoreCommand } from './store-payload';
 
 describe('store payloads', () => {
   test('store messages keep their Broker values exactly', () => {
@@ -15,5 +15,15 @@ describe('store payloads', () => {
     expect(isStorePayload(Uint8Array.of(0x05, 0x01, 0x61))).toBe(false);
     expect(isStorePayload(new Uint8Array(0))).toBe(false);
     expect(() => decodeStorePayload(Uint8Array.of(0xff, 0xff, 0x00))).toThrow(BrokerError);
+  });
+
+  test('a Broker internal_command travels behind its own marker, told apart from both', () => {
+    const command = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 5);
+    const payload = encodeNativeStorePayload(command);
+    expect(isNativeStorePayload(payload)).toBe(true);
+    expect(isStorePayload(payload)).toBe(false);
+    expect(nativeStoreCommand(payload)).toEqual(command);
+    expect(isNativeStorePayload(encodeStorePayload({ type: 'ack' }))).toBe(false);
+    for (let tag = 0; tag <= 14; tag++) expect(isNativeStorePayload(Uint8Array.of(tag))).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { count, encodeBinary, Timespan, type Data } from '@broker-ts/data';
+import { BrokerTable, count, encodeBinary, Timespan, type Data } from '@broker-ts/data';
 import { makeBackend, type BackendKind } from '../backend';
 import { RELIABLE, type LossProfile } from '../channel/__fixtures__/lossy-network';
 import { STORE, StoreSystem } from './__fixtures__/store-system';
@@ -438,5 +438,23 @@ describe('CloneState input checks', () => {
     c.handle(null);
     c.tick(sys.now);
     expect(sys.log('c1').errors.map((e) => e.code)).toEqual(['shutting_down']);
+  });
+
+  test('a putUnique acknowledged without an answer (a Broker master) waits for its putUniqueResult; a lost master answers it with an error', () => {
+    const sys = new StoreSystem(16);
+    const c = sys.addClone('c1');
+    const M = { endpoint: 'broker-master', object: 6 };
+    const base = { store: STORE, master: M };
+    c.handle({ type: 'ackClone', ...base, clone: c.id, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: new BrokerTable() });
+    c.write(W.putUnique('u', 1n, 3));
+    c.write(W.putUnique('v', 1n, 4));
+    c.handle({ type: 'writeAck', ...base, clone: c.id, applied: 2, seq: 0, outcomes: [] });
+    expect(c.pendingWrites).toBe(0);
+    expect(sys.log('c1').answers.size).toBe(0);
+    c.handle({ type: 'event', ...base, clone: null, seq: 1, command: { op: 'putUniqueResult', inserted: true, who: c.id, requestId: 3, publisher: M } });
+    expect(sys.log('c1').answers.get(3)).toEqual({ ok: true, inserted: true });
+    c.masterLost();
+    c.handle({ type: 'ackClone', ...base, clone: c.id, offset: 1, epoch: 1, heartbeatInterval: 5, connectionTimeout: 100, snapshot: new BrokerTable() });
+    expect(sys.log('c1').answers.get(4)).toMatchObject({ ok: false, error: { code: 'unspecified', message: expect.stringMatching(/lost before it answered/) } });
   });
 });

@@ -118,6 +118,11 @@ export class CloneState {
   private readonly requests = new Map<number, number>();
   /** Outcomes waiting for the replica to catch up (at most one per pending request). */
   private deferred: DeferredAnswer[] = [];
+  /**
+   * Request ids of putUniques the master acknowledged without an answer (a Broker master
+   * answers only with a `putUniqueResult` in its channel), until that answer arrives.
+   */
+  private readonly awaitingResult = new Set<number>();
   /** The highest channel sequence number a write ACK named: the replica shows our writes once delivered. */
   private ackSeq = 0;
   /** Ticks elapsed. */
@@ -322,6 +327,12 @@ export class CloneState {
       // Answers keyed to the lost master's sequence numbers can wait no longer.
       for (const d of this.deferred) this.callbacks.writeResult(d.requestId, d.outcome);
       this.deferred = [];
+      // The lost master applied these putUniques but its answers went with it.
+      for (const requestId of this.awaitingResult) {
+        const error = new BrokerError('unspecified', `store '${this.name}': the master applied the putUnique but was lost before it answered`);
+        this.callbacks.writeResult(requestId, { ok: false, error });
+      }
+      this.awaitingResult.clear();
       this.callbacks.notice?.({ kind: 'master-found', master: msg.master });
       this.lastWriteProgress = this.ticks;
       for (const w of this.outbox) this.sendWrite(w);
@@ -348,7 +359,9 @@ export class CloneState {
         outcome = { ok: false, error };
       } else if (o?.inserted !== undefined) outcome = { ok: true, inserted: o.inserted };
       const requestId = this.takeRequest(w.writeId);
-      if (requestId !== undefined) this.deferred.push({ requestId, outcome, seq: msg.seq });
+      if (requestId === undefined) continue;
+      if (o === undefined && w.command.op === 'putUnique') this.awaitingResult.add(requestId);
+      else this.deferred.push({ requestId, outcome, seq: msg.seq });
     }
   }
 
@@ -359,6 +372,30 @@ export class CloneState {
     if (ready.length === 0) return;
     this.deferred = this.deferred.filter((d) => d.seq > delivered);
     for (const d of ready) this.callbacks.writeResult(d.requestId, d.outcome);
+  }
+
+  /**
+   * The master's answer to one of our putUniques arrived in channel order (the replica
+   * shows its change): whoever waits for it is answered now, whether its write was still
+   * pending, acknowledged and deferred, or acknowledged without an answer.
+   */
+  private putUniqueAnswered(requestId: number, inserted: boolean): void {
+    let found = this.awaitingResult.delete(requestId);
+    if (!found) {
+      for (const [writeId, r] of this.requests) {
+        if (r === requestId && this.outbox.some((w) => w.writeId === writeId && w.command.op === 'putUnique')) {
+          this.requests.delete(writeId);
+          found = true;
+          break;
+        }
+      }
+    }
+    if (!found) {
+      const i = this.deferred.findIndex((d) => d.requestId === requestId);
+      if (i < 0) return;
+      this.deferred.splice(i, 1);
+    }
+    this.callbacks.writeResult(requestId, { ok: true, inserted });
   }
 
   /** The request id waiting for a write, forgotten from now on. */
@@ -418,6 +455,9 @@ export class CloneState {
         case 'clear':
           for (const key of this.replica.keys()) this.callbacks.event(storeEvents.erase(this.name, key, cmd.publisher));
           this.replica.clear();
+          break;
+        case 'putUniqueResult':
+          if (sameEntity(cmd.who, this.id)) this.putUniqueAnswered(cmd.requestId, cmd.inserted);
           break;
       }
     } catch (e) {

@@ -85,7 +85,24 @@ describe('MasterState writes', () => {
     expect(m.write(W.putUnique('k', 'second', 2))).toEqual({ ok: true, inserted: false });
     expect(get(m, 'k')).toBe('first');
     expect(events).toHaveLength(1);
-    expect(commands()).toHaveLength(1);
+    // As Broker's master: the put, then each answer in channel order (for the one who asked).
+    const self = { endpoint: 'ep-master', object: 7 };
+    expect(commands()).toEqual([
+      { op: 'put', key: 'k', value: 'first', expiry: null, publisher: null },
+      { op: 'putUniqueResult', inserted: true, who: self, requestId: 1, publisher: self },
+      { op: 'putUniqueResult', inserted: false, who: self, requestId: 2, publisher: self },
+    ]);
+  });
+
+  test('a putUnique answer names who asked: the command\'s who, else the clone that wrote', () => {
+    const { m, commands } = master();
+    const who = { endpoint: 'ep-c1', object: 99 };
+    m.handle({ type: 'write', store: 's', clone: C1, master: M, writeId: 1, base: 1, command: { ...W.putUnique('a', 1n, 5), who } });
+    m.handle({ type: 'write', store: 's', clone: C1, master: M, writeId: 2, base: 1, command: W.putUnique('b', 1n, 6) });
+    expect(commands().filter((c) => c.op === 'putUniqueResult')).toMatchObject([
+      { inserted: true, who, requestId: 5 },
+      { inserted: true, who: C1, requestId: 6 },
+    ]);
   });
 
   test('erase emits an event and a broadcast only when the key existed (newer Broker)', () => {
@@ -215,7 +232,8 @@ describe('MasterState and clones', () => {
     expect(get(m, 'k1')).toBe(1n);
     expect(get(m, 'k2')).toBe(2n);
     const ack = sent.filter((s) => s.type === 'writeAck').at(-1);
-    expect(ack).toMatchObject({ type: 'writeAck', clone: C1, applied: 3, seq: 2, outcomes: [{ writeId: 3, inserted: false }] });
+    // seq 3: the two puts and the putUnique's answer
+    expect(ack).toMatchObject({ type: 'writeAck', clone: C1, applied: 3, seq: 3, outcomes: [{ writeId: 3, inserted: false }] });
     write(4, 4, W.append('k1', 'x'));
     m.tick(new Timestamp(T0));
     expect(sent.filter((s) => s.type === 'writeAck').at(-1)).toMatchObject({ applied: 4, outcomes: [{ writeId: 4, error: { code: 'type_clash' } }] });

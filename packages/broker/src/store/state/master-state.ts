@@ -154,7 +154,7 @@ export class MasterState {
    * @returns its outcome; a refused write is also reported through `callbacks.error`
    */
   write(cmd: WriteCommand): WriteOutcome {
-    return this.apply(cmd);
+    return this.apply(cmd, this.id);
   }
 
   /**
@@ -304,7 +304,7 @@ export class MasterState {
   /** Applies a clone's write in order; returns whether its outcome must be reported. */
   private applyFrom(w: Writer, writeId: number, cmd: WriteCommand): boolean {
     w.applied = writeId;
-    const outcome = this.apply(cmd);
+    const outcome = this.apply(cmd, w.id);
     let report: WireOutcome | undefined;
     if (!outcome.ok) report = { writeId, error: { code: outcome.error.code, message: outcome.error.message } };
     else if (cmd.op === 'putUnique') report = { writeId, inserted: outcome.inserted === true };
@@ -319,8 +319,12 @@ export class MasterState {
     this.callbacks.send({ type: 'writeAck', store: this.name, master: this.id, clone: w.id, applied: w.applied, seq: this.producer.seq, outcomes: [...w.outcomes.values()] });
   }
 
-  /** Applies one write with Broker's semantics; never throws. */
-  private apply(cmd: WriteCommand): WriteOutcome {
+  /**
+   * Applies one write with Broker's semantics; never throws.
+   * @param writer - who sent it (this master for a local write): the one a putUnique
+   *   answer is for unless the command names another
+   */
+  private apply(cmd: WriteCommand, writer: EntityId): WriteOutcome {
     if (this.closed) return this.refuse(cmd, new BrokerError('backend_failure', 'the master is closed'));
     try {
       switch (cmd.op) {
@@ -329,9 +333,12 @@ export class MasterState {
           return { ok: true };
         case 'putUnique': {
           const key = ownData(cmd.key);
-          if (this.backend.exists(key)) return { ok: true, inserted: false };
-          this.put(key, ownData(cmd.value), cmd.expiry, cmd.publisher);
-          return { ok: true, inserted: true };
+          const inserted = !this.backend.exists(key);
+          if (inserted) this.put(key, ownData(cmd.value), cmd.expiry, cmd.publisher);
+          // As Broker: the answer travels in channel order after the change, for clones
+          // whose writer waits for it (Broker's clones learn it only this way).
+          this.producer.produce({ op: 'putUniqueResult', inserted, who: cmd.who ?? writer, requestId: cmd.requestId, publisher: this.id });
+          return { ok: true, inserted };
         }
         case 'erase': {
           const key = ownData(cmd.key);

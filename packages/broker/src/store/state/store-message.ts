@@ -16,7 +16,13 @@ export type CloneCommand =
   | { readonly op: 'put'; readonly key: Data; readonly value: Data; readonly expiry: Timespan | null; readonly publisher: EntityId | null }
   | { readonly op: 'erase'; readonly key: Data; readonly publisher: EntityId | null }
   | { readonly op: 'expire'; readonly key: Data; readonly publisher: EntityId | null }
-  | { readonly op: 'clear'; readonly publisher: EntityId | null };
+  | { readonly op: 'clear'; readonly publisher: EntityId | null }
+  /**
+   * The answer to a putUnique, in channel order right after its change (Broker's
+   * `put_unique_result_command`): `who` asked under `requestId`. Clones other than `who`
+   * ignore it; it changes no replica.
+   */
+  | { readonly op: 'putUniqueResult'; readonly inserted: boolean; readonly who: EntityId | null; readonly requestId: number; readonly publisher: EntityId | null };
 
 /** The outcome of one clone write, as the master reports it back. */
 export interface WireOutcome {
@@ -189,6 +195,11 @@ function checkCloneCommand(x: unknown): void {
       return;
     case 'clear':
       return;
+    case 'putUniqueResult':
+      if (typeof c.inserted !== 'boolean') bad(`'inserted' must be a boolean`);
+      entityField(c, 'who', true);
+      seqField(c, 'requestId');
+      return;
     default:
       bad(`unknown command op ${JSON.stringify(c.op)}`);
   }
@@ -204,7 +215,10 @@ function checkWriteCommand(x: unknown): void {
       has(c, 'key');
       has(c, 'value');
       expiryField(c);
-      if (c.op === 'putUnique') seqField(c, 'requestId');
+      if (c.op === 'putUnique') {
+        seqField(c, 'requestId');
+        if (c.who !== undefined) entityField(c, 'who');
+      }
       return;
     case 'add':
       has(c, 'key');

@@ -22,6 +22,12 @@ export interface PutUniqueCommand {
   readonly publisher: EntityId | null;
   /** The requester's id for the answer. */
   readonly requestId: number;
+  /**
+   * Who waits for the answer (Broker's `who`), when not the writer itself: a Broker clone
+   * names its frontend here. Absent: the clone that sent the write, or the master for a
+   * local write.
+   */
+  readonly who?: EntityId;
 }
 
 /** Remove a key. */
