@@ -1,27 +1,31 @@
 /**
  * The core actor of an endpoint: one per endpoint, and every facade call is one message
  * to it. It owns the routing state (peers and their filters, the endpoint's own filter),
- * the local subscriptions, the peerings in progress and the data streams to and from
- * each peer. Peers are other endpoints' core actors, reached over the actor runtime's
- * TCP transport; data flows on credit-based streams with a bounded buffer per peer.
+ * the local subscriptions, the peerings in progress and the links to each peer. Every TCP
+ * peering starts with Broker's native handshake (`native/native-endpoint-peers.ts`): a
+ * real Broker stays a native peer (`native/native-peer.ts`, a bounded buffer per peer over
+ * the socket), another broker-ts endpoint continues on the actor runtime's transport and
+ * is reached as its core actor, with credit-based streams (`ActorPeerLink`); endpoints in
+ * worker threads are reached the same way over their MessagePort.
  *
  * The decisions live in parts without I/O, as Broker splits its core
  * (`libbroker/broker/internal/core_actor.cc`, `connector.cc`, `peering.hh`): `Router`
  * routes, `OutboundPeerings` runs the lifecycle of the peerings we open, `LocalTargets`
  * finds the subscriptions of a topic, `ParkedPublishers` queues the publishers waiting
  * for peers, `StoreAttachments` keeps the attached stores, `PeerState` is one established
- * peering; the messages are in `core-messages.ts`. This actor carries their decisions
- * out: timers, sockets, streams, delivery.
+ * peering, `Delivery` moves messages to subscriptions and peers; the messages are in
+ * `core-messages.ts`. This actor carries their decisions out: timers, sockets, streams.
  */
 import { Actor, type ActorContext, type ActorRef, type AnyMessage, type Behavior, type Handler, type Cancellable, FlowError, KEEP_ALIVE, FlowHost, type IncomingStream, type SinkSpec, type StreamSink, TcpNetwork, withFlows } from '@broker-ts/actor';
-import { BrokerError, type Data, decodeBinary, encodeBinary, type ErrorCodeName, isErrorCodeName } from '@broker-ts/data';
+import { BrokerError, type ErrorCodeName, isErrorCodeName } from '@broker-ts/data';
 import type { CoreCommand, CoreMessage, EndpointStats, PeerInfo } from './core-messages';
 import type { ResolvedEndpointOptions } from './endpoint-options';
 import { type EndpointInfo, endpointInfoToData, type NetworkInfo } from './endpoint-info';
 import { LocalSubscription, type PublisherPort } from './local-subscription';
+import { Delivery } from './delivery';
 import { LocalTargets } from './local-targets';
 import type { DrainMark, PublishBuffer } from './publish-buffer';
-import { asWireItem, CORE_ACTOR_NAME, isTopicList, packWireItems, PEER_PROTOCOL_VERSION, type PeerBye, type PeerFilterUpdate, type PeerHello, type PeerReject, type PeerStreamMeta, type PeerWelcome, unpackWireItems, type WireItem } from './peer-protocol';
+import { CORE_ACTOR_NAME, isTopicList, packWireItems, PEER_PROTOCOL_VERSION, type PeerBye, type PeerFilterUpdate, type PeerHello, type PeerReject, type PeerStreamMeta, type PeerWelcome, unpackWireItems, type WireItem } from './peer-protocol';
 import { OutboundPeerings, type PeeringStep } from './outbound-peerings';
 import { ActorPeerLink, newPeerState, type PeerState } from './peer-state';
 import { type NativeAttempt, NativeEndpointPeers, type NativeEvent } from './native/native-endpoint-peers';
@@ -37,7 +41,7 @@ import { isInternalTopic, Topics } from './topic';
 import { StoreAttachments } from './store-attachments';
 import { ActorSink } from './store/actor-sink';
 import { StoreActor, type StoreCommand, type StoreSpec } from './store/store-actor';
-import { decodeStorePayload, encodeStorePayload, isNativeStorePayload, isStorePayload, nativeStoreCommand } from './store/store-payload';
+import { encodeStorePayload } from './store/store-payload';
 import { isStoreItem, nativeCommandFrame, nativeCommandItem, nativeStoreItem } from './store/native/native-store-items';
 
 /** How long a peering handshake may take before the attempt counts as failed. */
@@ -50,10 +54,6 @@ const UNPEER_FLUSH_TIMEOUT_MS = 3_000;
 /** The publisher port of the endpoint's own publish buffer (nobody waits on it). */
 const INPUT_PORT: PublisherPort = { id: 0, processed: () => {} };
 
-// Local bindings of the per-message codec calls: CommonJS transpilers (tsx, swc) turn each
-// use of an imported name into getter calls through the package index.
-const encodePayload = encodeBinary;
-const decodeData = decodeBinary;
 
 /** The core actor of one endpoint. */
 export class EndpointCore extends Actor<CoreMessage> {
@@ -77,8 +77,8 @@ export class EndpointCore extends Actor<CoreMessage> {
   };
   /** Publishers waiting for room in peer buffers, oldest first, each once. */
   private readonly parked = new ParkedPublishers();
-  /** Set when a peer's inbound messages wait for room in a relay target's buffer. */
-  private relayBlocked = false;
+  /** Local and inbound messages to their subscriptions and peers. */
+  private readonly delivery: Delivery;
   /** Store masters and clones of this endpoint, by store name. */
   private readonly stores = new StoreAttachments({
     spawn: (spec, topic) => this.spawnStore(spec, topic),
@@ -104,6 +104,17 @@ export class EndpointCore extends Actor<CoreMessage> {
     this.router = new Router({ self: ctx.system.nodeId, forward: options.forward, ttl: options.ttl });
     this.peerings = new OutboundPeerings(HANDSHAKE_TIMEOUT_MS, (id) => this.peers.has(id));
     this.flows = new FlowHost(ctx as ActorContext, { onOpen: (s) => this.acceptStream(s) });
+    this.delivery = new Delivery({
+      router: this.router,
+      targets: this.targets,
+      peers: this.peers,
+      stats: this.stats,
+      options,
+      log: ctx.log,
+      emitError: (code, info, message, level) => this.emitError(code, info, message, level),
+      watchStall: (peer) => this.watchStall(peer),
+      backlogDelivered: (peer) => this.finishLoss(peer),
+    });
     const self = ctx.self;
     this.native = new NativeEndpointPeers({
       connection: () => ({
@@ -131,14 +142,14 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   behavior(): Behavior<CoreMessage> {
     const merged = withFlows<CoreMessage>(this.flows, {
-      publish: (m) => this.route(m.topic, m.value, m.receiver, m.from, m.asRemote),
+      publish: (m) => this.delivery.route(m.topic, m.value, m.receiver, m.from, m.asRemote),
       'publish-drain': (m) => (m.publisher === undefined ? this.drainInput(m.buffer, m.mark) : this.drainPublisher(m.buffer, m.publisher)),
       'publish-overflow': () => this.onPublishOverflow(),
       'peer-stall-check': (m) => this.checkStall(m.peer),
       'add-subscription': (m) => this.addSubscription(m.sub, m.topics),
       'set-topics': (m) => this.setTopics(m.id, m.topics),
       'remove-subscription': (m) => this.removeSubscription(m.id),
-      'subscriber-drained': () => this.drainAll(),
+      'subscriber-drained': () => this.delivery.drainAll(),
       forward: (m) => {
         if (this.sources.add(m.topics)) this.advertise();
       },
@@ -193,10 +204,7 @@ export class EndpointCore extends Actor<CoreMessage> {
         demand(m, ctx);
         this.resumeParked();
         // Inbound messages that waited for room in a relay target's buffer may go on.
-        if (this.relayBlocked) {
-          this.relayBlocked = false;
-          this.drainAll();
-        }
+        this.delivery.relayRoomMayHaveOpened();
       },
     };
     return this.localOnly(wrapped) as Behavior<CoreMessage>;
@@ -261,7 +269,7 @@ export class EndpointCore extends Actor<CoreMessage> {
       const receiver = buffer.headReceiver;
       const from = buffer.headFrom;
       buffer.shift();
-      this.route(topic, value, receiver, from);
+      this.delivery.route(topic, value, receiver, from);
     }
     this.inputEmptied();
   }
@@ -313,7 +321,7 @@ export class EndpointCore extends Actor<CoreMessage> {
       const value = buffer.headValue;
       const from = buffer.headFrom;
       buffer.shift();
-      this.route(topic, value, receiver, from);
+      this.delivery.route(topic, value, receiver, from);
       n++;
     }
     if (n > 0) publisher.processed(n);
@@ -388,162 +396,6 @@ export class EndpointCore extends Actor<CoreMessage> {
     this.disconnectPeer(peer, message, false, true);
   }
 
-  private route(topic: string, value: Data, receiver?: string, from?: number, asRemote = false): void {
-    this.stats.processed.data++;
-    // A WebSocket client's message reaches local subscribers as a peer's message does.
-    const local = asRemote ? this.targets.targetsFor(topic).remote : this.targets.targetsFor(topic).local;
-    if (local.length > 0) this.deliverLocal(topic, value, local, from);
-    if (isInternalTopic(topic)) return;
-    const to = this.router.peersFor(topic, receiver);
-    const seq = this.router.nextSequence();
-    if (to.length === 0) return;
-    let payload: Uint8Array;
-    try {
-      payload = encodePayload(value);
-    } catch (e) {
-      // The facade checks every value (toData), so this is a value changed after it was
-      // published: an error for this message only.
-      this.stats.malformed++;
-      this.emitError('serialization_failed', undefined, `dropped a publication on ${topic} that cannot be encoded: ${(e as Error).message}`, 'warn');
-      return;
-    }
-    // Origin null: the peer knows we are the origin of what comes on our stream.
-    const item: WireItem = [topic, payload, null, seq, this.router.ttl, receiver ?? null];
-    for (let i = 0; i < to.length; i++) this.sendToPeer(to[i], item);
-  }
-
-  /**
-   * Gives a local message to the subscriptions in `targets` (except the publishing hub).
-   * Local publications never wait: a full hub or status subscriber misses the message
-   * (counted).
-   */
-  private deliverLocal(topic: string, value: Data, targets: readonly LocalSubscription[], exceptId: number | undefined): void {
-    for (const sub of targets) {
-      if (sub.id === exceptId) continue;
-      if (!sub.sink.push([topic, value])) {
-        this.stats.localDrops++;
-        this.ctx.log.debug({ event: 'local-drop', topic, subscription: sub.id }, 'local message dropped: subscription full');
-      }
-    }
-  }
-
-  private sendToPeer(peerId: string, item: WireItem): void {
-    const peer = this.peers.get(peerId);
-    if (peer?.out === undefined || peer.ending) return;
-    const before = peer.out.dropped;
-    peer.out.push(item);
-    if (peer.out.dropped !== before) {
-      this.stats.peerDrops += peer.out.dropped - before;
-      if (!peer.dropWarned && this.options.peerOverflowPolicy !== 'disconnect') {
-        peer.dropWarned = true;
-        this.ctx.log.warn({ event: 'peer-drops', peer: peer.id, policy: this.options.peerOverflowPolicy }, `a slow peer loses messages: its buffer of ${this.options.peerBufferSize} is full (peerOverflowPolicy ${this.options.peerOverflowPolicy}); counted in stats().peerDrops`);
-      }
-    }
-  }
-
-  /**
-   * Under `disconnect`, tells whether a relayed message must wait because a peer it goes
-   * to has no room left (it would overflow and be cut off for a burst).
-   */
-  private relayMustWait(relayTo: readonly string[]): boolean {
-    if (this.options.peerOverflowPolicy !== 'disconnect') return false;
-    for (const id of relayTo) {
-      const peer = this.peers.get(id);
-      const out = peer?.out;
-      if (peer === undefined || out === undefined || peer.ending || out.buffered < out.capacity) continue;
-      this.watchStall(peer);
-      return true;
-    }
-    return false;
-  }
-
-  /** Moves a peer's waiting inbound messages into local subscriptions while they have room. */
-  private drain(peer: PeerState): void {
-    let consumed = 0;
-    const backlog = peer.backlog;
-    const decisions = peer.decisions;
-    let i = 0;
-    for (; i < backlog.length; i++) {
-      const item = backlog[i];
-      const decision = decisions[i];
-      if (decision.relayTo.length > 0 && this.relayMustWait(decision.relayTo)) {
-        this.relayBlocked = true;
-        break;
-      }
-      if (decision.deliver) {
-        const all = this.targets.targetsFor(item[0]).remote;
-        // Store channel messages are for the store actors (negative ids), never for user
-        // subscribers, as in Broker (a subscription to "" would otherwise get them).
-        const targets = isStoreItem(item) ? all.filter((t) => t.id < 0) : all;
-        let full: LocalSubscription | undefined;
-        for (let k = 0; k < targets.length; k++) {
-          if (targets[k].sink.freeCapacity === 0) {
-            full = targets[k];
-            break;
-          }
-        }
-        if (full !== undefined) {
-          full.markBlocked();
-          break;
-        }
-        if (targets.length > 0) {
-          const value = this.decodePayload(peer, item);
-          if (value !== undefined) for (let k = 0; k < targets.length; k++) targets[k].sink.push([item[0], value]);
-        }
-      }
-      if (decision.relayTo.length > 0) {
-        const relayed: WireItem = [item[0], item[1], item[2] ?? peer.id, item[3], decision.ttl, item[5]];
-        for (const next of decision.relayTo) this.sendToPeer(next, relayed);
-      }
-      consumed++;
-    }
-    if (i > 0) {
-      backlog.splice(0, i);
-      decisions.splice(0, i);
-    }
-    if (consumed > 0) peer.in?.consumed(consumed);
-    if (peer.lost !== undefined && peer.backlog.length === 0) this.finishLoss(peer);
-  }
-
-  /** Decodes a payload; a malformed one is logged, counted and yields undefined. */
-  private decodePayload(peer: PeerState, item: WireItem): Data | undefined {
-    try {
-      // Store protocol messages are objects, not Data; only store actors subscribe to them.
-      if (isStorePayload(item[1])) return decodeStorePayload(item[1]) as Data;
-      // Broker's store commands reach the store actors as their bytes.
-      if (isNativeStorePayload(item[1])) return nativeStoreCommand(item[1]) as unknown as Data;
-      return decodeData(item[1]);
-    } catch (e) {
-      this.stats.malformed++;
-      this.ctx.log.warn({ event: 'bad-payload', peer: peer.id, topic: item[0], detail: (e as Error).message }, 'dropped a message with a malformed payload');
-      return undefined;
-    }
-  }
-
-  private drainAll(): void {
-    for (const peer of this.peers.values()) if (peer.backlog.length > 0) this.drain(peer);
-  }
-
-  private onPeerItems(peer: PeerState, items: unknown[]): void {
-    for (const raw of items) {
-      const item = asWireItem(raw);
-      if (item === undefined) {
-        this.stats.malformed++;
-        this.ctx.log.warn({ event: 'bad-item', peer: peer.id }, 'dropped a malformed message from a peer');
-        peer.in?.consumed(1);
-        continue;
-      }
-      if (isStoreItem(item)) this.stats.processed.command++;
-      else this.stats.processed.data++;
-      const decision = this.router.decide(peer.id, item[0], item[2] ?? peer.id, item[3], item[4], item[5] ?? undefined);
-      if (decision.dropped === 'duplicate') this.stats.duplicates++;
-      else if (decision.dropped === 'ttl-expired') this.stats.ttlExpired++;
-      peer.backlog.push(item);
-      peer.decisions.push(decision);
-    }
-    this.drain(peer);
-  }
-
   // ---------------------------------------------------------------------------------
   // Subscriptions
 
@@ -566,7 +418,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     entry.sub.sink.close();
     if (this.sources.remove(entry.topics.filter((t) => !isInternalTopic(t)))) this.advertise();
     // Messages that waited only for this subscription can move on.
-    this.drainAll();
+    this.delivery.drainAll();
   }
 
   /** Tells every peer our new filter. */
@@ -582,13 +434,13 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   private emitStatus(code: Status['code'], info: EndpointInfo, message: string): void {
     this.ctx.log.info({ event: code.replace(/_/g, '-'), peer: info.id, address: info.network }, message);
-    this.deliverLocal(Topics.statuses, new Status(code, info, message).toData(), this.targets.targetsFor(Topics.statuses).local, undefined);
+    this.delivery.deliverLocal(Topics.statuses, new Status(code, info, message).toData(), this.targets.targetsFor(Topics.statuses).local, undefined);
   }
 
   private emitError(code: ErrorCodeName, info: EndpointInfo | undefined, message: string, level: 'warn' | 'info' | 'debug' = 'info'): void {
     this.ctx.log[level]({ event: 'error', code, peer: info?.id, address: info?.network }, message);
     const err = new BrokerError(code, message, info === undefined ? {} : { endpoint: endpointInfoToData(info) });
-    this.deliverLocal(Topics.errors, err.toData(), this.targets.targetsFor(Topics.errors).local, undefined);
+    this.delivery.deliverLocal(Topics.errors, err.toData(), this.targets.targetsFor(Topics.errors).local, undefined);
   }
 
   // ---------------------------------------------------------------------------------
@@ -782,7 +634,7 @@ export class EndpointCore extends Actor<CoreMessage> {
       unpackBatch: unpackWireItems,
       onItems: (items, sink) => {
         peer.in = sink as StreamSink<WireItem>;
-        this.onPeerItems(peer, items);
+        this.delivery.onPeerItems(peer, items);
       },
       onComplete: () => {
         peer.in = undefined;
@@ -934,16 +786,13 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   private nativeItems(peer: PeerState, link: NativePeer, items: WireItem[]): void {
     link.hold(items.length);
-    this.onPeerItems(peer, items);
+    this.delivery.onPeerItems(peer, items);
   }
 
   /** A native peer's socket took what waited: publishers and relays waiting for it go on. */
   private onNativeDrained(): void {
     if (this.parked.length > 0) this.resumeParked();
-    if (this.relayBlocked) {
-      this.relayBlocked = false;
-      this.drainAll();
-    }
+    this.delivery.relayRoomMayHaveOpened();
   }
 
   private onNativeDropped(link: NativePeer, error: BrokerError): void {
@@ -1087,14 +936,14 @@ export class EndpointCore extends Actor<CoreMessage> {
       this.stats.processed.command++;
       const seq = this.router.nextSequence();
       const item: WireItem = [topic, encodeStorePayload(msg), null, seq, this.router.ttl, null];
-      for (const peer of to) if (this.peers.get(peer)?.link.kind !== 'native') this.sendToPeer(peer, item);
+      for (const peer of to) if (this.peers.get(peer)?.link.kind !== 'native') this.delivery.sendToPeer(peer, item);
     }
     if (native === undefined) return;
     this.stats.processed.command += native.length;
     const brokers = to.filter((peer) => this.peers.get(peer)?.link.kind === 'native');
     for (const command of native) {
       const item = nativeStoreItem(topic, command, this.router.ttl);
-      for (const peer of brokers) this.sendToPeer(peer, item);
+      for (const peer of brokers) this.delivery.sendToPeer(peer, item);
     }
   }
 
