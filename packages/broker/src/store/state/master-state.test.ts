@@ -195,7 +195,7 @@ describe('MasterState and clones', () => {
     expect(m.idle).toBe(false);
     m.write(W.put('b', 2n));
     m.handle(nack0());
-    expect(sent.at(-1)).toBe(ack);
+    expect(sent.at(-1)).toEqual(ack);
     m.handle({ type: 'ack', store: 's', clone: C1, master: M, seq: 1, epoch: 0 });
     expect(m.idle).toBe(false); // seq 2 not acknowledged yet
     m.handle({ type: 'ack', store: 's', clone: C1, master: M, seq: 2, epoch: 0 });
