@@ -28,16 +28,20 @@ export interface SnapshotPiece {
  * The master's side of sending one snapshot in pieces: the entries taken at the
  * handshake, cut into pieces of at most `chunkBytes` encoded bytes (a larger entry makes
  * a piece of its own) when first sent, and a window of at most `window` pieces beyond the
- * last one the clone acknowledged. Pieces are cut lazily, so that each turn of the
- * master's event loop measures only the pieces it sends. Without I/O.
+ * last one the clone acknowledged. Pieces are cut lazily from the snapshot's iterator, so
+ * that each turn of the master's event loop walks and measures only the entries of the
+ * pieces it sends. Without I/O.
  */
 export class SnapshotTransfer {
   /** The clone epoch it answers. */
   readonly epoch: number;
   /** The channel sequence number the snapshot reflects. */
   readonly offset: number;
-  private readonly keys: readonly Data[];
-  private readonly values: readonly Data[];
+  /** The snapshot's entries not yet taken into a piece. */
+  private readonly source: Iterator<[Data, Data]>;
+  /** The entries taken into pieces so far, in key order (kept to send a piece again). */
+  private readonly keys: Data[] = [];
+  private readonly values: Data[] = [];
   private readonly chunkBytes: number;
   private readonly window: number;
   /** Where each piece cut so far starts; `bounds[i + 1]` is where piece `i` ends. */
@@ -61,14 +65,7 @@ export class SnapshotTransfer {
   constructor(epoch: number, offset: number, snapshot: BrokerTable, chunkBytes: number, window: number) {
     this.epoch = epoch;
     this.offset = offset;
-    const keys: Data[] = [];
-    const values: Data[] = [];
-    for (const [k, v] of snapshot) {
-      keys.push(k);
-      values.push(v);
-    }
-    this.keys = keys;
-    this.values = values;
+    this.source = snapshot[Symbol.iterator]();
     this.chunkBytes = chunkBytes;
     this.window = window;
   }
@@ -110,15 +107,24 @@ export class SnapshotTransfer {
     const start = this.bounds[i];
     let end = this.bounds[i + 1];
     if (end === undefined) {
+      // Cut piece i (the next one): entries from the source until the size is reached; an
+      // entry that does not fit is held back as the next piece's first.
       end = start;
       let bytes = 0;
-      while (end < this.keys.length && (end === start || bytes < this.chunkBytes)) {
+      for (;;) {
+        if (end === this.keys.length) {
+          const next = this.source.next();
+          if (next.done === true) break;
+          this.keys.push(next.value[0]);
+          this.values.push(next.value[1]);
+        }
         const size = encodeBinary(this.keys[end]).length + encodeBinary(this.values[end]).length;
         if (end > start && bytes + size > this.chunkBytes) break;
         bytes += size;
         end++;
       }
       this.bounds.push(end);
+      // The loop stops with every entry taken only when the source is exhausted.
       if (end === this.keys.length) this.total = i + 1;
     }
     const entries: [Data, Data][] = [];
