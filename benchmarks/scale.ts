@@ -6,6 +6,7 @@
  *
  *   tsx --conditions=@broker-ts/source benchmarks/scale.ts [--quick] [--svg FILE]
  *       [--levels matcher,router,e2e,fanout,cluster,stores] [--store-keys 10000,100000]
+ *       [--store-rows broker-ts/memory,Broker 1.4]
  *
  * The filter levels publish 4,096 distinct topics round-robin (more than the per-topic
  * caches of the router and the endpoint hold, so every lookup really matches):
@@ -28,7 +29,8 @@
  *    each backend, beside Broker's Python bindings (Broker 1.4 from python3-broker, and
  *    the newest Broker's when built; a column is skipped, saying so, when absent).
  * --quick: shorter rounds and fewer points, no store resync (about a minute). --svg writes the curves as a
- * chart. --levels picks the levels; --store-keys the store sizes.
+ * chart. --levels picks the levels; --store-keys the store sizes; --store-rows the store
+ * rows (a system, or system/backend).
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -479,14 +481,17 @@ function mib(bytes: number | null): string {
 }
 
 /** Level 5: stores of 10 k to 1 M keys, broker-ts beside Broker's Python bindings. */
-async function storeCurve(sizes: readonly number[], rateMs: number, resync: boolean): Promise<StorePoint[]> {
-  const systems = storeSystems();
+async function storeCurve(sizes: readonly number[], rateMs: number, resync: boolean, only: ReadonlySet<string> | null = null): Promise<StorePoint[]> {
+  const systems = storeSystems()
+    .filter((s) => only === null || only.has(s.name) || s.backends.some((b) => only.has(`${s.name}/${b}`)))
+    .map((s) => (only === null || only.has(s.name) ? s : { ...s, backends: s.backends.filter((b) => only.has(`${s.name}/${b}`)) }));
   const points: StorePoint[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'broker-ts-scale-store-'));
   try {
     for (const keys of sizes) {
       const files = new Map<BackendKind, string>();
       for (const backend of ['sqlite', 'lmdb'] as const) {
+        if (!systems.some((s) => s.backends.includes(backend))) continue;
         const t0 = performance.now();
         files.set(backend, filledStoreFile(dir, backend, keys));
         console.error(`stores: ${backend} file with ${keys} keys written in ${(performance.now() - t0).toFixed(0)} ms`);
@@ -603,7 +608,7 @@ function costSeries(name: string, colour: string, points: readonly CurvePoint[],
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, svg: { type: 'string' }, levels: { type: 'string' }, 'store-keys': { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, svg: { type: 'string' }, levels: { type: 'string' }, 'store-keys': { type: 'string' }, 'store-rows': { type: 'string' } }, strict: true });
   const quick = values.quick === true;
   const levels = new Set((values.levels ?? 'matcher,router,e2e,fanout,cluster,stores').split(','));
   console.log(`scale curves: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}`);
@@ -612,7 +617,7 @@ async function main(): Promise<void> {
   const e2e = levels.has('e2e') ? await endToEndCurve(quick ? 500 : 1500, quick ? 1500 : 4000) : [];
   const fan = levels.has('fanout') ? await fanoutCurve(quick ? [1, 5] : FANOUT_COUNTS, quick ? 1000 : 2000, quick ? 1500 : 3000) : [];
   const clus = levels.has('cluster') ? await clusterCurve(quick ? [1, 2] : CLUSTER_COUNTS, quick ? 1000 : 2000, quick ? 1500 : 3000) : [];
-  const stores = levels.has('stores') ? await storeCurve(values['store-keys']?.split(',').map(Number) ?? (quick ? STORE_KEYS.slice(0, 1) : STORE_KEYS), quick ? 300 : 1000, !quick) : [];
+  const stores = levels.has('stores') ? await storeCurve(values['store-keys']?.split(',').map(Number) ?? (quick ? STORE_KEYS.slice(0, 1) : STORE_KEYS), quick ? 300 : 1000, !quick, values['store-rows'] === undefined ? null : new Set(values['store-rows'].split(','))) : [];
   console.log(`\nload average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   if (values.svg !== undefined) {
     const panels: Panel[] = [];

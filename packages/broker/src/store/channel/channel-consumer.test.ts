@@ -117,6 +117,31 @@ describe('ChannelConsumer', () => {
     ]);
   });
 
+  test('held handshake requests stop while a handshake answer arrives in pieces; progress postpones the producer timeout; a resync resumes them', () => {
+    const { c, take, events } = consumer({ handshakeInterval: 2, nackTimeout: 2 });
+    c.holdHandshakeRequests(true);
+    for (let i = 0; i < 6; i++) c.tick();
+    expect(take()).toEqual([]);
+    c.holdHandshakeRequests(false);
+    for (let i = 0; i < 2; i++) c.tick();
+    expect(take()).toEqual([[{ kind: 'nack', seqs: [0], epoch: 0 }, null]]);
+    // A known producer (a resync): pieces keep it from timing out.
+    c.handleHandshake('P', 0, 0, 5, 4);
+    c.resync();
+    take();
+    c.holdHandshakeRequests(true);
+    for (let i = 0; i < 9; i++) {
+      c.tick();
+      c.handshakeProgress();
+    }
+    expect(events).toEqual([]);
+    expect(take()).toEqual([]);
+    c.resync();
+    expect(take()).toEqual([[{ kind: 'nack', seqs: [0], epoch: 2 }, 'P']]);
+    for (let i = 0; i < 2; i++) c.tick();
+    expect(take()).toEqual([[{ kind: 'nack', seqs: [0], epoch: 2 }, 'P']]);
+  });
+
   test('a bad handshakeInterval is refused', () => {
     expect(() => consumer({ handshakeInterval: 0 })).toThrow(/handshakeInterval/);
   });

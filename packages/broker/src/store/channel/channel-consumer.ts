@@ -63,6 +63,8 @@ export class ChannelConsumer<P> {
   private heartbeatInterval: number;
   /** Connection timeout announced by the producer. */
   private connectionTimeout: number;
+  /** Whether handshake requests are held (see {@link holdHandshakeRequests}). */
+  private holding = false;
 
   /**
    * @param callbacks - how to deliver and send
@@ -143,6 +145,25 @@ export class ChannelConsumer<P> {
   }
 
   /**
+   * Notes that the producer's handshake answer is arriving in pieces: the consumer does
+   * not ask for a handshake again, nor give the producer up, while pieces keep coming.
+   */
+  handshakeProgress(): void {
+    this.idleTicks = 0;
+    this.silentTicks = 0;
+  }
+
+  /**
+   * Stops (or resumes) the periodic handshake requests while uninitialized: the owner
+   * holds them while a handshake answer arrives in pieces and gives up on it itself
+   * (with {@link resync}). A reset or resync resumes them.
+   * @param hold - whether to hold them
+   */
+  holdHandshakeRequests(hold: boolean): void {
+    this.holding = hold;
+  }
+
+  /**
    * Handles an event.
    * @param seq - its sequence number
    * @param payload - its payload
@@ -196,6 +217,7 @@ export class ChannelConsumer<P> {
       return;
     }
     if (!this.initialized) {
+      if (this.holding) return;
       const interval = this.producerValue === null ? this.options.handshakeInterval : this.options.nackTimeout;
       if (++this.idleTicks >= interval) this.requestHandshake();
       return;
@@ -227,6 +249,7 @@ export class ChannelConsumer<P> {
   }
 
   private clear(): void {
+    this.holding = false;
     this.epochValue++;
     this.next = 0;
     this.known = 0;

@@ -117,6 +117,21 @@ describe('ChannelProducer', () => {
     expect(p.idle).toBe(true);
   });
 
+  test('a consumer heard outside the channel (of its current epoch) is not timed out', () => {
+    const { p, dropped } = producer({ connectionTimeout: 4 });
+    p.add('c1', 2);
+    for (let i = 0; i < 3; i++) {
+      p.tick();
+      p.heard('c1', 2);
+      p.heard('c1', 1); // another epoch: ignored
+      p.heard('nobody', 2);
+    }
+    p.tick();
+    expect(dropped).toEqual([]);
+    for (let i = 0; i < 3; i++) p.tick();
+    expect(dropped).toEqual([['c1', 'connection_timeout']]);
+  });
+
   test('a dropped consumer that still ACKs is told to resync', () => {
     const { p, take } = producer();
     p.produce('a');

@@ -209,6 +209,17 @@ export class ChannelProducer<P> {
     }
   }
 
+  /**
+   * Notes that a consumer was heard from outside the channel's own messages (it is
+   * receiving a handshake answer sent in pieces), so that it does not time out meanwhile.
+   * @param consumer - who was heard
+   * @param epoch - its epoch (another epoch's path is left alone)
+   */
+  heard(consumer: string, epoch: number): void {
+    const p = this.pathMap.get(consumer);
+    if (p !== undefined && p.epoch === epoch) p.lastSeen = this.tickValue;
+  }
+
   /** Advances time by one tick: a heartbeat when nothing was broadcast for a while, and consumer timeouts. */
   tick(): void {
     const now = ++this.tickValue;

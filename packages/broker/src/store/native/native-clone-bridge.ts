@@ -128,6 +128,9 @@ export class NativeCloneBridge {
       case 'detach':
         // Broker has no goodbye (zeek/broker#142): its master times the clone out.
         return { ours: false, native: [] };
+      case 'snapshotAck':
+        // A Broker master sends its snapshot whole, in one ack_clone: nothing to acknowledge.
+        return { ours: false, native: [] };
     }
   }
 

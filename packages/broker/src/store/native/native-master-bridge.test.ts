@@ -165,3 +165,25 @@ describe('NativeMasterBridge: a broker-ts master serving the captured Broker clo
     expect(() => bridge.inbound({ ...session.cloneToMaster[0].cmd, sender: { endpoint: session.clone.endpoint, object: 1n << 60n } })).toThrow(/beyond what broker-ts can name/);
   });
 });
+
+describe('NativeMasterBridge: a snapshot in pieces for a Broker clone', () => {
+  test('goes out as one ack_clone holding every entry, the pieces acknowledged in the clone\'s place', () => {
+    const { m, bridge, native, ours } = master();
+    const value = 'v'.repeat(1024);
+    // About 3 MiB of entries: the master cuts its snapshot into pieces of at most 1 MiB.
+    for (let i = 0; i < 3000; i++) m.write(W.put(`key-${String(i).padStart(5, '0')}`, value, { publisher: MASTER }));
+    const fromClone = session.cloneToMaster.map((c) => c.cmd);
+    bridge.inbound(fromClone[0]);
+    for (let t = 0; t < 20 && !native.some((c) => c.content.type === 'ack_clone'); t++) {
+      m.tick();
+      bridge.tick();
+    }
+    const acks = native.filter((c) => c.content.type === 'ack_clone');
+    expect(acks).toHaveLength(1);
+    const content = acks[0].content as Extract<InternalCommand['content'], { type: 'ack_clone' }>;
+    expect(content.state).toHaveLength(3000);
+    expect(new Set(content.state.map(([k]) => k)).size).toBe(3000);
+    // No piece went to broker-ts peers: the clone is Broker's.
+    expect(ours.filter((msg) => msg.type === 'snapshotChunk')).toEqual([]);
+  });
+});

@@ -60,6 +60,11 @@ export class NativeMasterBridge {
   private readonly clones = new Map<string, number>();
   /** Broker clones writing to this master, by entity key. */
   private readonly writers = new Map<string, Writer>();
+  /**
+   * Snapshots sent in pieces to Broker clones, gathered into one `ack_clone`, by clone
+   * key (at most one per Broker clone, and Broker clones are bounded by MAX_NATIVE_CLONES).
+   */
+  private readonly assembling = new Map<string, { offset: number; heartbeatInterval: number; state: Array<[Data, Data]> }>();
   private ticks = 0;
   private readonly native: NativeEntityId;
 
@@ -158,7 +163,26 @@ export class NativeMasterBridge {
     switch (msg.type) {
       case 'ackClone':
         if (!toBroker) return { ours, native: [] };
+        if (msg.more === true) {
+          // Broker's channel has no snapshot pieces: gather them (acknowledging each to the
+          // master in the clone's place) and send one ack_clone once the last arrived.
+          this.assembling.set(entityKey(to), { offset: msg.offset, heartbeatInterval: msg.heartbeatInterval, state: snapshotEntries(msg.snapshot) });
+          this.ackPiece(to, msg.offset, msg.epoch, 1);
+          return { ours, native: [] };
+        }
+        this.assembling.delete(entityKey(to));
         return command(toBrokerSeq(msg.offset), { type: 'ack_clone', offset: toBrokerSeq(msg.offset), heartbeatInterval: msg.heartbeatInterval, state: snapshotEntries(msg.snapshot) });
+      case 'snapshotChunk': {
+        if (!toBroker) return { ours, native: [] };
+        const key = entityKey(to);
+        const whole = this.assembling.get(key);
+        if (whole === undefined || whole.offset !== msg.offset) return { ours, native: [] };
+        for (const entry of msg.snapshot) whole.state.push(entry);
+        this.ackPiece(to, msg.offset, msg.epoch, msg.index + 1);
+        if (!msg.last) return { ours, native: [] };
+        this.assembling.delete(key);
+        return command(toBrokerSeq(whole.offset), { type: 'ack_clone', offset: toBrokerSeq(whole.offset), heartbeatInterval: whole.heartbeatInterval, state: whole.state });
+      }
       case 'event':
         if (to !== null && !toBroker) return { ours, native: [] };
         return command(toBrokerSeq(msg.seq), cloneCommandToNative(msg.command));
@@ -172,6 +196,11 @@ export class NativeMasterBridge {
     }
   }
 
+  /** Tells the master that a Broker clone holds the first `received` pieces of its snapshot. */
+  private ackPiece(clone: EntityId, offset: number, epoch: number, received: number): void {
+    this.callbacks.toMaster({ type: 'snapshotAck', store: this.name, clone, master: this.id, offset, epoch, received });
+  }
+
   /** One store tick: the writers' ACKs, NACKs and timeouts; Broker clones silent for a connection timeout are forgotten. */
   tick(): void {
     this.ticks++;
@@ -179,6 +208,7 @@ export class NativeMasterBridge {
     for (const [key, last] of this.clones) {
       if (this.ticks - last < DEFAULT_CHANNEL_OPTIONS.connectionTimeout) break;
       this.clones.delete(key);
+      this.assembling.delete(key);
     }
   }
 
@@ -189,6 +219,7 @@ export class NativeMasterBridge {
       const oldest = this.clones.keys().next().value as string;
       this.clones.delete(oldest);
       this.writers.delete(oldest);
+      this.assembling.delete(oldest);
     }
   }
 

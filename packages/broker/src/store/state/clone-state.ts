@@ -1,4 +1,4 @@
-import { BrokerError, encodeBinary, Timestamp, type BrokerTable, type Data } from '@broker-ts/data';
+import { BrokerError, encodeBinary, Timestamp, type Data } from '@broker-ts/data';
 import { MemoryBackend } from '../backend';
 import { ChannelConsumer, STORE_TICK_INTERVAL_MS, type ChannelOptions, type ConsumerMessage } from '../channel';
 import { entityKey, sameEntity, type EntityId } from './entity-id';
@@ -6,7 +6,8 @@ import type { WriteOutcome } from './master-state';
 import { ownData } from './own-data';
 import { refusedByMaster, writeError } from './store-error';
 import { storeEvents, type StoreEvent } from './store-event';
-import { parseMasterMessage, type AckCloneMessage, type CloneCommand, type CloneMessage, type WriteAckMessage } from './store-message';
+import { SnapshotAssembly } from './snapshot-assembly';
+import { parseMasterMessage, type AckCloneMessage, type CloneCommand, type CloneMessage, type SnapshotChunkMessage, type WriteAckMessage } from './store-message';
 import { answerQuery, type QueryResult, type StoreQuery } from './store-query';
 import type { WriteCommand } from './write-command';
 
@@ -135,6 +136,13 @@ export class CloneState {
   private readonly maxPendingWrites: number;
   private readonly resendTicks: number;
 
+  /** A snapshot arriving in pieces, until it is whole (then installed) or abandoned. */
+  private assembly: SnapshotAssembly | null = null;
+  /** The tick of the last piece that added to {@link assembly}. */
+  private assemblyTick = 0;
+  /** Whether a retry was asked for the current gap (asked once until a piece adds). */
+  private retryAsked = false;
+
   /**
    * Creates the clone and sends its first handshake request.
    * @param options - name, identity, clock, outputs and intervals
@@ -240,6 +248,7 @@ export class CloneState {
     if (msg.store !== this.name) return;
     if ('clone' in msg && msg.clone !== null && !sameEntity(msg.clone, this.id)) return;
     if (msg.type === 'ackClone') return this.handleAckClone(msg);
+    if (msg.type === 'snapshotChunk') return this.handleSnapshotChunk(msg);
     if (!sameEntity(msg.master, this.masterValue)) return;
     switch (msg.type) {
       case 'event':
@@ -288,6 +297,7 @@ export class CloneState {
     this.advance(now);
     this.ticks++;
     this.consumer.tick();
+    this.watchAssembly();
     if (this.masterValue !== null && this.outbox.length > 0 && this.ticks - this.lastWriteProgress >= this.resendTicks) {
       this.lastWriteProgress = this.ticks;
       for (const w of this.outbox) this.sendWrite(w);
@@ -314,13 +324,91 @@ export class CloneState {
 
   private handleAckClone(msg: AckCloneMessage): void {
     if (this.masterValue !== null && !sameEntity(msg.master, this.masterValue)) return;
-    const c = this.consumer;
     // Install the snapshot before the consumer delivers events it held back.
-    if (c.initialized || msg.epoch !== c.epoch) return;
+    if (this.consumer.initialized || msg.epoch !== this.consumer.epoch) return;
+    if (msg.more !== true) {
+      this.dropAssembly();
+      this.attach(msg, msg.snapshot);
+      return;
+    }
+    // A repeat of the first piece (the master resumed a transfer): say where we are.
+    if (this.assembly === null || !this.assembly.matches(msg)) {
+      this.assembly = new SnapshotAssembly(msg);
+      this.consumer.holdHandshakeRequests(true);
+      this.retryAsked = false;
+      this.snapshotProgress();
+    }
+    this.sendSnapshotAck(false);
+  }
+
+  private handleSnapshotChunk(msg: SnapshotChunkMessage): void {
+    const a = this.assembly;
+    if (a === null || !a.matches(msg) || this.consumer.initialized || msg.epoch !== this.consumer.epoch) return;
+    switch (a.add(msg)) {
+      case 'duplicate':
+        return;
+      case 'gap':
+        if (!this.retryAsked) {
+          this.retryAsked = true;
+          this.sendSnapshotAck(true);
+        }
+        return;
+      case 'added':
+        this.retryAsked = false;
+        this.snapshotProgress();
+        if (!a.complete) return this.sendSnapshotAck(false);
+        this.dropAssembly();
+        this.attach(a.head, { [Symbol.iterator]: () => a.entries() });
+    }
+  }
+
+  private dropAssembly(): void {
+    if (this.assembly === null) return;
+    this.assembly = null;
+    this.consumer.holdHandshakeRequests(false);
+  }
+
+  private snapshotProgress(): void {
+    this.assemblyTick = this.ticks;
+    this.consumer.handshakeProgress();
+  }
+
+  /**
+   * At each tick, for a snapshot arriving in pieces: a retry every heartbeat interval
+   * without a new piece; abandoned (a new epoch, a new handshake request) after the
+   * connection timeout without one, or once the channel moved on to another epoch.
+   */
+  private watchAssembly(): void {
+    const a = this.assembly;
+    if (a === null) return;
+    if (a.head.epoch !== this.consumer.epoch || this.consumer.initialized) {
+      this.dropAssembly();
+      return;
+    }
+    const quiet = this.ticks - this.assemblyTick;
+    if (quiet >= this.consumer.options.connectionTimeout) {
+      this.dropAssembly();
+      this.consumer.resync();
+    } else if (quiet > 0 && quiet % this.resendTicks === 0) {
+      this.retryAsked = true;
+      this.sendSnapshotAck(true);
+    }
+  }
+
+  private sendSnapshotAck(retry: boolean): void {
+    const a = this.assembly;
+    if (a === null) return;
+    const { master, offset, epoch } = a.head;
+    this.callbacks.send({ type: 'snapshotAck', store: this.name, clone: this.id, master, offset, epoch, received: a.received, ...(retry ? { retry: true } : {}) });
+  }
+
+  /** Installs a whole snapshot and completes the handshake. */
+  private attach(head: AckCloneMessage, snapshot: Iterable<[Data, Data]>): void {
+    const c = this.consumer;
     const found = this.masterValue === null;
-    this.masterValue = msg.master;
-    this.setSnapshot(msg.snapshot, msg.master);
-    c.handleHandshake(entityKey(msg.master), msg.offset, msg.epoch, msg.heartbeatInterval, msg.connectionTimeout);
+    this.masterValue = head.master;
+    this.setSnapshot(snapshot, head.master);
+    c.handleHandshake(entityKey(head.master), head.offset, head.epoch, head.heartbeatInterval, head.connectionTimeout);
     if (found) {
       this.staleValue = false;
       this.ackSeq = 0;
@@ -333,7 +421,7 @@ export class CloneState {
         this.callbacks.writeResult(requestId, { ok: false, error });
       }
       this.awaitingResult.clear();
-      this.callbacks.notice?.({ kind: 'master-found', master: msg.master });
+      this.callbacks.notice?.({ kind: 'master-found', master: head.master });
       this.lastWriteProgress = this.ticks;
       for (const w of this.outbox) this.sendWrite(w);
     }
@@ -406,6 +494,7 @@ export class CloneState {
   }
 
   private lose(): void {
+    this.dropAssembly();
     const lost = this.masterValue;
     this.masterValue = null;
     this.lostAt = this.nowValue.ns;
@@ -473,7 +562,7 @@ export class CloneState {
    * for new keys (publisher: the master; no expiry). Unlike Broker, unchanged keys get no
    * `update` event.
    */
-  private setSnapshot(snapshot: BrokerTable, master: EntityId): void {
+  private setSnapshot(snapshot: Iterable<[Data, Data]>, master: EntityId): void {
     const fresh = new Map<string, [Data, Data]>();
     for (const [k, v] of snapshot) fresh.set(bytesOf(k), [k, v]);
     const erased: Data[] = [];

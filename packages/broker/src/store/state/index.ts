@@ -24,6 +24,8 @@ export {
   type MasterHeartbeatMessage,
   type MasterMessage,
   type RetransmitFailedStoreMessage,
+  type SnapshotAckMessage,
+  type SnapshotChunkMessage,
   type WireOutcome,
   type WriteAckMessage,
 } from './store-message';

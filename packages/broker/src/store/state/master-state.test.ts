@@ -212,7 +212,7 @@ describe('MasterState and clones', () => {
     expect(m.idle).toBe(false);
     m.write(W.put('b', 2n));
     m.handle(nack0());
-    expect(sent.at(-1)).toBe(ack);
+    expect(sent.at(-1)).toEqual(ack);
     m.handle({ type: 'ack', store: 's', clone: C1, master: M, seq: 1, epoch: 0 });
     expect(m.idle).toBe(false); // seq 2 not acknowledged yet
     m.handle({ type: 'ack', store: 's', clone: C1, master: M, seq: 2, epoch: 0 });
@@ -335,6 +335,30 @@ describe('MasterState and clones', () => {
 
   test('bad options are refused', () => {
     expect(() => new MasterState({ name: 's', id: M, backend: makeBackend('memory'), now: new Timestamp(T0), callbacks: { event() {}, send() {}, error() {} }, writeWindow: 0 })).toThrow(/writeWindow/);
+    expect(() => new MasterState({ name: 's', id: M, backend: makeBackend('memory'), now: new Timestamp(T0), callbacks: { event() {}, send() {}, error() {} }, snapshotChunkBytes: 0 })).toThrow(/snapshotChunkBytes/);
+    expect(() => new MasterState({ name: 's', id: M, backend: makeBackend('memory'), now: new Timestamp(T0), callbacks: { event() {}, send() {}, error() {} }, snapshotWindow: 1.5 })).toThrow(/snapshotWindow/);
+  });
+
+  test('snapshot ACKs of another epoch, offset or clone are ignored; a retry resends from the first unacknowledged piece', () => {
+    const big = 'x'.repeat(2 * 1024 * 1024);
+    const { m, sent } = master();
+    m.write(W.put('a', big));
+    m.write(W.put('b', big));
+    m.write(W.put('c', big));
+    m.handle(nack0());
+    // One piece per entry (each above the 1 MiB piece size), four in flight at most.
+    expect(sent.filter((x) => x.type === 'ackClone' || x.type === 'snapshotChunk').map((x) => [x.type, x.snapshot.size])).toEqual([['ackClone', 1], ['snapshotChunk', 1], ['snapshotChunk', 1]]);
+    expect(sent.at(-1)).toMatchObject({ type: 'snapshotChunk', index: 2, last: true, offset: 3, epoch: 0 });
+    const n = sent.length;
+    const ack = { type: 'snapshotAck', store: 's', clone: C1, master: M, offset: 3, epoch: 0, received: 1, retry: true };
+    m.handle({ ...ack, epoch: 1 });
+    m.handle({ ...ack, offset: 2 });
+    m.handle({ ...ack, clone: { endpoint: 'other', object: 1 } });
+    expect(sent.length).toBe(n);
+    m.handle({ ...ack, received: 7 }); // beyond what was sent: a retry from what is acknowledged (nothing)
+    expect(sent.slice(n).map((x) => x.type)).toEqual(['ackClone', 'snapshotChunk', 'snapshotChunk']);
+    m.handle(ack);
+    expect(sent.slice(n + 3).map((x) => x.type === 'snapshotChunk' && x.index)).toEqual([1, 2]);
   });
 });
 

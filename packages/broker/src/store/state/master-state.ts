@@ -6,7 +6,8 @@ import { ownData } from './own-data';
 import { ExpiryTimers } from './expiry-timers';
 import { rejectedWrite } from './store-error';
 import { storeEvents, type StoreEvent } from './store-event';
-import { parseCloneMessage, type AckCloneMessage, type CloneCommand, type CloneWriteMessage, type MasterMessage, type WireOutcome } from './store-message';
+import { DEFAULT_SNAPSHOT_CHUNK_BYTES, DEFAULT_SNAPSHOT_WINDOW, SnapshotTransfer, snapshotOption } from './snapshot-transfer';
+import { parseCloneMessage, type CloneCommand, type CloneWriteMessage, type MasterMessage, type WireOutcome } from './store-message';
 import { answerQuery, type QueryResult, type StoreQuery } from './store-query';
 import type { WriteCommand } from './write-command';
 
@@ -41,6 +42,10 @@ export interface MasterStateOptions {
   writeWindow?: number;
   /** Clones whose write state the master remembers; the least recently heard is forgotten beyond (default 4096). */
   maxWriters?: number;
+  /** Most encoded entry bytes per snapshot piece (default 1 MiB; a larger entry makes a piece of its own). */
+  snapshotChunkBytes?: number;
+  /** Snapshot pieces in flight to one clone beyond its acknowledgement (default 4). */
+  snapshotWindow?: number;
 }
 
 /** What the master remembers of one writing clone. */
@@ -81,14 +86,19 @@ export class MasterState {
   private readonly producer: ChannelProducer<CloneCommand>;
   /** Expiry timer per key. */
   private readonly timers = new ExpiryTimers();
-  /** Handshake answers sent but not yet acknowledged, per clone, so that a repeat sends the same snapshot. */
-  private readonly openHandshakes = new Map<string, AckCloneMessage>();
+  /**
+   * Snapshots being sent, per clone, until it acknowledges the handshake: a repeated
+   * request resumes the same snapshot. At most one per attached clone.
+   */
+  private readonly openHandshakes = new Map<string, SnapshotTransfer>();
   /** Write state per clone, least recently heard first. */
   private readonly writers = new Map<string, Writer>();
   /** The current time. */
   private nowValue: Timestamp;
   private readonly writeWindow: number;
   private readonly maxWriters: number;
+  private readonly snapshotChunkBytes: number;
+  private readonly snapshotWindow: number;
   private closed = false;
 
   /**
@@ -105,6 +115,8 @@ export class MasterState {
     this.nowValue = options.now;
     this.writeWindow = positive(options.writeWindow ?? 1024, 'writeWindow');
     this.maxWriters = positive(options.maxWriters ?? 4096, 'maxWriters');
+    this.snapshotChunkBytes = snapshotOption(options.snapshotChunkBytes ?? DEFAULT_SNAPSHOT_CHUNK_BYTES, 'snapshotChunkBytes');
+    this.snapshotWindow = snapshotOption(options.snapshotWindow ?? DEFAULT_SNAPSHOT_WINDOW, 'snapshotWindow');
     this.producer = new ChannelProducer<CloneCommand>(
       {
         send: (to, msg) => this.sendChannel(to, msg),
@@ -220,6 +232,15 @@ export class MasterState {
       case 'write':
         this.handleWrite(clone, msg);
         break;
+      case 'snapshotAck': {
+        const t = this.openHandshakes.get(clone);
+        if (t === undefined || t.epoch !== msg.epoch || t.offset !== msg.offset) break;
+        this.producer.heard(clone, msg.epoch);
+        t.ack(msg.received);
+        if (msg.retry === true) t.rewind();
+        this.sendPieces(clone, t);
+        break;
+      }
       case 'detach': {
         this.producer.remove(clone);
         // Keep `applied` so that a delayed duplicate of one of its writes is still recognised.
@@ -422,23 +443,25 @@ export class MasterState {
         return;
       case 'handshake': {
         if (to === null) return;
-        let ack = this.openHandshakes.get(to);
-        if (ack === undefined || ack.epoch !== msg.epoch || ack.offset !== msg.offset) {
-          ack = {
-            type: 'ackClone',
-            ...base,
-            clone: entityFromKey(to),
-            offset: msg.offset,
-            epoch: msg.epoch,
-            heartbeatInterval: msg.heartbeatInterval,
-            connectionTimeout: msg.connectionTimeout,
-            snapshot: this.backend.snapshot(),
-          };
-          this.openHandshakes.set(to, ack);
+        let t = this.openHandshakes.get(to);
+        if (t === undefined || t.epoch !== msg.epoch || t.offset !== msg.offset) {
+          t = new SnapshotTransfer(msg.epoch, msg.offset, this.backend.snapshot(), this.snapshotChunkBytes, this.snapshotWindow);
+          this.openHandshakes.set(to, t);
         }
-        this.callbacks.send(ack);
+        // A repeated request: resume from what the clone acknowledged.
+        t.rewind();
+        this.sendPieces(to, t, msg.heartbeatInterval, msg.connectionTimeout);
         return;
       }
+    }
+  }
+
+  /** Sends the snapshot pieces due to a clone: piece 0 as the `ackClone`, the others as `snapshotChunk`s. */
+  private sendPieces(to: string, t: SnapshotTransfer, heartbeatInterval = this.producer.options.heartbeatInterval, connectionTimeout = this.producer.options.connectionTimeout): void {
+    const base = { store: this.name, master: this.id, clone: entityFromKey(to), offset: t.offset, epoch: t.epoch };
+    for (const p of t.due()) {
+      if (p.index === 0) this.callbacks.send({ type: 'ackClone', ...base, heartbeatInterval, connectionTimeout, snapshot: p.table, ...(p.last ? {} : { more: true }) });
+      else this.callbacks.send({ type: 'snapshotChunk', ...base, index: p.index, snapshot: p.table, last: p.last });
     }
   }
 }

@@ -8,6 +8,8 @@ describe('parseMasterMessage', () => {
   test('accepts every master message', () => {
     const ok = [
       { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: table([]) },
+      { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: table([['a', 1n]]), more: true },
+      { type: 'snapshotChunk', store: 's', master: M, clone: C, offset: 0, epoch: 0, index: 1, snapshot: table([['b', 2n]]), last: true },
       { type: 'event', store: 's', master: M, clone: null, seq: 1, command: { op: 'put', key: 'k', value: 1n, expiry: Timespan.fromMilliseconds(1), publisher: null } },
       { type: 'event', store: 's', master: M, clone: C, seq: 2, command: { op: 'clear', publisher: C } },
       { type: 'heartbeat', store: 's', master: M, seq: 3 },
@@ -23,6 +25,12 @@ describe('parseMasterMessage', () => {
     ['an unknown type', { type: 'boom', store: 's', master: M }, /unknown master message type/],
     ['a negative seq', { type: 'heartbeat', store: 's', master: M, seq: -1 }, /'seq'/],
     ['a snapshot that is not a table', { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: {} }, /'snapshot'/],
+    ['a bad more flag', { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: table([]), more: 1 }, /'more'/],
+    ['a chunk at index 0', { type: 'snapshotChunk', store: 's', master: M, clone: C, offset: 0, epoch: 0, index: 0, snapshot: table([]), last: true }, /'index' starts at 1/],
+    ['a chunk without last', { type: 'snapshotChunk', store: 's', master: M, clone: C, offset: 0, epoch: 0, index: 1, snapshot: table([]) }, /'last'/],
+    ['a chunk that is not a table', { type: 'snapshotChunk', store: 's', master: M, clone: C, offset: 0, epoch: 0, index: 1, snapshot: [], last: false }, /'snapshot'/],
+    ['a chunk without clone', { type: 'snapshotChunk', store: 's', master: M, offset: 0, epoch: 0, index: 1, snapshot: table([]), last: false }, /'clone'/],
+    ['a chunk without epoch', { type: 'snapshotChunk', store: 's', master: M, clone: C, offset: 0, index: 1, snapshot: table([]), last: false }, /'epoch'/],
     ['an unknown command', { type: 'event', store: 's', master: M, clone: null, seq: 1, command: { op: 'add', key: 'k', publisher: null } }, /unknown command op/],
     ['an expiry that is not a timespan', { type: 'event', store: 's', master: M, clone: null, seq: 1, command: { op: 'put', key: 'k', value: 1n, expiry: 5, publisher: null } }, /'expiry'/],
     ['an unknown error code', { type: 'writeAck', store: 's', master: M, clone: C, applied: 1, seq: 1, outcomes: [{ writeId: 1, error: { code: 'nope', message: '' } }] }, /known code/],
@@ -40,6 +48,8 @@ describe('parseCloneMessage', () => {
       { type: 'write', store: 's', clone: C, master: M, writeId: 1, base: 1, command: { op: 'putUnique', key: 'k', value: 1n, expiry: null, publisher: null, requestId: 3 } },
       { type: 'write', store: 's', clone: C, master: M, writeId: 2, base: 1, command: { op: 'add', key: 'k', value: 1n, initType: 'count', expiry: null, publisher: null } },
       { type: 'detach', store: 's', clone: C, master: M },
+      { type: 'snapshotAck', store: 's', clone: C, master: M, offset: 3, epoch: 1, received: 2 },
+      { type: 'snapshotAck', store: 's', clone: C, master: M, offset: 3, epoch: 1, received: 2, retry: true },
     ];
     for (const m of ok) expect(parseCloneMessage(m)).toBe(m);
   });
@@ -51,6 +61,10 @@ describe('parseCloneMessage', () => {
     ['a putUnique without request id', { type: 'write', store: 's', clone: C, master: M, writeId: 1, base: 1, command: { op: 'putUnique', key: 'k', value: 1n, expiry: null, publisher: null } }, /'requestId'/],
     ['a put without value', { type: 'write', store: 's', clone: C, master: M, writeId: 1, base: 1, command: { op: 'put', key: 'k', expiry: null, publisher: null } }, /'value' is missing/],
     ['an ack without master', { type: 'ack', store: 's', clone: C, seq: 1, epoch: 0 }, /'master'/],
+    ['a snapshot ACK of nothing', { type: 'snapshotAck', store: 's', clone: C, master: M, offset: 0, epoch: 0, received: 0 }, /'received' starts at 1/],
+    ['a snapshot ACK without master', { type: 'snapshotAck', store: 's', clone: C, master: null, offset: 0, epoch: 0, received: 1 }, /'master'/],
+    ['a snapshot ACK with a bad retry', { type: 'snapshotAck', store: 's', clone: C, master: M, offset: 0, epoch: 0, received: 1, retry: 'yes' }, /'retry'/],
+    ['a snapshot ACK without offset', { type: 'snapshotAck', store: 's', clone: C, master: M, epoch: 0, received: 1 }, /'offset'/],
   ])('refuses %s with invalid_message', (_, msg, re) => {
     expect(() => parseCloneMessage(msg)).toThrow(expect.objectContaining({ code: 'invalid_message', message: expect.stringMatching(re) }));
   });

@@ -34,7 +34,12 @@ export interface WireOutcome {
   readonly error?: { readonly code: ErrorCodeName; readonly message: string };
 }
 
-/** Master → clone: the handshake answer, with the whole state at sequence number `offset`. */
+/**
+ * Master → clone: the handshake answer, with the state at sequence number `offset`: the
+ * whole of it, or (`more` set) its first piece, the rest following in
+ * {@link SnapshotChunkMessage}s paced by the clone's {@link SnapshotAckMessage}s, so that
+ * no message comes near the transport's frame limit.
+ */
 export interface AckCloneMessage {
   readonly type: 'ackClone';
   readonly store: string;
@@ -48,8 +53,31 @@ export interface AckCloneMessage {
   readonly heartbeatInterval: number;
   /** Channel connection timeout in ticks. */
   readonly connectionTimeout: number;
-  /** Every entry, key → value. */
+  /** Every entry, key → value; with `more`: the first entries in key order. */
   readonly snapshot: BrokerTable;
+  /** Set when {@link SnapshotChunkMessage}s follow (absent: the snapshot is whole). */
+  readonly more?: boolean;
+}
+
+/**
+ * Master → clone: piece `index` (from 1; the `ackClone` is piece 0) of the snapshot of
+ * the handshake (`epoch`, `offset`), in key order after the previous piece.
+ */
+export interface SnapshotChunkMessage {
+  readonly type: 'snapshotChunk';
+  readonly store: string;
+  readonly master: EntityId;
+  readonly clone: EntityId;
+  /** The `offset` of the `ackClone` this continues. */
+  readonly offset: number;
+  /** The clone epoch this answers. */
+  readonly epoch: number;
+  /** Its position, from 1. */
+  readonly index: number;
+  /** Its entries. */
+  readonly snapshot: BrokerTable;
+  /** Whether it completes the snapshot. */
+  readonly last: boolean;
 }
 
 /** Master → clones: one change in channel order (`clone` null: broadcast; set: a retransmission). */
@@ -96,7 +124,7 @@ export interface WriteAckMessage {
 }
 
 /** Everything a master sends (on `cloneTopic(store)`). */
-export type MasterMessage = AckCloneMessage | CommandEventMessage | MasterHeartbeatMessage | RetransmitFailedStoreMessage | WriteAckMessage;
+export type MasterMessage = AckCloneMessage | SnapshotChunkMessage | CommandEventMessage | MasterHeartbeatMessage | RetransmitFailedStoreMessage | WriteAckMessage;
 
 /** Clone → master: missing events, or `[0]` to join (`master` null: any master of the store, the rendezvous). */
 export interface CloneNackMessage {
@@ -146,8 +174,24 @@ export interface CloneDetachMessage {
   readonly master: EntityId;
 }
 
+/**
+ * Clone → master: it holds the first `received` pieces of the snapshot of the handshake
+ * (`epoch`, `offset`); the master keeps a bounded window of pieces in flight beyond it.
+ * `retry` asks the master to send again from piece `received` (one went missing).
+ */
+export interface SnapshotAckMessage {
+  readonly type: 'snapshotAck';
+  readonly store: string;
+  readonly clone: EntityId;
+  readonly master: EntityId;
+  readonly offset: number;
+  readonly epoch: number;
+  readonly received: number;
+  readonly retry?: boolean;
+}
+
 /** Everything a clone sends (on `masterTopic(store)`). */
-export type CloneMessage = CloneNackMessage | CloneAckMessage | CloneWriteMessage | CloneDetachMessage;
+export type CloneMessage = CloneNackMessage | CloneAckMessage | CloneWriteMessage | CloneDetachMessage | SnapshotAckMessage;
 
 /** Most sequence numbers a NACK may list on the wire. */
 const MAX_WIRE_SEQS = 65536;
@@ -256,6 +300,14 @@ export function parseMasterMessage(x: unknown): MasterMessage {
       entityField(m, 'clone');
       for (const f of ['offset', 'epoch', 'heartbeatInterval', 'connectionTimeout']) seqField(m, f);
       if (!(m.snapshot instanceof BrokerTable)) bad(`'snapshot' must be a table`);
+      if (m.more !== undefined && typeof m.more !== 'boolean') bad(`'more' must be a boolean`);
+      break;
+    case 'snapshotChunk':
+      entityField(m, 'clone');
+      for (const f of ['offset', 'epoch', 'index']) seqField(m, f);
+      if ((m.index as number) < 1) bad(`'index' starts at 1`);
+      if (!(m.snapshot instanceof BrokerTable)) bad(`'snapshot' must be a table`);
+      if (typeof m.last !== 'boolean') bad(`'last' must be a boolean`);
       break;
     case 'event':
       entityField(m, 'clone', true);
@@ -321,6 +373,12 @@ export function parseCloneMessage(x: unknown): CloneMessage {
       break;
     case 'detach':
       entityField(m, 'master');
+      break;
+    case 'snapshotAck':
+      entityField(m, 'master');
+      for (const f of ['offset', 'epoch', 'received']) seqField(m, f);
+      if ((m.received as number) < 1) bad(`'received' starts at 1`);
+      if (m.retry !== undefined && typeof m.retry !== 'boolean') bad(`'retry' must be a boolean`);
       break;
     default:
       bad(`unknown clone message type ${JSON.stringify(m.type)}`);

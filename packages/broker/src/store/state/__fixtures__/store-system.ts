@@ -11,7 +11,7 @@ import type { ChannelOptions } from '../../channel';
 import { LossyNetwork, RELIABLE, type LossProfile } from '../../channel/__fixtures__/lossy-network';
 import { CloneState, type CloneNotice, type CloneStateOptions } from '../clone-state';
 import type { EntityId } from '../entity-id';
-import { MasterState, type WriteOutcome } from '../master-state';
+import { MasterState, type MasterStateOptions, type WriteOutcome } from '../master-state';
 import type { StoreEvent } from '../store-event';
 import type { CloneMessage, MasterMessage } from '../store-message';
 
@@ -68,6 +68,8 @@ export class StoreSystem {
   readonly clones = new Map<string, CloneState>();
   /** What each clone saw. */
   readonly logs = new Map<string, NodeLog>();
+  /** Messages for which it answers true are lost (besides the loss profile's). */
+  lose: ((msg: MasterMessage | CloneMessage) => boolean) | null = null;
   private masterIncarnation = 0;
 
   constructor(seed: number, profile: LossProfile = RELIABLE) {
@@ -80,7 +82,7 @@ export class StoreSystem {
   }
 
   /** Starts a master on a backend (a new incarnation: a new entity id). */
-  startMaster(backend: Backend = makeBackend('memory'), channel: Partial<ChannelOptions> = {}): MasterState {
+  startMaster(backend: Backend = makeBackend('memory'), channel: Partial<ChannelOptions> = {}, options: Partial<MasterStateOptions> = {}): MasterState {
     this.masterLog = log();
     const id: EntityId = { endpoint: 'M', object: ++this.masterIncarnation };
     const l = this.masterLog;
@@ -90,6 +92,7 @@ export class StoreSystem {
       backend,
       now: this.now,
       channel,
+      ...options,
       callbacks: {
         event: (ev) => l.events.push(ev),
         error: (e) => l.errors.push(e),
@@ -171,12 +174,14 @@ export class StoreSystem {
   }
 
   private fromMaster(msg: MasterMessage): void {
+    if (this.lose?.(msg) === true) return;
     const bytes = encoder.encode(msg);
     if ('clone' in msg && msg.clone !== null) this.net.send(msg.clone.endpoint, { bytes });
     else for (const name of this.clones.keys()) this.net.send(name, { bytes });
   }
 
   private fromClone(msg: CloneMessage): void {
+    if (this.lose?.(msg) === true) return;
     this.net.send('M', { bytes: encoder.encode(msg) });
   }
 

@@ -1,0 +1,152 @@
+import { encodeBinary, table, type Data } from '@broker-ts/data';
+import { STORE, StoreSystem } from './__fixtures__/store-system';
+import type { CloneState } from './clone-state';
+import type { MasterState } from './master-state';
+import type { CloneMessage, MasterMessage } from './store-message';
+import { SnapshotTransfer } from './snapshot-transfer';
+import { writeCommands as W } from './write-command';
+
+/** Pieces of about 1 KiB: 40 entries of ~100 bytes make ~4 pieces. */
+const SMALL = { snapshotChunkBytes: 1024, snapshotWindow: 2 };
+
+function fill(m: MasterState, n: number): void {
+  for (let i = 0; i < n; i++) m.write(W.put(`k${String(i).padStart(4, '0')}`, 'v'.repeat(100)));
+}
+
+function keys(c: CloneState): number {
+  const r = c.query({ op: 'keys' });
+  if (!r.ok) throw r.error;
+  return (r.value as { size: number }).size;
+}
+
+/** Records every message of a type, in order. */
+function tap(sys: StoreSystem, also: (msg: MasterMessage | CloneMessage) => boolean = () => false): (MasterMessage | CloneMessage)[] {
+  const seen: (MasterMessage | CloneMessage)[] = [];
+  sys.lose = (msg) => {
+    seen.push(msg);
+    return also(msg);
+  };
+  return seen;
+}
+
+describe('SnapshotTransfer', () => {
+  test('cuts pieces by encoded size (a larger entry alone), keeps the window, and rewinds to the acknowledged piece', () => {
+    const big = 'x'.repeat(5000);
+    const entries: [Data, Data][] = [['a', 'y'.repeat(400)], ['b', 'y'.repeat(400)], ['c', big], ['d', 'y'.repeat(400)]];
+    const t = new SnapshotTransfer(0, 7, table(entries), 1000, 2);
+    const first = t.due();
+    expect(first.map((p) => [p.index, p.table.size, p.last])).toEqual([[0, 2, false], [1, 1, false]]);
+    for (const p of first) expect(encodeBinary(p.table).length).toBeLessThan(1000 + 5100);
+    expect(t.due()).toEqual([]); // window full
+    t.ack(1);
+    expect(t.due().map((p) => [p.index, p.table.size, p.last])).toEqual([[2, 1, true]]);
+    t.ack(9); // beyond what was sent: ignored
+    expect(t.received).toBe(1);
+    t.rewind();
+    expect(t.due().map((p) => p.index)).toEqual([1, 2]);
+    t.ack(3);
+    expect(t.due()).toEqual([]);
+  });
+
+  test('an empty store is one last piece', () => {
+    const t = new SnapshotTransfer(0, 0, table([]), 1000, 4);
+    expect(t.due().map((p) => [p.index, p.table.size, p.last])).toEqual([[0, 0, true]]);
+  });
+});
+
+describe('a snapshot sent in pieces', () => {
+  test('the clone assembles every piece, installs the whole once, then gets the events that came meanwhile', () => {
+    const sys = new StoreSystem(11);
+    const m = sys.startMaster(undefined, {}, SMALL);
+    fill(m, 40);
+    const seen = tap(sys);
+    const c = sys.addClone('c1', { resyncInterval: 1000 });
+    m.write(W.put('late', 1n)); // before the handshake: part of the snapshot
+    let staleWhileArriving = 0;
+    sys.runUntil(() => {
+      if (seen.some((x) => x.type === 'snapshotChunk') && c.master === null && c.query({ op: 'keys' }).ok === false) staleWhileArriving++;
+      if (seen.some((x) => x.type === 'snapshotChunk') && c.master === null) m.write(W.put('during', 2n));
+      return sys.allIdle();
+    }, 200);
+    const chunks = seen.filter((x) => x.type === 'snapshotChunk');
+    expect(chunks.length).toBeGreaterThanOrEqual(3);
+    expect(seen.filter((x) => x.type === 'ackClone')).toHaveLength(1);
+    expect(seen.filter((x) => x.type === 'ackClone' || x.type === 'snapshotChunk').every((x) => encodeBinary((x as { snapshot: Data }).snapshot).length < 1024 + 200)).toBe(true);
+    expect(staleWhileArriving).toBeGreaterThan(0);
+    expect(keys(c)).toBe(42);
+    expect(c.query({ op: 'get', key: 'during' })).toEqual({ ok: true, value: 2n });
+    // Each key inserted once on the clone: the snapshot's inserts, then the events after it.
+    const inserts = sys.log('c1').events.filter((e) => (e as unknown[])[0] === 'insert');
+    expect(inserts).toHaveLength(42);
+    expect(sys.log('c1').notices).toEqual([{ kind: 'master-found', master: m.id }]);
+  });
+
+  test('a lost piece is sent again after the clone asks; the snapshot completes', () => {
+    const sys = new StoreSystem(12);
+    const m = sys.startMaster(undefined, {}, SMALL);
+    fill(m, 40);
+    let dropped = 0;
+    const seen = tap(sys, (msg) => msg.type === 'snapshotChunk' && msg.index === 1 && dropped++ === 0);
+    const c = sys.addClone('c1', { resyncInterval: 100_000 });
+    sys.runUntil(() => sys.allIdle(), 200);
+    expect(dropped).toBeGreaterThan(1);
+    expect(seen.some((x) => x.type === 'snapshotAck' && x.retry === true && x.received === 1)).toBe(true);
+    expect(seen.filter((x) => x.type === 'nack')).toHaveLength(1); // no new handshake request
+    expect(keys(c)).toBe(40);
+  });
+
+  test('the clone asks for no new handshake while pieces keep arriving, even with a short resyncInterval', () => {
+    const sys = new StoreSystem(13);
+    const m = sys.startMaster(undefined, {}, { snapshotChunkBytes: 1024, snapshotWindow: 1 });
+    fill(m, 100); // ~10 pieces, one per tick
+    const seen = tap(sys);
+    const c = sys.addClone('c1', { resyncInterval: 200 }); // 2 ticks
+    sys.runUntil(() => sys.allIdle(), 200);
+    expect(seen.filter((x) => x.type === 'snapshotChunk').length).toBeGreaterThanOrEqual(8);
+    expect(seen.filter((x) => x.type === 'nack')).toHaveLength(1);
+    expect(seen.filter((x) => x.type === 'ackClone')).toHaveLength(1);
+    expect(keys(c)).toBe(100);
+  });
+
+  test('a master lost midway: the clone stays stale, drops the half snapshot, and attaches whole to the next master', () => {
+    const sys = new StoreSystem(14);
+    const m1 = sys.startMaster(undefined, {}, SMALL);
+    fill(m1, 40);
+    const seen = tap(sys);
+    const c = sys.addClone('c1', { resyncInterval: 500 });
+    sys.runUntil(() => seen.some((x) => x.type === 'snapshotChunk'), 50);
+    sys.stopMaster();
+    sys.run(120); // past the connection timeout without a piece
+    expect(c.master).toBeNull();
+    expect(c.query({ op: 'keys' })).toMatchObject({ ok: false, error: { code: 'stale_data' } });
+    expect(sys.log('c1').events).toEqual([]);
+    const m2 = sys.startMaster(undefined, {}, SMALL);
+    fill(m2, 30);
+    sys.runUntil(() => sys.allIdle(), 200);
+    expect(c.master).toEqual(m2.id);
+    expect(keys(c)).toBe(30);
+    expect(sys.log('c1').events).toHaveLength(30);
+  });
+
+  test('during a resync the old replica stays readable until the new snapshot is whole', () => {
+    const sys = new StoreSystem(15);
+    const m = sys.startMaster(undefined, {}, SMALL);
+    fill(m, 40);
+    const c = sys.addClone('c1');
+    sys.runUntil(() => sys.allIdle(), 200);
+    const seen = tap(sys);
+    m.commitFailed(); // the master drops its clones: the clone resyncs at its next ACK
+    m.write(W.erase('k0000'));
+    const counts = new Set<number>();
+    sys.runUntil(() => {
+      const arriving = seen.some((x) => x.type === 'snapshotChunk');
+      if (arriving && !sys.allIdle()) counts.add(keys(c));
+      return arriving && sys.allIdle();
+    }, 300);
+    expect(counts.size).toBeGreaterThan(0);
+    for (const n of counts) expect([39, 40]).toContain(n);
+    expect(keys(c)).toBe(39);
+    const erased = sys.log('c1').events.filter((e) => (e as unknown[])[0] === 'erase');
+    expect(erased.map((e) => (e as unknown[]).slice(0, 3))).toEqual([['erase', STORE, 'k0000']]);
+  });
+});
