@@ -175,7 +175,7 @@ describe('NativeMasterBridge: a snapshot in pieces for a Broker clone', () => {
     const fromClone = session.cloneToMaster.map((c) => c.cmd);
     bridge.inbound(fromClone[0]);
     for (let t = 0; t < 20 && !native.some((c) => c.content.type === 'ack_clone'); t++) {
-      m.tick();
+      m.tick(new Timestamp(T0));
       bridge.tick();
     }
     const acks = native.filter((c) => c.content.type === 'ack_clone');
