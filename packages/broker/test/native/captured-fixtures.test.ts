@@ -12,23 +12,7 @@ import { type NativeDecodeResult, NativeFrameDecoder } from '../../src/native/na
 import { type HandshakeAction, NativeHandshake } from '../../src/native/native-handshake';
 import type { HandshakeMessage, OperationMessage } from '../../src/native/native-message';
 import { decodeRoutingUpdate } from '../../src/native/routing-update';
-
-interface Side {
-  kind: string;
-  id?: string;
-  role: 'connector' | 'acceptor';
-  filter?: string[];
-}
-
-interface Fixture {
-  scenario: string;
-  description: string;
-  broker: { version: string; commit: string };
-  connector: Side;
-  acceptor: Side;
-  connectorToAcceptor: string[];
-  acceptorToConnector: string[];
-}
+import type { CapturedFixture as Fixture, CapturedSide as Side } from './capture/fixture-format';
 
 const DIR = path.join(__dirname, '..', 'fixtures', 'native');
 const fixtures: Fixture[] = fs

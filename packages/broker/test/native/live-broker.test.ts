@@ -69,6 +69,16 @@ async function peerWithBroker(port: number, options: TestConnectionOptions): Pro
 
 const plain: NativeTransportSettings = { disableSsl: true };
 
+/** A plain-TCP broker-node (id BROKER_LOW) and a raw socket connected to it, for hostile-peer tests. */
+async function rawPeerOfBroker(): Promise<{ p: number; raw: net.Socket; reader: RawReader }> {
+  const p = await freePort();
+  node(BROKER_LOW, ['--topics=["/test"]', '--disable-ssl'], { BROKER_PORT: `${p}/tcp` });
+  const raw = await connectWhenListening(p);
+  cleanups.push(async () => void raw.destroy());
+  raw.on('error', () => {});
+  return { p, raw, reader: new RawReader(raw) };
+}
+
 /**
  * Sends PING on `conn` and waits for the PONG. Broker handles each peer's messages in
  * order and answers PING from its core, so the PONG says that the peering is installed
@@ -276,12 +286,7 @@ live.req.describe('native peering with the newest Broker', () => {
   });
 
   it('drops a peer that sends a valid HELLO and then garbage, and keeps serving others', async () => {
-    const p = await freePort();
-    node(BROKER_LOW, ['--topics=["/test"]', '--disable-ssl'], { BROKER_PORT: `${p}/tcp` });
-    const raw = await connectWhenListening(p);
-    cleanups.push(async () => void raw.destroy());
-    raw.on('error', () => {});
-    const reader = new RawReader(raw);
+    const { p, raw, reader } = await rawPeerOfBroker();
     expect(decodeHandshakeBody(await reader.frame())).toEqual({ type: 'probe', magic: NATIVE_MAGIC });
     raw.write(encodeHandshakeFrame({ type: 'hello', magic: NATIVE_MAGIC, senderId: HIGH, minVersion: 1, maxVersion: 1 }));
     expect((await reader.frame())[0]).toBe(8); // VERSION_SELECT: Broker has the smaller id
@@ -302,12 +307,7 @@ live.req.describe('native peering with the newest Broker', () => {
   });
 
   it('answers a HELLO without a common version with DROP_CONN peer_incompatible', async () => {
-    const p = await freePort();
-    node(BROKER_LOW, ['--topics=["/test"]', '--disable-ssl'], { BROKER_PORT: `${p}/tcp` });
-    const raw = await connectWhenListening(p);
-    cleanups.push(async () => void raw.destroy());
-    raw.on('error', () => {});
-    const reader = new RawReader(raw);
+    const { raw, reader } = await rawPeerOfBroker();
     await reader.frame();
     raw.write(encodeHandshakeFrame({ type: 'hello', magic: NATIVE_MAGIC, senderId: HIGH, minVersion: 200, maxVersion: 201 }));
     expect(decodeHandshakeBody(await reader.frame())).toEqual({

@@ -19,27 +19,7 @@ import { NATIVE_MAGIC } from '../../../src/native/native-message';
 import { NativeConnection } from '../../../src/native/native-connection';
 import { nativeTransport } from '../../../src/native/tls-options';
 import { type BrokerProcess, findReferenceBroker, freePort, type ReferenceBroker, startBroker } from '../reference-broker';
-
-/** One side of a captured connection. */
-interface Side {
-  /** Who this is: `broker-node`, `python`, `broker-ts` or `raw`. */
-  kind: string;
-  id?: string;
-  role: 'connector' | 'acceptor';
-  filter?: string[];
-}
-
-/** A captured connection as stored in a fixture file. */
-interface Fixture {
-  scenario: string;
-  description: string;
-  broker: { version: string; commit: string };
-  connector: Side;
-  acceptor: Side;
-  /** Frames (length prefix included) in the order sent, as hex. */
-  connectorToAcceptor: string[];
-  acceptorToConnector: string[];
-}
+import type { CapturedFixture as Fixture, CapturedSide as Side } from './fixture-format';
 
 const LOW_ID = '00000000-0000-4000-8000-000000000001';
 const HIGH_ID = 'ffffffff-ffff-4fff-bfff-fffffffffff1';
