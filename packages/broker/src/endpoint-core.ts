@@ -17,7 +17,7 @@
  * `core-messages.ts`. This actor carries their decisions out: timers, sockets, streams.
  */
 import { Actor, type ActorContext, type ActorRef, type AnyMessage, type Behavior, type Handler, type Cancellable, FlowError, KEEP_ALIVE, FlowHost, type IncomingStream, type SinkSpec, type StreamSink, TcpNetwork, withFlows } from '@broker-ts/actor';
-import { BrokerError, type ErrorCodeName, isErrorCodeName } from '@broker-ts/data';
+import { BrokerError, type ErrorCodeName, errorToData, isErrorCodeName } from '@broker-ts/data';
 import type { CoreCommand, CoreMessage, EndpointStats, PeerInfo } from './core-messages';
 import type { ResolvedEndpointOptions } from './endpoint-options';
 import { type EndpointInfo, endpointInfoToData, type NetworkInfo } from './endpoint-info';
@@ -440,7 +440,7 @@ export class EndpointCore extends Actor<CoreMessage> {
   private emitError(code: ErrorCodeName, info: EndpointInfo | undefined, message: string, level: 'warn' | 'info' | 'debug' = 'info'): void {
     this.ctx.log[level]({ event: 'error', code, peer: info?.id, address: info?.network }, message);
     const err = new BrokerError(code, message, info === undefined ? {} : { endpoint: endpointInfoToData(info) });
-    this.delivery.deliverLocal(Topics.errors, err.toData(), this.targets.targetsFor(Topics.errors).local, undefined);
+    this.delivery.deliverLocal(Topics.errors, errorToData(err), this.targets.targetsFor(Topics.errors).local, undefined);
   }
 
   // ---------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { BrokerError, Count, encodeBinary, EnumValue, Port, Timespan } from '@broker-ts/data';
+import { BrokerError, Count, encodeBinary, EnumValue, errorToData, Port, Timespan } from '@broker-ts/data';
 import { endpointInfoFromData, endpointInfoToData } from './endpoint-info';
 import { isStatus, Status } from './status';
 
@@ -40,7 +40,7 @@ describe('Status', () => {
 
   test('an error with an endpoint has Broker layout [endpoint_info, message]', () => {
     const err = new BrokerError('peer_invalid', 'invalid host', { endpoint: endpointInfoToData({ id: 'nid', network: { address: 'foo', port: 8080, retry: Timespan.parse('42s') } }) });
-    expect(err.toData()).toEqual(['error', new EnumValue('peer_invalid'), [['nid', 'foo', new Port(8080, 'tcp'), new Count(42n)], 'invalid host']]);
+    expect(errorToData(err)).toEqual(['error', new EnumValue('peer_invalid'), [['nid', 'foo', new Port(8080, 'tcp'), new Count(42n)], 'invalid host']]);
     expect(isStatus(err)).toBe(false);
     expect(isStatus(new Status('peer_added', ctx, ''))).toBe(true);
   });
