@@ -1,5 +1,5 @@
 import { BrokerError, Count, encodeBinary, EnumValue, errorToData, Port, Timespan } from '@broker-ts/data';
-import { endpointInfoFromData, endpointInfoToData } from './endpoint-info';
+import { endpointInfoFromData, endpointInfoToData, parseNetworkAddress } from './endpoint-info';
 import { isStatus, Status } from './status';
 
 describe('Status', () => {
@@ -44,4 +44,10 @@ describe('Status', () => {
     expect(isStatus(err)).toBe(false);
     expect(isStatus(new Status('peer_added', ctx, ''))).toBe(true);
   });
+});
+
+test('parseNetworkAddress splits a socket address at its last colon (IPv6 included)', () => {
+  expect(parseNetworkAddress('127.0.0.1:9999')).toEqual({ address: '127.0.0.1', port: 9999 });
+  expect(parseNetworkAddress('::1:9999')).toEqual({ address: '::1', port: 9999 });
+  expect(parseNetworkAddress('fe80::1%eth0:80')).toEqual({ address: 'fe80::1%eth0', port: 80 });
 });
