@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchChild } from './baselines/lib/bench-child';
 import { procCpuSeconds } from './baselines/lib/proc-cpu';
-import { connectWhenListening, findReferenceBroker, freePort } from '../packages/broker/test/native/reference-broker';
+import { connectWhenListening, findReferenceBroker, freePort } from '../tools/reference-broker';
 
 const CLI_TOOL = join(__dirname, '..', 'packages', 'cli', 'src', 'broker-throughput.ts');
 
