@@ -16,8 +16,9 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchChild } from './baselines/lib/bench-child';
+import { median } from './baselines/lib/bench-result';
 import { procCpuSeconds } from './baselines/lib/proc-cpu';
-import { connectWhenListening, findReferenceBroker, freePort } from '../packages/broker/test/native/reference-broker';
+import { connectWhenListening, findReferenceBroker, freePort } from '../tools/reference-broker';
 
 const CLI_TOOL = join(__dirname, '..', 'packages', 'cli', 'src', 'broker-throughput.ts');
 
@@ -27,11 +28,6 @@ interface PairResult {
   name: string;
   eventsPerSec: number;
   eventsPerCpuSec: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? 0 : s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 function start(side: Side, name: string, args: string[], brokerTool: string): BenchChild {

@@ -31,13 +31,14 @@ const ALLOWED = [
     pkg: 'data',
     types: false,
     files: ['broker-set.ts', 'broker-table.ts', 'to-data.ts'],
-    why: 'toData(new Set()) builds a BrokerSet, and BrokerSet.add / BrokerTable.set convert natural input with toData (a JS Map inside a set becomes a BrokerTable, a JS Set inside a table a BrokerSet)',
-  },
-  {
-    pkg: 'data',
-    types: false,
-    files: ['broker-error.ts', 'enum-value.ts'],
-    why: "BrokerError.toData() writes the code as an EnumValue (Broker's error layout), and the EnumValue constructor refuses a non-string name with a BrokerError",
+    // One recursive definition, "natural JS input to Broker data": toData(new Set()) builds a
+    // BrokerSet, and BrokerSet.add / BrokerTable.set convert natural input with toData (a JS
+    // Map inside a set becomes a BrokerTable, a JS Set inside a table a BrokerSet). Without
+    // the cycle, either one file would hold both containers and the conversion (three
+    // concepts, ~550 lines), or a converter would be registered at load time (which only
+    // hides the cycle from this check), or the containers would stop taking natural input
+    // (an API and behaviour change).
+    why: 'toData builds BrokerSets and BrokerTables, and their constructors, add and set convert natural input with toData: one recursive definition',
   },
   {
     pkg: 'data',

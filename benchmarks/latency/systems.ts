@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 
 import { BenchChild } from '../baselines/lib/bench-child';
-import { findReferenceBroker, connectWhenListening, freePort, startBroker } from '../../packages/broker/test/native/reference-broker';
+import { findReferenceBroker, connectWhenListening, freePort, startBroker } from '../../tools/reference-broker';
 import { formatPingShape, type PingShape } from './ping-message';
 import { parseRoundTripLine, ROUND_TRIP_LINE, type RoundTrips, summarizeNanosLines } from './round-trips';
 

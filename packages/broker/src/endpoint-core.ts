@@ -13,27 +13,28 @@
  * routes, `OutboundPeerings` runs the lifecycle of the peerings we open, `LocalTargets`
  * finds the subscriptions of a topic, `ParkedPublishers` queues the publishers waiting
  * for peers, `StoreAttachments` keeps the attached stores, `PeerState` is one established
- * peering, `Delivery` moves messages to subscriptions and peers; the messages are in
- * `core-messages.ts`. This actor carries their decisions out: timers, sockets, streams.
+ * peering, `Delivery` moves messages to subscriptions and peers, `NativePeerHandlers`
+ * turns the events of the TCP connections into peers, routed messages and losses; the
+ * messages are in `core-messages.ts`, the timers and bounded waits in `core-timers.ts`.
+ * This actor carries their decisions out: timers, sockets, streams.
  */
-import { Actor, type ActorContext, type ActorRef, type AnyMessage, type Behavior, type Handler, type Cancellable, FlowError, KEEP_ALIVE, FlowHost, type IncomingStream, type SinkSpec, type StreamSink, TcpNetwork, withFlows } from '@broker-ts/actor';
-import { BrokerError, type ErrorCodeName, isErrorCodeName } from '@broker-ts/data';
+import { Actor, type ActorContext, type ActorRef, type AnyMessage, type Behavior, type Handler, FlowError, KEEP_ALIVE, FlowHost, type IncomingStream, type SinkSpec, type StreamSink, TcpNetwork, withFlows } from '@broker-ts/actor';
+import { BrokerError, type ErrorCodeName, errorToData, isErrorCodeName } from '@broker-ts/data';
 import type { CoreCommand, CoreMessage, EndpointStats, PeerInfo } from './core-messages';
 import type { ResolvedEndpointOptions } from './endpoint-options';
-import { type EndpointInfo, endpointInfoToData, type NetworkInfo } from './endpoint-info';
+import { type EndpointInfo, endpointInfoToData, type NetworkInfo, parseNetworkAddress } from './endpoint-info';
 import { LocalSubscription, type PublisherPort } from './local-subscription';
+import { flushedWithin, KeyedTimers, settledWithin } from './core-timers';
 import { Delivery } from './delivery';
 import { LocalTargets } from './local-targets';
 import type { DrainMark, PublishBuffer } from './publish-buffer';
 import { CORE_ACTOR_NAME, isTopicList, packWireItems, PEER_PROTOCOL_VERSION, type PeerBye, type PeerFilterUpdate, type PeerHello, type PeerReject, type PeerStreamMeta, type PeerWelcome, unpackWireItems, type WireItem } from './peer-protocol';
 import { OutboundPeerings, type PeeringStep } from './outbound-peerings';
 import { ActorPeerLink, newPeerState, type PeerState } from './peer-state';
-import { type NativeAttempt, NativeEndpointPeers, type NativeEvent } from './native/native-endpoint-peers';
-import { NativePeer, nativeDataItem } from './native/native-peer';
-import type { OperationMessage } from './native/native-message';
-import { decodeRoutingUpdate } from './native/routing-update';
+import { NativeEndpointPeers } from './native/native-endpoint-peers';
+import { NativePeer } from './native/native-peer';
+import { NativePeerHandlers } from './native/native-peer-handlers';
 import { ParkedPublishers } from './parked-publishers';
-import { nativeConnectFailure, nativeRefusalCode } from './refusal-code';
 import { Router } from './router';
 import { Status } from './status';
 import { FilterSources } from './topic-filter';
@@ -42,7 +43,7 @@ import { StoreAttachments } from './store-attachments';
 import { ActorSink } from './store/actor-sink';
 import { StoreActor, type StoreCommand, type StoreSpec } from './store/store-actor';
 import { encodeStorePayload } from './store/store-payload';
-import { isStoreItem, nativeCommandFrame, nativeCommandItem, nativeStoreItem } from './store/native/native-store-items';
+import { isStoreItem, nativeCommandFrame, nativeStoreItem } from './store/native/native-store-items';
 
 /** How long a peering handshake may take before the attempt counts as failed. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -68,7 +69,9 @@ export class EndpointCore extends Actor<CoreMessage> {
   /** Outbound peerings by `host:port`, pending or established: attempts, retries, waiters. */
   private readonly peerings: OutboundPeerings;
   /** The one pending timer (handshake timeout or retry) of each outbound peering, by key. */
-  private readonly peeringTimers = new Map<string, Cancellable>();
+  private readonly peeringTimers: KeyedTimers;
+  /** The stall check of each peer that local publications wait for, by peer id. */
+  private readonly stallTimers: KeyedTimers;
   /** Credit-based streams to and from peers. */
   private readonly flows: FlowHost;
   /** Counters. */
@@ -91,6 +94,8 @@ export class EndpointCore extends Actor<CoreMessage> {
   private shuttingDown = false;
   /** Our listeners and connections over TCP, speaking Broker's native protocol first. */
   private readonly native: NativeEndpointPeers;
+  /** What the core does with the events of those connections. */
+  private readonly nativeEvents: NativePeerHandlers;
 
   constructor(
     ctx: ActorContext<CoreMessage>,
@@ -103,6 +108,9 @@ export class EndpointCore extends Actor<CoreMessage> {
     super(ctx);
     this.router = new Router({ self: ctx.system.nodeId, forward: options.forward, ttl: options.ttl });
     this.peerings = new OutboundPeerings(HANDSHAKE_TIMEOUT_MS, (id) => this.peers.has(id));
+    // A retry is work the application waits on: it keeps the process alive.
+    this.peeringTimers = new KeyedTimers(ctx.system.clock, KEEP_ALIVE);
+    this.stallTimers = new KeyedTimers(ctx.system.clock);
     this.flows = new FlowHost(ctx as ActorContext, { onOpen: (s) => this.acceptStream(s) });
     this.delivery = new Delivery({
       router: this.router,
@@ -116,12 +124,39 @@ export class EndpointCore extends Actor<CoreMessage> {
       backlogDelivered: (peer) => this.finishLoss(peer),
     });
     const self = ctx.self;
+    const core = this;
+    this.nativeEvents = new NativePeerHandlers({
+      peers: this.peers,
+      peerings: this.peerings,
+      router: this.router,
+      stats: this.stats,
+      delivery: this.delivery,
+      log: ctx.log,
+      get shuttingDown() {
+        return core.shuttingDown;
+      },
+      filter: () => this.sources.filter.toArray(),
+      addPeer: (id, link, filter, network, peeringKey) => this.addPeer(id, link, filter, network, peeringKey),
+      finishLoss: (peer) => this.finishLoss(peer),
+      joinPeering: (key, existing) => this.joinPeering(key, existing),
+      peeringSucceeded: (key) => this.applyPeering(this.peerings.succeeded(key)),
+      attemptFailed: (key, attempt, code, message) => this.attemptFailed(key, attempt, code, message),
+      reachedNode: (key, attempt, node) => this.onConnected(key, attempt, node),
+      disconnectNode: (node) => TcpNetwork.of(ctx.system).disconnect(node),
+      emitError: (code, info, message, level) => this.emitError(code, info, message, level),
+      peerGone: (id, why) => this.peerGone(id, why),
+      losePeer: (peer, why, reconnect, disconnect) => this.losePeer(peer, why, reconnect, disconnect),
+      resumeParked: () => {
+        if (this.parked.length > 0) this.resumeParked();
+      },
+      tell: (message) => self.tell(message),
+    });
     this.native = new NativeEndpointPeers({
       connection: () => ({
         localId: this.id,
         filter: () => this.sources.filter.toArray(),
         transport: options.transport,
-        admit: (remoteId) => this.admit(remoteId),
+        admit: (remoteId) => this.nativeEvents.admit(remoteId),
         handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
         extensions: true,
       }),
@@ -171,13 +206,13 @@ export class EndpointCore extends Actor<CoreMessage> {
       'peering-failed': (m) => this.attemptFailed(m.key, m.attempt, m.code, m.message),
       'peering-retry': (m) => this.applyPeering(this.peerings.attempt(m.key)),
       'peer-output-ended': (m) => this.onOutputEnded(m.peer, m.error),
-      'native-established': (m) => this.onNativeEstablished(m),
-      'native-adopted': (m) => this.onAdopted(m.node, m.outbound),
-      'native-failed': (m) => this.onNativeFailed(m),
-      'native-input': (m) => this.onNativeInput(m.peer),
-      'native-drained': () => this.onNativeDrained(),
-      'native-dropped': (m) => this.onNativeDropped(m.peer, m.error),
-      'native-closed': (m) => this.onNativeClosed(m.peer, m.error, m.remote),
+      'native-established': (m) => this.nativeEvents.established(m),
+      'native-adopted': (m) => this.nativeEvents.adopted(m.node, m.outbound),
+      'native-failed': (m) => this.nativeEvents.failed(m),
+      'native-input': (m) => this.nativeEvents.input(m.peer),
+      'native-drained': () => this.nativeEvents.drained(),
+      'native-dropped': (m) => this.nativeEvents.dropped(m.peer, m.error),
+      'native-closed': (m) => this.nativeEvents.closed(m.peer, m.error, m.remote),
       'peer-flushed': (m) => m.link.bye({ type: 'broker.bye', reason: m.reason }),
       'broker.hello': (m) => this.onHello(m),
       'broker.welcome': (m) => this.onWelcome(m),
@@ -235,8 +270,8 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   override onStop(): void {
     void this.native.close();
+    this.stallTimers.cancelAll();
     for (const peer of this.peers.values()) {
-      peer.stallTimer?.cancel();
       // A Broker peer's socket is ours; a broker-ts peer's belongs to the runtime, which closes it.
       if (peer.link.kind === 'native') peer.link.disconnect();
     }
@@ -369,11 +404,11 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   /** Arms the stall check of a peer that local publications wait for. */
   private watchStall(peer: PeerState): void {
-    if (peer.stallTimer !== undefined || peer.out === undefined) return;
+    if (this.stallTimers.has(peer.id) || peer.out === undefined) return;
     peer.stallSent = peer.out.sent;
     const self = this.ctx.self;
     const id = peer.id;
-    peer.stallTimer = this.ctx.system.clock.setTimer(this.options.peerStallTimeout, () => self.tell({ type: 'peer-stall-check', peer: id }));
+    this.stallTimers.set(id, this.options.peerStallTimeout, () => self.tell({ type: 'peer-stall-check', peer: id }));
   }
 
   /**
@@ -384,7 +419,7 @@ export class EndpointCore extends Actor<CoreMessage> {
   private checkStall(id: string): void {
     const peer = this.peers.get(id);
     if (peer === undefined || peer.ending || peer.out === undefined) return;
-    peer.stallTimer = undefined;
+    this.stallTimers.cancel(id);
     const out = peer.out;
     if (out.buffered < Math.ceil(this.options.peerBufferSize / 2)) return;
     if (out.sent !== peer.stallSent) {
@@ -440,7 +475,7 @@ export class EndpointCore extends Actor<CoreMessage> {
   private emitError(code: ErrorCodeName, info: EndpointInfo | undefined, message: string, level: 'warn' | 'info' | 'debug' = 'info'): void {
     this.ctx.log[level]({ event: 'error', code, peer: info?.id, address: info?.network }, message);
     const err = new BrokerError(code, message, info === undefined ? {} : { endpoint: endpointInfoToData(info) });
-    this.delivery.deliverLocal(Topics.errors, err.toData(), this.targets.targetsFor(Topics.errors).local, undefined);
+    this.delivery.deliverLocal(Topics.errors, errorToData(err), this.targets.targetsFor(Topics.errors).local, undefined);
   }
 
   // ---------------------------------------------------------------------------------
@@ -471,15 +506,15 @@ export class EndpointCore extends Actor<CoreMessage> {
   private applyPeering(step: PeeringStep | undefined): void {
     if (step === undefined) return;
     const { key, timer } = step;
-    this.peeringTimers.get(key)?.cancel();
-    this.peeringTimers.delete(key);
     const self = this.ctx.self;
     if (timer.kind === 'handshake') {
       const attempt = timer.attempt;
-      this.peeringTimers.set(key, this.ctx.system.clock.setTimer(timer.ms, () => self.tell({ type: 'peering-failed', key, attempt, code: 'peer_timeout', message: 'peering handshake timed out' }), KEEP_ALIVE));
+      this.peeringTimers.set(key, timer.ms, () => self.tell({ type: 'peering-failed', key, attempt, code: 'peer_timeout', message: 'peering handshake timed out' }));
     } else if (timer.kind === 'retry') {
-      this.peeringTimers.set(key, this.ctx.system.clock.setTimer(timer.ms, () => self.tell({ type: 'peering-retry', key }), KEEP_ALIVE));
+      this.peeringTimers.set(key, timer.ms, () => self.tell({ type: 'peering-retry', key }));
       if (step.event === 'reconnecting') this.ctx.log.info({ event: 'peer-reconnecting', address: key, retryMs: timer.ms }, 'peering lost: reconnecting');
+    } else {
+      this.peeringTimers.cancel(key);
     }
     if (step.event === 'recovered') this.ctx.log.warn({ event: 'peering-recovered', address: key }, 'peered after failed attempts');
     if (step.error !== undefined) this.emitError(step.error.code, { id: null, network: step.error.network }, step.error.message, step.error.level);
@@ -496,7 +531,8 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   /** No new attempt or retry: every waiter hears false, every peering timer is cancelled. */
   private stopPeerings(): void {
-    for (const key of this.peerings.stop()) this.applyPeering({ key, timer: { kind: 'none' } });
+    this.peerings.stop();
+    this.peeringTimers.cancelAll();
   }
 
   private onConnected(key: string, attempt: number, node: string): void {
@@ -518,9 +554,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     const existing = this.peers.get(node);
     if (existing !== undefined) {
       // Already peered (the other side peered with us first): this peering is that one.
-      this.peerings.peered(key, node);
-      existing.peeringKey ??= key;
-      this.applyPeering(this.peerings.succeeded(key));
+      this.joinPeering(key, existing);
       return;
     }
     this.ctx.send(core, { type: 'broker.hello', endpoint: this.id, filter: this.sources.filter.toArray(), protocol: PEER_PROTOCOL_VERSION } satisfies PeerHello);
@@ -559,6 +593,13 @@ export class EndpointCore extends Actor<CoreMessage> {
     this.applyPeering(this.peerings.failed(key, attempt, code, message));
   }
 
+  /** An outbound peering reached a peer we are peered with already: it is that peering. */
+  private joinPeering(key: string, existing: PeerState): void {
+    this.peerings.peered(key, existing.id);
+    existing.peeringKey ??= key;
+    this.applyPeering(this.peerings.succeeded(key));
+  }
+
   // ---------------------------------------------------------------------------------
   // Inbound peering
 
@@ -584,7 +625,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     if (!this.peers.has(m.endpoint)) {
       // As Broker: the accepting side names the peer by its connection's remote address.
       const remote = TcpNetwork.of(this.ctx.system).remoteAddress(m.endpoint);
-      this.addPeer(m.endpoint, new ActorPeerLink(this.ctx as ActorContext, core), m.filter, remote === undefined ? undefined : parseAddress(remote), undefined);
+      this.addPeer(m.endpoint, new ActorPeerLink(this.ctx as ActorContext, core), m.filter, remote === undefined ? undefined : parseNetworkAddress(remote), undefined);
     }
     this.ctx.send(core, { type: 'broker.welcome', endpoint: this.id, filter: this.sources.filter.toArray() } satisfies PeerWelcome);
     this.openOutput(this.peers.get(m.endpoint)!);
@@ -671,154 +712,11 @@ export class EndpointCore extends Actor<CoreMessage> {
   }
 
   // ---------------------------------------------------------------------------------
-  // Peers speaking Broker's native protocol
-
-  /**
-   * Refuses a second connection to an endpoint we are peered with (Broker's
-   * `redundant_connection`, sent as DROP_CONN during the handshake).
-   */
-  private admit(remoteId: string): BrokerError | undefined {
-    const peer = this.peers.get(remoteId);
-    if (peer === undefined || peer.ending) return undefined;
-    return new BrokerError('redundant_connection', 'redundant connection');
-  }
-
-  /** A connection completed Broker's handshake: the peering is up. */
-  private onNativeEstablished(m: Extract<NativeEvent, { type: 'native-established' }>): void {
-    const { peer: link, info, outbound } = m;
-    if (this.shuttingDown || (outbound !== undefined && !this.peerings.isCurrent(outbound.key, outbound.attempt))) {
-      link.disconnect();
-      return;
-    }
-    const old = this.peers.get(info.remoteId);
-    if (old?.lost !== undefined) this.finishLoss(old);
-    const existing = this.peers.get(info.remoteId);
-    if (existing !== undefined) {
-      // Both sides peered at once: the peering already up is this one; Broker keeps one connection.
-      link.disconnect();
-      if (outbound !== undefined) this.redundantPeering(outbound.key, existing);
-      return;
-    }
-    const network = outbound === undefined ? parseAddress(m.address) : this.peerings.network(outbound.key);
-    this.addPeer(info.remoteId, link, info.remoteFilter, network, outbound?.key);
-    const self = this.ctx.self;
-    const id = info.remoteId;
-    void link.done().then((error) => {
-      if (error?.code === 'overflow') self.tell({ type: 'peer-output-ended', peer: id, error });
-    });
-    // Our filter may have changed while the handshake ran.
-    const filter = this.sources.filter.toArray();
-    if (!sameTopics(m.sentFilter, filter)) link.advertise(filter);
-    if (outbound !== undefined) this.applyPeering(this.peerings.succeeded(outbound.key));
-  }
-
-  /**
-   * A broker-ts peer's connection was handed to the actor runtime. Our outbound peering
-   * goes on with broker-ts's own handshake (core lookup, hello, welcome); an inbound one
-   * waits for the peer's hello.
-   */
-  private onAdopted(node: string, outbound: NativeAttempt | undefined): void {
-    if (outbound === undefined) {
-      this.ctx.log.debug({ event: 'inbound-broker-ts-peer', node }, 'a broker-ts peer connected');
-      return;
-    }
-    if (!this.peerings.isCurrent(outbound.key, outbound.attempt) && !this.peers.has(node)) {
-      // The attempt was given up meanwhile (timed out, unpeered): its connection goes too.
-      TcpNetwork.of(this.ctx.system).disconnect(node);
-      return;
-    }
-    this.onConnected(outbound.key, outbound.attempt, node);
-  }
-
-  /** An outbound peering reached a peer we are peered with already: it is that peering. */
-  private redundantPeering(key: string, existing: PeerState): void {
-    this.peerings.peered(key, existing.id);
-    existing.peeringKey ??= key;
-    this.applyPeering(this.peerings.succeeded(key));
-  }
-
-  /** A connection failed before its handshake completed. */
-  private onNativeFailed(m: Extract<NativeEvent, { type: 'native-failed' }>): void {
-    const { error, outbound } = m;
-    if (error === undefined) return;
-    if (outbound !== undefined) {
-      // As Broker's connector: the peer refused a second connection to an endpoint we are
-      // peered with, so the peering asked for is up.
-      const remoteId = error.context.remoteId;
-      const existing = typeof remoteId === 'string' ? this.peers.get(remoteId) : undefined;
-      if (error.code === 'redundant_connection' && existing !== undefined && !existing.ending) {
-        if (this.peerings.isCurrent(outbound.key, outbound.attempt)) this.redundantPeering(outbound.key, existing);
-        return;
-      }
-      this.attemptFailed(outbound.key, outbound.attempt, ...nativeConnectFailure(error));
-      return;
-    }
-    const code = nativeRefusalCode(error);
-    if (code === undefined) {
-      this.ctx.log.debug({ event: 'inbound-redundant', address: m.address }, error.message);
-      return;
-    }
-    this.emitError(code, { id: null, network: parseAddress(m.address) }, `refused an incoming connection: ${error.message}`, 'warn');
-  }
-
-  /** Takes a native peer's messages: data into the routing, filters, store commands. */
-  private onNativeInput(link: NativePeer): void {
-    const messages = link.take();
-    const peer = this.peers.get(link.remoteId);
-    if (peer === undefined || peer.link !== link || peer.ending) return;
-    let items: WireItem[] = [];
-    for (const m of messages) {
-      // Store commands are routed as data is: to the store actors here and on to peers.
-      if (m.type === 'data' || m.type === 'command') {
-        items.push(m.type === 'data' ? nativeDataItem(m) : nativeCommandItem(m));
-        continue;
-      }
-      // Data and commands before a filter update are routed first, in order.
-      if (items.length > 0) this.nativeItems(peer, link, items);
-      items = [];
-      if (m.type === 'routing_update') {
-        this.stats.processed.routingUpdate++;
-        this.router.setPeerFilter(peer.id, decodeRoutingUpdate(m.payload));
-      }
-    }
-    if (items.length > 0) this.nativeItems(peer, link, items);
-  }
-
-  private nativeItems(peer: PeerState, link: NativePeer, items: WireItem[]): void {
-    link.hold(items.length);
-    this.delivery.onPeerItems(peer, items);
-  }
-
-  /** A native peer's socket took what waited: publishers and relays waiting for it go on. */
-  private onNativeDrained(): void {
-    if (this.parked.length > 0) this.resumeParked();
-    this.delivery.relayRoomMayHaveOpened();
-  }
-
-  private onNativeDropped(link: NativePeer, error: BrokerError): void {
-    this.stats.malformed++;
-    this.ctx.log.warn({ event: 'bad-item', peer: link.remoteId, code: error.code, detail: error.message }, 'dropped a malformed message from a peer');
-  }
-
-  /** A native peer's connection closed: the peer is lost (and reconnected by a peering with a retry). */
-  private onNativeClosed(link: NativePeer, error: BrokerError | undefined, remote: boolean): void {
-    const peer = this.peers.get(link.remoteId);
-    if (peer === undefined || peer.link !== link || peer.ending) return;
-    const why = `connection closed${remote ? ' by the peer' : ''}${error === undefined ? '' : `: ${error.message}`}`;
-    if (error !== undefined) {
-      this.peerGone(peer.id, why);
-      return;
-    }
-    this.ctx.log.info({ event: 'peer-closed', peer: peer.id }, why);
-    this.losePeer(peer, why, true, false);
-  }
-
-  // ---------------------------------------------------------------------------------
   // Ending peerings
 
   private async unpeer(host: string, port: number): Promise<boolean> {
     // What was published before goes first (bounded by the flush timeout).
-    if (this.parked.length > 0) await withTimeout(this.parked.allTaken(), UNPEER_FLUSH_TIMEOUT_MS, this.ctx.system.clock);
+    if (this.parked.length > 0) await settledWithin(this.parked.allTaken(), UNPEER_FLUSH_TIMEOUT_MS, this.ctx.system.clock);
     const key = `${host}:${port}`;
     const peer = [...this.peers.values()].find((p) => !p.ending && (p.peeringKey === key || (p.network !== undefined && `${p.network.address}:${p.network.port}` === key)));
     const removed = this.peerings.remove(key);
@@ -844,10 +742,9 @@ export class EndpointCore extends Actor<CoreMessage> {
     peer.in?.cancel(new FlowError('cancelled', message));
     const out = peer.out;
     if (graceful && out !== undefined) {
-      out.close();
       const self = this.ctx.self;
       const link = peer.link;
-      void withTimeout(out.done(), UNPEER_FLUSH_TIMEOUT_MS, this.ctx.system.clock).then(() => {
+      void flushedWithin(out, UNPEER_FLUSH_TIMEOUT_MS, this.ctx.system.clock).then(() => {
         out.abort(new FlowError('aborted', message));
         self.tell({ type: 'peer-flushed', link, reason: message });
       });
@@ -911,8 +808,7 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   private forgetPeer(peer: PeerState): void {
     if (this.peers.get(peer.id) === peer) this.stats.peerDisconnects++;
-    peer.stallTimer?.cancel();
-    peer.stallTimer = undefined;
+    this.stallTimers.cancel(peer.id);
     this.peers.delete(peer.id);
     this.router.removePeer(peer.id);
     peer.backlog = [];
@@ -993,14 +889,10 @@ export class EndpointCore extends Actor<CoreMessage> {
     this.stopPeerings();
     void this.native.close();
     // Publications still waiting for peers go first (bounded by the flush timeout).
-    await withTimeout(this.parked.allTaken(), SHUTDOWN_FLUSH_TIMEOUT_MS, this.ctx.system.clock);
+    const clock = this.ctx.system.clock;
+    await settledWithin(this.parked.allTaken(), SHUTDOWN_FLUSH_TIMEOUT_MS, clock);
     const peers = [...this.peers.values()].filter((peer) => !peer.ending);
-    const flushed = peers.map((peer) => {
-      if (peer.out === undefined) return Promise.resolve(undefined);
-      peer.out.close();
-      return peer.out.done();
-    });
-    await withTimeout(Promise.all(flushed), SHUTDOWN_FLUSH_TIMEOUT_MS, this.ctx.system.clock);
+    await Promise.all(peers.map((peer) => (peer.out === undefined ? undefined : flushedWithin(peer.out, SHUTDOWN_FLUSH_TIMEOUT_MS, clock))));
     for (const peer of peers) {
       if (!peer.ending) {
         peer.ending = true;
@@ -1021,26 +913,4 @@ function answer<R>(run: () => R | Promise<R>): R | Promise<R> {
   } catch (e) {
     return Promise.reject(e);
   }
-}
-
-/** Resolves when `p` settles or after `ms`, whichever comes first. */
-function withTimeout(p: Promise<unknown>, ms: number, clock: { setTimer(ms: number, cb: () => void): Cancellable }): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = clock.setTimer(ms, resolve);
-    void p.then(() => {
-      timer.cancel();
-      resolve();
-    });
-  });
-}
-
-/** Tells whether two sorted topic lists are the same. */
-function sameTopics(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((t, i) => t === b[i]);
-}
-
-/** Splits `ip:port` (IPv6 addresses contain colons) into a network info. */
-function parseAddress(address: string): NetworkInfo {
-  const i = address.lastIndexOf(':');
-  return { address: address.slice(0, i), port: Number(address.slice(i + 1)) };
 }

@@ -62,3 +62,14 @@ export function endpointInfoFromData(value: Data): EndpointInfo {
 export function formatNetworkInfo(net: NetworkInfo | undefined): string {
   return net === undefined ? 'none' : `${net.address}:${net.port}`;
 }
+
+/**
+ * The network info of a socket address as Node prints it, `ip:port` (an IPv6 address
+ * contains colons: the port follows the last one).
+ * @param address - `ip:port`
+ * @returns the address and the port, without a retry
+ */
+export function parseNetworkAddress(address: string): NetworkInfo {
+  const i = address.lastIndexOf(':');
+  return { address: address.slice(0, i), port: Number(address.slice(i + 1)) };
+}

@@ -9,7 +9,7 @@
 export {
   Address, address, BrokerError, type BrokerErrorContext, BrokerSet, set, BrokerTable, table, compare, equals, Count, count, COUNT_MAX, type Data, type DataInput,
   decodeBinary, decodeJson, decodeJsonDataMessage, encodeBinary, encodeJson, encodeJsonDataMessage, EnumValue, enumValue, ErrorCode, type ErrorCodeName, errorCodeName,
-  isErrorCodeName, formatReal, INT64_MAX, INT64_MIN, MAX_NESTING_DEPTH, Port, port, PORT_PROTOCOLS, type PortProtocol, StatusCode, type StatusCodeName, statusCodeName,
+  errorFromData, errorToData, isErrorCodeName, formatReal, INT64_MAX, INT64_MIN, MAX_NESTING_DEPTH, Port, port, PORT_PROTOCOLS, type PortProtocol, StatusCode, type StatusCodeName, statusCodeName,
   isStatusCodeName, Subnet, subnet, Timespan, timespan, Timestamp, timestamp, toData, toString, DATA_TYPE_NAMES, type DataTypeName, typeOf,
 } from '@broker-ts/data';
 export { Endpoint, type CloneOptions, type PeerOptions, type Topics } from './endpoint';

@@ -8,7 +8,7 @@
  * over the actor runtime ({@link ActorPeerLink}), or a Broker speaking its native
  * protocol on a socket (`NativePeer`).
  */
-import { type ActorContext, type ActorRef, type Cancellable, type FlowError, TcpNetwork } from '@broker-ts/actor';
+import { type ActorContext, type ActorRef, type FlowError, TcpNetwork } from '@broker-ts/actor';
 import type { NetworkInfo } from './endpoint-info';
 import type { PeerBye, PeerFilterUpdate, WireItem } from './peer-protocol';
 import type { InboundDecision } from './router';
@@ -102,9 +102,7 @@ export interface PeerState {
    * the peer's last message.
    */
   lost: { reconnect: boolean; disconnect: boolean } | undefined;
-  /** Checks, while local publications wait for this peer, whether it stopped taking messages. */
-  stallTimer: Cancellable | undefined;
-  /** `out.sent` when the stall check was armed: unchanged at the check means stalled. */
+  /** `out.sent` when the core armed its stall check (while local publications wait for this peer): unchanged at the check means stalled. */
   stallSent: number;
   /** Set once a drop by this peer's overflow policy was logged as a warning. */
   dropWarned: boolean;
@@ -112,5 +110,5 @@ export interface PeerState {
 
 /** A new peering with `id`: no data flowing yet, nothing waiting. */
 export function newPeerState(id: string, link: PeerLink, network: NetworkInfo | undefined, peeringKey: string | undefined): PeerState {
-  return { id, link, network, peeringKey, out: undefined, in: undefined, backlog: [], decisions: [], ending: false, lost: undefined, stallTimer: undefined, stallSent: 0, dropWarned: false };
+  return { id, link, network, peeringKey, out: undefined, in: undefined, backlog: [], decisions: [], ending: false, lost: undefined, stallSent: 0, dropWarned: false };
 }

@@ -2,7 +2,7 @@
  * A status subscriber: reads the endpoint's error events and, when asked for, its status
  * events (Broker's `<$>/local/data/errors` and `<$>/local/data/statuses`).
  */
-import { BrokerError } from '@broker-ts/data';
+import { type BrokerError, errorFromData } from '@broker-ts/data';
 import type { GetOptions } from './message-queue';
 import { Status } from './status';
 import { Subscriber } from './subscriber';
@@ -56,5 +56,5 @@ export class StatusSubscriber implements AsyncIterable<StatusEvent> {
 }
 
 function toEvent(value: Parameters<typeof Status.fromData>[0]): StatusEvent {
-  return Array.isArray(value) && value[0] === 'status' ? Status.fromData(value) : BrokerError.fromData(value);
+  return Array.isArray(value) && value[0] === 'status' ? Status.fromData(value) : errorFromData(value);
 }

@@ -1,5 +1,5 @@
-import { BrokerError, Count, encodeBinary, EnumValue, Port, Timespan } from '@broker-ts/data';
-import { endpointInfoFromData, endpointInfoToData } from './endpoint-info';
+import { BrokerError, Count, encodeBinary, EnumValue, errorToData, Port, Timespan } from '@broker-ts/data';
+import { endpointInfoFromData, endpointInfoToData, parseNetworkAddress } from './endpoint-info';
 import { isStatus, Status } from './status';
 
 describe('Status', () => {
@@ -40,8 +40,14 @@ describe('Status', () => {
 
   test('an error with an endpoint has Broker layout [endpoint_info, message]', () => {
     const err = new BrokerError('peer_invalid', 'invalid host', { endpoint: endpointInfoToData({ id: 'nid', network: { address: 'foo', port: 8080, retry: Timespan.parse('42s') } }) });
-    expect(err.toData()).toEqual(['error', new EnumValue('peer_invalid'), [['nid', 'foo', new Port(8080, 'tcp'), new Count(42n)], 'invalid host']]);
+    expect(errorToData(err)).toEqual(['error', new EnumValue('peer_invalid'), [['nid', 'foo', new Port(8080, 'tcp'), new Count(42n)], 'invalid host']]);
     expect(isStatus(err)).toBe(false);
     expect(isStatus(new Status('peer_added', ctx, ''))).toBe(true);
   });
+});
+
+test('parseNetworkAddress splits a socket address at its last colon (IPv6 included)', () => {
+  expect(parseNetworkAddress('127.0.0.1:9999')).toEqual({ address: '127.0.0.1', port: 9999 });
+  expect(parseNetworkAddress('::1:9999')).toEqual({ address: '::1', port: 9999 });
+  expect(parseNetworkAddress('fe80::1%eth0:80')).toEqual({ address: 'fe80::1%eth0', port: 80 });
 });

@@ -9,7 +9,7 @@ import * as testing from '@broker-ts/broker/testing';
 
 describe('the @broker-ts/broker entry', () => {
   test('exports the facade, the data model and the topic helpers users need', () => {
-    for (const name of ['Endpoint', 'Store', 'Subscriber', 'Publisher', 'Hub', 'StatusSubscriber', 'Status', 'BrokerError', 'count', 'toString', 'encodeBinary', 'decodeJson', 'topicJoin', 'storeEventsTopic', 'ReservedTopics', 'connectWebSocket']) {
+    for (const name of ['Endpoint', 'Store', 'Subscriber', 'Publisher', 'Hub', 'StatusSubscriber', 'Status', 'BrokerError', 'errorToData', 'errorFromData', 'count', 'toString', 'encodeBinary', 'decodeJson', 'topicJoin', 'storeEventsTopic', 'ReservedTopics', 'connectWebSocket']) {
       expect(broker).toHaveProperty(name);
     }
     expect(topicJoin('/a', 'b')).toBe('/a/b');

@@ -26,6 +26,7 @@ export { encodeBinary } from './encode-binary';
 export { encodeJson, encodeJsonDataMessage } from './encode-json';
 export { EnumValue, enumValue } from './enum-value';
 export { ErrorCode, type ErrorCodeName, errorCodeName, isErrorCodeName } from './error-code';
+export { errorFromData, errorToData } from './error-data';
 export { formatReal } from './format-real';
 export { INT64_MAX, INT64_MIN } from './int64';
 export { MAX_NESTING_DEPTH } from './max-nesting-depth';

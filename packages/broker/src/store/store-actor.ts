@@ -6,7 +6,7 @@
  * protocol messages published to peers.
  */
 import { Actor, type ActorContext, type ActorRef, type Behavior, type Cancellable, type ResponsePromise } from '@broker-ts/actor';
-import { BrokerError, type Data, Timestamp } from '@broker-ts/data';
+import { BrokerError, type Data, errorToData, Timestamp } from '@broker-ts/data';
 import { cloneTopic, masterTopic, storeEventsTopic, Topics } from '../topic';
 import type { Backend } from './backend';
 import { STORE_TICK_INTERVAL_MS } from './channel';
@@ -438,7 +438,7 @@ export class StoreActor extends Actor<StoreMessage> {
   /** Publishes an error on the status subscriber. */
   private reportError(err: BrokerError): void {
     this.ctx.log.info({ event: 'store-error', store: this.spec.name, code: err.code }, err.message);
-    this.core.tell({ type: 'publish', topic: Topics.errors, value: err.toData() });
+    this.core.tell({ type: 'publish', topic: Topics.errors, value: errorToData(err) });
   }
 
   /**

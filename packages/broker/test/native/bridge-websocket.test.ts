@@ -10,7 +10,7 @@ import { awaitPeerSubscriptions, until } from '../helpers';
 import { newestBroker, newestBrokerPython } from '../requirements';
 import { ALL_TYPES } from './all-types';
 import { PyEndpoint } from './python-endpoint';
-import type { ReferenceBroker } from './reference-broker';
+import type { ReferenceBroker } from '../../../../tools/reference-broker';
 
 const live = newestBroker();
 const withPython = newestBrokerPython(live.broker);

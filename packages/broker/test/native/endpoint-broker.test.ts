@@ -11,7 +11,7 @@ import { awaitPeerSubscriptions, codeOf, nextEvent, until } from '../helpers';
 import { newestBroker, newestBrokerPython } from '../requirements';
 import { makeTestCertificates, type TestCertificates } from './certificates';
 import { PyEndpoint } from './python-endpoint';
-import { type BrokerProcess, connectWhenListening, freePort, type ReferenceBroker, startBroker } from './reference-broker';
+import { type BrokerProcess, connectWhenListening, freePort, type ReferenceBroker, startBroker } from '../../../../tools/reference-broker';
 import { ALL_TYPES } from './all-types';
 
 const live = newestBroker();

@@ -20,7 +20,7 @@ import { ALL_TYPES } from './all-types';
 import { makeTestCertificates, type TestCertificates } from './certificates';
 import { closeNative, connectNative, listenNative, outcome, RawReader, type TestConnectionOptions } from './native-helpers';
 import { newestBroker, newestBrokerPython } from '../requirements';
-import { type BrokerProcess, connectWhenListening, freePort, type ReferenceBroker, startBroker } from './reference-broker';
+import { type BrokerProcess, connectWhenListening, freePort, type ReferenceBroker, startBroker } from '../../../../tools/reference-broker';
 
 const live = newestBroker();
 const broker = live.broker as ReferenceBroker;

@@ -13,7 +13,7 @@ import { count, type Data, Endpoint, storeEventsTopic, type Store, type Subscrib
 import { newestBroker, newestBrokerPython } from '../requirements';
 import { until } from '../helpers';
 import { PythonStore } from './python-store';
-import { freePort, type ReferenceBroker } from './reference-broker';
+import { freePort, type ReferenceBroker } from '../../../../tools/reference-broker';
 
 const live = newestBroker();
 const broker = live.broker as ReferenceBroker;

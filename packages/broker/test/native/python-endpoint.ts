@@ -4,7 +4,7 @@
  * lines. Every wait is for a line.
  */
 import * as path from 'node:path';
-import { type BrokerProcess, type ReferenceBroker, startBroker } from './reference-broker';
+import { type BrokerProcess, type ReferenceBroker, startBroker } from '../../../../tools/reference-broker';
 
 /** A status, error or data line of the Python endpoint, split. */
 export interface PyEvent {

@@ -4,7 +4,7 @@
  * line per result and per store event out.
  */
 import * as path from 'node:path';
-import { type BrokerProcess, type ReferenceBroker, startBroker } from './reference-broker';
+import { type BrokerProcess, type ReferenceBroker, startBroker } from '../../../../tools/reference-broker';
 
 /** A JSON line the script printed. */
 type Line = { ready?: boolean; port?: number; id?: string; event?: unknown[]; done?: string; result?: unknown };

@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import WebSocket from 'ws';
-import { freePort } from '../native/reference-broker';
+import { freePort } from '../../../../tools/reference-broker';
 
 /** A running broker-node. */
 export interface BrokerNode {

@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import * as path from 'node:path';
-import { findReferenceBroker } from '../native/reference-broker';
+import { findReferenceBroker } from '../../../../tools/reference-broker';
 import { startBrokerNode } from './broker-node';
 import { RawClient } from './ws-helpers';
 

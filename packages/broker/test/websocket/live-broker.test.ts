@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { type BrokerError, connectWebSocket, count, equals, parseZeekMessage, timestamp, type WebSocketClient, zeekEvent } from '@broker-ts/broker';
 import { ALL_TYPES } from './all-types';
-import { freePort } from '../native/reference-broker';
+import { freePort } from '../../../../tools/reference-broker';
 import { newestBroker, newestBrokerPython, SYSTEM_PYTHON } from '../requirements';
 import { type BrokerNode, startBrokerNode } from './broker-node';
 import { RawClient } from './ws-helpers';

@@ -18,7 +18,7 @@ import { encodeHandshakeFrame } from '../../../src/native/native-codec';
 import { NATIVE_MAGIC } from '../../../src/native/native-message';
 import { NativeConnection } from '../../../src/native/native-connection';
 import { nativeTransport } from '../../../src/native/tls-options';
-import { type BrokerProcess, findReferenceBroker, freePort, type ReferenceBroker, startBroker } from '../reference-broker';
+import { type BrokerProcess, findReferenceBroker, freePort, type ReferenceBroker, startBroker } from '../../../../../tools/reference-broker';
 import type { CapturedFixture as Fixture, CapturedSide as Side } from './fixture-format';
 
 const LOW_ID = '00000000-0000-4000-8000-000000000001';

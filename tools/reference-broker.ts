@@ -1,9 +1,11 @@
 /**
- * Finds the newest Broker built from source as a test reference, outside the
- * repository: the environment variable BROKER_NEWEST_BUILD (the CMake build directory),
- * or the `export` lines of /work/ref/BROKER_NEWEST.env (BROKER_NEWEST_ENV names
- * another file). Tests that need it are skipped with the printed reason when it is
- * absent. Also starts its tools as child processes.
+ * Finds the newest Broker built from source as a reference, outside the repository: the
+ * environment variable BROKER_NEWEST_BUILD (the CMake build directory), or the `export`
+ * lines of /work/ref/BROKER_NEWEST.env (BROKER_NEWEST_ENV names another file). Starts its
+ * tools as child processes, picks free ports and waits for a port to listen. Shared by
+ * the tests (which are skipped with the printed reason when the build is absent, through
+ * the `newestBroker` requirement of `packages/broker/test/requirements.ts`) and the
+ * benchmarks that run the newest Broker beside broker-ts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
