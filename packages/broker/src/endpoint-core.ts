@@ -700,6 +700,8 @@ export class EndpointCore extends Actor<CoreMessage> {
       return;
     }
     const network = outbound === undefined ? parseAddress(m.address) : this.peerings.network(outbound.key);
+    // The role follows the ids, not who connected (the smaller id originates).
+    this.ctx.log.debug({ event: 'native-handshake-done', peer: info.remoteId, originator: info.originator, inbound: outbound === undefined }, `Broker handshake done as the ${info.originator ? 'originator' : 'responder'}`);
     this.addPeer(info.remoteId, link, info.remoteFilter, network, outbound?.key);
     const self = this.ctx.self;
     const id = info.remoteId;
