@@ -200,9 +200,14 @@ describe('two broker-ts endpoints', () => {
     const a = endpoint({});
     const b = endpoint(plain);
     const errors = a.makeStatusSubscriber();
+    const refusals = b.makeStatusSubscriber();
     const port = await b.listen();
     expect(await a.peer('127.0.0.1', port)).toBe(false);
     expect(codeOf(await errors.get())).toBe('peer_unavailable');
+    // The plain listener recognises the TLS client rather than reading a garbled frame.
+    const refused = await refusals.get();
+    expect(codeOf(refused)).toBe('peer_unavailable');
+    expect((refused as BrokerError).message).toMatch(/TLS handshake.*plain TCP/);
   });
 
   it('endpointId fixes the id peers see; an endpoint presenting the same id is refused', async () => {
