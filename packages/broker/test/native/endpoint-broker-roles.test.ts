@@ -46,7 +46,7 @@ withPython.describe('both handshake roles with the newest Broker (Python binding
       expect(await ep.peer('127.0.0.1', port)).toBe(true);
     }
     const added = (await nextEvent(statuses, 'peer_added')) as Status;
-    const brokerId = added.context.id;
+    const brokerId = added.context.id ?? '';
     expect(Math.sign(compareEndpointIds(id, brokerId))).toBe(role === 'originator' ? -1 : 1);
     // The endpoint took the role the ids give, whichever side connected.
     const done = log.records().filter((r) => r.event === 'native-handshake-done');

@@ -56,7 +56,7 @@ type Direction = 'broker-ts listens' | 'Broker listens';
 const DIRECTIONS: Direction[] = ['broker-ts listens', 'Broker listens'];
 
 /** Every case in both connect directions. */
-function both<T extends unknown[]>(cases: T[]): Array<[...T, Direction]> {
+function both<T extends readonly string[]>(cases: readonly T[]): Array<[...T, Direction]> {
   return cases.flatMap((c) => DIRECTIONS.map((d) => [...c, d] as [...T, Direction]));
 }
 
@@ -85,7 +85,7 @@ withPython.describe("Broker's ssl-tests.py with a broker-ts endpoint and the new
   jest.setTimeout(30_000);
 
   it.each(
-    both([['CA-signed'], ['CA-signed, passphrase-protected key'], ['CA-signed, CA directory (capath)'], ['self-signed, trusted']]),
+    both<[string]>([['CA-signed'], ['CA-signed, passphrase-protected key'], ['CA-signed, CA directory (capath)'], ['self-signed, trusted']]),
   )('peers with %s on both sides, %s; a message goes both ways', async (name, direction) => {
     const side = SETTINGS[name](certs);
     const { peered, ep, py, first, statuses } = await attempt(side, side, direction);
@@ -105,7 +105,7 @@ withPython.describe("Broker's ssl-tests.py with a broker-ts endpoint and the new
   });
 
   it.each(
-    both([
+    both<[string, string]>([
       ['CA-signed', 'self-signed, trusted'],
       ['self-signed, trusted', 'CA-signed'],
       ['CA-signed', 'anonymous TLS'],
