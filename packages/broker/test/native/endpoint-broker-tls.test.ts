@@ -113,7 +113,7 @@ withPython.describe("Broker's ssl-tests.py with a broker-ts endpoint and the new
       ['CA-signed', 'plain TCP'],
       ['plain TCP', 'CA-signed'],
     ]),
-  )('a %s endpoint and a %s Broker do not peer, %s: peer_unavailable', async (ours, theirs, direction) => {
+  )('an endpoint with %s and a Broker with %s do not peer, %s: peer_unavailable', async (ours, theirs, direction) => {
     const { peered, ep, py, first } = await attempt(SETTINGS[ours](certs), SETTINGS[theirs](certs), direction);
     expect(peered).toBe(false);
     expect(codeOf(first)).toBe('peer_unavailable');
