@@ -55,7 +55,9 @@ async function publishUntilSeen(publisher: BrokerProcess, subscriber: BrokerProc
   while (!subscriber.stdout().includes(printed)) {
     if (Date.now() > end) throw new Error(`${printed} never printed; subscriber: ${subscriber.stdout()} ${subscriber.stderr()}; publisher: ${publisher.stderr()}`);
     publisher.child.stdin!.write(`${line}\n`);
-    await Promise.race([subscriber.waitForOutput(/data\(\/interop, /), new Promise((r) => setTimeout(r, 100))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([subscriber.waitForOutput(/data\(\/interop, /), new Promise((r) => (timer = setTimeout(r, 100)))]);
+    clearTimeout(timer);
   }
 }
 
