@@ -19,4 +19,14 @@ describe('endpoint options', () => {
     expect(() => resolveEndpointOptions({ peerOverflowPolicy: 'block' as never })).toThrow(/peerOverflowPolicy/);
     expect(() => resolveEndpointOptions({ forward: 'yes' as never })).toThrow(/forward/);
   });
+
+  test('endpointId: a UUID read back lower-case; anything else, and the nil UUID, is refused', () => {
+    expect(resolveEndpointOptions().endpointId).toBeUndefined();
+    expect(resolveEndpointOptions({ endpointId: 'ABCDEF01-2345-4678-89AB-CDEF01234567' }).endpointId).toBe('abcdef01-2345-4678-89ab-cdef01234567');
+    for (const bad of ['', 'not-a-uuid', 'abcdef01234546788 9abcdef01234567', 'abcdef01-2345-4678-89ab-cdef0123456', '{abcdef01-2345-4678-89ab-cdef01234567}', 42, null]) {
+      expect(() => resolveEndpointOptions({ endpointId: bad as never })).toThrow(BrokerError);
+      expect(() => resolveEndpointOptions({ endpointId: bad as never })).toThrow(expect.objectContaining({ code: 'invalid_data', message: expect.stringMatching(/endpointId/) }));
+    }
+    expect(() => resolveEndpointOptions({ endpointId: '00000000-0000-0000-0000-000000000000' })).toThrow(expect.objectContaining({ code: 'invalid_data', message: expect.stringMatching(/nil/) }));
+  });
 });

@@ -5,6 +5,7 @@ import { BrokerError } from '@broker-ts/data';
 import type { Logger } from 'pino';
 import { describeArg } from './argument-checks';
 import { type Duration, toMilliseconds } from './duration';
+import { isEndpointId, NIL_ENDPOINT_ID } from './native/endpoint-id';
 import { type NativeTransport, nativeTransport } from './native/tls-options';
 
 /** What a peer's bounded output buffer does when it is full. */
@@ -39,6 +40,16 @@ export interface SslOptions {
 export interface EndpointOptions {
   /** Display name, in logs. */
   name?: string;
+  /**
+   * This endpoint's id, a UUID in 8-4-4-4-12 hex notation (default: a random one, as
+   * Broker's `endpoint_id::random()`); read back lower-case from `Endpoint.id`. Like
+   * `broker-node --endpoint-id`, it decides the handshake roles: of two peers, the one
+   * with the smaller id is the originator, whoever connected. Two endpoints must never
+   * share an id: peers, routing and store channels tell endpoints apart by it alone (a
+   * peer presenting our own id is refused with `peer_invalid`). Meant for tests and for
+   * reproducing a deployment, not for everyday use.
+   */
+  endpointId?: string;
   /** Relay messages received from peers to other peers (default true). */
   forward?: boolean;
   /** Hop limit of messages published here (default 20). */
@@ -82,6 +93,8 @@ export interface EndpointOptions {
 /** Options with every default applied. */
 export interface ResolvedEndpointOptions {
   name: string;
+  /** The chosen id (lower-case), or undefined for a random one. */
+  endpointId: string | undefined;
   forward: boolean;
   ttl: number;
   useRealTime: boolean;
@@ -113,6 +126,17 @@ function bool(value: unknown, what: string): boolean {
   return value;
 }
 
+/** Checks `endpointId`: a UUID other than the nil one (Broker's "no endpoint"). */
+function endpointIdOption(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !isEndpointId(value)) {
+    throw new BrokerError('invalid_data', `endpointId must be a UUID (8-4-4-4-12 hex digits), got ${describeArg(value)}`);
+  }
+  const id = value.toLowerCase();
+  if (id === NIL_ENDPOINT_ID) throw new BrokerError('invalid_data', 'endpointId must not be the nil UUID (all zeros): Broker reads it as "no endpoint"');
+  return id;
+}
+
 /**
  * Applies defaults and checks every option.
  * @throws BrokerError `invalid_data` naming the first bad option; `cannot_open_file` for
@@ -133,6 +157,7 @@ export function resolveEndpointOptions(options: EndpointOptions = {}): ResolvedE
   if (ttl > 0xffff) throw new BrokerError('invalid_data', `ttl must be at most 65535, got ${ttl}`);
   return {
     name: options.name ?? 'endpoint',
+    endpointId: endpointIdOption(options.endpointId),
     forward: bool(options.forward ?? true, 'forward'),
     ttl,
     useRealTime: bool(options.useRealTime ?? true, 'useRealTime'),

@@ -86,7 +86,7 @@ export class Endpoint {
     this.options = resolveEndpointOptions(options);
     this.name = this.options.name;
     this.virtualClock = this.options.useRealTime ? undefined : new VirtualClock(Date.now());
-    this.system = new ActorSystem({ name: this.options.name, logger: this.options.logger, clock: this.virtualClock });
+    this.system = new ActorSystem({ name: this.options.name, nodeId: this.options.endpointId, logger: this.options.logger, clock: this.virtualClock });
     this.input = new PublishBuffer(this.options.publishBufferSize);
     // Other endpoints reach the core with peering and stream messages only; a failing
     // handler drops its message and never takes the core down.

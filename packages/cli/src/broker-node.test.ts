@@ -92,6 +92,7 @@ describe('broker-node', () => {
     const noTopics = node([]);
     const tls = node(['-t', '/a', '--broker.ssl.certificate', 'node.pem', '--broker.ssl.key', 'node.key']);
     const help = node(['--help']);
+    const badId = node(['-t', '/a', '--endpoint-id', 'not-a-uuid']);
     expect(await unknown.exit).toBe(2);
     expect(unknown.stderr[0]).toBe("error: unknown option '--bogus'");
     expect(await badPort.exit).toBe(2);
@@ -102,8 +103,11 @@ describe('broker-node', () => {
     expect(noTopics.stderr).toEqual(['no topics specified']);
     expect(await tls.exit).toBe(1);
     expect(tls.stderr[0]).toMatch(/^broker-node: cannot read the certificate node.pem/);
+    expect(await badId.exit).toBe(1);
+    expect(badId.stderr[0]).toMatch(/^broker-node: endpointId must be a UUID/);
     expect(await help.exit).toBe(0);
     expect(help.stdout[0]).toBe('Usage: broker-node [options]');
+    expect(help.stdout.some((l) => l.includes('--endpoint-id <uuid>'))).toBe(true);
     expect(help.stdout.some((l) => l.includes('--rendezvous-retry <duration>'))).toBe(true);
   }, 60_000);
 });

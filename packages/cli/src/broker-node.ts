@@ -63,6 +63,7 @@ export function brokerNodeCommand(): Command {
     .option('--retry <duration>', 'retry failed peerings this often and re-establish lost ones (default: report the failure and go on)', parseDurationArg)
     .option('--master-stores <names>', 'stores to attach as masters (memory backend)', collectList)
     .option('--clone-stores <names>', 'stores to attach as clones', collectList)
+    .option('--endpoint-id <uuid>', 'forces the endpoint to use this ID (never the same for two endpoints)')
     .allowExcessArguments(false);
   return addEndpointFlags(cmd);
 }

@@ -5,6 +5,7 @@
 import { createServer } from 'node:net';
 
 import { killTools, startTool, type Tool } from './__fixtures__/tool-process';
+import { brokerThroughputMain } from './broker-throughput';
 
 function start(args: string[]): Tool {
   return startTool('broker-throughput', args);
@@ -115,4 +116,13 @@ describe('broker-throughput', () => {
     expect(await tool.exit).toBe(1);
     expect(tool.stderr).toContain(`broker-throughput: cannot peer with 127.0.0.1:${port}`);
   }, 30_000);
+
+  it('a TLS file it cannot read: exit 1 with the reason, no stack', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const status = await brokerThroughputMain(['--broker.ssl.certificate=/nonexistent/node.pem', '--server', '127.0.0.1:0'], { out: (l) => out.push(l), err: (l) => err.push(l) });
+    expect(status).toBe(1);
+    expect(out).toEqual([]);
+    expect(err).toEqual([expect.stringMatching(/^broker-throughput: cannot read the certificate \/nonexistent\/node\.pem/)]);
+  });
 });

@@ -85,7 +85,7 @@ async function sendEvents(options: ThroughputClientOptions, pub: Publisher, stat
  *   stay in flight
  */
 export async function runThroughputClient(options: ThroughputClientOptions, io: ToolOutput, signal?: AbortSignal): Promise<number> {
-  const ep = new Endpoint({ name: 'broker-throughput-client', disableSsl: options.disableSsl, logger: toolLogger(options.verbose) });
+  const ep = new Endpoint({ name: 'broker-throughput-client', disableSsl: options.disableSsl, ssl: options.ssl, logger: toolLogger(options.verbose) });
   const replies = ep.makeSubscriber([BENCHMARK_TOPICS.stats, BENCHMARK_TOPICS.terminate]);
   let quitSeen = false;
   let peered = false;

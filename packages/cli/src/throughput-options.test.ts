@@ -1,4 +1,4 @@
-import { parseBenchmarkAddress, parseThroughputArgs, UsageError } from './throughput-options';
+import { parseBenchmarkAddress, parseThroughputArgs, THROUGHPUT_USAGE, UsageError } from './throughput-options';
 
 function usageError(argv: string[]): string {
   try {
@@ -46,6 +46,16 @@ describe('broker-throughput options', () => {
     expect(parseThroughputArgs(['--metrics-port', '9101/tcp', 'h'])).toMatchObject({ mode: 'client', metricsPort: 9101 });
     expect(parseThroughputArgs(['--server', ':0', '--metrics-port', '0'])).toMatchObject({ mode: 'server', metricsPort: 0 });
     expect(usageError(['--metrics-port', '70000', 'h'])).toBe('--metrics-port: expected a port number 0..65535 or <number>/tcp, got "70000"');
+  });
+
+  it("--broker.ssl.* as Broker's tools take them, in both modes and both spellings; absent when none is given", () => {
+    const ssl = { certificate: 'c.pem', key: 'k.pem', passphrase: 'secret', cafile: 'ca.pem', capath: 'cadir' };
+    const args = ['--broker.ssl.certificate=c.pem', '--broker.ssl.key', 'k.pem', '--broker.ssl.passphrase=secret', '--broker.ssl.cafile', 'ca.pem', '--broker.ssl.capath=cadir'];
+    expect(parseThroughputArgs([...args, 'h'])).toMatchObject({ mode: 'client', disableSsl: false, ssl });
+    expect(parseThroughputArgs([...args, '--server', ':0'])).toMatchObject({ mode: 'server', ssl });
+    expect(parseThroughputArgs(['--broker.ssl.cafile=ca.pem', 'h'])).toMatchObject({ ssl: { cafile: 'ca.pem' } });
+    expect(parseThroughputArgs(['h'])).not.toHaveProperty('ssl');
+    expect(THROUGHPUT_USAGE).toContain('--broker.ssl.capath DIR');
   });
 
   it('--help wins over everything else', () => {

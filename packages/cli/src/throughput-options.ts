@@ -4,6 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 
+import type { SslOptions } from '@broker-ts/broker';
+
 import { BENCHMARK_EVENT_TYPES, type BenchmarkEventType } from './benchmark-event';
 import { ArgumentError, parsePortArg } from './tool-arguments';
 
@@ -29,6 +31,8 @@ interface CommonOptions {
   verbose: boolean;
   /** Plain TCP (`--disable-ssl`); otherwise Broker's default anonymous TLS. */
   disableSsl: boolean;
+  /** Verified TLS (`--broker.ssl.certificate/key/passphrase/cafile/capath`); absent when none is given. */
+  ssl?: SslOptions;
   /** Serve metrics and the status report on this port (`--metrics-port`, `BROKER_METRICS_PORT`). */
   metricsPort?: number;
 }
@@ -90,6 +94,12 @@ options:
       --duration S           client: stop after S seconds
       --disable-ssl          plain TCP (default: Broker's anonymous TLS; both ends
                              must agree)
+      --broker.ssl.certificate FILE, --broker.ssl.key FILE,
+      --broker.ssl.passphrase TEXT, --broker.ssl.cafile FILE,
+      --broker.ssl.capath DIR
+                             verified TLS with certificates, as Broker's tools: this
+                             node's certificate and key (and its passphrase), the CAs
+                             to trust (a file or a directory)
       --metrics-port PORT    serve Prometheus metrics (/metrics) and the status report
                              (/v1/status/json) on 127.0.0.1:PORT (0: any free port;
                              env BROKER_METRICS_PORT)
@@ -152,6 +162,16 @@ function metricsPortOption(text: string | undefined): number | undefined {
   }
 }
 
+/** `--broker.ssl.*` as `{ ssl }`, or nothing when none is given. */
+function sslOptions(v: Partial<Record<`broker.ssl.${keyof SslOptions}`, string | boolean>>): { ssl?: SslOptions } {
+  const ssl: SslOptions = {};
+  for (const key of ['certificate', 'key', 'passphrase', 'cafile', 'capath'] as const) {
+    const value = v[`broker.ssl.${key}`];
+    if (typeof value === 'string') ssl[key] = value;
+  }
+  return Object.keys(ssl).length === 0 ? {} : { ssl };
+}
+
 const CLIENT_ONLY = ['event-type', 'batch-rate', 'batch-size', 'batch-size-increase-interval', 'batch-size-increase-amount', 'max-in-flight', 'num-events', 'duration'] as const;
 
 /**
@@ -178,6 +198,11 @@ export function parseThroughputArgs(argv: readonly string[]): ThroughputOptions 
         'num-events': { type: 'string', short: 'n' },
         duration: { type: 'string' },
         'disable-ssl': { type: 'boolean' },
+        'broker.ssl.certificate': { type: 'string' },
+        'broker.ssl.key': { type: 'string' },
+        'broker.ssl.passphrase': { type: 'string' },
+        'broker.ssl.cafile': { type: 'string' },
+        'broker.ssl.capath': { type: 'string' },
         'metrics-port': { type: 'string' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -192,11 +217,12 @@ export function parseThroughputArgs(argv: readonly string[]): ThroughputOptions 
   if (parsed.positionals.length > 1) throw new UsageError(`one address expected, got ${parsed.positionals.map((p) => JSON.stringify(p)).join(' ')}`);
   const verbose = v.verbose ?? false;
   const disableSsl = v['disable-ssl'] ?? false;
+  const ssl = sslOptions(v);
   const metricsPort = metricsPortOption(v['metrics-port'] ?? process.env.BROKER_METRICS_PORT);
   if (v.server) {
     const misplaced = CLIENT_ONLY.find((name) => v[name] !== undefined);
     if (misplaced !== undefined) throw new UsageError(`--${misplaced} is a client option, not for --server`);
-    return { mode: 'server', ...parseBenchmarkAddress(parsed.positionals[0], true), verbose, disableSsl, metricsPort, maxReceived: integer('--max-received', v['max-received'], 1) };
+    return { mode: 'server', ...parseBenchmarkAddress(parsed.positionals[0], true), verbose, disableSsl, ...ssl, metricsPort, maxReceived: integer('--max-received', v['max-received'], 1) };
   }
   if (v['max-received'] !== undefined) throw new UsageError('--max-received is a server option (use it with --server)');
   const typeText = v['event-type'] ?? '1';
@@ -207,6 +233,7 @@ export function parseThroughputArgs(argv: readonly string[]): ThroughputOptions 
     ...parseBenchmarkAddress(parsed.positionals[0], false),
     verbose,
     disableSsl,
+    ...ssl,
     metricsPort,
     eventType,
     batchRate: nonNegative('--batch-rate', v['batch-rate']) ?? 1,

@@ -34,7 +34,7 @@ function describeLast(value: Data | undefined): string {
  * @returns the exit status: 0 done, 1 when the address cannot be bound
  */
 export async function runThroughputServer(options: ThroughputServerOptions, io: ToolOutput, signal?: AbortSignal): Promise<number> {
-  const ep = new Endpoint({ name: 'broker-throughput-server', disableSsl: options.disableSsl, logger: toolLogger(options.verbose) });
+  const ep = new Endpoint({ name: 'broker-throughput-server', disableSsl: options.disableSsl, ssl: options.ssl, logger: toolLogger(options.verbose) });
   const statuses = options.verbose ? watchStatuses(ep, io, { verbose: true }) : undefined;
   let total = 0;
   let sinceLast = 0;

@@ -61,6 +61,8 @@ export interface EndpointFlags {
   webSocketPort?: number;
   /** `--web-socket-address`. */
   webSocketAddress?: string;
+  /** `--endpoint-id` (broker-node only, as in Broker). */
+  endpointId?: string;
 }
 
 /** Adds Broker's endpoint options and the metrics port to a tool's command. */
@@ -94,6 +96,7 @@ export function endpointOptionsFrom(flags: EndpointFlags & Record<string, unknow
   if (flags.disableForwarding === true) options.forward = false;
   if (flags.ttl !== undefined) options.ttl = flags.ttl;
   if (flags.peerBufferSize !== undefined) options.peerBufferSize = flags.peerBufferSize;
+  if (flags.endpointId !== undefined) options.endpointId = flags.endpointId;
   const ssl = {
     certificate: flags['broker.ssl.certificate'],
     key: flags['broker.ssl.key'],

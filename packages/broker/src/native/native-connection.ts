@@ -10,6 +10,7 @@ import * as tls from 'node:tls';
 import { BrokerError } from '@broker-ts/data';
 import { encodeHandshakeFrame, encodeOperationFrame } from './native-codec';
 import { type NativeDecodeResult, NativeFrameDecoder } from './native-frame-decoder';
+import { startsLikeTls } from './tls-record';
 import { type HandshakeAction, NativeHandshake } from './native-handshake';
 import { BROKER_TS_EXTENSIONS_TOPIC, NATIVE_DEFAULT_TTL, NATIVE_RESERVED_TOPIC, type OperationMessage } from './native-message';
 import type { NativeTransport } from './tls-options';
@@ -101,6 +102,8 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
   private socket: net.Socket;
   /** Set when both sides offered broker-ts's peering: nothing more is read or written. */
   private stopped = false;
+  /** Whether the first bytes received were looked at (a plain connection refuses a TLS client). */
+  private sniffed = false;
   /** This connection's socket listeners (removed one by one on hand-over: the socket's own stay). */
   private readonly socketListeners: ReadonlyArray<[string, (...args: any[]) => void]> = [
     ['data', (chunk: Buffer) => this.onData(chunk)],
@@ -282,6 +285,15 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
 
   private onData(chunk: Buffer): void {
     if (this.current === 'closed' || this.current === 'handed-over' || this.closedLocally) return;
+    if (!this.sniffed && this.options.transport.mode === 'plain') {
+      this.sniffed = true;
+      // A TLS peer at a plain endpoint: what a TLS endpoint reports for a plain peer
+      // (its TLS handshake fails), not a garbled frame. Nothing is sent: it could not read it.
+      if (this.handshake.pending && startsLikeTls(chunk)) {
+        this.close(new BrokerError('peer_unavailable', 'the peer opened a TLS handshake, but this endpoint peers over plain TCP (disableSsl)'));
+        return;
+      }
+    }
     this.decoder.push(chunk);
     if (this.stopped) return;
     for (let r = this.decoder.next(); r !== undefined; r = this.decoder.next()) {

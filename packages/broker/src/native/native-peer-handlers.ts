@@ -99,6 +99,8 @@ export class NativePeerHandlers {
       return;
     }
     const network = outbound === undefined ? parseNetworkAddress(m.address) : host.peerings.network(outbound.key);
+    // The role follows the ids, not who connected (the smaller id originates).
+    host.log.debug({ event: 'native-handshake-done', peer: info.remoteId, originator: info.originator, inbound: outbound === undefined }, `Broker handshake done as the ${info.originator ? 'originator' : 'responder'}`);
     host.addPeer(info.remoteId, link, info.remoteFilter, network, outbound?.key);
     const id = info.remoteId;
     void link.done().then((error) => {

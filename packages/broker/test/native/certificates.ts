@@ -12,7 +12,10 @@ import * as path from 'node:path';
 export interface TestCertificates {
   dir: string;
   ca: string;
-  /** A directory holding only the CA certificate (for `capath`). */
+  /**
+   * A directory holding only the CA certificate (for `capath`), with the hashed name
+   * OpenSSL looks it up by (`openssl rehash`), as Broker's `capath` needs.
+   */
   caDir: string;
   cert: string;
   key: string;
@@ -44,6 +47,7 @@ export function makeTestCertificates(): TestCertificates {
   const caDir = path.join(dir, 'cadir');
   fs.mkdirSync(caDir);
   fs.copyFileSync(path.join(dir, 'ca.pem'), path.join(caDir, 'ca.pem'));
+  openssl(['rehash', caDir], dir);
   const p = (f: string): string => path.join(dir, f);
   return {
     dir,

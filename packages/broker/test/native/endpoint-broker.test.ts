@@ -1,48 +1,24 @@
 /**
  * broker-ts endpoints peering with the newest Broker through `listen()` and `peer()`:
  * the statuses both sides report, publish/subscribe both ways with every data type,
- * routing updates, relays in both directions, TLS, a killed and restarted Broker, a
- * slow Broker and unpeering. Broker runs as its Python bindings (python-endpoint.py,
+ * routing updates, relays in both directions, the default TLS, a killed and restarted
+ * Broker, a slow Broker and unpeering (verified TLS: endpoint-broker-tls.test.ts). Broker runs as its Python bindings (python-endpoint.py,
  * standing in for Zeek) and as `broker-node`/`broker-pipe`. Skipped with the reason where
  * the newest Broker is not built.
  */
-import { count, type Data, Endpoint, type EndpointOptions, isStatus, networkTimestamp, parseZeekMessage, type Status, type StatusEvent, timestamp, toString, zeekEvent } from '@broker-ts/broker';
+import { count, type Data, isStatus, networkTimestamp, parseZeekMessage, type Status, type StatusEvent, timestamp, toString, zeekEvent } from '@broker-ts/broker';
 import { awaitPeerSubscriptions, codeOf, nextEvent, until } from '../helpers';
 import { newestBroker, newestBrokerPython } from '../requirements';
-import { makeTestCertificates, type TestCertificates } from './certificates';
-import { PyEndpoint } from './python-endpoint';
-import { type BrokerProcess, connectWhenListening, freePort, type ReferenceBroker, startBroker } from '../../../../tools/reference-broker';
+import { liveParts } from './live-endpoints';
+import { connectWhenListening, freePort, type ReferenceBroker, startBroker } from '../../../../tools/reference-broker';
 import { ALL_TYPES } from './all-types';
 
 const live = newestBroker();
 const broker = live.broker as ReferenceBroker;
 const withPython = newestBrokerPython(live.broker);
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-function endpoint(options: EndpointOptions = {}): Endpoint {
-  const ep = new Endpoint(options);
-  cleanups.push(() => ep.shutdown());
-  return ep;
-}
-
-function python(args: string[] = []): PyEndpoint {
-  const py = PyEndpoint.start(broker, args);
-  cleanups.push(async () => {
-    py.proc.child.stdin!.end();
-    await py.kill();
-  });
-  return py;
-}
-
-function node(args: string[], env: Record<string, string> = {}): BrokerProcess {
-  const p = startBroker(broker.node, ['-v', ...args], env);
-  cleanups.push(() => p.kill());
-  return p;
-}
+const parts = liveParts(broker);
+const { endpoint, python, node } = parts;
 
 /** The codes of the statuses and errors read from `sub` until `last` arrives (included). */
 async function codesUntil(sub: { get(): Promise<StatusEvent> }, last: string): Promise<string[]> {
@@ -244,7 +220,7 @@ live.req.describe('broker-ts endpoints and the newest Broker (broker-node, broke
   it('delivers a Zeek event with all 15 data types to Broker intact (broker-pipe prints it)', async () => {
     const p = await freePort();
     const pipe = startBroker(broker.pipe, ['--mode=subscribe', '--topic=/test', `--local-port=${p}`, '--disable-ssl']);
-    cleanups.push(() => pipe.kill());
+    parts.defer(() => pipe.kill());
     (await connectWhenListening(p)).destroy();
     const ep = endpoint(plain);
     expect(await ep.peer('127.0.0.1', p)).toBe(true);
@@ -302,7 +278,7 @@ live.req.describe('broker-ts endpoints and the newest Broker (broker-node, broke
     expect(await ep.peer('127.0.0.1', p)).toBe(true);
     await awaitPeerSubscriptions(ep, '/flood');
     bn.child.kill('SIGSTOP');
-    cleanups.push(() => void bn.child.kill('SIGCONT'));
+    parts.defer(() => void bn.child.kill('SIGCONT'));
     const payload = 'x'.repeat(4096);
     if (policy === 'dropNewest') {
       await until(async () => {
@@ -312,7 +288,7 @@ live.req.describe('broker-ts endpoints and the newest Broker (broker-node, broke
       expect((await ep.peers()).map((x) => x.status)).toEqual(['peered']);
     } else {
       const publisher = ep.makePublisher('/flood');
-      cleanups.push(() => publisher.close());
+      parts.defer(() => publisher.close());
       let stop = false;
       void (async () => {
         while (!stop) await publisher.publish(payload).catch(() => (stop = true));
@@ -321,28 +297,5 @@ live.req.describe('broker-ts endpoints and the newest Broker (broker-node, broke
       stop = true;
       expect(removed.message).toMatch(/slow peer/);
     }
-  });
-});
-
-describe('verified TLS with the newest Broker', () => {
-  let certs: TestCertificates;
-  beforeAll(() => {
-    if (withPython.outcome === 'run') certs = makeTestCertificates();
-  });
-  afterAll(() => certs?.remove());
-
-  withPython.test('peers when both sides hold certificates of the same CA, and refuses an anonymous peer', async () => {
-    const py = python(['--cert', certs.cert, '--key', certs.encryptedKey, '--passphrase', certs.passphrase, '--cafile', certs.ca]);
-    await py.command('subscribe /tls', 'subscribed');
-    const port = await py.listen();
-    const ep = endpoint({ ssl: { certificate: certs.cert, key: certs.key, cafile: certs.ca } });
-    expect(await ep.peer('127.0.0.1', port)).toBe(true);
-    await awaitPeerSubscriptions(ep, '/tls');
-    ep.publish('/tls', 'verified');
-    expect(await py.waitForData('/tls')).toBe('verified');
-    const anonymous = endpoint();
-    const errors = anonymous.makeStatusSubscriber();
-    expect(await anonymous.peer('127.0.0.1', port)).toBe(false);
-    expect(codeOf(await errors.get())).toBe('peer_unavailable');
   });
 });

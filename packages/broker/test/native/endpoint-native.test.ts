@@ -200,8 +200,34 @@ describe('two broker-ts endpoints', () => {
     const a = endpoint({});
     const b = endpoint(plain);
     const errors = a.makeStatusSubscriber();
+    const refusals = b.makeStatusSubscriber();
     const port = await b.listen();
     expect(await a.peer('127.0.0.1', port)).toBe(false);
     expect(codeOf(await errors.get())).toBe('peer_unavailable');
+    // The plain listener recognises the TLS client rather than reading a garbled frame.
+    const refused = await refusals.get();
+    expect(codeOf(refused)).toBe('peer_unavailable');
+    expect((refused as BrokerError).message).toMatch(/TLS handshake.*plain TCP/);
+  });
+
+  it('endpointId fixes the id peers see; an endpoint presenting the same id is refused', async () => {
+    const id = 'ABCDEF01-2345-4678-89AB-CDEF01234567';
+    const a = endpoint({ ...plain, endpointId: id });
+    expect(a.id).toBe(id.toLowerCase());
+    const refusals = a.makeStatusSubscriber();
+    const b = endpoint(plain);
+    const statuses = b.makeStatusSubscriber(true);
+    const port = await a.listen();
+    expect(await b.peer('127.0.0.1', port)).toBe(true);
+    expect(((await nextEvent(statuses, 'peer_added')) as Status).context.id).toBe(id.toLowerCase());
+    const twin = endpoint({ ...plain, endpointId: id });
+    const errors = twin.makeStatusSubscriber();
+    expect(await twin.peer('127.0.0.1', port)).toBe(false);
+    // The listener refuses the HELLO carrying its own id; the dialer's failed peering is
+    // peer_unavailable, as Broker's connector reports every refused dial.
+    expect(codeOf(await refusals.get())).toBe('peer_invalid');
+    const failed = await errors.get();
+    expect(codeOf(failed)).toBe('peer_unavailable');
+    expect((failed as { message: string }).message).toMatch(/own id/);
   });
 });

@@ -1,7 +1,7 @@
 """A Broker endpoint driven line by line through Broker's Python bindings, for the
 tests of broker-ts endpoints peering with the newest Broker.
 
-Usage: python3 python-endpoint.py [--disable-ssl] [--cert FILE --key FILE --cafile FILE [--passphrase TEXT]]
+Usage: python3 python-endpoint.py [--disable-ssl] [--cert FILE --key FILE (--cafile FILE | --capath DIR) [--passphrase TEXT]]
 
 Commands on stdin, one per line (answers on stdout, one line each):
   listen                    -> "listening PORT"
@@ -12,6 +12,10 @@ Commands on stdin, one per line (answers on stdout, one line each):
   publish TOPIC event_with_metadata -> "published"  (Zeek event "ping" with a network time)
   publish TOPIC event NAME ARGS...  -> "published"  (Zeek event NAME with string arguments)
   publish TOPIC text WORDS  -> "published"  (the string WORDS)
+  publish TOPIC zeek_messages -> "published" (one of each Zeek message, broker_values.zeek_messages)
+  check_zeek TOPIC          -> "checking"   (then one line per message received on TOPIC:
+                               "zeek KIND" when it equals that message of zeek_messages and
+                               Broker's own parser accepts its events, else "zeek-mismatch VALUE")
   echo FROM TO              -> "echoing"    (re-publishes each message on FROM to TO)
   quit                      -> exits
 Events, as they happen:
@@ -30,7 +34,7 @@ import broker
 import broker.zeek
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "capture"))
-from broker_values import all_types_event  # noqa: E402
+from broker_values import all_types_event, zeek_messages  # noqa: E402
 
 lock = threading.Lock()
 
@@ -50,10 +54,37 @@ def endpoint(args):
     if "--disable-ssl" in args:
         opts.disable_ssl = True
     cfg = broker.Configuration(opts)
-    for flag, key in (("--cert", "certificate"), ("--key", "key"), ("--cafile", "cafile"), ("--passphrase", "passphrase")):
+    for flag, key in (
+        ("--cert", "certificate"),
+        ("--key", "key"),
+        ("--cafile", "cafile"),
+        ("--capath", "capath"),
+        ("--passphrase", "passphrase"),
+    ):
         if flag in args:
             setattr(cfg, "openssl_" + key, args[args.index(flag) + 1])
     return broker.Endpoint(cfg)
+
+
+def events_of(value):
+    """The events in a Zeek message (itself, or those of a batch), as Broker parses them."""
+    kind = value[1] if isinstance(value, tuple) and len(value) == 3 else None
+    if kind == broker.Count(1):
+        return [broker.zeek.Event(value)]
+    if kind == broker.Count(5):
+        return [e for m in value[2] for e in events_of(m)]
+    return []
+
+
+def check_zeek(value):
+    """Names the Zeek message of zeek_messages() that `value` is, or reports a mismatch."""
+    for kind, expected in zeek_messages():
+        if broker.Data.to_py(broker.Data(expected)) == value:
+            if all(e.valid() for e in events_of(value)):
+                names = " ".join(e.name() for e in events_of(value))
+                return ("zeek %s %s" % (kind, names)).rstrip()
+            return "zeek-mismatch invalid event %s" % (value,)
+    return "zeek-mismatch %s" % (value,)
 
 
 def describe_status(s):
@@ -71,6 +102,7 @@ def main():
     ep = endpoint(args)
     statuses = ep.make_status_subscriber(True)
     subscribers = []
+    checkers = set()
     echoes = {}
     stop = threading.Event()
 
@@ -94,6 +126,9 @@ def main():
                     say("error %s %s" % (str(st).split("(")[0], str(st)))
             for sub in list(subscribers):
                 for topic, value in sub.poll():
+                    if sub in checkers:
+                        say(check_zeek(value))
+                        continue
                     say("data %s %s" % (topic, value))
                     for prefix, to in echoes.items():
                         if topic.startswith(prefix):
@@ -118,6 +153,9 @@ def main():
         elif cmd == "publish":
             if words[2] == "all_types":
                 ep.publish(words[1], all_types_event())
+            elif words[2] == "zeek_messages":
+                for _, value in zeek_messages():
+                    ep.publish(words[1], value)
             elif words[2] == "event_with_metadata":
                 ep.publish(words[1], event_with_metadata())
             elif words[2] == "event":
@@ -125,6 +163,11 @@ def main():
             else:
                 ep.publish(words[1], " ".join(words[3:]))
             say("published")
+        elif cmd == "check_zeek":
+            sub = ep.make_subscriber(words[1])
+            checkers.add(sub)
+            subscribers.append(sub)
+            say("checking")
         elif cmd == "echo":
             echoes[words[1]] = words[2]
             subscribers.append(ep.make_subscriber(words[1]))
