@@ -4,7 +4,7 @@
  * lines of /work/ref/BROKER_NEWEST.env (BROKER_NEWEST_ENV names another file). Starts its
  * tools as child processes, picks free ports and waits for a port to listen. Shared by
  * the tests (which are skipped with the printed reason when the build is absent, through
- * the `newestBroker` requirement of `packages/broker/test/requirements.ts`) and the
+ * the `newestBroker` requirement of `tools/requirements.ts`) and the
  * benchmarks that run the newest Broker beside broker-ts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';

@@ -10,9 +10,9 @@
  */
 import * as path from 'node:path';
 
-import { makeTestCertificates, type TestCertificates } from '../../broker/test/native/certificates';
+import { makeTestCertificates, type TestCertificates } from '../../../tools/test-certificates';
 import { type BrokerProcess, connectWhenListening, freePort, type ReferenceBroker, startBroker } from '../../../tools/reference-broker';
-import { newestBroker } from '../../broker/test/requirements';
+import { newestBroker } from '../../../tools/requirements';
 
 const live = newestBroker();
 const broker = live.broker as ReferenceBroker;

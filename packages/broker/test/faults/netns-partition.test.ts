@@ -5,14 +5,14 @@
  * peering is re-established and carries traffic again.
  *
  * Needs root and iproute2 (`ip netns`); elsewhere the test is skipped with the reason
- * given (see test/requirements.ts).
+ * given (see tools/requirements.ts).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import pino from 'pino';
 import { Endpoint } from '@broker-ts/broker';
-import { networkNamespaces } from '../requirements';
+import { networkNamespaces } from '../../../../tools/requirements';
 
 const NODE = path.join(__dirname, '../fixtures/process/endpoint-node.ts');
 const NS = `btsfault${process.pid}`;

@@ -7,7 +7,7 @@
  */
 import { connectWebSocket, count, Endpoint, type WebSocketClient, zeekEvent } from '@broker-ts/broker';
 import { awaitPeerSubscriptions, until } from '../helpers';
-import { newestBroker, newestBrokerPython } from '../requirements';
+import { newestBroker, newestBrokerPython } from '../../../../tools/requirements';
 import { ALL_TYPES } from './all-types';
 import { PyEndpoint } from './python-endpoint';
 import type { ReferenceBroker } from '../../../../tools/reference-broker';

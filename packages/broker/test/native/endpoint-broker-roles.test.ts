@@ -10,7 +10,7 @@
 import { parseZeekMessage, type Status, zeekEvent } from '@broker-ts/broker';
 import { compareEndpointIds } from '../../src/native/endpoint-id';
 import { awaitPeerSubscriptions, nextEvent, until } from '../helpers';
-import { newestBroker, newestBrokerPython } from '../requirements';
+import { newestBroker, newestBrokerPython } from '../../../../tools/requirements';
 import { collectingLogger, liveParts } from './live-endpoints';
 import type { ReferenceBroker } from '../../../../tools/reference-broker';
 

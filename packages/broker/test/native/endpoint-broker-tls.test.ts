@@ -8,8 +8,8 @@
  */
 import { type EndpointOptions, type Status } from '@broker-ts/broker';
 import { awaitPeerSubscriptions, codeOf, nextEvent, until } from '../helpers';
-import { newestBroker, newestBrokerPython } from '../requirements';
-import { makeTestCertificates, type TestCertificates } from './certificates';
+import { newestBroker, newestBrokerPython } from '../../../../tools/requirements';
+import { makeTestCertificates, type TestCertificates } from '../../../../tools/test-certificates';
 import { liveParts } from './live-endpoints';
 import type { ReferenceBroker } from '../../../../tools/reference-broker';
 

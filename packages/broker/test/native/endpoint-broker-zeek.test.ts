@@ -9,7 +9,7 @@
  */
 import { type Data, parseZeekMessage } from '@broker-ts/broker';
 import { awaitPeerSubscriptions, until } from '../helpers';
-import { newestBroker, newestBrokerPython } from '../requirements';
+import { newestBroker, newestBrokerPython } from '../../../../tools/requirements';
 import { liveParts } from './live-endpoints';
 import type { ReferenceBroker } from '../../../../tools/reference-broker';
 import { ZEEK_MESSAGE_DATA, ZEEK_MESSAGES } from './zeek-messages';

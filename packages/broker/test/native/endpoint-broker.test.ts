@@ -8,7 +8,7 @@
  */
 import { count, type Data, isStatus, networkTimestamp, parseZeekMessage, type Status, type StatusEvent, timestamp, toString, zeekEvent } from '@broker-ts/broker';
 import { awaitPeerSubscriptions, codeOf, nextEvent, until } from '../helpers';
-import { newestBroker, newestBrokerPython } from '../requirements';
+import { newestBroker, newestBrokerPython } from '../../../../tools/requirements';
 import { liveParts } from './live-endpoints';
 import { connectWhenListening, freePort, type ReferenceBroker, startBroker } from '../../../../tools/reference-broker';
 import { ALL_TYPES } from './all-types';

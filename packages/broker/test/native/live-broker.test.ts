@@ -17,9 +17,9 @@ import { decodeInternalCommand, encodeInternalCommand, type InternalCommand } fr
 import { encodeRoutingUpdate } from '../../src/native/routing-update';
 import type { NativeTransportSettings } from '../../src/native/tls-options';
 import { ALL_TYPES } from './all-types';
-import { makeTestCertificates, type TestCertificates } from './certificates';
+import { makeTestCertificates, type TestCertificates } from '../../../../tools/test-certificates';
 import { closeNative, connectNative, listenNative, outcome, RawReader, type TestConnectionOptions } from './native-helpers';
-import { newestBroker, newestBrokerPython } from '../requirements';
+import { newestBroker, newestBrokerPython } from '../../../../tools/requirements';
 import { type BrokerProcess, connectWhenListening, freePort, type ReferenceBroker, startBroker } from '../../../../tools/reference-broker';
 
 const live = newestBroker();

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { count, type Data, Endpoint, storeEventsTopic, type Store, type Subscriber, timespan } from '@broker-ts/broker';
-import { newestBroker, newestBrokerPython } from '../requirements';
+import { newestBroker, newestBrokerPython } from '../../../../tools/requirements';
 import { until } from '../helpers';
 import { PythonStore } from './python-store';
 import { freePort, type ReferenceBroker } from '../../../../tools/reference-broker';

@@ -5,7 +5,7 @@
  */
 import { BrokerError } from '@broker-ts/broker';
 import { type NativeTransportSettings, nativeTransport } from '../../src/native/tls-options';
-import { makeTestCertificates, type TestCertificates } from './certificates';
+import { makeTestCertificates, type TestCertificates } from '../../../../tools/test-certificates';
 import { closeNative, connectNative, listenNative, outcome } from './native-helpers';
 
 const SMALL = '00000000-0000-4000-8000-0000000000b1';

@@ -1,6 +1,6 @@
 /**
  * Starts the newest Broker's `broker-node` with its WebSocket port open, for the live
- * tests and the capture script (the build is found as test/requirements.ts says).
+ * tests and the capture script (the build is found as tools/requirements.ts says).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import WebSocket from 'ws';

@@ -12,7 +12,7 @@ import { count, Endpoint, parseZeekMessage, toString, typeOf, zeekEvent } from '
 import { chromium } from 'playwright-core';
 import { buildExample } from '../../examples/web-socket-browser/build';
 import { ALL_TYPES } from './all-types';
-import { CHROMIUM, chromium as chromiumRequirement } from '../requirements';
+import { CHROMIUM, chromium as chromiumRequirement } from '../../../../tools/requirements';
 
 jest.setTimeout(300_000);
 

@@ -1,5 +1,5 @@
 /**
- * Live, against the newest Broker (found as test/requirements.ts says; skipped with the
+ * Live, against the newest Broker (found as tools/requirements.ts says; skipped with the
  * reason when absent): our client talks to Broker's WebSocket server, values of all 15
  * types and Zeek events with metadata go both ways between two of our clients through
  * it, and Broker answers bad input with its error message.
@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { type BrokerError, connectWebSocket, count, equals, parseZeekMessage, timestamp, type WebSocketClient, zeekEvent } from '@broker-ts/broker';
 import { ALL_TYPES } from './all-types';
 import { freePort } from '../../../../tools/reference-broker';
-import { newestBroker, newestBrokerPython, SYSTEM_PYTHON } from '../requirements';
+import { newestBroker, newestBrokerPython, SYSTEM_PYTHON } from '../../../../tools/requirements';
 import { type BrokerNode, startBrokerNode } from './broker-node';
 import { RawClient } from './ws-helpers';
 

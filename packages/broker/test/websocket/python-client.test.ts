@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { count, encodeJsonDataMessage, Endpoint, equals, type Data } from '@broker-ts/broker';
 import { ALL_TYPES } from './all-types';
-import { python3Websockets, SYSTEM_PYTHON } from '../requirements';
+import { python3Websockets, SYSTEM_PYTHON } from '../../../../tools/requirements';
 
 jest.setTimeout(60_000);
 

@@ -7,8 +7,8 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { type Requirement, requirement } from '../../../tools/test-requirement';
-import { findReferenceBroker, type ReferenceBroker } from '../../../tools/reference-broker';
+import { type Requirement, requirement } from './test-requirement';
+import { findReferenceBroker, type ReferenceBroker } from './reference-broker';
 
 /** Debian's Python packages live in the system Python, not in a pyenv one that may come first on PATH. */
 export const SYSTEM_PYTHON = '/usr/bin/python3';
