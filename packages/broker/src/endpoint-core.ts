@@ -786,7 +786,7 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   private nativeItems(peer: PeerState, link: NativePeer, items: WireItem[]): void {
     link.hold(items.length);
-    this.delivery.onPeerItems(peer, items);
+    this.delivery.onNativeItems(peer, items);
   }
 
   /** A native peer's socket took what waited: publishers and relays waiting for it go on. */

@@ -4,8 +4,8 @@
  * envelope, libbroker/broker/envelope.cc). Each frame is a 4-byte big-endian length (not
  * counting itself) and a body. No I/O: bytes in, messages out.
  */
-import { BrokerError, errorCodeName } from '@broker-ts/data';
-import { ENDPOINT_ID_SIZE } from './endpoint-id';
+import { BrokerError, type Data, decodeBinary, errorCodeName } from '@broker-ts/data';
+import { ENDPOINT_ID_SIZE, endpointIdFromBytes } from './endpoint-id';
 import { decodeInternalCommand } from './internal-command';
 import {
   type HandshakeMessage,
@@ -15,6 +15,7 @@ import {
   type OperationType,
   P2pMessageType,
 } from './native-message';
+import type { OperationDecodeCache } from './operation-decode-cache';
 import { decodeRoutingUpdate } from './routing-update';
 import { WireReader } from './wire-reader';
 import { WireWriter } from './wire-writer';
@@ -168,46 +169,58 @@ export function encodeOperationFrame(msg: OperationMessage): Buffer {
   }, NATIVE_FRAME_HEADER_SIZE + OPERATION_HEADER_SIZE + topic.length + msg.payload.length);
 }
 
+/** Decodes the ids and the topic of operation messages afresh each time (no stream to remember). */
+const NO_CACHE = {
+  sender: (src: Uint8Array, offset: number): string => endpointIdFromBytes(src, offset),
+  receiver: (src: Uint8Array, offset: number): string => endpointIdFromBytes(src, offset),
+  topic: (src: Uint8Array, from: number, n: number): string => Buffer.from(src.buffer, src.byteOffset + from, n).toString('utf8'),
+};
+
 /**
  * Decodes the body of an operation frame as Broker's `envelope::deserialize` does, and
  * checks the payload as Broker does before delivering it: a DATA payload must be
  * exactly one value, a COMMAND payload an `internal_command`, a ROUTING_UPDATE payload a
  * topic list. Broker drops a message that fails these checks and keeps the connection.
+ * A DATA payload is checked by decoding it, once: the value comes with the message
+ * ({@link OperationMessage.value}).
  * @param body - the frame body (without the length prefix)
+ * @param cache - the ids and topic of the stream's previous message, reused when they
+ *   repeat (see {@link OperationDecodeCache}); without it they are decoded afresh
  * @returns the message; its payload is a view of `body`
  * @throws BrokerError `invalid_data` (short message, bad topic size, unknown type,
  *   malformed command or routing update), `deserialization_failed` (bad DATA payload)
  */
-export function decodeOperationBody(body: Uint8Array): OperationMessage {
+export function decodeOperationBody(body: Uint8Array, cache: Pick<OperationDecodeCache, 'sender' | 'receiver' | 'topic'> = NO_CACHE): OperationMessage {
   if (body.length < OPERATION_HEADER_SIZE) throw new BrokerError('invalid_data', 'message too short');
-  const r = new WireReader(body, 'invalid_data');
-  const sender = r.endpointId('sender');
-  const receiver = r.endpointId('receiver');
-  const typeTag = r.u8('type');
-  const ttl = r.u16('ttl');
-  const topicSize = r.u16('topic size');
-  if (topicSize > r.remaining) throw new BrokerError('invalid_data', 'invalid topic size');
-  const topic = Buffer.from(r.raw(topicSize, 'topic')).toString('utf8');
+  // The fixed header: sender (16), receiver (16), type (1), TTL (2), topic size (2).
+  const typeTag = body[32];
+  const ttl = (body[33] << 8) | body[34];
+  const topicSize = (body[35] << 8) | body[36];
+  if (topicSize > body.length - OPERATION_HEADER_SIZE) throw new BrokerError('invalid_data', 'invalid topic size');
   const type = OPERATION_TYPES[typeTag];
   if (type === undefined) throw new BrokerError('invalid_data', 'invalid message type');
-  const payload = body.subarray(r.pos);
+  const sender = cache.sender(body, 0);
+  const receiver = cache.receiver(body, ENDPOINT_ID_SIZE);
+  const topic = cache.topic(body, OPERATION_HEADER_SIZE, topicSize);
+  const payload = body.subarray(OPERATION_HEADER_SIZE + topicSize);
+  if (type === 'data') return { type, sender, receiver, ttl, topic, payload, value: decodeDataPayload(payload) };
   checkPayload(type, payload);
   return { type, sender, receiver, ttl, topic, payload };
 }
 
+/** Decodes a DATA payload: exactly one value, else `deserialization_failed` as Broker reports it. */
+function decodeDataPayload(payload: Uint8Array): Data {
+  if (payload.length === 0) throw new BrokerError('deserialization_failed', 'cannot parse null data');
+  try {
+    return decodeBinary(payload);
+  } catch (e) {
+    const offset = e instanceof BrokerError ? e.context.offset : undefined;
+    throw new BrokerError('deserialization_failed', 'failed to parse data', offset === undefined ? {} : { offset }, { cause: e });
+  }
+}
+
 function checkPayload(type: OperationType, payload: Uint8Array): void {
   switch (type) {
-    case 'data': {
-      if (payload.length === 0) throw new BrokerError('deserialization_failed', 'cannot parse null data');
-      const r = new WireReader(payload, 'deserialization_failed');
-      try {
-        r.data('payload');
-      } catch (e) {
-        throw new BrokerError('deserialization_failed', 'failed to parse data', {}, { cause: e });
-      }
-      if (r.remaining !== 0) throw new BrokerError('deserialization_failed', 'failed to parse data', { offset: r.pos });
-      return;
-    }
     case 'command':
       decodeInternalCommand(payload);
       return;

@@ -278,8 +278,9 @@ export class NativePeer implements PeerOutput, PeerInput, PeerLink {
  * The wire item of a DATA message from a native peer: its origin is the peer (Broker's
  * envelope names the last hop only) and it has no sequence number, so it is never taken
  * for a duplicate (Broker has no duplicate suppression); a receiver of all zeros means
- * every subscriber.
+ * every subscriber. The value decoded at receipt goes along, so that delivery does not
+ * decode the payload again.
  */
 export function nativeDataItem(m: OperationMessage): WireItem {
-  return [m.topic, m.payload, null, NO_SEQUENCE, m.ttl, m.receiver === NIL_ENDPOINT_ID ? null : m.receiver];
+  return [m.topic, m.payload, null, NO_SEQUENCE, m.ttl, m.receiver === NIL_ENDPOINT_ID ? null : m.receiver, m.value];
 }
