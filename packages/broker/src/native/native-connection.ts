@@ -20,6 +20,18 @@ import type { NativeTransport } from './tls-options';
  */
 export const MAX_HANDSHAKE_FRAME_SIZE = 16 << 20;
 
+/**
+ * Default of {@link NativeConnectionOptions.maxInputBytes}: 16 MiB of received, not yet
+ * decoded bytes, about 60,000 of Zeek's conn-log events.
+ */
+export const NATIVE_MAX_INPUT_BYTES = 16 << 20;
+
+/**
+ * Frames decoded in one turn of the event loop before the rest waits for the next turn,
+ * so that the socket is read between slices while the input is large.
+ */
+const FRAMES_PER_SLICE = 512;
+
 /** Options of a {@link NativeConnection}. */
 export interface NativeConnectionOptions {
   /** This endpoint's id (UUID text). */
@@ -34,6 +46,16 @@ export interface NativeConnectionOptions {
   handshakeTimeoutMs?: number;
   /** Largest frame accepted after the handshake (default 64 MiB). */
   maxFrameSize?: number;
+  /**
+   * Received bytes held undecoded before reading from the socket pauses (default
+   * {@link NATIVE_MAX_INPUT_BYTES}). Frames are decoded in slices between reads, and not
+   * at all while the owner paused the connection, so that the socket is emptied as
+   * fast as the peer fills it while decoding lags (a process that is just starting, a
+   * moment of garbage collection): a Broker that sends faster than that for a moment
+   * does not overflow its own buffer for this peer (2,048 messages by default, after
+   * which it drops the peering). Beyond this limit TCP back-pressure reaches the peer.
+   */
+  maxInputBytes?: number;
   /**
    * Offer broker-ts's own peering after the handshake (default false): adds
    * {@link BROKER_TS_EXTENSIONS_TOPIC} to the filter sent. When the peer's filter carries
@@ -101,6 +123,17 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
   private socket: net.Socket;
   /** Set when both sides offered broker-ts's peering: nothing more is read or written. */
   private stopped = false;
+  /** Set while the owner does not take messages ({@link NativeConnection.pause}). */
+  private held = false;
+  /** Set while the socket is paused because the undecoded input reached its limit. */
+  private inputAtLimit = false;
+  /** The next slice of decoding, when one is scheduled. */
+  private slice: NodeJS.Immediate | undefined;
+  /** Set once the peer ended the stream; handled after the frames before the end. */
+  private endSeen = false;
+  /** Set when the socket closed while received frames waited to be decoded. */
+  private closeSeen = false;
+  private readonly maxInputBytes: number;
   /** This connection's socket listeners (removed one by one on hand-over: the socket's own stay). */
   private readonly socketListeners: ReadonlyArray<[string, (...args: any[]) => void]> = [
     ['data', (chunk: Buffer) => this.onData(chunk)],
@@ -118,6 +151,7 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
     super();
     this.socket = socket;
     this.decoder = new NativeFrameDecoder({ maxFrameSize: options.maxFrameSize, maxHandshakeFrameSize: MAX_HANDSHAKE_FRAME_SIZE });
+    this.maxInputBytes = options.maxInputBytes ?? NATIVE_MAX_INPUT_BYTES;
     const filter = options.extensions === true ? () => [...options.filter(), BROKER_TS_EXTENSIONS_TOPIC] : options.filter;
     this.handshake = new NativeHandshake({ localId: options.localId, role, filter, admit: options.admit });
     this.timer = setTimeout(() => this.onTimeout(), options.handshakeTimeoutMs ?? 10_000);
@@ -191,6 +225,16 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
     return this.socket.writableLength;
   }
 
+  /** Bytes received and not decoded yet (see {@link NativeConnectionOptions.maxInputBytes}). */
+  get bufferedInput(): number {
+    return this.decoder.bufferedBytes;
+  }
+
+  /** Whether reading from the socket is paused because the undecoded input reached its limit. */
+  get inputFull(): boolean {
+    return this.inputAtLimit;
+  }
+
   /** The negotiated TLS cipher (standard name), or undefined on plain TCP. */
   get cipher(): string | undefined {
     return this.socket instanceof tls.TLSSocket ? this.socket.getCipher()?.standardName : undefined;
@@ -208,14 +252,20 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
     return this.socket.write(encodeOperationFrame(message));
   }
 
-  /** Stops reading from the socket (inbound back-pressure: the peer's writes then wait in TCP). */
+  /**
+   * Stops emitting messages (inbound back-pressure). Received bytes wait undecoded, up to
+   * {@link NativeConnectionOptions.maxInputBytes}; then reading from the socket pauses
+   * and the peer's writes wait in TCP.
+   */
   pause(): void {
-    this.socket.pause();
+    this.held = true;
   }
 
-  /** Reads from the socket again after {@link NativeConnection.pause}. */
+  /** Emits messages again after {@link NativeConnection.pause}, starting with those that waited. */
   resume(): void {
-    this.socket.resume();
+    if (!this.held) return;
+    this.held = false;
+    this.scheduleSlice();
   }
 
   /**
@@ -255,6 +305,8 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
     if (rest.length > 0) socket.unshift(rest);
     this.current = 'handed-over';
     this.clearTimer();
+    if (this.slice !== undefined) clearImmediate(this.slice);
+    this.slice = undefined;
     return socket;
   }
 
@@ -284,10 +336,66 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
     if (this.current === 'closed' || this.current === 'handed-over' || this.closedLocally) return;
     this.decoder.push(chunk);
     if (this.stopped) return;
-    for (let r = this.decoder.next(); r !== undefined; r = this.decoder.next()) {
+    // A slice already waits for its turn: the socket is read until then.
+    if (this.slice === undefined) this.decodeSlice();
+    else this.limitInput();
+  }
+
+  /**
+   * Decodes and handles up to {@link FRAMES_PER_SLICE} frames; schedules the next slice
+   * when more wait. When the input is used up, an end or close of the stream that
+   * arrived meanwhile takes effect.
+   */
+  private decodeSlice(): void {
+    this.slice = undefined;
+    if (this.current === 'closed' || this.current === 'handed-over' || this.closedLocally || this.stopped) return;
+    let n = 0;
+    for (;;) {
+      if (this.held && this.current === 'established') break;
+      if (n === FRAMES_PER_SLICE) {
+        this.scheduleSlice();
+        break;
+      }
+      const r = this.decoder.next();
+      if (r === undefined) {
+        this.inputDone();
+        return;
+      }
+      n++;
       this.handle(r);
       // After a handshake with extensions the bytes that follow belong to another protocol.
-      if (this.closedLocally || this.socket.destroyed || this.stopped) return;
+      // Frames that arrived before the peer closed are still handled after its socket is gone.
+      if (this.closedLocally || this.stopped || this.current === 'closed') return;
+    }
+    this.limitInput();
+  }
+
+  private scheduleSlice(): void {
+    if (this.slice === undefined && this.current !== 'closed' && this.current !== 'handed-over') this.slice = setImmediate(() => this.decodeSlice());
+  }
+
+  /** Pauses the socket while the undecoded input is at its limit, resumes it below half of it. */
+  private limitInput(): void {
+    const buffered = this.decoder.bufferedBytes;
+    if (!this.inputAtLimit && buffered >= this.maxInputBytes) {
+      this.inputAtLimit = true;
+      this.socket.pause();
+    } else if (this.inputAtLimit && buffered < this.maxInputBytes / 2) {
+      this.inputAtLimit = false;
+      this.socket.resume();
+    }
+  }
+
+  /** Every complete frame was handled: the socket may be read again, and a pending end or close goes on. */
+  private inputDone(): void {
+    this.limitInput();
+    if (this.endSeen) {
+      this.endSeen = false;
+      this.onEndOfInput();
+    }
+    if (this.closeSeen) {
+      this.closeSeen = false;
+      this.finish();
     }
   }
 
@@ -297,6 +405,7 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
     } else if (r.kind === 'operation') {
       const msg = r.message;
       if (msg.type === 'ping') {
+        if (!this.socket.writable) return;
         this.socket.write(encodeOperationFrame({ type: 'pong', sender: this.options.localId, receiver: msg.sender, ttl: NATIVE_DEFAULT_TTL, topic: NATIVE_RESERVED_TOPIC, payload: msg.payload }));
       } else {
         this.emit('message', msg);
@@ -334,6 +443,16 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
 
   private onEnd(): void {
     this.peerClosed = true;
+    // The frames received before the end are handled first.
+    if (this.decoder.bufferedBytes > 0 && !this.closedLocally && !this.stopped && !this.decoder.failed) {
+      this.endSeen = true;
+      this.scheduleSlice();
+      return;
+    }
+    this.onEndOfInput();
+  }
+
+  private onEndOfInput(): void {
     const trailing = this.decoder.end();
     if (this.closedLocally) return;
     if (this.handshake.pending && this.current !== 'connecting') {
@@ -353,6 +472,13 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
 
   private finish(): void {
     if (this.current === 'closed') return;
+    if (this.endSeen && !this.closedLocally) {
+      // The socket closed after the peer's end; its last frames are still to be handled.
+      this.closeSeen = true;
+      return;
+    }
+    if (this.slice !== undefined) clearImmediate(this.slice);
+    this.slice = undefined;
     const beforeEstablished = this.current !== 'established';
     this.current = 'closed';
     this.clearTimer();
