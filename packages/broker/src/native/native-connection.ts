@@ -365,7 +365,7 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
       this.handle(r);
       // After a handshake with extensions the bytes that follow belong to another protocol.
       // Frames that arrived before the peer closed are still handled after its socket is gone.
-      if (this.closedLocally || this.stopped || this.current === 'closed') return;
+      if (this.closedLocally || this.stopped || this.state === 'closed') return;
     }
     this.limitInput();
   }
