@@ -5,7 +5,7 @@
  * counting itself) and a body. No I/O: bytes in, messages out.
  */
 import { BrokerError, type Data, decodeBinary, errorCodeName } from '@broker-ts/data';
-import { ENDPOINT_ID_SIZE, endpointIdFromBytes } from './endpoint-id';
+import { ENDPOINT_ID_SIZE, endpointIdFromBytes, endpointIdToBytes } from './endpoint-id';
 import { decodeInternalCommand } from './internal-command';
 import {
   type HandshakeMessage,
@@ -151,6 +151,22 @@ export function decodeHandshakeBody(body: Uint8Array): HandshakeMessage {
 }
 
 /**
+ * The wire bytes of the ids written last, by position (sender, receiver): a connection
+ * writes the same ids frame after frame, so each distinct id is checked and converted
+ * once rather than per frame.
+ */
+const lastIdText = ['', ''];
+const lastIdBytes: Buffer[] = [Buffer.alloc(ENDPOINT_ID_SIZE), Buffer.alloc(ENDPOINT_ID_SIZE)];
+
+function idBytes(id: string, slot: 0 | 1): Buffer {
+  if (id === lastIdText[slot] && id !== '') return lastIdBytes[slot];
+  const bytes = endpointIdToBytes(id);
+  lastIdText[slot] = id;
+  lastIdBytes[slot] = bytes;
+  return bytes;
+}
+
+/**
  * Encodes an operation message as one frame: length, sender id, receiver id, type, TTL
  * (u16), topic length (u16), topic, payload.
  * @param msg - the message; its payload is written as is
@@ -159,14 +175,24 @@ export function decodeHandshakeBody(body: Uint8Array): HandshakeMessage {
  *   0..65535, or an id that is not a UUID
  */
 export function encodeOperationFrame(msg: OperationMessage): Buffer {
-  const topic = Buffer.from(msg.topic, 'utf8');
-  if (topic.length > 0xffff) throw new BrokerError('invalid_data', 'topic exceeds maximum size of 65,535 characters');
+  const topicLength = Buffer.byteLength(msg.topic, 'utf8');
+  if (topicLength > 0xffff) throw new BrokerError('invalid_data', 'topic exceeds maximum size of 65,535 characters');
   if (!Number.isInteger(msg.ttl) || msg.ttl < 0 || msg.ttl > 0xffff) throw new BrokerError('invalid_data', `ttl must be in 0..65535, got ${msg.ttl}`);
   const type = P2pMessageType[msg.type];
   if (type === undefined || type > P2pMessageType.pong) throw new BrokerError('invalid_data', `not an operation message type: ${String(msg.type)}`);
-  return frame((w) => {
-    w.endpointId(msg.sender).endpointId(msg.receiver).u8(type).u16(msg.ttl).u16(topic.length).raw(topic).raw(msg.payload);
-  }, NATIVE_FRAME_HEADER_SIZE + OPERATION_HEADER_SIZE + topic.length + msg.payload.length);
+  const sender = idBytes(msg.sender, 0);
+  const receiver = idBytes(msg.receiver, 1);
+  const bodyStart = NATIVE_FRAME_HEADER_SIZE + OPERATION_HEADER_SIZE;
+  const out = Buffer.allocUnsafe(bodyStart + topicLength + msg.payload.length);
+  out.writeUInt32BE(out.length - NATIVE_FRAME_HEADER_SIZE, 0);
+  out.set(sender, NATIVE_FRAME_HEADER_SIZE);
+  out.set(receiver, NATIVE_FRAME_HEADER_SIZE + ENDPOINT_ID_SIZE);
+  out[NATIVE_FRAME_HEADER_SIZE + 2 * ENDPOINT_ID_SIZE] = type;
+  out.writeUInt16BE(msg.ttl, NATIVE_FRAME_HEADER_SIZE + 2 * ENDPOINT_ID_SIZE + 1);
+  out.writeUInt16BE(topicLength, NATIVE_FRAME_HEADER_SIZE + 2 * ENDPOINT_ID_SIZE + 3);
+  out.write(msg.topic, bodyStart, topicLength, 'utf8');
+  out.set(msg.payload, bodyStart + topicLength);
+  return out;
 }
 
 /** Decodes the ids and the topic of operation messages afresh each time (no stream to remember). */

@@ -253,6 +253,19 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
   }
 
   /**
+   * Sends operation messages in one write: their frames leave together, as one system
+   * call on plain TCP and in as few TLS records as they fill, instead of one each.
+   * @param messages - the messages, in order
+   * @returns false when the socket's buffer is above its high-water mark: wait for `drain`
+   * @throws BrokerError as {@link NativeConnection.send}; nothing is written then
+   */
+  sendAll(messages: readonly OperationMessage[]): boolean {
+    if (this.current !== 'established' || this.closedLocally || this.stopped) throw new BrokerError('invalid_handshake_state', `cannot send in state ${this.current}`);
+    if (messages.length === 1) return this.socket.write(encodeOperationFrame(messages[0]));
+    return this.socket.write(Buffer.concat(messages.map(encodeOperationFrame)));
+  }
+
+  /**
    * Stops emitting messages (inbound back-pressure). Received bytes wait undecoded, up to
    * {@link NativeConnectionOptions.maxInputBytes}; then reading from the socket pauses
    * and the peer's writes wait in TCP.

@@ -16,9 +16,19 @@ import type { PeerOverflowPolicy } from '../endpoint-options';
 import { NO_SEQUENCE, type PeerBye, type WireItem } from '../peer-protocol';
 import type { PeerInput, PeerLink, PeerOutput } from '../peer-state';
 import { NIL_ENDPOINT_ID } from './endpoint-id';
+import { NATIVE_FRAME_HEADER_SIZE, OPERATION_HEADER_SIZE } from './native-codec';
 import type { NativeConnection } from './native-connection';
 import { NATIVE_RESERVED_TOPIC, type OperationMessage } from './native-message';
 import { encodeRoutingUpdate } from './routing-update';
+
+/**
+ * Bytes of frames (about) written to the socket at once: its default high-water mark, so
+ * that a batch goes out in one write and the next waits for `drain`.
+ */
+const NATIVE_WRITE_BATCH_BYTES = 16 * 1024;
+
+/** Bytes of a frame besides its topic and payload: length prefix, ids, type, TTL, topic size. */
+const NATIVE_FRAME_OVERHEAD = NATIVE_FRAME_HEADER_SIZE + OPERATION_HEADER_SIZE;
 
 /** How long an unpeer waits for the PONG of its BYE (Broker's `defaults::unpeer_timeout`). */
 export const NATIVE_UNPEER_TIMEOUT_MS = 3_000;
@@ -157,11 +167,18 @@ export class NativePeer implements PeerOutput, PeerInput, PeerLink {
   private pump(): void {
     const before = this.sentCount;
     while (!this.blocked && this.buffer.buffered > 0 && this.state !== 'ended' && this.conn.state === 'established') {
-      const item = this.buffer.shift() as WireItem;
-      const msg = this.toMessage(item);
-      if (msg === undefined) continue;
-      this.sentCount++;
-      if (!this.conn.send(msg)) this.blocked = true;
+      // The socket takes up to its high-water mark: what fits leaves in one write.
+      const batch: OperationMessage[] = [];
+      let bytes = 0;
+      while (this.buffer.buffered > 0 && bytes < NATIVE_WRITE_BATCH_BYTES) {
+        const msg = this.toMessage(this.buffer.shift() as WireItem);
+        if (msg === undefined) continue;
+        batch.push(msg);
+        bytes += msg.payload.length + msg.topic.length + NATIVE_FRAME_OVERHEAD;
+      }
+      if (batch.length === 0) continue;
+      this.sentCount += batch.length;
+      if (!this.conn.sendAll(batch)) this.blocked = true;
     }
     if (this.state === 'closing' && this.buffer.buffered === 0) this.end(undefined);
     if (this.sentCount !== before && this.state === 'open') this.hooks.drained();
