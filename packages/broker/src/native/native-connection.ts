@@ -27,10 +27,20 @@ export const MAX_HANDSHAKE_FRAME_SIZE = 16 << 20;
 export const NATIVE_MAX_INPUT_BYTES = 16 << 20;
 
 /**
- * Frames decoded in one turn of the event loop before the rest waits for the next turn,
- * so that the socket is read between slices while the input is large.
+ * Input up to this size is decoded as it arrives (a few frames: no delay added); more
+ * waits for the next turn of the event loop, so that everything the socket holds is read
+ * first.
  */
-const FRAMES_PER_SLICE = 512;
+const DECODE_AT_ONCE_BYTES = 16 * 1024;
+
+/**
+ * How long one slice of decoding runs before the rest waits for the next turn of the
+ * event loop, so that the socket is read between slices while the input is large.
+ */
+const SLICE_MS = 4;
+
+/** Frames decoded between two looks at the clock. */
+const FRAMES_PER_CLOCK_CHECK = 32;
 
 /** Options of a {@link NativeConnection}. */
 export interface NativeConnectionOptions {
@@ -349,23 +359,28 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
     if (this.current === 'closed' || this.current === 'handed-over' || this.closedLocally) return;
     this.decoder.push(chunk);
     if (this.stopped) return;
-    // A slice already waits for its turn: the socket is read until then.
-    if (this.slice === undefined) this.decodeSlice();
-    else this.limitInput();
+    // A slice already waits for its turn, or much is coming: the socket is read until then.
+    if (this.slice === undefined && this.decoder.bufferedBytes <= DECODE_AT_ONCE_BYTES) {
+      this.decodeSlice();
+      return;
+    }
+    this.scheduleSlice();
+    this.limitInput();
   }
 
   /**
-   * Decodes and handles up to {@link FRAMES_PER_SLICE} frames; schedules the next slice
+   * Decodes and handles frames for up to {@link SLICE_MS}; schedules the next slice
    * when more wait. When the input is used up, an end or close of the stream that
    * arrived meanwhile takes effect.
    */
   private decodeSlice(): void {
     this.slice = undefined;
     if (this.current === 'closed' || this.current === 'handed-over' || this.closedLocally || this.stopped) return;
+    const deadline = performance.now() + SLICE_MS;
     let n = 0;
     for (;;) {
       if (this.held && this.current === 'established') break;
-      if (n === FRAMES_PER_SLICE) {
+      if (n % FRAMES_PER_CLOCK_CHECK === FRAMES_PER_CLOCK_CHECK - 1 && performance.now() > deadline) {
         this.scheduleSlice();
         break;
       }

@@ -3,8 +3,9 @@
  * it: the output, input and link of its peering over one established
  * {@link NativeConnection}. Flow control is Broker's: messages wait in a bounded buffer
  * (`peerBufferSize`, with `peerOverflowPolicy`) while the socket is above its high-water
- * mark, and inbound reading pauses while the core holds a buffer's worth of the peer's
- * messages (TCP back-pressure then reaches the peer). Unpeering ends as Broker's
+ * mark, and inbound messages stop while the core holds a buffer's worth of the peer's
+ * (the connection keeps reading into its bounded input, then TCP back-pressure reaches
+ * the peer, see `NativeConnectionOptions.maxInputBytes`). Unpeering ends as Broker's
  * `peering::remove` does (`libbroker/broker/internal/peering.cc`): after what was
  * buffered, a PING carrying "BYE" and a token; the connection closes on its PONG or
  * after the unpeer timeout.
