@@ -47,16 +47,34 @@ function start(side: Side, name: string, args: string[], brokerTool: string): Be
   return BenchChild.spawn({ name, command: brokerTool, args });
 }
 
-/** Runs one pairing and measures it. */
-async function runPair(server: Side, client: Side, tls: boolean, seconds: number, warmup: number, brokerTool: string): Promise<PairResult> {
+/** A server of either tool, listening on a free port, and the TLS arguments of both sides. */
+interface Server {
+  srv: BenchChild;
+  port: number;
+  ssl: string[];
+}
+
+/** Starts a server and waits until it listens (killed again when it does not). */
+async function startServer(server: Side, tls: boolean, brokerTool: string): Promise<Server> {
   const port = await freePort();
   const ssl = tls ? [] : ['--disable-ssl'];
   const srv = start(server, `${server}-server`, [...ssl, '--verbose', '--server', `127.0.0.1:${port}`], brokerTool);
-  let cli: BenchChild | undefined;
   try {
     // Broker's tool prints its listening line without flushing stdout: wait for the port.
     if (server === 'broker-ts') await srv.waitForLine(/^listening on /, 60_000);
     else (await connectWhenListening(port)).destroy();
+  } catch (e) {
+    await srv.kill('SIGKILL');
+    throw e;
+  }
+  return { srv, port, ssl };
+}
+
+/** Runs one pairing and measures it. */
+async function runPair(server: Side, client: Side, tls: boolean, seconds: number, warmup: number, brokerTool: string): Promise<PairResult> {
+  const { srv, port, ssl } = await startServer(server, tls, brokerTool);
+  let cli: BenchChild | undefined;
+  try {
     // Broker's client gets a larger peer buffer: with its default (2,048 messages,
     // disconnect) a flat-out sender cuts off any receiver that falls behind for a moment,
     // a Node process whose JIT is still cold included; the row is to measure the rate a
@@ -98,13 +116,9 @@ interface CutoffResult {
 
 /** Runs Broker's client with its default peer buffer into a cold server for `seconds`. */
 async function runCutoff(server: Side, tls: boolean, seconds: number, brokerTool: string): Promise<CutoffResult> {
-  const port = await freePort();
-  const ssl = tls ? [] : ['--disable-ssl'];
-  const srv = start(server, `${server}-server`, [...ssl, '--verbose', '--server', `127.0.0.1:${port}`], brokerTool);
+  const { srv, port, ssl } = await startServer(server, tls, brokerTool);
   let cli: BenchChild | undefined;
   try {
-    if (server === 'broker-ts') await srv.waitForLine(/^listening on /, 60_000);
-    else (await connectWhenListening(port)).destroy();
     cli = start('broker', 'broker-client', [...ssl, '--verbose', '-t', '2', '-r', '0', `127.0.0.1:${port}`], brokerTool);
     let status: string | undefined;
     void cli.waitForLine(/^(?:\*\*\* )?(peer_removed|peer_lost)\(.*$/, (seconds + 10) * 1000).then(

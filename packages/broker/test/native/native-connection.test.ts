@@ -134,16 +134,7 @@ describe('NativeConnection between two broker-ts ends', () => {
 
   it('drops a malformed operation message, reports it, and keeps the peering', async () => {
     const server = await listenNative({ localId: SMALL });
-    const raw = net.connect(server.port, '127.0.0.1');
-    const reader = new RawReader(raw);
-    await reader.frame(); // PROBE
-    raw.write(encodeHandshakeFrame({ type: 'hello', magic: NATIVE_MAGIC, senderId: LARGE, minVersion: 1, maxVersion: 1 }));
-    await reader.frame(); // VERSION_SELECT
-    await reader.frame(); // ORIGINATOR_SYN
-    raw.write(encodeHandshakeFrame({ type: 'responder_syn_ack', filter: [] }));
-    expect(decodeHandshakeBody(await reader.frame())).toEqual({ type: 'originator_ack' });
-    const conn = await server.next();
-    expect((await outcome(conn)).ok).toBe(true);
+    const { raw, conn } = await rawPeer(server);
     const dropped = once(conn, 'dropped');
     const message = once(conn, 'message');
     raw.write(Buffer.from('00000003010203', 'hex'));
