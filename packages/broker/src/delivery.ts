@@ -189,6 +189,8 @@ export class Delivery {
 
   /** Decodes a payload; a malformed one is logged, counted and yields undefined. */
   private decodePayload(peer: PeerState, item: WireItem): Data | undefined {
+    // Decoded at receipt (a native peer's DATA).
+    if (item[6] !== undefined) return item[6];
     try {
       // Store protocol messages are objects, not Data; only store actors subscribe to them.
       if (isStorePayload(item[1])) return decodeStorePayload(item[1]) as Data;
@@ -217,14 +219,29 @@ export class Delivery {
         peer.in?.consumed(1);
         continue;
       }
-      if (isStoreItem(item)) this.host.stats.processed.command++;
-      else this.host.stats.processed.data++;
-      const decision = this.host.router.decide(peer.id, item[0], item[2] ?? peer.id, item[3], item[4], item[5] ?? undefined);
-      if (decision.dropped === 'duplicate') this.host.stats.duplicates++;
-      else if (decision.dropped === 'ttl-expired') this.host.stats.ttlExpired++;
-      peer.backlog.push(item);
-      peer.decisions.push(decision);
+      this.admit(peer, item);
     }
     this.drain(peer);
+  }
+
+  /**
+   * Takes a native peer's inbound messages as {@link onPeerItems} does, for items this
+   * process made from frames its codec checked (they are well-formed, and a DATA item
+   * carries its decoded value).
+   */
+  onNativeItems(peer: PeerState, items: readonly WireItem[]): void {
+    for (let i = 0; i < items.length; i++) this.admit(peer, items[i]);
+    this.drain(peer);
+  }
+
+  /** Counts an inbound item and queues it with its routing decision. */
+  private admit(peer: PeerState, item: WireItem): void {
+    if (isStoreItem(item)) this.host.stats.processed.command++;
+    else this.host.stats.processed.data++;
+    const decision = this.host.router.decide(peer.id, item[0], item[2] ?? peer.id, item[3], item[4], item[5] ?? undefined);
+    if (decision.dropped === 'duplicate') this.host.stats.duplicates++;
+    else if (decision.dropped === 'ttl-expired') this.host.stats.ttlExpired++;
+    peer.backlog.push(item);
+    peer.decisions.push(decision);
   }
 }

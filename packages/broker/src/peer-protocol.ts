@@ -12,7 +12,7 @@
  *   broker.bye                 ──▶   unpeer: peer_removed here, peer_lost there
  * ```
  */
-import type { ErrorCodeName } from '@broker-ts/data';
+import type { Data, ErrorCodeName } from '@broker-ts/data';
 
 /** The version of this protocol; a peer with another version is refused (`peer_incompatible`). */
 export const PEER_PROTOCOL_VERSION = 1;
@@ -81,9 +81,12 @@ export type PeerMessage = PeerHello | PeerWelcome | PeerReject | PeerFilterUpdat
  * relayed without being decoded), origin/seq identify it for duplicate suppression, and
  * receiver (or null) restricts delivery to one endpoint. Origin is null when it is the
  * endpoint that produces the stream (the common case, which saves a 36-character id per
- * message on the wire); a relayed message names its origin.
+ * message on the wire); a relayed message names its origin. `value` is the payload
+ * already decoded, present only on an item made in this process from a message whose
+ * receipt decoded it (a native peer's DATA); it never travels (items off the network
+ * have six fields, see {@link asWireItem}).
  */
-export type WireItem = [topic: string, payload: Uint8Array, origin: string | null, seq: number, ttl: number, receiver: string | null];
+export type WireItem = [topic: string, payload: Uint8Array, origin: string | null, seq: number, ttl: number, receiver: string | null, value?: Data];
 
 /**
  * The sequence number of a message that has none: one that entered through a peer

@@ -105,6 +105,16 @@ describe('native codec: operation messages', () => {
     expect(decodeError(badType, decodeOperationBody).message).toBe('invalid message type');
   });
 
+  it('writes each frame with its own ids and topic when they change from frame to frame', () => {
+    const ids = [MIN_ID, MAX_ID, '12345678-9abc-4def-8123-456789abcdef'];
+    for (let i = 0; i < 9; i++) {
+      const msg = { type: 'data' as const, sender: ids[i % 3], receiver: ids[(i + 1) % 3], ttl: i, topic: `/t/${'é'.repeat(i)}`, payload: encodeBinary(BigInt(i)) };
+      const back = decodeOperationBody(body(encodeOperationFrame(msg)));
+      expect([back.sender, back.receiver, back.ttl, back.topic, back.value]).toEqual([msg.sender, msg.receiver, i, msg.topic, BigInt(i)]);
+    }
+    expect(() => encodeOperationFrame({ type: 'data', sender: 'not-an-id', receiver: MIN_ID, ttl: 1, topic: '/t', payload: encodeBinary(1) })).toThrow(BrokerError);
+  });
+
   it('refuses to write a topic over 65535 bytes or a TTL out of range', () => {
     const base = { type: 'ping' as const, sender: MIN_ID, receiver: MAX_ID, payload: Buffer.alloc(0) };
     expect(() => encodeOperationFrame({ ...base, ttl: 1, topic: 'x'.repeat(65536) })).toThrow(BrokerError);

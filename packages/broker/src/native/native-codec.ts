@@ -4,8 +4,8 @@
  * envelope, libbroker/broker/envelope.cc). Each frame is a 4-byte big-endian length (not
  * counting itself) and a body. No I/O: bytes in, messages out.
  */
-import { BrokerError, errorCodeName } from '@broker-ts/data';
-import { ENDPOINT_ID_SIZE } from './endpoint-id';
+import { BrokerError, type Data, decodeBinary, errorCodeName } from '@broker-ts/data';
+import { ENDPOINT_ID_SIZE, endpointIdFromBytes, endpointIdToBytes } from './endpoint-id';
 import { decodeInternalCommand } from './internal-command';
 import {
   type HandshakeMessage,
@@ -15,6 +15,7 @@ import {
   type OperationType,
   P2pMessageType,
 } from './native-message';
+import type { OperationDecodeCache } from './operation-decode-cache';
 import { decodeRoutingUpdate } from './routing-update';
 import { WireReader } from './wire-reader';
 import { WireWriter } from './wire-writer';
@@ -150,6 +151,22 @@ export function decodeHandshakeBody(body: Uint8Array): HandshakeMessage {
 }
 
 /**
+ * The wire bytes of the ids written last, by position (sender, receiver): a connection
+ * writes the same ids frame after frame, so each distinct id is checked and converted
+ * once rather than per frame.
+ */
+const lastIdText = ['', ''];
+const lastIdBytes: Buffer[] = [Buffer.alloc(ENDPOINT_ID_SIZE), Buffer.alloc(ENDPOINT_ID_SIZE)];
+
+function idBytes(id: string, slot: 0 | 1): Buffer {
+  if (id === lastIdText[slot] && id !== '') return lastIdBytes[slot];
+  const bytes = endpointIdToBytes(id);
+  lastIdText[slot] = id;
+  lastIdBytes[slot] = bytes;
+  return bytes;
+}
+
+/**
  * Encodes an operation message as one frame: length, sender id, receiver id, type, TTL
  * (u16), topic length (u16), topic, payload.
  * @param msg - the message; its payload is written as is
@@ -158,56 +175,78 @@ export function decodeHandshakeBody(body: Uint8Array): HandshakeMessage {
  *   0..65535, or an id that is not a UUID
  */
 export function encodeOperationFrame(msg: OperationMessage): Buffer {
-  const topic = Buffer.from(msg.topic, 'utf8');
-  if (topic.length > 0xffff) throw new BrokerError('invalid_data', 'topic exceeds maximum size of 65,535 characters');
+  const topicLength = Buffer.byteLength(msg.topic, 'utf8');
+  if (topicLength > 0xffff) throw new BrokerError('invalid_data', 'topic exceeds maximum size of 65,535 characters');
   if (!Number.isInteger(msg.ttl) || msg.ttl < 0 || msg.ttl > 0xffff) throw new BrokerError('invalid_data', `ttl must be in 0..65535, got ${msg.ttl}`);
   const type = P2pMessageType[msg.type];
   if (type === undefined || type > P2pMessageType.pong) throw new BrokerError('invalid_data', `not an operation message type: ${String(msg.type)}`);
-  return frame((w) => {
-    w.endpointId(msg.sender).endpointId(msg.receiver).u8(type).u16(msg.ttl).u16(topic.length).raw(topic).raw(msg.payload);
-  }, NATIVE_FRAME_HEADER_SIZE + OPERATION_HEADER_SIZE + topic.length + msg.payload.length);
+  const sender = idBytes(msg.sender, 0);
+  const receiver = idBytes(msg.receiver, 1);
+  const bodyStart = NATIVE_FRAME_HEADER_SIZE + OPERATION_HEADER_SIZE;
+  const out = Buffer.allocUnsafe(bodyStart + topicLength + msg.payload.length);
+  out.writeUInt32BE(out.length - NATIVE_FRAME_HEADER_SIZE, 0);
+  out.set(sender, NATIVE_FRAME_HEADER_SIZE);
+  out.set(receiver, NATIVE_FRAME_HEADER_SIZE + ENDPOINT_ID_SIZE);
+  out[NATIVE_FRAME_HEADER_SIZE + 2 * ENDPOINT_ID_SIZE] = type;
+  out.writeUInt16BE(msg.ttl, NATIVE_FRAME_HEADER_SIZE + 2 * ENDPOINT_ID_SIZE + 1);
+  out.writeUInt16BE(topicLength, NATIVE_FRAME_HEADER_SIZE + 2 * ENDPOINT_ID_SIZE + 3);
+  out.write(msg.topic, bodyStart, topicLength, 'utf8');
+  out.set(msg.payload, bodyStart + topicLength);
+  return out;
 }
+
+/** Decodes the ids and the topic of operation messages afresh each time (no stream to remember). */
+const NO_CACHE = {
+  sender: (src: Uint8Array, offset: number): string => endpointIdFromBytes(src, offset),
+  receiver: (src: Uint8Array, offset: number): string => endpointIdFromBytes(src, offset),
+  topic: (src: Uint8Array, from: number, n: number): string => Buffer.from(src.buffer, src.byteOffset + from, n).toString('utf8'),
+};
 
 /**
  * Decodes the body of an operation frame as Broker's `envelope::deserialize` does, and
  * checks the payload as Broker does before delivering it: a DATA payload must be
  * exactly one value, a COMMAND payload an `internal_command`, a ROUTING_UPDATE payload a
  * topic list. Broker drops a message that fails these checks and keeps the connection.
+ * A DATA payload is checked by decoding it, once: the value comes with the message
+ * ({@link OperationMessage.value}).
  * @param body - the frame body (without the length prefix)
+ * @param cache - the ids and topic of the stream's previous message, reused when they
+ *   repeat (see {@link OperationDecodeCache}); without it they are decoded afresh
  * @returns the message; its payload is a view of `body`
  * @throws BrokerError `invalid_data` (short message, bad topic size, unknown type,
  *   malformed command or routing update), `deserialization_failed` (bad DATA payload)
  */
-export function decodeOperationBody(body: Uint8Array): OperationMessage {
+export function decodeOperationBody(body: Uint8Array, cache: Pick<OperationDecodeCache, 'sender' | 'receiver' | 'topic'> = NO_CACHE): OperationMessage {
   if (body.length < OPERATION_HEADER_SIZE) throw new BrokerError('invalid_data', 'message too short');
-  const r = new WireReader(body, 'invalid_data');
-  const sender = r.endpointId('sender');
-  const receiver = r.endpointId('receiver');
-  const typeTag = r.u8('type');
-  const ttl = r.u16('ttl');
-  const topicSize = r.u16('topic size');
-  if (topicSize > r.remaining) throw new BrokerError('invalid_data', 'invalid topic size');
-  const topic = Buffer.from(r.raw(topicSize, 'topic')).toString('utf8');
+  // The fixed header: sender (16), receiver (16), type (1), TTL (2), topic size (2).
+  const typeTag = body[32];
+  const ttl = (body[33] << 8) | body[34];
+  const topicSize = (body[35] << 8) | body[36];
+  if (topicSize > body.length - OPERATION_HEADER_SIZE) throw new BrokerError('invalid_data', 'invalid topic size');
   const type = OPERATION_TYPES[typeTag];
   if (type === undefined) throw new BrokerError('invalid_data', 'invalid message type');
-  const payload = body.subarray(r.pos);
+  const sender = cache.sender(body, 0);
+  const receiver = cache.receiver(body, ENDPOINT_ID_SIZE);
+  const topic = cache.topic(body, OPERATION_HEADER_SIZE, topicSize);
+  const payload = body.subarray(OPERATION_HEADER_SIZE + topicSize);
+  if (type === 'data') return { type, sender, receiver, ttl, topic, payload, value: decodeDataPayload(payload) };
   checkPayload(type, payload);
   return { type, sender, receiver, ttl, topic, payload };
 }
 
+/** Decodes a DATA payload: exactly one value, else `deserialization_failed` as Broker reports it. */
+function decodeDataPayload(payload: Uint8Array): Data {
+  if (payload.length === 0) throw new BrokerError('deserialization_failed', 'cannot parse null data');
+  try {
+    return decodeBinary(payload);
+  } catch (e) {
+    const offset = e instanceof BrokerError ? e.context.offset : undefined;
+    throw new BrokerError('deserialization_failed', 'failed to parse data', offset === undefined ? {} : { offset }, { cause: e });
+  }
+}
+
 function checkPayload(type: OperationType, payload: Uint8Array): void {
   switch (type) {
-    case 'data': {
-      if (payload.length === 0) throw new BrokerError('deserialization_failed', 'cannot parse null data');
-      const r = new WireReader(payload, 'deserialization_failed');
-      try {
-        r.data('payload');
-      } catch (e) {
-        throw new BrokerError('deserialization_failed', 'failed to parse data', {}, { cause: e });
-      }
-      if (r.remaining !== 0) throw new BrokerError('deserialization_failed', 'failed to parse data', { offset: r.pos });
-      return;
-    }
     case 'command':
       decodeInternalCommand(payload);
       return;

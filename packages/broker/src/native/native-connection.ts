@@ -21,6 +21,28 @@ import type { NativeTransport } from './tls-options';
  */
 export const MAX_HANDSHAKE_FRAME_SIZE = 16 << 20;
 
+/**
+ * Default of {@link NativeConnectionOptions.maxInputBytes}: 16 MiB of received, not yet
+ * decoded bytes, about 60,000 of Zeek's conn-log events.
+ */
+export const NATIVE_MAX_INPUT_BYTES = 16 << 20;
+
+/**
+ * Input up to this size is decoded as it arrives (a few frames: no delay added); more
+ * waits for the next turn of the event loop, so that everything the socket holds is read
+ * first.
+ */
+const DECODE_AT_ONCE_BYTES = 16 * 1024;
+
+/**
+ * How long one slice of decoding runs before the rest waits for the next turn of the
+ * event loop, so that the socket is read between slices while the input is large.
+ */
+const SLICE_MS = 4;
+
+/** Frames decoded between two looks at the clock. */
+const FRAMES_PER_CLOCK_CHECK = 32;
+
 /** Options of a {@link NativeConnection}. */
 export interface NativeConnectionOptions {
   /** This endpoint's id (UUID text). */
@@ -35,6 +57,16 @@ export interface NativeConnectionOptions {
   handshakeTimeoutMs?: number;
   /** Largest frame accepted after the handshake (default 64 MiB). */
   maxFrameSize?: number;
+  /**
+   * Received bytes held undecoded before reading from the socket pauses (default
+   * {@link NATIVE_MAX_INPUT_BYTES}). Frames are decoded in slices between reads, and not
+   * at all while the owner paused the connection, so that the socket is emptied as
+   * fast as the peer fills it while decoding lags (a process that is just starting, a
+   * moment of garbage collection): a Broker that sends faster than that for a moment
+   * does not overflow its own buffer for this peer (2,048 messages by default, after
+   * which it drops the peering). Beyond this limit TCP back-pressure reaches the peer.
+   */
+  maxInputBytes?: number;
   /**
    * Offer broker-ts's own peering after the handshake (default false): adds
    * {@link BROKER_TS_EXTENSIONS_TOPIC} to the filter sent. When the peer's filter carries
@@ -104,6 +136,17 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
   private stopped = false;
   /** Whether the first bytes received were looked at (a plain connection refuses a TLS client). */
   private sniffed = false;
+  /** Set while the owner does not take messages ({@link NativeConnection.pause}). */
+  private held = false;
+  /** Set while the socket is paused because the undecoded input reached its limit. */
+  private inputAtLimit = false;
+  /** The next slice of decoding, when one is scheduled. */
+  private slice: NodeJS.Immediate | undefined;
+  /** Set once the peer ended the stream; handled after the frames before the end. */
+  private endSeen = false;
+  /** Set when the socket closed while received frames waited to be decoded. */
+  private closeSeen = false;
+  private readonly maxInputBytes: number;
   /** This connection's socket listeners (removed one by one on hand-over: the socket's own stay). */
   private readonly socketListeners: ReadonlyArray<[string, (...args: any[]) => void]> = [
     ['data', (chunk: Buffer) => this.onData(chunk)],
@@ -121,6 +164,7 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
     super();
     this.socket = socket;
     this.decoder = new NativeFrameDecoder({ maxFrameSize: options.maxFrameSize, maxHandshakeFrameSize: MAX_HANDSHAKE_FRAME_SIZE });
+    this.maxInputBytes = options.maxInputBytes ?? NATIVE_MAX_INPUT_BYTES;
     const filter = options.extensions === true ? () => [...options.filter(), BROKER_TS_EXTENSIONS_TOPIC] : options.filter;
     this.handshake = new NativeHandshake({ localId: options.localId, role, filter, admit: options.admit });
     this.timer = setTimeout(() => this.onTimeout(), options.handshakeTimeoutMs ?? 10_000);
@@ -194,6 +238,16 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
     return this.socket.writableLength;
   }
 
+  /** Bytes received and not decoded yet (see {@link NativeConnectionOptions.maxInputBytes}). */
+  get bufferedInput(): number {
+    return this.decoder.bufferedBytes;
+  }
+
+  /** Whether reading from the socket is paused because the undecoded input reached its limit. */
+  get inputFull(): boolean {
+    return this.inputAtLimit;
+  }
+
   /** The negotiated TLS cipher (standard name), or undefined on plain TCP. */
   get cipher(): string | undefined {
     return this.socket instanceof tls.TLSSocket ? this.socket.getCipher()?.standardName : undefined;
@@ -211,14 +265,33 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
     return this.socket.write(encodeOperationFrame(message));
   }
 
-  /** Stops reading from the socket (inbound back-pressure: the peer's writes then wait in TCP). */
-  pause(): void {
-    this.socket.pause();
+  /**
+   * Sends operation messages in one write: their frames leave together, as one system
+   * call on plain TCP and in as few TLS records as they fill, instead of one each.
+   * @param messages - the messages, in order
+   * @returns false when the socket's buffer is above its high-water mark: wait for `drain`
+   * @throws BrokerError as {@link NativeConnection.send}; nothing is written then
+   */
+  sendAll(messages: readonly OperationMessage[]): boolean {
+    if (this.current !== 'established' || this.closedLocally || this.stopped) throw new BrokerError('invalid_handshake_state', `cannot send in state ${this.current}`);
+    if (messages.length === 1) return this.socket.write(encodeOperationFrame(messages[0]));
+    return this.socket.write(Buffer.concat(messages.map(encodeOperationFrame)));
   }
 
-  /** Reads from the socket again after {@link NativeConnection.pause}. */
+  /**
+   * Stops emitting messages (inbound back-pressure). Received bytes wait undecoded, up to
+   * {@link NativeConnectionOptions.maxInputBytes}; then reading from the socket pauses
+   * and the peer's writes wait in TCP.
+   */
+  pause(): void {
+    this.held = true;
+  }
+
+  /** Emits messages again after {@link NativeConnection.pause}, starting with those that waited. */
   resume(): void {
-    this.socket.resume();
+    if (!this.held) return;
+    this.held = false;
+    this.scheduleSlice();
   }
 
   /**
@@ -258,6 +331,8 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
     if (rest.length > 0) socket.unshift(rest);
     this.current = 'handed-over';
     this.clearTimer();
+    if (this.slice !== undefined) clearImmediate(this.slice);
+    this.slice = undefined;
     return socket;
   }
 
@@ -296,10 +371,71 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
     }
     this.decoder.push(chunk);
     if (this.stopped) return;
-    for (let r = this.decoder.next(); r !== undefined; r = this.decoder.next()) {
+    // A slice already waits for its turn, or much is coming: the socket is read until then.
+    if (this.slice === undefined && this.decoder.bufferedBytes <= DECODE_AT_ONCE_BYTES) {
+      this.decodeSlice();
+      return;
+    }
+    this.scheduleSlice();
+    this.limitInput();
+  }
+
+  /**
+   * Decodes and handles frames for up to {@link SLICE_MS}; schedules the next slice
+   * when more wait. When the input is used up, an end or close of the stream that
+   * arrived meanwhile takes effect.
+   */
+  private decodeSlice(): void {
+    this.slice = undefined;
+    if (this.current === 'closed' || this.current === 'handed-over' || this.closedLocally || this.stopped) return;
+    const deadline = performance.now() + SLICE_MS;
+    let n = 0;
+    for (;;) {
+      if (this.held && this.current === 'established') break;
+      if (n % FRAMES_PER_CLOCK_CHECK === FRAMES_PER_CLOCK_CHECK - 1 && performance.now() > deadline) {
+        this.scheduleSlice();
+        break;
+      }
+      const r = this.decoder.next();
+      if (r === undefined) {
+        this.inputDone();
+        return;
+      }
+      n++;
       this.handle(r);
       // After a handshake with extensions the bytes that follow belong to another protocol.
-      if (this.closedLocally || this.socket.destroyed || this.stopped) return;
+      // Frames that arrived before the peer closed are still handled after its socket is gone.
+      if (this.closedLocally || this.stopped || this.state === 'closed') return;
+    }
+    this.limitInput();
+  }
+
+  private scheduleSlice(): void {
+    if (this.slice === undefined && this.current !== 'closed' && this.current !== 'handed-over') this.slice = setImmediate(() => this.decodeSlice());
+  }
+
+  /** Pauses the socket while the undecoded input is at its limit, resumes it below half of it. */
+  private limitInput(): void {
+    const buffered = this.decoder.bufferedBytes;
+    if (!this.inputAtLimit && buffered >= this.maxInputBytes) {
+      this.inputAtLimit = true;
+      this.socket.pause();
+    } else if (this.inputAtLimit && buffered < this.maxInputBytes / 2) {
+      this.inputAtLimit = false;
+      this.socket.resume();
+    }
+  }
+
+  /** Every complete frame was handled: the socket may be read again, and a pending end or close goes on. */
+  private inputDone(): void {
+    this.limitInput();
+    if (this.endSeen) {
+      this.endSeen = false;
+      this.onEndOfInput();
+    }
+    if (this.closeSeen) {
+      this.closeSeen = false;
+      this.finish();
     }
   }
 
@@ -309,6 +445,7 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
     } else if (r.kind === 'operation') {
       const msg = r.message;
       if (msg.type === 'ping') {
+        if (!this.socket.writable) return;
         this.socket.write(encodeOperationFrame({ type: 'pong', sender: this.options.localId, receiver: msg.sender, ttl: NATIVE_DEFAULT_TTL, topic: NATIVE_RESERVED_TOPIC, payload: msg.payload }));
       } else {
         this.emit('message', msg);
@@ -346,6 +483,16 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
 
   private onEnd(): void {
     this.peerClosed = true;
+    // The frames received before the end are handled first.
+    if (this.decoder.bufferedBytes > 0 && !this.closedLocally && !this.stopped && !this.decoder.failed) {
+      this.endSeen = true;
+      this.scheduleSlice();
+      return;
+    }
+    this.onEndOfInput();
+  }
+
+  private onEndOfInput(): void {
     const trailing = this.decoder.end();
     if (this.closedLocally) return;
     if (this.handshake.pending && this.current !== 'connecting') {
@@ -365,6 +512,13 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
 
   private finish(): void {
     if (this.current === 'closed') return;
+    if (this.endSeen && !this.closedLocally) {
+      // The socket closed after the peer's end; its last frames are still to be handled.
+      this.closeSeen = true;
+      return;
+    }
+    if (this.slice !== undefined) clearImmediate(this.slice);
+    this.slice = undefined;
     const beforeEstablished = this.current !== 'established';
     this.current = 'closed';
     this.clearTimer();

@@ -7,6 +7,7 @@
 import { BrokerError } from '@broker-ts/data';
 import { decodeHandshakeBody, decodeOperationBody, NATIVE_FRAME_HEADER_SIZE } from './native-codec';
 import type { HandshakeMessage, OperationMessage } from './native-message';
+import { OperationDecodeCache } from './operation-decode-cache';
 
 /** How frame bodies are read: handshake messages (phases 1-2) or operation messages (phase 3). */
 export type NativeDecoderMode = 'handshake' | 'operation';
@@ -59,6 +60,8 @@ export class NativeFrameDecoder {
   private failure: NativeDecodeResult | undefined;
   private readonly maxHandshakeFrameSize: number;
   private readonly maxFrameSize: number;
+  /** The previous operation message's ids and topic, reused when they repeat. */
+  private readonly cache = new OperationDecodeCache();
 
   /** @param options - limits and initial mode */
   constructor(options: NativeFrameDecoderOptions = {}) {
@@ -139,7 +142,7 @@ export class NativeFrameDecoder {
   private decode(body: Buffer): NativeDecodeResult {
     try {
       if (this.mode === 'handshake') return { kind: 'handshake', message: decodeHandshakeBody(body) };
-      return { kind: 'operation', message: decodeOperationBody(body) };
+      return { kind: 'operation', message: decodeOperationBody(body, this.cache) };
     } catch (e) {
       const error = e instanceof BrokerError ? e : new BrokerError('invalid_message', `cannot decode frame: ${String(e)}`, {}, { cause: e });
       if (this.mode === 'handshake') return this.fail(error);

@@ -2,6 +2,7 @@
  * The messages of Broker's native peering protocol (version 1), as defined in
  * libbroker/broker/internal/wire_format.hh and libbroker/broker/p2p_message_type.hh.
  */
+import type { Data } from '@broker-ts/data';
 
 /** Broker's magic number, the ASCII bytes "ZEEK". */
 export const NATIVE_MAGIC = 0x5a45454b;
@@ -136,4 +137,10 @@ export interface OperationMessage {
   topic: string;
   /** The type-specific payload, undecoded. */
   payload: Uint8Array;
+  /**
+   * A received DATA message's payload as a value: the decoder checks a DATA payload by
+   * decoding it, and keeps the result so that it is not decoded twice. Absent on other
+   * types and on messages to send (only `payload` is written).
+   */
+  value?: Data;
 }

@@ -34,7 +34,7 @@ export interface NativePeerHost {
   readonly peerings: Pick<OutboundPeerings, 'isCurrent' | 'network'>;
   readonly router: Pick<Router, 'setPeerFilter'>;
   readonly stats: Pick<EndpointStats, 'malformed' | 'processed'>;
-  readonly delivery: Pick<Delivery, 'onPeerItems' | 'relayRoomMayHaveOpened'>;
+  readonly delivery: Pick<Delivery, 'onNativeItems' | 'relayRoomMayHaveOpened'>;
   readonly log: Logger;
   /** Set once the endpoint shuts down: a handshake that completes then is closed. */
   readonly shuttingDown: boolean;
@@ -183,7 +183,7 @@ export class NativePeerHandlers {
   /** Routes a native peer's items; the peer's input holds them until they are delivered. */
   private route(peer: PeerState, link: NativePeer, items: WireItem[]): void {
     link.hold(items.length);
-    this.host.delivery.onPeerItems(peer, items);
+    this.host.delivery.onNativeItems(peer, items);
   }
 
   /** A native peer's socket took what waited: publishers and relays waiting for it go on. */

@@ -3,8 +3,9 @@
  * it: the output, input and link of its peering over one established
  * {@link NativeConnection}. Flow control is Broker's: messages wait in a bounded buffer
  * (`peerBufferSize`, with `peerOverflowPolicy`) while the socket is above its high-water
- * mark, and inbound reading pauses while the core holds a buffer's worth of the peer's
- * messages (TCP back-pressure then reaches the peer). Unpeering ends as Broker's
+ * mark, and inbound messages stop while the core holds a buffer's worth of the peer's
+ * (the connection keeps reading into its bounded input, then TCP back-pressure reaches
+ * the peer, see `NativeConnectionOptions.maxInputBytes`). Unpeering ends as Broker's
  * `peering::remove` does (`libbroker/broker/internal/peering.cc`): after what was
  * buffered, a PING carrying "BYE" and a token; the connection closes on its PONG or
  * after the unpeer timeout.
@@ -16,9 +17,19 @@ import type { PeerOverflowPolicy } from '../endpoint-options';
 import { NO_SEQUENCE, type PeerBye, type WireItem } from '../peer-protocol';
 import type { PeerInput, PeerLink, PeerOutput } from '../peer-state';
 import { NIL_ENDPOINT_ID } from './endpoint-id';
+import { NATIVE_FRAME_HEADER_SIZE, OPERATION_HEADER_SIZE } from './native-codec';
 import type { NativeConnection } from './native-connection';
 import { NATIVE_RESERVED_TOPIC, type OperationMessage } from './native-message';
 import { encodeRoutingUpdate } from './routing-update';
+
+/**
+ * Bytes of frames (about) written to the socket at once: its default high-water mark, so
+ * that a batch goes out in one write and the next waits for `drain`.
+ */
+const NATIVE_WRITE_BATCH_BYTES = 16 * 1024;
+
+/** Bytes of a frame besides its topic and payload: length prefix, ids, type, TTL, topic size. */
+const NATIVE_FRAME_OVERHEAD = NATIVE_FRAME_HEADER_SIZE + OPERATION_HEADER_SIZE;
 
 /** How long an unpeer waits for the PONG of its BYE (Broker's `defaults::unpeer_timeout`). */
 export const NATIVE_UNPEER_TIMEOUT_MS = 3_000;
@@ -157,11 +168,18 @@ export class NativePeer implements PeerOutput, PeerInput, PeerLink {
   private pump(): void {
     const before = this.sentCount;
     while (!this.blocked && this.buffer.buffered > 0 && this.state !== 'ended' && this.conn.state === 'established') {
-      const item = this.buffer.shift() as WireItem;
-      const msg = this.toMessage(item);
-      if (msg === undefined) continue;
-      this.sentCount++;
-      if (!this.conn.send(msg)) this.blocked = true;
+      // The socket takes up to its high-water mark: what fits leaves in one write.
+      const batch: OperationMessage[] = [];
+      let bytes = 0;
+      while (this.buffer.buffered > 0 && bytes < NATIVE_WRITE_BATCH_BYTES) {
+        const msg = this.toMessage(this.buffer.shift() as WireItem);
+        if (msg === undefined) continue;
+        batch.push(msg);
+        bytes += msg.payload.length + msg.topic.length + NATIVE_FRAME_OVERHEAD;
+      }
+      if (batch.length === 0) continue;
+      this.sentCount += batch.length;
+      if (!this.conn.sendAll(batch)) this.blocked = true;
     }
     if (this.state === 'closing' && this.buffer.buffered === 0) this.end(undefined);
     if (this.sentCount !== before && this.state === 'open') this.hooks.drained();
@@ -278,8 +296,9 @@ export class NativePeer implements PeerOutput, PeerInput, PeerLink {
  * The wire item of a DATA message from a native peer: its origin is the peer (Broker's
  * envelope names the last hop only) and it has no sequence number, so it is never taken
  * for a duplicate (Broker has no duplicate suppression); a receiver of all zeros means
- * every subscriber.
+ * every subscriber. The value decoded at receipt goes along, so that delivery does not
+ * decode the payload again.
  */
 export function nativeDataItem(m: OperationMessage): WireItem {
-  return [m.topic, m.payload, null, NO_SEQUENCE, m.ttl, m.receiver === NIL_ENDPOINT_ID ? null : m.receiver];
+  return [m.topic, m.payload, null, NO_SEQUENCE, m.ttl, m.receiver === NIL_ENDPOINT_ID ? null : m.receiver, m.value];
 }

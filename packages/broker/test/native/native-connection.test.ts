@@ -7,12 +7,34 @@ import { once } from 'node:events';
 import * as net from 'node:net';
 import { count, decodeBinary, encodeBinary } from '@broker-ts/broker';
 import { decodeHandshakeBody, encodeHandshakeFrame, encodeOperationFrame } from '../../src/native/native-codec';
+import type { NativeConnection } from '../../src/native/native-connection';
 import { NATIVE_MAGIC, type OperationMessage } from '../../src/native/native-message';
 import type { NativeTransportSettings } from '../../src/native/tls-options';
-import { closeNative, connectNative, listenNative, outcome, RawReader } from './native-helpers';
+import { until } from '../helpers';
+import { closeNative, connectNative, listenNative, type NativeListener, outcome, RawReader } from './native-helpers';
 
 const SMALL = '00000000-0000-4000-8000-00000000000a';
 const LARGE = 'ffffffff-ffff-4fff-bfff-fffffffffffa';
+
+/** A raw socket that completes the handshake by hand as the responder, and the accepted connection. */
+async function rawPeer(server: NativeListener): Promise<{ raw: net.Socket; conn: NativeConnection }> {
+  const raw = net.connect(server.port, '127.0.0.1');
+  const reader = new RawReader(raw);
+  await reader.frame(); // PROBE
+  raw.write(encodeHandshakeFrame({ type: 'hello', magic: NATIVE_MAGIC, senderId: LARGE, minVersion: 1, maxVersion: 1 }));
+  await reader.frame(); // VERSION_SELECT
+  await reader.frame(); // ORIGINATOR_SYN
+  raw.write(encodeHandshakeFrame({ type: 'responder_syn_ack', filter: [] }));
+  expect(decodeHandshakeBody(await reader.frame())).toEqual({ type: 'originator_ack' });
+  const conn = await server.next();
+  expect((await outcome(conn)).ok).toBe(true);
+  return { raw, conn };
+}
+
+/** DATA frames from LARGE numbered by their TTL (1..n). */
+function numberedFrames(n: number, payload: Uint8Array): Buffer[] {
+  return Array.from({ length: n }, (_, i) => encodeOperationFrame({ type: 'data', sender: LARGE, receiver: SMALL, ttl: i + 1, topic: '/n', payload }));
+}
 
 describe('NativeConnection between two broker-ts ends', () => {
   it.each<[string, NativeTransportSettings, string, string]>([
@@ -112,16 +134,7 @@ describe('NativeConnection between two broker-ts ends', () => {
 
   it('drops a malformed operation message, reports it, and keeps the peering', async () => {
     const server = await listenNative({ localId: SMALL });
-    const raw = net.connect(server.port, '127.0.0.1');
-    const reader = new RawReader(raw);
-    await reader.frame(); // PROBE
-    raw.write(encodeHandshakeFrame({ type: 'hello', magic: NATIVE_MAGIC, senderId: LARGE, minVersion: 1, maxVersion: 1 }));
-    await reader.frame(); // VERSION_SELECT
-    await reader.frame(); // ORIGINATOR_SYN
-    raw.write(encodeHandshakeFrame({ type: 'responder_syn_ack', filter: [] }));
-    expect(decodeHandshakeBody(await reader.frame())).toEqual({ type: 'originator_ack' });
-    const conn = await server.next();
-    expect((await outcome(conn)).ok).toBe(true);
+    const { raw, conn } = await rawPeer(server);
     const dropped = once(conn, 'dropped');
     const message = once(conn, 'message');
     raw.write(Buffer.from('00000003010203', 'hex'));
@@ -131,6 +144,56 @@ describe('NativeConnection between two broker-ts ends', () => {
     const [msg] = (await message) as [OperationMessage];
     expect(msg.topic).toBe('/still/here');
     expect(conn.state).toBe('established');
+    raw.destroy();
+    await server.close();
+  });
+
+  it('handles every frame the peer sent before it closed the stream, then reports the close', async () => {
+    const server = await listenNative({ localId: SMALL });
+    const { raw, conn } = await rawPeer(server);
+    const received: number[] = [];
+    conn.on('message', (m) => received.push(m.ttl));
+    const closed = once(conn, 'close');
+    // More frames than one slice of decoding, in one write, then the end of the stream.
+    raw.end(Buffer.concat(numberedFrames(3000, encodeBinary(['x', count(1n)]))));
+    const [error, remote] = await closed;
+    expect(received).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
+    expect(error).toBeUndefined();
+    expect(remote).toBe(true);
+    await server.close();
+  });
+
+  it('reports a stream that ends inside a frame after the frames before it', async () => {
+    const server = await listenNative({ localId: SMALL });
+    const { raw, conn } = await rawPeer(server);
+    const received: number[] = [];
+    conn.on('message', (m) => received.push(m.ttl));
+    const closed = once(conn, 'close');
+    const frames = numberedFrames(4, encodeBinary('y'));
+    raw.end(Buffer.concat([...frames.slice(0, 3), frames[3].subarray(0, 20)]));
+    const [error] = await closed;
+    expect(received).toEqual([1, 2, 3]);
+    expect(error).toMatchObject({ code: 'end_of_file' });
+    await server.close();
+  });
+
+  it('while paused reads up to its input limit and stops reading; resumed, it delivers everything in order', async () => {
+    const limit = 256 * 1024;
+    const server = await listenNative({ localId: SMALL, maxInputBytes: limit });
+    const { raw, conn } = await rawPeer(server);
+    const received: number[] = [];
+    conn.on('message', (m) => received.push(m.ttl));
+    conn.pause();
+    const frames = numberedFrames(64, encodeBinary('z'.repeat(60_000)));
+    for (const f of frames) raw.write(f);
+    await until(() => conn.inputFull, 'the input limit');
+    expect(conn.bufferedInput).toBeGreaterThanOrEqual(limit);
+    expect(received).toEqual([]);
+    conn.resume();
+    await until(() => received.length === frames.length, 'every frame');
+    expect(received).toEqual(Array.from({ length: frames.length }, (_, i) => i + 1));
+    expect(conn.inputFull).toBe(false);
+    expect(conn.bufferedInput).toBe(0);
     raw.destroy();
     await server.close();
   });
