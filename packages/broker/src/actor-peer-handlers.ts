@@ -30,12 +30,17 @@ export interface ActorPeerHost {
   readonly peers: ReadonlyMap<string, PeerState>;
   /** The outbound peerings (which attempt is current, which one waits for a welcome). */
   readonly peerings: Pick<OutboundPeerings, 'isCurrent' | 'reached' | 'handshaking' | 'peered'>;
+  /** The routing: it follows each peer's filter. */
   readonly router: Pick<Router, 'setPeerFilter'>;
+  /** The core's counters (routing updates). */
   readonly stats: Pick<EndpointStats, 'processed'>;
+  /** Takes a peer's inbound items. */
   readonly delivery: Pick<Delivery, 'onPeerItems'>;
+  /** The bound and overflow policy of each peer's data stream. */
   readonly options: Pick<ResolvedEndpointOptions, 'peerBufferSize' | 'peerOverflowPolicy'>;
   /** The core's credit-based streams (it opens our data stream to each peer). */
   readonly flows: Pick<FlowHost, 'open'>;
+  /** The core's logger. */
   readonly log: Logger;
   /** Set once the endpoint shuts down: a hello is rejected then. */
   readonly shuttingDown: boolean;
