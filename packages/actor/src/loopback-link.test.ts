@@ -33,6 +33,27 @@ describe('connectLoopback', () => {
     await Promise.all([a.shutdown(), b.shutdown()]);
   });
 
+  test('a received byte string keeps its bytes after later batches (each batch is copied out of the reused encoder buffer)', async () => {
+    const a = quiet('A');
+    const b = quiet('B');
+    connectLoopback(a, b);
+    const got: Uint8Array[] = [];
+    let done!: () => void;
+    const finished = new Promise<void>((r) => (done = r));
+    // The receiver looks at the bytes only after both batches were encoded and delivered.
+    b.spawn(() => ({ m: (x) => void (got.push(x.bytes), got.length === 2 && done()) }), { name: 'sink' });
+    const sink = (await a.lookup(b.nodeId, 'sink'))!;
+    sink.tell({ type: 'm', bytes: Buffer.from([1, 2, 3, 4, 5, 6, 7, 8]) });
+    await new Promise<void>((r) => queueMicrotask(r));
+    sink.tell({ type: 'm', bytes: Buffer.from([9, 9, 9, 9, 9, 9, 9, 9]) });
+    await finished;
+    expect(got.map((x) => [...x])).toEqual([
+      [1, 2, 3, 4, 5, 6, 7, 8],
+      [9, 9, 9, 9, 9, 9, 9, 9],
+    ]);
+    await Promise.all([a.shutdown(), b.shutdown()]);
+  });
+
   test('refuses to link a system to itself or twice', async () => {
     const a = quiet('A');
     const b = quiet('B');

@@ -102,11 +102,11 @@ class LoopbackLink implements NodeLink {
     this.batch = [];
     let bytes: Uint8Array;
     try {
-      bytes = encodeEnvelopes(envs, this.system.nodeId, this.remoteNode).slice();
+      bytes = copyOf(encodeEnvelopes(envs, this.system.nodeId, this.remoteNode));
     } catch {
       for (const env of envs) {
         try {
-          this.peer.receive(encodeEnvelopes([env], this.system.nodeId, this.remoteNode).slice());
+          this.peer.receive(copyOf(encodeEnvelopes([env], this.system.nodeId, this.remoteNode)));
         } catch {
           this.system.deadLetter(env, 'invalid_argument');
         }
@@ -120,4 +120,13 @@ class LoopbackLink implements NodeLink {
     if (this.closed) return;
     for (const env of decodeEnvelopes(bytes, this.system)) this.system.router.receive(env);
   }
+}
+
+/**
+ * A copy of an encoded batch: the encoder reuses its buffer, and the receiver's decoded
+ * byte strings are views into the batch, so each batch needs memory of its own. (A Node
+ * `Buffer`'s `slice` is a view, not a copy.)
+ */
+function copyOf(bytes: Uint8Array): Uint8Array {
+  return Uint8Array.prototype.slice.call(bytes);
 }

@@ -14,23 +14,26 @@
  * finds the subscriptions of a topic, `ParkedPublishers` queues the publishers waiting
  * for peers, `StoreAttachments` keeps the attached stores, `PeerState` is one established
  * peering, `Delivery` moves messages to subscriptions and peers, `NativePeerHandlers`
- * turns the events of the TCP connections into peers, routed messages and losses; the
- * messages are in `core-messages.ts`, the timers and bounded waits in `core-timers.ts`.
+ * turns the events of the TCP connections into peers, routed messages and losses,
+ * `ActorPeerHandlers` runs broker-ts's own handshake with another broker-ts endpoint and
+ * its data streams, filter updates and bye over the actor runtime; the messages are in
+ * `core-messages.ts`, the timers and bounded waits in `core-timers.ts`.
  * This actor carries their decisions out: timers, sockets, streams.
  */
-import { Actor, type ActorContext, type ActorRef, type AnyMessage, type Behavior, type Handler, FlowError, KEEP_ALIVE, FlowHost, type IncomingStream, type SinkSpec, type StreamSink, TcpNetwork, withFlows } from '@broker-ts/actor';
-import { BrokerError, type ErrorCodeName, errorToData, isErrorCodeName } from '@broker-ts/data';
+import { Actor, type ActorContext, type ActorRef, type AnyMessage, type Behavior, type Handler, FlowError, KEEP_ALIVE, FlowHost, TcpNetwork, withFlows } from '@broker-ts/actor';
+import { BrokerError, type ErrorCodeName, errorToData } from '@broker-ts/data';
 import type { CoreCommand, CoreMessage, EndpointStats, PeerInfo } from './core-messages';
 import type { ResolvedEndpointOptions } from './endpoint-options';
-import { type EndpointInfo, endpointInfoToData, type NetworkInfo, parseNetworkAddress } from './endpoint-info';
+import { type EndpointInfo, endpointInfoToData, type NetworkInfo } from './endpoint-info';
 import { LocalSubscription, type PublisherPort } from './local-subscription';
 import { flushedWithin, KeyedTimers, settledWithin } from './core-timers';
 import { Delivery } from './delivery';
 import { LocalTargets } from './local-targets';
 import type { DrainMark, PublishBuffer } from './publish-buffer';
-import { CORE_ACTOR_NAME, isTopicList, packWireItems, PEER_PROTOCOL_VERSION, type PeerBye, type PeerFilterUpdate, type PeerHello, type PeerReject, type PeerStreamMeta, type PeerWelcome, unpackWireItems, type WireItem } from './peer-protocol';
+import { CORE_ACTOR_NAME, type WireItem } from './peer-protocol';
 import { OutboundPeerings, type PeeringStep } from './outbound-peerings';
 import { ActorPeerLink, newPeerState, type PeerState } from './peer-state';
+import { ActorPeerHandlers } from './actor-peer-handlers';
 import { NativeEndpointPeers } from './native/native-endpoint-peers';
 import { NativePeer } from './native/native-peer';
 import { NativePeerHandlers } from './native/native-peer-handlers';
@@ -96,6 +99,8 @@ export class EndpointCore extends Actor<CoreMessage> {
   private readonly native: NativeEndpointPeers;
   /** What the core does with the events of those connections. */
   private readonly nativeEvents: NativePeerHandlers;
+  /** What the core does with broker-ts peers over the actor runtime: handshake, streams, filters, bye. */
+  private readonly actorPeers: ActorPeerHandlers;
 
   constructor(
     ctx: ActorContext<CoreMessage>,
@@ -111,7 +116,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     // A retry is work the application waits on: it keeps the process alive.
     this.peeringTimers = new KeyedTimers(ctx.system.clock, KEEP_ALIVE);
     this.stallTimers = new KeyedTimers(ctx.system.clock);
-    this.flows = new FlowHost(ctx as ActorContext, { onOpen: (s) => this.acceptStream(s) });
+    this.flows = new FlowHost(ctx as ActorContext, { onOpen: (s) => this.actorPeers.acceptStream(s) });
     this.delivery = new Delivery({
       router: this.router,
       targets: this.targets,
@@ -125,6 +130,34 @@ export class EndpointCore extends Actor<CoreMessage> {
     });
     const self = ctx.self;
     const core = this;
+    this.actorPeers = new ActorPeerHandlers({
+      id: this.id,
+      peers: this.peers,
+      peerings: this.peerings,
+      router: this.router,
+      stats: this.stats,
+      delivery: this.delivery,
+      options,
+      flows: this.flows,
+      log: ctx.log,
+      get shuttingDown() {
+        return core.shuttingDown;
+      },
+      filter: () => this.sources.filter.toArray(),
+      lookup: (node, name) => ctx.system.lookup(node, name),
+      send: (to, message) => ctx.send(to, message),
+      link: (to) => new ActorPeerLink(ctx as ActorContext, to),
+      remoteAddress: (node) => TcpNetwork.of(ctx.system).remoteAddress(node),
+      addPeer: (id, link, filter, network, peeringKey) => this.addPeer(id, link, filter, network, peeringKey),
+      finishLoss: (peer) => this.finishLoss(peer),
+      joinPeering: (key, existing) => this.joinPeering(key, existing),
+      peeringSucceeded: (key) => this.applyPeering(this.peerings.succeeded(key)),
+      attemptFailed: (key, attempt, code, message) => this.attemptFailed(key, attempt, code, message),
+      emitError: (code, info, message) => this.emitError(code, info, message),
+      peerGone: (id, why) => this.peerGone(id, why),
+      losePeer: (peer, why, reconnect, disconnect) => this.losePeer(peer, why, reconnect, disconnect),
+      tell: (message) => self.tell(message),
+    });
     this.nativeEvents = new NativePeerHandlers({
       peers: this.peers,
       peerings: this.peerings,
@@ -141,7 +174,7 @@ export class EndpointCore extends Actor<CoreMessage> {
       joinPeering: (key, existing) => this.joinPeering(key, existing),
       peeringSucceeded: (key) => this.applyPeering(this.peerings.succeeded(key)),
       attemptFailed: (key, attempt, code, message) => this.attemptFailed(key, attempt, code, message),
-      reachedNode: (key, attempt, node) => this.onConnected(key, attempt, node),
+      reachedNode: (key, attempt, node) => this.actorPeers.connected(key, attempt, node),
       disconnectNode: (node) => TcpNetwork.of(ctx.system).disconnect(node),
       emitError: (code, info, message, level) => this.emitError(code, info, message, level),
       peerGone: (id, why) => this.peerGone(id, why),
@@ -201,8 +234,8 @@ export class EndpointCore extends Actor<CoreMessage> {
       'attach-clone': (m) => answer(() => this.stores.attachClone({ kind: 'clone', name: m.name, resyncInterval: m.resyncInterval, staleInterval: m.staleInterval, mutationBufferInterval: m.mutationBufferInterval })),
       'detach-store': (m) => this.stores.detach(m.name, m.actor),
       shutdown: () => this.shutdown(),
-      'peering-connected': (m) => this.onConnected(m.key, m.attempt, m.node),
-      'peer-core-found': (m) => this.onCoreFound(m.key, m.attempt, m.node, m.core),
+      'peering-connected': (m) => this.actorPeers.connected(m.key, m.attempt, m.node),
+      'peer-core-found': (m) => this.actorPeers.coreFound(m.key, m.attempt, m.node, m.core),
       'peering-failed': (m) => this.attemptFailed(m.key, m.attempt, m.code, m.message),
       'peering-retry': (m) => this.applyPeering(this.peerings.attempt(m.key)),
       'peer-output-ended': (m) => this.onOutputEnded(m.peer, m.error),
@@ -214,11 +247,11 @@ export class EndpointCore extends Actor<CoreMessage> {
       'native-dropped': (m) => this.nativeEvents.dropped(m.peer, m.error),
       'native-closed': (m) => this.nativeEvents.closed(m.peer, m.error, m.remote),
       'peer-flushed': (m) => m.link.bye({ type: 'broker.bye', reason: m.reason }),
-      'broker.hello': (m) => this.onHello(m),
-      'broker.welcome': (m) => this.onWelcome(m),
-      'broker.reject': (m) => this.onReject(m),
-      'broker.filter': (m) => this.onFilter(m),
-      'broker.bye': (m) => this.onBye(m),
+      'broker.hello': (m) => this.actorPeers.hello(m, this.ctx.sender),
+      'broker.welcome': (m) => this.actorPeers.welcome(m, this.ctx.sender),
+      'broker.reject': (m) => this.actorPeers.reject(m, this.ctx.sender),
+      'broker.filter': (m) => this.actorPeers.filterUpdate(m, this.ctx.sender),
+      'broker.bye': (m) => this.actorPeers.bye(m, this.ctx.sender),
     }) as Behavior<AnyMessage>;
     // New credit from a peer may let waiting publishers go on.
     const accept = merged['flow.accept'] as Handler<AnyMessage>;
@@ -535,60 +568,6 @@ export class EndpointCore extends Actor<CoreMessage> {
     this.peeringTimers.cancelAll();
   }
 
-  private onConnected(key: string, attempt: number, node: string): void {
-    if (!this.peerings.isCurrent(key, attempt)) return;
-    const self = this.ctx.self;
-    this.ctx.system.lookup(node, CORE_ACTOR_NAME).then(
-      (core) => self.tell({ type: 'peer-core-found', key, attempt, core, node }),
-      (e: unknown) => self.tell({ type: 'peering-failed', key, attempt, code: 'peer_unavailable', message: `no endpoint at the remote node: ${(e as Error).message}` }),
-    );
-  }
-
-  private onCoreFound(key: string, attempt: number, node: string, core: ActorRef | undefined): void {
-    if (!this.peerings.isCurrent(key, attempt)) return;
-    if (core === undefined) {
-      this.attemptFailed(key, attempt, 'peer_incompatible', `node ${node} runs no broker endpoint`);
-      return;
-    }
-    this.peerings.reached(key, attempt, node);
-    const existing = this.peers.get(node);
-    if (existing !== undefined) {
-      // Already peered (the other side peered with us first): this peering is that one.
-      this.joinPeering(key, existing);
-      return;
-    }
-    this.ctx.send(core, { type: 'broker.hello', endpoint: this.id, filter: this.sources.filter.toArray(), protocol: PEER_PROTOCOL_VERSION } satisfies PeerHello);
-  }
-
-  private onWelcome(m: PeerWelcome): void {
-    const core = this.ctx.sender;
-    if (core === null || core.node !== m.endpoint) return;
-    const p = this.peerings.handshaking(core.node);
-    if (p === undefined) return;
-    if (!isTopicList(m.filter)) {
-      this.attemptFailed(p.key, p.attempt, 'unexpected_handshake_message', 'the peer welcomed us with a malformed filter');
-      return;
-    }
-    const existing = this.peers.get(m.endpoint);
-    if (existing !== undefined) {
-      // Both sides peered at once: the inbound peering is this one.
-      existing.peeringKey ??= p.key;
-      existing.network ??= p.network;
-      this.peerings.peered(p.key, m.endpoint);
-    } else {
-      this.addPeer(m.endpoint, new ActorPeerLink(this.ctx as ActorContext, core), m.filter, p.network, p.key);
-    }
-    this.applyPeering(this.peerings.succeeded(p.key));
-  }
-
-  private onReject(m: PeerReject): void {
-    const core = this.ctx.sender;
-    if (core === null) return;
-    const p = this.peerings.handshaking(core.node);
-    const code = typeof m.code === 'string' && isErrorCodeName(m.code) ? m.code : 'peer_unavailable';
-    if (p !== undefined) this.attemptFailed(p.key, p.attempt, code, `peer refused: ${String(m.message)}`);
-  }
-
   private attemptFailed(key: string, attempt: number, code: ErrorCodeName, message: string): void {
     this.applyPeering(this.peerings.failed(key, attempt, code, message));
   }
@@ -598,37 +577,6 @@ export class EndpointCore extends Actor<CoreMessage> {
     this.peerings.peered(key, existing.id);
     existing.peeringKey ??= key;
     this.applyPeering(this.peerings.succeeded(key));
-  }
-
-  // ---------------------------------------------------------------------------------
-  // Inbound peering
-
-  private onHello(m: PeerHello): void {
-    const core = this.ctx.sender;
-    if (core === null || core.node !== m.endpoint) return;
-    if (m.protocol !== PEER_PROTOCOL_VERSION) {
-      this.ctx.send(core, { type: 'broker.reject', code: 'peer_incompatible', message: `protocol ${String(m.protocol)} is not ${PEER_PROTOCOL_VERSION}` } satisfies PeerReject);
-      this.emitError('peer_incompatible', { id: m.endpoint }, `refused a peer speaking protocol ${String(m.protocol)}`);
-      return;
-    }
-    if (!isTopicList(m.filter)) {
-      this.ctx.send(core, { type: 'broker.reject', code: 'invalid_peering_request', message: 'malformed filter' } satisfies PeerReject);
-      this.emitError('invalid_peering_request', { id: m.endpoint }, 'refused a peer whose hello carries a malformed filter');
-      return;
-    }
-    if (this.shuttingDown) {
-      this.ctx.send(core, { type: 'broker.reject', code: 'shutting_down', message: 'the endpoint is shutting down' } satisfies PeerReject);
-      return;
-    }
-    const old = this.peers.get(m.endpoint);
-    if (old?.lost !== undefined) this.finishLoss(old);
-    if (!this.peers.has(m.endpoint)) {
-      // As Broker: the accepting side names the peer by its connection's remote address.
-      const remote = TcpNetwork.of(this.ctx.system).remoteAddress(m.endpoint);
-      this.addPeer(m.endpoint, new ActorPeerLink(this.ctx as ActorContext, core), m.filter, remote === undefined ? undefined : parseNetworkAddress(remote), undefined);
-    }
-    this.ctx.send(core, { type: 'broker.welcome', endpoint: this.id, filter: this.sources.filter.toArray() } satisfies PeerWelcome);
-    this.openOutput(this.peers.get(m.endpoint)!);
   }
 
   /**
@@ -646,56 +594,8 @@ export class EndpointCore extends Actor<CoreMessage> {
     if (peeringKey !== undefined) this.peerings.peered(peeringKey, id);
     this.emitStatus('endpoint_discovered', { id }, 'found a new peer in the network');
     this.emitStatus('peer_added', { id, network }, 'handshake successful');
-    if (peeringKey !== undefined) this.openOutput(peer);
+    if (peeringKey !== undefined) this.actorPeers.openOutput(peer);
     return peer;
-  }
-
-  private openOutput(peer: PeerState): void {
-    if (peer.out !== undefined || !(peer.link instanceof ActorPeerLink)) return;
-    const out = this.flows.open<WireItem>(peer.link.core, {
-      capacity: this.options.peerBufferSize,
-      policy: this.options.peerOverflowPolicy,
-      maxBatch: 512,
-      packBatch: packWireItems,
-      meta: { kind: 'broker.peer-data', endpoint: this.id } satisfies PeerStreamMeta,
-    });
-    peer.out = out;
-    const self = this.ctx.self;
-    void out.done().then((error) => self.tell({ type: 'peer-output-ended', peer: peer.id, error }));
-  }
-
-  private acceptStream(s: IncomingStream): SinkSpec<unknown> | undefined {
-    const meta = s.meta as Partial<PeerStreamMeta> | null;
-    if (meta?.kind !== 'broker.peer-data' || typeof meta.endpoint !== 'string') return undefined;
-    const peer = this.peers.get(meta.endpoint);
-    if (peer === undefined || peer.ending || !(peer.link instanceof ActorPeerLink) || !s.source.equals(peer.link.core)) return undefined;
-    return {
-      ack: 'manual',
-      highWatermark: this.options.peerBufferSize,
-      unpackBatch: unpackWireItems,
-      onItems: (items, sink) => {
-        peer.in = sink as StreamSink<WireItem>;
-        this.delivery.onPeerItems(peer, items);
-      },
-      onComplete: () => {
-        peer.in = undefined;
-      },
-      onError: (error) => {
-        peer.in = undefined;
-        this.peerGone(peer.id, `input stream ended: ${error.message}`);
-      },
-    };
-  }
-
-  private onFilter(m: PeerFilterUpdate): void {
-    const sender = this.ctx.sender;
-    if (sender === null) return;
-    if (!isTopicList(m.filter)) {
-      this.ctx.log.warn({ event: 'bad-filter', peer: sender.node }, 'ignored a malformed filter update');
-      return;
-    }
-    this.stats.processed.routingUpdate++;
-    this.router.setPeerFilter(sender.node, m.filter);
   }
 
   private onOutputEnded(peerId: string, error: FlowError | undefined): void {
@@ -756,17 +656,6 @@ export class EndpointCore extends Actor<CoreMessage> {
     this.emitStatus('peer_removed', { id: peer.id, network: peer.network }, message);
     this.emitStatus('endpoint_unreachable', { id: peer.id }, 'lost the last path');
     if (peer.peeringKey !== undefined) this.applyPeering(this.peerings.peerEnded(peer.peeringKey, reconnect));
-  }
-
-  private onBye(m: PeerBye): void {
-    const sender = this.ctx.sender;
-    if (sender === null) return;
-    const peer = this.peers.get(sender.node);
-    if (peer === undefined) return;
-    this.ctx.log.debug({ event: 'peer-bye', peer: peer.id, reason: m.reason }, 'peer said bye');
-    // A peer that unpeered us is not reconnected; one that shut down or cut us off for a
-    // fault that may pass is, when we peered with a retry (as after a lost connection).
-    this.losePeer(peer, `peer said bye: ${m.reason}`, m.shutdown === true || m.reconnect === true, true);
   }
 
   /** A peer went away without bye (connection lost, process killed, stream failed). */
