@@ -42,16 +42,18 @@ describe('store events on the master and on every clone', () => {
     const m = [masterEp.id];
     const c0 = [cloneEps[0].id];
     // Writes of different frontends have no order between them: each clone write is
-    // awaited (awaitIdle: the master applied it) before the next write.
+    // awaited (awaitIdle: the master applied it) before the next write, and so is each
+    // master write ({ ack: true }): the master applies its own frontend's writes in a group
+    // commit after a turn of the event loop, which a clone's write may overtake.
     const fromClone = async (write: Promise<void>): Promise<void> => {
       await write;
       expect(await clones[0].awaitIdle()).toBe(true);
     };
-    await master.put('a', count(1));
+    await master.put('a', count(1), { ack: true });
     await fromClone(clones[0].put('b', 'x', { expiry: 60_000 }));
-    await master.increment('a', count(2));
+    await master.increment('a', count(2), { ack: true });
     await fromClone(clones[0].append('b', 'y'));
-    await master.erase('missing'); // no change: no event (newer Broker)
+    await master.erase('missing', { ack: true }); // no change: no event (newer Broker)
     await fromClone(clones[0].erase('a'));
     await master.put('short', true, { expiry: 200 }); // expires in real time: the master publishes it
     const all = await nextEvents(6);
@@ -91,7 +93,7 @@ describe('store events on the master and on every clone', () => {
 
   test('a rejected write emits no event anywhere', async () => {
     const { master, clones } = cluster;
-    await master.put('n', count(1));
+    await master.put('n', count(1), { ack: true }); // applied before the clone's write
     await clones[0].append('n', 'no'); // type clash
     expect(await clones[0].awaitIdle()).toBe(true);
     await master.decrement('absent', count(1)); // no such key
