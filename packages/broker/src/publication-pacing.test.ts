@@ -5,46 +5,22 @@
  * them), and a virtual clock for the stall checks. What the core would do with a stall
  * check and a disconnection is recorded.
  */
-import { VirtualClock } from '@broker-ts/actor';
 import { StreamSource } from '@broker-ts/actor/internal';
 import { decodeBinary } from '@broker-ts/data';
-import pino from 'pino';
+import { CoreParts, unusedLink } from './__fixtures__/core-parts';
 import type { CoreMessage } from './core-messages';
-import { Delivery, type DeliveryStats } from './delivery';
+import { Delivery } from './delivery';
 import type { PeerOverflowPolicy } from './endpoint-options';
-import { LocalTargets } from './local-targets';
 import type { WireItem } from './peer-protocol';
-import { newPeerState, type PeerLink, type PeerState } from './peer-state';
+import { newPeerState } from './peer-state';
 import { PublicationPacing } from './publication-pacing';
 import { type DrainMark, PublishBuffer } from './publish-buffer';
-import { Router } from './router';
-
-/** Pacing ends no peering itself (the core does, through its host): a link that fails the test when it is used. */
-const unusedLink: PeerLink = {
-  kind: 'actor',
-  advertise: () => {
-    throw new Error('pacing advertised a filter');
-  },
-  bye: () => {
-    throw new Error('pacing said bye');
-  },
-  disconnect: () => {
-    throw new Error('pacing disconnected a peer');
-  },
-};
 
 const STALL_MS = 1_000;
 
 /** An endpoint `A` around one PublicationPacing, with what the core would do recorded. */
-class Harness {
-  readonly clock = new VirtualClock();
-  readonly router = new Router({ self: 'A', forward: true, ttl: 20 });
-  readonly targets = new LocalTargets();
-  readonly peers = new Map<string, PeerState>();
-  readonly stats: DeliveryStats = { peerDrops: 0, localDrops: 0, duplicates: 0, ttlExpired: 0, malformed: 0, processed: { data: 0, command: 0, routingUpdate: 0 } };
+class Harness extends CoreParts {
   readonly input: PublishBuffer;
-  readonly errors: Array<{ code: string; message: string }> = [];
-  readonly logs: Array<{ event?: string }> = [];
   readonly told: CoreMessage[] = [];
   readonly disconnected: Array<{ peer: string; graceful: boolean; reconnect: boolean }> = [];
   /** Values each peer's output sent, in order, by peer id. */
@@ -53,11 +29,9 @@ class Harness {
   readonly pacing: PublicationPacing;
 
   constructor(readonly policy: PeerOverflowPolicy, readonly peerBufferSize: number, publishBufferSize = 64) {
+    super();
     this.input = new PublishBuffer(publishBufferSize);
-    const log = pino({ level: 'debug' }, { write: (line: string) => this.logs.push(JSON.parse(line) as { event?: string }) });
-    const emitError = (code: string, _info: unknown, message: string): void => {
-      this.errors.push({ code, message });
-    };
+    const { log, emitError } = this;
     this.delivery = new Delivery({
       router: this.router,
       targets: this.targets,
@@ -88,7 +62,7 @@ class Harness {
 
   /** A peer with filter `topics`; our output to it is a stream source not yet accepted (no credit). */
   peer(id: string, topics: string[]): StreamSource<WireItem, string> {
-    const peer = newPeerState(id, unusedLink, undefined, undefined);
+    const peer = newPeerState(id, unusedLink('pacing'), undefined, undefined);
     const sent: unknown[] = [];
     this.sent.set(id, sent);
     const out = new StreamSource<WireItem, string>(
