@@ -3,60 +3,37 @@
  * targets, subscriber queues, and the actor runtime's stream ends as the peers' outputs
  * and inputs (their protocol messages recorded where the flow host would send them).
  */
-import { VirtualClock } from '@broker-ts/actor';
 import { StreamSink, StreamSource } from '@broker-ts/actor/internal';
 import { Count, type Data, decodeBinary, encodeBinary } from '@broker-ts/data';
-import pino from 'pino';
-import { Delivery, type DeliveryHost, type DeliveryStats } from './delivery';
+import { CoreParts, unusedLink } from './__fixtures__/core-parts';
+import { Delivery, type DeliveryHost } from './delivery';
 import type { PeerOverflowPolicy } from './endpoint-options';
 import { LocalSubscription } from './local-subscription';
-import { LocalTargets } from './local-targets';
 import { MessageQueue } from './message-queue';
 import type { WireItem } from './peer-protocol';
-import { newPeerState, type PeerLink, type PeerState } from './peer-state';
-import { Router } from './router';
+import { newPeerState, type PeerState } from './peer-state';
 import { encodeStorePayload } from './store/store-payload';
 import { Topics } from './topic';
 
-/** Delivery never ends a peering: a link that fails the test when it is used. */
-const unusedLink: PeerLink = {
-  kind: 'actor',
-  advertise: () => {
-    throw new Error('delivery advertised a filter');
-  },
-  bye: () => {
-    throw new Error('delivery said bye');
-  },
-  disconnect: () => {
-    throw new Error('delivery disconnected a peer');
-  },
-};
-
 /** An endpoint `A` around one Delivery, with what the core would do recorded. */
-class Harness {
-  readonly clock = new VirtualClock();
-  readonly router = new Router({ self: 'A', forward: true, ttl: 20 });
-  readonly targets = new LocalTargets();
-  readonly peers = new Map<string, PeerState>();
-  readonly stats: DeliveryStats = { peerDrops: 0, localDrops: 0, duplicates: 0, ttlExpired: 0, malformed: 0, processed: { data: 0, command: 0, routingUpdate: 0 } };
-  readonly errors: Array<{ code: string; message: string }> = [];
+class Harness extends CoreParts {
   readonly stalls: string[] = [];
   readonly delivered: string[] = [];
-  readonly logs: Array<{ event?: string }> = [];
   /** Protocol messages each peer's stream ends sent, by peer id. */
   readonly sent = new Map<string, Array<{ type: string; credit?: number }>>();
   readonly delivery: Delivery;
   private nextSub = 1;
 
   constructor(readonly policy: PeerOverflowPolicy, readonly peerBufferSize: number) {
+    super();
     const host: DeliveryHost = {
       router: this.router,
       targets: this.targets,
       peers: this.peers,
       stats: this.stats,
       options: { peerOverflowPolicy: policy, peerBufferSize },
-      log: pino({ level: 'debug' }, { write: (line: string) => this.logs.push(JSON.parse(line) as { event?: string }) }),
-      emitError: (code, _info, message) => this.errors.push({ code, message }),
+      log: this.log,
+      emitError: this.emitError,
       watchStall: (peer) => this.stalls.push(peer.id),
       backlogDelivered: (peer) => this.delivered.push(peer.id),
     };
@@ -77,7 +54,7 @@ class Harness {
    * acknowledgement and a window of `window`.
    */
   peer(id: string, topics: string[], credit = 0, window = 8): PeerState {
-    const peer = newPeerState(id, unusedLink, undefined, undefined);
+    const peer = newPeerState(id, unusedLink('delivery'), undefined, undefined);
     const sent: Array<{ type: string; credit?: number }> = [];
     this.sent.set(id, sent);
     const out = new StreamSource<WireItem, string>(1, { send: (m) => sent.push(m), scheduleFlush: () => {}, now: () => this.clock.now(), closed: () => {} }, { capacity: this.peerBufferSize, policy: this.policy });

@@ -11,8 +11,9 @@
  * The decisions live in parts without I/O, as Broker splits its core
  * (`libbroker/broker/internal/core_actor.cc`, `connector.cc`, `peering.hh`): `Router`
  * routes, `OutboundPeerings` runs the lifecycle of the peerings we open, `LocalTargets`
- * finds the subscriptions of a topic, `ParkedPublishers` queues the publishers waiting
- * for peers, `StoreAttachments` keeps the attached stores, `PeerState` is one established
+ * finds the subscriptions of a topic, `PublicationPacing` lets local publications go on
+ * as the peers take them (parking the publishers that must wait, cutting off a stalled
+ * peer), `StoreAttachments` keeps the attached stores, `PeerState` is one established
  * peering, `Delivery` moves messages to subscriptions and peers, `NativePeerHandlers`
  * turns the events of the TCP connections into peers, routed messages and losses,
  * `ActorPeerHandlers` runs broker-ts's own handshake with another broker-ts endpoint and
@@ -25,11 +26,12 @@ import { BrokerError, type ErrorCodeName, errorToData } from '@broker-ts/data';
 import type { CoreCommand, CoreMessage, EndpointStats, PeerInfo } from './core-messages';
 import type { ResolvedEndpointOptions } from './endpoint-options';
 import { type EndpointInfo, endpointInfoToData, type NetworkInfo } from './endpoint-info';
-import { LocalSubscription, type PublisherPort } from './local-subscription';
+import { LocalSubscription } from './local-subscription';
 import { flushedWithin, KeyedTimers, settledWithin } from './core-timers';
 import { Delivery } from './delivery';
 import { LocalTargets } from './local-targets';
-import type { DrainMark, PublishBuffer } from './publish-buffer';
+import type { PublishBuffer } from './publish-buffer';
+import { PublicationPacing } from './publication-pacing';
 import { CORE_ACTOR_NAME, type WireItem } from './peer-protocol';
 import { OutboundPeerings, type PeeringStep } from './outbound-peerings';
 import { ActorPeerLink, newPeerState, type PeerState } from './peer-state';
@@ -37,7 +39,6 @@ import { ActorPeerHandlers } from './actor-peer-handlers';
 import { NativeEndpointPeers } from './native/native-endpoint-peers';
 import { NativePeer } from './native/native-peer';
 import { NativePeerHandlers } from './native/native-peer-handlers';
-import { ParkedPublishers } from './parked-publishers';
 import { Router } from './router';
 import { Status } from './status';
 import { FilterSources } from './topic-filter';
@@ -55,10 +56,6 @@ const SHUTDOWN_FLUSH_TIMEOUT_MS = 3_000;
 /** How long unpeer waits for the peer to take what was published before it (Broker's `unpeer_timeout`). */
 const UNPEER_FLUSH_TIMEOUT_MS = 3_000;
 
-/** The publisher port of the endpoint's own publish buffer (nobody waits on it). */
-const INPUT_PORT: PublisherPort = { id: 0, processed: () => {} };
-
-
 /** The core actor of one endpoint. */
 export class EndpointCore extends Actor<CoreMessage> {
   /** Routing decisions: peers' filters, forwarding, TTL, duplicate suppression. */
@@ -73,16 +70,14 @@ export class EndpointCore extends Actor<CoreMessage> {
   private readonly peerings: OutboundPeerings;
   /** The one pending timer (handshake timeout or retry) of each outbound peering, by key. */
   private readonly peeringTimers: KeyedTimers;
-  /** The stall check of each peer that local publications wait for, by peer id. */
-  private readonly stallTimers: KeyedTimers;
   /** Credit-based streams to and from peers. */
   private readonly flows: FlowHost;
   /** Counters. */
   private readonly stats: Omit<EndpointStats, 'publishDrops' | 'buffered' | 'subscriptions' | 'publishers' | 'published'> = {
     peerDrops: 0, localDrops: 0, duplicates: 0, ttlExpired: 0, malformed: 0, processed: { data: 0, command: 0, routingUpdate: 0 }, peerDisconnects: 0,
   };
-  /** Publishers waiting for room in peer buffers, oldest first, each once. */
-  private readonly parked = new ParkedPublishers();
+  /** Local publications as the peers take them: parked publishers, stall checks. */
+  private readonly pacing: PublicationPacing;
   /** Local and inbound messages to their subscriptions and peers. */
   private readonly delivery: Delivery;
   /** Store masters and clones of this endpoint, by store name. */
@@ -115,7 +110,6 @@ export class EndpointCore extends Actor<CoreMessage> {
     this.peerings = new OutboundPeerings(HANDSHAKE_TIMEOUT_MS, (id) => this.peers.has(id));
     // A retry is work the application waits on: it keeps the process alive.
     this.peeringTimers = new KeyedTimers(ctx.system.clock, KEEP_ALIVE);
-    this.stallTimers = new KeyedTimers(ctx.system.clock);
     this.flows = new FlowHost(ctx as ActorContext, { onOpen: (s) => this.actorPeers.acceptStream(s) });
     this.delivery = new Delivery({
       router: this.router,
@@ -125,11 +119,23 @@ export class EndpointCore extends Actor<CoreMessage> {
       options,
       log: ctx.log,
       emitError: (code, info, message, level) => this.emitError(code, info, message, level),
-      watchStall: (peer) => this.watchStall(peer),
+      watchStall: (peer) => this.pacing.watchStall(peer),
       backlogDelivered: (peer) => this.finishLoss(peer),
     });
     const self = ctx.self;
     const core = this;
+    this.pacing = new PublicationPacing({
+      input,
+      peers: this.peers,
+      router: this.router,
+      delivery: this.delivery,
+      options,
+      clock: ctx.system.clock,
+      log: ctx.log,
+      emitError: (code, info, message) => this.emitError(code, info, message),
+      disconnectPeer: (peer, message, graceful, reconnect) => this.disconnectPeer(peer, message, graceful, reconnect),
+      tell: (message) => self.tell(message),
+    });
     this.actorPeers = new ActorPeerHandlers({
       id: this.id,
       peers: this.peers,
@@ -179,9 +185,7 @@ export class EndpointCore extends Actor<CoreMessage> {
       emitError: (code, info, message, level) => this.emitError(code, info, message, level),
       peerGone: (id, why) => this.peerGone(id, why),
       losePeer: (peer, why, reconnect, disconnect) => this.losePeer(peer, why, reconnect, disconnect),
-      resumeParked: () => {
-        if (this.parked.length > 0) this.resumeParked();
-      },
+      resumeParked: () => this.pacing.resume(),
       tell: (message) => self.tell(message),
     });
     this.native = new NativeEndpointPeers({
@@ -211,9 +215,9 @@ export class EndpointCore extends Actor<CoreMessage> {
   behavior(): Behavior<CoreMessage> {
     const merged = withFlows<CoreMessage>(this.flows, {
       publish: (m) => this.delivery.route(m.topic, m.value, m.receiver, m.from, m.asRemote),
-      'publish-drain': (m) => (m.publisher === undefined ? this.drainInput(m.buffer, m.mark) : this.drainPublisher(m.buffer, m.publisher)),
-      'publish-overflow': () => this.onPublishOverflow(),
-      'peer-stall-check': (m) => this.checkStall(m.peer),
+      'publish-drain': (m) => this.pacing.drain(m.buffer, m.mark, m.publisher),
+      'publish-overflow': () => this.pacing.overflow(),
+      'peer-stall-check': (m) => this.pacing.checkStall(m.peer),
       'add-subscription': (m) => this.addSubscription(m.sub, m.topics),
       'set-topics': (m) => this.setTopics(m.id, m.topics),
       'remove-subscription': (m) => this.removeSubscription(m.id),
@@ -262,15 +266,15 @@ export class EndpointCore extends Actor<CoreMessage> {
       // A flush sends what the peers' demand allows: publications waiting for room go on.
       'flow.flush': (m: AnyMessage, ctx: ActorContext<AnyMessage>) => {
         flush(m, ctx);
-        if (this.parked.length > 0) this.resumeParked();
+        this.pacing.resume();
       },
       'flow.accept': (m: AnyMessage, ctx: ActorContext<AnyMessage>) => {
         accept(m, ctx);
-        this.resumeParked();
+        this.pacing.resume();
       },
       'flow.demand': (m: AnyMessage, ctx: ActorContext<AnyMessage>) => {
         demand(m, ctx);
-        this.resumeParked();
+        this.pacing.resume();
         // Inbound messages that waited for room in a relay target's buffer may go on.
         this.delivery.relayRoomMayHaveOpened();
       },
@@ -303,165 +307,13 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   override onStop(): void {
     void this.native.close();
-    this.stallTimers.cancelAll();
+    this.pacing.stop();
     for (const peer of this.peers.values()) {
       // A Broker peer's socket is ours; a broker-ts peer's belongs to the runtime, which closes it.
       if (peer.link.kind === 'native') peer.link.disconnect();
     }
     this.stopPeerings();
     for (const sub of this.targets.subscriptions()) sub.sink.close('endpoint shut down');
-  }
-
-  // ---------------------------------------------------------------------------------
-  // Publishing and delivery
-
-  /**
-   * Routes the burst of `Endpoint.publish` calls (and hub publications) that `mark` ends.
-   * Under the drop policies they are fire-and-forget, in one turn, as in Broker: a peer
-   * that cannot keep up drops by its policy. Under `disconnect` they wait in the bounded
-   * publish buffer, as a publisher's messages do, until the peers they go to have room.
-   */
-  private drainInput(buffer: PublishBuffer, mark: DrainMark): void {
-    // Later publications need a drain message of their own.
-    buffer.seal();
-    if (this.options.peerOverflowPolicy === 'disconnect') {
-      // Lossless: the burst goes on as the peers take it (see mustWait); what waits stays
-      // in the bounded publish buffer.
-      buffer.limitTakeTo(mark);
-      this.drainPublisher(buffer, INPUT_PORT);
-      return;
-    }
-    while (buffer.hasItemFor(mark)) {
-      const topic = buffer.headTopic;
-      const value = buffer.headValue;
-      const receiver = buffer.headReceiver;
-      const from = buffer.headFrom;
-      buffer.shift();
-      this.delivery.route(topic, value, receiver, from);
-    }
-    this.inputEmptied();
-  }
-
-  /**
-   * The facade dropped a publication for lack of room in the publish buffer: reported
-   * once per overflow episode (an error event and one warning); {@link inputEmptied} ends
-   * the episode.
-   */
-  private onPublishOverflow(): void {
-    const input = this.input;
-    const message = `the publish buffer of ${input.capacity} messages is full: publications are dropped (publishOverflowPolicy ${this.options.publishOverflowPolicy}); peers take them slower than they are published`;
-    this.ctx.log.warn({ event: 'publish-overflow', capacity: input.capacity, dropped: input.dropped }, message);
-    this.emitError('unspecified', undefined, message);
-  }
-
-  /** Ends an overflow episode of the publish buffer once it ran empty. */
-  private inputEmptied(): void {
-    const input = this.input;
-    if (input.endOverflowEpisode()) this.ctx.log.info({ event: 'publish-overflow-ended', dropped: input.dropped }, 'the publish buffer has room again');
-  }
-
-  /**
-   * Routes a publisher's messages while a peer they go to has room; the rest wait in the
-   * publisher's buffer (its promise stays pending once that is full) until credit comes.
-   */
-  private drainPublisher(buffer: PublishBuffer, publisher: PublisherPort): void {
-    // Later publications need a drain message of their own.
-    buffer.seal();
-    if (buffer.parked) return;
-    // Publishers go on in order: one that comes while others wait, waits behind them.
-    if (this.parked.length > 0 || !this.takeFrom(buffer, publisher)) this.parked.park(buffer, publisher);
-  }
-
-  /**
-   * Routes a publisher's buffered messages while peers have room.
-   * @returns true when the buffer is empty, false when the rest must wait
-   */
-  private takeFrom(buffer: PublishBuffer, publisher: PublisherPort): boolean {
-    let n = 0;
-    let waiting = false;
-    while (buffer.takeable) {
-      const topic = buffer.headTopic;
-      const receiver = buffer.headReceiver;
-      if (this.mustWait(topic, receiver)) {
-        waiting = true;
-        break;
-      }
-      const value = buffer.headValue;
-      const from = buffer.headFrom;
-      buffer.shift();
-      this.delivery.route(topic, value, receiver, from);
-      n++;
-    }
-    if (n > 0) publisher.processed(n);
-    if (buffer === this.input) this.inputEmptied();
-    return !waiting;
-  }
-
-  /**
-   * Tells whether a local publication must wait for room in peer buffers. Under
-   * `disconnect`: when any peer it goes to has half its buffer or more waiting, so that
-   * nothing is lost to a burst; a peer that stops taking messages is cut off by
-   * {@link EndpointCore.checkStall}, so it cannot stall the others for long. Under the
-   * drop policies (publishers only): when every peer it goes to has half its buffer
-   * waiting, so that the fastest peer paces it and a slower one drops by its policy.
-   */
-  private mustWait(topic: string, receiver: string | undefined): boolean {
-    const to = this.router.peersFor(topic, receiver);
-    if (to.length === 0) return false;
-    const soft = Math.ceil(this.options.peerBufferSize / 2);
-    if (this.options.peerOverflowPolicy === 'disconnect') {
-      // Wait for every peer, up to half its buffer (the other half is headroom for relayed
-      // and store messages, which do not wait here); a peer that stops taking messages
-      // altogether is cut off by checkStall.
-      for (let i = 0; i < to.length; i++) {
-        const peer = this.peers.get(to[i]);
-        if (peer === undefined || peer.ending || peer.out === undefined || peer.out.buffered < soft) continue;
-        this.watchStall(peer);
-        return true;
-      }
-      return false;
-    }
-    for (const id of to) {
-      const out = this.peers.get(id)?.out;
-      if (out === undefined || out.buffered < soft) return false;
-    }
-    return true;
-  }
-
-  /** Routes parked publisher messages while the peers have room. */
-  private resumeParked(): void {
-    this.parked.resume(this.takeFromParked);
-  }
-
-  private readonly takeFromParked = (buffer: PublishBuffer, publisher: PublisherPort): boolean => this.takeFrom(buffer, publisher);
-
-  /** Arms the stall check of a peer that local publications wait for. */
-  private watchStall(peer: PeerState): void {
-    if (this.stallTimers.has(peer.id) || peer.out === undefined) return;
-    peer.stallSent = peer.out.sent;
-    const self = this.ctx.self;
-    const id = peer.id;
-    this.stallTimers.set(id, this.options.peerStallTimeout, () => self.tell({ type: 'peer-stall-check', peer: id }));
-  }
-
-  /**
-   * A peer that publications waited for took nothing during `peerStallTimeout`: it stays
-   * slow, and is disconnected (the originator of a peering with a retry reconnects). One
-   * that took something but still holds messages back is checked again later.
-   */
-  private checkStall(id: string): void {
-    const peer = this.peers.get(id);
-    if (peer === undefined || peer.ending || peer.out === undefined) return;
-    this.stallTimers.cancel(id);
-    const out = peer.out;
-    if (out.buffered < Math.ceil(this.options.peerBufferSize / 2)) return;
-    if (out.sent !== peer.stallSent) {
-      this.watchStall(peer);
-      return;
-    }
-    const message = `disconnected a slow peer: it took no message for ${this.options.peerStallTimeout} ms with ${out.buffered} waiting in its buffer`;
-    this.ctx.log.warn({ event: 'slow-peer-disconnected', peer: peer.id, buffered: out.buffered }, message);
-    this.disconnectPeer(peer, message, false, true);
   }
 
   // ---------------------------------------------------------------------------------
@@ -616,7 +468,7 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   private async unpeer(host: string, port: number): Promise<boolean> {
     // What was published before goes first (bounded by the flush timeout).
-    if (this.parked.length > 0) await settledWithin(this.parked.allTaken(), UNPEER_FLUSH_TIMEOUT_MS, this.ctx.system.clock);
+    if (this.pacing.waiting > 0) await settledWithin(this.pacing.allTaken(), UNPEER_FLUSH_TIMEOUT_MS, this.ctx.system.clock);
     const key = `${host}:${port}`;
     const peer = [...this.peers.values()].find((p) => !p.ending && (p.peeringKey === key || (p.network !== undefined && `${p.network.address}:${p.network.port}` === key)));
     const removed = this.peerings.remove(key);
@@ -697,13 +549,13 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   private forgetPeer(peer: PeerState): void {
     if (this.peers.get(peer.id) === peer) this.stats.peerDisconnects++;
-    this.stallTimers.cancel(peer.id);
+    this.pacing.forgetPeer(peer.id);
     this.peers.delete(peer.id);
     this.router.removePeer(peer.id);
     peer.backlog = [];
     peer.decisions = [];
     // Publishers that waited for this peer may go on.
-    this.resumeParked();
+    this.pacing.resume();
     // A clone whose master was this peer stops waiting for the channel timeout.
     this.stores.peerLost(peer.id);
   }
@@ -753,7 +605,7 @@ export class EndpointCore extends Actor<CoreMessage> {
   /** The counters, with the gauges (buffered messages, subscriptions) measured now. */
   private snapshotStats(): Omit<EndpointStats, 'publishers' | 'published'> {
     let buffered = this.input.length;
-    buffered += this.parked.buffered;
+    buffered += this.pacing.buffered;
     for (const peer of this.peers.values()) buffered += peer.backlog.length + (peer.out?.buffered ?? 0);
     const subscriptions = this.targets.facadeCount;
     return { ...this.stats, processed: { ...this.stats.processed }, publishDrops: this.input.dropped, buffered, subscriptions };
@@ -779,7 +631,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     void this.native.close();
     // Publications still waiting for peers go first (bounded by the flush timeout).
     const clock = this.ctx.system.clock;
-    await settledWithin(this.parked.allTaken(), SHUTDOWN_FLUSH_TIMEOUT_MS, clock);
+    await settledWithin(this.pacing.allTaken(), SHUTDOWN_FLUSH_TIMEOUT_MS, clock);
     const peers = [...this.peers.values()].filter((peer) => !peer.ending);
     await Promise.all(peers.map((peer) => (peer.out === undefined ? undefined : flushedWithin(peer.out, SHUTDOWN_FLUSH_TIMEOUT_MS, clock))));
     for (const peer of peers) {

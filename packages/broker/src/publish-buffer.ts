@@ -25,11 +25,13 @@ export interface DrainMark {
  *
  * Who may call what: the owner (`Endpoint.publish`, a `Publisher`) calls
  * {@link PublishBuffer.push}, {@link PublishBuffer.countDrop} and, to drop the oldest
- * item, {@link PublishBuffer.shift}; the core calls everything else ({@link
- * PublishBuffer.seal}, the `head*` getters and `shift` to take items,
+ * item, {@link PublishBuffer.shift}; the core's publication pacing
+ * (`publication-pacing.ts`, which parks buffers through `parked-publishers.ts`) calls the
+ * rest ({@link PublishBuffer.seal}, the `head*` getters and `shift` to take items,
  * {@link PublishBuffer.limitTakeTo}, {@link PublishBuffer.park}/{@link
- * PublishBuffer.unpark}, {@link PublishBuffer.endOverflowEpisode}). Both live in the same
- * thread, so no call races another.
+ * PublishBuffer.unpark}, {@link PublishBuffer.endOverflowEpisode}); the counts (`length`,
+ * `full`, `parked`, `dropped`) are for anyone to read. Both live in the same thread, so no
+ * call races another.
  */
 export class PublishBuffer {
   /** Largest number of items held. */
