@@ -9,6 +9,24 @@ export interface Expirable {
   readonly expiry: Timestamp;
 }
 
+/** One stored entry as the backend holds it: the Broker binary encodings of key and value. */
+export interface EncodedEntry {
+  /** Broker binary encoding of the key. */
+  readonly key: Uint8Array;
+  /** Broker binary encoding of the value. */
+  readonly value: Uint8Array;
+}
+
+/**
+ * The entries of a store at one moment, in Broker's key order, encoded as stored: what a
+ * master sends a clone. Later writes to the backend do not change what it yields.
+ * Treat the bytes as immutable (they may be the backend's own rows).
+ */
+export interface SnapshotRows extends Iterable<EncodedEntry> {
+  /** How many entries it holds. */
+  readonly size: number;
+}
+
 /** The kinds of backend a master can be attached with. */
 export type BackendKind = 'memory' | 'sqlite' | 'lmdb';
 
@@ -114,6 +132,14 @@ export interface Backend {
 
   /** Every entry, as a Broker table from key to value. */
   snapshot(): BrokerTable;
+
+  /**
+   * Every entry as of now, in Broker's key order, for a master to send in pieces. The
+   * memory backend hands out a copy-on-write view in constant time and decodes nothing;
+   * the persistent backends read their rows at once and decode only the keys, to order them.
+   * @throws BrokerError `invalid_data` when a stored key does not decode
+   */
+  snapshotRows(): SnapshotRows;
 
   /** Every entry that has an expiry, ordered by key, so that a master can re-arm its timers. */
   expiries(): Expirable[];

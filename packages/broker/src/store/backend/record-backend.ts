@@ -1,6 +1,6 @@
 import { BrokerError, BrokerSet, BrokerTable, Timestamp, compare, decodeBinary, encodeBinary, toString, type Data } from '@broker-ts/data';
 import { applyAdd, applySubtract, initialValue, retrieveIndex, type InitType } from './appliers';
-import type { Backend, BackendKind, Expirable } from './backend';
+import type { Backend, BackendKind, Expirable, SnapshotRows } from './backend';
 
 /** One stored row: the Broker binary encoding of the value and the absolute expiry in ns. */
 export interface StoredRecord {
@@ -183,6 +183,33 @@ export abstract class RecordBackend implements Backend {
     return this.run('snapshot', () => new BrokerTable(this.listRecords().map((r) => [this.decodeStored(r.key, 'key'), this.decodeStored(r.value, 'value')] as const)));
   }
 
+  snapshotRows(): SnapshotRows {
+    return this.run('snapshot', () => this.orderedRecords());
+  }
+
+  /**
+   * Every row in Broker's key order. By default the rows listed by {@link listRecords},
+   * sorted by their decoded keys (a check first: rows that come in order are not sorted).
+   * A backend that keeps its rows in order overrides it.
+   */
+  protected orderedRecords(): SnapshotRows {
+    const rows = this.listRecords();
+    const keys = rows.map((r) => this.decodeStored(r.key, 'key'));
+    let inOrder = true;
+    for (let i = 1; i < keys.length && inOrder; i++) if (compare(keys[i - 1], keys[i]) >= 0) inOrder = false;
+    if (inOrder) return rowsOf(rows);
+    const order = keys.map((_, i) => i).sort((i, j) => compare(keys[i], keys[j]));
+    return rowsOf(order.map((i) => rows[i]));
+  }
+
+  /**
+   * Decodes a stored key, as the backend's own copy.
+   * @throws BrokerError `invalid_data` when it does not decode
+   */
+  protected decodeKey(bytes: Uint8Array): Data {
+    return this.decodeStored(bytes, 'key');
+  }
+
   expiries(): Expirable[] {
     return this.run('expiries', () => {
       const result: Expirable[] = [];
@@ -221,6 +248,10 @@ export abstract class RecordBackend implements Backend {
       throw new BrokerError('backend_failure', `${this.kind} backend: close failed: ${(err as Error).message}`, {}, { cause: err });
     }
   }
+}
+
+function rowsOf(rows: readonly RecordEntry[]): SnapshotRows {
+  return { size: rows.length, [Symbol.iterator]: () => rows[Symbol.iterator]() };
 }
 
 function sortByKey<T extends { key: Data }>(items: T[]): T[] {

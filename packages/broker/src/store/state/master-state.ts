@@ -445,7 +445,14 @@ export class MasterState {
         if (to === null) return;
         let t = this.openHandshakes.get(to);
         if (t === undefined || t.epoch !== msg.epoch || t.offset !== msg.offset) {
-          t = new SnapshotTransfer(msg.epoch, msg.offset, this.backend.snapshot(), this.snapshotChunkBytes, this.snapshotWindow);
+          let rows;
+          try {
+            rows = this.backend.snapshotRows();
+          } catch (e) {
+            this.callbacks.error(e instanceof BrokerError ? e : new BrokerError('backend_failure', String(e)));
+            return;
+          }
+          t = new SnapshotTransfer(msg.epoch, msg.offset, rows, this.snapshotChunkBytes, this.snapshotWindow);
           this.openHandshakes.set(to, t);
         }
         // A repeated request: resume from what the clone acknowledged.
@@ -459,7 +466,16 @@ export class MasterState {
   /** Sends the snapshot pieces due to a clone: piece 0 as the `ackClone`, the others as `snapshotChunk`s. */
   private sendPieces(to: string, t: SnapshotTransfer, heartbeatInterval = this.producer.options.heartbeatInterval, connectionTimeout = this.producer.options.connectionTimeout): void {
     const base = { store: this.name, master: this.id, clone: entityFromKey(to), offset: t.offset, epoch: t.epoch };
-    for (const p of t.due()) {
+    let due;
+    try {
+      due = t.due();
+    } catch (e) {
+      // A row that does not decode: this snapshot cannot be sent; the clone asks again.
+      this.openHandshakes.delete(to);
+      this.callbacks.error(e instanceof BrokerError ? e : new BrokerError('backend_failure', String(e)));
+      return;
+    }
+    for (const p of due) {
       if (p.index === 0) this.callbacks.send({ type: 'ackClone', ...base, heartbeatInterval, connectionTimeout, snapshot: p.table, ...(p.last ? {} : { more: true }) });
       else this.callbacks.send({ type: 'snapshotChunk', ...base, index: p.index, snapshot: p.table, last: p.last });
     }

@@ -1,10 +1,16 @@
-import { encodeBinary, table, type Data } from '@broker-ts/data';
+import { encodeBinary, type Data } from '@broker-ts/data';
 import { STORE, StoreSystem } from './__fixtures__/store-system';
 import type { CloneState } from './clone-state';
 import type { MasterState } from './master-state';
 import type { CloneMessage, MasterMessage } from './store-message';
 import { SnapshotTransfer } from './snapshot-transfer';
+import type { EncodedEntry } from '../backend';
 import { writeCommands as W } from './write-command';
+
+/** Rows as a backend hands them out (in key order here). */
+function encoded(entries: [Data, Data][]): EncodedEntry[] {
+  return entries.map(([key, value]) => ({ key: encodeBinary(key), value: encodeBinary(value) }));
+}
 
 /** Pieces of about 1 KiB: 40 entries of ~100 bytes make ~4 pieces. */
 const SMALL = { snapshotChunkBytes: 1024, snapshotWindow: 2 };
@@ -33,7 +39,7 @@ describe('SnapshotTransfer', () => {
   test('cuts pieces by encoded size (a larger entry alone), keeps the window, and rewinds to the acknowledged piece', () => {
     const big = 'x'.repeat(5000);
     const entries: [Data, Data][] = [['a', 'y'.repeat(400)], ['b', 'y'.repeat(400)], ['c', big], ['d', 'y'.repeat(400)]];
-    const t = new SnapshotTransfer(0, 7, table(entries), 1000, 2);
+    const t = new SnapshotTransfer(0, 7, encoded(entries), 1000, 2);
     const first = t.due();
     expect(first.map((p) => [p.index, p.table.size, p.last])).toEqual([[0, 2, false], [1, 1, false]]);
     for (const p of first) expect(encodeBinary(p.table).length).toBeLessThan(1000 + 5100);
@@ -49,7 +55,7 @@ describe('SnapshotTransfer', () => {
   });
 
   test('an empty store is one last piece', () => {
-    const t = new SnapshotTransfer(0, 0, table([]), 1000, 4);
+    const t = new SnapshotTransfer(0, 0, encoded([]), 1000, 4);
     expect(t.due().map((p) => [p.index, p.table.size, p.last])).toEqual([[0, 0, true]]);
   });
 });
