@@ -55,7 +55,9 @@ export type StoreCommand =
   | { type: 'store.await-idle'; timeoutMs: number }
   | { type: 'store.close' }
   /** From the core: a direct peer is gone (a clone whose master lived there lost it). */
-  | { type: 'store.peer-lost'; peer: string };
+  | { type: 'store.peer-lost'; peer: string }
+  /** From the core: a direct peer arrived (a clone without a master asks for one now). */
+  | { type: 'store.peer-added'; peer: string };
 
 type StoreMessage = StoreCommand | InboundMessage | { type: 'store.tick' } | { type: 'store.flush' } | { type: 'store.commit' };
 
@@ -273,6 +275,12 @@ export class StoreActor extends Actor<StoreMessage> {
         };
         this.idleWaiters.push(waiter);
         return undefined;
+      },
+      'store.peer-added': () => {
+        if (this.state instanceof CloneState) {
+          this.state.advance(this.now());
+          this.state.masterReachable();
+        }
       },
       'store.peer-lost': (m) => {
         if (this.state instanceof CloneState && this.state.master?.endpoint === m.peer) {

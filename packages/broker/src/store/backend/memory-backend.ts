@@ -10,10 +10,15 @@ function mapKey(key: Uint8Array): string {
   return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
 }
 
-/** A row of the memory backend: immutable once written (a write replaces the whole row). */
+/**
+ * A row of the memory backend. Views of the ordered rows may share it: a row written
+ * before the last view was taken is replaced, never changed; a newer one is updated in place.
+ */
 interface MemoryRow extends RecordEntry {
   /** The decoded key, owned by the backend: the row's place in Broker's order. */
   readonly order: Data;
+  /** The generation of {@link OrderedRows} it was written in. */
+  readonly generation: object;
 }
 
 /**
@@ -55,10 +60,19 @@ export class MemoryBackend extends RecordBackend {
     const k = mapKey(key);
     const old = this.rows.get(k);
     // Own copies: encoded bytes may be views into Node's shared 8 KiB pool, and a row kept
-    // for long would pin a whole slab each. A new key is decoded once, for its order.
+    // for long would pin a whole slab each.
+    const bytes = new Uint8Array(value);
+    const generation = this.ordered.generation;
+    if (old !== undefined && old.generation === generation) {
+      // No view holds this row: an overwrite needs no search in the tree.
+      old.value = bytes;
+      old.expiry = expiry;
+      return;
+    }
+    // A new key is decoded once, for its order.
     const row: MemoryRow = old === undefined
-      ? { key: new Uint8Array(key), value: new Uint8Array(value), expiry, order: this.decodeKey(key) }
-      : { key: old.key, value: new Uint8Array(value), expiry, order: old.order };
+      ? { key: new Uint8Array(key), value: bytes, expiry, order: this.decodeKey(key), generation }
+      : { key: old.key, value: bytes, expiry, order: old.order, generation };
     this.ordered.set(row.order, row);
     this.rows.set(k, row);
   }

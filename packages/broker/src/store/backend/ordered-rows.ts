@@ -80,6 +80,15 @@ export class OrderedRows<V> {
   }
 
   /**
+   * The current generation: it changes whenever a view is taken or the tree is cleared. A
+   * value stored in this generation is seen by no view yet, so its owner may still change
+   * it in place.
+   */
+  get generation(): object {
+    return this.owner;
+  }
+
+  /**
    * Inserts or replaces the value of a key.
    * @param key - the key, used to search
    * @param value - the value

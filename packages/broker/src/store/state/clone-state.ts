@@ -314,6 +314,16 @@ export class CloneState {
     this.lose();
   }
 
+  /**
+   * Tells the clone a master may have become reachable (the host gained a peer): a clone
+   * that has no master and is not receiving a snapshot asks for one now, instead of at its
+   * next `resyncInterval`, which stays the fallback.
+   */
+  masterReachable(): void {
+    if (this.closed || this.consumer.initialized || this.assembly !== null) return;
+    this.consumer.requestHandshake();
+  }
+
   /** Says goodbye to the master (so it drops this clone at once) and stops. Idempotent. */
   close(): void {
     if (this.closed) return;
