@@ -181,6 +181,8 @@ export class StoreActor extends Actor<StoreMessage> {
       const master = this.state;
       this.bridge = isEndpointId(id.endpoint) ? new NativeMasterBridge(name, id, { toMaster: (msg) => master.handle(msg), sendNative: (cmd) => this.sendNative(cmd) }) : null;
     } else {
+      // The bridge first: the clone asks for its master (through `send`) as it is made.
+      this.bridge = isEndpointId(id.endpoint) ? new NativeCloneBridge(name, id) : null;
       this.state = new CloneState({
         name,
         id,
@@ -195,7 +197,6 @@ export class StoreActor extends Actor<StoreMessage> {
           notice: (n) => ctx.log.info({ event: `clone-${n.kind}`, store: name }, 'clone state changed'),
         },
       });
-      this.bridge = isEndpointId(id.endpoint) ? new NativeCloneBridge(name, id) : null;
     }
     ctx.schedule(STORE_TICK_INTERVAL_MS, { type: 'store.tick' });
   }

@@ -72,6 +72,17 @@ export abstract class RecordBackend implements Backend {
   /** Every row, in any order, as an array the caller owns. */
   protected abstract listRecords(): RecordEntry[];
   /**
+   * The key and expiry of every row that has an expiry, in any order. By default a filter
+   * of {@link listRecords}; a backend that can find them without reading every row
+   * overrides it (a master asks for them when it opens a store).
+   */
+  protected listExpiring(): Array<{ key: Uint8Array; expiry: bigint }> {
+    const result: Array<{ key: Uint8Array; expiry: bigint }> = [];
+    for (const r of this.listRecords()) if (r.expiry !== undefined) result.push({ key: r.key, expiry: r.expiry });
+    return result;
+  }
+
+  /**
    * Runs a callback so that either all of its writes happen or, if it throws, none. Called
    * inside another `atomically` (an operation inside a {@link batch}), it must nest: a
    * throwing inner callback undoes only its own writes.
@@ -211,13 +222,7 @@ export abstract class RecordBackend implements Backend {
   }
 
   expiries(): Expirable[] {
-    return this.run('expiries', () => {
-      const result: Expirable[] = [];
-      for (const r of this.listRecords()) {
-        if (r.expiry !== undefined) result.push({ key: this.decodeStored(r.key, 'key'), expiry: new Timestamp(r.expiry) });
-      }
-      return sortByKey(result);
-    });
+    return this.run('expiries', () => sortByKey(this.listExpiring().map((r) => ({ key: this.decodeStored(r.key, 'key'), expiry: new Timestamp(r.expiry) }))));
   }
 
   dropExpired(now: Timestamp): Data[] {
@@ -226,8 +231,8 @@ export abstract class RecordBackend implements Backend {
       this.atomically(() => {
         // Decode every key before deleting anything, so that a row that does not decode
         // leaves the store unchanged.
-        const due = this.listRecords()
-          .filter((r) => r.expiry !== undefined && r.expiry <= t)
+        const due = this.listExpiring()
+          .filter((r) => r.expiry <= t)
           .map((r) => ({ bytes: r.key, key: this.decodeStored(r.key, 'key') }));
         for (const d of due) this.deleteRecord(d.bytes);
         return sortByKey(due).map((d) => d.key);

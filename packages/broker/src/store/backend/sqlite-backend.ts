@@ -21,6 +21,7 @@ interface Statements {
   exists: Database.Statement<[Buffer]>;
   size: Database.Statement<[], { n: bigint }>;
   all: Database.Statement<[], { key: unknown; value: unknown; expiry: unknown }>;
+  expiring: Database.Statement<[], { key: unknown; expiry: unknown }>;
   clear: Database.Statement<[]>;
 }
 
@@ -118,9 +119,10 @@ export class SqliteBackend extends RecordBackend {
         exists: db.prepare('select 1 from store where key = ?;'),
         size: db.prepare('select count(*) as n from store;'),
         all: db.prepare('select key, value, expiry from store;'),
+        expiring: db.prepare('select key, expiry from store where expiry is not null;'),
         clear: db.prepare('delete from store;'),
       };
-      for (const s of [stmts.lookup, stmts.size, stmts.all]) s.safeIntegers(true);
+      for (const s of [stmts.lookup, stmts.size, stmts.all, stmts.expiring]) s.safeIntegers(true);
       return { db, stmts };
     } catch (err) {
       db?.close();
@@ -173,6 +175,11 @@ export class SqliteBackend extends RecordBackend {
 
   protected listRecords(): RecordEntry[] {
     return this.stmts.all.all().map((row) => ({ key: blobColumn(row.key, 'key'), value: blobColumn(row.value, 'value'), expiry: expiryColumn(row.expiry) }));
+  }
+
+  protected override listExpiring(): Array<{ key: Uint8Array; expiry: bigint }> {
+    // Only the rows with an expiry: opening a large store reads no other row.
+    return this.stmts.expiring.all().map((row) => ({ key: blobColumn(row.key, 'key'), expiry: expiryColumn(row.expiry)! }));
   }
 
   protected atomically<T>(body: () => T): T {
