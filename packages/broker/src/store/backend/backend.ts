@@ -25,6 +25,15 @@ export interface EncodedEntry {
 export interface SnapshotRows extends Iterable<EncodedEntry> {
   /** How many entries it holds. */
   readonly size: number;
+  /**
+   * Does a bounded part of the work needed before the rows can be read in order (a few
+   * milliseconds), so that a caller can spread it over turns of its event loop. Absent
+   * when there is none. Reading the rows before it said they are ready does the rest at once.
+   * @returns whether the rows are ready to be read
+   */
+  prepare?(): boolean;
+  /** Releases what it holds when it is not going to be read (absent when there is nothing to release). */
+  close?(): void;
 }
 
 /** The kinds of backend a master can be attached with. */
@@ -136,7 +145,8 @@ export interface Backend {
   /**
    * Every entry as of now, in Broker's key order, for a master to send in pieces. The
    * memory backend hands out a copy-on-write view in constant time and decodes nothing;
-   * the persistent backends read their rows at once and decode only the keys, to order them.
+   * the persistent backends read their rows at once (a consistent copy) and order them by
+   * their decoded keys in slices, through {@link SnapshotRows.prepare}.
    * @throws BrokerError `invalid_data` when a stored key does not decode
    */
   snapshotRows(): SnapshotRows;

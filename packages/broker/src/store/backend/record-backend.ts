@@ -1,6 +1,7 @@
 import { BrokerError, BrokerSet, BrokerTable, Timestamp, compare, decodeBinary, encodeBinary, toString, type Data } from '@broker-ts/data';
 import { applyAdd, applySubtract, initialValue, retrieveIndex, type InitType } from './appliers';
 import type { Backend, BackendKind, Expirable, SnapshotRows } from './backend';
+import { SortingRows } from './sorting-rows';
 
 /** One stored row: the Broker binary encoding of the value and the absolute expiry in ns. */
 export interface StoredRecord {
@@ -200,17 +201,11 @@ export abstract class RecordBackend implements Backend {
 
   /**
    * Every row in Broker's key order. By default the rows listed by {@link listRecords},
-   * sorted by their decoded keys (a check first: rows that come in order are not sorted).
-   * A backend that keeps its rows in order overrides it.
+   * ordered by their decoded keys in slices (see {@link SortingRows}). A backend that keeps
+   * its rows in order overrides it.
    */
   protected orderedRecords(): SnapshotRows {
-    const rows = this.listRecords();
-    const keys = rows.map((r) => this.decodeStored(r.key, 'key'));
-    let inOrder = true;
-    for (let i = 1; i < keys.length && inOrder; i++) if (compare(keys[i - 1], keys[i]) >= 0) inOrder = false;
-    if (inOrder) return rowsOf(rows);
-    const order = keys.map((_, i) => i).sort((i, j) => compare(keys[i], keys[j]));
-    return rowsOf(order.map((i) => rows[i]));
+    return new SortingRows(this.listRecords(), (bytes) => this.decodeStored(bytes, 'key'));
   }
 
   /**
@@ -253,10 +248,6 @@ export abstract class RecordBackend implements Backend {
       throw new BrokerError('backend_failure', `${this.kind} backend: close failed: ${(err as Error).message}`, {}, { cause: err });
     }
   }
-}
-
-function rowsOf(rows: readonly RecordEntry[]): SnapshotRows {
-  return { size: rows.length, [Symbol.iterator]: () => rows[Symbol.iterator]() };
 }
 
 function sortByKey<T extends { key: Data }>(items: T[]): T[] {

@@ -121,8 +121,8 @@ export class MasterState {
       {
         send: (to, msg) => this.sendChannel(to, msg),
         broadcast: (msg) => this.sendChannel(null, msg),
-        drop: (to) => this.openHandshakes.delete(to),
-        handshakeCompleted: (to) => this.openHandshakes.delete(to),
+        drop: (to) => this.dropTransfer(to),
+        handshakeCompleted: (to) => this.dropTransfer(to),
       },
       options.channel,
     );
@@ -192,7 +192,7 @@ export class MasterState {
    */
   commitFailed(): void {
     this.writers.clear();
-    this.openHandshakes.clear();
+    for (const to of [...this.openHandshakes.keys()]) this.dropTransfer(to);
     for (const path of [...this.producer.paths.keys()]) this.producer.remove(path);
   }
 
@@ -280,10 +280,33 @@ export class MasterState {
     for (const w of this.writers.values()) if (w.ackDue) this.sendWriteAck(w);
   }
 
+  /**
+   * Whether a snapshot for a clone is still being prepared (the rows of a persistent
+   * backend put into key order): the host should call {@link prepareSnapshots} in a later
+   * turn of its event loop.
+   */
+  get preparing(): boolean {
+    if (this.closed) return false;
+    for (const t of this.openHandshakes.values()) if (!t.ready) return true;
+    return false;
+  }
+
+  /**
+   * One bounded step of preparing each snapshot not ready yet (a few milliseconds each);
+   * a snapshot that becomes ready starts going out in pieces.
+   */
+  prepareSnapshots(): void {
+    if (this.closed) return;
+    for (const [to, t] of this.openHandshakes) {
+      if (!t.ready && this.prepareStep(to, t)) this.sendPieces(to, t);
+    }
+  }
+
   /** Closes the backend; the master ignores everything afterwards. Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const to of [...this.openHandshakes.keys()]) this.dropTransfer(to);
     this.backend.close();
   }
 
@@ -453,13 +476,34 @@ export class MasterState {
             return;
           }
           t = new SnapshotTransfer(msg.epoch, msg.offset, rows, this.snapshotChunkBytes, this.snapshotWindow);
+          this.dropTransfer(to);
           this.openHandshakes.set(to, t);
         }
         // A repeated request: resume from what the clone acknowledged.
         t.rewind();
-        this.sendPieces(to, t, msg.heartbeatInterval, msg.connectionTimeout);
+        // A snapshot that needs more preparing is sent from prepareSnapshots.
+        if (this.prepareStep(to, t)) this.sendPieces(to, t, msg.heartbeatInterval, msg.connectionTimeout);
         return;
       }
+    }
+  }
+
+  /** Forgets the snapshot being sent to a clone, releasing what it holds. */
+  private dropTransfer(to: string): void {
+    const t = this.openHandshakes.get(to);
+    if (t === undefined) return;
+    this.openHandshakes.delete(to);
+    t.close();
+  }
+
+  /** One step of preparing a snapshot; a snapshot that cannot be prepared is dropped (the clone asks again). */
+  private prepareStep(to: string, t: SnapshotTransfer): boolean {
+    try {
+      return t.prepare();
+    } catch (e) {
+      this.dropTransfer(to);
+      this.callbacks.error(e instanceof BrokerError ? e : new BrokerError('backend_failure', String(e)));
+      return false;
     }
   }
 
@@ -471,7 +515,7 @@ export class MasterState {
       due = t.due();
     } catch (e) {
       // A row that does not decode: this snapshot cannot be sent; the clone asks again.
-      this.openHandshakes.delete(to);
+      this.dropTransfer(to);
       this.callbacks.error(e instanceof BrokerError ? e : new BrokerError('backend_failure', String(e)));
       return;
     }

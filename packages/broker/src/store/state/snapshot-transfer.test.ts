@@ -4,12 +4,13 @@ import type { CloneState } from './clone-state';
 import type { MasterState } from './master-state';
 import type { CloneMessage, MasterMessage } from './store-message';
 import { SnapshotTransfer } from './snapshot-transfer';
-import type { EncodedEntry } from '../backend';
+import type { EncodedEntry, SnapshotRows } from '../backend';
 import { writeCommands as W } from './write-command';
 
 /** Rows as a backend hands them out (in key order here). */
-function encoded(entries: [Data, Data][]): EncodedEntry[] {
-  return entries.map(([key, value]) => ({ key: encodeBinary(key), value: encodeBinary(value) }));
+function encoded(entries: [Data, Data][]): SnapshotRows {
+  const rows: EncodedEntry[] = entries.map(([key, value]) => ({ key: encodeBinary(key), value: encodeBinary(value) }));
+  return { size: rows.length, [Symbol.iterator]: () => rows[Symbol.iterator]() };
 }
 
 /** Pieces of about 1 KiB: 40 entries of ~100 bytes make ~4 pieces. */
@@ -40,6 +41,7 @@ describe('SnapshotTransfer', () => {
     const big = 'x'.repeat(5000);
     const entries: [Data, Data][] = [['a', 'y'.repeat(400)], ['b', 'y'.repeat(400)], ['c', big], ['d', 'y'.repeat(400)]];
     const t = new SnapshotTransfer(0, 7, encoded(entries), 1000, 2);
+    expect(t.prepare()).toBe(true); // rows with nothing to prepare are ready at once
     const first = t.due();
     expect(first.map((p) => [p.index, p.table.size, p.last])).toEqual([[0, 2, false], [1, 1, false]]);
     for (const p of first) expect(encodeBinary(p.table).length).toBeLessThan(1000 + 5100);
@@ -56,6 +58,8 @@ describe('SnapshotTransfer', () => {
 
   test('an empty store is one last piece', () => {
     const t = new SnapshotTransfer(0, 0, encoded([]), 1000, 4);
+    expect(t.due()).toEqual([]); // not prepared yet
+    t.prepare();
     expect(t.due().map((p) => [p.index, p.table.size, p.last])).toEqual([[0, 0, true]]);
   });
 });

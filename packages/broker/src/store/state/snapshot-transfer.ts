@@ -1,5 +1,5 @@
 import { BrokerError, BrokerTable, decodeBinary, type Data } from '@broker-ts/data';
-import type { EncodedEntry } from '../backend';
+import type { EncodedEntry, SnapshotRows } from '../backend';
 
 /**
  * Most encoded bytes of entries in one snapshot piece by default: far below the actor
@@ -41,8 +41,10 @@ export class SnapshotTransfer {
   readonly epoch: number;
   /** The channel sequence number the snapshot reflects. */
   readonly offset: number;
-  /** The snapshot's rows not yet taken into a piece. */
-  private readonly source: Iterator<EncodedEntry>;
+  /** The snapshot's rows. */
+  private readonly snapshot: SnapshotRows;
+  /** The rows not yet taken into a piece, once the snapshot is ready to be read. */
+  private source: Iterator<EncodedEntry> | null = null;
   /** A row read from the source that did not fit into the last piece cut. */
   private held: EncodedEntry | undefined = undefined;
   /** The rows of each piece cut and not yet acknowledged (kept to send it again). */
@@ -61,16 +63,38 @@ export class SnapshotTransfer {
   /**
    * @param epoch - the clone epoch answered
    * @param offset - the sequence number the snapshot reflects
-   * @param snapshot - every entry, in key order (owned from now on; treated as immutable)
+   * @param snapshot - every entry, in key order (owned from now on; treated as immutable);
+   *   nothing is sent before {@link prepare} said it is ready
    * @param chunkBytes - most encoded entry bytes per piece
    * @param window - most pieces in flight
    */
-  constructor(epoch: number, offset: number, snapshot: Iterable<EncodedEntry>, chunkBytes: number, window: number) {
+  constructor(epoch: number, offset: number, snapshot: SnapshotRows, chunkBytes: number, window: number) {
     this.epoch = epoch;
     this.offset = offset;
-    this.source = snapshot[Symbol.iterator]();
+    this.snapshot = snapshot;
     this.chunkBytes = chunkBytes;
     this.window = window;
+  }
+
+  /** Whether the snapshot's rows are ready to be sent (see {@link prepare}). */
+  get ready(): boolean {
+    return this.source !== null;
+  }
+
+  /**
+   * Does a bounded step of the work before the first piece (ordering the rows of a
+   * persistent backend), so that the master spreads it over turns of its event loop.
+   * @returns whether the snapshot is ready to be sent
+   * @throws BrokerError `invalid_data` when a stored key does not decode
+   */
+  prepare(): boolean {
+    if (this.source === null && (this.snapshot.prepare?.() ?? true)) this.source = this.snapshot[Symbol.iterator]();
+    return this.source !== null;
+  }
+
+  /** Gives the transfer up: the snapshot releases what it holds. */
+  close(): void {
+    this.snapshot.close?.();
   }
 
   /** How many pieces the clone acknowledged. */
@@ -102,6 +126,7 @@ export class SnapshotTransfer {
    */
   due(): SnapshotPiece[] {
     const out: SnapshotPiece[] = [];
+    if (this.source === null) return out;
     while (this.next < this.acked + this.window && (this.total === null || this.next < this.total)) {
       out.push(this.piece(this.next));
       this.next++;
@@ -121,7 +146,7 @@ export class SnapshotTransfer {
         let row = this.held;
         this.held = undefined;
         if (row === undefined) {
-          const next = this.source.next();
+          const next = this.source!.next();
           if (next.done === true) {
             this.total = i + 1;
             break;
