@@ -27,9 +27,9 @@ interface MemoryRow extends RecordEntry {
  * is always a fresh copy (Broker copies values out of its C++ map) and the three backends
  * agree byte for byte on what a key is.
  *
- * Beside the hash table the rows are kept in Broker's key order (Broker's memory backend
- * is an ordered map too), in a copy-on-write tree: a snapshot is a view of it taken in
- * constant time, so a master neither sorts nor copies its store to answer a clone, and
+ * Beside the hash table the rows are kept in Broker's key order (the order a snapshot
+ * travels in, as a Broker table) in a copy-on-write tree: a snapshot is a view of it taken
+ * in constant time, so a master neither sorts nor copies its store to answer a clone, and
  * reads the view piece by piece while it goes on taking writes.
  */
 export class MemoryBackend extends RecordBackend {
