@@ -237,8 +237,10 @@ export class MasterState {
         if (t === undefined || t.epoch !== msg.epoch || t.offset !== msg.offset) break;
         this.producer.heard(clone, msg.epoch);
         t.ack(msg.received);
-        if (msg.retry === true) t.rewind();
-        this.sendPieces(clone, t);
+        // A retry gets the first missing piece again, not the whole window: the others
+        // are most likely late rather than lost, and repeating a window at every retry
+        // filled a slow link with repeats.
+        this.sendPieces(clone, t, undefined, undefined, msg.retry === true);
         break;
       }
       case 'detach': {
@@ -508,11 +510,11 @@ export class MasterState {
   }
 
   /** Sends the snapshot pieces due to a clone: piece 0 as the `ackClone`, the others as `snapshotChunk`s. */
-  private sendPieces(to: string, t: SnapshotTransfer, heartbeatInterval = this.producer.options.heartbeatInterval, connectionTimeout = this.producer.options.connectionTimeout): void {
+  private sendPieces(to: string, t: SnapshotTransfer, heartbeatInterval = this.producer.options.heartbeatInterval, connectionTimeout = this.producer.options.connectionTimeout, retry = false): void {
     const base = { store: this.name, master: this.id, clone: entityFromKey(to), offset: t.offset, epoch: t.epoch };
     let due;
     try {
-      due = t.due();
+      due = retry ? [...t.resend(), ...t.due()] : t.due();
     } catch (e) {
       // A row that does not decode: this snapshot cannot be sent; the clone asks again.
       this.dropTransfer(to);

@@ -120,6 +120,16 @@ export class SnapshotTransfer {
   }
 
   /**
+   * The first piece the clone does not hold, sent again (the clone asked after a wait
+   * without progress); the window of pieces in flight stays as it is.
+   * @returns it, or nothing when every piece sent is acknowledged
+   * @throws BrokerError `invalid_data` when a stored row does not decode
+   */
+  resend(): SnapshotPiece[] {
+    return this.acked < this.highestSent ? [this.piece(this.acked)] : [];
+  }
+
+  /**
    * The pieces to send now: up to the window beyond the acknowledged ones.
    * @returns them, in order
    * @throws BrokerError `invalid_data` when a stored row does not decode
