@@ -412,7 +412,8 @@ export class CloneState {
     } else if (this.ticks >= this.nextRetry) {
       this.retryAsked = true;
       this.sendSnapshotAck(true);
-      this.retryWait = Math.min(this.retryWait * 2, Math.max(this.resendTicks, this.consumer.options.connectionTimeout >>> 1));
+      // At most a quarter of the connection timeout: a few retries still fit before the transfer is given up.
+      this.retryWait = Math.min(this.retryWait * 2, Math.max(this.resendTicks, this.consumer.options.connectionTimeout >>> 2));
       this.nextRetry = this.ticks + this.retryWait;
     }
   }

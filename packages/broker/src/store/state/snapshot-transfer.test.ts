@@ -105,6 +105,27 @@ describe('a snapshot sent in pieces', () => {
     expect(keys(c)).toBe(40);
   });
 
+  test('while no new piece arrives the clone asks again after doubling waits, and each retry brings one piece, not the window', () => {
+    const sys = new StoreSystem(16);
+    const m = sys.startMaster(undefined, {}, SMALL);
+    fill(m, 40);
+    // Every piece after the first is late: lost while the test holds the link.
+    let holding = true;
+    const seen = tap(sys, (msg) => holding && msg.type === 'snapshotChunk');
+    const c = sys.addClone('c1', { resyncInterval: 100_000 });
+    sys.run(84); // under the connection timeout (100 ticks) without a piece
+    const retries = seen.filter((x) => x.type === 'snapshotAck' && x.retry === true).length;
+    // Heartbeat interval 5 ticks: after 5, 15, 35 and 60 ticks (the wait stops growing at a
+    // quarter of the connection timeout, 25 ticks), where a fixed rate asks 16 times.
+    expect(retries).toBe(4);
+    const resent = seen.filter((x) => x.type === 'snapshotChunk').length;
+    expect(resent).toBe(2 + retries); // the first window (2 pieces), then one piece per retry
+    holding = false;
+    sys.runUntil(() => sys.allIdle(), 300);
+    expect(keys(c)).toBe(40);
+    expect(seen.filter((x) => x.type === 'nack')).toHaveLength(1); // the transfer was never given up
+  });
+
   test('the clone asks for no new handshake while pieces keep arriving, even with a short resyncInterval', () => {
     const sys = new StoreSystem(13);
     const m = sys.startMaster(undefined, {}, { snapshotChunkBytes: 1024, snapshotWindow: 1 });
