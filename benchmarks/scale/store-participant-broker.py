@@ -109,6 +109,10 @@ class Participant:
         attach = until(self.store, key(c['keys'] - 1), t0, c['timeoutMs'] / 1000.0)
         return {'attachMs': attach, 'idle': self.idle, 'loaded': memory()}
 
+    def loopDelay(self, c):
+        # Python's Broker runs its event loops in C++ threads: nothing comparable to report.
+        return {'maxMs': None}
+
     def unpeer(self, c):
         self.ep.unpeer('127.0.0.1', c['port'])
         while self.ep.peers():

@@ -16,8 +16,11 @@
  * - `{"op":"unpeer","port":P}` (clone), `{"op":"update","key":K}` (master: one put while
  *   the clone is away), `{"op":"repeer","port":P,"key":K,"timeoutMs":T}` (clone: peer again and
  *   time until the clone holds K, failing after T ms).
+ * - `{"op":"loopDelay","reset"?:true}`: the longest event-loop delay since the last reset, ms
+ *   (the runner resets it before a clone attaches and reads it after).
  * - `{"op":"stop"}`.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -77,6 +80,9 @@ async function main(): Promise<void> {
   const ep = new Endpoint({ name: 'scale-store', logger: quietLogger(), disableSsl: true });
   let store: Store | undefined;
   const idle = memory();
+  // The longest turn of this process's event loop since the last reset (10 ms resolution).
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const commands: Record<string, (c: Record<string, unknown>) => Promise<unknown>> = {
     async master(c) {
       const keys = c.keys as number;
@@ -129,6 +135,11 @@ async function main(): Promise<void> {
       store = await ep.attachClone(STORE);
       const attachMs = await until(store, storeKey((c.keys as number) - 1), t0, c.timeoutMs as number);
       return { attachMs, idle, loaded: memory() };
+    },
+    async loopDelay(c) {
+      const maxMs = loop.max / 1e6;
+      if (c.reset === true) loop.reset();
+      return { maxMs };
     },
     async unpeer(c) {
       if (!(await ep.unpeer('127.0.0.1', c.port as number))) throw new Error('unpeer failed');

@@ -447,6 +447,8 @@ export class EndpointCore extends Actor<CoreMessage> {
     this.emitStatus('endpoint_discovered', { id }, 'found a new peer in the network');
     this.emitStatus('peer_added', { id, network }, 'handshake successful');
     if (peeringKey !== undefined) this.actorPeers.openOutput(peer);
+    // A clone still looking for its master asks the new peer at once.
+    this.stores.peerAdded(id);
     return peer;
   }
 

@@ -96,6 +96,14 @@ export class StoreAttachments {
     entry.actor.tell({ type: 'store.close' });
   }
 
+  /**
+   * A peer arrived: a clone without a master asks for one at once instead of at its next
+   * resync interval (Broker's clones look for their master when it becomes reachable).
+   */
+  peerAdded(peer: string): void {
+    for (const store of this.stores.values()) store.actor.tell({ type: 'store.peer-added', peer });
+  }
+
   /** A peer went away: a clone whose master it was stops waiting for the channel timeout. */
   peerLost(peer: string): void {
     for (const store of this.stores.values()) store.actor.tell({ type: 'store.peer-lost', peer });

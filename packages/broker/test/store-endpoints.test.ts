@@ -1,4 +1,4 @@
-import { BrokerError, count, Endpoint, EnumValue, ReservedTopics, isStatus, set, storeEventsTopic, type Store } from '@broker-ts/broker';
+import { BrokerError, count, Endpoint, EnumValue, ReservedTopics, isStatus, set, storeEventsTopic, type Data, type Store } from '@broker-ts/broker';
 
 async function until(check: () => Promise<boolean> | boolean): Promise<void> {
   while (!(await check())) await new Promise((r) => setImmediate(r));
@@ -78,6 +78,33 @@ describe('data stores across endpoints', () => {
     expect(await master.get('k')).toBe(1n);
     expect(new EnumValue('x')).toBeInstanceOf(EnumValue);
   });
+
+  test('a clone that lost its peering to the master resyncs as soon as the peering is back, not at its resync interval', async () => {
+    const master = await a.attachMaster('back', 'memory');
+    await master.put('before', count(1));
+    const port = await a.listen();
+    expect(await b.peer('127.0.0.1', port)).toBe(true);
+    // An interval far beyond the test's timeout: only the returning peering can start the resync.
+    const clone = await b.attachClone('back', { resyncInterval: 3_600_000 });
+    expect(await clone.awaitIdle({ timeout: 20_000 })).toBe(true);
+    expect(await clone.get('before')).toEqual(count(1));
+    expect(await b.unpeer('127.0.0.1', port)).toBe(true);
+    await until(async () => (await b.peers()).length === 0 && (await a.peers()).length === 0);
+    await master.put('while-away', count(2));
+    await master.put('before', count(3));
+    expect(await b.peer('127.0.0.1', port)).toBe(true);
+    const current = async (key: string): Promise<Data | undefined> => {
+      try {
+        return await clone.get(key);
+      } catch (error) {
+        if (error instanceof BrokerError && error.code === 'stale_data') return undefined;
+        throw error;
+      }
+    };
+    await until(async () => (await current('while-away')) !== undefined);
+    expect(await clone.get('while-away')).toEqual(count(2));
+    expect(await clone.get('before')).toEqual(count(3));
+  }, 60_000);
 });
 
 describe('data stores on one endpoint with virtual time', () => {

@@ -55,9 +55,11 @@ export type StoreCommand =
   | { type: 'store.await-idle'; timeoutMs: number }
   | { type: 'store.close' }
   /** From the core: a direct peer is gone (a clone whose master lived there lost it). */
-  | { type: 'store.peer-lost'; peer: string };
+  | { type: 'store.peer-lost'; peer: string }
+  /** From the core: a direct peer arrived (a clone without a master asks for one now). */
+  | { type: 'store.peer-added'; peer: string };
 
-type StoreMessage = StoreCommand | InboundMessage | { type: 'store.tick' } | { type: 'store.flush' } | { type: 'store.commit' };
+type StoreMessage = StoreCommand | InboundMessage | { type: 'store.tick' } | { type: 'store.flush' } | { type: 'store.commit' } | { type: 'store.prepare' };
 
 /**
  * Most protocol messages sent to peers in one store payload. Messages produced while the
@@ -135,6 +137,8 @@ export class StoreActor extends Actor<StoreMessage> {
   private queued: QueuedWrite[] = [];
   /** Whether a `store.commit` (the next slice) is on its way. */
   private sliceQueued = false;
+  /** Whether a snapshot preparation step is scheduled. */
+  private prepareQueued = false;
   /** Local writes queued so far, and applied so far (positions in the write order). */
   private enqueued = 0;
   private applied = 0;
@@ -179,6 +183,8 @@ export class StoreActor extends Actor<StoreMessage> {
       const master = this.state;
       this.bridge = isEndpointId(id.endpoint) ? new NativeMasterBridge(name, id, { toMaster: (msg) => master.handle(msg), sendNative: (cmd) => this.sendNative(cmd) }) : null;
     } else {
+      // The bridge first: the clone asks for its master (through `send`) as it is made.
+      this.bridge = isEndpointId(id.endpoint) ? new NativeCloneBridge(name, id) : null;
       this.state = new CloneState({
         name,
         id,
@@ -193,7 +199,6 @@ export class StoreActor extends Actor<StoreMessage> {
           notice: (n) => ctx.log.info({ event: `clone-${n.kind}`, store: name }, 'clone state changed'),
         },
       });
-      this.bridge = isEndpointId(id.endpoint) ? new NativeCloneBridge(name, id) : null;
     }
     ctx.schedule(STORE_TICK_INTERVAL_MS, { type: 'store.tick' });
   }
@@ -223,6 +228,15 @@ export class StoreActor extends Actor<StoreMessage> {
         } finally {
           this.sink.processed();
         }
+        this.schedulePreparation();
+      },
+      'store.prepare': () => {
+        this.prepareQueued = false;
+        if (this.closed || !(this.state instanceof MasterState)) return;
+        const master = this.state;
+        this.durably(() => master.prepareSnapshots());
+        this.flush();
+        this.schedulePreparation();
       },
       'store.flush': () => {
         this.flushQueued = false;
@@ -241,6 +255,7 @@ export class StoreActor extends Actor<StoreMessage> {
           if (this.bridge instanceof NativeMasterBridge) this.bridge.tick();
         });
         if (this.idle) this.wakeIdle(true);
+        this.schedulePreparation();
         this.ctx.schedule(STORE_TICK_INTERVAL_MS, { type: 'store.tick' });
       },
       'store.write': (m) => {
@@ -273,6 +288,12 @@ export class StoreActor extends Actor<StoreMessage> {
         };
         this.idleWaiters.push(waiter);
         return undefined;
+      },
+      'store.peer-added': () => {
+        if (this.state instanceof CloneState) {
+          this.state.advance(this.now());
+          this.state.masterReachable();
+        }
       },
       'store.peer-lost': (m) => {
         if (this.state instanceof CloneState && this.state.master?.endpoint === m.peer) {
@@ -366,6 +387,19 @@ export class StoreActor extends Actor<StoreMessage> {
     const self = this.ctx.self;
     setImmediate(() => {
       if (!this.closed) self.tell({ type: 'store.commit' });
+    });
+  }
+
+  /**
+   * While a master prepares a snapshot for a clone, one step per turn of the event loop
+   * (`setImmediate`, as the write slices), so that its writes, reads and heartbeats go on.
+   */
+  private schedulePreparation(): void {
+    if (this.prepareQueued || this.closed || !(this.state instanceof MasterState) || !this.state.preparing) return;
+    this.prepareQueued = true;
+    const self = this.ctx.self;
+    setImmediate(() => {
+      if (!this.closed) self.tell({ type: 'store.prepare' });
     });
   }
 

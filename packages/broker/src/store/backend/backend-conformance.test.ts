@@ -13,6 +13,7 @@ import {
   Timestamp,
   address,
   count,
+  decodeBinary,
   enumValue,
   port,
   set,
@@ -183,6 +184,22 @@ describe.each(ALL_KINDS)('%s backend', (kind) => {
       b.put('a', 1n);
       expect(toString(b.keys())).toBe('{5, -1, a, b}');
       expect(toString(b.snapshot())).toBe('{5 -> five, -1 -> minus one, a -> 1, b -> 2}');
+    });
+
+    it('hands out its rows for a snapshot in Broker order, unchanged by later writes', () => {
+      b.put('b', 2n);
+      b.put(count(5), 'five');
+      b.put(-1n, 'minus one');
+      b.put('a', 1n);
+      const rows = b.snapshotRows();
+      b.put('a', 'changed');
+      b.erase(count(5));
+      b.put('c', 3n);
+      b.clear();
+      b.put('d', 4n);
+      expect(rows.size).toBe(4);
+      expect([...rows].map((r) => `${toString(decodeBinary(r.key))} -> ${toString(decodeBinary(r.value))}`)).toEqual(['5 -> five', '-1 -> minus one', 'a -> 1', 'b -> 2']);
+      expect(toString(b.snapshot())).toBe('{d -> 4}');
     });
 
     it('rejects an expiry or a time that is not a Timestamp and stays unchanged', () => {

@@ -9,6 +9,33 @@ export interface Expirable {
   readonly expiry: Timestamp;
 }
 
+/** One stored entry as the backend holds it: the Broker binary encodings of key and value. */
+export interface EncodedEntry {
+  /** Broker binary encoding of the key. */
+  readonly key: Uint8Array;
+  /** Broker binary encoding of the value. */
+  readonly value: Uint8Array;
+}
+
+/**
+ * The entries of a store at one moment, in Broker's key order, encoded as stored: what a
+ * master sends a clone. Later writes to the backend do not change what it yields.
+ * Treat the bytes as immutable (they may be the backend's own rows).
+ */
+export interface SnapshotRows extends Iterable<EncodedEntry> {
+  /** How many entries it holds. */
+  readonly size: number;
+  /**
+   * Does a bounded part of the work needed before the rows can be read in order (a few
+   * milliseconds), so that a caller can spread it over turns of its event loop. Absent
+   * when there is none. Reading the rows before it said they are ready does the rest at once.
+   * @returns whether the rows are ready to be read
+   */
+  prepare?(): boolean;
+  /** Releases what it holds when it is not going to be read (absent when there is nothing to release). */
+  close?(): void;
+}
+
 /** The kinds of backend a master can be attached with. */
 export type BackendKind = 'memory' | 'sqlite' | 'lmdb';
 
@@ -114,6 +141,15 @@ export interface Backend {
 
   /** Every entry, as a Broker table from key to value. */
   snapshot(): BrokerTable;
+
+  /**
+   * Every entry as of now, in Broker's key order, for a master to send in pieces. The
+   * memory backend hands out a copy-on-write view in constant time and decodes nothing;
+   * the persistent backends read their rows at once (a consistent copy) and order them by
+   * their decoded keys in slices, through {@link SnapshotRows.prepare}.
+   * @throws BrokerError `invalid_data` when a stored key does not decode
+   */
+  snapshotRows(): SnapshotRows;
 
   /** Every entry that has an expiry, ordered by key, so that a master can re-arm its timers. */
   expiries(): Expirable[];

@@ -233,6 +233,17 @@ export class LmdbBackend extends RecordBackend {
     return result;
   }
 
+  protected override listExpiring(): Array<{ key: Uint8Array; expiry: bigint }> {
+    // One pass that keeps only the rows with an expiry, not a copy of every row.
+    const result: Array<{ key: Uint8Array; expiry: bigint }> = [];
+    for (const { key, value } of this.db.getRange()) {
+      if (key[0] === META_PREFIX) continue;
+      const row = decodeRow(value);
+      if (row.expiry !== undefined) result.push({ key: row.fullKey === undefined ? Buffer.from(key) : Buffer.from(row.fullKey), expiry: row.expiry });
+    }
+    return result;
+  }
+
   protected atomically<T>(body: () => T): T {
     return this.db.transactionSync(body);
   }

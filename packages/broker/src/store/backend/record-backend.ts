@@ -1,6 +1,7 @@
 import { BrokerError, BrokerSet, BrokerTable, Timestamp, compare, decodeBinary, encodeBinary, toString, type Data } from '@broker-ts/data';
 import { applyAdd, applySubtract, initialValue, retrieveIndex, type InitType } from './appliers';
-import type { Backend, BackendKind, Expirable } from './backend';
+import type { Backend, BackendKind, Expirable, SnapshotRows } from './backend';
+import { SortingRows } from './sorting-rows';
 
 /** One stored row: the Broker binary encoding of the value and the absolute expiry in ns. */
 export interface StoredRecord {
@@ -71,6 +72,17 @@ export abstract class RecordBackend implements Backend {
   protected abstract countRecords(): number;
   /** Every row, in any order, as an array the caller owns. */
   protected abstract listRecords(): RecordEntry[];
+  /**
+   * The key and expiry of every row that has an expiry, in any order. By default a filter
+   * of {@link listRecords}; a backend that can find them without reading every row
+   * overrides it (a master asks for them when it opens a store).
+   */
+  protected listExpiring(): Array<{ key: Uint8Array; expiry: bigint }> {
+    const result: Array<{ key: Uint8Array; expiry: bigint }> = [];
+    for (const r of this.listRecords()) if (r.expiry !== undefined) result.push({ key: r.key, expiry: r.expiry });
+    return result;
+  }
+
   /**
    * Runs a callback so that either all of its writes happen or, if it throws, none. Called
    * inside another `atomically` (an operation inside a {@link batch}), it must nest: a
@@ -183,14 +195,29 @@ export abstract class RecordBackend implements Backend {
     return this.run('snapshot', () => new BrokerTable(this.listRecords().map((r) => [this.decodeStored(r.key, 'key'), this.decodeStored(r.value, 'value')] as const)));
   }
 
+  snapshotRows(): SnapshotRows {
+    return this.run('snapshot', () => this.orderedRecords());
+  }
+
+  /**
+   * Every row in Broker's key order. By default the rows listed by {@link listRecords},
+   * ordered by their decoded keys in slices (see {@link SortingRows}). A backend that keeps
+   * its rows in order overrides it.
+   */
+  protected orderedRecords(): SnapshotRows {
+    return new SortingRows(this.listRecords(), (bytes) => this.decodeStored(bytes, 'key'));
+  }
+
+  /**
+   * Decodes a stored key, as the backend's own copy.
+   * @throws BrokerError `invalid_data` when it does not decode
+   */
+  protected decodeKey(bytes: Uint8Array): Data {
+    return this.decodeStored(bytes, 'key');
+  }
+
   expiries(): Expirable[] {
-    return this.run('expiries', () => {
-      const result: Expirable[] = [];
-      for (const r of this.listRecords()) {
-        if (r.expiry !== undefined) result.push({ key: this.decodeStored(r.key, 'key'), expiry: new Timestamp(r.expiry) });
-      }
-      return sortByKey(result);
-    });
+    return this.run('expiries', () => sortByKey(this.listExpiring().map((r) => ({ key: this.decodeStored(r.key, 'key'), expiry: new Timestamp(r.expiry) }))));
   }
 
   dropExpired(now: Timestamp): Data[] {
@@ -199,8 +226,8 @@ export abstract class RecordBackend implements Backend {
       this.atomically(() => {
         // Decode every key before deleting anything, so that a row that does not decode
         // leaves the store unchanged.
-        const due = this.listRecords()
-          .filter((r) => r.expiry !== undefined && r.expiry <= t)
+        const due = this.listExpiring()
+          .filter((r) => r.expiry <= t)
           .map((r) => ({ bytes: r.key, key: this.decodeStored(r.key, 'key') }));
         for (const d of due) this.deleteRecord(d.bytes);
         return sortByKey(due).map((d) => d.key);

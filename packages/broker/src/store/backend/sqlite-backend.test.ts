@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { Timestamp, count, enumValue, toString } from '@broker-ts/data';
+import { Timestamp, count, decodeBinary, enumValue, toString } from '@broker-ts/data';
+import { prng } from '../seeded-random';
+import { SNAPSHOT_PAGE } from './paged-snapshot';
 import { SqliteBackend } from './sqlite-backend';
 import { brokerErrorOf, errorCodeOf } from './__fixtures__/error-code-of';
 
@@ -213,5 +215,37 @@ describe('SqliteBackend on damaged files', () => {
     fs.mkdirSync(file, { recursive: true });
     expect(errorCodeOf(() => open({ failureMode: 'delete' }))).toBe('cannot_open_file');
     expect(fs.statSync(file).isDirectory()).toBe(true);
+  });
+});
+
+describe('a snapshot read a page at a time', () => {
+  it('yields the store as it was when taken, in Broker order, while writes, erasures and a clear go on between pages', () => {
+    const b = open({ synchronous: 'off' });
+    const n = 3 * SNAPSHOT_PAGE + 100;
+    b.batch(() => {
+      for (let i = 0; i < n; i++) b.put(count(i), `v${i}`);
+    });
+    const expected = [...b.snapshot()].map(([k, v]) => `${toString(k)}=${toString(v)}`);
+    const rows = b.snapshotRows();
+    const random = prng(3);
+    let steps = 0;
+    for (let ready = false; !ready; steps++) {
+      ready = rows.prepare!();
+      for (let j = 0; j < 50; j++) {
+        const i = Math.floor(random() * (n + 500));
+        if (random() < 0.4) b.erase(count(i));
+        else b.put(count(i), `changed${i}`);
+      }
+      if (steps === 2) b.batch(() => b.put('inside a batch', 1n));
+    }
+    expect(steps).toBeGreaterThan(3);
+    // A clear after the snapshot was read changes nothing either; one taken before a clear reads the rest first.
+    const early = b.snapshotRows();
+    early.prepare!();
+    b.clear();
+    b.put('after clear', 1n);
+    expect([...rows].map((r) => `${toString(decodeBinary(r.key))}=${toString(decodeBinary(r.value))}`)).toEqual(expected);
+    expect(early.size).toBe([...early].length);
+    expect([...b.snapshotRows()].map((r) => toString(decodeBinary(r.key)))).toEqual(['after clear']);
   });
 });

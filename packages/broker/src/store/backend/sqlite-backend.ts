@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { BrokerError } from '@broker-ts/data';
 import type { BackendOptions } from './backend-options';
+import type { SnapshotRows } from './backend';
+import { PagedSnapshot } from './paged-snapshot';
 import { RecordBackend, type RecordEntry, type StoredRecord } from './record-backend';
 import { parseSqliteOptions, type SqliteOptions } from './sqlite-options';
 
@@ -21,6 +23,9 @@ interface Statements {
   exists: Database.Statement<[Buffer]>;
   size: Database.Statement<[], { n: bigint }>;
   all: Database.Statement<[], { key: unknown; value: unknown; expiry: unknown }>;
+  expiring: Database.Statement<[], { key: unknown; expiry: unknown }>;
+  first: Database.Statement<[number], { key: unknown; value: unknown; expiry: unknown }>;
+  after: Database.Statement<[Buffer, number], { key: unknown; value: unknown; expiry: unknown }>;
   clear: Database.Statement<[]>;
 }
 
@@ -63,6 +68,8 @@ export class SqliteBackend extends RecordBackend {
   private readonly stmts: Statements;
   /** Runs a callback in a transaction (a savepoint when nested). */
   private readonly tx: (body: () => unknown) => unknown;
+  /** Snapshots still reading the store: each keeps the rows a write is about to change. */
+  private readonly snapshots = new Set<PagedSnapshot>();
 
   /**
    * Opens (creating when missing) a store file.
@@ -118,9 +125,12 @@ export class SqliteBackend extends RecordBackend {
         exists: db.prepare('select 1 from store where key = ?;'),
         size: db.prepare('select count(*) as n from store;'),
         all: db.prepare('select key, value, expiry from store;'),
+        expiring: db.prepare('select key, expiry from store where expiry is not null;'),
+        first: db.prepare('select key, value, expiry from store order by key limit ?;'),
+        after: db.prepare('select key, value, expiry from store where key > ? order by key limit ?;'),
         clear: db.prepare('delete from store;'),
       };
-      for (const s of [stmts.lookup, stmts.size, stmts.all]) s.safeIntegers(true);
+      for (const s of [stmts.lookup, stmts.size, stmts.all, stmts.expiring, stmts.first, stmts.after]) s.safeIntegers(true);
       return { db, stmts };
     } catch (err) {
       db?.close();
@@ -152,18 +162,22 @@ export class SqliteBackend extends RecordBackend {
   }
 
   protected writeRecord(key: Uint8Array, value: Uint8Array, expiry: bigint | undefined): void {
+    this.preserve(key);
     this.stmts.replace.run(asBuffer(key), asBuffer(value), expiry ?? null);
   }
 
   protected deleteRecord(key: Uint8Array): boolean {
+    this.preserve(key);
     return this.stmts.erase.run(asBuffer(key)).changes > 0;
   }
 
   protected deleteRecordIfExpired(key: Uint8Array, now: bigint): boolean {
+    this.preserve(key);
     return this.stmts.expire.run(asBuffer(key), now).changes > 0;
   }
 
   protected deleteAllRecords(): void {
+    for (const s of [...this.snapshots]) s.preserveAll();
     this.stmts.clear.run();
   }
 
@@ -173,6 +187,36 @@ export class SqliteBackend extends RecordBackend {
 
   protected listRecords(): RecordEntry[] {
     return this.stmts.all.all().map((row) => ({ key: blobColumn(row.key, 'key'), value: blobColumn(row.value, 'value'), expiry: expiryColumn(row.expiry) }));
+  }
+
+  /**
+   * A snapshot read a page per step in the order of the key index, so that a large store
+   * is not read in one turn (a read transaction held across turns would block every
+   * commit under Broker's rollback journal); writes meanwhile keep the rows they change
+   * for it (see {@link PagedSnapshot}).
+   */
+  protected override orderedRecords(): SnapshotRows {
+    const rowOf = (row: { key: unknown; value: unknown; expiry: unknown }): RecordEntry => ({ key: blobColumn(row.key, 'key'), value: blobColumn(row.value, 'value'), expiry: expiryColumn(row.expiry) });
+    const s = new PagedSnapshot(
+      {
+        page: (after, limit) => (after === undefined ? this.stmts.first.all(limit) : this.stmts.after.all(asBuffer(after), limit)).map(rowOf),
+        read: (key) => this.readRecord(key),
+        decodeKey: (bytes) => this.decodeKey(bytes),
+        release: (done) => this.snapshots.delete(done),
+      },
+      this.countRecords(),
+    );
+    this.snapshots.add(s);
+    return s;
+  }
+
+  private preserve(key: Uint8Array): void {
+    for (const s of this.snapshots) s.preserve(key);
+  }
+
+  protected override listExpiring(): Array<{ key: Uint8Array; expiry: bigint }> {
+    // Only the rows with an expiry: opening a large store reads no other row.
+    return this.stmts.expiring.all().map((row) => ({ key: blobColumn(row.key, 'key'), expiry: expiryColumn(row.expiry)! }));
   }
 
   protected atomically<T>(body: () => T): T {

@@ -44,6 +44,29 @@ describe('CloneState finding its master', () => {
     expect(sys.log('c1').notices).toEqual([{ kind: 'master-found', master: m.id }]);
   });
 
+  test('a master becoming reachable is asked at once; the resync interval stays the fallback', () => {
+    const sys = new StoreSystem(1);
+    const c = sys.addClone('c1', { resyncInterval: 3_600_000 });
+    sys.run(5); // the first request went unanswered
+    const m = sys.startMaster();
+    m.write(W.put('a', 1n));
+    sys.run(50);
+    expect(c.master).toBeNull(); // the next request is an hour away
+    c.masterReachable();
+    sys.runUntil(() => sys.allIdle(), 10);
+    expect(c.master).toEqual(m.id);
+    expect(value(c, { op: 'get', key: 'a' })).toBe(1n);
+    // Attached: another peer arriving asks nothing.
+    let asked = 0;
+    sys.lose = (msg) => {
+      if (msg.type === 'nack' && msg.seqs.includes(0)) asked++;
+      return false;
+    };
+    c.masterReachable();
+    sys.run(1);
+    expect(asked).toBe(0);
+  });
+
   test('a clone replays the master events exactly (same layouts, publishers and expiries)', () => {
     const sys = new StoreSystem(2);
     const m = sys.startMaster();

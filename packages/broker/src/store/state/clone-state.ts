@@ -138,8 +138,11 @@ export class CloneState {
 
   /** A snapshot arriving in pieces, until it is whole (then installed) or abandoned. */
   private assembly: SnapshotAssembly | null = null;
-  /** The tick of the last piece that added to {@link assembly}. */
-  private assemblyTick = 0;
+  /** The tick of the last piece of {@link assembly} that arrived, new or a repeat: the transfer is alive. */
+  private assemblyHeard = 0;
+  /** When to ask the master again for the first missing piece, and how long the next wait is (doubling). */
+  private nextRetry = 0;
+  private retryWait = 0;
   /** Whether a retry was asked for the current gap (asked once until a piece adds). */
   private retryAsked = false;
 
@@ -314,6 +317,16 @@ export class CloneState {
     this.lose();
   }
 
+  /**
+   * Tells the clone a master may have become reachable (the host gained a peer): a clone
+   * that has no master and is not receiving a snapshot asks for one now, instead of at its
+   * next `resyncInterval`, which stays the fallback.
+   */
+  masterReachable(): void {
+    if (this.closed || this.consumer.initialized || this.assembly !== null) return;
+    this.consumer.requestHandshake();
+  }
+
   /** Says goodbye to the master (so it drops this clone at once) and stops. Idempotent. */
   close(): void {
     if (this.closed) return;
@@ -346,6 +359,9 @@ export class CloneState {
     if (a === null || !a.matches(msg) || this.consumer.initialized || msg.epoch !== this.consumer.epoch) return;
     switch (a.add(msg)) {
       case 'duplicate':
+        // The master is sending: the transfer is alive, though it made no progress.
+        this.assemblyHeard = this.ticks;
+        this.consumer.handshakeProgress();
         return;
       case 'gap':
         if (!this.retryAsked) {
@@ -369,14 +385,19 @@ export class CloneState {
   }
 
   private snapshotProgress(): void {
-    this.assemblyTick = this.ticks;
+    this.assemblyHeard = this.ticks;
+    this.retryWait = this.resendTicks;
+    this.nextRetry = this.ticks + this.retryWait;
     this.consumer.handshakeProgress();
   }
 
   /**
-   * At each tick, for a snapshot arriving in pieces: a retry every heartbeat interval
-   * without a new piece; abandoned (a new epoch, a new handshake request) after the
-   * connection timeout without one, or once the channel moved on to another epoch.
+   * At each tick, for a snapshot arriving in pieces: a retry a heartbeat interval after
+   * the last new piece, then after twice as long each time without one (pieces of a busy
+   * master or a slow link are late, not lost, and every retry makes the master send a
+   * piece again: retrying at a fixed rate filled the link with repeats); abandoned (a new
+   * epoch, a new handshake request) after the connection timeout without any piece, or
+   * once the channel moved on to another epoch.
    */
   private watchAssembly(): void {
     const a = this.assembly;
@@ -385,13 +406,15 @@ export class CloneState {
       this.dropAssembly();
       return;
     }
-    const quiet = this.ticks - this.assemblyTick;
-    if (quiet >= this.consumer.options.connectionTimeout) {
+    if (this.ticks - this.assemblyHeard >= this.consumer.options.connectionTimeout) {
       this.dropAssembly();
       this.consumer.resync();
-    } else if (quiet > 0 && quiet % this.resendTicks === 0) {
+    } else if (this.ticks >= this.nextRetry) {
       this.retryAsked = true;
       this.sendSnapshotAck(true);
+      // At most a quarter of the connection timeout: a few retries still fit before the transfer is given up.
+      this.retryWait = Math.min(this.retryWait * 2, Math.max(this.resendTicks, this.consumer.options.connectionTimeout >>> 2));
+      this.nextRetry = this.ticks + this.retryWait;
     }
   }
 

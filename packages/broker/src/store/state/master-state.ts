@@ -121,8 +121,8 @@ export class MasterState {
       {
         send: (to, msg) => this.sendChannel(to, msg),
         broadcast: (msg) => this.sendChannel(null, msg),
-        drop: (to) => this.openHandshakes.delete(to),
-        handshakeCompleted: (to) => this.openHandshakes.delete(to),
+        drop: (to) => this.dropTransfer(to),
+        handshakeCompleted: (to) => this.dropTransfer(to),
       },
       options.channel,
     );
@@ -192,7 +192,7 @@ export class MasterState {
    */
   commitFailed(): void {
     this.writers.clear();
-    this.openHandshakes.clear();
+    for (const to of [...this.openHandshakes.keys()]) this.dropTransfer(to);
     for (const path of [...this.producer.paths.keys()]) this.producer.remove(path);
   }
 
@@ -237,8 +237,10 @@ export class MasterState {
         if (t === undefined || t.epoch !== msg.epoch || t.offset !== msg.offset) break;
         this.producer.heard(clone, msg.epoch);
         t.ack(msg.received);
-        if (msg.retry === true) t.rewind();
-        this.sendPieces(clone, t);
+        // A retry gets the first missing piece again, not the whole window: the others
+        // are most likely late rather than lost, and repeating a window at every retry
+        // filled a slow link with repeats.
+        this.sendPieces(clone, t, undefined, undefined, msg.retry === true);
         break;
       }
       case 'detach': {
@@ -280,10 +282,33 @@ export class MasterState {
     for (const w of this.writers.values()) if (w.ackDue) this.sendWriteAck(w);
   }
 
+  /**
+   * Whether a snapshot for a clone is still being prepared (the rows of a persistent
+   * backend put into key order): the host should call {@link prepareSnapshots} in a later
+   * turn of its event loop.
+   */
+  get preparing(): boolean {
+    if (this.closed) return false;
+    for (const t of this.openHandshakes.values()) if (!t.ready) return true;
+    return false;
+  }
+
+  /**
+   * One bounded step of preparing each snapshot not ready yet (a few milliseconds each);
+   * a snapshot that becomes ready starts going out in pieces.
+   */
+  prepareSnapshots(): void {
+    if (this.closed) return;
+    for (const [to, t] of this.openHandshakes) {
+      if (!t.ready && this.prepareStep(to, t)) this.sendPieces(to, t);
+    }
+  }
+
   /** Closes the backend; the master ignores everything afterwards. Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const to of [...this.openHandshakes.keys()]) this.dropTransfer(to);
     this.backend.close();
   }
 
@@ -445,21 +470,58 @@ export class MasterState {
         if (to === null) return;
         let t = this.openHandshakes.get(to);
         if (t === undefined || t.epoch !== msg.epoch || t.offset !== msg.offset) {
-          t = new SnapshotTransfer(msg.epoch, msg.offset, this.backend.snapshot(), this.snapshotChunkBytes, this.snapshotWindow);
+          let rows;
+          try {
+            rows = this.backend.snapshotRows();
+          } catch (e) {
+            this.callbacks.error(e instanceof BrokerError ? e : new BrokerError('backend_failure', String(e)));
+            return;
+          }
+          t = new SnapshotTransfer(msg.epoch, msg.offset, rows, this.snapshotChunkBytes, this.snapshotWindow);
+          this.dropTransfer(to);
           this.openHandshakes.set(to, t);
         }
         // A repeated request: resume from what the clone acknowledged.
         t.rewind();
-        this.sendPieces(to, t, msg.heartbeatInterval, msg.connectionTimeout);
+        // A snapshot that needs more preparing is sent from prepareSnapshots.
+        if (this.prepareStep(to, t)) this.sendPieces(to, t, msg.heartbeatInterval, msg.connectionTimeout);
         return;
       }
     }
   }
 
+  /** Forgets the snapshot being sent to a clone, releasing what it holds. */
+  private dropTransfer(to: string): void {
+    const t = this.openHandshakes.get(to);
+    if (t === undefined) return;
+    this.openHandshakes.delete(to);
+    t.close();
+  }
+
+  /** One step of preparing a snapshot; a snapshot that cannot be prepared is dropped (the clone asks again). */
+  private prepareStep(to: string, t: SnapshotTransfer): boolean {
+    try {
+      return t.prepare();
+    } catch (e) {
+      this.dropTransfer(to);
+      this.callbacks.error(e instanceof BrokerError ? e : new BrokerError('backend_failure', String(e)));
+      return false;
+    }
+  }
+
   /** Sends the snapshot pieces due to a clone: piece 0 as the `ackClone`, the others as `snapshotChunk`s. */
-  private sendPieces(to: string, t: SnapshotTransfer, heartbeatInterval = this.producer.options.heartbeatInterval, connectionTimeout = this.producer.options.connectionTimeout): void {
+  private sendPieces(to: string, t: SnapshotTransfer, heartbeatInterval = this.producer.options.heartbeatInterval, connectionTimeout = this.producer.options.connectionTimeout, retry = false): void {
     const base = { store: this.name, master: this.id, clone: entityFromKey(to), offset: t.offset, epoch: t.epoch };
-    for (const p of t.due()) {
+    let due;
+    try {
+      due = retry ? [...t.resend(), ...t.due()] : t.due();
+    } catch (e) {
+      // A row that does not decode: this snapshot cannot be sent; the clone asks again.
+      this.dropTransfer(to);
+      this.callbacks.error(e instanceof BrokerError ? e : new BrokerError('backend_failure', String(e)));
+      return;
+    }
+    for (const p of due) {
       if (p.index === 0) this.callbacks.send({ type: 'ackClone', ...base, heartbeatInterval, connectionTimeout, snapshot: p.table, ...(p.last ? {} : { more: true }) });
       else this.callbacks.send({ type: 'snapshotChunk', ...base, index: p.index, snapshot: p.table, last: p.last });
     }

@@ -1,10 +1,17 @@
-import { encodeBinary, table, type Data } from '@broker-ts/data';
+import { encodeBinary, type Data } from '@broker-ts/data';
 import { STORE, StoreSystem } from './__fixtures__/store-system';
 import type { CloneState } from './clone-state';
 import type { MasterState } from './master-state';
 import type { CloneMessage, MasterMessage } from './store-message';
 import { SnapshotTransfer } from './snapshot-transfer';
+import type { EncodedEntry, SnapshotRows } from '../backend';
 import { writeCommands as W } from './write-command';
+
+/** Rows as a backend hands them out (in key order here). */
+function encoded(entries: [Data, Data][]): SnapshotRows {
+  const rows: EncodedEntry[] = entries.map(([key, value]) => ({ key: encodeBinary(key), value: encodeBinary(value) }));
+  return { size: rows.length, [Symbol.iterator]: () => rows[Symbol.iterator]() };
+}
 
 /** Pieces of about 1 KiB: 40 entries of ~100 bytes make ~4 pieces. */
 const SMALL = { snapshotChunkBytes: 1024, snapshotWindow: 2 };
@@ -33,7 +40,8 @@ describe('SnapshotTransfer', () => {
   test('cuts pieces by encoded size (a larger entry alone), keeps the window, and rewinds to the acknowledged piece', () => {
     const big = 'x'.repeat(5000);
     const entries: [Data, Data][] = [['a', 'y'.repeat(400)], ['b', 'y'.repeat(400)], ['c', big], ['d', 'y'.repeat(400)]];
-    const t = new SnapshotTransfer(0, 7, table(entries), 1000, 2);
+    const t = new SnapshotTransfer(0, 7, encoded(entries), 1000, 2);
+    expect(t.prepare()).toBe(true); // rows with nothing to prepare are ready at once
     const first = t.due();
     expect(first.map((p) => [p.index, p.table.size, p.last])).toEqual([[0, 2, false], [1, 1, false]]);
     for (const p of first) expect(encodeBinary(p.table).length).toBeLessThan(1000 + 5100);
@@ -49,7 +57,9 @@ describe('SnapshotTransfer', () => {
   });
 
   test('an empty store is one last piece', () => {
-    const t = new SnapshotTransfer(0, 0, table([]), 1000, 4);
+    const t = new SnapshotTransfer(0, 0, encoded([]), 1000, 4);
+    expect(t.due()).toEqual([]); // not prepared yet
+    t.prepare();
     expect(t.due().map((p) => [p.index, p.table.size, p.last])).toEqual([[0, 0, true]]);
   });
 });
@@ -93,6 +103,27 @@ describe('a snapshot sent in pieces', () => {
     expect(seen.some((x) => x.type === 'snapshotAck' && x.retry === true && x.received === 1)).toBe(true);
     expect(seen.filter((x) => x.type === 'nack')).toHaveLength(1); // no new handshake request
     expect(keys(c)).toBe(40);
+  });
+
+  test('while no new piece arrives the clone asks again after doubling waits, and each retry brings one piece, not the window', () => {
+    const sys = new StoreSystem(16);
+    const m = sys.startMaster(undefined, {}, SMALL);
+    fill(m, 40);
+    // Every piece after the first is late: lost while the test holds the link.
+    let holding = true;
+    const seen = tap(sys, (msg) => holding && msg.type === 'snapshotChunk');
+    const c = sys.addClone('c1', { resyncInterval: 100_000 });
+    sys.run(84); // under the connection timeout (100 ticks) without a piece
+    const retries = seen.filter((x) => x.type === 'snapshotAck' && x.retry === true).length;
+    // Heartbeat interval 5 ticks: after 5, 15, 35 and 60 ticks (the wait stops growing at a
+    // quarter of the connection timeout, 25 ticks), where a fixed rate asks 16 times.
+    expect(retries).toBe(4);
+    const resent = seen.filter((x) => x.type === 'snapshotChunk').length;
+    expect(resent).toBe(2 + retries); // the first window (2 pieces), then one piece per retry
+    holding = false;
+    sys.runUntil(() => sys.allIdle(), 300);
+    expect(keys(c)).toBe(40);
+    expect(seen.filter((x) => x.type === 'nack')).toHaveLength(1); // the transfer was never given up
   });
 
   test('the clone asks for no new handshake while pieces keep arriving, even with a short resyncInterval', () => {

@@ -1,4 +1,5 @@
-import { BrokerError, BrokerTable, encodeBinary, type Data } from '@broker-ts/data';
+import { BrokerError, BrokerTable, decodeBinary, type Data } from '@broker-ts/data';
+import type { EncodedEntry, SnapshotRows } from '../backend';
 
 /**
  * Most encoded bytes of entries in one snapshot piece by default: far below the actor
@@ -14,6 +15,9 @@ export const DEFAULT_SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
  */
 export const DEFAULT_SNAPSHOT_WINDOW = 4;
 
+/** Broker's type index of a table, the first byte of its binary encoding. */
+const TABLE_TAG = 13;
+
 /** One piece of a snapshot. */
 export interface SnapshotPiece {
   /** Its position, from 0. */
@@ -25,27 +29,28 @@ export interface SnapshotPiece {
 }
 
 /**
- * The master's side of sending one snapshot in pieces: the entries taken at the
- * handshake, cut into pieces of at most `chunkBytes` encoded bytes (a larger entry makes
- * a piece of its own) when first sent, and a window of at most `window` pieces beyond the
- * last one the clone acknowledged. Pieces are cut lazily from the snapshot's iterator, so
- * that each turn of the master's event loop walks and measures only the entries of the
- * pieces it sends. Without I/O.
+ * The master's side of sending one snapshot in pieces: the backend's rows taken at the
+ * handshake (a view, in key order), cut into pieces of at most `chunkBytes` encoded bytes
+ * (a larger entry makes a piece of its own) when first sent, and a window of at most
+ * `window` pieces beyond the last one the clone acknowledged. Pieces are cut and decoded
+ * lazily from the view, so that each turn of the master's event loop reads only the rows
+ * of the pieces it sends, and pieces the clone acknowledged are let go. Without I/O.
  */
 export class SnapshotTransfer {
   /** The clone epoch it answers. */
   readonly epoch: number;
   /** The channel sequence number the snapshot reflects. */
   readonly offset: number;
-  /** The snapshot's entries not yet taken into a piece. */
-  private readonly source: Iterator<[Data, Data]>;
-  /** The entries taken into pieces so far, in key order (kept to send a piece again). */
-  private readonly keys: Data[] = [];
-  private readonly values: Data[] = [];
+  /** The snapshot's rows. */
+  private readonly snapshot: SnapshotRows;
+  /** The rows not yet taken into a piece, once the snapshot is ready to be read. */
+  private source: Iterator<EncodedEntry> | null = null;
+  /** A row read from the source that did not fit into the last piece cut. */
+  private held: EncodedEntry | undefined = undefined;
+  /** The rows of each piece cut and not yet acknowledged (kept to send it again). */
+  private readonly cut: Array<EncodedEntry[] | undefined> = [];
   private readonly chunkBytes: number;
   private readonly window: number;
-  /** Where each piece cut so far starts; `bounds[i + 1]` is where piece `i` ends. */
-  private readonly bounds: number[] = [0];
   /** How many pieces there are, once the last was cut. */
   private total: number | null = null;
   /** The next piece to send. */
@@ -58,16 +63,38 @@ export class SnapshotTransfer {
   /**
    * @param epoch - the clone epoch answered
    * @param offset - the sequence number the snapshot reflects
-   * @param snapshot - every entry (owned from now on; treated as immutable)
+   * @param snapshot - every entry, in key order (owned from now on; treated as immutable);
+   *   nothing is sent before {@link prepare} said it is ready
    * @param chunkBytes - most encoded entry bytes per piece
    * @param window - most pieces in flight
    */
-  constructor(epoch: number, offset: number, snapshot: BrokerTable, chunkBytes: number, window: number) {
+  constructor(epoch: number, offset: number, snapshot: SnapshotRows, chunkBytes: number, window: number) {
     this.epoch = epoch;
     this.offset = offset;
-    this.source = snapshot[Symbol.iterator]();
+    this.snapshot = snapshot;
     this.chunkBytes = chunkBytes;
     this.window = window;
+  }
+
+  /** Whether the snapshot's rows are ready to be sent (see {@link prepare}). */
+  get ready(): boolean {
+    return this.source !== null;
+  }
+
+  /**
+   * Does a bounded step of the work before the first piece (ordering the rows of a
+   * persistent backend), so that the master spreads it over turns of its event loop.
+   * @returns whether the snapshot is ready to be sent
+   * @throws BrokerError `invalid_data` when a stored key does not decode
+   */
+  prepare(): boolean {
+    if (this.source === null && (this.snapshot.prepare?.() ?? true)) this.source = this.snapshot[Symbol.iterator]();
+    return this.source !== null;
+  }
+
+  /** Gives the transfer up: the snapshot releases what it holds. */
+  close(): void {
+    this.snapshot.close?.();
   }
 
   /** How many pieces the clone acknowledged. */
@@ -85,16 +112,31 @@ export class SnapshotTransfer {
    * @param received - its count (ignored beyond what was sent)
    */
   ack(received: number): void {
-    if (received > this.acked && received <= this.highestSent) this.acked = received;
+    if (received > this.acked && received <= this.highestSent) {
+      for (let i = this.acked; i < received; i++) this.cut[i] = undefined;
+      this.acked = received;
+    }
     if (this.next < this.acked) this.next = this.acked;
+  }
+
+  /**
+   * The first piece the clone does not hold, sent again (the clone asked after a wait
+   * without progress); the window of pieces in flight stays as it is.
+   * @returns it, or nothing when every piece sent is acknowledged
+   * @throws BrokerError `invalid_data` when a stored row does not decode
+   */
+  resend(): SnapshotPiece[] {
+    return this.acked < this.highestSent ? [this.piece(this.acked)] : [];
   }
 
   /**
    * The pieces to send now: up to the window beyond the acknowledged ones.
    * @returns them, in order
+   * @throws BrokerError `invalid_data` when a stored row does not decode
    */
   due(): SnapshotPiece[] {
     const out: SnapshotPiece[] = [];
+    if (this.source === null) return out;
     while (this.next < this.acked + this.window && (this.total === null || this.next < this.total)) {
       out.push(this.piece(this.next));
       this.next++;
@@ -104,34 +146,68 @@ export class SnapshotTransfer {
   }
 
   private piece(i: number): SnapshotPiece {
-    const start = this.bounds[i];
-    let end = this.bounds[i + 1];
-    if (end === undefined) {
-      // Cut piece i (the next one): entries from the source until the size is reached; an
-      // entry that does not fit is held back as the next piece's first.
-      end = start;
+    let rows = this.cut[i];
+    if (rows === undefined) {
+      // Cut piece i (the next one): rows from the source until the size is reached; a row
+      // that does not fit is held back as the next piece's first.
+      rows = [];
       let bytes = 0;
       for (;;) {
-        if (end === this.keys.length) {
-          const next = this.source.next();
-          if (next.done === true) break;
-          this.keys.push(next.value[0]);
-          this.values.push(next.value[1]);
+        let row = this.held;
+        this.held = undefined;
+        if (row === undefined) {
+          const next = this.source!.next();
+          if (next.done === true) {
+            this.total = i + 1;
+            break;
+          }
+          row = next.value;
         }
-        const size = encodeBinary(this.keys[end]).length + encodeBinary(this.values[end]).length;
-        if (end > start && bytes + size > this.chunkBytes) break;
+        const size = row.key.byteLength + row.value.byteLength;
+        if (rows.length > 0 && bytes + size > this.chunkBytes) {
+          this.held = row;
+          break;
+        }
         bytes += size;
-        end++;
+        rows.push(row);
       }
-      this.bounds.push(end);
-      // The loop stops with every entry taken only when the source is exhausted.
-      if (end === this.keys.length) this.total = i + 1;
+      this.cut[i] = rows;
     }
-    const entries: [Data, Data][] = [];
-    for (let j = start; j < end; j++) entries.push([this.keys[j], this.values[j]]);
-    const table = new BrokerTable(entries);
-    return { index: i, table, last: this.total === i + 1 };
+    return { index: i, table: decodePiece(rows), last: this.total === i + 1 };
   }
+}
+
+/**
+ * Decodes the rows of a piece into a fresh table in one pass: their bytes, joined behind
+ * a table's header, are the Broker binary encoding of the table (entries in key order).
+ */
+function decodePiece(rows: readonly EncodedEntry[]): BrokerTable {
+  let size = 1 + 5;
+  for (const row of rows) size += row.key.byteLength + row.value.byteLength;
+  const bytes = new Uint8Array(size);
+  bytes[0] = TABLE_TAG;
+  let pos = 1;
+  for (let n = rows.length; ; n >>>= 7) {
+    if (n <= 0x7f) {
+      bytes[pos++] = n;
+      break;
+    }
+    bytes[pos++] = (n & 0x7f) | 0x80;
+  }
+  for (const row of rows) {
+    bytes.set(row.key, pos);
+    pos += row.key.byteLength;
+    bytes.set(row.value, pos);
+    pos += row.value.byteLength;
+  }
+  let table: Data;
+  try {
+    table = decodeBinary(bytes.subarray(0, pos));
+  } catch (err) {
+    throw new BrokerError('invalid_data', `snapshot: stored rows do not decode: ${(err as Error).message}`, {}, { cause: err });
+  }
+  if (!(table instanceof BrokerTable) || table.size !== rows.length) throw new BrokerError('invalid_data', 'snapshot: stored rows do not decode into their entries');
+  return table;
 }
 
 /**
