@@ -1,5 +1,4 @@
-import { BrokerSet, set, setFromArray } from './broker-set';
-import { table } from './broker-table';
+import { BrokerSet, set, setFromArray, table } from './containers';
 import { count } from './count';
 
 describe('BrokerSet', () => {

@@ -1,4 +1,4 @@
-import { BrokerTable, table, tableFromArrays } from './broker-table';
+import { BrokerTable, table, tableFromArrays } from './containers';
 import { count } from './count';
 import { port } from './port';
 

@@ -1,9 +1,9 @@
 import { Decoder, Encoder } from 'cbor-x';
 import { address } from './address';
 import { BrokerError } from './broker-error';
-import { BrokerSet, set } from './broker-set';
+import { BrokerSet, set } from './containers';
 import { sameData } from '../test/same-data';
-import { table } from './broker-table';
+import { table } from './containers';
 import { BROKER_CBOR_TAGS, BROKER_ERROR_CBOR_TAG, cborEncoderOptions, cborExtensions, installCborExtensions } from './cbor-extension';
 import { Count, count } from './count';
 import type { Data } from './data';

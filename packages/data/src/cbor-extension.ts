@@ -1,8 +1,7 @@
 import { addExtension } from 'cbor-x';
 import { Address } from './address';
 import { BrokerError } from './broker-error';
-import { BrokerSet, setFromArray } from './broker-set';
-import { BrokerTable, tableFromArrays } from './broker-table';
+import { BrokerSet, setFromArray, BrokerTable, tableFromArrays } from './containers';
 import { Count } from './count';
 import type { Data, DataInput } from './data';
 import { EnumValue } from './enum-value';

@@ -1,7 +1,6 @@
 import type { Address } from './address';
 import { BrokerError } from './broker-error';
-import type { BrokerSet } from './broker-set';
-import type { BrokerTable } from './broker-table';
+import type { BrokerSet, BrokerTable } from './containers';
 import type { Count } from './count';
 import type { Data } from './data';
 import type { EnumValue } from './enum-value';

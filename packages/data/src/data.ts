@@ -1,6 +1,5 @@
 import type { Address } from './address';
-import type { BrokerSet } from './broker-set';
-import type { BrokerTable } from './broker-table';
+import type { BrokerSet, BrokerTable } from './containers';
 import type { Count } from './count';
 import type { EnumValue } from './enum-value';
 import type { Port } from './port';

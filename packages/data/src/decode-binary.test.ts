@@ -1,7 +1,6 @@
 import { Address } from './address';
 import { BrokerError } from './broker-error';
-import { BrokerSet } from './broker-set';
-import { BrokerTable } from './broker-table';
+import { BrokerSet, BrokerTable } from './containers';
 import { Count } from './count';
 import { decodeBinary } from './decode-binary';
 import { encodeBinary } from './encode-binary';

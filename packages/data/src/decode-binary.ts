@@ -1,7 +1,6 @@
 import * as address from './address';
 import { BrokerError } from './broker-error';
-import * as brokerSet from './broker-set';
-import * as brokerTable from './broker-table';
+import * as containers from './containers';
 import * as count from './count';
 import type { Data } from './data';
 import * as enumValue from './enum-value';
@@ -20,8 +19,7 @@ const { Port, PORT_PROTOCOLS } = port;
 const { Subnet } = subnet;
 const { Timespan } = timespan;
 const { Timestamp } = timestamp;
-const { setFromArray } = brokerSet;
-const { tableFromArrays } = brokerTable;
+const { setFromArray, tableFromArrays } = containers;
 const MAX_DEPTH = MAX_NESTING_DEPTH;
 
 const TYPE_NAMES = ['none', 'boolean', 'count', 'integer', 'real', 'string', 'address', 'subnet', 'port', 'timestamp', 'timespan', 'enum_value', 'set', 'table', 'vector'];

@@ -1,7 +1,6 @@
 import { address } from './address';
 import { BrokerError } from './broker-error';
-import { set } from './broker-set';
-import { table } from './broker-table';
+import { set, table } from './containers';
 import { count, Count } from './count';
 import { decodeJson, decodeJsonDataMessage } from './decode-json';
 import { encodeJson } from './encode-json';

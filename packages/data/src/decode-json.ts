@@ -1,7 +1,6 @@
 import { Address } from './address';
 import { BrokerError } from './broker-error';
-import { setFromArray } from './broker-set';
-import { tableFromArrays } from './broker-table';
+import { setFromArray, tableFromArrays } from './containers';
 import { Count, COUNT_MAX } from './count';
 import type { Data } from './data';
 import { EnumValue } from './enum-value';

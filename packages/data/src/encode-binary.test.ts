@@ -1,6 +1,5 @@
 import { address } from './address';
-import { set } from './broker-set';
-import { table } from './broker-table';
+import { set, table } from './containers';
 import { count } from './count';
 import type { DataInput } from './data';
 import { decodeBinary } from './decode-binary';

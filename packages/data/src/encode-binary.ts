@@ -1,8 +1,7 @@
 import type { Address } from './address';
 import { MAX_NESTING_DEPTH } from './max-nesting-depth';
 import { BrokerError } from './broker-error';
-import type { BrokerSet } from './broker-set';
-import type { BrokerTable } from './broker-table';
+import type { BrokerSet, BrokerTable } from './containers';
 import type { Count } from './count';
 import type { DataInput } from './data';
 import type { EnumValue } from './enum-value';

@@ -1,5 +1,4 @@
-import { set } from './broker-set';
-import { table } from './broker-table';
+import { set, table } from './containers';
 import { count } from './count';
 import type { Data } from './data';
 import { formatData } from './format-data';

@@ -1,6 +1,5 @@
 import type { Address } from './address';
-import type { BrokerSet } from './broker-set';
-import type { BrokerTable } from './broker-table';
+import type { BrokerSet, BrokerTable } from './containers';
 import { BrokerError } from './broker-error';
 import type { Data } from './data';
 import { MAX_NESTING_DEPTH } from './max-nesting-depth';

@@ -6,8 +6,7 @@
  */
 export { Address, address } from './address';
 export { BrokerError, type BrokerErrorContext } from './broker-error';
-export { BrokerSet, set } from './broker-set';
-export { BrokerTable, table } from './broker-table';
+export { BrokerSet, set, BrokerTable, table } from './containers';
 export {
   BROKER_CBOR_TAGS,
   BROKER_ERROR_CBOR_TAG,

@@ -1,7 +1,6 @@
 import { address } from './address';
 import { BrokerError } from './broker-error';
-import { BrokerSet } from './broker-set';
-import { BrokerTable } from './broker-table';
+import { BrokerSet, BrokerTable } from './containers';
 import { count } from './count';
 import { encodeBinary } from './encode-binary';
 import { enumValue } from './enum-value';
