@@ -53,17 +53,9 @@ export function naturalConversion(factory: ContainerFactory): (value: DataInput)
   const makeTable = factory.makeTable;
 
   function toData(value: DataInput): Data {
-    // Scalars first: no frame, no try block on the hot path.
-    switch (typeof value) {
-      case 'string':
-        return checkString(value);
-      case 'number':
-      case 'boolean':
-        return value;
-      case 'undefined':
-        return null;
-      default:
-    }
+    // Scalars first, without the try block: their conversion throws only BrokerErrors.
+    const type = typeof value;
+    if (type === 'string' || type === 'number' || type === 'boolean' || type === 'undefined' || type === 'bigint') return convert(value, 0);
     try {
       return convert(value, 0);
     } catch (e) {
