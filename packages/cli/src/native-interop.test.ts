@@ -45,20 +45,15 @@ function exited(p: BrokerProcess): Promise<number | null> {
 }
 
 /**
- * Writes `line` to the publisher's stdin until the subscriber printed it: the publisher
- * may peer before the subscriber's filter reached it. Each copy waits for the subscriber's
- * next output or a tenth of a second, whichever comes first.
+ * Publishes `line` once the subscriber reported the peering and waits until it printed it.
+ * Both tools print their statuses on stderr (`*** ... peer_added ...`) once the handshake,
+ * which carries the subscriber's filter, is done, and both publishers read stdin only
+ * after their own `peer()` returned: the one line written then is forwarded.
  */
-async function publishUntilSeen(publisher: BrokerProcess, subscriber: BrokerProcess, line: string): Promise<void> {
-  const printed = `data(/interop, ${line})`;
-  const end = Date.now() + 30_000;
-  while (!subscriber.stdout().includes(printed)) {
-    if (Date.now() > end) throw new Error(`${printed} never printed; subscriber: ${subscriber.stdout()} ${subscriber.stderr()}; publisher: ${publisher.stderr()}`);
-    publisher.child.stdin!.write(`${line}\n`);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([subscriber.waitForOutput(/data\(\/interop, /), new Promise((r) => (timer = setTimeout(r, 100)))]);
-    clearTimeout(timer);
-  }
+async function publishOnceSeen(publisher: BrokerProcess, subscriber: BrokerProcess, line: string): Promise<void> {
+  await subscriber.waitForOutput(/peer_added/, 'stderr');
+  publisher.child.stdin!.write(`${line}\n`);
+  await subscriber.waitForOutput(new RegExp(`data\\(/interop, ${line}\\)`));
 }
 
 /** `--broker.ssl.*` arguments, in Broker's `--name=value` form. */
@@ -100,13 +95,13 @@ live.req.describe("broker-ts's tools and the newest Broker's tools", () => {
     const brokerSub = theirs(broker.pipe, ['--mode=subscribe', '--topic=/interop', `--local-port=${p1}`, ...theirsTls]);
     (await connectWhenListening(p1)).destroy();
     const ourPub = ours('broker-pipe', ['-m', 'publish', '-t', '/interop', '-p', `127.0.0.1:${p1}`, ...oursTls]);
-    await publishUntilSeen(ourPub, brokerSub, 'from broker-ts');
+    await publishOnceSeen(ourPub, brokerSub, 'from broker-ts');
     // Broker publishes to our listening subscriber.
     const p2 = await freePort();
     const ourSub = ours('broker-pipe', ['-m', 'subscribe', '-t', '/interop', '-l', String(p2), ...oursTls]);
     await ourSub.waitForOutput(/^\*\*\* listening on /m, 'stderr');
     const brokerPub = theirs(broker.pipe, ['--mode=publish', '--topic=/interop', `--peers=["127.0.0.1:${p2}"]`, ...theirsTls]);
-    await publishUntilSeen(brokerPub, ourSub, 'from Broker');
+    await publishOnceSeen(brokerPub, ourSub, 'from Broker');
     expect(ourSub.stderr()).toMatch(/^\*\*\* peer_added\(/m);
   });
 
