@@ -9,14 +9,15 @@ import { BROKER_TAG, isPlainObject, markBrokerType, TAG_SET, TAG_TABLE } from '.
 // Broker's two associative containers share a file: each converts its natural input with
 // the conversion below, which builds the other one for a nested JS Set or Map.
 
+const factory: ContainerFactory = { makeSet: setFromArray, makeTable: tableFromArrays };
+
 /**
- * Builds {@link BrokerSet}s and {@link BrokerTable}s from converted elements, for the
- * natural conversion.
+ * The natural conversion that builds this file's containers: what the containers convert
+ * their input with, and what `toData` is.
  * @internal
  */
-export const containerFactory: ContainerFactory = { makeSet: setFromArray, makeTable: tableFromArrays };
-
-const toData = naturalConversion(containerFactory);
+export const convertNatural = naturalConversion(factory);
+const toData = convertNatural;
 
 /**
  * Broker's `set`: unique values kept in Broker's total order, keyed by value (a vector

@@ -1,8 +1,5 @@
-import { containerFactory } from './containers';
+import { convertNatural } from './containers';
 import type { Data, DataInput } from './data';
-import { naturalConversion } from './natural-data';
-
-const convertNatural = naturalConversion(containerFactory);
 
 /**
  * Converts natural JS input to exact Broker data: `undefined` → `null`, `Date` →
