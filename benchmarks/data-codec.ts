@@ -9,7 +9,7 @@
  * Optional: --round-ms=N --rounds=N
  */
 import { Decoder, Encoder, isNativeAccelerationEnabled } from 'cbor-x';
-import { cborEncoderOptions, decodeBinary, encodeBinary, installCborExtensions, toData } from '@broker-ts/data';
+import { cborEncoderOptions, decodeBinary, encodeBinary, encodeExactBinary, installCborExtensions, toData } from '@broker-ts/data';
 import { makeConnEvent, makeConnEventPlain } from './lib/conn-event';
 import { performance } from 'node:perf_hooks';
 import { type Measurement, printTable, summarize } from './lib/harness';
@@ -113,6 +113,16 @@ const check = measureInterleaved([
   { name: 'toData (the facade check)', body: () => void toData(brokerEvents[n++ & (POOL - 1)] as never) },
 ]);
 printTable('the facade check beside encoding: events per CPU-second of this process', check.cpu, ENCODE);
+
+// What a publication costs the publishing endpoint: the facade's check and the encoding,
+// as two walks (toData, then encodeBinary) and as the one walk the endpoint makes
+// (encodeExactBinary, which checks while it encodes).
+const TWO_WALKS = 'toData + encodeBinary';
+const publishCheck = measureInterleaved([
+  { name: TWO_WALKS, body: () => void encodeBinary(toData(brokerEvents[n++ & (POOL - 1)] as never)) },
+  { name: 'encodeExactBinary (one walk)', body: () => void encodeExactBinary(brokerEvents[n++ & (POOL - 1)] as never) },
+]);
+printTable('the check and the encoding of a publication: events per CPU-second of this process', publishCheck.cpu, TWO_WALKS);
 
 // The work a publication and its delivery ask for, beside the codec alone: what the TCP
 // throughput rows do per event besides moving bytes (build a fresh event, the facade's

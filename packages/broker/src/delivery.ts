@@ -68,8 +68,9 @@ export class Delivery {
    * the peers whose filters match (or to `receiver` only).
    * @param from - the id of the publishing hub, which does not get its own message
    * @param asRemote - deliver as a peer's message (a WebSocket client's publication)
+   * @param encoded - `value` in Broker's binary format, when the publisher encoded it already
    */
-  route(topic: string, value: Data, receiver?: string, from?: number, asRemote = false): void {
+  route(topic: string, value: Data, receiver?: string, from?: number, asRemote = false, encoded?: Uint8Array): void {
     this.host.stats.processed.data++;
     // A WebSocket client's message reaches local subscribers as a peer's message does.
     const local = asRemote ? this.host.targets.targetsFor(topic).remote : this.host.targets.targetsFor(topic).local;
@@ -80,7 +81,7 @@ export class Delivery {
     if (to.length === 0) return;
     let payload: Uint8Array;
     try {
-      payload = encodePayload(value);
+      payload = encoded ?? encodePayload(value);
     } catch (e) {
       // The facade checks every value (toData), so this is a value changed after it was
       // published: an error for this message only.

@@ -4,7 +4,7 @@
  */
 import { ActorSystem, type ActorRef, type Clock, VirtualClock } from '@broker-ts/actor';
 import { FLOW_MESSAGE_TYPES } from '@broker-ts/actor/internal';
-import { BrokerError, type Data, type DataInput, toData } from '@broker-ts/data';
+import { BrokerError, type Data, type DataInput, encodeExactBinary, toData } from '@broker-ts/data';
 import { arrayOf, checkBoolean, checkFunction, checkHost, checkName, checkPort, checkPositiveInt, checkTopic, optionsObject, shutDownError, type Topics, topicList } from './argument-checks';
 import { type Duration, toMilliseconds } from './duration';
 import type { AttachedStore, CoreCommand, EndpointStats, PeerInfo } from './core-messages';
@@ -208,7 +208,9 @@ export class Endpoint {
    */
   publish(topic: string, value: DataInput): void {
     checkTopic(topic);
-    this.enqueue(topic, toData(value), undefined, undefined);
+    // Exact data is checked while it is encoded (one walk); natural input is converted.
+    const payload = encodeExactBinary(value);
+    this.enqueue(topic, payload === undefined ? toData(value) : (value as Data), undefined, undefined, payload);
   }
 
   /**
@@ -218,7 +220,8 @@ export class Endpoint {
   publishTo(peer: string, topic: string, value: DataInput): void {
     checkName(peer, 'a peer id');
     checkTopic(topic);
-    this.enqueue(topic, toData(value), peer, undefined);
+    const payload = encodeExactBinary(value);
+    this.enqueue(topic, payload === undefined ? toData(value) : (value as Data), peer, undefined, payload);
   }
 
   /**
@@ -226,14 +229,15 @@ export class Endpoint {
    * before the first is published.
    */
   publishBatch(items: Iterable<readonly [string, DataInput]>): void {
-    const batch: Array<[string, Data]> = [];
+    const batch: Array<[string, Data, Uint8Array | undefined]> = [];
     for (const item of arrayOf(items, 'publishBatch items')) {
       if (!Array.isArray(item) || item.length !== 2) throw new BrokerError('invalid_data', 'publishBatch takes [topic, value] pairs');
       const [topic, value] = item as [unknown, DataInput];
       checkTopic(topic);
-      batch.push([topic, toData(value)]);
+      const payload = encodeExactBinary(value);
+      batch.push([topic, payload === undefined ? toData(value) : (value as Data), payload]);
     }
-    for (const [topic, value] of batch) this.enqueue(topic, value, undefined, undefined);
+    for (const [topic, value, payload] of batch) this.enqueue(topic, value, undefined, undefined, payload);
   }
 
   /**
@@ -243,7 +247,7 @@ export class Endpoint {
    * @throws BrokerError under the `throw` policy when the buffer is full, `shutting_down`
    *   after shutdown
    */
-  private enqueue(topic: string, value: Data, receiver: string | undefined, from: number | undefined): void {
+  private enqueue(topic: string, value: Data, receiver: string | undefined, from: number | undefined, payload?: Uint8Array): void {
     if (this.stopping !== undefined) throw shutDownError();
     const input = this.input;
     if (input.full) {
@@ -256,7 +260,7 @@ export class Endpoint {
       input.shift();
     }
     this.published++;
-    const mark = input.push(topic, value, receiver, from);
+    const mark = input.push(topic, value, receiver, from, payload);
     if (mark !== undefined) this.startBurst(input, mark, undefined);
   }
 

@@ -119,10 +119,11 @@ export class PublicationPacing {
     while (buffer.hasItemFor(mark)) {
       const topic = buffer.headTopic;
       const value = buffer.headValue;
+      const payload = buffer.headPayload;
       const receiver = buffer.headReceiver;
       const from = buffer.headFrom;
       buffer.shift();
-      delivery.route(topic, value, receiver, from);
+      delivery.route(topic, value, receiver, from, false, payload);
     }
     this.inputEmptied();
   }
@@ -173,9 +174,10 @@ export class PublicationPacing {
         break;
       }
       const value = buffer.headValue;
+      const payload = buffer.headPayload;
       const from = buffer.headFrom;
       buffer.shift();
-      delivery.route(topic, value, receiver, from);
+      delivery.route(topic, value, receiver, from, false, payload);
       n++;
     }
     if (n > 0) publisher.processed(n);

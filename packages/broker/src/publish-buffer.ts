@@ -39,6 +39,8 @@ export class PublishBuffer {
   /** Topics, values and receivers on the ring; empty slots hold undefined. */
   private readonly topics: Array<string | undefined>;
   private readonly values: Array<Data | undefined>;
+  /** Each value in Broker's binary format when the publisher encoded it already. */
+  private readonly payloads: Array<Uint8Array | undefined>;
   private readonly receivers: Array<string | undefined>;
   /** The hub that published each item (it does not receive its own), if any. */
   private readonly froms: Array<number | undefined>;
@@ -76,6 +78,7 @@ export class PublishBuffer {
     const slots = Math.min(capacity, 1024);
     this.topics = new Array<string | undefined>(slots);
     this.values = new Array<Data | undefined>(slots);
+    this.payloads = new Array<Uint8Array | undefined>(slots);
     this.receivers = new Array<string | undefined>(slots);
     this.froms = new Array<number | undefined>(slots);
   }
@@ -92,17 +95,21 @@ export class PublishBuffer {
 
   /**
    * Appends a publication.
+   * @param from - the publishing hub, which does not get its own message
+   * @param payload - `value` in Broker's binary format, if the publisher encoded it
+   *   already (the core then does not encode it again)
    * @returns the mark of a new burst, which the caller sends to the core in a
    *   `publish-drain` message; undefined when the current burst already has one, or when
    *   the buffer is full (check {@link PublishBuffer.full} first)
    */
-  push(topic: string, value: Data, receiver: string | undefined, from?: number): DrainMark | undefined {
+  push(topic: string, value: Data, receiver: string | undefined, from?: number, payload?: Uint8Array): DrainMark | undefined {
     if (this.size === this.capacity) return undefined;
     if (this.size === this.topics.length) this.grow();
     let i = this.head + this.size;
     if (i >= this.topics.length) i -= this.topics.length;
     this.topics[i] = topic;
     this.values[i] = value;
+    this.payloads[i] = payload;
     this.receivers[i] = receiver;
     this.froms[i] = from;
     this.size++;
@@ -186,6 +193,11 @@ export class PublishBuffer {
     return this.values[this.head]!;
   }
 
+  /** The oldest item's value in Broker's binary format, if its publisher encoded it (call only when not empty). */
+  get headPayload(): Uint8Array | undefined {
+    return this.payloads[this.head];
+  }
+
   /** The oldest item's receiver (call only when not empty). */
   get headReceiver(): string | undefined {
     return this.receivers[this.head];
@@ -202,6 +214,7 @@ export class PublishBuffer {
     const h = this.head;
     this.topics[h] = undefined;
     this.values[h] = undefined;
+    this.payloads[h] = undefined;
     this.receivers[h] = undefined;
     this.froms[h] = undefined;
     this.head = h + 1 === this.topics.length ? 0 : h + 1;
@@ -213,7 +226,7 @@ export class PublishBuffer {
   private grow(): void {
     const n = this.topics.length;
     const slots = Math.min(this.capacity, n * 2);
-    for (const arr of [this.topics, this.values, this.receivers, this.froms] as unknown[][]) {
+    for (const arr of [this.topics, this.values, this.payloads, this.receivers, this.froms] as unknown[][]) {
       const copy = new Array<unknown>(slots);
       for (let k = 0; k < this.size; k++) copy[k] = arr[(this.head + k) % n];
       arr.length = 0;

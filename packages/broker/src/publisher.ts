@@ -8,7 +8,7 @@
  */
 import type { Clock } from '@broker-ts/actor';
 import { RateMeter } from '@broker-ts/actor/internal';
-import { BrokerError, type Data, type DataInput, toData } from '@broker-ts/data';
+import { BrokerError, type Data, type DataInput, encodeExactBinary, toData } from '@broker-ts/data';
 import { arrayOf } from './argument-checks';
 import type { PublisherPort } from './local-subscription';
 import { type DrainMark, PublishBuffer } from './publish-buffer';
@@ -83,31 +83,35 @@ export class Publisher {
    * @throws BrokerError for a value that is not Broker data, or `shutting_down` once closed
    */
   publish(value: DataInput): Promise<void> {
-    // With credit, no async frame and no new promise: this is the hot path.
+    // With credit, no async frame and no new promise: this is the hot path. Exact data is
+    // checked while it is encoded (one walk, and the core sends these bytes); natural
+    // input is converted, and encoded by the core if a peer needs it.
     let data: Data;
+    let payload: Uint8Array | undefined;
     try {
-      data = toData(value);
+      payload = encodeExactBinary(value);
+      data = payload === undefined ? toData(value) : (value as Data);
     } catch (e) {
       return Promise.reject(e);
     }
     if (this.closed || this.life.stopped) return Promise.reject(new BrokerError('shutting_down', this.closed ? 'the publisher is closed' : 'the endpoint is shut down'));
-    if (this.buffer.full) return this.publishLater(data);
-    this.hand(data);
+    if (this.buffer.full) return this.publishLater(data, payload);
+    this.hand(data, payload);
     return RESOLVED;
   }
 
   /** Waits for credit, then hands the value over. */
-  private async publishLater(data: Data): Promise<void> {
+  private async publishLater(data: Data, payload: Uint8Array | undefined): Promise<void> {
     while (this.buffer.full) {
       if (this.closed) throw new BrokerError('shutting_down', 'the publisher is closed');
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
     if (this.closed) throw new BrokerError('shutting_down', 'the publisher is closed');
-    this.hand(data);
+    this.hand(data, payload);
   }
 
-  private hand(data: Data): void {
-    const mark = this.buffer.push(this.topic, data, undefined);
+  private hand(data: Data, payload: Uint8Array | undefined): void {
+    const mark = this.buffer.push(this.topic, data, undefined, undefined, payload);
     if (mark !== undefined) this.startBurst(this.buffer, mark, this.port);
   }
 

@@ -3,7 +3,7 @@ import { set, table } from './containers';
 import { count } from './count';
 import type { DataInput } from './data';
 import { decodeBinary } from './decode-binary';
-import { encodeBinary, encodeBinaryView } from './encode-binary';
+import { encodeBinary, encodeBinaryView, encodeExactBinary } from './encode-binary';
 import { enumValue } from './enum-value';
 import { port } from './port';
 import { subnet } from './subnet';
@@ -102,5 +102,37 @@ describe('encodeBinary', () => {
     const cyclic: unknown[] = [];
     cyclic.push(cyclic);
     expect(() => encodeBinary(cyclic as never)).toThrow(expect.objectContaining({ code: 'serialization_failed' }));
+  });
+});
+
+describe('encodeExactBinary', () => {
+  const event = [count(1), count(1), ['event_2', [timestamp(1_500_000_000n), 'uid', [address('1.2.3.4'), port(80, 'tcp')], enumValue('tcp'), timespan(3n), set(['a', 'b']), table([['k', -1n]]), subnet('10.0.0.0/8'), 2.5, true, null, 'é€😀']]];
+
+  test('encodes exact Broker data to the bytes of encodeBinary', () => {
+    expect(hex(encodeExactBinary(event)!)).toBe(hex(encodeBinary(event)));
+    expect(hex(encodeExactBinary('x'.repeat(5000))!)).toBe(hex(encodeBinary('x'.repeat(5000))));
+  });
+
+  test.each<[string, unknown]>([
+    ['undefined (toData makes it none)', [1, undefined]],
+    ['a plain object (a table)', { a: 1 }],
+    ['a Map', new Map([[1, 2]])],
+    ['a Set', new Set([1])],
+    ['a Date', new Date(0)],
+    ['bytes (toData makes valid UTF-8 a string)', new Uint8Array([0x61])],
+    ['a lone surrogate', ['\ud800']],
+    ['an integer out of int64 range', 2n ** 63n],
+    ['nesting past the limit', JSON.parse('['.repeat(600) + ']'.repeat(600))],
+    ['a function', () => 1],
+  ])('leaves %s to toData', (_name, input) => {
+    expect(encodeExactBinary(input as DataInput)).toBeUndefined();
+  });
+
+  test('a cyclic array is left to toData, and the encoder is usable after', () => {
+    const a: unknown[] = [1];
+    a.push(a);
+    expect(encodeExactBinary(a as DataInput)).toBeUndefined();
+    expect(hex(encodeBinary(undefined))).toBe('00');
+    expect(hex(encodeBinary([1, undefined]))).toBe(hex(encodeBinary([1, null])));
   });
 });

@@ -11,6 +11,7 @@ import type { Subnet } from './subnet';
 import type { Timespan } from './timespan';
 import type { Timestamp } from './timestamp';
 import { toData } from './to-data';
+import { DATA_TYPE_NAMES } from './type-of';
 import * as typeTag from './type-tag';
 import { isWellFormedString } from './utf8';
 
@@ -42,6 +43,14 @@ let pos = 0;
 let handedOut = 0;
 /** Where the encoding in progress starts in `target`. */
 let start = 0;
+/**
+ * Set while {@link encodeExactBinary} runs: input that is not exact Broker data (natural
+ * JS values, which `toData` would convert) stops the encoding instead of converting.
+ */
+let exactOnly = false;
+
+/** Thrown inside an exact-only encoding at the first value that is not exact Broker data. */
+const NOT_EXACT = new Error('not exact Broker data');
 
 /** Moves the encoding in progress, from `from` to `pos`, to the front of a new buffer of `size` bytes. */
 function realloc(size: number, from: number): void {
@@ -109,6 +118,15 @@ function writeBytes(bytes: Uint8Array): void {
   pos += bytes.length;
 }
 
+function isAddress(a: unknown): boolean {
+  return typeof a === 'object' && a !== null && typeof (a as Address).w0 === 'number' && typeof (a as Address).w1 === 'number' && typeof (a as Address).w2 === 'number' && typeof (a as Address).w3 === 'number';
+}
+
+/** A Broker class's object without the fields its constructor sets: refused as `toData` refuses it. */
+function forged(tag: number): BrokerError {
+  return new BrokerError('invalid_data', `a ${DATA_TYPE_NAMES[tag]} without valid fields (not made by its constructor)`);
+}
+
 function writeAddress(a: Address): void {
   view.setUint32(pos, a.w0);
   view.setUint32(pos + 4, a.w1);
@@ -139,6 +157,7 @@ function writeValue(v: unknown, depth: number): void {
       target[pos++] = v ? 1 : 0;
       return;
     case 'undefined':
+      if (exactOnly) throw NOT_EXACT;
       target[pos++] = 0;
       return;
     case 'object':
@@ -166,15 +185,18 @@ function writeObject(v: object, depth: number): void {
   const tag = (v as { [TAG_KEY]?: number })[TAG_KEY];
   switch (tag) {
     case 2: // count
+      if (typeof (v as Count).value !== 'bigint') throw forged(tag);
       target[pos] = 2;
       view.setBigUint64(pos + 1, (v as Count).value);
       pos += 9;
       return;
     case 6: // address
+      if (!isAddress(v)) throw forged(tag);
       target[pos++] = 6;
       writeAddress(v as Address);
       return;
     case 8: // port
+      if (typeof (v as Port).number !== 'number' || typeof (v as Port).protocolNumber !== 'number') throw forged(tag);
       target[pos] = 8;
       view.setUint16(pos + 1, (v as Port).number);
       target[pos + 3] = (v as Port).protocolNumber;
@@ -182,16 +204,19 @@ function writeObject(v: object, depth: number): void {
       return;
     case 9: // timestamp
     case 10: // timespan
+      if (typeof (v as Timestamp | Timespan).ns !== 'bigint') throw forged(tag);
       target[pos] = tag;
       view.setBigInt64(pos + 1, (v as Timestamp | Timespan).ns);
       pos += 9;
       return;
     case 11: // enum_value
+      if (typeof (v as EnumValue).name !== 'string') throw forged(tag);
       writeString(11, (v as EnumValue).name);
       return;
     case 12: {
       // set
       const items = (v as BrokerSet).items;
+      if (!Array.isArray(items)) throw forged(tag);
       target[pos++] = 12;
       writeVarbyte(items.length);
       for (let i = 0; i < items.length; i++) writeValue(items[i], depth);
@@ -201,6 +226,7 @@ function writeObject(v: object, depth: number): void {
       // table
       const keys = (v as BrokerTable).keyItems;
       const values = (v as BrokerTable).valueItems;
+      if (!Array.isArray(keys) || !Array.isArray(values) || keys.length !== values.length) throw forged(tag);
       target[pos++] = 13;
       writeVarbyte(keys.length);
       for (let i = 0; i < keys.length; i++) {
@@ -210,11 +236,13 @@ function writeObject(v: object, depth: number): void {
       return;
     }
     case 7: // subnet
+      if (!isAddress((v as Subnet).network) || typeof (v as Subnet).rawLength !== 'number') throw forged(tag);
       target[pos++] = 7;
       writeAddress((v as Subnet).network);
       target[pos++] = (v as Subnet).rawLength;
       return;
     default:
+      if (exactOnly) throw NOT_EXACT;
       if (v instanceof Uint8Array) writeBytes(v);
       // Natural JS input (Set, Map, Date, plain objects): convert, then encode.
       else writeObject(toData(v as DataInput) as object, depth);
@@ -274,4 +302,24 @@ export function encodeBinaryView(value: DataInput): Uint8Array {
   const out = node.subarray(start, pos);
   pos = start;
   return out;
+}
+
+/**
+ * Encodes exact Broker data as {@link encodeBinary} does, checking it as `toData` does on
+ * the way (nesting, well-formed strings, objects of Broker's classes made by their
+ * constructors), so that a publication is walked once instead of twice.
+ * @param value - the value to publish
+ * @returns the bytes, or undefined when `value` is not exact Broker data: natural JS input
+ *   that `toData` converts, or a value `toData` refuses (the caller runs `toData`, which
+ *   converts it or throws its error)
+ */
+export function encodeExactBinary(value: DataInput): Uint8Array | undefined {
+  exactOnly = true;
+  try {
+    return encodeBinary(value);
+  } catch {
+    return undefined;
+  } finally {
+    exactOnly = false;
+  }
 }

@@ -21,7 +21,7 @@ export { Count, count, COUNT_MAX } from './count';
 export type { Data, DataInput } from './data';
 export { decodeBinary } from './decode-binary';
 export { decodeJson, decodeJsonDataMessage } from './decode-json';
-export { encodeBinary } from './encode-binary';
+export { encodeBinary, encodeExactBinary } from './encode-binary';
 export { encodeJson, encodeJsonDataMessage } from './encode-json';
 export { EnumValue, enumValue } from './enum-value';
 export { ErrorCode, type ErrorCodeName, errorCodeName, isErrorCodeName } from './error-code';

@@ -2,7 +2,7 @@ import { address } from './address';
 import { BrokerError } from './broker-error';
 import { BrokerSet, BrokerTable } from './containers';
 import { count } from './count';
-import { encodeBinary } from './encode-binary';
+import { encodeBinary, encodeExactBinary } from './encode-binary';
 import { enumValue } from './enum-value';
 import { port } from './port';
 import { subnet } from './subnet';
@@ -132,6 +132,8 @@ describe('toData refuses what no codec could encode, with a BrokerError', () => 
     ];
     for (const f of forgeries) {
       expect(() => toData(f as never)).toThrow(BrokerError);
+      // The publication path's encoder checks as toData does: it leaves the value to toData.
+      expect(encodeExactBinary(f as never)).toBeUndefined();
       // The encoder trusts its input for speed, but fails only with a BrokerError.
       let failure: unknown;
       try {

@@ -11,6 +11,7 @@ import {
   decodeBinary,
   decodeJson,
   encodeBinary,
+  encodeExactBinary,
   encodeJson,
   equals,
   formatReal,
@@ -62,6 +63,17 @@ describe('round trips of random values of all 15 types, nested', () => {
         const back = decodeBinary(bytes);
         expect(sameData(back, v)).toBe(true);
         expect(hex(encodeBinary(back))).toBe(hex(bytes));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  test('binary, the publication path: encodeExactBinary gives the bytes of encodeBinary, or leaves bytes strings to toData', () => {
+    fc.assert(
+      fc.property(arbData, (v) => {
+        const exact = encodeExactBinary(v);
+        if (hasBytesString(v)) expect(exact).toBeUndefined();
+        else expect(hex(exact!)).toBe(hex(encodeBinary(v)));
       }),
       { numRuns: 400 },
     );
