@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { BenchChild } from '../baselines/lib/bench-child';
 import type { RunningSystem, ThroughputSystem } from '../baselines/lib/measure-throughput';
 import { startPair } from '../baselines/lib/start-pair';
+import { LAZY_FLAG } from './conn-event-counter';
 import { TLS_FLAG } from './peering-transport';
 import { type RssFigures, RssTracker } from './rss-tracker';
 
@@ -69,17 +70,20 @@ function transportArgs(tls: boolean): string[] {
   return tls ? [TLS_FLAG] : [];
 }
 
-/** broker-ts endpoint → endpoint, two processes over loopback TCP (plain, or Broker's default TLS). */
-export function brokerTsTcp(verbose = false, tls = false): TrackedSystem {
+/**
+ * broker-ts endpoint → endpoint, two processes over loopback TCP (plain, or Broker's
+ * default TLS); with `lazy`, the receiver counts undecoded messages (`subscribeLazy`).
+ */
+export function brokerTsTcp(verbose = false, tls = false, lazy = false): TrackedSystem {
   const rss: RssFigures[] = [];
   return {
-    name: tls ? 'broker-ts TLS, 2 processes' : 'broker-ts TCP, 2 processes',
+    name: `${tls ? 'broker-ts TLS, 2 processes' : 'broker-ts TCP, 2 processes'}${lazy ? ', lazy receiver' : ''}`,
     rss,
     rssOf: 'sender process',
     async start() {
       let senderPid = 0;
       const running = await startPair(
-        () => BenchChild.spawnNode('bts-receiver', script('bts-receiver.ts'), transportArgs(tls), verbose),
+        () => BenchChild.spawnNode('bts-receiver', script('bts-receiver.ts'), [...transportArgs(tls), ...(lazy ? [LAZY_FLAG] : [])], verbose),
         (port) => {
           const sender = BenchChild.spawnNode('bts-sender', script('bts-sender.ts'), [String(port), ...transportArgs(tls)], verbose);
           senderPid = sender.pid;

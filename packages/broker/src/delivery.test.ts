@@ -4,10 +4,12 @@
  * and inputs (their protocol messages recorded where the flow host would send them).
  */
 import { StreamSink, StreamSource } from '@broker-ts/actor/internal';
-import { Count, type Data, decodeBinary, encodeBinary } from '@broker-ts/data';
+import { BrokerError, Count, type Data, decodeBinary, encodeBinary } from '@broker-ts/data';
 import { CoreParts, unusedLink } from './__fixtures__/core-parts';
+import { LazyCallbackSink } from './callback-sinks';
 import { Delivery, type DeliveryHost } from './delivery';
 import type { PeerOverflowPolicy } from './endpoint-options';
+import type { LazyDataMessage } from './lazy-data-message';
 import { LocalSubscription } from './local-subscription';
 import { MessageQueue } from './message-queue';
 import type { WireItem } from './peer-protocol';
@@ -188,6 +190,44 @@ describe('Delivery of peers\' messages', () => {
     h.receive(p, [['/a', new Uint8Array([0x42]), null, 1, 20, null], item('/a', 3n, null, 2)]);
     expect(sub.queue.poll()).toEqual([['/a', 3n]]);
     expect(h.stats.malformed).toBe(1);
+  });
+
+  test('a lazy subscription gets the payload undecoded; beside an eager one, the value decoded once', () => {
+    const h = new Harness('dropNewest', 8);
+    const got: LazyDataMessage[] = [];
+    const lazy = new LocalSubscription(50, false, new LazyCallbackSink(h.log, (m) => got.push(m)));
+    h.targets.add(lazy, ['/a']);
+    const p = h.peer('P', []);
+    const bad = new Uint8Array([0x42]);
+    h.receive(p, [['/a', bad, null, 1, 20, null], item('/a', [3n, 'x'], null, 2)]);
+    // Nothing was decoded: the malformed payload reaches the lazy subscriber, and fails when read.
+    expect(h.stats.malformed).toBe(0);
+    expect(got.map((m) => m.topic)).toEqual(['/a', '/a']);
+    expect(got[0].payload).toBe(bad);
+    expect(() => got[0].value).toThrow(BrokerError);
+    expect(got[1].value).toEqual([3n, 'x']);
+    expect(got[1].value).toBe(got[1].value);
+    expect(got[1].payload).toEqual(encodeBinary([3n, 'x']));
+    // With an eager subscriber beside it: decoded once, both get the same value; a
+    // malformed payload is dropped for both and counted.
+    const eager = h.subscribe(['/a'], 8);
+    got.length = 0;
+    h.receive(p, [['/a', bad, null, 3, 20, null], item('/a', 4n, null, 4)]);
+    expect(h.stats.malformed).toBe(1);
+    const [[, value]] = eager.queue.poll();
+    expect(got).toHaveLength(1);
+    expect(got[0].value).toBe(value);
+    // A native Broker peer's message, decoded at receipt: handed over with its value.
+    got.length = 0;
+    const native = h.peer('N', []);
+    native.in = undefined;
+    h.delivery.onNativeItems(native, [['/a', bad, null, 5, 20, null, 'decoded at receipt']]);
+    expect(got[0].value).toBe('decoded at receipt');
+    expect(got[0].payload).toBe(bad);
+    // A local publication seen as a peer's (a WebSocket client's) reaches it with its value.
+    h.delivery.route('/a/ws', 'hi', undefined, undefined, true);
+    expect(got[1].value).toBe('hi');
+    expect(decodeBinary(got[1].payload)).toBe('hi');
   });
 
   test('wait in the peer\'s backlog while a subscriber is full, unacknowledged, and go on once it made room', async () => {

@@ -74,7 +74,7 @@ export class Delivery {
     this.host.stats.processed.data++;
     // A WebSocket client's message reaches local subscribers as a peer's message does.
     const local = asRemote ? this.host.targets.targetsFor(topic).remote : this.host.targets.targetsFor(topic).local;
-    if (local.length > 0) this.deliverLocal(topic, value, local, from);
+    if (local.length > 0) this.deliverLocal(topic, value, local, from, encoded);
     if (isInternalTopic(topic)) return;
     const to = this.host.router.peersFor(topic, receiver);
     const seq = this.host.router.nextSequence();
@@ -99,10 +99,11 @@ export class Delivery {
    * Local publications never wait: a full hub or status subscriber misses the message
    * (counted).
    */
-  deliverLocal(topic: string, value: Data, targets: readonly LocalSubscription[], exceptId: number | undefined): void {
+  deliverLocal(topic: string, value: Data, targets: readonly LocalSubscription[], exceptId: number | undefined, payload?: Uint8Array): void {
     for (const sub of targets) {
       if (sub.id === exceptId) continue;
-      if (!sub.sink.push([topic, value])) {
+      const sink = sub.sink;
+      if (!(sink.pushEncoded !== undefined ? sink.pushEncoded(topic, payload, value) : sink.push([topic, value]))) {
         this.host.stats.localDrops++;
         this.host.log.debug({ event: 'local-drop', topic, subscription: sub.id }, 'local message dropped: subscription full');
       }
@@ -170,8 +171,18 @@ export class Delivery {
           break;
         }
         if (targets.length > 0) {
-          const value = this.decodePayload(peer, item);
-          if (value !== undefined) for (let k = 0; k < targets.length; k++) targets[k].sink.push([item[0], value]);
+          // Decoded once, and only when a target takes values (lazy subscriptions take the
+          // payload and decode it if they read it).
+          let eager = false;
+          for (let k = 0; k < targets.length; k++) if (targets[k].sink.pushEncoded === undefined) eager = true;
+          const value = eager ? this.decodePayload(peer, item) : item[6];
+          if (!eager || value !== undefined) {
+            for (let k = 0; k < targets.length; k++) {
+              const sink = targets[k].sink;
+              if (sink.pushEncoded !== undefined) sink.pushEncoded(item[0], item[1], value);
+              else sink.push([item[0], value!]);
+            }
+          }
         }
       }
       if (decision.relayTo.length > 0) {

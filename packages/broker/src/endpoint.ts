@@ -13,6 +13,9 @@ import type { BackendKind, BackendOptions } from './store/backend';
 import { openStoreFrontend, type Store } from './store/store';
 import { type EndpointOptions, resolveEndpointOptions, type ResolvedEndpointOptions } from './endpoint-options';
 import { Hub } from './hub';
+import { LazyCallbackSink, ValueCallbackSink } from './callback-sinks';
+import type { LazyDataMessage } from './lazy-data-message';
+import type { Logger } from 'pino';
 import { LocalSubscription, type PublisherPort } from './local-subscription';
 import { type DrainMark, PublishBuffer } from './publish-buffer';
 import { Publisher, type PublisherOptions } from './publisher';
@@ -329,31 +332,33 @@ export class Endpoint {
    * @returns a function that ends the subscription
    */
   subscribe(topics: Topics, callback: (topic: string, value: Data) => void): () => void {
-    const list = topicList(topics);
     checkFunction(callback, 'a subscription callback');
+    return this.callbackSubscription(topics, (log) => new ValueCallbackSink(log, callback));
+  }
+
+  /**
+   * Calls `callback` for each message on these topics with the message undecoded: its
+   * `value` is decoded when first read, exactly as {@link Endpoint.subscribe} would have
+   * given it, and its `payload` holds Broker's binary encoding. For consumers that route,
+   * count, store or forward messages without reading every value.
+   * @returns a function that ends the subscription
+   */
+  subscribeLazy(topics: Topics, callback: (message: LazyDataMessage) => void): () => void {
+    checkFunction(callback, 'a subscription callback');
+    return this.callbackSubscription(topics, (log) => new LazyCallbackSink(log, callback));
+  }
+
+  /** Adds a subscription whose sink hands each message to a callback at once. */
+  private callbackSubscription(topics: Topics, makeSink: (log: Logger) => ValueCallbackSink | LazyCallbackSink): () => void {
+    const list = topicList(topics);
     this.checkOpen();
     const id = this.nextId++;
-    const log = this.system.loggerFor('endpoint');
-    let open = true;
-    const sub = new LocalSubscription(id, false, {
-      freeCapacity: Number.POSITIVE_INFINITY,
-      push: ([topic, value]) => {
-        if (!open) return false;
-        try {
-          callback(topic, value);
-        } catch (e) {
-          log.warn({ event: 'callback-failed', topic, detail: (e as Error).message }, 'a subscription callback threw');
-        }
-        return true;
-      },
-      close: () => {
-        open = false;
-      },
-    });
+    const sink = makeSink(this.system.loggerFor('endpoint'));
+    const sub = new LocalSubscription(id, false, sink);
     this.tell({ type: 'add-subscription', sub, topics: list });
     return () => {
-      if (!open) return;
-      open = false;
+      if (!sink.open) return;
+      sink.open = false;
       this.tell({ type: 'remove-subscription', id });
     };
   }

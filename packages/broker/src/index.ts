@@ -23,6 +23,7 @@ export { endpointInfoFromData, endpointInfoToData } from './endpoint-info';
 export type { Duration } from './duration';
 export type { GetOptions } from './message-queue';
 export { Subscriber, type DataMessage, type SubscriberOptions } from './subscriber';
+export { LazyDataMessage } from './lazy-data-message';
 export { Hub } from './hub';
 export { Publisher, type PublisherOptions } from './publisher';
 export { StatusSubscriber, type StatusEvent } from './status-subscriber';

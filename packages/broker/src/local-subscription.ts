@@ -10,6 +10,13 @@ export interface SubscriptionSink {
   readonly freeCapacity: number;
   /** Takes a message; false if it had no room or is closed. */
   push(item: [string, Data]): boolean;
+  /**
+   * Present on sinks that take messages undecoded (lazy subscriptions): the core calls
+   * it instead of {@link SubscriptionSink.push}, with the value's encoding and the value
+   * when it has it already (at least one of the two), and decodes nothing for them.
+   * @returns false if it had no room or is closed
+   */
+  pushEncoded?(topic: string, payload: Uint8Array | undefined, value: Data | undefined): boolean;
   /** Ends the subscription's stream (pending reads fail with `end_of_file`). */
   close(reason?: string): void;
 }
