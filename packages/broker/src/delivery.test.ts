@@ -109,6 +109,19 @@ describe('Delivery of local publications', () => {
     expect(h.stats.processed.data).toBe(3);
   });
 
+  test('a publication the publisher encoded goes to peers as those bytes, and to a local hub decoded', () => {
+    const h = new Harness('dropNewest', 8);
+    const hub = h.subscribe(['/a'], 4, true);
+    const q = h.peer('Q', ['/a'], 8);
+    const bytes = encodeBinary([new Count(7n), 'x']);
+    h.delivery.route('/a/x', undefined, undefined, undefined, false, bytes);
+    expect(hub.queue.poll()).toEqual([['/a/x', [new Count(7n), 'x']]]);
+    (q.out as StreamSource<WireItem, string>).flush();
+    const batch = h.sent.get('Q')?.find((m) => m.type === 'flow.batch') as unknown as { items: WireItem[] };
+    expect(batch.items).toHaveLength(1);
+    expect(batch.items[0][1]).toBe(bytes);
+  });
+
   test('a peer gets [topic, payload, null origin, sequence, ttl, receiver] in Broker binary', () => {
     const h = new Harness('dropNewest', 8);
     const q = h.peer('Q', ['/a'], 8);

@@ -1,4 +1,4 @@
-import { BrokerError } from '@broker-ts/data';
+import { BrokerError, count, encodeBinary } from '@broker-ts/data';
 import { PublishBuffer } from './publish-buffer';
 
 function takeAll(b: PublishBuffer, mark = { end: Number.POSITIVE_INFINITY }): string[] {
@@ -17,6 +17,18 @@ describe('PublishBuffer', () => {
     expect(mark).toEqual({ end: Number.POSITIVE_INFINITY });
     expect(b.push('/t', 2, 'peer')).toBeUndefined();
     expect(takeAll(b, mark)).toEqual(['/t=1', '/t=2@peer']);
+  });
+
+  test('an item encoded by its publisher is held as its bytes only', () => {
+    const b = new PublishBuffer(4);
+    const bytes = encodeBinary([count(1), 'x']);
+    b.push('/t', [count(1), 'x'], undefined, undefined, bytes);
+    b.push('/t', 2n, undefined);
+    expect(b.headValue).toBeUndefined();
+    expect(b.headPayload).toBe(bytes);
+    b.shift();
+    expect(b.headValue).toBe(2n);
+    expect(b.headPayload).toBeUndefined();
   });
 
   test('refuses beyond its capacity and keeps order when the ring wraps and grows', () => {
