@@ -147,7 +147,11 @@ function report(series: Series[], rate: number, options: { seconds: number; warm
     const idleRss = median(twin.readings.map((r) => r.rss));
     const idleHeap = median(twin.readings.map((r) => r.heapUsed));
     // Where the difference lies: the V8 heap's reserved size and memory outside it.
-    const parts = (x: Series) => ({ heapTotal: median(x.readings.map((r) => r.heapTotal)), external: median(x.readings.map((r) => r.external)) });
+    const parts = (x: Series) => ({
+      heapTotal: median(x.readings.map((r) => r.heapTotal)),
+      youngGeneration: median(x.readings.map((r) => r.youngGeneration ?? 0)),
+      external: median(x.readings.map((r) => r.external)),
+    });
     return {
       role: s.role.replace(' (load)', ''), rss, heap, idleRss, idleHeap, rssRatioMax: rss.max / idleRss, rssRatioMedian: rss.median / idleRss,
       loadedParts: parts(s), idleParts: parts(twin),
@@ -159,7 +163,7 @@ function report(series: Series[], rate: number, options: { seconds: number; warm
   for (const r of rows) {
     console.log(`${r.role}: RSS idle ${mib(r.idleRss)}, loaded median ${mib(r.rss.median)} max ${mib(r.rss.max)} (${r.rssRatioMedian.toFixed(2)}x / ${r.rssRatioMax.toFixed(2)}x idle), trend ${trend(r.rss)}`);
     console.log(`${' '.repeat(r.role.length)}  heap used idle ${mib(r.idleHeap)}, loaded median ${mib(r.heap.median)} max ${mib(r.heap.max)}, floor trend ${trend(r.heap)}`);
-    console.log(`${' '.repeat(r.role.length)}  medians idle → loaded: heap total ${mib(r.idleParts.heapTotal)} → ${mib(r.loadedParts.heapTotal)}, external ${mib(r.idleParts.external)} → ${mib(r.loadedParts.external)}`);
+    console.log(`${' '.repeat(r.role.length)}  medians idle → loaded: heap total ${mib(r.idleParts.heapTotal)} → ${mib(r.loadedParts.heapTotal)} (young generation ${mib(r.idleParts.youngGeneration)} → ${mib(r.loadedParts.youngGeneration)}), external ${mib(r.idleParts.external)} → ${mib(r.loadedParts.external)}`);
   }
   const goals = rows.flatMap((r) => [
     { goal: `${r.role} RSS max ${r.rssRatioMax.toFixed(2)}x idle ≤ 1.5x`, met: r.rssRatioMax <= 1.5 },

@@ -25,13 +25,15 @@ export interface Sample {
   cpuSeconds: number;
 }
 
-/** A Node child's `process.memoryUsage()`, bytes. */
+/** A Node child's `process.memoryUsage()`, and its young generation's size, bytes. */
 export interface MemoryReading {
   rss: number;
   heapTotal: number;
   heapUsed: number;
   external: number;
   arrayBuffers: number;
+  /** V8's new space, reserved (part of `heapTotal`); absent in runs saved before it was read. */
+  youngGeneration?: number;
 }
 
 /** Something whose CPU time counts towards a measurement. */
@@ -186,14 +188,15 @@ export class BenchChild implements CpuMeter {
   }
 
   /**
-   * Asks a Node child for its `process.memoryUsage()` (`memory` on stdin, answered with
-   * `memory <rss> <heapTotal> <heapUsed> <external> <arrayBuffers>` in bytes).
+   * Asks a Node child for its `process.memoryUsage()` and young generation (`memory` on
+   * stdin, answered with `memory <rss> <heapTotal> <heapUsed> <external> <arrayBuffers>
+   * <youngGeneration>` in bytes).
    */
   async memory(timeoutMs = 10_000): Promise<MemoryReading> {
-    const reply = this.waitForLine(/^memory (\d+) (\d+) (\d+) (\d+) (\d+)$/, timeoutMs);
+    const reply = this.waitForLine(/^memory (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$/, timeoutMs);
     this.send('memory');
-    const [rss, heapTotal, heapUsed, external, arrayBuffers] = (await reply).slice(1, 6).map(Number);
-    return { rss, heapTotal, heapUsed, external, arrayBuffers };
+    const [rss, heapTotal, heapUsed, external, arrayBuffers, youngGeneration] = (await reply).slice(1, 7).map(Number);
+    return { rss, heapTotal, heapUsed, external, arrayBuffers, youngGeneration };
   }
 
   /** CPU seconds used so far (via {@link sample}). */

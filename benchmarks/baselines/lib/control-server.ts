@@ -1,8 +1,9 @@
 /**
  * The child side of the benchmark control protocol (see `bench-child.ts`) for Node
  * participants: answers `sample` with the count and `process.cpuUsage()`, `memory` with
- * `process.memoryUsage()`, and exits on `stop` or end of input.
+ * `process.memoryUsage()` and the size of V8's young generation, and exits on `stop` or end of input.
  */
+import { getHeapSpaceStatistics } from 'node:v8';
 import { createInterface } from 'node:readline';
 
 /** What a Node participant tells the runner. */
@@ -46,7 +47,9 @@ export function serveControl(handlers: ControlHandlers): void {
       process.stdout.write(`sample ${handlers.count()} ${cpu.user + cpu.system}\n`);
     } else if (line === 'memory') {
       const m = process.memoryUsage();
-      process.stdout.write(`memory ${m.rss} ${m.heapTotal} ${m.heapUsed} ${m.external} ${m.arrayBuffers}\n`);
+      // The young generation's reserved size: V8 grows it under sustained allocation.
+      const young = getHeapSpaceStatistics().find((x) => x.space_name === 'new_space')?.space_size ?? 0;
+      process.stdout.write(`memory ${m.rss} ${m.heapTotal} ${m.heapUsed} ${m.external} ${m.arrayBuffers} ${young}\n`);
     } else if (line === 'stop') {
       void stop();
     }
