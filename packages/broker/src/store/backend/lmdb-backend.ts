@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as lmdb from 'lmdb';
+import type * as Lmdb from 'lmdb';
 import { BrokerError } from '@broker-ts/data';
 import { optionEntries, type BackendOptions } from './backend-options';
 import { checkLmdbFile } from './lmdb-file-check';
@@ -107,6 +107,14 @@ function decodeRow(row: Buffer): { fullKey: Uint8Array | undefined; value: Uint8
 }
 
 /**
+ * The `lmdb` package, loaded when the first LMDB store opens: loading it maps a 16 MiB
+ * buffer and its native addon, which an endpoint without LMDB stores should not carry.
+ */
+function loadLmdb(): typeof Lmdb {
+  return require('lmdb') as typeof Lmdb;
+}
+
+/**
  * The persistent backend that replaces Broker's RocksDB, on LMDB (the `lmdb` package).
  * Keys are stored as their Broker binary encoding, so equality of keys is Broker's; keys
  * longer than {@link LMDB_MAX_KEY_BYTES} are stored under `0xff` + SHA-256 of their
@@ -118,7 +126,7 @@ export class LmdbBackend extends RecordBackend {
   /** The validated options. */
   readonly options: Readonly<LmdbOptions>;
   /** The open database (the environment's root database). */
-  private readonly db: lmdb.RootDatabase<Buffer, Buffer>;
+  private readonly db: Lmdb.RootDatabase<Buffer, Buffer>;
 
   /**
    * Opens (creating when missing) an LMDB environment directory.
@@ -138,7 +146,7 @@ export class LmdbBackend extends RecordBackend {
     }
     checkLmdbFile(path.join(dir, 'data.mdb'));
     try {
-      this.db = lmdb.open<Buffer, Buffer>({
+      this.db = loadLmdb().open<Buffer, Buffer>({
         path: dir,
         noSubdir: false,
         encoding: 'binary',
