@@ -285,7 +285,7 @@ export class Endpoint {
   private readonly sealingCore = { tell: (msg: CoreCommand): void => this.tell(msg) };
 
   /** How hubs publish: through the publish buffer, in order with `publish` calls. */
-  private readonly hubPublish = (topic: string, value: Data, from: number): void => this.enqueue(topic, value, undefined, from);
+  private readonly hubPublish = (topic: string, value: Data, from: number, payload?: Uint8Array): void => this.enqueue(topic, value, undefined, from, payload);
 
   /** Whether the endpoint was shut down (shared with its subscribers and publishers). */
   private readonly life = { stopped: false };

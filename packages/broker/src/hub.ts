@@ -3,7 +3,7 @@
  * endpoint's other publishers, hubs and `publish` calls (never its own), as Broker 2.8's
  * hub does. Plain subscribers see only messages from peers.
  */
-import { type DataInput, toData } from '@broker-ts/data';
+import { type Data, type DataInput, encodeExactBinary, toData } from '@broker-ts/data';
 import { checkTopic } from './argument-checks';
 import { Subscriber } from './subscriber';
 
@@ -17,6 +17,8 @@ export class Hub extends Subscriber {
    */
   publish(topic: string, value: DataInput): void {
     checkTopic(topic);
-    this.wiring.publish(topic, toData(value), this.wiring.id);
+    // Checked while encoded, as Endpoint.publish does.
+    const payload = encodeExactBinary(value);
+    this.wiring.publish(topic, payload === undefined ? toData(value) : (value as Data), this.wiring.id, payload);
   }
 }

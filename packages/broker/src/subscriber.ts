@@ -26,8 +26,8 @@ export interface SubscriptionWiring {
   timers: TimerSource;
   queueSize: number;
   seesLocal: boolean;
-  /** Publishes for a hub, in order with the endpoint's publications (`from`: the hub's id). */
-  publish(topic: string, value: Data, from: number): void;
+  /** Publishes for a hub, in order with the endpoint's publications (`from`: the hub's id; `payload`: the value encoded, if the hub encoded it). */
+  publish(topic: string, value: Data, from: number, payload?: Uint8Array): void;
   /** Whether the endpoint was shut down. */
   life: { readonly stopped: boolean };
 }
