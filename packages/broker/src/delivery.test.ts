@@ -122,6 +122,20 @@ describe('Delivery of local publications', () => {
     expect(batch.items[0][1]).toBe(bytes);
   });
 
+  test('none (null) is a value like any other, whether the publisher encoded it or not', () => {
+    const h = new Harness('dropNewest', 8);
+    const hub = h.subscribe(['/a'], 4, true);
+    const q = h.peer('Q', ['/a'], 8);
+    h.delivery.route('/a/1', null);
+    h.delivery.route('/a/2', undefined, undefined, undefined, false, encodeBinary(null));
+    h.delivery.route('/a/3', null, undefined, undefined, true);
+    expect(hub.queue.poll()).toEqual([['/a/1', null], ['/a/2', null], ['/a/3', null]]);
+    (q.out as StreamSource<WireItem, string>).flush();
+    const batch = h.sent.get('Q')?.find((m) => m.type === 'flow.batch') as unknown as { items: WireItem[] };
+    expect(batch.items.map((i) => [i[0], decodeBinary(i[1])])).toEqual([['/a/1', null], ['/a/2', null], ['/a/3', null]]);
+    expect(h.errors).toEqual([]);
+  });
+
   test('a peer gets [topic, payload, null origin, sequence, ttl, receiver] in Broker binary', () => {
     const h = new Harness('dropNewest', 8);
     const q = h.peer('Q', ['/a'], 8);

@@ -75,14 +75,14 @@ export class Delivery {
     this.host.stats.processed.data++;
     // A WebSocket client's message reaches local subscribers as a peer's message does.
     const local = asRemote ? this.host.targets.targetsFor(topic).remote : this.host.targets.targetsFor(topic).local;
-    if (local.length > 0) this.deliverLocal(topic, value ?? decodeData(encoded!), local, from, encoded);
+    if (local.length > 0) this.deliverLocal(topic, value !== undefined ? value : decodeData(encoded!), local, from, encoded);
     if (isInternalTopic(topic)) return;
     const to = this.host.router.peersFor(topic, receiver);
     const seq = this.host.router.nextSequence();
     if (to.length === 0) return;
     let payload: Uint8Array;
     try {
-      payload = encoded ?? encodePayload(value!);
+      payload = encoded !== undefined ? encoded : encodePayload(value as Data);
     } catch (e) {
       // The facade checks every value (toData), so this is a value changed after it was
       // published: an error for this message only.

@@ -36,6 +36,20 @@ describe('two endpoints in one process', () => {
     expect(await sub.get({ timeout: 50 })).toBeNull();
   });
 
+  test('none, published as null or as undefined, reaches a peer\'s subscriber and a local hub', async () => {
+    const port = await b.listen();
+    const sub = b.makeSubscriber('/none');
+    const hub = a.makeHub('/none');
+    expect(await a.peer('127.0.0.1', port)).toBe(true);
+    while (!(await a.peerSubscriptions()).includes('/none')) await new Promise((r) => setImmediate(r));
+    a.publish('/none/null', null);
+    a.publish('/none/undefined', undefined);
+    await a.makePublisher('/none/publisher').publish(undefined);
+    const expected = [['/none/null', null], ['/none/undefined', null], ['/none/publisher', null]];
+    expect(await sub.getMany(3, { timeout: 20_000 })).toEqual(expected);
+    expect(await hub.getMany(3, { timeout: 20_000 })).toEqual(expected);
+  });
+
   test('peer_added on both sides, peer_removed/peer_lost after unpeer, peer_invalid for an unknown peer', async () => {
     const sa = a.makeStatusSubscriber(true);
     const sb = b.makeStatusSubscriber(true);
