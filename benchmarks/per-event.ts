@@ -4,7 +4,8 @@
  * codec-only rate (Broker's binary encode + decode of a pooled conn event, as
  * `data-codec.ts` measures it), both per CPU-second, alternated round by round so that
  * the load of a shared machine hits both alike (the codec is measured before and after
- * each round's rows, and their mean is the round's yardstick). Each round gives one ratio
+ * each round's rows, and their mean is the round's yardstick), in a process of its own
+ * started as the rows' processes are (`per-event/codec-rates.ts`). Each round gives one ratio
  * per row; the verdict is on the median ratio (goal ≥ 0.8).
  *
  * Two rows: the receiver counting decoded values (`Endpoint.subscribe`, the throughput
@@ -20,24 +21,20 @@
  * Options: --rounds N (5), --warmup S (1), --seconds S (3), --codec-ms MS (1000),
  * --tls (the TLS row instead of plain TCP), --out FILE, --commit HASH.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { performance } from 'node:perf_hooks';
 
-import { decodeBinary, encodeBinary, encodeExactBinary, toData } from '@broker-ts/data';
 
 import { median } from './baselines/lib/bench-result';
 import { measureThroughputOnce } from './baselines/lib/measure-throughput';
 import { checkoutCommit } from './lib/git-commit';
-import { makeConnEvent } from './lib/conn-event';
 import { brokerTsTcp } from './throughput/broker-ts-systems';
 
 /** The goal: the TCP row at least this fraction of the codec-only rate. */
 const GOAL = 0.8;
-/** Distinct pooled events, as in `data-codec.ts`. */
-const POOL = 1024;
 
 function parseCommandLine(argv: string[]): { rounds: number; warmupMs: number; measureMs: number; codecMs: number; tls: boolean; out: string; commit?: string } {
   const usage = 'usage: per-event.ts [--rounds N] [--warmup S] [--seconds S] [--codec-ms MS] [--tls] [--out FILE] [--commit HASH]';
@@ -71,17 +68,15 @@ function parseCommandLine(argv: string[]): { rounds: number; warmupMs: number; m
   }
 }
 
-/** Calls `body` for about `ms` milliseconds; returns calls per CPU-second of this process. */
-function ratePerCpuSecond(body: () => void, ms: number): number {
-  let calls = 0;
-  const before = process.cpuUsage();
-  const start = performance.now();
-  while (performance.now() - start < ms) {
-    for (let i = 0; i < 64; i++) body();
-    calls += 64;
-  }
-  const used = process.cpuUsage(before);
-  return calls / ((used.user + used.system) / 1e6);
+/**
+ * The codec-only and one-publication rates, measured in a fresh process started as the
+ * rows' processes are (`per-event/codec-rates.ts`).
+ */
+function codecRates(ms: number): { codec: number; publication: number } {
+  const out = execFileSync(process.execPath, ['--conditions=@broker-ts/source', '--require', require.resolve('tsx/cjs'), join(__dirname, 'per-event', 'codec-rates.ts'), String(ms)], { encoding: 'utf8' });
+  const m = /^codec ([\d.e+]+) publication ([\d.e+]+)$/m.exec(out);
+  if (m === null) throw new Error(`codec-rates.ts printed ${JSON.stringify(out)}`);
+  return { codec: Number(m[1]), publication: Number(m[2]) };
 }
 
 function k(x: number): string {
@@ -98,26 +93,18 @@ interface Round {
 
 async function main(): Promise<void> {
   const options = parseCommandLine(process.argv.slice(2));
-  const pooled = Array.from({ length: POOL }, (_, i) => toData(makeConnEvent(i)));
-  let n = 0;
-  let fresh = 0;
-  const codecOnly = (): void => void decodeBinary(encodeBinary(pooled[n++ & (POOL - 1)]));
-  // As the endpoint does it: the publish call checks while it encodes (encodeExactBinary).
-  const publication = (): void => void decodeBinary(encodeExactBinary(makeConnEvent(fresh++))!);
-  ratePerCpuSecond(codecOnly, 300);
-  ratePerCpuSecond(publication, 300);
-
   const systems = [brokerTsTcp(false, options.tls), brokerTsTcp(false, options.tls, true)];
   console.error(`per-event: ${options.rounds} rounds of ${systems.map((x) => x.name).join(' and ')} (${options.warmupMs / 1000} s warm-up, ${options.measureMs / 1000} s counted) against the codec alone (${options.codecMs} ms)`);
   const rounds: Round[] = [];
   for (let r = 1; r <= options.rounds; r++) {
     const load = loadavg()[0];
     // The codec alone before and after the rows; the round's yardstick is their mean.
-    const codecBefore = ratePerCpuSecond(codecOnly, options.codecMs);
-    const pub = ratePerCpuSecond(publication, options.codecMs);
+    const before = codecRates(options.codecMs);
     const measured = [];
     for (const system of systems) measured.push(await measureThroughputOnce(system, { warmupMs: options.warmupMs, measureMs: options.measureMs }));
-    const codec = (codecBefore + ratePerCpuSecond(codecOnly, options.codecMs)) / 2;
+    const after = codecRates(options.codecMs);
+    const codec = (before.codec + after.codec) / 2;
+    const pub = (before.publication + after.publication) / 2;
     const rows: Round['rows'] = measured.map((row) => ({ perCpu: row.msgsPerCpuSec, perSec: row.msgsPerSec, ratio: row.msgsPerCpuSec / codec }));
     rounds.push({ load, codecOnly: codec, publication: pub, rows });
     console.error(`round ${r}: load ${load.toFixed(2)}, codec ${k(codec)}/CPU-s, one publication in one thread ${k(pub)}/CPU-s, ${systems.map((x, i) => `${x.name} ${k(rows[i].perCpu)}/CPU-s (${k(rows[i].perSec)}/s): ${rows[i].ratio.toFixed(2)}x`).join('; ')}`);
