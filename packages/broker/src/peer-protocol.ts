@@ -150,8 +150,13 @@ const HAS_RECEIVER = 2;
 const MIN_ITEM_BYTES = 5;
 
 function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
+  if (n < 0x80) return 1;
+  if (n < 0x4000) return 2;
+  if (n < 0x200000) return 3;
+  if (n < 0x10000000) return 4;
+  let size = 5;
+  n = Math.floor(n / 0x800000000);
+  while (n > 0) {
     n = Math.floor(n / 128);
     size++;
   }
@@ -159,6 +164,15 @@ function varintSize(n: number): number {
 }
 
 function writeVarint(b: Uint8Array, p: number, n: number): number {
+  // Below 2^31 the bit operators are exact; above, division (numbers up to 2^53).
+  if (n < 0x80000000) {
+    while (n >= 0x80) {
+      b[p++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    b[p++] = n;
+    return p;
+  }
   while (n >= 0x80) {
     b[p++] = (n % 128) | 0x80;
     n = Math.floor(n / 128);
@@ -189,19 +203,24 @@ export function packWireItems(items: readonly WireItem[]): unknown[] {
   let size = 1 + varintSize(n);
   let prevTopic: string | undefined;
   for (let i = 0; i < n; i++) {
-    const [topic, payload, origin, seq, ttl, receiver] = items[i];
+    const item = items[i];
+    const topic = item[0];
     size += topic === prevTopic ? 1 : 1 + stringSize(topic);
     prevTopic = topic;
-    size += 1 + varintSize(seq) + varintSize(ttl) + varintSize(payload.length) + payload.length;
-    if (origin !== null) size += stringSize(origin);
-    if (receiver !== null) size += stringSize(receiver);
+    const length = item[1].length;
+    size += 1 + varintSize(item[3]) + varintSize(item[4]) + varintSize(length) + length;
+    if (item[2] !== null) size += stringSize(item[2]);
+    if (item[5] !== null) size += stringSize(item[5]);
   }
   const b = Buffer.allocUnsafe(size);
   b[0] = BATCH_MAGIC;
   let p = writeVarint(b, 1, n);
   prevTopic = undefined;
   for (let i = 0; i < n; i++) {
-    const [topic, payload, origin, seq, ttl, receiver] = items[i];
+    const item = items[i];
+    const topic = item[0];
+    const origin = item[2];
+    const receiver = item[5];
     if (topic === prevTopic) b[p++] = SAME_TOPIC;
     else {
       b[p++] = 0;
@@ -211,8 +230,9 @@ export function packWireItems(items: readonly WireItem[]): unknown[] {
     b[p++] = (origin !== null ? HAS_ORIGIN : 0) | (receiver !== null ? HAS_RECEIVER : 0);
     if (origin !== null) p = writeStringAt(b, p, origin);
     if (receiver !== null) p = writeStringAt(b, p, receiver);
-    p = writeVarint(b, p, seq);
-    p = writeVarint(b, p, ttl);
+    p = writeVarint(b, p, item[3]);
+    p = writeVarint(b, p, item[4]);
+    const payload = item[1];
     p = writeVarint(b, p, payload.length);
     b.set(payload, p);
     p += payload.length;
