@@ -28,6 +28,11 @@ import { EndpointWebSocketServer } from './websocket/web-socket-server';
 import { resolveWebSocketServerOptions, type WebSocketServerOptions } from './websocket/web-socket-server-options';
 import { PEER_MESSAGE_TYPES } from './peer-protocol';
 
+// Local bindings of the per-publication calls: see docs/architecture.md, "Local bindings
+// on hot paths".
+const encodeExact = encodeExactBinary;
+const convertToData = toData;
+
 /** Options of `peer` and `peerNoWait`. */
 export interface PeerOptions {
   /**
@@ -212,8 +217,8 @@ export class Endpoint {
   publish(topic: string, value: DataInput): void {
     checkTopic(topic);
     // Exact data is checked while it is encoded (one walk); natural input is converted.
-    const payload = encodeExactBinary(value);
-    this.enqueue(topic, payload === undefined ? toData(value) : (value as Data), undefined, undefined, payload);
+    const payload = encodeExact(value);
+    this.enqueue(topic, payload === undefined ? convertToData(value) : (value as Data), undefined, undefined, payload);
   }
 
   /**
@@ -223,8 +228,8 @@ export class Endpoint {
   publishTo(peer: string, topic: string, value: DataInput): void {
     checkName(peer, 'a peer id');
     checkTopic(topic);
-    const payload = encodeExactBinary(value);
-    this.enqueue(topic, payload === undefined ? toData(value) : (value as Data), peer, undefined, payload);
+    const payload = encodeExact(value);
+    this.enqueue(topic, payload === undefined ? convertToData(value) : (value as Data), peer, undefined, payload);
   }
 
   /**
@@ -237,8 +242,8 @@ export class Endpoint {
       if (!Array.isArray(item) || item.length !== 2) throw new BrokerError('invalid_data', 'publishBatch takes [topic, value] pairs');
       const [topic, value] = item as [unknown, DataInput];
       checkTopic(topic);
-      const payload = encodeExactBinary(value);
-      batch.push([topic, payload === undefined ? toData(value) : (value as Data), payload]);
+      const payload = encodeExact(value);
+      batch.push([topic, payload === undefined ? convertToData(value) : (value as Data), payload]);
     }
     for (const [topic, value, payload] of batch) this.enqueue(topic, value, undefined, undefined, payload);
   }

@@ -7,6 +7,11 @@ import { type Data, type DataInput, encodeExactBinary, toData } from '@broker-ts
 import { checkTopic } from './argument-checks';
 import { Subscriber } from './subscriber';
 
+// Local bindings of the per-publication calls: see docs/architecture.md, "Local bindings
+// on hot paths".
+const encodeExact = encodeExactBinary;
+const convertToData = toData;
+
 /** Publishes and receives; created by `Endpoint.makeHub`. */
 export class Hub extends Subscriber {
   /**
@@ -18,7 +23,7 @@ export class Hub extends Subscriber {
   publish(topic: string, value: DataInput): void {
     checkTopic(topic);
     // Checked while encoded, as Endpoint.publish does.
-    const payload = encodeExactBinary(value);
-    this.wiring.publish(topic, payload === undefined ? toData(value) : (value as Data), this.wiring.id, payload);
+    const payload = encodeExact(value);
+    this.wiring.publish(topic, payload === undefined ? convertToData(value) : (value as Data), this.wiring.id, payload);
   }
 }

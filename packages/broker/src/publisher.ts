@@ -13,6 +13,11 @@ import { arrayOf } from './argument-checks';
 import type { PublisherPort } from './local-subscription';
 import { type DrainMark, PublishBuffer } from './publish-buffer';
 
+// Local bindings of the per-publication calls: see docs/architecture.md, "Local bindings
+// on hot paths".
+const encodeExact = encodeExactBinary;
+const convertToData = toData;
+
 /** The promise of a publication that had credit (shared: it carries no value). */
 const RESOLVED: Promise<void> = Promise.resolve();
 
@@ -89,8 +94,8 @@ export class Publisher {
     let data: Data;
     let payload: Uint8Array | undefined;
     try {
-      payload = encodeExactBinary(value);
-      data = payload === undefined ? toData(value) : (value as Data);
+      payload = encodeExact(value);
+      data = payload === undefined ? convertToData(value) : (value as Data);
     } catch (e) {
       return Promise.reject(e);
     }

@@ -10,6 +10,11 @@ import type { OperationMessage } from '../../native/native-message';
 import { NO_SEQUENCE, type WireItem } from '../../peer-protocol';
 import { encodeNativeStorePayload, isNativeStorePayload, isStorePayload, nativeStoreCommand } from '../store-payload';
 
+// Local bindings of the per-message checks: see docs/architecture.md, "Local bindings on
+// hot paths".
+const isCborStorePayload = isStorePayload;
+const isNativeStore = isNativeStorePayload;
+
 /**
  * The wire item of a COMMAND frame a Broker peer sent.
  * @param m - the frame
@@ -44,5 +49,5 @@ export function nativeCommandFrame(item: WireItem, localId: string): OperationMe
  * @param item - the item
  */
 export function isStoreItem(item: WireItem): boolean {
-  return isStorePayload(item[1]) || isNativeStorePayload(item[1]);
+  return isCborStorePayload(item[1]) || isNativeStore(item[1]);
 }
