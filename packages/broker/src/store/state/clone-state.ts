@@ -136,6 +136,15 @@ export class CloneState {
   private readonly maxPendingWrites: number;
   private readonly resendTicks: number;
 
+  /**
+   * The master instance the replica came from, when that master can resume clones; kept
+   * when the master is lost, so that the clone asks it to resume from {@link replicaSeq}.
+   * Null when the replica cannot be trusted to continue (a change it could not apply).
+   */
+  private origin: { readonly master: EntityId; readonly instance: string } | null = null;
+  /** The last sequence number of the origin's channel the replica reflects. */
+  private replicaSeq = 0;
+
   /** A snapshot arriving in pieces, until it is whole (then installed) or abandoned. */
   private assembly: SnapshotAssembly | null = null;
   /** The tick of the last piece of {@link assembly} that arrived, new or a repeat: the transfer is alive. */
@@ -167,7 +176,10 @@ export class CloneState {
     if (!Number.isSafeInteger(this.maxPendingWrites) || this.maxPendingWrites < 1) throw new BrokerError('invalid_data', `clone option 'maxPendingWrites' must be a positive integer`);
     this.consumer = new ChannelConsumer<CloneCommand>(
       {
-        consume: (cmd) => this.applyCommand(cmd),
+        consume: (cmd, seq) => {
+          this.replicaSeq = seq;
+          this.applyCommand(cmd);
+        },
         send: (msg) => this.sendChannel(msg),
         outOfSync: (seq) => this.callbacks.notice?.({ kind: 'out-of-sync', seq }),
         producerLost: () => this.lose(),
@@ -339,6 +351,14 @@ export class CloneState {
     if (this.masterValue !== null && !sameEntity(msg.master, this.masterValue)) return;
     // Install the snapshot before the consumer delivers events it held back.
     if (this.consumer.initialized || msg.epoch !== this.consumer.epoch) return;
+    if (msg.resumed === true) {
+      // Only an answer to the resume point this clone asked for continues its replica.
+      const o = this.origin;
+      if (o === null || !sameEntity(msg.master, o.master) || msg.instance !== o.instance || msg.offset !== this.replicaSeq) return;
+      this.dropAssembly();
+      this.attach(msg, null);
+      return;
+    }
     if (msg.more !== true) {
       this.dropAssembly();
       this.attach(msg, msg.snapshot);
@@ -425,25 +445,34 @@ export class CloneState {
     this.callbacks.send({ type: 'snapshotAck', store: this.name, clone: this.id, master, offset, epoch, received: a.received, ...(retry ? { retry: true } : {}) });
   }
 
-  /** Installs a whole snapshot and completes the handshake. */
-  private attach(head: AckCloneMessage, snapshot: Iterable<[Data, Data]>): void {
+  /**
+   * Installs a whole snapshot (null: the master resumed the replica where it stands) and
+   * completes the handshake.
+   */
+  private attach(head: AckCloneMessage, snapshot: Iterable<[Data, Data]> | null): void {
     const c = this.consumer;
     const found = this.masterValue === null;
     this.masterValue = head.master;
-    this.setSnapshot(snapshot, head.master);
+    if (snapshot !== null) {
+      this.setSnapshot(snapshot, head.master);
+      this.origin = head.instance === undefined ? null : { master: head.master, instance: head.instance };
+    }
+    this.replicaSeq = head.offset;
     c.handleHandshake(entityKey(head.master), head.offset, head.epoch, head.heartbeatInterval, head.connectionTimeout);
     if (found) {
       this.staleValue = false;
-      this.ackSeq = 0;
-      // Answers keyed to the lost master's sequence numbers can wait no longer.
-      for (const d of this.deferred) this.callbacks.writeResult(d.requestId, d.outcome);
-      this.deferred = [];
-      // The lost master applied these putUniques but its answers went with it.
-      for (const requestId of this.awaitingResult) {
-        const error = new BrokerError('unspecified', `store '${this.name}': the master applied the putUnique but was lost before it answered`);
-        this.callbacks.writeResult(requestId, { ok: false, error });
+      if (snapshot !== null) {
+        // A new channel: answers keyed to the lost master's sequence numbers can wait no longer.
+        this.ackSeq = 0;
+        for (const d of this.deferred) this.callbacks.writeResult(d.requestId, d.outcome);
+        this.deferred = [];
+        // The lost master applied these putUniques but its answers went with it.
+        for (const requestId of this.awaitingResult) {
+          const error = new BrokerError('unspecified', `store '${this.name}': the master applied the putUnique but was lost before it answered`);
+          this.callbacks.writeResult(requestId, { ok: false, error });
+        }
+        this.awaitingResult.clear();
       }
-      this.awaitingResult.clear();
       this.callbacks.notice?.({ kind: 'master-found', master: head.master });
       this.lastWriteProgress = this.ticks;
       for (const w of this.outbox) this.sendWrite(w);
@@ -544,7 +573,12 @@ export class CloneState {
 
   private sendChannel(msg: ConsumerMessage): void {
     const base = { store: this.name, clone: this.id };
-    if (msg.kind === 'nack') this.callbacks.send({ type: 'nack', ...base, master: this.masterValue, seqs: msg.seqs, epoch: msg.epoch });
+    if (msg.kind === 'nack') {
+      // A handshake request names the replica it could resume from.
+      const o = msg.seqs.length === 1 && msg.seqs[0] === 0 ? this.origin : null;
+      const resume = o === null ? {} : { resume: { master: o.master, instance: o.instance, seq: this.replicaSeq } };
+      this.callbacks.send({ type: 'nack', ...base, master: this.masterValue, seqs: msg.seqs, epoch: msg.epoch, ...resume });
+    }
     else if (this.masterValue !== null) this.callbacks.send({ type: 'ack', ...base, master: this.masterValue, seq: msg.seq, epoch: msg.epoch });
   }
 
@@ -575,6 +609,7 @@ export class CloneState {
     } catch (e) {
       // A change the replica cannot hold (not Broker data) means the replica can no longer be trusted.
       this.callbacks.error(e instanceof BrokerError ? e : new BrokerError('invalid_data', String(e)));
+      this.origin = null;
       this.consumer.resync();
     }
   }
