@@ -378,6 +378,8 @@ interface StorePoint {
   resyncMs: number | null | undefined;
   /** The master's longest event-loop delay while the clone attached, ms (null: not reported). */
   masterLoopMs: number | null;
+  /** The clone's longest event-loop delay while it attached (receiving and installing the snapshot), ms (null: not reported). */
+  cloneLoopMs: number | null;
   put: number;
   get: number;
 }
@@ -444,6 +446,7 @@ async function storeRow(system: StoreSystem, backend: BackendKind, keys: number,
     const masterMem = m.loaded;
     let c: Record<string, any>;
     await storeCommand(master, { op: 'loopDelay', reset: true });
+    await storeCommand(clone, { op: 'loopDelay', reset: true });
     try {
       c = await storeCommand(clone, { op: 'clone', port: m.port, keys, timeoutMs: CLONE_TIMEOUT_MS });
     } catch (error) {
@@ -451,6 +454,7 @@ async function storeRow(system: StoreSystem, backend: BackendKind, keys: number,
       c = { attachMs: null, loaded: { rss: null, heap: null }, idle: { rss: null } };
     }
     const masterLoopMs = ((await storeCommand(master, { op: 'loopDelay' })).maxMs as number | null) ?? null;
+    const cloneLoopMs = ((await storeCommand(clone, { op: 'loopDelay' })).maxMs as number | null) ?? null;
     let resyncMs: number | null | undefined = resync && c.attachMs !== null ? null : undefined;
     if (c.attachMs !== null && resync) try {
       await storeCommand(clone, { op: 'unpeer', port: m.port }, 60_000);
@@ -469,6 +473,7 @@ async function storeRow(system: StoreSystem, backend: BackendKind, keys: number,
       attachMs: c.attachMs,
       resyncMs,
       masterLoopMs,
+      cloneLoopMs,
       put: rates.put,
       get: rates.get,
     };
@@ -524,11 +529,11 @@ async function storeCurve(sizes: readonly number[], rateMs: number, resync: bool
   console.log('\nstores: a master holding N keys (own process), a clone attaching in another; put/get through the master');
   console.log('(persistent files written beforehand in one transaction; fill = until the master held them all; SQLite with Broker\'s defaults, FULL and DELETE journal)');
   console.log(
-    `${'system'.padEnd(14)} ${'backend'.padEnd(7)} ${'keys'.padStart(9)}  ${'fill ms'.padStart(8)}  ${'attach ms'.padStart(9)}  ${'resync ms'.padStart(9)}  ${'loop ms'.padStart(7)}  ${'master MiB'.padStart(10)}  ${'(heap)'.padStart(6)}  ${'clone MiB'.padStart(9)}  ${'(heap)'.padStart(6)}  ${'idle MiB'.padStart(8)}  ${'put/s'.padStart(9)}  ${'get/s'.padStart(9)}`,
+    `${'system'.padEnd(14)} ${'backend'.padEnd(7)} ${'keys'.padStart(9)}  ${'fill ms'.padStart(8)}  ${'attach ms'.padStart(9)}  ${'resync ms'.padStart(9)}  ${'loop ms'.padStart(7)}  ${'clone loop'.padStart(10)}  ${'master MiB'.padStart(10)}  ${'(heap)'.padStart(6)}  ${'clone MiB'.padStart(9)}  ${'(heap)'.padStart(6)}  ${'idle MiB'.padStart(8)}  ${'put/s'.padStart(9)}  ${'get/s'.padStart(9)}`,
   );
   for (const p of points) {
     console.log(
-      `${p.system.padEnd(14)} ${p.backend.padEnd(7)} ${p.keys.toLocaleString('en').padStart(9)}  ${p.fillMs.toFixed(0).padStart(8)}  ${(p.attachMs === null ? 'fails' : p.attachMs.toFixed(0)).padStart(9)}  ${(p.resyncMs === undefined ? '-' : p.resyncMs === null ? `>${RESYNC_TIMEOUT_MS}` : p.resyncMs.toFixed(0)).padStart(9)}  ${(p.masterLoopMs === null ? '-' : p.masterLoopMs.toFixed(0)).padStart(7)}  ${mib(p.master.rss).padStart(10)}  ${mib(p.master.heap).padStart(6)}  ${mib(p.clone.rss).padStart(9)}  ${mib(p.clone.heap).padStart(6)}  ${mib(p.master.idleRss).padStart(8)}  ${formatRate(p.put).padStart(9)}  ${formatRate(p.get).padStart(9)}`,
+      `${p.system.padEnd(14)} ${p.backend.padEnd(7)} ${p.keys.toLocaleString('en').padStart(9)}  ${p.fillMs.toFixed(0).padStart(8)}  ${(p.attachMs === null ? 'fails' : p.attachMs.toFixed(0)).padStart(9)}  ${(p.resyncMs === undefined ? '-' : p.resyncMs === null ? `>${RESYNC_TIMEOUT_MS}` : p.resyncMs.toFixed(0)).padStart(9)}  ${(p.masterLoopMs === null ? '-' : p.masterLoopMs.toFixed(0)).padStart(7)}  ${(p.cloneLoopMs === null ? '-' : p.cloneLoopMs.toFixed(0)).padStart(10)}  ${mib(p.master.rss).padStart(10)}  ${mib(p.master.heap).padStart(6)}  ${mib(p.clone.rss).padStart(9)}  ${mib(p.clone.heap).padStart(6)}  ${mib(p.master.idleRss).padStart(8)}  ${formatRate(p.put).padStart(9)}  ${formatRate(p.get).padStart(9)}`,
     );
   }
   return points;

@@ -1,4 +1,7 @@
-import { BrokerError, count, Endpoint, EnumValue, ReservedTopics, isStatus, set, storeEventsTopic, type Data, type Store } from '@broker-ts/broker';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BrokerError, count, Endpoint, EnumValue, ReservedTopics, isStatus, set, storeEventsTopic, Timespan, type Data, type Store } from '@broker-ts/broker';
 
 async function until(check: () => Promise<boolean> | boolean): Promise<void> {
   while (!(await check())) await new Promise((r) => setImmediate(r));
@@ -104,6 +107,117 @@ describe('data stores across endpoints', () => {
     await until(async () => (await current('while-away')) !== undefined);
     expect(await clone.get('while-away')).toEqual(count(2));
     expect(await clone.get('before')).toEqual(count(3));
+  }, 60_000);
+
+  test('a clone back with the same master resumes its channel: the changes it missed arrive as the master made them, without a snapshot', async () => {
+    const master = await a.attachMaster('resume', 'memory');
+    await master.put('before', count(1));
+    await master.put('gone', count(1));
+    const port = await a.listen();
+    expect(await b.peer('127.0.0.1', port)).toBe(true);
+    const events = b.makeSubscriber(storeEventsTopic('resume'), { queueSize: 1024 });
+    const clone = await b.attachClone('resume', { resyncInterval: 3_600_000 });
+    expect(await clone.awaitIdle({ timeout: 20_000 })).toBe(true);
+    expect(await events.getMany(2)).toHaveLength(2); // the snapshot's inserts
+    expect(await b.unpeer('127.0.0.1', port)).toBe(true);
+    await until(async () => (await b.peers()).length === 0 && (await a.peers()).length === 0);
+    await master.put('while-away', count(2), { expiry: 3_600_000 });
+    await master.erase('gone');
+    await master.put('before', count(3), { expiry: 3_600_000 });
+    expect(await b.peer('127.0.0.1', port)).toBe(true);
+    // A snapshot would give no expiries and no publisher but the master; the channel gives
+    // the master's own events, in its order.
+    const missed = (await events.getMany(3)).map(([, ev]) => (ev as unknown[]).slice(0, 6));
+    const hour = Timespan.fromMilliseconds(3_600_000);
+    expect(missed).toEqual([
+      ['insert', 'resume', 'while-away', count(2), hour, expect.anything()],
+      ['erase', 'resume', 'gone', expect.anything(), expect.anything()],
+      ['update', 'resume', 'before', count(1), count(3), hour],
+    ]);
+    expect(await clone.awaitIdle({ timeout: 20_000 })).toBe(true);
+    expect(await clone.keys()).toEqual(await master.keys());
+    expect(await clone.get('before')).toEqual(count(3));
+  }, 60_000);
+
+  test('a clone that missed more changes than the master keeps gets a whole snapshot instead, and ends exact', async () => {
+    const master = await a.attachMaster('overflow', 'memory');
+    const port = await a.listen();
+    expect(await b.peer('127.0.0.1', port)).toBe(true);
+    const clone = await b.attachClone('overflow', { resyncInterval: 3_600_000 });
+    expect(await clone.awaitIdle({ timeout: 20_000 })).toBe(true);
+    expect(await b.unpeer('127.0.0.1', port)).toBe(true);
+    await until(async () => (await b.peers()).length === 0 && (await a.peers()).length === 0);
+    // More than the channel's bufferCapacity (65,536), which bounds both the events kept
+    // for the clone's old path and those retained: the clone's position is gone.
+    const writes = 70_000;
+    for (let i = 0; i < writes; i++) void master.put(`k${i % 1000}`, count(i), { expiry: 3_600_000 });
+    await master.erase('k0');
+    expect(await master.get(`k999`)).toEqual(count(writes - 1));
+    const events = b.makeSubscriber(storeEventsTopic('overflow'), { queueSize: 4096 });
+    expect(await b.peer('127.0.0.1', port)).toBe(true);
+    await until(async () => {
+      try {
+        return (await clone.get('k999')) !== undefined;
+      } catch (error) {
+        if (error instanceof BrokerError && error.code === 'stale_data') return false;
+        throw error;
+      }
+    });
+    // A snapshot's events: one per key, without the writes' expiries.
+    const got = (await events.getMany(999)).map(([, ev]) => ev as unknown[]);
+    expect(got.every((e) => e[0] === 'insert' && e[4] === null && e[5] === a.id)).toBe(true);
+    expect(await clone.awaitIdle({ timeout: 20_000 })).toBe(true);
+    expect(events.poll()).toEqual([]);
+    expect(await clone.keys()).toEqual(await master.keys());
+    for (const k of ['k1', 'k500', 'k999']) expect(await clone.get(k)).toEqual(await master.get(k));
+  }, 120_000);
+});
+
+describe('a persistent master restarted on its file', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'broker-ts-restart-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('gives its clone a whole snapshot (its channel started over), and the clone ends with exactly its data', async () => {
+    const path = join(dir, 'r.sqlite');
+    let a = new Endpoint({ name: 'master-side' });
+    const b = new Endpoint({ name: 'clone-side' });
+    try {
+      let master = await a.attachMaster('restart', 'sqlite', { path });
+      for (let i = 0; i < 5; i++) await master.put(`k${i}`, count(i));
+      let port = await a.listen();
+      expect(await b.peer('127.0.0.1', port)).toBe(true);
+      const events = b.makeSubscriber(storeEventsTopic('restart'), { queueSize: 1024 });
+      const clone = await b.attachClone('restart', { resyncInterval: 3_600_000 });
+      expect(await clone.awaitIdle({ timeout: 20_000 })).toBe(true);
+      expect(await events.getMany(5)).toHaveLength(5);
+      await a.shutdown();
+      await until(async () => (await b.peers()).length === 0);
+      // A new channel: its sequence numbers start over, and a few writes put it beyond the
+      // clone's position, which means nothing to it.
+      a = new Endpoint({ name: 'master-side' });
+      master = await a.attachMaster('restart', 'sqlite', { path });
+      await master.erase('k0');
+      for (let i = 1; i < 7; i++) await master.put(`k${i}`, count(10 * i));
+      port = await a.listen();
+      expect(await b.peer('127.0.0.1', port)).toBe(true);
+      // The snapshot's events: what differs from the replica, published by the master, without expiries.
+      const resync = (await events.getMany(7)).map(([, ev]) => ev as unknown[]);
+      expect(resync.map((e) => e.slice(0, 3))).toEqual([
+        ['erase', 'restart', 'k0'],
+        ...[1, 2, 3, 4].map((i) => ['update', 'restart', `k${i}`]),
+        ...[5, 6].map((i) => ['insert', 'restart', `k${i}`]),
+      ]);
+      expect(resync[1][5]).toBeNull();
+      expect(resync[1][6]).toBe(a.id);
+      expect(await clone.awaitIdle({ timeout: 20_000 })).toBe(true);
+      expect(await clone.keys()).toEqual(await master.keys());
+      for (let i = 1; i < 7; i++) expect(await clone.get(`k${i}`)).toEqual(count(10 * i));
+    } finally {
+      await Promise.all([a.shutdown(), b.shutdown()]);
+    }
   }, 60_000);
 });
 

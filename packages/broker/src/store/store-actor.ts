@@ -232,9 +232,10 @@ export class StoreActor extends Actor<StoreMessage> {
       },
       'store.prepare': () => {
         this.prepareQueued = false;
-        if (this.closed || !(this.state instanceof MasterState)) return;
-        const master = this.state;
-        this.durably(() => master.prepareSnapshots());
+        if (this.closed) return;
+        const state = this.state;
+        if (state instanceof MasterState) this.durably(() => state.prepareSnapshots());
+        else state.installStep();
         this.flush();
         this.schedulePreparation();
       },
@@ -391,11 +392,12 @@ export class StoreActor extends Actor<StoreMessage> {
   }
 
   /**
-   * While a master prepares a snapshot for a clone, one step per turn of the event loop
-   * (`setImmediate`, as the write slices), so that its writes, reads and heartbeats go on.
+   * While a master prepares a snapshot for a clone, or a clone installs one, one step per
+   * turn of the event loop (`setImmediate`, as the write slices), so that writes, reads
+   * and heartbeats go on.
    */
   private schedulePreparation(): void {
-    if (this.prepareQueued || this.closed || !(this.state instanceof MasterState) || !this.state.preparing) return;
+    if (this.prepareQueued || this.closed || !(this.state instanceof MasterState ? this.state.preparing : this.state.installing)) return;
     this.prepareQueued = true;
     const self = this.ctx.self;
     setImmediate(() => {

@@ -3,9 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as lmdb from 'lmdb';
-import { BrokerError, Timestamp, count, encodeBinary, toString } from '@broker-ts/data';
+import { BrokerError, Timestamp, count, decodeBinary, encodeBinary, toString } from '@broker-ts/data';
 import { LMDB_MAX_KEY_BYTES, LmdbBackend, parseLmdbOptions } from './lmdb-backend';
 import { brokerErrorOf } from './__fixtures__/error-code-of';
+import { SORT_RUN } from './sorting-rows';
 
 let dir: string;
 const opened: LmdbBackend[] = [];
@@ -26,6 +27,33 @@ afterEach(() => {
 });
 
 describe('LmdbBackend', () => {
+  it('reads a snapshot in slices through a read transaction: writes made meanwhile are not in it, and the rows come in key order', () => {
+    const b = open();
+    const n = 2 * SORT_RUN + 10;
+    b.batch(() => {
+      for (let i = 0; i < n; i++) b.put(count(i), `v${i}`);
+      b.put('x'.repeat(LMDB_MAX_KEY_BYTES + 1), 'a hashed key');
+    });
+    const rows = b.snapshotRows();
+    expect(rows.size).toBe(n + 1);
+    // Between slices the master goes on writing.
+    b.put(count(0), 'changed');
+    b.erase(count(1));
+    b.put('new', 1n);
+    let steps = 1;
+    while (!rows.prepare!()) {
+      b.put(count(steps + 2), 'changed meanwhile');
+      steps++;
+    }
+    expect(steps).toBe(3);
+    const got = [...rows].map((r) => [decodeBinary(r.key), decodeBinary(r.value)] as const);
+    expect(got).toHaveLength(n + 1);
+    // Broker's order: counts before strings.
+    expect(got.slice(0, n)).toEqual(Array.from({ length: n }, (_, i) => [count(i), `v${i}`]));
+    expect(got[n]).toEqual(['x'.repeat(LMDB_MAX_KEY_BYTES + 1), 'a hashed key']);
+    expect(b.get(count(0))).toBe('changed');
+  });
+
   it('stores keys longer than LMDB allows under a hash and gives them back whole', () => {
     const b = open();
     const long = 'x'.repeat(LMDB_MAX_KEY_BYTES + 100);

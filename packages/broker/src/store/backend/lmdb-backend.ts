@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as Lmdb from 'lmdb';
-import { BrokerError } from '@broker-ts/data';
+import { BrokerError, type Data } from '@broker-ts/data';
+import type { SnapshotRows } from './backend';
 import { optionEntries, type BackendOptions } from './backend-options';
 import { checkLmdbFile } from './lmdb-file-check';
 import { RecordBackend, type RecordEntry, type StoredRecord } from './record-backend';
+import { SORT_RUN, SortedRuns } from './sorting-rows';
 
 /** The LMDB backend's options after validation. */
 export interface LmdbOptions {
@@ -241,6 +243,16 @@ export class LmdbBackend extends RecordBackend {
     return result;
   }
 
+  /**
+   * The rows as of now in Broker's key order, read across turns: a read transaction taken
+   * now keeps this moment's rows (LMDB's MVCC) while the master goes on writing, and each
+   * `prepare` reads the next {@link SORT_RUN} rows and sorts them into a run, so that a
+   * master of a million keys never holds its event loop for the whole copy.
+   */
+  protected override orderedRecords(): SnapshotRows {
+    return new LmdbSnapshotRows(this.db, this.countRecords(), (bytes) => this.decodeKey(bytes));
+  }
+
   protected override listExpiring(): Array<{ key: Uint8Array; expiry: bigint }> {
     // One pass that keeps only the rows with an expiry, not a copy of every row.
     const result: Array<{ key: Uint8Array; expiry: bigint }> = [];
@@ -259,5 +271,76 @@ export class LmdbBackend extends RecordBackend {
   protected closeStorage(): void {
     // Every write was committed synchronously, so nothing waits on the returned promise.
     this.db.close().catch(() => undefined);
+  }
+}
+
+/**
+ * The rows of an LMDB store at one moment, read in slices through a read transaction held
+ * until the last slice (see {@link LmdbBackend}'s `orderedRecords`), then merged into
+ * Broker's key order. A snapshot dropped before it was read releases the transaction in
+ * `close`.
+ */
+class LmdbSnapshotRows implements SnapshotRows {
+  readonly size: number;
+  /** The read transaction, until every row is read (or the snapshot is closed). */
+  private txn: Lmdb.Transaction | null;
+  /** The LMDB key of the last row read. */
+  private after: Buffer | undefined;
+  private readonly runs: SortedRuns<RecordEntry>;
+
+  /**
+   * @param db - the database (rows are read from it within a read transaction taken now)
+   * @param size - how many rows it holds now
+   * @param decodeKey - decodes a stored key
+   */
+  constructor(
+    private readonly db: Lmdb.RootDatabase<Buffer, Buffer>,
+    size: number,
+    decodeKey: (bytes: Uint8Array) => Data,
+  ) {
+    this.size = size;
+    this.txn = db.useReadTransaction();
+    this.runs = new SortedRuns(decodeKey);
+  }
+
+  /**
+   * Reads the next slice of rows and sorts it into a run.
+   * @returns whether every row is read
+   * @throws BrokerError `invalid_data` when a row or a key does not decode
+   */
+  prepare(): boolean {
+    const txn = this.txn;
+    if (txn === null) return true;
+    const batch: RecordEntry[] = [];
+    let seen = 0;
+    try {
+      const range = this.db.getRange({ transaction: txn, start: this.after, exclusiveStart: this.after !== undefined, limit: SORT_RUN });
+      for (const { key, value } of range) {
+        seen++;
+        // Copies: the rows outlive the read transaction.
+        this.after = Buffer.from(key);
+        if (key[0] === META_PREFIX) continue;
+        const row = decodeRow(Buffer.from(value));
+        batch.push({ key: row.fullKey ?? this.after, value: row.value, expiry: row.expiry });
+      }
+      this.runs.add(batch);
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+    if (seen < SORT_RUN) this.close();
+    return this.txn === null;
+  }
+
+  /** The rows in key order (reading what is left first). */
+  [Symbol.iterator](): IterableIterator<RecordEntry> {
+    while (!this.prepare());
+    return this.runs.merge();
+  }
+
+  /** Releases the read transaction. Idempotent. */
+  close(): void {
+    this.txn?.done();
+    this.txn = null;
   }
 }

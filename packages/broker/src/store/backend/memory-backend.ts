@@ -48,6 +48,16 @@ export class MemoryBackend extends RecordBackend {
     optionEntries(options);
   }
 
+  /**
+   * The stored encoding of the value under an encoded key, without decoding anything:
+   * how a clone compares a new snapshot with its replica.
+   * @param key - Broker binary encoding of the key
+   * @returns the value's encoding (the backend's own bytes: do not change them), or undefined
+   */
+  storedValue(key: Uint8Array): Uint8Array | undefined {
+    return this.rows.get(mapKey(key))?.value;
+  }
+
   protected readRecord(key: Uint8Array): StoredRecord | undefined {
     return this.rows.get(mapKey(key));
   }

@@ -19,6 +19,11 @@ export interface HandshakeMessage {
   readonly heartbeatInterval: number;
   /** Ticks of silence after which either side gives the other up. */
   readonly connectionTimeout: number;
+  /**
+   * Set when the consumer resumes where it left off: it already holds every event up to
+   * `offset` (the position it asked to resume from), and the events after it follow.
+   */
+  readonly resumed?: boolean;
 }
 
 /** One payload in channel order. Broadcast when produced, unicast when retransmitted. */

@@ -20,6 +20,12 @@ export interface ChannelOptions {
   readonly bufferCapacity: number;
   /** Most sequence numbers one NACK lists (the first missing ones). */
   readonly maxNackSeqs: number;
+  /**
+   * Latest events a producer keeps even after every consumer acknowledged them (at most
+   * `bufferCapacity`), so that a consumer that was cut off and comes back gets the events
+   * it missed instead of a new handshake from scratch (0: none kept).
+   */
+  readonly retainedEvents: number;
 }
 
 /** The duration of one tick in milliseconds (Broker's `defaults::store::tick_interval`). */
@@ -32,20 +38,23 @@ export const DEFAULT_CHANNEL_OPTIONS: ChannelOptions = Object.freeze({
   connectionTimeout: 100,
   bufferCapacity: 65536,
   maxNackSeqs: 1024,
+  retainedEvents: 16384,
 });
 
 /**
  * Completes and checks channel options.
  * @param options - overrides of {@link DEFAULT_CHANNEL_OPTIONS}
  * @returns the complete options
- * @throws BrokerError `invalid_data` when a value is not a positive integer
+ * @throws BrokerError `invalid_data` when a value is not a positive integer (`retainedEvents`:
+ *   not a non-negative one)
  */
 export function resolveChannelOptions(options: Partial<ChannelOptions> = {}): ChannelOptions {
   const out = { ...DEFAULT_CHANNEL_OPTIONS, ...options };
   for (const name of Object.keys(DEFAULT_CHANNEL_OPTIONS) as (keyof ChannelOptions)[]) {
     const v = out[name];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
-      throw new BrokerError('invalid_data', `channel option '${name}' must be a positive integer, got ${String(v)}`);
+    const least = name === 'retainedEvents' ? 0 : 1;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < least) {
+      throw new BrokerError('invalid_data', `channel option '${name}' must be a ${least === 0 ? 'non-negative' : 'positive'} integer, got ${String(v)}`);
     }
   }
   return out;

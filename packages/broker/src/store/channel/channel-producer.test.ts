@@ -7,6 +7,8 @@ interface Sent {
 }
 
 function producer(options = {}) {
+  // Nothing retained unless a test asks: the buffer then holds exactly the unacknowledged events.
+  options = { retainedEvents: 0, ...options };
   const out: Sent[] = [];
   const dropped: [string, DropReason][] = [];
   const completed: string[] = [];
@@ -184,6 +186,67 @@ describe('ChannelProducer', () => {
   test('bad options are refused with a clear error', () => {
     expect(() => producer({ heartbeatInterval: 0 })).toThrow(/heartbeatInterval.*positive integer/);
     expect(() => producer({ bufferCapacity: 1.5 })).toThrow(/bufferCapacity/);
+    expect(() => producer({ retainedEvents: -1 })).toThrow(/retainedEvents.*non-negative integer/);
+  });
+
+  test('the latest retainedEvents are kept after every consumer acknowledged them, and without consumers', () => {
+    const { p } = producer({ retainedEvents: 3 });
+    for (const x of ['a', 'b', 'c', 'd', 'e']) p.produce(x);
+    expect(p.buffered).toBe(3);
+    p.add('c1');
+    p.handleAck('c1', 5, 0);
+    expect(p.buffered).toBe(3);
+    p.remove('c1');
+    expect(p.buffered).toBe(3);
+    // An unacknowledged consumer still holds more, up to bufferCapacity.
+    p.add('c2');
+    for (const x of ['f', 'g', 'h', 'i']) p.produce(x);
+    expect(p.buffered).toBe(4);
+    p.handleAck('c2', 9, 0);
+    expect(p.buffered).toBe(3);
+  });
+
+  test('a consumer that comes back resumes from its last position: a resumed handshake, then the events it missed', () => {
+    const { p, take, completed } = producer({ retainedEvents: 4 });
+    p.handleNack('c1', [0], 0);
+    p.handleAck('c1', 0, 0);
+    for (const x of ['a', 'b', 'c']) p.produce(x);
+    p.handleAck('c1', 2, 0);
+    p.remove('c1'); // cut off after it delivered event 2
+    p.produce('d');
+    take();
+    p.handleNack('c1', [0], 1, 2);
+    expect(take()).toEqual([
+      { to: 'c1', msg: { kind: 'handshake', offset: 2, epoch: 1, heartbeatInterval: 5, connectionTimeout: 100, resumed: true } },
+      { to: 'c1', msg: { kind: 'event', seq: 3, payload: 'c' } },
+      { to: 'c1', msg: { kind: 'event', seq: 4, payload: 'd' } },
+    ]);
+    // A repeated request of the same epoch repeats the resumed handshake.
+    p.handleNack('c1', [0], 1, 2);
+    expect(take()).toEqual([{ to: 'c1', msg: { kind: 'handshake', offset: 2, epoch: 1, heartbeatInterval: 5, connectionTimeout: 100, resumed: true } }]);
+    p.handleAck('c1', 4, 1);
+    expect(completed).toEqual(['c1', 'c1']);
+    expect(p.idle).toBe(true);
+    // Up to date: a resume with nothing missed.
+    p.handleNack('c1', [0], 2, 4);
+    expect(take()).toEqual([{ to: 'c1', msg: { kind: 'handshake', offset: 4, epoch: 2, heartbeatInterval: 5, connectionTimeout: 100, resumed: true } }]);
+  });
+
+  test('a consumer whose position is no longer held, or ahead of the producer, joins afresh at the current sequence number', () => {
+    const { p, take } = producer({ retainedEvents: 2 });
+    for (const x of ['a', 'b', 'c', 'd', 'e']) p.produce(x);
+    take();
+    expect(p.resume('c1', 0, 2)).toBe(false);
+    p.handleNack('c1', [0], 0, 2); // event 3 was evicted
+    expect(take()).toEqual([{ to: 'c1', msg: { kind: 'handshake', offset: 5, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100 } }]);
+    p.handleNack('c2', [0], 0, 9);
+    expect(take()).toEqual([{ to: 'c2', msg: { kind: 'handshake', offset: 5, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100 } }]);
+    p.handleNack('c3', [0], 0, 3); // events 4 and 5 are held
+    expect(take().map((s) => s.msg)).toEqual([
+      { kind: 'handshake', offset: 3, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, resumed: true },
+      { kind: 'event', seq: 4, payload: 'd' },
+      { kind: 'event', seq: 5, payload: 'e' },
+    ]);
   });
 
   test('acks beyond the latest sequence number and malformed numbers are ignored; a malformed NACK drops the consumer', () => {

@@ -30,6 +30,8 @@ export interface ProducerPath {
   handshakeDone: boolean;
   /** The tick at which it was last heard from. */
   lastSeen: number;
+  /** Whether it resumed from `offset` with what it held (its handshake says so), rather than joining afresh. */
+  readonly resumed: boolean;
 }
 
 /**
@@ -40,7 +42,9 @@ export interface ProducerPath {
  *
  * The retransmission buffer holds at most `bufferCapacity` events: beyond that the oldest
  * is evicted, and a consumer that later asks for it gets `retransmitFailed` (it is out of
- * sync and must resync) rather than silently missing an event.
+ * sync and must resync) rather than silently missing an event. It also keeps the latest
+ * `retainedEvents` after everyone acknowledged them, so that a consumer that was cut off
+ * can {@link ChannelProducer.resume} from its last position when it comes back.
  */
 export class ChannelProducer<P> {
   /** Channel timing and capacities. */
@@ -53,7 +57,7 @@ export class ChannelProducer<P> {
   private tickValue = 0;
   /** The tick of the last broadcast (event or heartbeat). */
   private lastBroadcast = 0;
-  /** Unacknowledged events, contiguous by sequence number, oldest at `bufStart`. */
+  /** Unacknowledged and retained events, contiguous by sequence number, oldest at `bufStart`. */
   private buf: EventMessage<P>[] = [];
   /** Index of the oldest live entry of `buf` (entries before it are dead, compacted lazily). */
   private bufStart = 0;
@@ -80,7 +84,7 @@ export class ChannelProducer<P> {
     return this.tickValue;
   }
 
-  /** How many events wait for an acknowledgement. */
+  /** How many events the producer holds (waiting for an acknowledgement, or retained). */
   get buffered(): number {
     return this.buf.length - this.bufStart;
   }
@@ -111,9 +115,10 @@ export class ChannelProducer<P> {
   produce(payload: P): number {
     const seq = ++this.seqValue;
     const ev: EventMessage<P> = { kind: 'event', seq, payload };
-    if (this.pathMap.size > 0) {
+    if (this.pathMap.size > 0 || this.options.retainedEvents > 0) {
       this.buf.push(ev);
       if (this.buffered > this.options.bufferCapacity) this.dropOldest(1);
+      else if (this.buffered > this.options.retainedEvents) this.trim();
     }
     this.lastBroadcast = this.tickValue;
     this.callbacks.broadcast(ev);
@@ -128,9 +133,28 @@ export class ChannelProducer<P> {
    */
   add(consumer: string, epoch = 0): void {
     const seq = this.seqValue;
-    const path: ProducerPath = { consumer, epoch, offset: seq, acked: seq, handshakeDone: false, lastSeen: this.tickValue };
+    const path: ProducerPath = { consumer, epoch, offset: seq, acked: seq, handshakeDone: false, lastSeen: this.tickValue, resumed: false };
     this.pathMap.set(consumer, path);
     this.sendHandshake(path);
+  }
+
+  /**
+   * Adds a consumer that already delivered every event up to `from` (it was cut off and
+   * came back): its handshake says it resumes at `from`, and the events after `from`
+   * follow at once, unicast. A consumer already present is replaced.
+   * @param consumer - the consumer's handle
+   * @param epoch - the consumer epoch that asked
+   * @param from - the last sequence number it delivered
+   * @returns false, adding nothing, when an event after `from` is no longer held (or
+   *   `from` is ahead of the producer): the consumer needs a fresh handshake ({@link add})
+   */
+  resume(consumer: string, epoch: number, from: number): boolean {
+    if (!isSeq(from) || from > this.seqValue || (from < this.seqValue && this.find(from + 1) === undefined)) return false;
+    const path: ProducerPath = { consumer, epoch, offset: from, acked: from, handshakeDone: false, lastSeen: this.tickValue, resumed: true };
+    this.pathMap.set(consumer, path);
+    this.sendHandshake(path);
+    for (let s = from + 1; s <= this.seqValue; s++) this.callbacks.send(consumer, this.find(s) as EventMessage<P>);
+    return true;
   }
 
   /**
@@ -171,18 +195,21 @@ export class ChannelProducer<P> {
    * @param consumer - who sent it
    * @param seqs - missing sequence numbers, strictly ascending
    * @param epoch - its epoch
+   * @param resumeFrom - with a handshake request: the last sequence number the consumer
+   *   delivered from this producer before it was cut off; it {@link resume}s there when the
+   *   events after it are still held, and joins afresh otherwise
    */
-  handleNack(consumer: string, seqs: readonly number[], epoch: number): void {
+  handleNack(consumer: string, seqs: readonly number[], epoch: number, resumeFrom?: number): void {
     if (seqs.length === 0) return;
     const p = this.pathMap.get(consumer);
     const handshakeRequest = seqs.length === 1 && seqs[0] === 0;
     if (p === undefined) {
-      if (handshakeRequest) this.add(consumer, epoch);
+      if (handshakeRequest) this.join(consumer, epoch, resumeFrom);
       else if (isSeq(seqs[0])) this.callbacks.send(consumer, { kind: 'retransmitFailed', seq: seqs[0], epoch });
       return;
     }
     if (handshakeRequest) {
-      if (epoch > p.epoch) this.add(consumer, epoch);
+      if (epoch > p.epoch) this.join(consumer, epoch, resumeFrom);
       else if (epoch === p.epoch && !p.handshakeDone) {
         p.lastSeen = this.tickValue;
         this.sendHandshake(p);
@@ -238,9 +265,13 @@ export class ChannelProducer<P> {
     if (dropped) this.trim();
   }
 
+  private join(consumer: string, epoch: number, resumeFrom: number | undefined): void {
+    if (resumeFrom === undefined || !this.resume(consumer, epoch, resumeFrom)) this.add(consumer, epoch);
+  }
+
   private sendHandshake(p: ProducerPath): void {
     const { heartbeatInterval, connectionTimeout } = this.options;
-    this.callbacks.send(p.consumer, { kind: 'handshake', offset: p.offset, epoch: p.epoch, heartbeatInterval, connectionTimeout });
+    this.callbacks.send(p.consumer, { kind: 'handshake', offset: p.offset, epoch: p.epoch, heartbeatInterval, connectionTimeout, ...(p.resumed ? { resumed: true } : {}) });
   }
 
   private ack(p: ProducerPath, seq: number): void {
@@ -260,15 +291,15 @@ export class ChannelProducer<P> {
     return i >= this.bufStart && i < this.buf.length ? this.buf[i] : undefined;
   }
 
-  /** Drops events every consumer acknowledged. */
+  /** Drops events every consumer acknowledged, except the latest `retainedEvents`. */
   private trim(): void {
-    if (this.pathMap.size === 0) {
+    let min = this.seqValue - this.options.retainedEvents;
+    for (const p of this.pathMap.values()) if (p.acked < min) min = p.acked;
+    if (min >= this.seqValue) {
       this.buf = [];
       this.bufStart = 0;
       return;
     }
-    let min = Infinity;
-    for (const p of this.pathMap.values()) if (p.acked < min) min = p.acked;
     let n = 0;
     while (this.bufStart + n < this.buf.length && this.buf[this.bufStart + n].seq <= min) n++;
     if (n > 0) this.dropOldest(n);

@@ -8,6 +8,7 @@ import { RELIABLE, type LossProfile } from '../channel/__fixtures__/lossy-networ
 import { STORE, StoreSystem } from './__fixtures__/store-system';
 import { CloneState } from './clone-state';
 import type { MasterState } from './master-state';
+import type { AckCloneMessage, CloneMessage, MasterMessage } from './store-message';
 import type { StoreQuery } from './store-query';
 import { writeCommands as W } from './write-command';
 
@@ -324,6 +325,108 @@ describe('CloneState losing its master', () => {
     expect(c.master).toEqual(m.id);
     expect(value(m, { op: 'get', key: 'n' })).toEqual(count(5));
     expect(value(c, { op: 'get', key: 'n' })).toEqual(count(5));
+  });
+
+  /** Records every message on the network. */
+  function tap(sys: StoreSystem): (MasterMessage | CloneMessage)[] {
+    const seen: (MasterMessage | CloneMessage)[] = [];
+    sys.lose = (msg) => {
+      seen.push(msg);
+      return false;
+    };
+    return seen;
+  }
+
+  const ackClones = (seen: (MasterMessage | CloneMessage)[]) => seen.filter((x): x is AckCloneMessage => x.type === 'ackClone');
+
+  test('a clone that lost the same master resumes where it stood: no snapshot, the missed changes with their own events, its buffered writes once', () => {
+    const { sys, m, c } = connected();
+    const seen = tap(sys);
+    c.masterLost();
+    m.write(W.put('change', 2n));
+    m.write(W.erase('gone'));
+    m.write(W.put('new', 3n));
+    c.write(W.increment('n', count(1)));
+    sys.runUntil(() => sys.allIdle(), 30); // the handshake retry interval is 1 s
+    const answers = ackClones(seen);
+    expect(answers).toHaveLength(1);
+    expect(answers[0]).toMatchObject({ resumed: true, offset: 3, instance: m.instance });
+    expect(answers[0].snapshot.size).toBe(0);
+    expect(seen.find((x) => x.type === 'nack' && x.seqs[0] === 0)).toMatchObject({ master: null, resume: { master: m.id, instance: m.instance, seq: 3 } });
+    expect(sys.log('c1').events).toEqual([
+      ['update', STORE, 'change', 1n, 2n, null, null, null],
+      ['erase', STORE, 'gone', null, null],
+      ['insert', STORE, 'new', 3n, null, null, null],
+      ['insert', STORE, 'n', count(1), null, null, null],
+    ]);
+    expect(content(c)).toEqual(content(m));
+    expect(c.stale).toBe(false);
+    expect(sys.log('c1').notices.map((n) => n.kind)).toEqual(['master-found', 'master-lost', 'master-found']);
+  });
+
+  test('a master restarted under the same entity id (a new instance) gives the clone a whole snapshot, exact', () => {
+    const { sys, m, c } = connected();
+    sys.stopMaster();
+    const seen = tap(sys);
+    c.masterLost();
+    const m2 = sys.startMaster(makeBackend('memory'), {}, { id: m.id });
+    m2.write(W.put('keep', 1n));
+    m2.write(W.put('change', 5n));
+    m2.write(W.put('other', 6n));
+    m2.write(W.put('more', 7n)); // seq 4: beyond the clone's position, as if the old channel went on
+    sys.runUntil(() => sys.allIdle(), 30);
+    expect(m2.instance).not.toBe(m.instance);
+    const answers = ackClones(seen);
+    expect(answers).toHaveLength(1);
+    expect(answers[0].resumed).toBeUndefined();
+    expect(answers[0].snapshot.size).toBe(4);
+    expect(content(c)).toEqual(content(m2));
+    expect(sys.log('c1').events.map((e) => (e as unknown[]).slice(0, 3))).toEqual([
+      ['erase', STORE, 'gone'],
+      ['update', STORE, 'change'],
+      ['insert', STORE, 'more'],
+      ['insert', STORE, 'other'],
+    ]);
+  });
+
+  test('after a partition the same master resumes the clone within its retained window, and sends a whole snapshot beyond it; data exact', () => {
+    const sys = new StoreSystem(12);
+    const m = sys.startMaster(makeBackend('memory'), { retainedEvents: 4 });
+    for (let i = 0; i < 5; i++) m.write(W.put(`k${i}`, BigInt(i)));
+    const c = sys.addClone('c1', { resyncInterval: 1000 });
+    sys.runUntil(() => sys.allIdle());
+    const seen = tap(sys);
+    /** Cuts the network until both sides gave the other up (the connection timeout), writing meanwhile. */
+    const partition = (writes: number, base: number): void => {
+      sys.net.profile = { dropRate: 1, duplicateRate: 0, maxDelay: 0 };
+      for (let i = 0; i < writes; i++) m.write(W.put(`k${i % 7}`, BigInt(base + i)));
+      sys.runUntil(() => c.master === null && m.clones === 0);
+      sys.net.profile = RELIABLE;
+      sys.runUntil(() => sys.allIdle(), 30);
+    };
+    partition(4, 100); // exactly the retained window
+    expect(ackClones(seen).map((a) => a.resumed)).toEqual([true]);
+    expect(content(c)).toEqual(content(m));
+    partition(5, 200); // one more than it retains
+    expect(ackClones(seen).map((a) => a.resumed)).toEqual([true, undefined]);
+    expect(content(c)).toEqual(content(m));
+    m.write(W.erase('k0'));
+    sys.runUntil(() => sys.allIdle(), 30);
+    expect(content(c)).toEqual(content(m));
+  });
+
+  test('after a failed commit the master takes a new instance: its clones resync from a snapshot', () => {
+    const { sys, m, c } = connected();
+    const before = m.instance;
+    m.commitFailed();
+    expect(m.instance).not.toBe(before);
+    const seen = tap(sys);
+    m.write(W.put('after', 1n));
+    // The clone learns it was dropped at its next ACK, and asks to resume: a snapshot answers.
+    sys.runUntil(() => ackClones(seen).length > 0 && sys.allIdle(), 30);
+    expect(ackClones(seen).map((a) => a.resumed)).toEqual([undefined]);
+    expect(seen.find((x) => x.type === 'nack' && x.seqs[0] === 0)).toMatchObject({ resume: { instance: before } });
+    expect(content(c)).toEqual(content(m));
   });
 
   test('with mutationBufferInterval ≤ 0 writes without a master are refused at once', () => {

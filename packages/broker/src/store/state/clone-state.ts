@@ -1,4 +1,4 @@
-import { BrokerError, encodeBinary, Timestamp, type Data } from '@broker-ts/data';
+import { BrokerError, Timestamp } from '@broker-ts/data';
 import { MemoryBackend } from '../backend';
 import { ChannelConsumer, STORE_TICK_INTERVAL_MS, type ChannelOptions, type ConsumerMessage } from '../channel';
 import { entityKey, sameEntity, type EntityId } from './entity-id';
@@ -6,7 +6,8 @@ import type { WriteOutcome } from './master-state';
 import { ownData } from './own-data';
 import { refusedByMaster, writeError } from './store-error';
 import { storeEvents, type StoreEvent } from './store-event';
-import { SnapshotAssembly } from './snapshot-assembly';
+import { SnapshotAssembly, stagedEntries } from './snapshot-assembly';
+import { SnapshotInstall } from './snapshot-install';
 import { parseMasterMessage, type AckCloneMessage, type CloneCommand, type CloneMessage, type SnapshotChunkMessage, type WriteAckMessage } from './store-message';
 import { answerQuery, type QueryResult, type StoreQuery } from './store-query';
 import type { WriteCommand } from './write-command';
@@ -99,8 +100,8 @@ export class CloneState {
   readonly id: EntityId;
   /** Outputs. */
   private readonly callbacks: CloneCallbacks;
-  /** The replica. */
-  private readonly replica = new MemoryBackend();
+  /** The replica; replaced as a whole by a snapshot's. */
+  private replica = new MemoryBackend();
   /** The channel from the master. */
   private readonly consumer: ChannelConsumer<CloneCommand>;
   /** The master, once one answered; null while searching. */
@@ -136,6 +137,21 @@ export class CloneState {
   private readonly maxPendingWrites: number;
   private readonly resendTicks: number;
 
+  /**
+   * The master instance the replica came from, when that master can resume clones; kept
+   * when the master is lost, so that the clone asks it to resume from {@link replicaSeq}.
+   * Null when the replica cannot be trusted to continue (a change it could not apply).
+   */
+  private origin: { readonly master: EntityId; readonly instance: string } | null = null;
+  /** The last sequence number of the origin's channel the replica reflects. */
+  private replicaSeq = 0;
+
+  /**
+   * A whole snapshot being installed: the replica is already the new one, its store events
+   * go out in slices ({@link installStep}), and the handshake completes after the last.
+   */
+  private install: { readonly head: AckCloneMessage; readonly events: SnapshotInstall; readonly pieces: number } | null = null;
+
   /** A snapshot arriving in pieces, until it is whole (then installed) or abandoned. */
   private assembly: SnapshotAssembly | null = null;
   /** The tick of the last piece of {@link assembly} that arrived, new or a repeat: the transfer is alive. */
@@ -167,7 +183,10 @@ export class CloneState {
     if (!Number.isSafeInteger(this.maxPendingWrites) || this.maxPendingWrites < 1) throw new BrokerError('invalid_data', `clone option 'maxPendingWrites' must be a positive integer`);
     this.consumer = new ChannelConsumer<CloneCommand>(
       {
-        consume: (cmd) => this.applyCommand(cmd),
+        consume: (cmd, seq) => {
+          this.replicaSeq = seq;
+          this.applyCommand(cmd);
+        },
         send: (msg) => this.sendChannel(msg),
         outOfSync: (seq) => this.callbacks.notice?.({ kind: 'out-of-sync', seq }),
         producerLost: () => this.lose(),
@@ -203,7 +222,7 @@ export class CloneState {
    * the channel, every write acknowledged and visible in the replica.
    */
   get idle(): boolean {
-    return this.masterValue !== null && this.consumer.idle && this.outbox.length === 0 && this.deferred.length === 0 && this.consumer.delivered >= this.ackSeq;
+    return this.install === null && this.masterValue !== null && this.consumer.idle && this.outbox.length === 0 && this.deferred.length === 0 && this.consumer.delivered >= this.ackSeq;
   }
 
   /**
@@ -301,10 +320,36 @@ export class CloneState {
     this.ticks++;
     this.consumer.tick();
     this.watchAssembly();
+    // Still here for the master while the events of its snapshot go out.
+    const i = this.install;
+    if (i !== null && i.pieces > 1 && this.ticks % this.resendTicks === 0) {
+      const { master, offset, epoch } = i.head;
+      this.callbacks.send({ type: 'snapshotAck', store: this.name, clone: this.id, master, offset, epoch, received: i.pieces });
+    }
     if (this.masterValue !== null && this.outbox.length > 0 && this.ticks - this.lastWriteProgress >= this.resendTicks) {
       this.lastWriteProgress = this.ticks;
       for (const w of this.outbox) this.sendWrite(w);
     }
+  }
+
+  /**
+   * Whether a snapshot is being installed: the host should call {@link installStep} in a
+   * later turn of its event loop.
+   */
+  get installing(): boolean {
+    return this.install !== null;
+  }
+
+  /**
+   * One bounded step of installing a snapshot (its store events for a few thousand keys);
+   * after the last, the clone completes the handshake and the channel's events follow.
+   */
+  installStep(): void {
+    const i = this.install;
+    if (i === null || this.closed || !i.events.step()) return;
+    this.install = null;
+    this.consumer.holdHandshakeRequests(false);
+    this.attach(i.head, true);
   }
 
   /**
@@ -323,7 +368,7 @@ export class CloneState {
    * next `resyncInterval`, which stays the fallback.
    */
   masterReachable(): void {
-    if (this.closed || this.consumer.initialized || this.assembly !== null) return;
+    if (this.closed || this.consumer.initialized || this.assembly !== null || this.install !== null) return;
     this.consumer.requestHandshake();
   }
 
@@ -332,21 +377,42 @@ export class CloneState {
     if (this.closed) return;
     if (this.masterValue !== null) this.callbacks.send({ type: 'detach', store: this.name, clone: this.id, master: this.masterValue });
     this.closed = true;
+    this.dropAssembly();
+    this.install = null;
     this.replica.close();
   }
 
   private handleAckClone(msg: AckCloneMessage): void {
     if (this.masterValue !== null && !sameEntity(msg.master, this.masterValue)) return;
     // Install the snapshot before the consumer delivers events it held back.
-    if (this.consumer.initialized || msg.epoch !== this.consumer.epoch) return;
+    if (this.consumer.initialized || msg.epoch !== this.consumer.epoch || this.install !== null) return;
+    if (msg.resumed === true) {
+      // Only an answer to the resume point this clone asked for continues its replica.
+      const o = this.origin;
+      if (o === null || !sameEntity(msg.master, o.master) || msg.instance !== o.instance || msg.offset !== this.replicaSeq) return;
+      this.dropAssembly();
+      this.attach(msg, false);
+      return;
+    }
     if (msg.more !== true) {
       this.dropAssembly();
-      this.attach(msg, msg.snapshot);
+      let staged;
+      try {
+        staged = stagedEntries(msg.snapshot);
+      } catch (e) {
+        return this.badSnapshot(e);
+      }
+      this.beginInstall(msg, staged, 1);
       return;
     }
     // A repeat of the first piece (the master resumed a transfer): say where we are.
     if (this.assembly === null || !this.assembly.matches(msg)) {
-      this.assembly = new SnapshotAssembly(msg);
+      this.dropAssembly();
+      try {
+        this.assembly = new SnapshotAssembly(msg);
+      } catch (e) {
+        return this.badSnapshot(e);
+      }
       this.consumer.holdHandshakeRequests(true);
       this.retryAsked = false;
       this.snapshotProgress();
@@ -354,10 +420,23 @@ export class CloneState {
     this.sendSnapshotAck(false);
   }
 
+  /** A snapshot with an entry the replica cannot hold: reported, and the clone asks again. */
+  private badSnapshot(e: unknown): void {
+    this.dropAssembly();
+    this.callbacks.error(e instanceof BrokerError ? e : new BrokerError('invalid_data', String(e)));
+    this.consumer.resync();
+  }
+
   private handleSnapshotChunk(msg: SnapshotChunkMessage): void {
     const a = this.assembly;
     if (a === null || !a.matches(msg) || this.consumer.initialized || msg.epoch !== this.consumer.epoch) return;
-    switch (a.add(msg)) {
+    let added;
+    try {
+      added = a.add(msg);
+    } catch (e) {
+      return this.badSnapshot(e);
+    }
+    switch (added) {
       case 'duplicate':
         // The master is sending: the transfer is alive, though it made no progress.
         this.assemblyHeard = this.ticks;
@@ -372,15 +451,44 @@ export class CloneState {
       case 'added':
         this.retryAsked = false;
         this.snapshotProgress();
-        if (!a.complete) return this.sendSnapshotAck(false);
-        this.dropAssembly();
-        this.attach(a.head, { [Symbol.iterator]: () => a.entries() });
+        this.sendSnapshotAck(false);
+        if (!a.complete) return;
+        this.assembly = null;
+        // Handshake requests stay held until the install is done.
+        this.beginInstall(a.head, a.take(), a.received);
     }
   }
 
   private dropAssembly(): void {
     if (this.assembly === null) return;
+    this.assembly.close();
     this.assembly = null;
+    this.consumer.holdHandshakeRequests(false);
+  }
+
+  /**
+   * Makes a whole snapshot the replica (reads see it from now on, all of it) and starts
+   * its store events, the first slice at once: a small snapshot is installed and the
+   * handshake completed right here.
+   * @param pieces - how many pieces it came in (the clone keeps acknowledging them while
+   *   it installs, so that the master does not give it up)
+   */
+  private beginInstall(head: AckCloneMessage, staged: MemoryBackend, pieces: number): void {
+    const old = this.replica;
+    this.replica = staged;
+    this.origin = head.instance === undefined ? null : { master: head.master, instance: head.instance };
+    this.replicaSeq = head.offset;
+    this.consumer.holdHandshakeRequests(true);
+    this.install = { head, pieces, events: new SnapshotInstall(this.name, head.master, old, staged, (ev) => this.callbacks.event(ev)) };
+    this.installStep();
+  }
+
+  /** Emits what is left of an install's events at once and completes it without a handshake (the master is gone). */
+  private settleInstall(): void {
+    const i = this.install;
+    if (i === null) return;
+    this.install = null;
+    i.events.finish();
     this.consumer.holdHandshakeRequests(false);
   }
 
@@ -425,25 +533,31 @@ export class CloneState {
     this.callbacks.send({ type: 'snapshotAck', store: this.name, clone: this.id, master, offset, epoch, received: a.received, ...(retry ? { retry: true } : {}) });
   }
 
-  /** Installs a whole snapshot and completes the handshake. */
-  private attach(head: AckCloneMessage, snapshot: Iterable<[Data, Data]>): void {
+  /**
+   * Completes the handshake once the replica shows the master's state at `head.offset`.
+   * @param fresh - whether it came from a snapshot (a new channel: nothing keyed to the old
+   *   one carries over), not from resuming the channel where the replica stood
+   */
+  private attach(head: AckCloneMessage, fresh: boolean): void {
     const c = this.consumer;
     const found = this.masterValue === null;
     this.masterValue = head.master;
-    this.setSnapshot(snapshot, head.master);
+    this.replicaSeq = head.offset;
     c.handleHandshake(entityKey(head.master), head.offset, head.epoch, head.heartbeatInterval, head.connectionTimeout);
     if (found) {
       this.staleValue = false;
-      this.ackSeq = 0;
-      // Answers keyed to the lost master's sequence numbers can wait no longer.
-      for (const d of this.deferred) this.callbacks.writeResult(d.requestId, d.outcome);
-      this.deferred = [];
-      // The lost master applied these putUniques but its answers went with it.
-      for (const requestId of this.awaitingResult) {
-        const error = new BrokerError('unspecified', `store '${this.name}': the master applied the putUnique but was lost before it answered`);
-        this.callbacks.writeResult(requestId, { ok: false, error });
+      if (fresh) {
+        // A new channel: answers keyed to the lost master's sequence numbers can wait no longer.
+        this.ackSeq = 0;
+        for (const d of this.deferred) this.callbacks.writeResult(d.requestId, d.outcome);
+        this.deferred = [];
+        // The lost master applied these putUniques but its answers went with it.
+        for (const requestId of this.awaitingResult) {
+          const error = new BrokerError('unspecified', `store '${this.name}': the master applied the putUnique but was lost before it answered`);
+          this.callbacks.writeResult(requestId, { ok: false, error });
+        }
+        this.awaitingResult.clear();
       }
-      this.awaitingResult.clear();
       this.callbacks.notice?.({ kind: 'master-found', master: head.master });
       this.lastWriteProgress = this.ticks;
       for (const w of this.outbox) this.sendWrite(w);
@@ -518,6 +632,7 @@ export class CloneState {
 
   private lose(): void {
     this.dropAssembly();
+    this.settleInstall();
     const lost = this.masterValue;
     this.masterValue = null;
     this.lostAt = this.nowValue.ns;
@@ -544,7 +659,12 @@ export class CloneState {
 
   private sendChannel(msg: ConsumerMessage): void {
     const base = { store: this.name, clone: this.id };
-    if (msg.kind === 'nack') this.callbacks.send({ type: 'nack', ...base, master: this.masterValue, seqs: msg.seqs, epoch: msg.epoch });
+    if (msg.kind === 'nack') {
+      // A handshake request names the replica it could resume from.
+      const o = msg.seqs.length === 1 && msg.seqs[0] === 0 ? this.origin : null;
+      const resume = o === null ? {} : { resume: { master: o.master, instance: o.instance, seq: this.replicaSeq } };
+      this.callbacks.send({ type: 'nack', ...base, master: this.masterValue, seqs: msg.seqs, epoch: msg.epoch, ...resume });
+    }
     else if (this.masterValue !== null) this.callbacks.send({ type: 'ack', ...base, master: this.masterValue, seq: msg.seq, epoch: msg.epoch });
   }
 
@@ -575,34 +695,9 @@ export class CloneState {
     } catch (e) {
       // A change the replica cannot hold (not Broker data) means the replica can no longer be trusted.
       this.callbacks.error(e instanceof BrokerError ? e : new BrokerError('invalid_data', String(e)));
+      this.origin = null;
       this.consumer.resync();
     }
-  }
-
-  /**
-   * Replaces the replica by a snapshot with Broker's events: `erase` for keys that
-   * vanished (no publisher), then `update` for keys whose value changed, then `insert`
-   * for new keys (publisher: the master; no expiry). Unlike Broker, unchanged keys get no
-   * `update` event.
-   */
-  private setSnapshot(snapshot: Iterable<[Data, Data]>, master: EntityId): void {
-    const fresh = new Map<string, [Data, Data]>();
-    for (const [k, v] of snapshot) fresh.set(bytesOf(k), [k, v]);
-    const erased: Data[] = [];
-    const updated: [Data, Data, Data][] = [];
-    for (const [k, old] of this.replica.snapshot()) {
-      const now = fresh.get(bytesOf(k));
-      if (now === undefined) erased.push(k);
-      else {
-        fresh.delete(bytesOf(k));
-        if (bytesOf(old) !== bytesOf(now[1])) updated.push([k, old, now[1]]);
-      }
-    }
-    this.replica.clear();
-    for (const [k, v] of snapshot) this.replica.put(k, v);
-    for (const k of erased) this.callbacks.event(storeEvents.erase(this.name, k, null));
-    for (const [k, old, v] of updated) this.callbacks.event(storeEvents.update(this.name, k, old, v, null, master));
-    for (const [k, v] of fresh.values()) this.callbacks.event(storeEvents.insert(this.name, k, v, null, master));
   }
 }
 
@@ -615,10 +710,6 @@ function ownCommand(cmd: WriteCommand): WriteCommand {
     default:
       return { ...cmd, key: ownData(cmd.key), value: ownData(cmd.value) };
   }
-}
-
-function bytesOf(x: Data): string {
-  return Buffer.from(encodeBinary(x)).toString('latin1');
 }
 
 function msToNs(ms: number): bigint {

@@ -23,6 +23,7 @@ export {
   type CommandEventMessage,
   type MasterHeartbeatMessage,
   type MasterMessage,
+  type ResumePoint,
   type RetransmitFailedStoreMessage,
   type SnapshotAckMessage,
   type SnapshotChunkMessage,

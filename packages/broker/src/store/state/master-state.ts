@@ -1,4 +1,5 @@
-import { BrokerError, Timestamp, type Data, type Timespan } from '@broker-ts/data';
+import { randomUUID } from 'node:crypto';
+import { BrokerError, BrokerTable, Timestamp, type Data, type Timespan } from '@broker-ts/data';
 import type { Backend } from '../backend';
 import { ChannelProducer, type ChannelOptions, type ProducerMessage } from '../channel';
 import { entityFromKey, entityKey, sameEntity, type EntityId } from './entity-id';
@@ -46,6 +47,8 @@ export interface MasterStateOptions {
   snapshotChunkBytes?: number;
   /** Snapshot pieces in flight to one clone beyond its acknowledgement (default 4). */
   snapshotWindow?: number;
+  /** This master's instance, which clones name to resume (default: a random UUID; tests fix it). */
+  instance?: string;
 }
 
 /** What the master remembers of one writing clone. */
@@ -78,6 +81,13 @@ export class MasterState {
   readonly name: string;
   /** The master's identity. */
   readonly id: EntityId;
+  /**
+   * This master's instance, new with each master and after a failed commit: a clone
+   * resumes its channel only with the instance its replica came from (a restarted master
+   * has other sequence numbers; after a failed commit, clones may hold changes the backend
+   * does not).
+   */
+  private instanceValue: string;
   /** The storage. */
   private readonly backend: Backend;
   /** Outputs. */
@@ -110,6 +120,7 @@ export class MasterState {
   constructor(options: MasterStateOptions) {
     this.name = options.name;
     this.id = options.id;
+    this.instanceValue = options.instance ?? randomUUID();
     this.backend = options.backend;
     this.callbacks = options.callbacks;
     this.nowValue = options.now;
@@ -128,6 +139,11 @@ export class MasterState {
     );
     for (const key of this.backend.dropExpired(this.nowValue)) this.expired(key);
     for (const { key, expiry } of this.backend.expiries()) this.timers.set(key, expiry.ns);
+  }
+
+  /** This master's instance (see {@link MasterStateOptions.instance}); a failed commit replaces it. */
+  get instance(): string {
+    return this.instanceValue;
   }
 
   /** The current time as last given. */
@@ -188,9 +204,11 @@ export class MasterState {
    * may have been told about them and clone writes were counted as applied. Every clone is
    * dropped from the channel (it resyncs from a fresh snapshot at its next ACK, told by
    * `retransmitFailed`) and the master forgets what clones wrote, so that their
-   * unacknowledged writes, sent again, are applied again.
+   * unacknowledged writes, sent again, are applied again. The master takes a new instance,
+   * so that no clone resumes a replica that may hold changes the backend lost.
    */
   commitFailed(): void {
+    this.instanceValue = randomUUID();
     this.writers.clear();
     for (const to of [...this.openHandshakes.keys()]) this.dropTransfer(to);
     for (const path of [...this.producer.paths.keys()]) this.producer.remove(path);
@@ -223,9 +241,13 @@ export class MasterState {
     if (msg.master !== null && !sameEntity(msg.master, this.id)) return;
     const clone = entityKey(msg.clone);
     switch (msg.type) {
-      case 'nack':
-        this.producer.handleNack(clone, msg.seqs, msg.epoch);
+      case 'nack': {
+        // A clone whose replica came from this very master resumes from it.
+        const r = msg.resume;
+        const resumeFrom = r !== undefined && r.instance === this.instanceValue && sameEntity(r.master, this.id) ? r.seq : undefined;
+        this.producer.handleNack(clone, msg.seqs, msg.epoch, resumeFrom);
         break;
+      }
       case 'ack':
         this.producer.handleAck(clone, msg.seq, msg.epoch);
         break;
@@ -468,6 +490,13 @@ export class MasterState {
         return;
       case 'handshake': {
         if (to === null) return;
+        if (msg.resumed === true) {
+          // The clone holds the state at `offset`; the events after it follow.
+          this.dropTransfer(to);
+          const { offset, epoch, heartbeatInterval, connectionTimeout } = msg;
+          this.callbacks.send({ type: 'ackClone', ...base, clone: entityFromKey(to), offset, epoch, heartbeatInterval, connectionTimeout, snapshot: new BrokerTable(), instance: this.instanceValue, resumed: true });
+          return;
+        }
         let t = this.openHandshakes.get(to);
         if (t === undefined || t.epoch !== msg.epoch || t.offset !== msg.offset) {
           let rows;
@@ -522,7 +551,7 @@ export class MasterState {
       return;
     }
     for (const p of due) {
-      if (p.index === 0) this.callbacks.send({ type: 'ackClone', ...base, heartbeatInterval, connectionTimeout, snapshot: p.table, ...(p.last ? {} : { more: true }) });
+      if (p.index === 0) this.callbacks.send({ type: 'ackClone', ...base, heartbeatInterval, connectionTimeout, snapshot: p.table, instance: this.instanceValue, ...(p.last ? {} : { more: true }) });
       else this.callbacks.send({ type: 'snapshotChunk', ...base, index: p.index, snapshot: p.table, last: p.last });
     }
   }

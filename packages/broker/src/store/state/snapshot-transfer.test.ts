@@ -3,6 +3,7 @@ import { STORE, StoreSystem } from './__fixtures__/store-system';
 import type { CloneState } from './clone-state';
 import type { MasterState } from './master-state';
 import type { CloneMessage, MasterMessage } from './store-message';
+import { INSTALL_SLICE } from './snapshot-install';
 import { SnapshotTransfer } from './snapshot-transfer';
 import type { EncodedEntry, SnapshotRows } from '../backend';
 import { writeCommands as W } from './write-command';
@@ -179,5 +180,37 @@ describe('a snapshot sent in pieces', () => {
     expect(keys(c)).toBe(39);
     const erased = sys.log('c1').events.filter((e) => (e as unknown[])[0] === 'erase');
     expect(erased.map((e) => (e as unknown[]).slice(0, 3))).toEqual([['erase', STORE, 'k0000']]);
+  });
+  test('a large snapshot is installed in slices: reads show the old state or the whole new one, the channel follows the snapshot events', () => {
+    const sys = new StoreSystem(17);
+    const m = sys.startMaster(undefined, {}, { snapshotChunkBytes: 64 * 1024 });
+    const n = 3 * INSTALL_SLICE;
+    for (let i = 0; i < n; i++) m.write(W.put(`k${String(i).padStart(6, '0')}`, BigInt(i)));
+    const c = sys.addClone('c1');
+    sys.runUntil(() => sys.allIdle(), 300);
+    expect(keys(c)).toBe(n);
+    const events = sys.log('c1').events;
+    events.length = 0;
+    // A resync that changes every key: the master drops the clone, whose channel misses the changes.
+    let holding = true;
+    const seen = tap(sys, (msg) => holding && msg.type === 'event');
+    m.commitFailed();
+    for (let i = 0; i < n; i++) m.write(W.put(`k${String(i).padStart(6, '0')}`, BigInt(-i - 1)));
+    holding = false;
+    sys.runUntil(() => c.installing, 300);
+    // The replica is the whole new snapshot at once; its events go out a slice per step.
+    expect(keys(c)).toBe(n);
+    expect(c.query({ op: 'get', key: `k${String(n - 1).padStart(6, '0')}` })).toEqual({ ok: true, value: BigInt(-n) });
+    expect(events.length).toBeLessThanOrEqual(INSTALL_SLICE);
+    expect(c.idle).toBe(false);
+    m.write(W.put('after', 1n)); // a change after the snapshot: its event comes after every snapshot event
+    const steps = sys.runUntil(() => !c.installing && sys.allIdle(), 300);
+    expect(steps).toBeGreaterThanOrEqual(2);
+    expect(events).toHaveLength(n + 1);
+    expect(events.slice(0, n).every((e) => (e as unknown[])[0] === 'update')).toBe(true);
+    expect((events[n] as unknown[]).slice(0, 3)).toEqual(['insert', STORE, 'after']);
+    expect(keys(c)).toBe(n + 1);
+    // One handshake (epoch) for the whole resync: the install was never given up.
+    expect(new Set(seen.flatMap((x) => (x.type === 'nack' && x.seqs[0] === 0 ? [x.epoch] : []))).size).toBe(1);
   });
 });

@@ -8,7 +8,8 @@ describe('parseMasterMessage', () => {
   test('accepts every master message', () => {
     const ok = [
       { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: table([]) },
-      { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: table([['a', 1n]]), more: true },
+      { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: table([['a', 1n]]), more: true, instance: 'i1' },
+      { type: 'ackClone', store: 's', master: M, clone: C, offset: 7, epoch: 2, heartbeatInterval: 5, connectionTimeout: 100, snapshot: table([]), instance: 'i1', resumed: true },
       { type: 'snapshotChunk', store: 's', master: M, clone: C, offset: 0, epoch: 0, index: 1, snapshot: table([['b', 2n]]), last: true },
       { type: 'event', store: 's', master: M, clone: null, seq: 1, command: { op: 'put', key: 'k', value: 1n, expiry: Timespan.fromMilliseconds(1), publisher: null } },
       { type: 'event', store: 's', master: M, clone: C, seq: 2, command: { op: 'clear', publisher: C } },
@@ -25,6 +26,8 @@ describe('parseMasterMessage', () => {
     ['an unknown type', { type: 'boom', store: 's', master: M }, /unknown master message type/],
     ['a negative seq', { type: 'heartbeat', store: 's', master: M, seq: -1 }, /'seq'/],
     ['a snapshot that is not a table', { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: {} }, /'snapshot'/],
+    ['a bad instance', { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: table([]), instance: 3 }, /'instance'/],
+    ['a bad resumed flag', { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: table([]), resumed: 'yes' }, /'resumed'/],
     ['a bad more flag', { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: table([]), more: 1 }, /'more'/],
     ['a chunk at index 0', { type: 'snapshotChunk', store: 's', master: M, clone: C, offset: 0, epoch: 0, index: 0, snapshot: table([]), last: true }, /'index' starts at 1/],
     ['a chunk without last', { type: 'snapshotChunk', store: 's', master: M, clone: C, offset: 0, epoch: 0, index: 1, snapshot: table([]) }, /'last'/],
@@ -44,6 +47,7 @@ describe('parseCloneMessage', () => {
   test('accepts every clone message', () => {
     const ok = [
       { type: 'nack', store: 's', clone: C, master: null, seqs: [0], epoch: 0 },
+      { type: 'nack', store: 's', clone: C, master: null, seqs: [0], epoch: 1, resume: { master: M, instance: 'i1', seq: 12 } },
       { type: 'ack', store: 's', clone: C, master: M, seq: 4, epoch: 1 },
       { type: 'write', store: 's', clone: C, master: M, writeId: 1, base: 1, command: { op: 'putUnique', key: 'k', value: 1n, expiry: null, publisher: null, requestId: 3 } },
       { type: 'write', store: 's', clone: C, master: M, writeId: 2, base: 1, command: { op: 'add', key: 'k', value: 1n, initType: 'count', expiry: null, publisher: null } },
@@ -57,6 +61,9 @@ describe('parseCloneMessage', () => {
   test.each([
     ['an empty NACK', { type: 'nack', store: 's', clone: C, master: null, seqs: [], epoch: 0 }, /'seqs'/],
     ['a huge NACK', { type: 'nack', store: 's', clone: C, master: null, seqs: new Array(70_000).fill(1), epoch: 0 }, /at most/],
+    ['a resume point without instance', { type: 'nack', store: 's', clone: C, master: null, seqs: [0], epoch: 0, resume: { master: M, seq: 1 } }, /'resume.instance'/],
+    ['a resume point with a bad master', { type: 'nack', store: 's', clone: C, master: null, seqs: [0], epoch: 0, resume: { master: 'm', instance: 'i', seq: 1 } }, /'master' must be an entity id/],
+    ['a resume point with a bad seq', { type: 'nack', store: 's', clone: C, master: null, seqs: [0], epoch: 0, resume: { master: M, instance: 'i', seq: -1 } }, /'seq'/],
     ['write id 0', { type: 'write', store: 's', clone: C, master: M, writeId: 0, base: 1, command: { op: 'clear', publisher: null } }, /start at 1/],
     ['a putUnique without request id', { type: 'write', store: 's', clone: C, master: M, writeId: 1, base: 1, command: { op: 'putUnique', key: 'k', value: 1n, expiry: null, publisher: null } }, /'requestId'/],
     ['a put without value', { type: 'write', store: 's', clone: C, master: M, writeId: 1, base: 1, command: { op: 'put', key: 'k', expiry: null, publisher: null } }, /'value' is missing/],

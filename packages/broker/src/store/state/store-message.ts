@@ -57,6 +57,18 @@ export interface AckCloneMessage {
   readonly snapshot: BrokerTable;
   /** Set when {@link SnapshotChunkMessage}s follow (absent: the snapshot is whole). */
   readonly more?: boolean;
+  /**
+   * This master's instance: random, new each time a master starts. A clone that loses the
+   * master names it when it asks to resume ({@link ResumePoint}). Absent from a master
+   * that cannot resume clones (a Broker master through the bridge).
+   */
+  readonly instance?: string;
+  /**
+   * Set when the clone resumes from what it holds ({@link CloneNackMessage.resume}):
+   * `snapshot` is empty, `offset` is the position it resumes from, and the events after
+   * it follow.
+   */
+  readonly resumed?: boolean;
 }
 
 /**
@@ -126,6 +138,16 @@ export interface WriteAckMessage {
 /** Everything a master sends (on `cloneTopic(store)`). */
 export type MasterMessage = AckCloneMessage | SnapshotChunkMessage | CommandEventMessage | MasterHeartbeatMessage | RetransmitFailedStoreMessage | WriteAckMessage;
 
+/**
+ * Where a clone's replica stands: the master instance it came from and the last sequence
+ * number of that master's channel it reflects.
+ */
+export interface ResumePoint {
+  readonly master: EntityId;
+  readonly instance: string;
+  readonly seq: number;
+}
+
 /** Clone → master: missing events, or `[0]` to join (`master` null: any master of the store, the rendezvous). */
 export interface CloneNackMessage {
   readonly type: 'nack';
@@ -134,6 +156,12 @@ export interface CloneNackMessage {
   readonly master: EntityId | null;
   readonly seqs: readonly number[];
   readonly epoch: number;
+  /**
+   * With `[0]`: the replica the clone holds. The master it names, if it is still the same
+   * instance and still holds the events after `seq`, resumes the clone there (an
+   * `ackClone` with `resumed`) instead of sending a snapshot.
+   */
+  readonly resume?: ResumePoint;
 }
 
 /** Clone → master: cumulative ACK and keepalive. */
@@ -301,6 +329,8 @@ export function parseMasterMessage(x: unknown): MasterMessage {
       for (const f of ['offset', 'epoch', 'heartbeatInterval', 'connectionTimeout']) seqField(m, f);
       if (!(m.snapshot instanceof BrokerTable)) bad(`'snapshot' must be a table`);
       if (m.more !== undefined && typeof m.more !== 'boolean') bad(`'more' must be a boolean`);
+      if (m.instance !== undefined && typeof m.instance !== 'string') bad(`'instance' must be a string`);
+      if (m.resumed !== undefined && typeof m.resumed !== 'boolean') bad(`'resumed' must be a boolean`);
       break;
     case 'snapshotChunk':
       entityField(m, 'clone');
@@ -357,6 +387,12 @@ export function parseCloneMessage(x: unknown): CloneMessage {
       seqField(m, 'epoch');
       if (!Array.isArray(m.seqs) || m.seqs.length === 0 || m.seqs.length > MAX_WIRE_SEQS) bad(`'seqs' must be a non-empty array of at most ${MAX_WIRE_SEQS}`);
       for (const s of m.seqs as unknown[]) if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 0) bad(`'seqs' must hold non-negative integers`);
+      if (m.resume !== undefined) {
+        const r = record(m.resume, `'resume'`);
+        entityField(r, 'master');
+        if (typeof r.instance !== 'string') bad(`'resume.instance' must be a string`);
+        seqField(r, 'seq');
+      }
       break;
     case 'ack':
       entityField(m, 'master');

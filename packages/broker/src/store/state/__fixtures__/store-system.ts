@@ -150,7 +150,10 @@ export class StoreSystem {
     this.net.step((to, p) => this.deliver(to, p));
     this.clock += BigInt(TICK_MS) * 1_000_000n;
     this.master?.tick(this.now);
-    for (const c of this.clones.values()) c.tick(this.now);
+    for (const c of this.clones.values()) {
+      c.installStep();
+      c.tick(this.now);
+    }
   }
 
   /** Steps until `done` holds; fails after `max` steps. */
