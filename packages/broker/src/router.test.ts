@@ -2,10 +2,20 @@ import { NO_SEQUENCE } from './peer-protocol';
 import { RouteInfo, Router } from './router';
 
 function router(self: string, opts: Partial<{ forward: boolean; ttl: number }> = {}): Router {
-  return new Router({ self, forward: opts.forward ?? true, ttl: opts.ttl ?? 20 });
+  return new Router({ self, forward: opts.forward ?? true, ttl: opts.ttl ?? 20, firstSequence: 0 });
 }
 
 describe('Router', () => {
+  test('sequence numbers start at the wall clock in microseconds, so that a restart continues above its previous run', () => {
+    const before = Date.now() * 1000;
+    const r = new Router({ self: 'A', forward: true, ttl: 20 });
+    const first = r.nextSequence();
+    expect(first).toBeGreaterThanOrEqual(before);
+    expect(first).toBeLessThanOrEqual(Date.now() * 1000);
+    expect(r.nextSequence()).toBe(first + 1);
+    expect(Number.isSafeInteger(first)).toBe(true);
+  });
+
   test('a local publication goes to every peer whose filter matches', () => {
     const r = router('A');
     r.addPeer('B', ['/a']);

@@ -56,6 +56,23 @@ export interface RouterOptions {
   forward: boolean;
   /** Hop limit stamped on messages published here (Broker's `ttl`, default 20). */
   ttl: number;
+  /**
+   * The sequence number of the first message published here (default: the wall clock in
+   * microseconds since the epoch, see {@link firstSequence}).
+   */
+  firstSequence?: number;
+}
+
+/**
+ * Where an endpoint's sequence numbers start: the wall clock in microseconds. Peers
+ * remember the highest number seen from each origin (duplicate suppression); an endpoint
+ * restarted with the same id (`endpointId`) must continue above what its previous run
+ * sent, or its peers would drop its messages as old until it caught up. Starting at the
+ * clock does that unless the previous run published more than one message per
+ * microsecond of its life on average. Stays below 2^53 until the year 2255.
+ */
+export function firstSequence(): number {
+  return Date.now() * 1000;
 }
 
 /** The decision for the common case: deliver here, relay nowhere (shared, never mutated). */
@@ -79,9 +96,11 @@ export class Router {
   private lastPeers: string[] = NO_PEERS;
   /** Messages already seen, by (origin, seq). */
   private readonly seen = new DuplicateFilter();
-  private nextSeq = 0;
+  private nextSeq: number;
 
-  constructor(private readonly options: RouterOptions) {}
+  constructor(private readonly options: RouterOptions) {
+    this.nextSeq = options.firstSequence ?? firstSequence();
+  }
 
   /** The hop limit stamped on local publications. */
   get ttl(): number {

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import { BrokerError, count, Endpoint, isStatus, type Status, type StatusEvent } from '@broker-ts/broker';
 
 /** Reads status events until one with `code` arrives. */
@@ -48,6 +50,32 @@ describe('two endpoints in one process', () => {
     const expected = [['/none/null', null], ['/none/undefined', null], ['/none/publisher', null]];
     expect(await sub.getMany(3, { timeout: 20_000 })).toEqual(expected);
     expect(await hub.getMany(3, { timeout: 20_000 })).toEqual(expected);
+  });
+
+  test('an endpoint restarted with the same id is heard by its peer at once (its sequence numbers continue above the old ones)', async () => {
+    const id = randomUUID();
+    const port = await b.listen();
+    const sub = b.makeSubscriber('/r');
+    const statuses = b.makeStatusSubscriber(true);
+    const first = new Endpoint({ name: 'first run', endpointId: id });
+    try {
+      expect(await first.peer('127.0.0.1', port)).toBe(true);
+      while (!(await first.peerSubscriptions()).includes('/r')) await new Promise((r) => setImmediate(r));
+      for (let i = 0; i < 300; i++) first.publish('/r', count(i));
+      expect(await sub.getMany(300, { timeout: 20_000 })).toHaveLength(300);
+    } finally {
+      await first.shutdown();
+    }
+    expect(((await nextStatus(statuses, 'peer_lost')) as Status).context.id).toBe(id);
+    const second = new Endpoint({ name: 'second run', endpointId: id });
+    try {
+      expect(await second.peer('127.0.0.1', port)).toBe(true);
+      while (!(await second.peerSubscriptions()).includes('/r')) await new Promise((r) => setImmediate(r));
+      second.publish('/r', 'after the restart');
+      expect(await sub.get({ timeout: 20_000 })).toEqual(['/r', 'after the restart']);
+    } finally {
+      await second.shutdown();
+    }
   });
 
   test('peer_added on both sides, peer_removed/peer_lost after unpeer, peer_invalid for an unknown peer', async () => {
