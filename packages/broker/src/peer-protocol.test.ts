@@ -22,7 +22,7 @@ describe('compact batch frame', () => {
   });
 
   test('round-trips sequence numbers and hop limits at every varint length, up to 2^53 - 1', () => {
-    const seqs = [0, 127, 128, 16_383, 16_384, 2 ** 21 - 1, 2 ** 21, 2 ** 28 - 1, 2 ** 28, 2 ** 31 - 1, 2 ** 31, 2 ** 35 - 1, 2 ** 35, 2 ** 42, 2 ** 49 + 3, Number.MAX_SAFE_INTEGER];
+    const seqs = [0, 127, 128, 16_383, 16_384, 2 ** 21 - 1, 2 ** 21, 2 ** 28 - 1, 2 ** 28, 2 ** 31 - 1, 2 ** 31, 2 ** 35 - 1, 2 ** 35, 2 ** 42 - 1, 2 ** 42, 2 ** 49 - 1, 2 ** 49 + 3, Date.now() * 1000, Number.MAX_SAFE_INTEGER];
     const items: WireItem[] = seqs.map((seq, i) => ['/t', encodeBinary(i), null, seq, [0, 1, 127, 128, 0xffff][i % 5], null]);
     expect(unpackWireItems(packWireItems(items))).toEqual(items);
   });

@@ -154,28 +154,26 @@ function varintSize(n: number): number {
   if (n < 0x4000) return 2;
   if (n < 0x200000) return 3;
   if (n < 0x10000000) return 4;
-  let size = 5;
-  n = Math.floor(n / 0x800000000);
-  while (n > 0) {
-    n = Math.floor(n / 128);
-    size++;
-  }
-  return size;
+  if (n < 0x800000000) return 5;
+  if (n < 0x40000000000) return 6;
+  if (n < 0x2000000000000) return 7;
+  return 8; // below 2^56, which covers every safe integer
 }
 
 function writeVarint(b: Uint8Array, p: number, n: number): number {
-  // Below 2^31 the bit operators are exact; above, division (numbers up to 2^53).
-  if (n < 0x80000000) {
-    while (n >= 0x80) {
-      b[p++] = (n & 0x7f) | 0x80;
-      n >>>= 7;
+  if (n >= 0x80000000) {
+    // Above 2^31 the bit operators would truncate: the low 28 bits go first, four
+    // groups of 7 (more follow, since n >= 2^28), then the rest, which is below 2^25.
+    let low = n % 0x10000000;
+    n = Math.floor(n / 0x10000000);
+    for (let i = 0; i < 4; i++) {
+      b[p++] = (low & 0x7f) | 0x80;
+      low >>>= 7;
     }
-    b[p++] = n;
-    return p;
   }
   while (n >= 0x80) {
-    b[p++] = (n % 128) | 0x80;
-    n = Math.floor(n / 128);
+    b[p++] = (n & 0x7f) | 0x80;
+    n >>>= 7;
   }
   b[p++] = n;
   return p;
