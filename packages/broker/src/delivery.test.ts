@@ -109,13 +109,15 @@ describe('Delivery of local publications', () => {
     expect(h.stats.processed.data).toBe(3);
   });
 
-  test('a publication the publisher encoded goes to peers as those bytes, and to a local hub decoded', () => {
+  test('a publication the publisher encoded goes to peers as those bytes, and to a local hub as its value', () => {
     const h = new Harness('dropNewest', 8);
     const hub = h.subscribe(['/a'], 4, true);
     const q = h.peer('Q', ['/a'], 8);
-    const bytes = encodeBinary([new Count(7n), 'x']);
-    h.delivery.route('/a/x', undefined, undefined, undefined, false, bytes);
-    expect(hub.queue.poll()).toEqual([['/a/x', [new Count(7n), 'x']]]);
+    const value = [new Count(7n), 'x'];
+    const bytes = encodeBinary(value);
+    h.delivery.route('/a/x', value, undefined, undefined, false, bytes);
+    const [[, got]] = hub.queue.poll();
+    expect(got).toBe(value);
     (q.out as StreamSource<WireItem, string>).flush();
     const batch = h.sent.get('Q')?.find((m) => m.type === 'flow.batch') as unknown as { items: WireItem[] };
     expect(batch.items).toHaveLength(1);
@@ -127,7 +129,7 @@ describe('Delivery of local publications', () => {
     const hub = h.subscribe(['/a'], 4, true);
     const q = h.peer('Q', ['/a'], 8);
     h.delivery.route('/a/1', null);
-    h.delivery.route('/a/2', undefined, undefined, undefined, false, encodeBinary(null));
+    h.delivery.route('/a/2', null, undefined, undefined, false, encodeBinary(null));
     h.delivery.route('/a/3', null, undefined, undefined, true);
     expect(hub.queue.poll()).toEqual([['/a/1', null], ['/a/2', null], ['/a/3', null]]);
     (q.out as StreamSource<WireItem, string>).flush();

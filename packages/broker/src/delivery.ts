@@ -69,20 +69,20 @@ export class Delivery {
    * @param from - the id of the publishing hub, which does not get its own message
    * @param asRemote - deliver as a peer's message (a WebSocket client's publication)
    * @param encoded - `value` in Broker's binary format, when the publisher encoded it
-   *   already; `value` may then be undefined (decoded here if a local target wants it)
+   *   already (sent to peers instead of encoding the value again)
    */
-  route(topic: string, value: Data | undefined, receiver?: string, from?: number, asRemote = false, encoded?: Uint8Array): void {
+  route(topic: string, value: Data, receiver?: string, from?: number, asRemote = false, encoded?: Uint8Array): void {
     this.host.stats.processed.data++;
     // A WebSocket client's message reaches local subscribers as a peer's message does.
     const local = asRemote ? this.host.targets.targetsFor(topic).remote : this.host.targets.targetsFor(topic).local;
-    if (local.length > 0) this.deliverLocal(topic, value !== undefined ? value : decodeData(encoded!), local, from, encoded);
+    if (local.length > 0) this.deliverLocal(topic, value, local, from, encoded);
     if (isInternalTopic(topic)) return;
     const to = this.host.router.peersFor(topic, receiver);
     const seq = this.host.router.nextSequence();
     if (to.length === 0) return;
     let payload: Uint8Array;
     try {
-      payload = encoded !== undefined ? encoded : encodePayload(value as Data);
+      payload = encoded !== undefined ? encoded : encodePayload(value);
     } catch (e) {
       // The facade checks every value (toData), so this is a value changed after it was
       // published: an error for this message only.

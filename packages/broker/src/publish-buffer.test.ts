@@ -19,12 +19,13 @@ describe('PublishBuffer', () => {
     expect(takeAll(b, mark)).toEqual(['/t=1', '/t=2@peer']);
   });
 
-  test('an item encoded by its publisher is held as its bytes only', () => {
+  test('an item encoded by its publisher keeps its bytes beside its value', () => {
     const b = new PublishBuffer(4);
-    const bytes = encodeBinary([count(1), 'x']);
-    b.push('/t', [count(1), 'x'], undefined, undefined, bytes);
+    const value = [count(1), 'x'];
+    const bytes = encodeBinary(value);
+    b.push('/t', value, undefined, undefined, bytes);
     b.push('/t', 2n, undefined);
-    expect(b.headValue).toBeUndefined();
+    expect(b.headValue).toBe(value);
     expect(b.headPayload).toBe(bytes);
     b.shift();
     expect(b.headValue).toBe(2n);

@@ -97,9 +97,8 @@ export class PublishBuffer {
    * Appends a publication.
    * @param from - the publishing hub, which does not get its own message
    * @param payload - `value` in Broker's binary format, if the publisher encoded it
-   *   already: the buffer then keeps only these bytes (the core sends them, and decodes
-   *   them for a local hub if one wants the message), so that the value's objects are
-   *   garbage as soon as the publish call returns instead of living on in the buffer
+   *   already: the core sends these bytes to peers instead of encoding the value again,
+   *   and gives local hubs the value itself
    * @returns the mark of a new burst, which the caller sends to the core in a
    *   `publish-drain` message; undefined when the current burst already has one, or when
    *   the buffer is full (check {@link PublishBuffer.full} first)
@@ -110,7 +109,7 @@ export class PublishBuffer {
     let i = this.head + this.size;
     if (i >= this.topics.length) i -= this.topics.length;
     this.topics[i] = topic;
-    this.values[i] = payload === undefined ? value : undefined;
+    this.values[i] = value;
     this.payloads[i] = payload;
     this.receivers[i] = receiver;
     this.froms[i] = from;
@@ -190,9 +189,9 @@ export class PublishBuffer {
     return this.topics[this.head]!;
   }
 
-  /** The oldest item's value, or undefined when it is held as {@link PublishBuffer.headPayload} only (call only when not empty). */
-  get headValue(): Data | undefined {
-    return this.values[this.head];
+  /** The oldest item's value (call only when not empty). */
+  get headValue(): Data {
+    return this.values[this.head]!;
   }
 
   /** The oldest item's value in Broker's binary format, if its publisher encoded it (call only when not empty). */
