@@ -48,6 +48,7 @@ import { ActorSink } from './store/actor-sink';
 import { StoreActor, type StoreCommand, type StoreSpec } from './store/store-actor';
 import { encodeStorePayload } from './store/store-payload';
 import { isStoreItem, nativeCommandFrame, nativeStoreItem } from './store/native/native-store-items';
+import type { EndpointLife } from './endpoint-life';
 
 /** How long a peering handshake may take before the attempt counts as failed. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -104,6 +105,8 @@ export class EndpointCore extends Actor<CoreMessage> {
     private readonly input: PublishBuffer,
     /** The endpoint's wall clock in ms since the epoch (virtual unless `useRealTime`), for store timestamps. */
     private readonly wallNow: () => number,
+    /** What the facade's publishing objects read: the core keeps its peer count there. */
+    private readonly life: EndpointLife = { stopped: false, peers: 0 },
   ) {
     super(ctx);
     this.router = new Router({ self: ctx.system.nodeId, forward: options.forward, ttl: options.ttl });
@@ -442,6 +445,7 @@ export class EndpointCore extends Actor<CoreMessage> {
       peer.in = link;
     }
     this.peers.set(id, peer);
+    this.life.peers = this.peers.size;
     this.router.addPeer(id, filter);
     if (peeringKey !== undefined) this.peerings.peered(peeringKey, id);
     this.emitStatus('endpoint_discovered', { id }, 'found a new peer in the network');
@@ -553,6 +557,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     if (this.peers.get(peer.id) === peer) this.stats.peerDisconnects++;
     this.pacing.forgetPeer(peer.id);
     this.peers.delete(peer.id);
+    this.life.peers = this.peers.size;
     this.router.removePeer(peer.id);
     peer.backlog = [];
     peer.decisions = [];

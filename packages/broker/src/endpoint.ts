@@ -4,7 +4,7 @@
  */
 import { ActorSystem, type ActorRef, type Clock, VirtualClock } from '@broker-ts/actor';
 import { FLOW_MESSAGE_TYPES } from '@broker-ts/actor/internal';
-import { BrokerError, type Data, type DataInput, encodeExactBinary, toData } from '@broker-ts/data';
+import { BrokerError, type Data, type DataInput, toData } from '@broker-ts/data';
 import { arrayOf, checkBoolean, checkFunction, checkHost, checkName, checkPort, checkPositiveInt, checkTopic, optionsObject, shutDownError, type Topics, topicList } from './argument-checks';
 import { type Duration, toMilliseconds } from './duration';
 import type { AttachedStore, CoreCommand, EndpointStats, PeerInfo } from './core-messages';
@@ -13,6 +13,7 @@ import type { BackendKind, BackendOptions } from './store/backend';
 import { openStoreFrontend, type Store } from './store/store';
 import { type EndpointOptions, resolveEndpointOptions, type ResolvedEndpointOptions } from './endpoint-options';
 import { Hub } from './hub';
+import { encodeForPeers, type EndpointLife } from './endpoint-life';
 import { LazyCallbackSink, ValueCallbackSink } from './callback-sinks';
 import type { LazyDataMessage } from './lazy-data-message';
 import type { Logger } from 'pino';
@@ -28,9 +29,8 @@ import { EndpointWebSocketServer } from './websocket/web-socket-server';
 import { resolveWebSocketServerOptions, type WebSocketServerOptions } from './websocket/web-socket-server-options';
 import { PEER_MESSAGE_TYPES } from './peer-protocol';
 
-// Local bindings of the per-publication calls: see docs/architecture.md, "Local bindings
-// on hot paths".
-const encodeExact = encodeExactBinary;
+// Local binding of the per-publication call: see docs/architecture.md, "Local bindings on
+// hot paths".
 const convertToData = toData;
 
 /** Options of `peer` and `peerNoWait`. */
@@ -99,7 +99,7 @@ export class Endpoint {
     // Other endpoints reach the core with peering and stream messages only; a failing
     // handler drops its message and never takes the core down.
     const remote = [...PEER_MESSAGE_TYPES, ...FLOW_MESSAGE_TYPES];
-    this.core = this.system.spawn(EndpointCore, { args: [this.options, this.input, this.wallNow], remote, onHandlerError: 'drop' }) as unknown as ActorRef<CoreCommand>;
+    this.core = this.system.spawn(EndpointCore, { args: [this.options, this.input, this.wallNow, this.life], remote, onHandlerError: 'drop' }) as unknown as ActorRef<CoreCommand>;
   }
 
   /** This endpoint's id (a UUID), as peers see it. */
@@ -216,8 +216,8 @@ export class Endpoint {
    */
   publish(topic: string, value: DataInput): void {
     checkTopic(topic);
-    // Exact data is checked while it is encoded (one walk); natural input is converted.
-    const payload = encodeExact(value);
+    // With peers, exact data is checked while it is encoded (one walk); see encodeForPeers.
+    const payload = encodeForPeers(value, this.life);
     this.enqueue(topic, payload === undefined ? convertToData(value) : (value as Data), undefined, undefined, payload);
   }
 
@@ -228,7 +228,7 @@ export class Endpoint {
   publishTo(peer: string, topic: string, value: DataInput): void {
     checkName(peer, 'a peer id');
     checkTopic(topic);
-    const payload = encodeExact(value);
+    const payload = encodeForPeers(value, this.life);
     this.enqueue(topic, payload === undefined ? convertToData(value) : (value as Data), peer, undefined, payload);
   }
 
@@ -242,7 +242,7 @@ export class Endpoint {
       if (!Array.isArray(item) || item.length !== 2) throw new BrokerError('invalid_data', 'publishBatch takes [topic, value] pairs');
       const [topic, value] = item as [unknown, DataInput];
       checkTopic(topic);
-      const payload = encodeExact(value);
+      const payload = encodeForPeers(value, this.life);
       batch.push([topic, payload === undefined ? convertToData(value) : (value as Data), payload]);
     }
     for (const [topic, value, payload] of batch) this.enqueue(topic, value, undefined, undefined, payload);
@@ -293,7 +293,7 @@ export class Endpoint {
   private readonly hubPublish = (topic: string, value: Data, from: number, payload?: Uint8Array): void => this.enqueue(topic, value, undefined, from, payload);
 
   /** Whether the endpoint was shut down (shared with its subscribers and publishers). */
-  private readonly life = { stopped: false };
+  private readonly life: EndpointLife = { stopped: false, peers: 0 };
 
   /** @throws BrokerError `shutting_down` after shutdown */
   private checkOpen(): void {

@@ -3,13 +3,13 @@
  * endpoint's other publishers, hubs and `publish` calls (never its own), as Broker 2.8's
  * hub does. Plain subscribers see only messages from peers.
  */
-import { type Data, type DataInput, encodeExactBinary, toData } from '@broker-ts/data';
+import { type Data, type DataInput, toData } from '@broker-ts/data';
+import { encodeForPeers } from './endpoint-life';
 import { checkTopic } from './argument-checks';
 import { Subscriber } from './subscriber';
 
-// Local bindings of the per-publication calls: see docs/architecture.md, "Local bindings
-// on hot paths".
-const encodeExact = encodeExactBinary;
+// Local binding of the per-publication call: see docs/architecture.md, "Local bindings on
+// hot paths".
 const convertToData = toData;
 
 /** Publishes and receives; created by `Endpoint.makeHub`. */
@@ -23,7 +23,7 @@ export class Hub extends Subscriber {
   publish(topic: string, value: DataInput): void {
     checkTopic(topic);
     // Checked while encoded, as Endpoint.publish does.
-    const payload = encodeExact(value);
+    const payload = encodeForPeers(value, this.wiring.life);
     this.wiring.publish(topic, payload === undefined ? convertToData(value) : (value as Data), this.wiring.id, payload);
   }
 }

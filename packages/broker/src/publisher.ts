@@ -8,14 +8,14 @@
  */
 import type { Clock } from '@broker-ts/actor';
 import { RateMeter } from '@broker-ts/actor/internal';
-import { BrokerError, type Data, type DataInput, encodeExactBinary, toData } from '@broker-ts/data';
+import { BrokerError, type Data, type DataInput, toData } from '@broker-ts/data';
+import { encodeForPeers, type EndpointLife } from './endpoint-life';
 import { arrayOf } from './argument-checks';
 import type { PublisherPort } from './local-subscription';
 import { type DrainMark, PublishBuffer } from './publish-buffer';
 
-// Local bindings of the per-publication calls: see docs/architecture.md, "Local bindings
-// on hot paths".
-const encodeExact = encodeExactBinary;
+// Local binding of the per-publication call: see docs/architecture.md, "Local bindings on
+// hot paths".
 const convertToData = toData;
 
 /** The promise of a publication that had credit (shared: it carries no value). */
@@ -49,8 +49,8 @@ export class Publisher {
     private readonly startBurst: StartBurst,
     /** Called once, by the first `close()`. */
     private readonly onClose?: () => void,
-    /** Whether the endpoint was shut down. */
-    private readonly life: { readonly stopped: boolean } = { stopped: false },
+    /** Whether the endpoint was shut down, and how many peers it has. */
+    private readonly life: Readonly<EndpointLife> = { stopped: false, peers: 0 },
   ) {
     this.buffer = new PublishBuffer(capacity);
     this.meter = new RateMeter(clock.now());
@@ -88,13 +88,14 @@ export class Publisher {
    * @throws BrokerError for a value that is not Broker data, or `shutting_down` once closed
    */
   publish(value: DataInput): Promise<void> {
-    // With credit, no async frame and no new promise: this is the hot path. Exact data is
-    // checked while it is encoded (one walk, and the core sends these bytes); natural
-    // input is converted, and encoded by the core if a peer needs it.
+    // With credit, no async frame and no new promise: this is the hot path. With peers,
+    // exact data is checked while it is encoded (one walk, and the core sends these
+    // bytes); otherwise toData checks or converts it, and the core encodes it if a peer
+    // needs it.
     let data: Data;
     let payload: Uint8Array | undefined;
     try {
-      payload = encodeExact(value);
+      payload = encodeForPeers(value, this.life);
       data = payload === undefined ? convertToData(value) : (value as Data);
     } catch (e) {
       return Promise.reject(e);

@@ -9,6 +9,7 @@ import type { CoreCommand } from './core-messages';
 import { LocalSubscription } from './local-subscription';
 import { MessageQueue, type TimerSource } from './message-queue';
 import { type DataMessage, MessageReader } from './message-reader';
+import type { EndpointLife } from './endpoint-life';
 
 export type { DataMessage } from './message-reader';
 
@@ -28,8 +29,8 @@ export interface SubscriptionWiring {
   seesLocal: boolean;
   /** Publishes for a hub, in order with the endpoint's publications (`from`: the hub's id; `payload`: the value encoded, if the hub encoded it). */
   publish(topic: string, value: Data, from: number, payload?: Uint8Array): void;
-  /** Whether the endpoint was shut down. */
-  life: { readonly stopped: boolean };
+  /** Whether the endpoint was shut down, and how many peers it has. */
+  life: Readonly<EndpointLife>;
 }
 
 /** Reads messages of a set of topics; created by `Endpoint.makeSubscriber`. */

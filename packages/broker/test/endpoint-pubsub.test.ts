@@ -38,6 +38,22 @@ describe('two endpoints in one process', () => {
     expect(await sub.get({ timeout: 50 })).toBeNull();
   });
 
+  test('with a peer, publish() and a publisher encode the value at the call (the core keeps the peer count the facade reads)', async () => {
+    const port = await b.listen();
+    const sub = b.makeSubscriber('/m');
+    expect(await a.peer('127.0.0.1', port)).toBe(true);
+    while (!(await a.peerSubscriptions()).includes('/m')) await new Promise((r) => setImmediate(r));
+    // The caller changes its array after publishing: what travels is what was published,
+    // because it was encoded in the call (without a peer, toData alone checks it).
+    const v = [count(1), 'as published'];
+    a.publish('/m', v);
+    v[1] = 'changed after';
+    const w = [count(2), 'as published'];
+    await a.makePublisher('/m').publish(w);
+    w[1] = 'changed after';
+    expect(await sub.getMany(2, { timeout: 20_000 })).toEqual([['/m', [count(1), 'as published']], ['/m', [count(2), 'as published']]]);
+  });
+
   test('none, published as null or as undefined, reaches a peer\'s subscriber and a local hub', async () => {
     const port = await b.listen();
     const sub = b.makeSubscriber('/none');

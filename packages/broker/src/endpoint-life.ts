@@ -1,0 +1,29 @@
+/**
+ * What the facade's publishing objects (the endpoint's publish calls, publishers, hubs)
+ * read of the endpoint's state without a message: written by the endpoint and its core,
+ * which live in the same thread.
+ */
+import { type DataInput, encodeExactBinary } from '@broker-ts/data';
+
+/** The endpoint's state as its publishing objects read it. */
+export interface EndpointLife {
+  /** Set once the endpoint is shut down. */
+  stopped: boolean;
+  /** Peers the core has now (set by the core as peerings come and go). */
+  peers: number;
+}
+
+// Local binding of the per-publication call: see docs/architecture.md, "Local bindings on
+// hot paths".
+const encodeExact = encodeExactBinary;
+
+/**
+ * A publication's bytes for the peers: exact data checked while it is encoded (one walk
+ * instead of `toData` and a later encoding), or undefined when the value needs `toData`
+ * (natural input, or one it refuses) or the endpoint has no peer to send it to (then
+ * `toData` alone is the cheaper check, and the core encodes the value if a peer appears
+ * before it is sent).
+ */
+export function encodeForPeers(value: DataInput, life: Readonly<EndpointLife>): Uint8Array | undefined {
+  return life.peers > 0 ? encodeExact(value) : undefined;
+}
