@@ -11,7 +11,7 @@ import type { Subnet } from './subnet';
 import type { Timespan } from './timespan';
 import type { Timestamp } from './timestamp';
 import { toData } from './to-data';
-import { DATA_TYPE_NAMES } from './type-of';
+import * as exactFields from './exact-fields';
 import * as typeTag from './type-tag';
 import { isWellFormedString } from './utf8';
 
@@ -25,6 +25,7 @@ const RETAIN_LIMIT = 1 << 20;
 // Every fixed-size item (at most 18 bytes) fits without a check while pos <= safeEnd.
 const SLACK = 32;
 // Local bindings of hot-path imports: see docs/architecture.md, "Local bindings on hot paths".
+const { forged, isAddress } = exactFields;
 const TAG_KEY = typeTag.BROKER_TAG;
 const { INT64_MIN, INT64_MAX } = int64;
 const MAX_DEPTH = MAX_NESTING_DEPTH;
@@ -116,15 +117,6 @@ function writeBytes(bytes: Uint8Array): void {
   writeVarbyte(bytes.length);
   target.set(bytes, pos);
   pos += bytes.length;
-}
-
-function isAddress(a: unknown): boolean {
-  return typeof a === 'object' && a !== null && typeof (a as Address).w0 === 'number' && typeof (a as Address).w1 === 'number' && typeof (a as Address).w2 === 'number' && typeof (a as Address).w3 === 'number';
-}
-
-/** A Broker class's object without the fields its constructor sets: refused as `toData` refuses it. */
-function forged(tag: number): BrokerError {
-  return new BrokerError('invalid_data', `a ${DATA_TYPE_NAMES[tag]} without valid fields (not made by its constructor)`);
 }
 
 function writeAddress(a: Address): void {
