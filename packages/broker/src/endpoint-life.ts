@@ -3,7 +3,7 @@
  * read of the endpoint's state without a message: written by the endpoint and its core,
  * which live in the same thread.
  */
-import { type DataInput, encodeExactBinary } from '@broker-ts/data';
+import { type Data, type DataInput, encodeExactBinary, toData } from '@broker-ts/data';
 
 /** The endpoint's state as its publishing objects read it. */
 export interface EndpointLife {
@@ -13,9 +13,10 @@ export interface EndpointLife {
   peers: number;
 }
 
-// Local binding of the per-publication call: see docs/architecture.md, "Local bindings on
-// hot paths".
+// Local bindings of the per-publication calls: see docs/architecture.md, "Local bindings
+// on hot paths".
 const encodeExact = encodeExactBinary;
+const convertToData = toData;
 
 /**
  * A publication's bytes for the peers: exact data checked while it is encoded (one walk
@@ -26,4 +27,14 @@ const encodeExact = encodeExactBinary;
  */
 export function encodeForPeers(value: DataInput, life: Readonly<EndpointLife>): Uint8Array | undefined {
   return life.peers > 0 ? encodeExact(value) : undefined;
+}
+
+/**
+ * A publication's value as the core takes it: the value itself when
+ * {@link encodeForPeers} encoded it (it was exact data), else `toData`'s conversion.
+ * @param payload - what {@link encodeForPeers} returned for `value`
+ * @throws BrokerError as `toData` does, for a value that is not Broker data
+ */
+export function publishedData(value: DataInput, payload: Uint8Array | undefined): Data {
+  return payload === undefined ? convertToData(value) : (value as Data);
 }

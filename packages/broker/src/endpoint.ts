@@ -4,7 +4,7 @@
  */
 import { ActorSystem, type ActorRef, type Clock, VirtualClock } from '@broker-ts/actor';
 import { FLOW_MESSAGE_TYPES } from '@broker-ts/actor/internal';
-import { BrokerError, type Data, type DataInput, toData } from '@broker-ts/data';
+import { BrokerError, type Data, type DataInput } from '@broker-ts/data';
 import { arrayOf, checkBoolean, checkFunction, checkHost, checkName, checkPort, checkPositiveInt, checkTopic, optionsObject, shutDownError, type Topics, topicList } from './argument-checks';
 import { type Duration, toMilliseconds } from './duration';
 import type { AttachedStore, CoreCommand, EndpointStats, PeerInfo } from './core-messages';
@@ -13,7 +13,7 @@ import type { BackendKind, BackendOptions } from './store/backend';
 import { openStoreFrontend, type Store } from './store/store';
 import { type EndpointOptions, resolveEndpointOptions, type ResolvedEndpointOptions } from './endpoint-options';
 import { Hub } from './hub';
-import { encodeForPeers, type EndpointLife } from './endpoint-life';
+import { encodeForPeers, type EndpointLife, publishedData } from './endpoint-life';
 import { LazyCallbackSink, ValueCallbackSink } from './callback-sinks';
 import type { LazyDataMessage } from './lazy-data-message';
 import type { Logger } from 'pino';
@@ -29,9 +29,6 @@ import { EndpointWebSocketServer } from './websocket/web-socket-server';
 import { resolveWebSocketServerOptions, type WebSocketServerOptions } from './websocket/web-socket-server-options';
 import { PEER_MESSAGE_TYPES } from './peer-protocol';
 
-// Local binding of the per-publication call: see docs/architecture.md, "Local bindings on
-// hot paths".
-const convertToData = toData;
 
 /** Options of `peer` and `peerNoWait`. */
 export interface PeerOptions {
@@ -218,7 +215,7 @@ export class Endpoint {
     checkTopic(topic);
     // With peers, exact data is checked while it is encoded (one walk); see encodeForPeers.
     const payload = encodeForPeers(value, this.life);
-    this.enqueue(topic, payload === undefined ? convertToData(value) : (value as Data), undefined, undefined, payload);
+    this.enqueue(topic, publishedData(value, payload), undefined, undefined, payload);
   }
 
   /**
@@ -229,7 +226,7 @@ export class Endpoint {
     checkName(peer, 'a peer id');
     checkTopic(topic);
     const payload = encodeForPeers(value, this.life);
-    this.enqueue(topic, payload === undefined ? convertToData(value) : (value as Data), peer, undefined, payload);
+    this.enqueue(topic, publishedData(value, payload), peer, undefined, payload);
   }
 
   /**
@@ -243,7 +240,7 @@ export class Endpoint {
       const [topic, value] = item as [unknown, DataInput];
       checkTopic(topic);
       const payload = encodeForPeers(value, this.life);
-      batch.push([topic, payload === undefined ? convertToData(value) : (value as Data), payload]);
+      batch.push([topic, publishedData(value, payload), payload]);
     }
     for (const [topic, value, payload] of batch) this.enqueue(topic, value, undefined, undefined, payload);
   }

@@ -3,14 +3,11 @@
  * endpoint's other publishers, hubs and `publish` calls (never its own), as Broker 2.8's
  * hub does. Plain subscribers see only messages from peers.
  */
-import { type Data, type DataInput, toData } from '@broker-ts/data';
-import { encodeForPeers } from './endpoint-life';
+import type { DataInput } from '@broker-ts/data';
+import { encodeForPeers, publishedData } from './endpoint-life';
 import { checkTopic } from './argument-checks';
 import { Subscriber } from './subscriber';
 
-// Local binding of the per-publication call: see docs/architecture.md, "Local bindings on
-// hot paths".
-const convertToData = toData;
 
 /** Publishes and receives; created by `Endpoint.makeHub`. */
 export class Hub extends Subscriber {
@@ -24,6 +21,6 @@ export class Hub extends Subscriber {
     checkTopic(topic);
     // Checked while encoded, as Endpoint.publish does.
     const payload = encodeForPeers(value, this.wiring.life);
-    this.wiring.publish(topic, payload === undefined ? convertToData(value) : (value as Data), this.wiring.id, payload);
+    this.wiring.publish(topic, publishedData(value, payload), this.wiring.id, payload);
   }
 }

@@ -8,15 +8,12 @@
  */
 import type { Clock } from '@broker-ts/actor';
 import { RateMeter } from '@broker-ts/actor/internal';
-import { BrokerError, type Data, type DataInput, toData } from '@broker-ts/data';
-import { encodeForPeers, type EndpointLife } from './endpoint-life';
+import { BrokerError, type Data, type DataInput } from '@broker-ts/data';
+import { encodeForPeers, type EndpointLife, publishedData } from './endpoint-life';
 import { arrayOf } from './argument-checks';
 import type { PublisherPort } from './local-subscription';
 import { type DrainMark, PublishBuffer } from './publish-buffer';
 
-// Local binding of the per-publication call: see docs/architecture.md, "Local bindings on
-// hot paths".
-const convertToData = toData;
 
 /** The promise of a publication that had credit (shared: it carries no value). */
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -96,7 +93,7 @@ export class Publisher {
     let payload: Uint8Array | undefined;
     try {
       payload = encodeForPeers(value, this.life);
-      data = payload === undefined ? convertToData(value) : (value as Data);
+      data = publishedData(value, payload);
     } catch (e) {
       return Promise.reject(e);
     }
