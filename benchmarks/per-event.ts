@@ -27,7 +27,6 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-
 import { median } from './baselines/lib/bench-result';
 import { measureThroughputOnce } from './baselines/lib/measure-throughput';
 import { checkoutCommit } from './lib/git-commit';
