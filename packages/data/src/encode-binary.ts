@@ -11,7 +11,7 @@ import type { Subnet } from './subnet';
 import type { Timespan } from './timespan';
 import type { Timestamp } from './timestamp';
 import { toData } from './to-data';
-import * as exactFields from './exact-fields';
+import * as naturalData from './natural-data';
 import * as typeTag from './type-tag';
 import { isWellFormedString } from './utf8';
 
@@ -25,7 +25,7 @@ const RETAIN_LIMIT = 1 << 20;
 // Every fixed-size item (at most 18 bytes) fits without a check while pos <= safeEnd.
 const SLACK = 32;
 // Local bindings of hot-path imports: see docs/architecture.md, "Local bindings on hot paths".
-const { forged, isAddress } = exactFields;
+const { forged, isAddress } = naturalData;
 const TAG_KEY = typeTag.BROKER_TAG;
 const { INT64_MIN, INT64_MAX } = int64;
 const MAX_DEPTH = MAX_NESTING_DEPTH;

@@ -1,6 +1,7 @@
 import { BrokerError } from './broker-error';
 import type { BrokerSet, BrokerTable } from './containers';
 import type { Data, DataInput } from './data';
+import type { Address } from './address';
 import type { Count } from './count';
 import type { EnumValue } from './enum-value';
 import { INT64_MAX, INT64_MIN } from './int64';
@@ -8,13 +9,11 @@ import { MAX_NESTING_DEPTH } from './max-nesting-depth';
 import type { Port } from './port';
 import type { Subnet } from './subnet';
 import { Timestamp } from './timestamp';
-import * as exactFields from './exact-fields';
-import { describe } from './type-of';
+import { DATA_TYPE_NAMES, describe } from './type-of';
 import * as typeTag from './type-tag';
 import { copyBytes, decodeUtf8, isWellFormedString } from './utf8';
 
 // Local bindings of hot-path imports: see docs/architecture.md, "Local bindings on hot paths".
-const { forged, isAddress } = exactFields;
 const TAG_KEY = typeTag.BROKER_TAG;
 const { TAG_ADDRESS, TAG_COUNT, TAG_ENUM_VALUE, TAG_PORT, TAG_SET, TAG_SUBNET, TAG_TABLE, TAG_TIMESPAN, TAG_TIMESTAMP } = typeTag;
 const MIN = INT64_MIN;
@@ -185,4 +184,22 @@ function checkString(s: string): string {
 
 function tooDeep(): BrokerError {
   return new BrokerError('invalid_data', `value nested deeper than ${MAX_DEPTH} levels (or cyclic)`);
+}
+
+/**
+ * Tells whether `a` has an address's four numeric words (also `encodeExactBinary`'s check).
+ * @internal
+ */
+export function isAddress(a: unknown): boolean {
+  return typeof a === 'object' && a !== null && typeof (a as Address).w0 === 'number' && typeof (a as Address).w1 === 'number' && typeof (a as Address).w2 === 'number' && typeof (a as Address).w3 === 'number';
+}
+
+/**
+ * The error for an object tagged `tag` without the fields of its type, or with no Broker
+ * type for the tag (also `encodeExactBinary`'s).
+ * @internal
+ */
+export function forged(tag: number): BrokerError {
+  if (DATA_TYPE_NAMES[tag] === undefined) return new BrokerError('type_clash', `no Broker type has the tag ${String(tag)}`);
+  return new BrokerError('invalid_data', `a ${DATA_TYPE_NAMES[tag]} without valid fields (not made by its constructor)`);
 }
