@@ -68,10 +68,12 @@ export class Delivery {
    * the peers whose filters match (or to `receiver` only).
    * @param from - the id of the publishing hub, which does not get its own message
    * @param asRemote - deliver as a peer's message (a WebSocket client's publication)
+   * @param value - the value; undefined when the publisher kept only `encoded` (it had no
+   *   local listener then), decoded here if a local subscription takes values
    * @param encoded - `value` in Broker's binary format, when the publisher encoded it
    *   already (sent to peers instead of encoding the value again)
    */
-  route(topic: string, value: Data, receiver?: string, from?: number, asRemote = false, encoded?: Uint8Array): void {
+  route(topic: string, value: Data | undefined, receiver?: string, from?: number, asRemote = false, encoded?: Uint8Array): void {
     this.host.stats.processed.data++;
     // A WebSocket client's message reaches local subscribers as a peer's message does.
     const local = asRemote ? this.host.targets.targetsFor(topic).remote : this.host.targets.targetsFor(topic).local;
@@ -82,7 +84,7 @@ export class Delivery {
     if (to.length === 0) return;
     let payload: Uint8Array;
     try {
-      payload = encoded !== undefined ? encoded : encodePayload(value);
+      payload = encoded !== undefined ? encoded : encodePayload(value as Data);
     } catch (e) {
       // The facade checks every value (toData), so this is a value changed after it was
       // published: an error for this message only.
@@ -99,12 +101,24 @@ export class Delivery {
    * Gives a local message to the subscriptions in `targets` (except the publishing hub).
    * Local publications never wait: a full hub or status subscriber misses the message
    * (counted).
+   * @param value - the value, or undefined beside its `payload` (decoded once here, for
+   *   the subscriptions that take values)
    */
-  deliverLocal(topic: string, value: Data, targets: readonly LocalSubscription[], exceptId: number | undefined, payload?: Uint8Array): void {
+  deliverLocal(topic: string, value: Data | undefined, targets: readonly LocalSubscription[], exceptId: number | undefined, payload?: Uint8Array): void {
     for (const sub of targets) {
       if (sub.id === exceptId) continue;
       const sink = sub.sink;
-      if (!(sink.pushEncoded !== undefined ? sink.pushEncoded(topic, payload, value) : sink.push([topic, value]))) {
+      if (sink.pushEncoded === undefined && value === undefined) {
+        // Bytes of our own encoder: they decode (a failure would be a bug, reported).
+        try {
+          value = decodeData(payload!);
+        } catch (e) {
+          this.host.stats.malformed++;
+          this.host.emitError('serialization_failed', undefined, `dropped a publication on ${topic} whose bytes do not decode: ${(e as Error).message}`, 'warn');
+          return;
+        }
+      }
+      if (!(sink.pushEncoded !== undefined ? sink.pushEncoded(topic, payload, value) : sink.push([topic, value!]))) {
         this.host.stats.localDrops++;
         this.host.log.debug({ event: 'local-drop', topic, subscription: sub.id }, 'local message dropped: subscription full');
       }

@@ -106,7 +106,7 @@ export class EndpointCore extends Actor<CoreMessage> {
     /** The endpoint's wall clock in ms since the epoch (virtual unless `useRealTime`), for store timestamps. */
     private readonly wallNow: () => number,
     /** What the facade's publishing objects read: the core keeps its peer count there. */
-    private readonly life: EndpointLife = { stopped: false, peers: 0 },
+    private readonly life: EndpointLife = { stopped: false, peers: 0, localListeners: 0 },
   ) {
     super(ctx);
     this.router = new Router({ self: ctx.system.nodeId, forward: options.forward, ttl: options.ttl });
@@ -324,12 +324,14 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   private addSubscription(sub: LocalSubscription, topics: string[]): void {
     this.targets.add(sub, topics);
+    this.life.localListeners = this.targets.localListeners;
     if (this.sources.add(topics.filter((t) => !isInternalTopic(t)))) this.advertise();
   }
 
   private setTopics(id: number, topics: string[]): void {
     const before = this.targets.setTopics(id, topics);
     if (before === undefined) return;
+    this.life.localListeners = this.targets.localListeners;
     const changedRemove = this.sources.remove(before.filter((t) => !isInternalTopic(t)));
     const changedAdd = this.sources.add(topics.filter((t) => !isInternalTopic(t)));
     if (changedRemove || changedAdd) this.advertise();
@@ -338,6 +340,7 @@ export class EndpointCore extends Actor<CoreMessage> {
   private removeSubscription(id: number): void {
     const entry = this.targets.remove(id);
     if (entry === undefined) return;
+    this.life.localListeners = this.targets.localListeners;
     entry.sub.sink.close();
     if (this.sources.remove(entry.topics.filter((t) => !isInternalTopic(t)))) this.advertise();
     // Messages that waited only for this subscription can move on.

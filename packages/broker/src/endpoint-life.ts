@@ -11,6 +11,11 @@ export interface EndpointLife {
   stopped: boolean;
   /** Peers the core has now (set by the core as peerings come and go). */
   peers: number;
+  /**
+   * Local subscriptions that may take this endpoint's own publications: hubs, and
+   * subscriptions to internal topics (set by the core as subscriptions come and go).
+   */
+  localListeners: number;
 }
 
 // Local bindings of the per-publication calls: see docs/architecture.md, "Local bindings
@@ -30,11 +35,18 @@ export function encodeForPeers(value: DataInput, life: Readonly<EndpointLife>): 
 }
 
 /**
- * A publication's value as the core takes it: the value itself when
- * {@link encodeForPeers} encoded it (it was exact data), else `toData`'s conversion.
+ * A publication's value as the core takes it: `toData`'s conversion when
+ * {@link encodeForPeers} did not encode it; when it did (the value was exact data), the
+ * value itself while a local subscription may take it, else undefined. Without a local
+ * listener only the bytes travel on: the value can be collected at once instead of
+ * surviving in the publish buffer until the core takes it (what a sender at full rate
+ * spent most of its garbage collection on), and the core decodes the bytes should a
+ * listener come before it routes them.
  * @param payload - what {@link encodeForPeers} returned for `value`
+ * @returns the value, or undefined only when `payload` is defined
  * @throws BrokerError as `toData` does, for a value that is not Broker data
  */
-export function publishedData(value: DataInput, payload: Uint8Array | undefined): Data {
-  return payload === undefined ? convertToData(value) : (value as Data);
+export function publishedData(value: DataInput, payload: Uint8Array | undefined, life: Readonly<EndpointLife>): Data | undefined {
+  if (payload === undefined) return convertToData(value);
+  return life.localListeners > 0 ? (value as Data) : undefined;
 }

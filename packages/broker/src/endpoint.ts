@@ -215,7 +215,7 @@ export class Endpoint {
     checkTopic(topic);
     // With peers, exact data is checked while it is encoded (one walk); see encodeForPeers.
     const payload = encodeForPeers(value, this.life);
-    this.enqueue(topic, publishedData(value, payload), undefined, undefined, payload);
+    this.enqueue(topic, publishedData(value, payload, this.life), undefined, undefined, payload);
   }
 
   /**
@@ -226,7 +226,7 @@ export class Endpoint {
     checkName(peer, 'a peer id');
     checkTopic(topic);
     const payload = encodeForPeers(value, this.life);
-    this.enqueue(topic, publishedData(value, payload), peer, undefined, payload);
+    this.enqueue(topic, publishedData(value, payload, this.life), peer, undefined, payload);
   }
 
   /**
@@ -234,13 +234,13 @@ export class Endpoint {
    * before the first is published.
    */
   publishBatch(items: Iterable<readonly [string, DataInput]>): void {
-    const batch: Array<[string, Data, Uint8Array | undefined]> = [];
+    const batch: Array<[string, Data | undefined, Uint8Array | undefined]> = [];
     for (const item of arrayOf(items, 'publishBatch items')) {
       if (!Array.isArray(item) || item.length !== 2) throw new BrokerError('invalid_data', 'publishBatch takes [topic, value] pairs');
       const [topic, value] = item as [unknown, DataInput];
       checkTopic(topic);
       const payload = encodeForPeers(value, this.life);
-      batch.push([topic, publishedData(value, payload), payload]);
+      batch.push([topic, publishedData(value, payload, this.life), payload]);
     }
     for (const [topic, value, payload] of batch) this.enqueue(topic, value, undefined, undefined, payload);
   }
@@ -252,7 +252,7 @@ export class Endpoint {
    * @throws BrokerError under the `throw` policy when the buffer is full, `shutting_down`
    *   after shutdown
    */
-  private enqueue(topic: string, value: Data, receiver: string | undefined, from: number | undefined, payload?: Uint8Array): void {
+  private enqueue(topic: string, value: Data | undefined, receiver: string | undefined, from: number | undefined, payload?: Uint8Array): void {
     if (this.stopping !== undefined) throw shutDownError();
     const input = this.input;
     if (input.full) {
@@ -287,10 +287,10 @@ export class Endpoint {
   private readonly sealingCore = { tell: (msg: CoreCommand): void => this.tell(msg) };
 
   /** How hubs publish: through the publish buffer, in order with `publish` calls. */
-  private readonly hubPublish = (topic: string, value: Data, from: number, payload?: Uint8Array): void => this.enqueue(topic, value, undefined, from, payload);
+  private readonly hubPublish = (topic: string, value: Data | undefined, from: number, payload?: Uint8Array): void => this.enqueue(topic, value, undefined, from, payload);
 
   /** Whether the endpoint was shut down (shared with its subscribers and publishers). */
-  private readonly life: EndpointLife = { stopped: false, peers: 0 };
+  private readonly life: EndpointLife = { stopped: false, peers: 0, localListeners: 0 };
 
   /** @throws BrokerError `shutting_down` after shutdown */
   private checkOpen(): void {

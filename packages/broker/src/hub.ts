@@ -21,6 +21,6 @@ export class Hub extends Subscriber {
     checkTopic(topic);
     // Checked while encoded, as Endpoint.publish does.
     const payload = encodeForPeers(value, this.wiring.life);
-    this.wiring.publish(topic, publishedData(value, payload), this.wiring.id, payload);
+    this.wiring.publish(topic, publishedData(value, payload, this.wiring.life), this.wiring.id, payload);
   }
 }

@@ -24,6 +24,25 @@ describe('LocalTargets', () => {
     expect(t.targetsFor('<$>/local/data/statuses').local).toEqual([status]);
   });
 
+  test('counts the subscriptions that may take local publications: hubs and internal topics', () => {
+    const t = new LocalTargets();
+    t.add(sub(1), ['/a']);
+    expect(t.localListeners).toBe(0);
+    t.add(sub(2, true), ['/a']);
+    expect(t.localListeners).toBe(1);
+    t.add(sub(3), ['/b']);
+    expect(t.setTopics(3, ['/b', '<$>/local/data/statuses'])).toEqual(['/b']);
+    expect(t.localListeners).toBe(2);
+    expect(t.setTopics(3, ['/c'])).toEqual(['/b', '<$>/local/data/statuses']);
+    expect(t.localListeners).toBe(1);
+    // The same id added again replaces its entry without counting it twice.
+    t.add(sub(2, true), ['/z']);
+    expect(t.localListeners).toBe(1);
+    t.remove(2);
+    t.remove(2);
+    expect(t.localListeners).toBe(0);
+  });
+
   test('changing topics or removing a subscription updates cached targets', () => {
     const t = new LocalTargets();
     const s = sub(1);

@@ -26,19 +26,39 @@ interface Entry {
   topics: string[];
 }
 
+/** Whether a subscription may take local publications (see `targetsFor`). */
+function listensLocally(entry: Entry): boolean {
+  return entry.sub.seesLocal || entry.topics.some(isInternalTopic);
+}
+
 /** Local subscriptions by id; bounded by the subscriptions the application keeps open. */
 export class LocalTargets {
   private readonly subs = new Map<number, Entry>();
   /** Topic → its targets; bounded by {@link TARGET_CACHE_LIMIT}. */
   private readonly cache = new Map<string, Targets>();
+  /** Subscriptions that may take local publications (see {@link LocalTargets.localListeners}). */
+  private listeners = 0;
   /** The last topic looked up, and its targets. */
   private lastTopic: string | undefined;
   private lastTargets: Targets | undefined;
 
   /** Adds a subscription to `topics`. */
   add(sub: LocalSubscription, topics: string[]): void {
-    this.subs.set(sub.id, { sub, filter: new TopicFilter(topics), topics });
+    const old = this.subs.get(sub.id);
+    if (old !== undefined && listensLocally(old)) this.listeners--;
+    const entry = { sub, filter: new TopicFilter(topics), topics };
+    this.subs.set(sub.id, entry);
+    if (listensLocally(entry)) this.listeners++;
     this.clear();
+  }
+
+  /**
+   * Subscriptions that may take the endpoint's own publications: hubs (`seesLocal`), and
+   * subscriptions with an internal topic. While there are none, a publication needs no
+   * value here, only its bytes for the peers.
+   */
+  get localListeners(): number {
+    return this.listeners;
   }
 
   /**
@@ -49,8 +69,10 @@ export class LocalTargets {
     const entry = this.subs.get(id);
     if (entry === undefined) return undefined;
     const before = entry.topics;
+    if (listensLocally(entry)) this.listeners--;
     entry.topics = topics;
     entry.filter.replace(topics);
+    if (listensLocally(entry)) this.listeners++;
     this.clear();
     return before;
   }
@@ -63,6 +85,7 @@ export class LocalTargets {
     const entry = this.subs.get(id);
     if (entry === undefined) return undefined;
     this.subs.delete(id);
+    if (listensLocally(entry)) this.listeners--;
     this.clear();
     return { sub: entry.sub, topics: entry.topics };
   }

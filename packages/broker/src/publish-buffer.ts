@@ -96,14 +96,16 @@ export class PublishBuffer {
   /**
    * Appends a publication.
    * @param from - the publishing hub, which does not get its own message
+   * @param value - the value; may be undefined when `payload` is given (the publisher
+   *   kept only the bytes: no local subscription could take the value)
    * @param payload - `value` in Broker's binary format, if the publisher encoded it
    *   already: the core sends these bytes to peers instead of encoding the value again,
-   *   and gives local hubs the value itself
+   *   and gives local hubs the value itself (decoded from these bytes if it was not kept)
    * @returns the mark of a new burst, which the caller sends to the core in a
    *   `publish-drain` message; undefined when the current burst already has one, or when
    *   the buffer is full (check {@link PublishBuffer.full} first)
    */
-  push(topic: string, value: Data, receiver: string | undefined, from?: number, payload?: Uint8Array): DrainMark | undefined {
+  push(topic: string, value: Data | undefined, receiver: string | undefined, from?: number, payload?: Uint8Array): DrainMark | undefined {
     if (this.size === this.capacity) return undefined;
     if (this.size === this.topics.length) this.grow();
     let i = this.head + this.size;
@@ -189,9 +191,12 @@ export class PublishBuffer {
     return this.topics[this.head]!;
   }
 
-  /** The oldest item's value (call only when not empty). */
-  get headValue(): Data {
-    return this.values[this.head]!;
+  /**
+   * The oldest item's value (call only when not empty); undefined when its publisher kept
+   * only the payload (see {@link PublishBuffer.push}).
+   */
+  get headValue(): Data | undefined {
+    return this.values[this.head];
   }
 
   /** The oldest item's value in Broker's binary format, if its publisher encoded it (call only when not empty). */

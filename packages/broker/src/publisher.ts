@@ -46,8 +46,8 @@ export class Publisher {
     private readonly startBurst: StartBurst,
     /** Called once, by the first `close()`. */
     private readonly onClose?: () => void,
-    /** Whether the endpoint was shut down, and how many peers it has. */
-    private readonly life: Readonly<EndpointLife> = { stopped: false, peers: 0 },
+    /** Whether the endpoint was shut down, how many peers and local listeners it has. */
+    private readonly life: Readonly<EndpointLife> = { stopped: false, peers: 0, localListeners: 0 },
   ) {
     this.buffer = new PublishBuffer(capacity);
     this.meter = new RateMeter(clock.now());
@@ -89,11 +89,11 @@ export class Publisher {
     // exact data is checked while it is encoded (one walk, and the core sends these
     // bytes); otherwise toData checks or converts it, and the core encodes it if a peer
     // needs it.
-    let data: Data;
+    let data: Data | undefined;
     let payload: Uint8Array | undefined;
     try {
       payload = encodeForPeers(value, this.life);
-      data = publishedData(value, payload);
+      data = publishedData(value, payload, this.life);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -104,7 +104,7 @@ export class Publisher {
   }
 
   /** Waits for credit, then hands the value over. */
-  private async publishLater(data: Data, payload: Uint8Array | undefined): Promise<void> {
+  private async publishLater(data: Data | undefined, payload: Uint8Array | undefined): Promise<void> {
     while (this.buffer.full) {
       if (this.closed) throw new BrokerError('shutting_down', 'the publisher is closed');
       await new Promise<void>((resolve) => this.waiting.push(resolve));
@@ -113,7 +113,7 @@ export class Publisher {
     this.hand(data, payload);
   }
 
-  private hand(data: Data, payload: Uint8Array | undefined): void {
+  private hand(data: Data | undefined, payload: Uint8Array | undefined): void {
     const mark = this.buffer.push(this.topic, data, undefined, undefined, payload);
     if (mark !== undefined) this.startBurst(this.buffer, mark, this.port);
   }

@@ -27,9 +27,13 @@ export interface SubscriptionWiring {
   timers: TimerSource;
   queueSize: number;
   seesLocal: boolean;
-  /** Publishes for a hub, in order with the endpoint's publications (`from`: the hub's id; `payload`: the value encoded, if the hub encoded it). */
-  publish(topic: string, value: Data, from: number, payload?: Uint8Array): void;
-  /** Whether the endpoint was shut down, and how many peers it has. */
+  /**
+   * Publishes for a hub, in order with the endpoint's publications (`from`: the hub's id;
+   * `payload`: the value encoded, if the hub encoded it; `value` undefined only beside a
+   * payload, see `publishedData`).
+   */
+  publish(topic: string, value: Data | undefined, from: number, payload?: Uint8Array): void;
+  /** Whether the endpoint was shut down, how many peers and local listeners it has. */
   life: Readonly<EndpointLife>;
 }
 

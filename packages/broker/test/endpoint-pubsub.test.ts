@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { BrokerError, count, Endpoint, isStatus, type Status, type StatusEvent } from '@broker-ts/broker';
+import { BrokerError, count, type Data, Endpoint, isStatus, set, type Status, type StatusEvent } from '@broker-ts/broker';
 
 /** Reads status events until one with `code` arrives. */
 async function nextStatus(sub: { get(): Promise<StatusEvent> }, code: string): Promise<StatusEvent> {
@@ -66,6 +66,32 @@ describe('two endpoints in one process', () => {
     const expected = [['/none/null', null], ['/none/undefined', null], ['/none/publisher', null]];
     expect(await sub.getMany(3, { timeout: 20_000 })).toEqual(expected);
     expect(await hub.getMany(3, { timeout: 20_000 })).toEqual(expected);
+  });
+
+  test('without a local listener only the bytes travel; a hub that comes before the core routes them gets the value decoded, exact', async () => {
+    const port = await b.listen();
+    const sub = b.makeSubscriber('/kept');
+    expect(await a.peer('127.0.0.1', port)).toBe(true);
+    while (!(await a.peerSubscriptions()).includes('/kept')) await new Promise((r) => setImmediate(r));
+    // Exact data (a Broker set, not a JS Set): the publish calls encode it at the call.
+    const value = (i: number): Data => [count(i), -0, 'v', set(['x', 'y'])];
+    // No hub, no internal-topic subscriber on a: the publications keep only their bytes.
+    a.publish('/kept', value(1));
+    await a.makePublisher('/kept').publish(value(2));
+    // A hub made now is known to the core only after the next publications were taken by
+    // the facade (the facade still counts no local listener): the core decodes them for it.
+    const hub = a.makeHub('/kept');
+    a.publish('/kept', value(3));
+    a.publishBatch([['/kept', value(4)]]);
+    // Once the core has the hub, the facade keeps the value beside the bytes.
+    await a.peerSubscriptions();
+    a.publish('/kept', value(5));
+    const expected = (i: number): [string, Data] => ['/kept', value(i)];
+    expect(await sub.getMany(5, { timeout: 20_000 })).toEqual([1, 2, 3, 4, 5].map(expected));
+    const atHub = await hub.getMany(3, { timeout: 20_000 });
+    expect(atHub).toEqual([3, 4, 5].map(expected));
+    expect(Object.is((atHub[0][1] as Data[])[1], -0)).toBe(true);
+    expect(atHub[0][1]).not.toBe(atHub[1][1]);
   });
 
   test('an endpoint restarted with the same id is heard by its peer at once (its sequence numbers continue above the old ones)', async () => {
