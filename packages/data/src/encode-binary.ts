@@ -19,7 +19,7 @@ import { isWellFormedString } from './utf8';
 // The encoder writes into one module-level buffer that grows as needed, as cbor-x does:
 // module-level state and literal type tags (the variant indices of type-tag.ts) keep the
 // hot path free of property loads. Encoding never calls user code, so it is not re-entered.
-const INITIAL_SIZE = 8192;
+const INITIAL_SIZE = 32768;
 // Keep a grown buffer up to this size between calls; release anything larger.
 const RETAIN_LIMIT = 1 << 20;
 // Every fixed-size item (at most 18 bytes) fits without a check while pos <= safeEnd.
@@ -34,11 +34,15 @@ const MAX_DEPTH = MAX_NESTING_DEPTH;
 // from its front as Node's Buffer pool hands out its slices, so that they need no copy:
 // `handedOut` bytes of `target` belong to earlier results and are never written again;
 // once too little is left after them, the next encoding starts a fresh buffer. A slab of
-// INITIAL_SIZE bytes, the size of Node's pool, lives as long as its longest-lived result.
+// INITIAL_SIZE bytes lives as long as its longest-lived result. It is four times Node's
+// pool: a fresh slab costs about a microsecond whatever its size up to there (an
+// off-heap allocation), which at 8 KiB came to about 3% of a publication of a conn.log
+// event; a caller that keeps one small result for long pins 32 KiB (copy it to keep it).
+// Slabs are not zero-filled: only written bytes are ever handed out.
 const SMALL_RESULT = 1024;
-let target = new Uint8Array(INITIAL_SIZE);
+let target: Uint8Array = Buffer.allocUnsafeSlow(INITIAL_SIZE);
 let view = new DataView(target.buffer);
-let node = Buffer.from(target.buffer);
+let node = target as Buffer;
 let safeEnd = target.length - SLACK;
 let pos = 0;
 let handedOut = 0;
@@ -56,10 +60,11 @@ const NOT_EXACT = new Error('not exact Broker data');
 /** Moves the encoding in progress, from `from` to `pos`, to the front of a new buffer of `size` bytes. */
 function realloc(size: number, from: number): void {
   const old = target;
-  target = new Uint8Array(size);
+  const fresh = Buffer.allocUnsafeSlow(size);
+  target = fresh;
   target.set(old.subarray(from, pos));
   view = new DataView(target.buffer);
-  node = Buffer.from(target.buffer);
+  node = fresh;
   safeEnd = size - SLACK;
   pos -= from;
   start = 0;
