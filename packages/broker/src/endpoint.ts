@@ -13,7 +13,7 @@ import type { BackendKind, BackendOptions } from './store/backend';
 import { openStoreFrontend, type Store } from './store/store';
 import { type EndpointOptions, resolveEndpointOptions, type ResolvedEndpointOptions } from './endpoint-options';
 import { Hub } from './hub';
-import { encodeForPeers, type EndpointLife, publishedData } from './endpoint-life';
+import { encodeForPeers as encodeForPeersExport, type EndpointLife, publishedData as publishedDataExport } from './endpoint-life';
 import { LazyCallbackSink, ValueCallbackSink } from './callback-sinks';
 import type { LazyDataMessage } from './lazy-data-message';
 import type { Logger } from 'pino';
@@ -29,6 +29,10 @@ import { EndpointWebSocketServer } from './websocket/web-socket-server';
 import { resolveWebSocketServerOptions, type WebSocketServerOptions } from './websocket/web-socket-server-options';
 import { PEER_MESSAGE_TYPES } from './peer-protocol';
 
+// Local bindings of the per-publication calls: see docs/architecture.md, "Local bindings
+// on hot paths".
+const encodeForPeers = encodeForPeersExport;
+const publishedData = publishedDataExport;
 
 /** Options of `peer` and `peerNoWait`. */
 export interface PeerOptions {

@@ -4,10 +4,14 @@
  * hub does. Plain subscribers see only messages from peers.
  */
 import type { DataInput } from '@broker-ts/data';
-import { encodeForPeers, publishedData } from './endpoint-life';
+import { encodeForPeers as encodeForPeersExport, publishedData as publishedDataExport } from './endpoint-life';
 import { checkTopic } from './argument-checks';
 import { Subscriber } from './subscriber';
 
+// Local bindings of the per-publication calls: see docs/architecture.md, "Local bindings
+// on hot paths".
+const encodeForPeers = encodeForPeersExport;
+const publishedData = publishedDataExport;
 
 /** Publishes and receives; created by `Endpoint.makeHub`. */
 export class Hub extends Subscriber {

@@ -9,11 +9,15 @@
 import type { Clock } from '@broker-ts/actor';
 import { RateMeter } from '@broker-ts/actor/internal';
 import { BrokerError, type Data, type DataInput } from '@broker-ts/data';
-import { encodeForPeers, type EndpointLife, publishedData } from './endpoint-life';
+import { encodeForPeers as encodeForPeersExport, type EndpointLife, publishedData as publishedDataExport } from './endpoint-life';
 import { arrayOf } from './argument-checks';
 import type { PublisherPort } from './local-subscription';
 import { type DrainMark, PublishBuffer } from './publish-buffer';
 
+// Local bindings of the per-publication calls: see docs/architecture.md, "Local bindings
+// on hot paths".
+const encodeForPeers = encodeForPeersExport;
+const publishedData = publishedDataExport;
 
 /** The promise of a publication that had credit (shared: it carries no value). */
 const RESOLVED: Promise<void> = Promise.resolve();
