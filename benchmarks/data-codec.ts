@@ -8,6 +8,8 @@
  * Run: ./node_modules/.bin/tsx --conditions=@broker-ts/source benchmarks/data-codec.ts
  * Optional: --round-ms=N --rounds=N
  */
+// First: run in a plain CommonJS process even when started by the tsx command line.
+import './lib/plain-node';
 import { Decoder, Encoder, isNativeAccelerationEnabled } from 'cbor-x';
 import { cborEncoderOptions, decodeBinary, encodeBinary, encodeExactBinary, installCborExtensions, toData } from '@broker-ts/data';
 import { makeConnEvent, makeConnEventPlain } from './lib/conn-event';

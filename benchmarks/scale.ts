@@ -32,6 +32,8 @@
  * chart. --levels picks the levels; --store-keys the store sizes; --store-rows the store
  * rows (a system, or system/backend).
  */
+// First: run in a plain CommonJS process even when started by the tsx command line.
+import './lib/plain-node';
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
