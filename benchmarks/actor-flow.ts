@@ -8,6 +8,8 @@
  *
  * Run: ./node_modules/.bin/tsx --conditions=@broker-ts/source benchmarks/actor-flow.ts [items]
  */
+// First: run in a plain CommonJS process even when started by the tsx command line.
+import './lib/plain-node';
 import { performance } from 'node:perf_hooks';
 import { ActorSystem, startWorker, type ActorContext, type ActorRef, type AnyMessage, type Behavior } from '@broker-ts/actor';
 import { FlowHost, withFlows, type SourceOptions, type Stream } from '@broker-ts/actor';

@@ -7,6 +7,8 @@
  *
  * Run: ./node_modules/.bin/tsx --conditions=@broker-ts/source benchmarks/actor-local.ts [--n=200000] [--rounds=5]
  */
+// First: run in a plain CommonJS process even when started by the tsx command line.
+import './lib/plain-node';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';

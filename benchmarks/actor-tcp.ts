@@ -18,6 +18,8 @@
  *
  * Run: ./node_modules/.bin/tsx --conditions=@broker-ts/source benchmarks/actor-tcp.ts [roundSeconds=2] [rounds=3]
  */
+// First: run in a plain CommonJS process even when started by the tsx command line.
+import './lib/plain-node';
 import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';

@@ -19,6 +19,8 @@
  *
  * Run: ./node_modules/.bin/tsx --conditions=@broker-ts/source benchmarks/actor-worker.ts [--n=200000] [--rounds=5] [--warmup=3] [--warmup-actors=8]
  */
+// First: run in a plain CommonJS process even when started by the tsx command line.
+import './lib/plain-node';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, MessageChannel, Worker } from 'node:worker_threads';
 import { Encoder } from 'cbor-x';

@@ -6,6 +6,8 @@
  *
  * Run: ./node_modules/.bin/tsx --conditions=@broker-ts/source benchmarks/store-backends.ts [--quick]
  */
+// First: run in a plain CommonJS process even when started by the tsx command line.
+import './lib/plain-node';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

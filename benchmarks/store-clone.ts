@@ -18,6 +18,8 @@
  * Every put writes the next of 10,000 keys in turn; every get reads a written key.
  * Run: ./node_modules/.bin/tsx --conditions=@broker-ts/source benchmarks/store-clone.ts [--quick]
  */
+// First: run in a plain CommonJS process even when started by the tsx command line.
+import './lib/plain-node';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -13,6 +13,8 @@
  * server process (/proc/PID/stat), median of 3 runs of `N` messages each.
  * Run: `npx tsx --conditions=@broker-ts/source benchmarks/websocket.ts [N]`.
  */
+// First: run in a plain CommonJS process even when started by the tsx command line.
+import './lib/plain-node';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
