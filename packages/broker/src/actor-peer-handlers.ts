@@ -18,7 +18,7 @@ import type { Delivery } from './delivery';
 import { type EndpointInfo, type NetworkInfo, parseNetworkAddress } from './endpoint-info';
 import type { ResolvedEndpointOptions } from './endpoint-options';
 import type { OutboundPeerings } from './outbound-peerings';
-import { CORE_ACTOR_NAME, isTopicList, type PeerBye, type PeerFilterUpdate, type PeerHello, type PeerMessage, packWireItems, PEER_PROTOCOL_VERSION, type PeerReject, type PeerStreamMeta, type PeerWelcome, unpackWireItems, type WireItem } from './peer-protocol';
+import { CORE_ACTOR_NAME, isTopicList, type PeerBye, type PeerFilterUpdate, type PeerHello, type PeerMessage, packWireItems, PEER_BATCH_BYTES, PEER_PROTOCOL_VERSION, type PeerReject, type PeerStreamMeta, type PeerWelcome, unpackWireItems, type WireItem, wireItemBytes } from './peer-protocol';
 import { ActorPeerLink, type PeerState } from './peer-state';
 import type { Router } from './router';
 
@@ -182,6 +182,9 @@ export class ActorPeerHandlers {
       capacity: host.options.peerBufferSize,
       policy: host.options.peerOverflowPolicy,
       maxBatch: 512,
+      // Large values: batches of at most about 1 MiB (a single larger item goes alone).
+      itemBytes: wireItemBytes,
+      maxBatchBytes: PEER_BATCH_BYTES,
       packBatch: packWireItems,
       meta: { kind: 'broker.peer-data', endpoint: host.id } satisfies PeerStreamMeta,
     });

@@ -16,7 +16,7 @@ import type { EndpointInfo } from './endpoint-info';
 import type { ResolvedEndpointOptions } from './endpoint-options';
 import type { LocalSubscription } from './local-subscription';
 import type { LocalTargets } from './local-targets';
-import { asWireItem, type WireItem } from './peer-protocol';
+import { asWireItem, PEER_MESSAGE_MAX_BYTES, type WireItem } from './peer-protocol';
 import type { PeerState } from './peer-state';
 import type { Router } from './router';
 import { isInternalTopic } from './topic';
@@ -92,6 +92,7 @@ export class Delivery {
       this.host.emitError('serialization_failed', undefined, `dropped a publication on ${topic} that cannot be encoded: ${(e as Error).message}`, 'warn');
       return;
     }
+    if (!this.fitsPeers(topic, payload)) return;
     // Origin null: the peer knows we are the origin of what comes on our stream.
     const item: WireItem = [topic, payload, null, seq, this.host.router.ttl, receiver ?? null];
     for (let i = 0; i < to.length; i++) this.sendToPeer(to[i], item);
@@ -123,6 +124,18 @@ export class Delivery {
         this.host.log.debug({ event: 'local-drop', topic, subscription: sub.id }, 'local message dropped: subscription full');
       }
     }
+  }
+
+  /**
+   * Tells whether a payload fits a message to a peer ({@link PEER_MESSAGE_MAX_BYTES}); one
+   * that does not is reported (an error event and a warning) and sent to no peer, instead
+   * of being lost in the transport with the stream's credit for it.
+   */
+  fitsPeers(topic: string, payload: Uint8Array): boolean {
+    if (payload.length <= PEER_MESSAGE_MAX_BYTES) return true;
+    this.host.stats.peerDrops++;
+    this.host.emitError('serialization_failed', undefined, `a message of ${payload.length} bytes on ${topic} exceeds the ${PEER_MESSAGE_MAX_BYTES} bytes a message to a peer may have: not sent to peers (counted in stats().peerDrops)`, 'warn');
+    return false;
   }
 
   /** Pushes a wire item into a peer's output; drops by the overflow policy are counted and warned once. */

@@ -582,8 +582,9 @@ export class EndpointCore extends Actor<CoreMessage> {
     if (msg !== undefined) {
       this.stats.processed.command++;
       const seq = this.router.nextSequence();
-      const item: WireItem = [topic, encodeStorePayload(msg), null, seq, this.router.ttl, null];
-      for (const peer of to) if (this.peers.get(peer)?.link.kind !== 'native') this.delivery.sendToPeer(peer, item);
+      const payload = encodeStorePayload(msg);
+      const item: WireItem = [topic, payload, null, seq, this.router.ttl, null];
+      if (to.length > 0 && this.delivery.fitsPeers(topic, payload)) for (const peer of to) if (this.peers.get(peer)?.link.kind !== 'native') this.delivery.sendToPeer(peer, item);
     }
     if (native === undefined) return;
     this.stats.processed.command += native.length;

@@ -12,6 +12,7 @@
  *   broker.bye                 ──▶   unpeer: peer_removed here, peer_lost there
  * ```
  */
+import { DEFAULT_MAX_FRAME_SIZE } from '@broker-ts/actor';
 import type { Data, ErrorCodeName } from '@broker-ts/data';
 
 /** The version of this protocol; a peer with another version is refused (`peer_incompatible`). */
@@ -188,6 +189,28 @@ function writeStringAt(b: Buffer, p: number, s: string): number {
   const n = Buffer.byteLength(s, 'utf8');
   p = writeVarint(b, p, n);
   return p + b.write(s, p, n, 'utf8');
+}
+
+/** Most bytes of wire items (by {@link wireItemBytes}) in one batch of a peer stream. */
+export const PEER_BATCH_BYTES = 1024 * 1024;
+
+/**
+ * The largest payload a message to a broker-ts peer may have: a batch of one such
+ * message, in its envelope, stays within the TCP transport's frame limit (16 MiB). A
+ * larger one could not be sent (the transport drops an envelope over its limit), so the
+ * core does not send it to any peer, worker threads included, and reports an error.
+ */
+export const PEER_MESSAGE_MAX_BYTES = DEFAULT_MAX_FRAME_SIZE - 64 * 1024;
+
+/**
+ * About the bytes a wire item takes in a batch frame: its payload, plus an allowance for
+ * its topic, origin, receiver and numbers (three bytes per character of the strings,
+ * UTF-8's most for a UTF-16 unit, without measuring them). What the peer stream cuts its
+ * batches by (`maxBatchBytes`), so that a batch of large values never becomes one
+ * message over the transport's frame limit.
+ */
+export function wireItemBytes(item: WireItem): number {
+  return item[1].length + 32 + 3 * (item[0].length + (item[2]?.length ?? 0) + (item[5]?.length ?? 0));
 }
 
 /**

@@ -94,6 +94,30 @@ describe('two endpoints in one process', () => {
     expect(atHub[0][1]).not.toBe(atHub[1][1]);
   });
 
+  test('large values reach a peer over TCP in batches within the frame limit; one too large for any peer is reported and not sent', async () => {
+    const port = await b.listen();
+    const sub = b.makeSubscriber('/big', { queueSize: 256 });
+    const errors = a.makeStatusSubscriber(true);
+    expect(await a.peer('127.0.0.1', port)).toBe(true);
+    while (!(await a.peerSubscriptions()).includes('/big')) await new Promise((r) => setImmediate(r));
+    // 80 values of 512 KiB published in one turn: 40 MiB, which as one batch would exceed
+    // the transport's 16 MiB frame and be lost.
+    const big = (i: number): string => `${i}:`.padEnd(512 * 1024, 'x');
+    for (let i = 0; i < 80; i++) a.publish('/big', big(i));
+    const got = await sub.getMany(80, { timeout: 30_000 });
+    expect(got.map(([, v]) => v)).toEqual(Array.from({ length: 80 }, (_, i) => big(i)));
+    // 17 MiB cannot be one message to a peer: an error event, the peers get nothing of it,
+    // and what follows still arrives.
+    const dropsBefore = (await a.stats()).peerDrops;
+    a.publish('/big', 'y'.repeat(17 * 1024 * 1024));
+    a.publish('/big', 'after');
+    expect(await sub.get({ timeout: 20_000 })).toEqual(['/big', 'after']);
+    const events = errors.poll();
+    expect(events.filter((e) => e instanceof BrokerError).map((e) => [(e as BrokerError).code, /exceeds .* bytes a message to a peer may have/.test((e as BrokerError).message)])).toEqual([['serialization_failed', true]]);
+    expect((await a.stats()).peerDrops).toBe(dropsBefore + 1);
+    expect((await a.peers()).map((p) => p.status)).toEqual(['peered']);
+  }, 60_000);
+
   test('an endpoint restarted with the same id is heard by its peer at once (its sequence numbers continue above the old ones)', async () => {
     const id = randomUUID();
     const port = await b.listen();

@@ -98,6 +98,14 @@ export class BoundedBuffer<T> {
     return items;
   }
 
+  /**
+   * How many of the oldest items, at most `n` and at least one (when not empty), weigh at
+   * most `limit` by `sizeOf`: the size of a batch that stays within a byte budget.
+   */
+  countWithin(n: number, sizeOf: (item: T) => number, limit: number): number {
+    return this.ring.countWithin(n, sizeOf, limit);
+  }
+
   /** Takes the oldest item out, or returns `undefined` when empty. */
   shift(): T | undefined {
     if (this.ring.length === 0) return undefined;

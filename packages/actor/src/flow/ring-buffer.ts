@@ -67,6 +67,27 @@ export class RingBuffer<T> {
   }
 
   /**
+   * How many of the oldest items, at most `n` and at least one (when not empty), come to
+   * at most `limit` by `sizeOf`.
+   * @param n - the most items to count
+   * @param sizeOf - an item's weight
+   * @param limit - the most weight in all
+   */
+  countWithin(n: number, sizeOf: (item: T) => number, limit: number): number {
+    const count = n < this.size ? n : this.size;
+    const slots = this.slots;
+    const len = slots.length;
+    let h = this.head;
+    let total = 0;
+    for (let k = 0; k < count; k++) {
+      total += sizeOf(slots[h] as T);
+      if (total > limit) return k === 0 ? 1 : k;
+      if (++h === len) h = 0;
+    }
+    return count;
+  }
+
+  /**
    * Removes up to `n` oldest items and returns them in order, as a new array.
    * @param n - the most items to take
    */

@@ -29,6 +29,16 @@ describe('StreamSource with a StreamSink', () => {
     expect(p.received).toEqual(range(70));
   });
 
+  it('with itemBytes, cuts batches at maxBatchBytes; an item larger than that goes alone', () => {
+    // An item's size is its value: batches of at most 100 "bytes".
+    const p = new StreamPair<number>({ itemBytes: (n: number) => n, maxBatchBytes: 100 });
+    p.run();
+    for (const i of [40, 40, 40, 150, 10, 10, 90, 1]) p.source.push(i);
+    p.run();
+    expect(p.received).toEqual([40, 40, 40, 150, 10, 10, 90, 1]);
+    expect(p.batchSizes()).toEqual([2, 1, 1, 2, 2]);
+  });
+
   it('never has more items in flight than the consumer granted', () => {
     const p = new StreamPair<number>({ capacity: 10_000 }, { highWatermark: 50, lowWatermark: 10 });
     p.run();
@@ -227,7 +237,7 @@ describe('StreamSource with a StreamSink', () => {
     expect(p.source.sendRate).toBeCloseTo(300);
   });
 
-  it.each([{ capacity: 0 }, { maxBatch: 0 }, { policy: 'spill' as never }])('rejects bad options %p', (o) => {
+  it.each([{ capacity: 0 }, { maxBatch: 0 }, { maxBatchBytes: 0.5 }, { policy: 'spill' as never }])('rejects bad options %p', (o) => {
     expect(() => new StreamPair<number>(o)).toThrow(FlowError);
   });
 });

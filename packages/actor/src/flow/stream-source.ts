@@ -18,6 +18,14 @@ export interface SourceOptions {
   /** Most items per batch message (default 512). */
   maxBatch?: number;
   /**
+   * An item's size in bytes as it travels: with it, a batch holds at most `maxBatchBytes`
+   * (a single larger item goes alone), so that a batch of large items stays well within a
+   * transport's frame limit instead of becoming one message too large to send.
+   */
+  itemBytes?(item: never): number;
+  /** Most bytes per batch by `itemBytes` (default 1 MiB; ignored without `itemBytes`). */
+  maxBatchBytes?: number;
+  /**
    * Turns a batch into the `items` of its `flow.batch` message (for example one encoded
    * block instead of many small values); the consumer undoes it with its `unpackBatch`.
    * Credit still counts the producer's items.
@@ -74,6 +82,8 @@ export class StreamSource<T, R = unknown> {
   private abortOnAccept = false;
   private readonly buffer: BoundedBuffer<T>;
   private readonly pack: ((items: T[]) => unknown[]) | undefined;
+  private readonly itemBytes: ((item: T) => number) | undefined;
+  private readonly maxBatchBytes: number;
   private readonly credit = new ProducerDemand();
   private readonly meter: RateMeter;
   /** Resolves waiters of {@link ready}; one shared promise, however many wait. */
@@ -93,6 +103,8 @@ export class StreamSource<T, R = unknown> {
     this.buffer = new BoundedBuffer<T>(options.capacity ?? 1024, options.policy ?? 'block');
     this.maxBatch = requireCount('maxBatch', options.maxBatch ?? 512, 1);
     this.pack = options.packBatch as ((items: T[]) => unknown[]) | undefined;
+    this.itemBytes = options.itemBytes as ((item: T) => number) | undefined;
+    this.maxBatchBytes = requireCount('maxBatchBytes', options.maxBatchBytes ?? 1024 * 1024, 1);
     this.meter = new RateMeter(port.now());
   }
 
@@ -249,7 +261,9 @@ export class StreamSource<T, R = unknown> {
     if (this.state !== 'open' && this.state !== 'closing') return;
     let sentAny = false;
     while (this.buffer.buffered > 0) {
-      const n = this.credit.reserve(this.buffer.buffered < this.maxBatch ? this.buffer.buffered : this.maxBatch);
+      let want = this.buffer.buffered < this.maxBatch ? this.buffer.buffered : this.maxBatch;
+      if (this.itemBytes !== undefined) want = this.buffer.countWithin(want, this.itemBytes, this.maxBatchBytes);
+      const n = this.credit.reserve(want);
       if (n === 0) break;
       const items = this.buffer.take(n);
       this.port.send({ type: 'flow.batch', csid: this.csid, items: this.pack === undefined ? items : this.pack(items) });
