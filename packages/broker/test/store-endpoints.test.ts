@@ -171,6 +171,22 @@ describe('data stores across endpoints', () => {
     expect(await clone.keys()).toEqual(await master.keys());
     for (const k of ['k1', 'k500', 'k999']) expect(await clone.get(k)).toEqual(await master.get(k));
   }, 120_000);
+
+  test('large values reach a clone: changes go in payloads of bounded size, not one message over the frame limit', async () => {
+    const master = await a.attachMaster('heavy', 'memory');
+    const port = await a.listen();
+    expect(await b.peer('127.0.0.1', port)).toBe(true);
+    const clone = await b.attachClone('heavy', { resyncInterval: 3_600_000 });
+    expect(await clone.awaitIdle({ timeout: 20_000 })).toBe(true);
+    // 80 changes of 512 KiB in one turn: 40 MiB, which as one payload to the clone could
+    // not be sent (the transport's frame limit is 16 MiB).
+    const big = (i: number): string => `${i}:`.padEnd(512 * 1024, String.fromCharCode(97 + (i % 26)));
+    for (let i = 0; i < 80; i++) void master.put(`k${i % 8}`, big(i));
+    expect(await master.get('k7')).toEqual(big(79));
+    await until(async () => (await clone.get('k7')) === big(79));
+    for (let k = 0; k < 8; k++) expect(await clone.get(`k${k}`)).toEqual(big(72 + k));
+    expect((await a.stats()).peerDrops).toBe(0);
+  }, 120_000);
 });
 
 describe('a persistent master restarted on its file', () => {

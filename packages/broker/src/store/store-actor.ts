@@ -17,6 +17,8 @@ import { decodeInternalCommand, encodeInternalCommand, type InternalCommand } fr
 import { NativeCloneBridge } from './native/native-clone-bridge';
 import { NativeMasterBridge, OURS_ONLY, type BridgedOutput } from './native/native-master-bridge';
 import { isEndpointId } from '../native/endpoint-id';
+import { PEER_BATCH_BYTES } from '../peer-protocol';
+import { storeMessageSize } from './state/approximate-size';
 
 /**
  * Store protocol messages for the peers, as a store actor hands them to its endpoint's
@@ -117,7 +119,7 @@ export class StoreActor extends Actor<StoreMessage> {
   /** The topic this actor's protocol messages go to (the master's: clones; a clone's: the master). */
   private readonly outTopic: string;
   /** Protocol messages not yet handed to the core. */
-  private outbox: unknown[] = [];
+  private outbox: (MasterMessage | CloneMessage)[] = [];
   /** Broker `internal_command`s (encoded) not yet handed to the core. */
   private nativeOutbox: Uint8Array[] = [];
   /**
@@ -524,11 +526,23 @@ export class StoreActor extends Actor<StoreMessage> {
     this.ctx.self.tell({ type: 'store.flush' });
   }
 
-  /** Hands the outboxes to the core, at most {@link STORE_BATCH_LIMIT} messages per payload. */
+  /**
+   * Hands the outboxes to the core, at most {@link STORE_BATCH_LIMIT} messages and about
+   * {@link PEER_BATCH_BYTES} per payload (one larger message goes alone), so that a batch
+   * of large values never makes a payload over what a peer message may hold.
+   */
   private flush(): void {
     while (this.outbox.length > 0) {
-      const msgs = this.outbox.length <= STORE_BATCH_LIMIT ? this.outbox : this.outbox.slice(0, STORE_BATCH_LIMIT);
-      this.outbox = msgs === this.outbox ? [] : this.outbox.slice(STORE_BATCH_LIMIT);
+      const limit = this.outbox.length <= STORE_BATCH_LIMIT ? this.outbox.length : STORE_BATCH_LIMIT;
+      let n = 0;
+      let bytes = 0;
+      while (n < limit) {
+        bytes += storeMessageSize(this.outbox[n], PEER_BATCH_BYTES);
+        if (bytes > PEER_BATCH_BYTES && n > 0) break;
+        n++;
+      }
+      const msgs = n === this.outbox.length ? this.outbox : this.outbox.slice(0, n);
+      this.outbox = msgs === this.outbox ? [] : this.outbox.slice(n);
       this.core.tell({ type: 'publish-store', topic: this.outTopic, msg: msgs.length === 1 ? msgs[0] : msgs });
     }
     if (this.nativeOutbox.length > 0) {

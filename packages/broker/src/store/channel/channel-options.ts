@@ -26,6 +26,12 @@ export interface ChannelOptions {
    * it missed instead of a new handshake from scratch (0: none kept).
    */
   readonly retainedEvents: number;
+  /**
+   * Acknowledged events are kept only while the events the producer holds come to at
+   * most this many bytes, as its `sizeOf` estimates them (0: none kept), oldest dropped
+   * first: large values would otherwise make the `retainedEvents` latest ones large.
+   */
+  readonly retainedBytes: number;
 }
 
 /** The duration of one tick in milliseconds (Broker's `defaults::store::tick_interval`). */
@@ -39,20 +45,21 @@ export const DEFAULT_CHANNEL_OPTIONS: ChannelOptions = Object.freeze({
   bufferCapacity: 65536,
   maxNackSeqs: 1024,
   retainedEvents: 16384,
+  retainedBytes: 64 * 1024 * 1024,
 });
 
 /**
  * Completes and checks channel options.
  * @param options - overrides of {@link DEFAULT_CHANNEL_OPTIONS}
  * @returns the complete options
- * @throws BrokerError `invalid_data` when a value is not a positive integer (`retainedEvents`:
- *   not a non-negative one)
+ * @throws BrokerError `invalid_data` when a value is not a positive integer (`retainedEvents`,
+ *   `retainedBytes`: not a non-negative one)
  */
 export function resolveChannelOptions(options: Partial<ChannelOptions> = {}): ChannelOptions {
   const out = { ...DEFAULT_CHANNEL_OPTIONS, ...options };
   for (const name of Object.keys(DEFAULT_CHANNEL_OPTIONS) as (keyof ChannelOptions)[]) {
     const v = out[name];
-    const least = name === 'retainedEvents' ? 0 : 1;
+    const least = name === 'retainedEvents' || name === 'retainedBytes' ? 0 : 1;
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < least) {
       throw new BrokerError('invalid_data', `channel option '${name}' must be a ${least === 0 ? 'non-negative' : 'positive'} integer, got ${String(v)}`);
     }

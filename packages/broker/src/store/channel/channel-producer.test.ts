@@ -18,6 +18,8 @@ function producer(options = {}) {
       broadcast: (msg) => out.push({ to: '*', msg }),
       drop: (c, r) => dropped.push([c, r]),
       handshakeCompleted: (c) => completed.push(c),
+      // A payload's size is its length: tests choose what each event weighs.
+      sizeOf: (payload) => payload.length,
     },
     options,
   );
@@ -187,6 +189,40 @@ describe('ChannelProducer', () => {
     expect(() => producer({ heartbeatInterval: 0 })).toThrow(/heartbeatInterval.*positive integer/);
     expect(() => producer({ bufferCapacity: 1.5 })).toThrow(/bufferCapacity/);
     expect(() => producer({ retainedEvents: -1 })).toThrow(/retainedEvents.*non-negative integer/);
+    expect(() => producer({ retainedBytes: -1 })).toThrow(/retainedBytes.*non-negative integer/);
+  });
+
+  test('acknowledged events are kept only while the buffer holds at most retainedBytes, oldest dropped first', () => {
+    const { p, take } = producer({ retainedEvents: 100, retainedBytes: 10 });
+    // Without consumers every event counts as acknowledged.
+    for (const x of ['aaaa', 'bbbb']) p.produce(x);
+    expect(p.buffered).toBe(2);
+    p.produce('cccc'); // 12 bytes: the oldest goes
+    expect(p.buffered).toBe(2);
+    p.produce('dddddddddddd'); // 12 bytes on its own: nothing acknowledged stays beside it
+    expect(p.buffered).toBe(0);
+    // Events a consumer has not acknowledged are kept whatever they weigh.
+    p.add('c1');
+    for (const x of ['eeeeeeee', 'ffffffff', 'gggggggg']) p.produce(x);
+    expect(p.buffered).toBe(3);
+    // Acknowledged up to 6: events 5 and 6 go (24, then 16 bytes held), 7 stays.
+    p.handleAck('c1', 6, 0);
+    expect(p.buffered).toBe(1);
+    // Acknowledged, and within the bound: kept for a consumer that comes back.
+    p.handleAck('c1', 7, 0);
+    expect(p.buffered).toBe(1);
+    p.remove('c1');
+    p.produce('h');
+    expect(p.buffered).toBe(2);
+    take();
+    p.handleNack('c1', [0], 1, 6);
+    expect(take().map((m) => m.msg)).toEqual([
+      { kind: 'handshake', offset: 6, epoch: 1, heartbeatInterval: 5, connectionTimeout: 100, resumed: true },
+      { kind: 'event', seq: 7, payload: 'gggggggg' },
+      { kind: 'event', seq: 8, payload: 'h' },
+    ]);
+    p.handleAck('c1', 8, 1);
+    expect(p.idle).toBe(true);
   });
 
   test('the latest retainedEvents are kept after every consumer acknowledged them, and without consumers', () => {

@@ -14,6 +14,11 @@ export interface ProducerCallbacks<P> {
   drop?(consumer: string, reason: DropReason): void;
   /** A consumer acknowledged its handshake. */
   handshakeCompleted?(consumer: string): void;
+  /**
+   * The memory a payload holds, estimated in bytes, for the `retainedBytes` bound
+   * (without it every payload counts as 0 and only `retainedEvents` bounds what is kept).
+   */
+  sizeOf?(payload: P): number;
 }
 
 /** The producer's bookkeeping for one consumer. */
@@ -43,8 +48,9 @@ export interface ProducerPath {
  * The retransmission buffer holds at most `bufferCapacity` events: beyond that the oldest
  * is evicted, and a consumer that later asks for it gets `retransmitFailed` (it is out of
  * sync and must resync) rather than silently missing an event. It also keeps the latest
- * `retainedEvents` after everyone acknowledged them, so that a consumer that was cut off
- * can {@link ChannelProducer.resume} from its last position when it comes back.
+ * `retainedEvents` after everyone acknowledged them (and at most `retainedBytes` of them,
+ * by the callbacks' `sizeOf`), so that a consumer that was cut off can
+ * {@link ChannelProducer.resume} from its last position when it comes back.
  */
 export class ChannelProducer<P> {
   /** Channel timing and capacities. */
@@ -61,6 +67,10 @@ export class ChannelProducer<P> {
   private buf: EventMessage<P>[] = [];
   /** Index of the oldest live entry of `buf` (entries before it are dead, compacted lazily). */
   private bufStart = 0;
+  /** The estimated size of each entry of `buf` (parallel to it). */
+  private sizes: number[] = [];
+  /** The sum of `sizes` over the live entries. */
+  private bytes = 0;
   /** One path per consumer. */
   private readonly pathMap = new Map<string, ProducerPath>();
 
@@ -116,9 +126,12 @@ export class ChannelProducer<P> {
     const seq = ++this.seqValue;
     const ev: EventMessage<P> = { kind: 'event', seq, payload };
     if (this.pathMap.size > 0 || this.options.retainedEvents > 0) {
+      const size = this.callbacks.sizeOf?.(payload) ?? 0;
       this.buf.push(ev);
+      this.sizes.push(size);
+      this.bytes += size;
       if (this.buffered > this.options.bufferCapacity) this.dropOldest(1);
-      else if (this.buffered > this.options.retainedEvents) this.trim();
+      else if (this.buffered > this.options.retainedEvents || this.bytes > this.options.retainedBytes) this.trim();
     }
     this.lastBroadcast = this.tickValue;
     this.callbacks.broadcast(ev);
@@ -291,27 +304,40 @@ export class ChannelProducer<P> {
     return i >= this.bufStart && i < this.buf.length ? this.buf[i] : undefined;
   }
 
-  /** Drops events every consumer acknowledged, except the latest `retainedEvents`. */
+  /**
+   * Drops events every consumer acknowledged, except the latest `retainedEvents`, and
+   * the oldest of those while they hold more than `retainedBytes`.
+   */
   private trim(): void {
-    let min = this.seqValue - this.options.retainedEvents;
-    for (const p of this.pathMap.values()) if (p.acked < min) min = p.acked;
-    if (min >= this.seqValue) {
-      this.buf = [];
-      this.bufStart = 0;
-      return;
-    }
+    let acked = this.seqValue;
+    for (const p of this.pathMap.values()) if (p.acked < acked) acked = p.acked;
+    const keepFrom = this.seqValue - this.options.retainedEvents;
+    const limit = this.options.retainedBytes;
     let n = 0;
-    while (this.bufStart + n < this.buf.length && this.buf[this.bufStart + n].seq <= min) n++;
+    let freed = 0;
+    for (let i = this.bufStart; i < this.buf.length; i++) {
+      const seq = this.buf[i].seq;
+      if (seq > acked) break;
+      // Acknowledged by everyone: kept while among the latest retainedEvents, and while
+      // what the buffer holds without it stays within retainedBytes.
+      if (seq > keepFrom && this.bytes - freed <= limit) break;
+      freed += this.sizes[i];
+      n++;
+    }
     if (n > 0) this.dropOldest(n);
   }
 
   private dropOldest(n: number): void {
+    for (let i = this.bufStart; i < this.bufStart + n && i < this.buf.length; i++) this.bytes -= this.sizes[i];
     this.bufStart += n;
     if (this.bufStart >= this.buf.length) {
       this.buf = [];
+      this.sizes = [];
+      this.bytes = 0;
       this.bufStart = 0;
     } else if (this.bufStart > 1024 && this.bufStart * 2 > this.buf.length) {
       this.buf = this.buf.slice(this.bufStart);
+      this.sizes = this.sizes.slice(this.bufStart);
       this.bufStart = 0;
     }
   }

@@ -11,6 +11,7 @@ import { DEFAULT_SNAPSHOT_CHUNK_BYTES, DEFAULT_SNAPSHOT_WINDOW, SnapshotTransfer
 import { parseCloneMessage, type CloneCommand, type CloneWriteMessage, type MasterMessage, type WireOutcome } from './store-message';
 import { answerQuery, type QueryResult, type StoreQuery } from './store-query';
 import type { WriteCommand } from './write-command';
+import { cloneCommandSize } from './approximate-size';
 
 /** The outcome of a write: done (with the answer of a putUnique), or refused with a `BrokerError`. */
 export type WriteOutcome = { readonly ok: true; readonly inserted?: boolean } | { readonly ok: false; readonly error: BrokerError };
@@ -134,6 +135,7 @@ export class MasterState {
         broadcast: (msg) => this.sendChannel(null, msg),
         drop: (to) => this.dropTransfer(to),
         handshakeCompleted: (to) => this.dropTransfer(to),
+        sizeOf: cloneCommandSize,
       },
       options.channel,
     );
