@@ -185,6 +185,15 @@ describe('data stores across endpoints', () => {
     expect(await master.get('k7')).toEqual(big(79));
     await until(async () => (await clone.get('k7')) === big(79));
     for (let k = 0; k < 8; k++) expect(await clone.get(`k${k}`)).toEqual(big(72 + k));
+    // Away and back: the master replays 40 MiB of changes over many payloads, and the
+    // clone is not idle before it has the last of them.
+    expect(await b.unpeer('127.0.0.1', port)).toBe(true);
+    await until(async () => (await b.peers()).length === 0 && (await a.peers()).length === 0);
+    for (let i = 80; i < 160; i++) void master.put(`k${i % 8}`, big(i));
+    expect(await master.get('k7')).toEqual(big(159));
+    expect(await b.peer('127.0.0.1', port)).toBe(true);
+    expect(await clone.awaitIdle({ timeout: 60_000 })).toBe(true);
+    for (let k = 0; k < 8; k++) expect(await clone.get(`k${k}`)).toEqual(big(152 + k));
     expect((await a.stats()).peerDrops).toBe(0);
   }, 120_000);
 });

@@ -36,6 +36,19 @@ describe('ChannelConsumer', () => {
     expect(c.delivered).toBe(4);
   });
 
+  test('after a resumed handshake that names the latest sequence number, it is not idle before it has that event', () => {
+    const { c, got } = consumer();
+    c.requestHandshake();
+    expect(c.handleHandshake('P', 2, 0, 5, 100, 5)).toBe(true);
+    expect(c.idle).toBe(false);
+    c.handleEvent(3, 30);
+    c.handleEvent(4, 40);
+    expect(c.idle).toBe(false);
+    c.handleEvent(5, 50);
+    expect(got).toEqual([[3, 30], [4, 40], [5, 50]]);
+    expect(c.idle).toBe(true);
+  });
+
   test('events are delivered in order exactly once whatever order and duplicates they arrive in', () => {
     const { c, got } = consumer();
     c.handleHandshake('P', 0, 0, 5, 100);

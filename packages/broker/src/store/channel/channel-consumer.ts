@@ -124,9 +124,11 @@ export class ChannelConsumer<P> {
    * @param epoch - the epoch it answers
    * @param heartbeatInterval - the producer's heartbeat interval
    * @param connectionTimeout - the producer's connection timeout
+   * @param latest - the producer's latest sequence number, when it said (a resumed
+   *   handshake, whose events up to it follow): the consumer is not idle before it has them
    * @returns true when it initialized the consumer; false for a repeated, stale or foreign one
    */
-  handleHandshake(producer: string, offset: number, epoch: number, heartbeatInterval: number, connectionTimeout: number): boolean {
+  handleHandshake(producer: string, offset: number, epoch: number, heartbeatInterval: number, connectionTimeout: number, latest?: number): boolean {
     if (this.producerValue !== null && producer !== this.producerValue) return false;
     if (this.producerValue !== null) this.silentTicks = 0;
     if (this.initialized || epoch !== this.epochValue || !isCount(offset)) return false;
@@ -138,6 +140,7 @@ export class ChannelConsumer<P> {
     this.lastTickNext = this.next;
     this.idleTicks = 0;
     if (offset > this.known) this.known = offset;
+    if (latest !== undefined && isCount(latest) && latest > this.known) this.known = latest;
     for (const s of this.early.keys()) if (s <= offset) this.early.delete(s);
     this.drain();
     this.sendAck();

@@ -24,6 +24,12 @@ export interface HandshakeMessage {
    * `offset` (the position it asked to resume from), and the events after it follow.
    */
   readonly resumed?: boolean;
+  /**
+   * With `resumed`: the producer's latest sequence number when it answered. The events up
+   * to it follow the handshake, possibly over several messages: the consumer is not idle
+   * before it has them.
+   */
+  readonly latest?: number;
 }
 
 /** One payload in channel order. Broadcast when produced, unicast when retransmitted. */

@@ -217,7 +217,7 @@ describe('ChannelProducer', () => {
     take();
     p.handleNack('c1', [0], 1, 6);
     expect(take().map((m) => m.msg)).toEqual([
-      { kind: 'handshake', offset: 6, epoch: 1, heartbeatInterval: 5, connectionTimeout: 100, resumed: true },
+      { kind: 'handshake', offset: 6, epoch: 1, heartbeatInterval: 5, connectionTimeout: 100, resumed: true, latest: 8 },
       { kind: 'event', seq: 7, payload: 'gggggggg' },
       { kind: 'event', seq: 8, payload: 'h' },
     ]);
@@ -253,19 +253,19 @@ describe('ChannelProducer', () => {
     take();
     p.handleNack('c1', [0], 1, 2);
     expect(take()).toEqual([
-      { to: 'c1', msg: { kind: 'handshake', offset: 2, epoch: 1, heartbeatInterval: 5, connectionTimeout: 100, resumed: true } },
+      { to: 'c1', msg: { kind: 'handshake', offset: 2, epoch: 1, heartbeatInterval: 5, connectionTimeout: 100, resumed: true, latest: 4 } },
       { to: 'c1', msg: { kind: 'event', seq: 3, payload: 'c' } },
       { to: 'c1', msg: { kind: 'event', seq: 4, payload: 'd' } },
     ]);
     // A repeated request of the same epoch repeats the resumed handshake.
     p.handleNack('c1', [0], 1, 2);
-    expect(take()).toEqual([{ to: 'c1', msg: { kind: 'handshake', offset: 2, epoch: 1, heartbeatInterval: 5, connectionTimeout: 100, resumed: true } }]);
+    expect(take()).toEqual([{ to: 'c1', msg: { kind: 'handshake', offset: 2, epoch: 1, heartbeatInterval: 5, connectionTimeout: 100, resumed: true, latest: 4 } }]);
     p.handleAck('c1', 4, 1);
     expect(completed).toEqual(['c1', 'c1']);
     expect(p.idle).toBe(true);
     // Up to date: a resume with nothing missed.
     p.handleNack('c1', [0], 2, 4);
-    expect(take()).toEqual([{ to: 'c1', msg: { kind: 'handshake', offset: 4, epoch: 2, heartbeatInterval: 5, connectionTimeout: 100, resumed: true } }]);
+    expect(take()).toEqual([{ to: 'c1', msg: { kind: 'handshake', offset: 4, epoch: 2, heartbeatInterval: 5, connectionTimeout: 100, resumed: true, latest: 4 } }]);
   });
 
   test('a consumer whose position is no longer held, or ahead of the producer, joins afresh at the current sequence number', () => {
@@ -279,7 +279,7 @@ describe('ChannelProducer', () => {
     expect(take()).toEqual([{ to: 'c2', msg: { kind: 'handshake', offset: 5, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100 } }]);
     p.handleNack('c3', [0], 0, 3); // events 4 and 5 are held
     expect(take().map((s) => s.msg)).toEqual([
-      { kind: 'handshake', offset: 3, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, resumed: true },
+      { kind: 'handshake', offset: 3, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, resumed: true, latest: 5 },
       { kind: 'event', seq: 4, payload: 'd' },
       { kind: 'event', seq: 5, payload: 'e' },
     ]);

@@ -284,7 +284,7 @@ export class ChannelProducer<P> {
 
   private sendHandshake(p: ProducerPath): void {
     const { heartbeatInterval, connectionTimeout } = this.options;
-    this.callbacks.send(p.consumer, { kind: 'handshake', offset: p.offset, epoch: p.epoch, heartbeatInterval, connectionTimeout, ...(p.resumed ? { resumed: true } : {}) });
+    this.callbacks.send(p.consumer, { kind: 'handshake', offset: p.offset, epoch: p.epoch, heartbeatInterval, connectionTimeout, ...(p.resumed ? { resumed: true, latest: this.seqValue } : {}) });
   }
 
   private ack(p: ProducerPath, seq: number): void {

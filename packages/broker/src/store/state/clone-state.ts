@@ -543,7 +543,7 @@ export class CloneState {
     const found = this.masterValue === null;
     this.masterValue = head.master;
     this.replicaSeq = head.offset;
-    c.handleHandshake(entityKey(head.master), head.offset, head.epoch, head.heartbeatInterval, head.connectionTimeout);
+    c.handleHandshake(entityKey(head.master), head.offset, head.epoch, head.heartbeatInterval, head.connectionTimeout, fresh ? undefined : head.latest);
     if (found) {
       this.staleValue = false;
       if (fresh) {

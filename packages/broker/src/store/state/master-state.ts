@@ -495,8 +495,8 @@ export class MasterState {
         if (msg.resumed === true) {
           // The clone holds the state at `offset`; the events after it follow.
           this.dropTransfer(to);
-          const { offset, epoch, heartbeatInterval, connectionTimeout } = msg;
-          this.callbacks.send({ type: 'ackClone', ...base, clone: entityFromKey(to), offset, epoch, heartbeatInterval, connectionTimeout, snapshot: new BrokerTable(), instance: this.instanceValue, resumed: true });
+          const { offset, epoch, heartbeatInterval, connectionTimeout, latest } = msg;
+          this.callbacks.send({ type: 'ackClone', ...base, clone: entityFromKey(to), offset, epoch, heartbeatInterval, connectionTimeout, snapshot: new BrokerTable(), instance: this.instanceValue, resumed: true, ...(latest !== undefined ? { latest } : {}) });
           return;
         }
         let t = this.openHandshakes.get(to);

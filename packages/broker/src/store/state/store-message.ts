@@ -69,6 +69,8 @@ export interface AckCloneMessage {
    * it follow.
    */
   readonly resumed?: boolean;
+  /** With `resumed`: the master's latest change then; the clone is not idle before it has it. */
+  readonly latest?: number;
 }
 
 /**
@@ -331,6 +333,7 @@ export function parseMasterMessage(x: unknown): MasterMessage {
       if (m.more !== undefined && typeof m.more !== 'boolean') bad(`'more' must be a boolean`);
       if (m.instance !== undefined && typeof m.instance !== 'string') bad(`'instance' must be a string`);
       if (m.resumed !== undefined && typeof m.resumed !== 'boolean') bad(`'resumed' must be a boolean`);
+      if (m.latest !== undefined) seqField(m, 'latest');
       break;
     case 'snapshotChunk':
       entityField(m, 'clone');
