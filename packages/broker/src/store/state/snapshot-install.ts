@@ -1,7 +1,7 @@
 import { decodeBinary, type Data } from '@broker-ts/data';
 import type { MemoryBackend } from '../backend';
 import type { EntityId } from './entity-id';
-import { storeEvents, type StoreEvent } from './store-event';
+import { storeEvents, type StoreEvent, type StoreEventSource } from './store-event';
 
 /** Entries a clone goes through per step of installing a snapshot (one turn of its event loop). */
 export const INSTALL_SLICE = 4096;
@@ -28,14 +28,14 @@ export class SnapshotInstall {
    * @param master - the master the snapshot came from (the publisher of updates and inserts)
    * @param old - the replica being replaced; closed once the install is done
    * @param fresh - the new replica
-   * @param emit - where the events go
+   * @param emit - where the events go: builders, called only by whoever wants the event
    */
   constructor(
     private readonly name: string,
     private readonly master: EntityId,
     private readonly old: MemoryBackend,
     private readonly fresh: MemoryBackend,
-    private readonly emit: (ev: StoreEvent) => void,
+    private readonly emit: (ev: StoreEventSource) => void,
   ) {
     // A first attach replaces an empty replica: only inserts.
     this.phase = old.size() === 0 ? 2 : 0;
@@ -64,13 +64,14 @@ export class SnapshotInstall {
       }
       n++;
       const [key, value] = r.value;
+      const { name, master } = this;
       if (this.phase === 0) {
-        if (this.fresh.storedValue(key) === undefined) this.emit(storeEvents.erase(this.name, decode(key), null));
+        if (this.fresh.storedValue(key) === undefined) this.emit((): StoreEvent => storeEvents.erase(name, decode(key), null));
       } else if (this.phase === 1) {
         const now = this.fresh.storedValue(key);
-        if (now !== undefined && now !== value) this.emit(storeEvents.update(this.name, decode(key), decode(value), decode(now), null, this.master));
+        if (now !== undefined && now !== value) this.emit((): StoreEvent => storeEvents.update(name, decode(key), decode(value), decode(now), null, master));
       } else if (this.old.storedValue(key) === undefined) {
-        this.emit(storeEvents.insert(this.name, decode(key), decode(value), null, this.master));
+        this.emit((): StoreEvent => storeEvents.insert(name, decode(key), decode(value), null, master));
       }
     }
     return this.phase === 3;
