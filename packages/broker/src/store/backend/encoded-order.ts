@@ -82,34 +82,29 @@ function real(): number {
   return xn === yn ? 0 : xn ? 1 : -1;
 }
 
-/** Reads a varbyte length at the left cursor. */
-function lengthLeft(): number {
-  let n = 0;
-  let scale = 1;
-  for (;;) {
-    const b = left.charCodeAt(pa++);
-    n += (b & 0x7f) * scale;
-    if (b < 0x80) return n;
-    scale *= 128;
-  }
-}
+/** Where the varbyte last read by {@link varbyte} ends. */
+let varbyteEnd = 0;
 
-/** Reads a varbyte length at the right cursor. */
-function lengthRight(): number {
+/** Reads the varbyte length at `p` of `s`; sets {@link varbyteEnd}. */
+function varbyte(s: string, p: number): number {
   let n = 0;
   let scale = 1;
   for (;;) {
-    const b = right.charCodeAt(pb++);
+    const b = s.charCodeAt(p++);
     n += (b & 0x7f) * scale;
-    if (b < 0x80) return n;
+    if (b < 0x80) break;
     scale *= 128;
   }
+  varbyteEnd = p;
+  return n;
 }
 
 /** Byte strings: the common prefix byte-wise, then the shorter first. */
 function text(): number {
-  const la = lengthLeft();
-  const lb = lengthRight();
+  const la = varbyte(left, pa);
+  pa = varbyteEnd;
+  const lb = varbyte(right, pb);
+  pb = varbyteEnd;
   const c = bytes(Math.min(la, lb));
   if (c !== 0) return c;
   if (la !== lb) return la < lb ? -1 : 1;
@@ -118,8 +113,10 @@ function text(): number {
 
 /** Sequences of `per` items per element (tables: a key and a value): element-wise, then the shorter first. */
 function sequence(per: number): number {
-  const na = lengthLeft();
-  const nb = lengthRight();
+  const na = varbyte(left, pa);
+  pa = varbyteEnd;
+  const nb = varbyte(right, pb);
+  pb = varbyteEnd;
   const n = Math.min(na, nb) * per;
   for (let i = 0; i < n; i++) {
     const c = item();
