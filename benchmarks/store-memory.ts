@@ -8,12 +8,14 @@
  * Each case runs in a fresh Node process (`--expose-gc`), so that its memory is its own:
  * - `map`: the baseline;
  * - `backend`: a `MemoryBackend` filled by N puts;
+ * - `master`: a master with a memory backend on an endpoint, filled by N puts through its
+ *   `Store` (fire-and-forget in bursts of 8,192 closed by a query, as the store curve fills it);
  * - `clone`: a master holding N keys in a memory backend in another process (the store
  *   curve's participant), and a clone in this one, attached over TCP loopback until it
  *   is idle (the snapshot installed, every store event emitted).
  *
  * Columns: *heap B/key* and *RSS B/key*: growth of the heap in use and of the resident set
- * over the process before the data (for the clone: with its endpoint created), after two
+ * over the process before the data (master and clone: with the endpoint created), after two
  * forced collections; *loaded*: RSS and heap in use the moment the data was all there,
  * before any forced collection (what `scale.ts` reports); *peak*: the process's highest RSS.
  *
@@ -30,7 +32,7 @@ import { storeKey, storeValue } from './scale/store-participant';
 import { quietLogger } from './throughput/quiet-logger';
 
 /** The cases, in the order they are printed. */
-const CASES = ['map', 'backend', 'clone'] as const;
+const CASES = ['map', 'backend', 'master', 'clone'] as const;
 type Case = (typeof CASES)[number];
 
 /** What one case's process reports. */
@@ -78,6 +80,18 @@ async function build(which: Case, keys: number, ready: () => NodeJS.MemoryUsage)
     const b = new MemoryBackend();
     for (let i = 0; i < keys; i++) b.put(storeKey(i), storeValue(i));
     return { held: b, before, ms: performance.now() - t0, done: async () => b.close() };
+  }
+  if (which === 'master') {
+    const ep = new Endpoint({ name: 'store-memory-master', logger: quietLogger(), disableSsl: true });
+    const before = ready();
+    const t0 = performance.now();
+    const store = await ep.attachMaster('scale', 'memory');
+    for (let i = 0; i < keys; i++) {
+      void store.put(storeKey(i), storeValue(i));
+      if (i % 8192 === 8191) await store.exists('x');
+    }
+    if (!(await store.exists(storeKey(keys - 1)))) throw new Error('the master lacks the last key');
+    return { held: store, before, ms: performance.now() - t0, done: () => ep.shutdown() };
   }
   const master = BenchChild.spawnNode('memory master', join(__dirname, 'scale', 'store-participant.ts'));
   const ep = new Endpoint({ name: 'store-memory-clone', logger: quietLogger(), disableSsl: true });
