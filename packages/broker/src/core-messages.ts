@@ -14,7 +14,7 @@ import type { PeerLink } from './peer-state';
 import type { PeerBye, PeerFilterUpdate, PeerHello, PeerReject, PeerWelcome } from './peer-protocol';
 import type { DrainMark, PublishBuffer } from './publish-buffer';
 import type { BackendKind, BackendOptions } from './store/backend';
-import type { StoreCommand, StorePublication } from './store/store-actor';
+import type { LocalPublication, StoreCommand, StorePublication } from './store/store-actor';
 
 /** A peer as `peers()` reports it. */
 export interface PeerInfo {
@@ -85,6 +85,7 @@ export type CoreCommand =
   | { type: 'peer-subscriptions' }
   | { type: 'stats' }
   | StorePublication
+  | LocalPublication
   | { type: 'attach-master'; name: string; backend: BackendKind; options: BackendOptions }
   | { type: 'attach-clone'; name: string; resyncInterval: number; staleInterval: number; mutationBufferInterval: number }
   | { type: 'detach-store'; name: string; actor: ActorRef }

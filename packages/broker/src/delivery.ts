@@ -99,6 +99,26 @@ export class Delivery {
   }
 
   /**
+   * Routes a local publication on an internal topic whose value is built only when a
+   * local subscription wants the topic now (see `LocalPublication`).
+   * @param topic - an internal topic (never sent to peers)
+   * @param make - builds the value
+   */
+  routeLocal(topic: string, make: () => Data): void {
+    this.host.stats.processed.data++;
+    const local = this.host.targets.targetsFor(topic).local;
+    if (local.length === 0) return;
+    let value: Data;
+    try {
+      value = make();
+    } catch (e) {
+      this.host.emitError('invalid_data', undefined, `dropped a local publication on ${topic} that cannot be built: ${(e as Error).message}`, 'warn');
+      return;
+    }
+    this.deliverLocal(topic, value, local, undefined);
+  }
+
+  /**
    * Gives a local message to the subscriptions in `targets` (except the publishing hub).
    * Local publications never wait: a full hub or status subscriber misses the message
    * (counted).

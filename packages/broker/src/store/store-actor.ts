@@ -12,7 +12,7 @@ import type { Backend } from './backend';
 import { STORE_TICK_INTERVAL_MS } from './channel';
 import type { ActorSink, InboundMessage } from './actor-sink';
 import { dropIncomingStoreMessage } from './store-fault-injection';
-import { CloneState, type CloneMessage, type EntityId, MasterState, type MasterMessage, type QueryResult, type StoreQuery, type WriteCommand, type WriteOutcome, writeCommands } from './state';
+import { CloneState, type CloneMessage, type EntityId, MasterState, type MasterMessage, type QueryResult, type StoreEventSource, type StoreQuery, type WriteCommand, type WriteOutcome, writeCommands } from './state';
 import { decodeInternalCommand, encodeInternalCommand, type InternalCommand } from '../native/internal-command';
 import { NativeCloneBridge } from './native/native-clone-bridge';
 import { NativeMasterBridge, OURS_ONLY, type BridgedOutput } from './native/native-master-bridge';
@@ -33,11 +33,23 @@ export interface StorePublication {
 }
 
 /**
+ * A local publication whose value is built only if a local subscription wants its topic
+ * when the core routes it (an internal topic: it never goes to peers). A clone installing
+ * a snapshot publishes its per-key events so: building one decodes a key and a value.
+ */
+export interface LocalPublication {
+  type: 'publish-local';
+  topic: string;
+  /** Builds the value; called at most once. */
+  make: () => Data;
+}
+
+/**
  * The commands a store actor sends its endpoint's core (members of the core's
  * `CoreCommand`): store events and errors published locally, store protocol messages
  * published to the peers.
  */
-export type StoreToCore = { type: 'publish'; topic: string; value: Data } | StorePublication;
+export type StoreToCore = { type: 'publish'; topic: string; value: Data } | LocalPublication | StorePublication;
 
 /** What a store actor hosts. */
 export type StoreSpec =
@@ -169,7 +181,7 @@ export class StoreActor extends Actor<StoreMessage> {
     const name = spec.name;
     const id: EntityId = { endpoint: ctx.system.nodeId, object: ctx.self.id };
     const common = {
-      event: (ev: Data) => core.tell({ type: 'publish', topic: storeEventsTopic(name), value: ev }),
+      event: (ev: StoreEventSource) => core.tell(typeof ev === 'function' ? { type: 'publish-local', topic: storeEventsTopic(name), make: ev } : { type: 'publish', topic: storeEventsTopic(name), value: ev }),
       error: (err: BrokerError) => this.reportError(err),
     };
     this.outTopic = spec.kind === 'master' ? cloneTopic(name) : masterTopic(name);

@@ -1,24 +1,24 @@
 import type { Data } from '@broker-ts/data';
-import type { SnapshotRows } from './backend';
+import type { EncodedEntry, SnapshotRows } from './backend';
 import type { BackendOptions } from './backend-options';
 import { optionEntries } from './backend-options';
+import { compareEncoded } from './encoded-order';
 import { OrderedRows } from './ordered-rows';
 import { RecordBackend, type RecordEntry, type StoredRecord } from './record-backend';
 
-/** Map key of a row: its key bytes as a latin1 string (one char per byte, so equal bytes ⇔ equal strings). */
-function mapKey(key: Uint8Array): string {
-  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
+/** Bytes as a latin1 string: one character per byte, so equal bytes ⇔ equal strings. */
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
-/**
- * A row of the memory backend. Views of the ordered rows may share it: a row written
- * before the last view was taken is replaced, never changed; a newer one is updated in place.
- */
-interface MemoryRow extends RecordEntry {
-  /** The decoded key, owned by the backend: the row's place in Broker's order. */
-  readonly order: Data;
-  /** The generation of {@link OrderedRows} it was written in. */
-  readonly generation: object;
+/** A latin1 string's bytes, a fresh copy. */
+function bytesOf(text: string): Uint8Array {
+  return Buffer.from(text, 'latin1');
+}
+
+/** A row of a view as the snapshot interface hands it out: fresh bytes of key and value. */
+function entryOf([key, value]: [string, string]): EncodedEntry {
+  return { key: bytesOf(key), value: bytesOf(value) };
 }
 
 /**
@@ -27,17 +27,27 @@ interface MemoryRow extends RecordEntry {
  * is always a fresh copy (Broker copies values out of its C++ map) and the three backends
  * agree byte for byte on what a key is.
  *
+ * Each row is two strings: the Broker binary encodings of its key and of its value, as
+ * latin1 strings (one byte per character; V8 keeps them in one-byte strings, a 16-byte
+ * header and the bytes, where a `Uint8Array` costs well over 100 bytes of objects). The
+ * hash table maps the key's string to the value's; an expiry, when a row has one, is kept
+ * in a second table; the key's string is the same string in both and in the tree.
+ *
  * Beside the hash table the rows are kept in Broker's key order (the order a snapshot
- * travels in, as a Broker table) in a copy-on-write tree: a snapshot is a view of it taken
- * in constant time, so a master neither sorts nor copies its store to answer a clone, and
- * reads the view piece by piece while it goes on taking writes.
+ * travels in, as a Broker table) in a copy-on-write tree of the same strings, ordered by
+ * reading the key encodings ({@link compareEncoded}), so no key is kept decoded: a
+ * snapshot is a view of it taken in constant time, so a master neither sorts nor copies
+ * its store to answer a clone, and reads the view piece by piece while it goes on taking
+ * writes.
  */
 export class MemoryBackend extends RecordBackend {
   readonly kind = 'memory' as const;
-  /** The rows, by {@link mapKey} of their key bytes. */
-  private rows = new Map<string, MemoryRow>();
+  /** The value of each row, by the key: both Broker binary encodings as latin1 strings. */
+  private rows = new Map<string, string>();
+  /** The expiry of the rows that have one (ns since the epoch), by the key's string. */
+  private expiring = new Map<string, bigint>();
   /** The same rows in key order. */
-  private ordered = new OrderedRows<MemoryRow>();
+  private ordered = new OrderedRows<string, string>(compareEncoded);
 
   /**
    * @param options - ignored, as Broker ignores them (they are still checked to be an
@@ -51,58 +61,60 @@ export class MemoryBackend extends RecordBackend {
   /**
    * The stored encoding of the value under an encoded key, without decoding anything:
    * how a clone compares a new snapshot with its replica.
-   * @param key - Broker binary encoding of the key
-   * @returns the value's encoding (the backend's own bytes: do not change them), or undefined
+   * @param key - Broker binary encoding of the key, as a latin1 string
+   * @returns the value's encoding as a latin1 string, or undefined
    */
-  storedValue(key: Uint8Array): Uint8Array | undefined {
-    return this.rows.get(mapKey(key))?.value;
+  storedValue(key: string): string | undefined {
+    return this.rows.get(key);
+  }
+
+  /**
+   * The rows as of now in Broker's key order, as their encodings in latin1 strings (see
+   * {@link storedValue}); later writes do not change what it yields. Constant time.
+   */
+  encodedRows(): Iterable<[string, string]> {
+    return this.ordered.view();
   }
 
   protected readRecord(key: Uint8Array): StoredRecord | undefined {
-    return this.rows.get(mapKey(key));
+    const k = latin1(key);
+    const value = this.rows.get(k);
+    return value === undefined ? undefined : { value: bytesOf(value), expiry: this.expiring.get(k) };
   }
 
   protected hasRecord(key: Uint8Array): boolean {
-    return this.rows.has(mapKey(key));
+    return this.rows.has(latin1(key));
   }
 
   protected writeRecord(key: Uint8Array, value: Uint8Array, expiry: bigint | undefined): void {
-    const k = mapKey(key);
-    const old = this.rows.get(k);
-    // Own copies: encoded bytes may be views into Node's shared 8 KiB pool, and a row kept
-    // for long would pin a whole slab each.
-    const bytes = new Uint8Array(value);
-    const generation = this.ordered.generation;
-    if (old !== undefined && old.generation === generation) {
-      // No view holds this row: an overwrite needs no search in the tree.
-      old.value = bytes;
-      old.expiry = expiry;
-      return;
-    }
-    // A new key is decoded once, for its order.
-    const row: MemoryRow = old === undefined
-      ? { key: new Uint8Array(key), value: bytes, expiry, order: this.decodeKey(key), generation }
-      : { key: old.key, value: bytes, expiry, order: old.order, generation };
-    this.ordered.set(row.order, row);
-    this.rows.set(k, row);
+    const k = latin1(key);
+    const v = latin1(value);
+    // A key already present keeps its first string in both the tree and the hash table
+    // (neither replaces a key it finds), so a key's string is held once however often it
+    // is written.
+    this.ordered.set(k, v);
+    this.rows.set(k, v);
+    if (expiry === undefined) this.expiring.delete(k);
+    else this.expiring.set(k, expiry);
   }
 
   protected deleteRecord(key: Uint8Array): boolean {
-    const k = mapKey(key);
-    const row = this.rows.get(k);
-    if (row === undefined) return false;
-    this.ordered.delete(row.order);
-    return this.rows.delete(k);
+    const k = latin1(key);
+    if (!this.rows.delete(k)) return false;
+    this.expiring.delete(k);
+    this.ordered.delete(k);
+    return true;
   }
 
   protected deleteRecordIfExpired(key: Uint8Array, now: bigint): boolean {
-    const row = this.rows.get(mapKey(key));
-    if (row === undefined || row.expiry === undefined || row.expiry > now) return false;
+    const expiry = this.expiring.get(latin1(key));
+    if (expiry === undefined || expiry > now) return false;
     return this.deleteRecord(key);
   }
 
   protected deleteAllRecords(): void {
     this.rows.clear();
+    this.expiring.clear();
     this.ordered.clear();
   }
 
@@ -112,12 +124,23 @@ export class MemoryBackend extends RecordBackend {
 
   protected listRecords(): RecordEntry[] {
     // In key order, so that the tables and sets built from it need no sorting.
-    return [...this.ordered.view().values()];
+    const out: RecordEntry[] = [];
+    for (const [k, v] of this.ordered.view()) out.push({ key: bytesOf(k), value: bytesOf(v), expiry: this.expiring.get(k) });
+    return out;
+  }
+
+  protected override listExpiring(): Array<{ key: Uint8Array; expiry: bigint }> {
+    return [...this.expiring].map(([k, expiry]) => ({ key: bytesOf(k), expiry }));
   }
 
   protected override orderedRecords(): SnapshotRows {
     const view = this.ordered.view();
-    return { size: view.size, [Symbol.iterator]: () => view.values() };
+    return {
+      size: view.size,
+      *[Symbol.iterator]() {
+        for (const row of view) yield entryOf(row);
+      },
+    };
   }
 
   protected atomically<T>(body: () => T): T {
@@ -129,6 +152,7 @@ export class MemoryBackend extends RecordBackend {
 
   protected closeStorage(): void {
     this.rows = new Map();
-    this.ordered = new OrderedRows();
+    this.expiring = new Map();
+    this.ordered = new OrderedRows(compareEncoded);
   }
 }

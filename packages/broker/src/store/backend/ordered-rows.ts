@@ -1,28 +1,28 @@
-import { compare, type Data } from '@broker-ts/data';
+import { compare as compareData, type Data } from '@broker-ts/data';
 
 /** Most entries of a leaf and most children of an inner node. */
 const FANOUT = 64;
 
-interface Leaf<V> {
+interface Leaf<V, K> {
   /** The tree generation that may change this node in place (see {@link OrderedRows.view}). */
   owner: object;
   readonly leaf: true;
-  keys: Data[];
+  keys: K[];
   values: V[];
 }
 
-interface Branch<V> {
+interface Branch<V, K> {
   owner: object;
   readonly leaf: false;
   /** `keys[i]` is at most every key under `children[i]` (`keys[0]` is not consulted). */
-  keys: Data[];
-  children: Node<V>[];
+  keys: K[];
+  children: Node<V, K>[];
 }
 
-type Node<V> = Leaf<V> | Branch<V>;
+type Node<V, K> = Leaf<V, K> | Branch<V, K>;
 
 /** Where a key lies under a branch: the last child whose lower bound is at most the key. */
-function childIndex<V>(b: Branch<V>, key: Data): number {
+function childIndex<V, K>(b: Branch<V, K>, key: K, compare: (a: K, b: K) => number): number {
   let lo = 1;
   let hi = b.keys.length - 1;
   let found = 0;
@@ -37,7 +37,7 @@ function childIndex<V>(b: Branch<V>, key: Data): number {
 }
 
 /** Where a key is in a leaf (`found`), or where it would go. */
-function leafIndex<V>(l: Leaf<V>, key: Data): { index: number; found: boolean } {
+function leafIndex<V, K>(l: Leaf<V, K>, key: K, compare: (a: K, b: K) => number): { index: number; found: boolean } {
   let lo = 0;
   let hi = l.keys.length - 1;
   while (lo <= hi) {
@@ -51,8 +51,9 @@ function leafIndex<V>(l: Leaf<V>, key: Data): { index: number; found: boolean } 
 }
 
 /**
- * A copy-on-write B+ tree from Broker keys to values, in Broker's total order of data
- * (`compare`): the order a snapshot of a store travels in. {@link OrderedRows.view} hands
+ * A copy-on-write B+ tree from keys to values, in an order given by a comparison: by
+ * default Broker keys in Broker's total order of data (`compare`), the order a snapshot
+ * of a store travels in. {@link OrderedRows.view} hands
  * out the entries as they are now in constant time; the tree keeps changing in place
  * until the next write reaches a node the view shares, which that write copies first
  * (one path of nodes per write, once per view). So a master can send a snapshot of a
@@ -62,15 +63,19 @@ function leafIndex<V>(l: Leaf<V>, key: Data): { index: number; found: boolean } 
  * removed), so after many erasures the tree holds more, sparser leaves than a balanced
  * one; its height only grows with inserts.
  */
-export class OrderedRows<V> {
-  private root: Node<V>;
+export class OrderedRows<V, K = Data> {
+  private root: Node<V, K>;
   /** The current generation: nodes with another owner are shared with a view. */
   private owner: object = {};
   private count = 0;
   /** The greatest key, for appending keys that arrive in order without a search. */
-  private last: Data | undefined = undefined;
+  private last: K | undefined = undefined;
 
-  constructor() {
+  /**
+   * @param compare - the order of the keys (negative, zero or positive, as `compare` of
+   *   `@broker-ts/data`, the default, which only suits Broker data)
+   */
+  constructor(private readonly compare: (a: K, b: K) => number = compareData as unknown as (a: K, b: K) => number) {
     this.root = { owner: this.owner, leaf: true, keys: [], values: [] };
   }
 
@@ -94,19 +99,20 @@ export class OrderedRows<V> {
    * @param value - the value
    * @param ownKey - the key to keep when it is new (a copy the tree owns; defaults to `key`)
    */
-  set(key: Data, value: V, ownKey: () => Data = () => key): void {
-    const path: Array<{ node: Branch<V>; index: number }> = [];
+  set(key: K, value: V, ownKey: () => K = () => key): void {
+    const compare = this.compare;
+    const path: Array<{ node: Branch<V, K>; index: number }> = [];
     let node = this.own(this.root, null, 0);
     const append = this.last !== undefined && compare(key, this.last) > 0;
     while (!node.leaf) {
-      const index = append ? node.children.length - 1 : childIndex(node, key);
+      const index = append ? node.children.length - 1 : childIndex(node, key, compare);
       path.push({ node, index });
       node = this.own(node.children[index], node, index);
     }
     let at: number;
     if (append) at = node.keys.length;
     else {
-      const { index, found } = leafIndex(node, key);
+      const { index, found } = leafIndex(node, key, compare);
       if (found) {
         node.values[index] = value;
         return;
@@ -126,25 +132,26 @@ export class OrderedRows<V> {
    * @param key - the key
    * @returns whether it was present
    */
-  delete(key: Data): boolean {
+  delete(key: K): boolean {
+    const compare = this.compare;
     // Search without copying; copy the path only when there is something to remove.
     const indices: number[] = [];
     let probe = this.root;
     while (!probe.leaf) {
-      const i = childIndex(probe, key);
+      const i = childIndex(probe, key, compare);
       indices.push(i);
       probe = probe.children[i];
     }
-    const { index, found } = leafIndex(probe, key);
+    const { index, found } = leafIndex(probe, key, compare);
     if (!found) return false;
-    const path: Array<{ node: Branch<V>; index: number }> = [];
+    const path: Array<{ node: Branch<V, K>; index: number }> = [];
     let node = this.own(this.root, null, 0);
     for (const i of indices) {
-      const branch = node as Branch<V>;
+      const branch = node as Branch<V, K>;
       path.push({ node: branch, index: i });
       node = this.own(branch.children[i], branch, i);
     }
-    const leaf = node as Leaf<V>;
+    const leaf = node as Leaf<V, K>;
     leaf.keys.splice(index, 1);
     leaf.values.splice(index, 1);
     this.count--;
@@ -177,7 +184,7 @@ export class OrderedRows<V> {
    * The entries as they are now, in key order. Constant time; later writes to the tree
    * do not change what the view yields.
    */
-  view(): OrderedView<V> {
+  view(): OrderedView<V, K> {
     const root = this.root;
     // The view shares every node from now on: the next write to one copies it.
     this.owner = {};
@@ -185,7 +192,7 @@ export class OrderedRows<V> {
   }
 
   /** A node this generation may change: `node` itself, or a copy linked into `parent` in its place. */
-  private own<N extends Node<V>>(node: N, parent: Branch<V> | null, index: number): N {
+  private own<N extends Node<V, K>>(node: N, parent: Branch<V, K> | null, index: number): N {
     if (node.owner === this.owner) return node;
     const copy = (node.leaf
       ? { owner: this.owner, leaf: true, keys: node.keys.slice(), values: node.values.slice() }
@@ -196,11 +203,11 @@ export class OrderedRows<V> {
   }
 
   /** Splits an overfull node, then its ancestors as they overflow. */
-  private split(node: Node<V>, path: Array<{ node: Branch<V>; index: number }>): void {
-    let full: Node<V> = node;
+  private split(node: Node<V, K>, path: Array<{ node: Branch<V, K>; index: number }>): void {
+    let full: Node<V, K> = node;
     for (let p = path.length; ; p--) {
       const half = full.keys.length >>> 1;
-      const right: Node<V> = full.leaf
+      const right: Node<V, K> = full.leaf
         ? { owner: this.owner, leaf: true, keys: full.keys.splice(half), values: full.values.splice(half) }
         : { owner: this.owner, leaf: false, keys: full.keys.splice(half), children: full.children.splice(half) };
       const bound = right.keys[0];
@@ -216,7 +223,7 @@ export class OrderedRows<V> {
     }
   }
 
-  private lastKey(): Data | undefined {
+  private lastKey(): K | undefined {
     let node = this.root;
     while (!node.leaf) node = node.children[node.children.length - 1];
     return node.keys.length === 0 ? undefined : node.keys[node.keys.length - 1];
@@ -224,13 +231,13 @@ export class OrderedRows<V> {
 }
 
 /** A fixed set of entries of an {@link OrderedRows}, read in key order. */
-export class OrderedView<V> implements Iterable<[Data, V]> {
+export class OrderedView<V, K = Data> implements Iterable<[K, V]> {
   /**
    * @param root - the tree's root when the view was taken (never changed again)
    * @param size - how many entries it holds
    */
   constructor(
-    private readonly root: Node<V>,
+    private readonly root: Node<V, K>,
     /** How many entries it holds. */
     readonly size: number,
   ) {}
@@ -241,13 +248,13 @@ export class OrderedView<V> implements Iterable<[Data, V]> {
   }
 
   /** The entries in key order. */
-  *[Symbol.iterator](): IterableIterator<[Data, V]> {
+  *[Symbol.iterator](): IterableIterator<[K, V]> {
     for (const leaf of this.leaves()) for (let i = 0; i < leaf.keys.length; i++) yield [leaf.keys[i], leaf.values[i]];
   }
 
-  private *leaves(): IterableIterator<Leaf<V>> {
-    const stack: Array<{ node: Branch<V>; next: number }> = [];
-    let node: Node<V> = this.root;
+  private *leaves(): IterableIterator<Leaf<V, K>> {
+    const stack: Array<{ node: Branch<V, K>; next: number }> = [];
+    let node: Node<V, K> = this.root;
     for (;;) {
       while (!node.leaf) {
         stack.push({ node, next: 1 });

@@ -1,7 +1,7 @@
 import { BrokerTable, count, encodeBinary, timespan, Timestamp, type Data } from '@broker-ts/data';
 import { capturedStoreSession } from '../../../test/native/captured-store-session';
 import { encodeInternalCommand, type InternalCommand } from '../../native/internal-command';
-import { CloneState, writeCommands as W, type CloneMessage, type EntityId, type StoreEvent, type WriteOutcome } from '../state';
+import { CloneState, writeCommands as W, type CloneMessage, type EntityId, eventOf, type StoreEvent, type WriteOutcome } from '../state';
 import { NativeCloneBridge } from './native-clone-bridge';
 import { epochEntity, fromNativeEntity } from './native-entity';
 
@@ -24,7 +24,7 @@ function clone() {
     id: CLONE,
     now: new Timestamp(T0),
     callbacks: {
-      event: (e) => events.push(e),
+      event: (e) => events.push(eventOf(e)),
       error: () => undefined,
       writeResult: (id, outcome) => answers.set(id, outcome),
       send: (msg) => {

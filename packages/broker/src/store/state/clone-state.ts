@@ -5,7 +5,7 @@ import { entityKey, sameEntity, type EntityId } from './entity-id';
 import type { WriteOutcome } from './master-state';
 import { ownData } from './own-data';
 import { refusedByMaster, writeError } from './store-error';
-import { storeEvents, type StoreEvent } from './store-event';
+import { storeEvents, type StoreEventSource } from './store-event';
 import { SnapshotAssembly, stagedEntries } from './snapshot-assembly';
 import { SnapshotInstall } from './snapshot-install';
 import { parseMasterMessage, type AckCloneMessage, type CloneCommand, type CloneMessage, type SnapshotChunkMessage, type WriteAckMessage } from './store-message';
@@ -21,8 +21,8 @@ export type CloneNotice =
 
 /** What a clone does to the world (injected; the clone itself does no I/O). */
 export interface CloneCallbacks {
-  /** A store event to publish locally on `storeEventsTopic(name)`. */
-  event(ev: StoreEvent): void;
+  /** A store event (or its builder) to publish locally on `storeEventsTopic(name)`. */
+  event(ev: StoreEventSource): void;
   /** A message for the master, to publish on `masterTopic(name)` (`msg.master` null: any master, the rendezvous). */
   send(msg: CloneMessage): void;
   /** A write the master refused, or one dropped without a master; the hosting actor publishes it on the status subscriber. */

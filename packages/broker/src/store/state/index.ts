@@ -9,7 +9,7 @@ export { ExpiryTimers } from './expiry-timers';
 export { MasterState, type MasterCallbacks, type MasterStateOptions, type WriteOutcome } from './master-state';
 export { ownData } from './own-data';
 export { errorCodeOf, refusedByMaster, rejectedWrite, writeError } from './store-error';
-export { storeEvents, type StoreEvent } from './store-event';
+export { storeEvents, type StoreEvent, type StoreEventSource, eventOf } from './store-event';
 export {
   parseCloneMessage,
   parseMasterMessage,

@@ -1,7 +1,7 @@
 import { count, type Data } from '@broker-ts/data';
 import { MemoryBackend } from '../backend';
 import { SnapshotInstall } from './snapshot-install';
-import type { StoreEvent } from './store-event';
+import { eventOf, type StoreEvent, type StoreEventSource } from './store-event';
 
 const M = { endpoint: 'm', object: 1 };
 
@@ -16,7 +16,7 @@ describe('SnapshotInstall', () => {
     const old = backend([['a', 1n], ['b', 2n], ['c', 3n], ['e', 'gone too']]);
     const fresh = backend([['b', 2n], ['c', count(4)], ['d', 5n], ['f', 'new']]);
     const events: StoreEvent[] = [];
-    const i = new SnapshotInstall('s', M, old, fresh, (ev) => events.push(ev));
+    const i = new SnapshotInstall('s', M, old, fresh, (ev) => events.push(eventOf(ev)));
     const sizes: number[] = [];
     while (!i.step(2)) sizes.push(events.length);
     expect(i.done).toBe(true);
@@ -34,10 +34,21 @@ describe('SnapshotInstall', () => {
     expect(fresh.size()).toBe(4);
   });
 
+  test('hands out builders: nothing is decoded for an event that nobody builds', () => {
+    const fresh = backend([['a', 1n], ['b', 'two']]);
+    const sources: StoreEventSource[] = [];
+    new SnapshotInstall('s', M, new MemoryBackend(), fresh, (ev) => sources.push(ev)).finish();
+    expect(sources.map((s) => typeof s)).toEqual(['function', 'function']);
+    expect(sources.map(eventOf)).toEqual([
+      ['insert', 's', 'a', 1n, null, 'm', count(1)],
+      ['insert', 's', 'b', 'two', null, 'm', count(1)],
+    ]);
+  });
+
   test('into an empty replica it only inserts, and finish() emits the rest at once', () => {
     const fresh = backend(Array.from({ length: 10 }, (_, n): [Data, Data] => [`k${n}`, BigInt(n)]));
     const events: StoreEvent[] = [];
-    const i = new SnapshotInstall('s', M, new MemoryBackend(), fresh, (ev) => events.push(ev));
+    const i = new SnapshotInstall('s', M, new MemoryBackend(), fresh, (ev) => events.push(eventOf(ev)));
     expect(i.step(3)).toBe(false);
     expect(events).toHaveLength(3);
     i.finish();

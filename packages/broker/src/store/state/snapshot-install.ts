@@ -1,7 +1,7 @@
-import { decodeBinary } from '@broker-ts/data';
-import type { EncodedEntry, MemoryBackend } from '../backend';
+import { decodeBinary, type Data } from '@broker-ts/data';
+import type { MemoryBackend } from '../backend';
 import type { EntityId } from './entity-id';
-import { storeEvents, type StoreEvent } from './store-event';
+import { storeEvents, type StoreEvent, type StoreEventSource } from './store-event';
 
 /** Entries a clone goes through per step of installing a snapshot (one turn of its event loop). */
 export const INSTALL_SLICE = 4096;
@@ -21,21 +21,21 @@ export const INSTALL_SLICE = 4096;
 export class SnapshotInstall {
   /** 0: erased keys (over the old replica), 1: changed keys (old), 2: new keys (over the new one), 3: done. */
   private phase: 0 | 1 | 2 | 3;
-  private rows: Iterator<EncodedEntry>;
+  private rows: Iterator<[string, string]>;
 
   /**
    * @param name - the store name
    * @param master - the master the snapshot came from (the publisher of updates and inserts)
    * @param old - the replica being replaced; closed once the install is done
    * @param fresh - the new replica
-   * @param emit - where the events go
+   * @param emit - where the events go: builders, called only by whoever wants the event
    */
   constructor(
     private readonly name: string,
     private readonly master: EntityId,
     private readonly old: MemoryBackend,
     private readonly fresh: MemoryBackend,
-    private readonly emit: (ev: StoreEvent) => void,
+    private readonly emit: (ev: StoreEventSource) => void,
   ) {
     // A first attach replaces an empty replica: only inserts.
     this.phase = old.size() === 0 ? 2 : 0;
@@ -63,14 +63,15 @@ export class SnapshotInstall {
         continue;
       }
       n++;
-      const { key, value } = r.value;
+      const [key, value] = r.value;
+      const { name, master } = this;
       if (this.phase === 0) {
-        if (this.fresh.storedValue(key) === undefined) this.emit(storeEvents.erase(this.name, decodeBinary(key), null));
+        if (this.fresh.storedValue(key) === undefined) this.emit((): StoreEvent => storeEvents.erase(name, decode(key), null));
       } else if (this.phase === 1) {
         const now = this.fresh.storedValue(key);
-        if (now !== undefined && !sameBytes(now, value)) this.emit(storeEvents.update(this.name, decodeBinary(key), decodeBinary(value), decodeBinary(now), null, this.master));
+        if (now !== undefined && now !== value) this.emit((): StoreEvent => storeEvents.update(name, decode(key), decode(value), decode(now), null, master));
       } else if (this.old.storedValue(key) === undefined) {
-        this.emit(storeEvents.insert(this.name, decodeBinary(key), decodeBinary(value), null, this.master));
+        this.emit((): StoreEvent => storeEvents.insert(name, decode(key), decode(value), null, master));
       }
     }
     return this.phase === 3;
@@ -81,11 +82,12 @@ export class SnapshotInstall {
     while (!this.step(Number.POSITIVE_INFINITY));
   }
 
-  private passRows(): Iterator<EncodedEntry> {
-    return (this.phase === 2 ? this.fresh : this.old).snapshotRows()[Symbol.iterator]();
+  private passRows(): Iterator<[string, string]> {
+    return (this.phase === 2 ? this.fresh : this.old).encodedRows()[Symbol.iterator]();
   }
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+/** Decodes a stored encoding (a latin1 string, see {@link MemoryBackend.storedValue}). */
+function decode(encoding: string): Data {
+  return decodeBinary(Buffer.from(encoding, 'latin1'));
 }

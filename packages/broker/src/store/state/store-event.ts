@@ -15,6 +15,21 @@ import type { EntityId } from './entity-id';
  */
 export type StoreEvent = Data[];
 
+/**
+ * A store event, or a function that builds it: how a clone installing a snapshot hands
+ * out one event per key without decoding every key and value for events that nobody may
+ * listen to (the endpoint builds it only when a local subscription wants the topic).
+ */
+export type StoreEventSource = StoreEvent | (() => StoreEvent);
+
+/**
+ * The event of a {@link StoreEventSource}, built if it is a builder.
+ * @param source - an event or its builder
+ */
+export function eventOf(source: StoreEventSource): StoreEvent {
+  return typeof source === 'function' ? source() : source;
+}
+
 function publisherFields(publisher: EntityId | null): [Data, Data] {
   return publisher === null ? [null, null] : [publisher.endpoint, new Count(BigInt(publisher.object))];
 }

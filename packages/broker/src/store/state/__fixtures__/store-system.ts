@@ -12,7 +12,7 @@ import { LossyNetwork, RELIABLE, type LossProfile } from '../../channel/__fixtur
 import { CloneState, type CloneNotice, type CloneStateOptions } from '../clone-state';
 import type { EntityId } from '../entity-id';
 import { MasterState, type MasterStateOptions, type WriteOutcome } from '../master-state';
-import type { StoreEvent } from '../store-event';
+import { eventOf, type StoreEvent } from '../store-event';
 import type { CloneMessage, MasterMessage } from '../store-message';
 
 /** The part of cbor-x the fixture uses. */
@@ -94,7 +94,7 @@ export class StoreSystem {
       channel,
       ...options,
       callbacks: {
-        event: (ev) => l.events.push(ev),
+        event: (ev) => l.events.push(eventOf(ev)),
         error: (e) => l.errors.push(e),
         send: (msg) => this.fromMaster(msg),
       },
@@ -119,7 +119,7 @@ export class StoreSystem {
       tickInterval: TICK_MS,
       ...options,
       callbacks: {
-        event: (ev) => l.events.push(ev),
+        event: (ev) => l.events.push(eventOf(ev)),
         error: (e) => l.errors.push(e),
         writeResult: (id, o) => {
           if (l.answers.has(id)) throw new Error(`putUnique ${id} answered twice on ${name}`);
