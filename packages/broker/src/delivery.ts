@@ -92,10 +92,19 @@ export class Delivery {
       this.host.emitError('serialization_failed', undefined, `dropped a publication on ${topic} that cannot be encoded: ${(e as Error).message}`, 'warn');
       return;
     }
-    if (!this.fitsPeers(topic, payload)) return;
     // Origin null: the peer knows we are the origin of what comes on our stream.
     const item: WireItem = [topic, payload, null, seq, this.host.router.ttl, receiver ?? null];
-    for (let i = 0; i < to.length; i++) this.sendToPeer(to[i], item);
+    if (payload.length <= PEER_MESSAGE_MAX_BYTES) {
+      for (let i = 0; i < to.length; i++) this.sendToPeer(to[i], item);
+      return;
+    }
+    // Too large for a broker-ts peer; Broker's own transport takes larger frames.
+    let refused = false;
+    for (let i = 0; i < to.length; i++) {
+      if (this.host.peers.get(to[i])?.link.kind === 'native') this.sendToPeer(to[i], item);
+      else refused = true;
+    }
+    if (refused) this.fitsPeers(topic, payload);
   }
 
   /**
@@ -147,14 +156,15 @@ export class Delivery {
   }
 
   /**
-   * Tells whether a payload fits a message to a peer ({@link PEER_MESSAGE_MAX_BYTES}); one
-   * that does not is reported (an error event and a warning) and sent to no peer, instead
-   * of being lost in the transport with the stream's credit for it.
+   * Tells whether a payload fits a message to a broker-ts peer ({@link
+   * PEER_MESSAGE_MAX_BYTES}); one that does not is reported (an error event and a
+   * warning), and the caller sends it to no broker-ts peer, instead of it being lost in
+   * the transport with the stream's credit for it.
    */
   fitsPeers(topic: string, payload: Uint8Array): boolean {
     if (payload.length <= PEER_MESSAGE_MAX_BYTES) return true;
     this.host.stats.peerDrops++;
-    this.host.emitError('serialization_failed', undefined, `a message of ${payload.length} bytes on ${topic} exceeds the ${PEER_MESSAGE_MAX_BYTES} bytes a message to a peer may have: not sent to peers (counted in stats().peerDrops)`, 'warn');
+    this.host.emitError('serialization_failed', undefined, `a message of ${payload.length} bytes on ${topic} exceeds the ${PEER_MESSAGE_MAX_BYTES} bytes a message to a broker-ts peer may have: not sent to broker-ts peers (counted in stats().peerDrops)`, 'warn');
     return false;
   }
 

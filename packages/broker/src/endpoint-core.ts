@@ -585,7 +585,8 @@ export class EndpointCore extends Actor<CoreMessage> {
       const seq = this.router.nextSequence();
       const payload = encodeStorePayload(msg);
       const item: WireItem = [topic, payload, null, seq, this.router.ttl, null];
-      if (to.length > 0 && this.delivery.fitsPeers(topic, payload)) for (const peer of to) if (this.peers.get(peer)?.link.kind !== 'native') this.delivery.sendToPeer(peer, item);
+      const ours = to.filter((peer) => this.peers.get(peer)?.link.kind !== 'native');
+      if (ours.length > 0 && this.delivery.fitsPeers(topic, payload)) for (const peer of ours) this.delivery.sendToPeer(peer, item);
     }
     if (native === undefined) return;
     this.stats.processed.command += native.length;

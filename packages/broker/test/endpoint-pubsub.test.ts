@@ -113,7 +113,7 @@ describe('two endpoints in one process', () => {
     a.publish('/big', 'after');
     expect(await sub.get({ timeout: 20_000 })).toEqual(['/big', 'after']);
     const events = errors.poll();
-    expect(events.filter((e) => e instanceof BrokerError).map((e) => [(e as BrokerError).code, /exceeds .* bytes a message to a peer may have/.test((e as BrokerError).message)])).toEqual([['serialization_failed', true]]);
+    expect(events.filter((e) => e instanceof BrokerError).map((e) => [(e as BrokerError).code, /exceeds .* bytes a message to a broker-ts peer may have/.test((e as BrokerError).message)])).toEqual([['serialization_failed', true]]);
     expect((await a.stats()).peerDrops).toBe(dropsBefore + 1);
     expect((await a.peers()).map((p) => p.status)).toEqual(['peered']);
   }, 60_000);
