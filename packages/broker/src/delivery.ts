@@ -104,7 +104,7 @@ export class Delivery {
       if (this.host.peers.get(to[i])?.link.kind === 'native') this.sendToPeer(to[i], item);
       else refused = true;
     }
-    if (refused) this.fitsPeers(topic, payload);
+    if (refused) this.reportOversized(topic, payload.length);
   }
 
   /**
@@ -156,16 +156,15 @@ export class Delivery {
   }
 
   /**
-   * Tells whether a payload fits a message to a broker-ts peer ({@link
-   * PEER_MESSAGE_MAX_BYTES}); one that does not is reported (an error event and a
-   * warning), and the caller sends it to no broker-ts peer, instead of it being lost in
-   * the transport with the stream's credit for it.
+   * Reports a message larger than {@link PEER_MESSAGE_MAX_BYTES} that the caller sends to
+   * no broker-ts peer (an error event, a warning, `stats().peerDrops`), instead of it
+   * being lost in the transport with the stream's credit for it.
+   * @param topic - its topic
+   * @param bytes - its payload's size
    */
-  fitsPeers(topic: string, payload: Uint8Array): boolean {
-    if (payload.length <= PEER_MESSAGE_MAX_BYTES) return true;
+  reportOversized(topic: string, bytes: number): void {
     this.host.stats.peerDrops++;
-    this.host.emitError('serialization_failed', undefined, `a message of ${payload.length} bytes on ${topic} exceeds the ${PEER_MESSAGE_MAX_BYTES} bytes a message to a broker-ts peer may have: not sent to broker-ts peers (counted in stats().peerDrops)`, 'warn');
-    return false;
+    this.host.emitError('serialization_failed', undefined, `a message of ${bytes} bytes on ${topic} exceeds the ${PEER_MESSAGE_MAX_BYTES} bytes a message to a broker-ts peer may have: not sent to broker-ts peers (counted in stats().peerDrops)`, 'warn');
   }
 
   /** Pushes a wire item into a peer's output; drops by the overflow policy are counted and warned once. */

@@ -32,7 +32,7 @@ import { Delivery } from './delivery';
 import { LocalTargets } from './local-targets';
 import type { PublishBuffer } from './publish-buffer';
 import { PublicationPacing } from './publication-pacing';
-import { CORE_ACTOR_NAME, type WireItem } from './peer-protocol';
+import { CORE_ACTOR_NAME, PEER_MESSAGE_MAX_BYTES, type WireItem } from './peer-protocol';
 import { OutboundPeerings, type PeeringStep } from './outbound-peerings';
 import { ActorPeerLink, newPeerState, type PeerState } from './peer-state';
 import { ActorPeerHandlers } from './actor-peer-handlers';
@@ -586,7 +586,8 @@ export class EndpointCore extends Actor<CoreMessage> {
       const payload = encodeStorePayload(msg);
       const item: WireItem = [topic, payload, null, seq, this.router.ttl, null];
       const ours = to.filter((peer) => this.peers.get(peer)?.link.kind !== 'native');
-      if (ours.length > 0 && this.delivery.fitsPeers(topic, payload)) for (const peer of ours) this.delivery.sendToPeer(peer, item);
+      if (ours.length > 0 && payload.length > PEER_MESSAGE_MAX_BYTES) this.delivery.reportOversized(topic, payload.length);
+      else for (const peer of ours) this.delivery.sendToPeer(peer, item);
     }
     if (native === undefined) return;
     this.stats.processed.command += native.length;
