@@ -48,7 +48,7 @@ import { ActorSink } from './store/actor-sink';
 import { StoreActor, type StoreCommand, type StoreSpec } from './store/store-actor';
 import { encodeStorePayload } from './store/store-payload';
 import { isStoreItem, nativeCommandFrame, nativeStoreItem } from './store/native/native-store-items';
-import type { EndpointLife } from './endpoint-life';
+import { type EndpointLife, newEndpointLife } from './endpoint-life';
 
 /** How long a peering handshake may take before the attempt counts as failed. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -106,10 +106,13 @@ export class EndpointCore extends Actor<CoreMessage> {
     /** The endpoint's wall clock in ms since the epoch (virtual unless `useRealTime`), for store timestamps. */
     private readonly wallNow: () => number,
     /** What the facade's publishing objects read: the core keeps its peer count there. */
-    private readonly life: EndpointLife = { stopped: false, peers: 0, localListeners: 0 },
+    private readonly life: EndpointLife = newEndpointLife(),
   ) {
     super(ctx);
     this.router = new Router({ self: ctx.system.nodeId, forward: options.forward, ttl: options.ttl });
+    // The publish calls encode a value at the call only for a topic some peer takes.
+    const router = this.router;
+    this.life.wantedByPeers = (topic) => router.peersFor(topic).length > 0;
     this.peerings = new OutboundPeerings(HANDSHAKE_TIMEOUT_MS, (id) => this.peers.has(id));
     // A retry is work the application waits on: it keeps the process alive.
     this.peeringTimers = new KeyedTimers(ctx.system.clock, KEEP_ALIVE);

@@ -16,6 +16,16 @@ export interface EndpointLife {
    * subscriptions to internal topics (set by the core as subscriptions come and go).
    */
   localListeners: number;
+  /**
+   * Whether some peer's filter takes a topic now (set by the core, which knows the
+   * filters; until then every topic counts as wanted).
+   */
+  wantedByPeers: (topic: string) => boolean;
+}
+
+/** The state of a new endpoint, before its core set anything. */
+export function newEndpointLife(): EndpointLife {
+  return { stopped: false, peers: 0, localListeners: 0, wantedByPeers: () => true };
 }
 
 // Local bindings of the per-publication calls: see docs/architecture.md, "Local bindings
@@ -26,12 +36,14 @@ const convertToData = toData;
 /**
  * A publication's bytes for the peers: exact data checked while it is encoded (one walk
  * instead of `toData` and a later encoding), or undefined when the value needs `toData`
- * (natural input, or one it refuses) or the endpoint has no peer to send it to (then
- * `toData` alone is the cheaper check, and the core encodes the value if a peer appears
- * before it is sent).
+ * (natural input, or one it refuses) or no peer would take it: the endpoint has none, or
+ * none whose filter takes `topic` (then `toData` alone is the cheaper check, and the
+ * core encodes the value if a peer wants it by the time it is routed).
+ * @param topic - the publication's topic; omitted for one addressed to a peer by id,
+ *   which no filter decides
  */
-export function encodeForPeers(value: DataInput, life: Readonly<EndpointLife>): Uint8Array | undefined {
-  return life.peers > 0 ? encodeExact(value) : undefined;
+export function encodeForPeers(value: DataInput, life: Readonly<EndpointLife>, topic?: string): Uint8Array | undefined {
+  return life.peers > 0 && (topic === undefined || life.wantedByPeers(topic)) ? encodeExact(value) : undefined;
 }
 
 /**

@@ -13,7 +13,7 @@ import type { BackendKind, BackendOptions } from './store/backend';
 import { openStoreFrontend, type Store } from './store/store';
 import { type EndpointOptions, resolveEndpointOptions, type ResolvedEndpointOptions } from './endpoint-options';
 import { Hub } from './hub';
-import { encodeForPeers as encodeForPeersExport, type EndpointLife, publishedData as publishedDataExport } from './endpoint-life';
+import { encodeForPeers as encodeForPeersExport, type EndpointLife, newEndpointLife, publishedData as publishedDataExport } from './endpoint-life';
 import { LazyCallbackSink, ValueCallbackSink } from './callback-sinks';
 import type { LazyDataMessage } from './lazy-data-message';
 import type { Logger } from 'pino';
@@ -218,7 +218,7 @@ export class Endpoint {
   publish(topic: string, value: DataInput): void {
     checkTopic(topic);
     // With peers, exact data is checked while it is encoded (one walk); see encodeForPeers.
-    const payload = encodeForPeers(value, this.life);
+    const payload = encodeForPeers(value, this.life, topic);
     this.enqueue(topic, publishedData(value, payload, this.life), undefined, undefined, payload);
   }
 
@@ -243,7 +243,7 @@ export class Endpoint {
       if (!Array.isArray(item) || item.length !== 2) throw new BrokerError('invalid_data', 'publishBatch takes [topic, value] pairs');
       const [topic, value] = item as [unknown, DataInput];
       checkTopic(topic);
-      const payload = encodeForPeers(value, this.life);
+      const payload = encodeForPeers(value, this.life, topic);
       batch.push([topic, publishedData(value, payload, this.life), payload]);
     }
     for (const [topic, value, payload] of batch) this.enqueue(topic, value, undefined, undefined, payload);
@@ -294,7 +294,7 @@ export class Endpoint {
   private readonly hubPublish = (topic: string, value: Data | undefined, from: number, payload?: Uint8Array): void => this.enqueue(topic, value, undefined, from, payload);
 
   /** Whether the endpoint was shut down (shared with its subscribers and publishers). */
-  private readonly life: EndpointLife = { stopped: false, peers: 0, localListeners: 0 };
+  private readonly life: EndpointLife = newEndpointLife();
 
   /** @throws BrokerError `shutting_down` after shutdown */
   private checkOpen(): void {

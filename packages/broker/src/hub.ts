@@ -24,7 +24,7 @@ export class Hub extends Subscriber {
   publish(topic: string, value: DataInput): void {
     checkTopic(topic);
     // Checked while encoded, as Endpoint.publish does.
-    const payload = encodeForPeers(value, this.wiring.life);
+    const payload = encodeForPeers(value, this.wiring.life, topic);
     this.wiring.publish(topic, publishedData(value, payload, this.wiring.life), this.wiring.id, payload);
   }
 }

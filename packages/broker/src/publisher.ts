@@ -9,7 +9,7 @@
 import type { Clock } from '@broker-ts/actor';
 import { RateMeter } from '@broker-ts/actor/internal';
 import { BrokerError, type Data, type DataInput } from '@broker-ts/data';
-import { encodeForPeers as encodeForPeersExport, type EndpointLife, publishedData as publishedDataExport } from './endpoint-life';
+import { encodeForPeers as encodeForPeersExport, type EndpointLife, newEndpointLife, publishedData as publishedDataExport } from './endpoint-life';
 import { arrayOf } from './argument-checks';
 import type { PublisherPort } from './local-subscription';
 import { type DrainMark, PublishBuffer } from './publish-buffer';
@@ -51,7 +51,7 @@ export class Publisher {
     /** Called once, by the first `close()`. */
     private readonly onClose?: () => void,
     /** Whether the endpoint was shut down, how many peers and local listeners it has. */
-    private readonly life: Readonly<EndpointLife> = { stopped: false, peers: 0, localListeners: 0 },
+    private readonly life: Readonly<EndpointLife> = newEndpointLife(),
   ) {
     this.buffer = new PublishBuffer(capacity);
     this.meter = new RateMeter(clock.now());
@@ -96,7 +96,7 @@ export class Publisher {
     let data: Data | undefined;
     let payload: Uint8Array | undefined;
     try {
-      payload = encodeForPeers(value, this.life);
+      payload = encodeForPeers(value, this.life, this.topic);
       data = publishedData(value, payload, this.life);
     } catch (e) {
       return Promise.reject(e);
