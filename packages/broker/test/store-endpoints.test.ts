@@ -1,10 +1,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BrokerError, count, Endpoint, EnumValue, ReservedTopics, isStatus, set, storeEventsTopic, Timespan, type Data, type Store } from '@broker-ts/broker';
+import { BrokerError, count, Endpoint, EnumValue, ReservedTopics, isStatus, set, storeEventsTopic, Timespan, type Data, type StatusSubscriber, type Store } from '@broker-ts/broker';
 
 async function until(check: () => Promise<boolean> | boolean): Promise<void> {
   while (!(await check())) await new Promise((r) => setImmediate(r));
+}
+
+/** The next `n` errors of a status subscriber, skipping status events. */
+async function errorsOf(sub: StatusSubscriber, n: number): Promise<BrokerError[]> {
+  const errors: BrokerError[] = [];
+  while (errors.length < n) {
+    const item = await sub.get();
+    if (!isStatus(item)) errors.push(item);
+  }
+  return errors;
 }
 
 describe('data stores across endpoints', () => {
@@ -195,6 +205,44 @@ describe('data stores across endpoints', () => {
     expect(await clone.awaitIdle({ timeout: 60_000 })).toBe(true);
     for (let k = 0; k < 8; k++) expect(await clone.get(`k${k}`)).toEqual(big(152 + k));
     expect((await a.stats()).peerDrops).toBe(0);
+  }, 120_000);
+
+  test('a write whose row could not reach a clone is refused with invalid_data, on the master and on a clone, and the store goes on', async () => {
+    const master = await a.attachMaster('huge', 'memory');
+    const errorsA = a.makeStatusSubscriber();
+    const errorsB = b.makeStatusSubscriber();
+    const port = await a.listen();
+    expect(await b.peer('127.0.0.1', port)).toBe(true);
+    const clone = await b.attachClone('huge', { resyncInterval: 3_600_000 });
+    expect(await clone.awaitIdle({ timeout: 20_000 })).toBe(true);
+    const huge = 'x'.repeat(17 * 1024 * 1024);
+    // Acknowledged writes reject; the master's store and the clone's replica keep the old value.
+    await master.put('k', 'small');
+    await expect(master.put('k', huge, { ack: true })).rejects.toMatchObject({ code: 'invalid_data' });
+    await expect(clone.put('k', huge, { ack: true })).rejects.toMatchObject({ code: 'invalid_data' });
+    // Fire-and-forget ones become error events where they were issued; a clone refuses
+    // them itself, before sending anything.
+    await clone.put('other', huge);
+    const fromClone = await errorsOf(errorsB, 2);
+    expect(fromClone.map((e) => e.code)).toEqual(['invalid_data', 'invalid_data']);
+    expect(fromClone[1].message).toMatch(/store 'huge': put on key other failed: .* more than the \d+ a row may have/);
+    // A value that fits, grown by appends past the limit: the append that would cross it is refused.
+    const near = 'y'.repeat(16 * 1024 * 1024 - 256 * 1024);
+    await master.put('grow', near, { ack: true });
+    await expect(master.append('grow', 'z'.repeat(200 * 1024), { ack: true })).rejects.toMatchObject({ code: 'invalid_data' });
+    // The store goes on: the clone gets what fits, and nothing over the limit was sent.
+    await master.put('after', 1n);
+    await until(async () => (await clone.get('after')) === 1n);
+    expect(await clone.get('k')).toBe('small');
+    expect(await clone.get('other')).toBeUndefined();
+    expect(((await clone.get('grow')) as string).length).toBe(near.length);
+    expect(await master.get('k')).toBe('small');
+    expect(await clone.awaitIdle({ timeout: 20_000 })).toBe(true);
+    expect((await a.stats()).peerDrops).toBe(0);
+    expect((await b.stats()).peerDrops).toBe(0);
+    // The master's own refusals (its put and its append) were error events there too.
+    expect((await errorsOf(errorsA, 2)).map((e) => e.code)).toEqual(['invalid_data', 'invalid_data']);
+    expect(errorsA.poll().filter((e) => !isStatus(e))).toEqual([]);
   }, 120_000);
 });
 

@@ -544,18 +544,20 @@ export class StoreActor extends Actor<StoreMessage> {
    * of large values never makes a payload over what a peer message may hold.
    */
   private flush(): void {
-    while (this.outbox.length > 0) {
-      const limit = this.outbox.length <= STORE_BATCH_LIMIT ? this.outbox.length : STORE_BATCH_LIMIT;
-      let n = 0;
+    const outbox = this.outbox;
+    this.outbox = [];
+    for (let start = 0; start < outbox.length; ) {
+      const limit = Math.min(outbox.length, start + STORE_BATCH_LIMIT);
+      let end = start;
       let bytes = 0;
-      while (n < limit) {
-        bytes += storeMessageSize(this.outbox[n], PEER_BATCH_BYTES);
-        if (bytes > PEER_BATCH_BYTES && n > 0) break;
-        n++;
+      while (end < limit) {
+        bytes += storeMessageSize(outbox[end], PEER_BATCH_BYTES);
+        if (bytes > PEER_BATCH_BYTES && end > start) break;
+        end++;
       }
-      const msgs = n === this.outbox.length ? this.outbox : this.outbox.slice(0, n);
-      this.outbox = msgs === this.outbox ? [] : this.outbox.slice(n);
+      const msgs = start === 0 && end === outbox.length ? outbox : outbox.slice(start, end);
       this.core.tell({ type: 'publish-store', topic: this.outTopic, msg: msgs.length === 1 ? msgs[0] : msgs });
+      start = end;
     }
     if (this.nativeOutbox.length > 0) {
       const native = this.nativeOutbox;

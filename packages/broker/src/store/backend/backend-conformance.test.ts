@@ -473,6 +473,30 @@ describe.each(ALL_KINDS)('%s backend', (kind) => {
     }
   });
 
+  describe('maxRowBytes', () => {
+    it('is unlimited unless set, and then refuses a put, add or subtract whose row would be larger, changing nothing', () => {
+      expect(b.maxRowBytes).toBe(Number.POSITIVE_INFINITY);
+      b.put('big', 'x'.repeat(1000));
+      // Key 'k' encodes in 3 bytes; a string of n ASCII characters in n + 2 when n < 128.
+      b.maxRowBytes = 3 + 2 + 100;
+      b.put('k', 'y'.repeat(100), ts(1000));
+      b.put('other', 'untouched');
+      const before = state(b);
+      expect(errorCodeOf(() => b.put('k', 'y'.repeat(101)))).toBe('invalid_data');
+      expect(brokerErrorOf(() => b.put('k', 'y'.repeat(101))).message).toMatch(/row of key k would have 106 bytes, more than the 105/);
+      expect(errorCodeOf(() => b.add('k', 'z', 'string'))).toBe('invalid_data');
+      expect(errorCodeOf(() => b.add('new', 'z'.repeat(200), 'string'))).toBe('invalid_data');
+      expect(state(b)).toEqual(before);
+      // Rows stored before the limit stay readable and can shrink back within it.
+      expect(b.get('big')).toBe('x'.repeat(1000));
+      b.put('big', 'small');
+      b.put('v', ['a'.repeat(40), 'b'.repeat(40)]);
+      b.maxRowBytes = 10;
+      expect(errorCodeOf(() => b.subtract('v', 'ignored'))).toBe('invalid_data');
+      expect(b.get('v')).toEqual(['a'.repeat(40), 'b'.repeat(40)]);
+    });
+  });
+
   describe('lifecycle', () => {
     it('fails every operation after close with backend_failure, and close is idempotent', () => {
       b.put('k', 1n);

@@ -59,6 +59,14 @@ export interface Backend {
   readonly kind: BackendKind;
 
   /**
+   * The most bytes a row may have, its key's and its value's encodings together:
+   * {@link put}, {@link add} and {@link subtract} refuse a larger row with `invalid_data`
+   * and leave the store unchanged. Unlimited (`Infinity`) unless the owner sets it (a
+   * master sets what it can send to a clone). Rows already stored are not checked.
+   */
+  maxRowBytes: number;
+
+  /**
    * Inserts or overwrites an entry. Without an expiry, an earlier expiry of the key is cleared.
    * @param key - the key
    * @param value - the value

@@ -55,6 +55,8 @@ export abstract class RecordBackend implements Backend {
   abstract readonly kind: BackendKind;
   /** Set by {@link close}; every later call fails with `backend_failure`. */
   private closed = false;
+  /** See {@link Backend.maxRowBytes}. */
+  maxRowBytes = Number.POSITIVE_INFINITY;
 
   /** Reads the row of a key, or `undefined`. */
   protected abstract readRecord(key: Uint8Array): StoredRecord | undefined;
@@ -120,9 +122,16 @@ export abstract class RecordBackend implements Backend {
     return this.decodeStored(record.value, 'value');
   }
 
+  /** Refuses a row over {@link maxRowBytes} before anything is written. */
+  private checkRow(k: Uint8Array, v: Uint8Array, key: Data): void {
+    const bytes = k.length + v.length;
+    if (bytes > this.maxRowBytes) throw new BrokerError('invalid_data', `the row of key ${describeKey(key)} would have ${bytes} bytes, more than the ${this.maxRowBytes} a row may have`);
+  }
+
   put(key: Data, value: Data, expiry?: Timestamp): void {
     const k = encodeBinary(key);
     const v = encodeBinary(value);
+    this.checkRow(k, v, key);
     const e = expiryNs(expiry);
     this.run('put', () => this.writeRecord(k, v, e));
   }
@@ -135,7 +144,9 @@ export abstract class RecordBackend implements Backend {
         const record = this.readRecord(k);
         const current = record === undefined ? initialValue(initType) : this.decodeStored(record.value, 'value');
         const next = applyAdd(current, value);
-        this.writeRecord(k, encodeBinary(next), e);
+        const v = encodeBinary(next);
+        this.checkRow(k, v, key);
+        this.writeRecord(k, v, e);
         return next;
       }),
     );
@@ -147,7 +158,9 @@ export abstract class RecordBackend implements Backend {
     return this.run('subtract', () =>
       this.atomically(() => {
         const next = applySubtract(this.readValue(k, key), value);
-        this.writeRecord(k, encodeBinary(next), e);
+        const v = encodeBinary(next);
+        this.checkRow(k, v, key);
+        this.writeRecord(k, v, e);
         return next;
       }),
     );

@@ -10,6 +10,7 @@ import { SnapshotAssembly, stagedEntries } from './snapshot-assembly';
 import { SnapshotInstall } from './snapshot-install';
 import { parseMasterMessage, type AckCloneMessage, type CloneCommand, type CloneMessage, type SnapshotChunkMessage, type WriteAckMessage } from './store-message';
 import { answerQuery, type QueryResult, type StoreQuery } from './store-query';
+import { STORE_ROW_MAX_BYTES, writeBytesOver } from './row-limit';
 import type { WriteCommand } from './write-command';
 
 /** Something the clone went through, for logs and statuses. */
@@ -59,6 +60,12 @@ export interface CloneStateOptions {
   channel?: Partial<ChannelOptions>;
   /** Most writes waiting for the master's acknowledgement or buffered (default 4096). */
   maxPendingWrites?: number;
+  /**
+   * The most bytes a write's key and value may have encoded (default
+   * {@link STORE_ROW_MAX_BYTES}, what the master accepts): a larger write is refused
+   * with `invalid_data` before it is sent.
+   */
+  maxRowBytes?: number;
 }
 
 /** A write issued here and not yet acknowledged by a master. */
@@ -135,6 +142,7 @@ export class CloneState {
   private readonly staleIntervalNs: bigint | null;
   private readonly bufferIntervalNs: bigint | null;
   private readonly maxPendingWrites: number;
+  private readonly maxRowBytes: number;
   private readonly resendTicks: number;
 
   /**
@@ -181,6 +189,8 @@ export class CloneState {
     this.bufferIntervalNs = buffer <= 0 ? null : msToNs(buffer);
     this.maxPendingWrites = options.maxPendingWrites ?? 4096;
     if (!Number.isSafeInteger(this.maxPendingWrites) || this.maxPendingWrites < 1) throw new BrokerError('invalid_data', `clone option 'maxPendingWrites' must be a positive integer`);
+    this.maxRowBytes = options.maxRowBytes ?? STORE_ROW_MAX_BYTES;
+    if (!Number.isSafeInteger(this.maxRowBytes) || this.maxRowBytes < 1) throw new BrokerError('invalid_data', `clone option 'maxRowBytes' must be a positive integer`);
     this.consumer = new ChannelConsumer<CloneCommand>(
       {
         consume: (cmd, seq) => {
@@ -237,6 +247,8 @@ export class CloneState {
     const request = cmd.op === 'putUnique' ? cmd.requestId : requestId;
     if (this.closed) return this.refuse(cmd, 'shutting_down', 'the clone is closed', request);
     if (this.outbox.length >= this.maxPendingWrites) return this.refuse(cmd, 'unspecified', `${this.maxPendingWrites} writes already wait for the master`, request);
+    const bytes = writeBytesOver(cmd, this.maxRowBytes);
+    if (bytes > 0) return this.refuse(cmd, 'invalid_data', `its key and value would have ${bytes} bytes, more than the ${this.maxRowBytes} a row may have`, request);
     if (this.masterValue === null && !this.buffering()) return this.refuse(cmd, 'no_such_master', 'no master known and the mutation buffer interval is over', request);
     const w: PendingWrite = { writeId: this.nextWriteId++, command: ownCommand(cmd), ack: request !== undefined };
     if (request !== undefined) this.requests.set(w.writeId, request);
@@ -645,7 +657,7 @@ export class CloneState {
     return this.bufferIntervalNs !== null && this.nowValue.ns < this.lostAt + this.bufferIntervalNs;
   }
 
-  private refuse(cmd: WriteCommand, code: 'no_such_master' | 'unspecified' | 'shutting_down', reason: string, requestId: number | undefined): void {
+  private refuse(cmd: WriteCommand, code: 'no_such_master' | 'unspecified' | 'shutting_down' | 'invalid_data', reason: string, requestId: number | undefined): void {
     const error = writeError(this.name, cmd, code, reason);
     this.callbacks.error(error);
     if (requestId !== undefined) this.callbacks.writeResult(requestId, { ok: false, error });

@@ -12,6 +12,7 @@ import { parseCloneMessage, type CloneCommand, type CloneWriteMessage, type Mast
 import { answerQuery, type QueryResult, type StoreQuery } from './store-query';
 import type { WriteCommand } from './write-command';
 import { cloneCommandSize } from './approximate-size';
+import { STORE_ROW_MAX_BYTES } from './row-limit';
 
 /** The outcome of a write: done (with the answer of a putUnique), or refused with a `BrokerError`. */
 export type WriteOutcome = { readonly ok: true; readonly inserted?: boolean } | { readonly ok: false; readonly error: BrokerError };
@@ -50,6 +51,12 @@ export interface MasterStateOptions {
   snapshotWindow?: number;
   /** This master's instance, which clones name to resume (default: a random UUID; tests fix it). */
   instance?: string;
+  /**
+   * The most bytes a row may have, key and value encoded (default
+   * {@link STORE_ROW_MAX_BYTES}, what one change to a clone can carry): a write that
+   * would make a larger row is refused with `invalid_data`.
+   */
+  maxRowBytes?: number;
 }
 
 /** What the master remembers of one writing clone. */
@@ -123,6 +130,7 @@ export class MasterState {
     this.id = options.id;
     this.instanceValue = options.instance ?? randomUUID();
     this.backend = options.backend;
+    this.backend.maxRowBytes = positive(options.maxRowBytes ?? STORE_ROW_MAX_BYTES, 'maxRowBytes');
     this.callbacks = options.callbacks;
     this.nowValue = options.now;
     this.writeWindow = positive(options.writeWindow ?? 1024, 'writeWindow');
