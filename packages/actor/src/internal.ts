@@ -9,6 +9,7 @@ export { Mailbox, PushResult } from './mailbox';
 export type { NodeLink } from './node-link';
 export { NodeRouter, type LinkUpOptions } from './node-router';
 export { ACTOR_ERROR_TAG, ACTOR_REF_TAG, decodeEnvelopes, encodeEnvelopes, registerCodecExtension, type CodecExtension } from './envelope-codec';
+export { ChunkQueue } from './net/chunk-queue';
 export { MessagePortLink, type MessagePortLinkOptions, type PortLike } from './worker/message-port-link';
 export { BoundedBuffer, type PushOutcome } from './flow/bounded-buffer';
 export { CreditController } from './flow/credit-controller';

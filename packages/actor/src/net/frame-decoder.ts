@@ -1,3 +1,4 @@
+import { ChunkQueue } from './chunk-queue';
 import { NetError } from './net-error';
 
 /** Receives what a {@link FrameDecoder} parses, synchronously, in stream order. */
@@ -44,12 +45,8 @@ export const FRAME_HEADER_SIZE = 4;
  * input chunk), and only the bytes actually received.
  */
 export class FrameDecoder {
-  /** Incomplete input, oldest first; `offset` bytes of the first chunk are consumed. */
-  private chunks: Buffer[] = [];
-  /** Read position inside `chunks[0]`. */
-  private offset = 0;
-  /** Unconsumed bytes across `chunks`. */
-  private buffered = 0;
+  /** Incomplete input. */
+  private readonly input = new ChunkQueue();
   /** Current parse state. */
   private state: State;
   /** Bytes the current state needs before it can make progress. */
@@ -88,7 +85,7 @@ export class FrameDecoder {
 
   /** Bytes received but not yet delivered. */
   get bufferedBytes(): number {
-    return this.buffered;
+    return this.input.length;
   }
 
   /**
@@ -105,9 +102,7 @@ export class FrameDecoder {
    */
   stop(): void {
     this.state = State.Stopped;
-    this.chunks = [];
-    this.buffered = 0;
-    this.offset = 0;
+    this.input.clear();
   }
 
   /**
@@ -120,19 +115,20 @@ export class FrameDecoder {
     if (this.state === State.Stopped || chunk.length === 0) return;
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (this.state === State.Preamble) this.checkMagic(buf);
-    this.chunks.push(buf);
-    this.buffered += buf.length;
-    while (this.buffered >= this.need) {
+    const input = this.input;
+    input.push(buf);
+    while (input.length >= this.need) {
       switch (this.state) {
         case State.Preamble: {
-          const preamble = this.take(this.need);
+          const preamble = input.take(this.need);
           this.state = State.Length;
           this.need = FRAME_HEADER_SIZE;
           this.sink.onPreamble?.(preamble);
           break;
         }
         case State.Length: {
-          const length = this.readLength();
+          const length = input.peekUInt32BE();
+          input.skip(FRAME_HEADER_SIZE);
           if (length > this.maxFrameSize) {
             this.fail(new NetError('oversized_frame', `frame of ${length} bytes exceeds the limit of ${this.maxFrameSize}`));
           }
@@ -141,7 +137,7 @@ export class FrameDecoder {
           break;
         }
         case State.Payload: {
-          const payload = this.take(this.need);
+          const payload = input.take(this.need);
           this.state = State.Length;
           this.need = FRAME_HEADER_SIZE;
           this.framesDecoded++;
@@ -161,11 +157,12 @@ export class FrameDecoder {
   end(): void {
     if (this.failure) throw this.failure;
     if (this.state === State.Stopped) return;
-    const inPreamble = this.state === State.Preamble && this.buffered > 0;
-    const inFrame = (this.state === State.Length && this.buffered > 0) || this.state === State.Payload;
+    const buffered = this.input.length;
+    const inPreamble = this.state === State.Preamble && buffered > 0;
+    const inFrame = (this.state === State.Length && buffered > 0) || this.state === State.Payload;
     if (inPreamble || inFrame) {
       const where = inPreamble ? 'the preamble' : this.state === State.Payload ? `a frame of ${this.need} bytes` : 'a frame header';
-      this.fail(new NetError('truncated_frame', `stream ended inside ${where} (${this.buffered} bytes received)`));
+      this.fail(new NetError('truncated_frame', `stream ended inside ${where} (${buffered} bytes received)`));
     }
     this.stop();
   }
@@ -181,50 +178,7 @@ export class FrameDecoder {
 
   private fail(error: NetError): never {
     this.failure = error;
-    this.chunks = [];
-    this.buffered = 0;
-    this.offset = 0;
+    this.input.clear();
     throw error;
-  }
-
-  private readLength(): number {
-    const first = this.chunks[0];
-    if (first.length - this.offset >= FRAME_HEADER_SIZE) {
-      const length = first.readUInt32BE(this.offset);
-      this.advance(FRAME_HEADER_SIZE);
-      return length;
-    }
-    return this.take(FRAME_HEADER_SIZE).readUInt32BE(0);
-  }
-
-  /** Consumes `n` bytes known to be in the first chunk. */
-  private advance(n: number): void {
-    this.offset += n;
-    this.buffered -= n;
-    if (this.offset === this.chunks[0].length) {
-      this.chunks.shift();
-      this.offset = 0;
-    }
-  }
-
-  /** Consumes `n` buffered bytes: a view when they sit in one chunk, else one copy. */
-  private take(n: number): Buffer {
-    if (n === 0) return Buffer.alloc(0);
-    const first = this.chunks[0];
-    if (first.length - this.offset >= n) {
-      const out = first.subarray(this.offset, this.offset + n);
-      this.advance(n);
-      return out;
-    }
-    const out = Buffer.allocUnsafe(n);
-    let copied = 0;
-    while (copied < n) {
-      const chunk = this.chunks[0];
-      const k = Math.min(chunk.length - this.offset, n - copied);
-      chunk.copy(out, copied, this.offset, this.offset + k);
-      copied += k;
-      this.advance(k);
-    }
-    return out;
   }
 }

@@ -4,6 +4,7 @@
  * its owner sets between frames. No I/O, no timers, and no throws out of `push`/`next`:
  * garbage becomes a typed result.
  */
+import { ChunkQueue } from '@broker-ts/actor/internal';
 import { BrokerError } from '@broker-ts/data';
 import { decodeHandshakeBody, decodeOperationBody, NATIVE_FRAME_HEADER_SIZE } from './native-codec';
 import type { HandshakeMessage, OperationMessage } from './native-message';
@@ -50,12 +51,8 @@ export interface NativeFrameDecoderOptions {
 export class NativeFrameDecoder {
   /** How the next frame body is read. */
   mode: NativeDecoderMode;
-  /** Unread input, oldest first; `offset` bytes of the first chunk are consumed. */
-  private chunks: Buffer[] = [];
-  /** Read position in `chunks[0]`. */
-  private offset = 0;
-  /** Unread bytes across `chunks`. */
-  private buffered = 0;
+  /** Unread input. */
+  private readonly input = new ChunkQueue();
   /** The fatal result, once found; nothing more is decoded. */
   private failure: NativeDecodeResult | undefined;
   private readonly maxHandshakeFrameSize: number;
@@ -77,7 +74,7 @@ export class NativeFrameDecoder {
 
   /** Bytes received but not yet decoded. */
   get bufferedBytes(): number {
-    return this.buffered;
+    return this.input.length;
   }
 
   /**
@@ -86,9 +83,8 @@ export class NativeFrameDecoder {
    * @param chunk - the next bytes of the stream
    */
   push(chunk: Uint8Array): void {
-    if (this.failure || chunk.length === 0) return;
-    this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    this.buffered += chunk.length;
+    if (this.failure) return;
+    this.input.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   }
 
   /**
@@ -98,21 +94,22 @@ export class NativeFrameDecoder {
    */
   next(): NativeDecodeResult | undefined {
     if (this.failure) return undefined;
+    const input = this.input;
     for (;;) {
-      if (this.buffered < NATIVE_FRAME_HEADER_SIZE) return undefined;
-      const length = this.peekLength();
+      if (input.length < NATIVE_FRAME_HEADER_SIZE) return undefined;
+      const length = input.peekUInt32BE();
       const limit = this.mode === 'handshake' ? this.maxHandshakeFrameSize : this.maxFrameSize;
       if (length > limit) return this.fail(new BrokerError('invalid_message', `frame of ${length} bytes exceeds the limit of ${limit}`));
       if (length === 0) {
         // CAF's framing skips empty frames after the handshake; Broker's handshake
         // reader drops the connection.
         if (this.mode === 'handshake') return this.fail(new BrokerError('invalid_message', 'empty frame during the handshake'));
-        this.take(NATIVE_FRAME_HEADER_SIZE);
+        input.skip(NATIVE_FRAME_HEADER_SIZE);
         continue;
       }
-      if (this.buffered < NATIVE_FRAME_HEADER_SIZE + length) return undefined;
-      this.take(NATIVE_FRAME_HEADER_SIZE);
-      return this.decode(this.take(length));
+      if (input.length < NATIVE_FRAME_HEADER_SIZE + length) return undefined;
+      input.skip(NATIVE_FRAME_HEADER_SIZE);
+      return this.decode(input.take(length));
     }
   }
 
@@ -122,12 +119,7 @@ export class NativeFrameDecoder {
    * @returns the unread bytes, in order (empty when there are none)
    */
   takeRest(): Buffer {
-    const first = this.chunks[0];
-    const rest = this.chunks.length === 0 ? Buffer.alloc(0) : Buffer.concat([first.subarray(this.offset), ...this.chunks.slice(1)]);
-    this.chunks = [];
-    this.offset = 0;
-    this.buffered = 0;
-    return rest;
+    return this.input.takeAll();
   }
 
   /**
@@ -135,8 +127,8 @@ export class NativeFrameDecoder {
    * @returns a fatal `invalid` result when the stream stopped inside a frame, else `undefined`
    */
   end(): NativeDecodeResult | undefined {
-    if (this.failure || this.buffered === 0) return undefined;
-    return this.fail(new BrokerError('end_of_file', `stream ended inside a frame (${this.buffered} bytes buffered)`));
+    if (this.failure || this.input.length === 0) return undefined;
+    return this.fail(new BrokerError('end_of_file', `stream ended inside a frame (${this.input.length} bytes buffered)`));
   }
 
   private decode(body: Buffer): NativeDecodeResult {
@@ -153,56 +145,7 @@ export class NativeFrameDecoder {
   private fail(error: BrokerError): NativeDecodeResult {
     const failure: NativeDecodeResult = { kind: 'invalid', error, fatal: true };
     this.failure = failure;
-    this.chunks = [];
-    this.offset = 0;
-    this.buffered = 0;
+    this.input.clear();
     return failure;
-  }
-
-  /** Reads the next length prefix without consuming it (it may span chunks). */
-  private peekLength(): number {
-    const first = this.chunks[0];
-    if (first.length - this.offset >= NATIVE_FRAME_HEADER_SIZE) return first.readUInt32BE(this.offset);
-    let value = 0;
-    let chunk = 0;
-    let pos = this.offset;
-    for (let i = 0; i < NATIVE_FRAME_HEADER_SIZE; i++) {
-      while (pos >= this.chunks[chunk].length) {
-        chunk++;
-        pos = 0;
-      }
-      value = value * 256 + this.chunks[chunk][pos++];
-    }
-    return value;
-  }
-
-  /** Consumes `n` buffered bytes: a view when they sit in one chunk, else one copy. */
-  private take(n: number): Buffer {
-    const first = this.chunks[0];
-    if (first.length - this.offset >= n) {
-      const out = first.subarray(this.offset, this.offset + n);
-      this.advance(n);
-      return out;
-    }
-    const out = Buffer.allocUnsafe(n);
-    let copied = 0;
-    while (copied < n) {
-      const chunk = this.chunks[0];
-      const k = Math.min(chunk.length - this.offset, n - copied);
-      chunk.copy(out, copied, this.offset, this.offset + k);
-      copied += k;
-      this.advance(k);
-    }
-    return out;
-  }
-
-  /** Consumes `n` bytes known to be in the first chunk. */
-  private advance(n: number): void {
-    this.offset += n;
-    this.buffered -= n;
-    if (this.offset === this.chunks[0].length) {
-      this.chunks.shift();
-      this.offset = 0;
-    }
   }
 }
