@@ -148,6 +148,19 @@ withPython.describe('a Broker master (Python bindings) and a broker-ts clone', (
   });
 });
 
+/** A broker-ts master of store "s" with a memory or SQLite backend, listening on a free port. */
+async function startMaster(kind: 'memory' | 'sqlite'): Promise<{ ep: Endpoint; master: Store; port: number }> {
+  const e = endpoint();
+  let m: Store;
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'native-store-'));
+    dirs.push(dir);
+    m = await e.attachMaster('s', 'sqlite', { path: join(dir, 's.sqlite') });
+  } else m = await e.attachMaster('s', 'memory');
+  const p = await e.listen('127.0.0.1', await freePort());
+  return { ep: e, master: m, port: p };
+}
+
 withPython.describe('0.0 and -0.0: two keys on either side', () => {
   const zero = { real: '0.0' };
   const minusZero = { real: '-0.0' };
@@ -172,18 +185,11 @@ withPython.describe('0.0 and -0.0: two keys on either side', () => {
   });
 
   test.each(['memory', 'sqlite'] as const)('a broker-ts master (%s) holding both: a Broker clone attaching later gets each with its value', async (kind) => {
-    const ep = endpoint();
-    let master: Store;
-    if (kind === 'sqlite') {
-      const dir = mkdtempSync(join(tmpdir(), 'native-store-'));
-      dirs.push(dir);
-      master = await ep.attachMaster('s', 'sqlite', { path: join(dir, 's.sqlite') });
-    } else master = await ep.attachMaster('s', 'memory');
+    const { master, port } = await startMaster(kind);
     await master.put(0.0, 'plus');
     await master.put(-0.0, 'minus');
     await master.put([1n, -0.0], 'v-minus');
     await master.put([1n, 0.0], 'v-plus');
-    const port = await ep.listen('127.0.0.1', await freePort());
     const clone = python('clone', port);
     await clone.ready();
     expect(await clone.run('await_idle', { timeout: 30 })).toBe(true);
@@ -263,18 +269,6 @@ describe.each(['memory', 'sqlite'] as const)('a broker-ts master (%s) and a Brok
     await second.run('put', { key: 'back', value: 4 });
     await until(async () => (await master.get('back')) === 4n, 'the restarted clone\'s write');
   });
-
-  async function startMaster(kind: 'memory' | 'sqlite'): Promise<{ ep: Endpoint; master: Store; port: number }> {
-    const e = endpoint();
-    let m: Store;
-    if (kind === 'sqlite') {
-      const dir = mkdtempSync(join(tmpdir(), 'native-store-'));
-      dirs.push(dir);
-      m = await e.attachMaster('s', 'sqlite', { path: join(dir, 's.sqlite') });
-    } else m = await e.attachMaster('s', 'memory');
-    const p = await e.listen('127.0.0.1', await freePort());
-    return { ep: e, master: m, port: p };
-  }
 });
 
 withPython.describe('stores over Broker\'s default TLS', () => {
