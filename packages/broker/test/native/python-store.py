@@ -15,7 +15,8 @@ Reads one JSON command per line on stdin, {"op": ..., ...}:
   increment / decrement {key, amount}, get {key}, keys, await_idle {timeout?}, quit
 Values in JSON: strings, integers (Broker integer), booleans, null, floats, and
 {"count": n}, {"set": [...]}, {"table": [[k, v], ...]}, {"vector": [...]},
-{"timespan": seconds}. Results and events use the same form.
+{"timespan": seconds}, {"real": "-0.0"} (a float from its text: JS writes -0 as 0).
+Results and events use the same form.
 """
 
 import datetime
@@ -46,6 +47,8 @@ def from_json(x):
             return tuple(from_json(i) for i in x["vector"])
         if "timespan" in x:
             return datetime.timedelta(seconds=x["timespan"])
+        if "real" in x:
+            return float(x["real"])
         raise ValueError("unknown value " + json.dumps(x))
     return x
 

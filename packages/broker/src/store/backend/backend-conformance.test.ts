@@ -14,6 +14,7 @@ import {
   address,
   count,
   decodeBinary,
+  encodeBinary,
   enumValue,
   port,
   set,
@@ -200,6 +201,68 @@ describe.each(ALL_KINDS)('%s backend', (kind) => {
       expect(rows.size).toBe(4);
       expect([...rows].map((r) => `${toString(decodeBinary(r.key))} -> ${toString(decodeBinary(r.value))}`)).toEqual(['5 -> five', '-1 -> minus one', 'a -> 1', 'b -> 2']);
       expect(toString(b.snapshot())).toBe('{d -> 4}');
+    });
+
+    describe('keys equal in Broker order but encoded apart (0.0 and -0.0, NaNs of other bits)', () => {
+      /** A real from its 8 big-endian bytes: NaNs keep their bits through the codec. */
+      const real = (bits: string): number => decodeBinary(Buffer.from(`04${bits}`, 'hex')) as number;
+      const hexOf = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+      // In the order rows are kept: Broker's order, ties broken by the encoding's bytes.
+      const KEYS: Array<[string, Data]> = [
+        ['0.0', 0.0],
+        ['-0.0', -0.0],
+        ['NaN', real('7ff8000000000000')],
+        ['NaN with payload 1', real('7ff8000000000001')],
+        ['negative NaN', real('fff8000000000000')],
+        ['[1, 0.0]', [1n, 0.0]],
+        ['[1, -0.0]', [1n, -0.0]],
+      ];
+      const encodings = KEYS.map(([, k]) => exact(k));
+
+      it('the test keys are distinct encodings', () => {
+        expect(new Set(encodings).size).toBe(KEYS.length);
+      });
+
+      it('holds one row per encoding: get, exists, size, and an erase that leaves the others', () => {
+        KEYS.forEach(([name, k]) => b.put(k, name));
+        expect(b.size()).toBe(KEYS.length);
+        for (const [name, k] of KEYS) {
+          expect(b.exists(k)).toBe(true);
+          expect(b.get(k)).toBe(name);
+        }
+        expect(b.erase(-0.0)).toBe(true);
+        expect(b.erase(KEYS[3][1])).toBe(true);
+        expect(b.erase([1n, 0.0])).toBe(true);
+        expect(b.size()).toBe(KEYS.length - 3);
+        expect(b.exists(-0.0)).toBe(false);
+        expect(b.get(0.0)).toBe('0.0');
+        expect(b.get(KEYS[2][1])).toBe('NaN');
+        expect(b.get(KEYS[4][1])).toBe('negative NaN');
+        expect(b.get([1n, -0.0])).toBe('[1, -0.0]');
+        expect(b.exists(KEYS[3][1])).toBe(false);
+        b.put(-0.0, 'again');
+        expect(b.get(-0.0)).toBe('again');
+        expect(b.get(0.0)).toBe('0.0');
+      });
+
+      it('hands out every row for a snapshot in a fixed order, whatever the order of the writes, unchanged by later erasures', () => {
+        for (const i of [4, 1, 6, 2, 0, 5, 3]) b.put(KEYS[i][1], KEYS[i][0]);
+        const rows = b.snapshotRows();
+        b.erase(0.0);
+        b.erase([1n, -0.0]);
+        expect(rows.size).toBe(KEYS.length);
+        expect([...rows].map((r) => `${exact(decodeBinary(r.key))} -> ${toString(decodeBinary(r.value))}`)).toEqual(KEYS.map(([name], i) => `${encodings[i]} -> ${name}`));
+        const after = [...b.snapshotRows()].map((r) => hexOf(r.key));
+        expect(after).toEqual([1, 2, 3, 4, 5].map((i) => hexOf(encodeBinary(KEYS[i][1]))));
+      });
+
+      it('keyList has every key; keys() and snapshot() keep the first of equal keys (by encoding) with its own value', () => {
+        for (const i of [6, 4, 1, 3, 0, 2, 5]) b.put(KEYS[i][1], KEYS[i][0]);
+        expect(b.keyList().map((k) => exact(k))).toEqual(encodings);
+        expect(b.keys().size).toBe(3);
+        expect([...b.keys()].map((k) => exact(k))).toEqual([encodings[0], encodings[2], encodings[5]]);
+        expect([...b.snapshot()].map(([k, v]) => `${exact(k)} -> ${toString(v)}`)).toEqual([0, 2, 5].map((i) => `${encodings[i]} -> ${KEYS[i][0]}`));
+      });
     });
 
     it('rejects an expiry or a time that is not a Timestamp and stays unchanged', () => {

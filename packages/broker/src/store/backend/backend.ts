@@ -144,14 +144,30 @@ export interface Backend {
   /** The number of entries. */
   size(): number;
 
-  /** Every key, as a Broker set. */
+  /**
+   * Every key, one per entry, in the order of {@link snapshotRows}: keys equal in Broker's
+   * order yet encoded apart (`0.0` and `-0.0`, NaNs of other bits) are separate keys and
+   * each is listed (what a `clear` reports as erased).
+   */
+  keyList(): Data[];
+
+  /**
+   * Every key, as a Broker set: of keys equal in Broker's order yet encoded apart (see
+   * {@link keyList}) the set holds one, the one whose encoding sorts first.
+   */
   keys(): BrokerSet;
 
-  /** Every entry, as a Broker table from key to value. */
+  /**
+   * Every entry, as a Broker table from key to value: of keys equal in Broker's order yet
+   * encoded apart (see {@link keyList}) the table holds one, the one whose encoding sorts
+   * first, with its own value. {@link snapshotRows} holds every entry.
+   */
   snapshot(): BrokerTable;
 
   /**
-   * Every entry as of now, in Broker's key order, for a master to send in pieces. The
+   * Every entry as of now, in Broker's key order (keys equal in it yet encoded apart, such
+   * as `0.0` and `-0.0`, in the order of their encodings' bytes), for a master to send in
+   * pieces. The
    * memory backend hands out a copy-on-write view in constant time and decodes nothing;
    * the persistent backends read their rows at once (a consistent copy) and order them by
    * their decoded keys in slices, through {@link SnapshotRows.prepare}.

@@ -1,7 +1,7 @@
 import {
   Address, BrokerError, BrokerSet, BrokerTable, Count, EnumValue, Port, Subnet, Timespan, Timestamp, compare, decodeBinary, encodeBinary, type Data,
 } from '@broker-ts/data';
-import { compareEncoded } from './encoded-order';
+import { compareEncoded, compareStoredKeys } from './encoded-order';
 import { prng } from '../seeded-random';
 
 function latin1(value: Data): string {
@@ -91,5 +91,40 @@ describe('compareEncoded', () => {
 
   it('refuses a type tag that is not Broker\'s', () => {
     expect(() => compareEncoded('\x0f', '\x0f\x00')).toThrow(BrokerError);
+  });
+});
+
+describe('compareStoredKeys', () => {
+  it("agrees with compareEncoded where it is not zero, and orders equal keys encoded apart by their bytes", () => {
+    const random = prng(4321);
+    const encoded = Array.from({ length: 400 }, () => latin1(randomData(random)));
+    let ties = 0;
+    for (const a of encoded) {
+      for (const b of encoded) {
+        const broker = Math.sign(compareEncoded(a, b));
+        const stored = Math.sign(compareStoredKeys(a, b));
+        if (broker !== 0) expect(stored).toBe(broker);
+        else if (a === b) expect(stored).toBe(0);
+        else {
+          ties++;
+          expect(stored).toBe(Math.sign(Buffer.compare(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1'))));
+          expect(compareStoredKeys(b, a)).toBe(-stored);
+        }
+      }
+    }
+    // 0.0 and -0.0, and NaNs, inside containers too: the pools make such pairs frequent.
+    expect(ties).toBeGreaterThan(0);
+  });
+
+  it('puts 0.0 before -0.0 and NaNs by their bits, each apart', () => {
+    const real = (bits: string): string => Buffer.from(`04${bits}`, 'hex').toString('latin1');
+    const keys = [real('fff8000000000000'), real('8000000000000000'), real('7ff8000000000001'), real('0000000000000000'), real('7ff8000000000000')];
+    expect(keys.slice().sort(compareStoredKeys).map((k) => Buffer.from(k, 'latin1').toString('hex').slice(2))).toEqual([
+      '0000000000000000',
+      '8000000000000000',
+      '7ff8000000000000',
+      '7ff8000000000001',
+      'fff8000000000000',
+    ]);
   });
 });

@@ -31,6 +31,25 @@ export function compareEncoded(a: string, b: string): number {
   return c;
 }
 
+/**
+ * The order a backend keeps its rows in and sends a snapshot in: Broker's order of the
+ * keys ({@link compareEncoded}), and keys that are equal in it yet encoded apart (`0.0`
+ * and `-0.0`, NaNs of other bits: two keys of a store, since every backend identifies a
+ * key by its encoding) by their encodings' bytes (unsigned, shorter first on a common
+ * prefix), so that each has its own place and the order is total.
+ * @param a - the encoding of one key, as a latin1 string
+ * @param b - the encoding of another key, as a latin1 string
+ * @returns negative when a comes first, zero only when a and b are the same bytes
+ * @throws BrokerError `invalid_data` for a type tag that is not Broker's
+ */
+export function compareStoredKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  const c = compareEncoded(a, b);
+  if (c !== 0) return c;
+  // One character per byte: string order is byte order.
+  return a < b ? -1 : 1;
+}
+
 // The walk keeps its two strings and cursors in module state: it calls no user code, so
 // it is never re-entered, and the hot path needs no closures or result objects.
 let left = '';

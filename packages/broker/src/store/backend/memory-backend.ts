@@ -2,7 +2,7 @@ import type { Data } from '@broker-ts/data';
 import type { EncodedEntry, SnapshotRows } from './backend';
 import type { BackendOptions } from './backend-options';
 import { optionEntries } from './backend-options';
-import { compareEncoded } from './encoded-order';
+import { compareStoredKeys } from './encoded-order';
 import { OrderedRows } from './ordered-rows';
 import { RecordBackend, type RecordEntry, type StoredRecord } from './record-backend';
 
@@ -34,8 +34,9 @@ function entryOf([key, value]: [string, string]): EncodedEntry {
  * in a second table; the key's string is the same string in both and in the tree.
  *
  * Beside the hash table the rows are kept in Broker's key order (the order a snapshot
- * travels in, as a Broker table) in a copy-on-write tree of the same strings, ordered by
- * reading the key encodings ({@link compareEncoded}), so no key is kept decoded: a
+ * travels in) in a copy-on-write tree of the same strings, ordered by reading the key
+ * encodings ({@link compareStoredKeys}: keys equal in Broker's order but encoded apart,
+ * such as `0.0` and `-0.0`, are two rows in a fixed order), so no key is kept decoded: a
  * snapshot is a view of it taken in constant time, so a master neither sorts nor copies
  * its store to answer a clone, and reads the view piece by piece while it goes on taking
  * writes.
@@ -47,7 +48,7 @@ export class MemoryBackend extends RecordBackend {
   /** The expiry of the rows that have one (ns since the epoch), by the key's string. */
   private expiring = new Map<string, bigint>();
   /** The same rows in key order. */
-  private ordered = new OrderedRows<string, string>(compareEncoded);
+  private ordered = new OrderedRows<string, string>(compareStoredKeys);
 
   /**
    * @param options - ignored, as Broker ignores them (they are still checked to be an
@@ -153,6 +154,6 @@ export class MemoryBackend extends RecordBackend {
   protected closeStorage(): void {
     this.rows = new Map();
     this.expiring = new Map();
-    this.ordered = new OrderedRows(compareEncoded);
+    this.ordered = new OrderedRows(compareStoredKeys);
   }
 }

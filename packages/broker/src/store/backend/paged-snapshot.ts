@@ -1,7 +1,7 @@
 import type { Data } from '@broker-ts/data';
 import type { SnapshotRows } from './backend';
 import type { RecordEntry, StoredRecord } from './record-backend';
-import { SortedRuns } from './sorting-rows';
+import { compareKeyBytes, SortedRuns } from './sorting-rows';
 
 /** Rows read from storage in one {@link PagedSnapshot.prepare} step. */
 export const SNAPSHOT_PAGE = 4096;
@@ -23,10 +23,6 @@ export interface PagedStorage {
 
 function mapKey(key: Uint8Array): string {
   return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
 
 /**
@@ -66,7 +62,7 @@ export class PagedSnapshot implements SnapshotRows {
    * @param key - the key bytes
    */
   preserve(key: Uint8Array): void {
-    if (this.done || (this.last !== undefined && compareBytes(key, this.last) <= 0)) return;
+    if (this.done || (this.last !== undefined && compareKeyBytes(key, this.last) <= 0)) return;
     const k = mapKey(key);
     if (this.before.has(k)) return;
     const row = this.storage.read(key);

@@ -1,7 +1,7 @@
 import { BrokerError, BrokerSet, BrokerTable, Timestamp, compare, decodeBinary, encodeBinary, toString, type Data } from '@broker-ts/data';
 import { applyAdd, applySubtract, initialValue, retrieveIndex, type InitType } from './appliers';
 import type { Backend, BackendKind, Expirable, SnapshotRows } from './backend';
-import { SortingRows } from './sorting-rows';
+import { SortingRows, sortRun, type Run } from './sorting-rows';
 
 /** One stored row: the Broker binary encoding of the value and the absolute expiry in ns. */
 export interface StoredRecord {
@@ -200,12 +200,31 @@ export abstract class RecordBackend implements Backend {
     return this.run('size', () => this.countRecords());
   }
 
+  keyList(): Data[] {
+    return this.run('keys', () => this.sortedRecords().keys);
+  }
+
   keys(): BrokerSet {
-    return this.run('keys', () => new BrokerSet(this.listRecords().map((r) => this.decodeStored(r.key, 'key'))));
+    // Of keys equal in Broker's order the set keeps the first, the one whose encoding sorts first.
+    return this.run('keys', () => new BrokerSet(this.sortedRecords().keys));
   }
 
   snapshot(): BrokerTable {
-    return this.run('snapshot', () => new BrokerTable(this.listRecords().map((r) => [this.decodeStored(r.key, 'key'), this.decodeStored(r.value, 'value')] as const)));
+    return this.run('snapshot', () => {
+      const { keys, rows } = this.sortedRecords();
+      const entries: Array<[Data, Data]> = [];
+      for (let i = 0; i < keys.length; i++) {
+        // Of keys equal in Broker's order, the first (by encoding) with its own value.
+        if (i > 0 && compare(keys[i - 1], keys[i]) === 0) continue;
+        entries.push([keys[i], this.decodeStored(rows[i].value, 'value')]);
+      }
+      return new BrokerTable(entries);
+    });
+  }
+
+  /** Every row with its decoded key, in the order of {@link snapshotRows}. */
+  private sortedRecords(): Run<RecordEntry> {
+    return sortRun(this.listRecords(), (bytes) => this.decodeStored(bytes, 'key'));
   }
 
   snapshotRows(): SnapshotRows {

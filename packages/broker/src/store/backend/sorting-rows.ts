@@ -5,15 +5,42 @@ import type { EncodedEntry, SnapshotRows } from './backend';
 export const SORT_RUN = 8192;
 
 /** A sorted run: the decoded keys and their rows, in key order. */
-interface Run<R> {
+export interface Run<R> {
+  /** The decoded keys, in key order. */
   readonly keys: Data[];
+  /** The rows, parallel to {@link Run.keys}. */
   readonly rows: R[];
 }
 
 /**
+ * Orders two stored keys' encodings by their bytes: unsigned, shorter first on a common prefix.
+ * @param a - one encoding
+ * @param b - another
+ */
+export function compareKeyBytes(a: Uint8Array, b: Uint8Array): number {
+  return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+/**
+ * Rows in the order a backend keeps them and sends a snapshot in: Broker's order of the
+ * decoded keys, and keys equal in it yet encoded apart (`0.0` and `-0.0`, NaNs of other
+ * bits, two keys of a store) by their encodings' bytes, as `compareStoredKeys` orders
+ * them, so that equal keys are neighbours in a fixed order.
+ * @param rows - the rows (owned from now on)
+ * @param decodeKey - decodes a stored key
+ * @returns the rows in that order with their decoded keys
+ * @throws BrokerError `invalid_data` when a stored key does not decode
+ */
+export function sortRun<R extends EncodedEntry>(rows: readonly R[], decodeKey: (bytes: Uint8Array) => Data): Run<R> {
+  const keys = rows.map((r) => decodeKey(r.key));
+  const order = keys.map((_, i) => i).sort((i, j) => compare(keys[i], keys[j]) || compareKeyBytes(rows[i].key, rows[j].key));
+  return { keys: order.map((i) => keys[i]), rows: order.map((i) => rows[i]) };
+}
+
+/**
  * Rows gathered in batches in no particular order, each batch sorted by its decoded keys
- * into a run when added; reading merges the runs (a heap over their heads) into Broker's
- * key order. Values are never decoded here. Without I/O.
+ * into a run when added ({@link sortRun}); reading merges the runs (a heap over their
+ * heads) into the same order. Values are never decoded here. Without I/O.
  */
 export class SortedRuns<R extends EncodedEntry> {
   private readonly runs: Run<R>[] = [];
@@ -28,9 +55,7 @@ export class SortedRuns<R extends EncodedEntry> {
    */
   add(rows: readonly R[]): void {
     if (rows.length === 0) return;
-    const keys = rows.map((r) => this.decodeKey(r.key));
-    const order = keys.map((_, i) => i).sort((i, j) => compare(keys[i], keys[j]));
-    this.runs.push({ keys: order.map((i) => keys[i]), rows: order.map((i) => rows[i]) });
+    this.runs.push(sortRun(rows, this.decodeKey));
   }
 
   /** Every row added, in key order. */
@@ -42,7 +67,7 @@ export class SortedRuns<R extends EncodedEntry> {
     }
     // A binary heap of run indices, ordered by each run's next key.
     const at = runs.map(() => 0);
-    const less = (a: number, b: number): boolean => compare(runs[a].keys[at[a]], runs[b].keys[at[b]]) < 0;
+    const less = (a: number, b: number): boolean => (compare(runs[a].keys[at[a]], runs[b].keys[at[b]]) || compareKeyBytes(runs[a].rows[at[a]].key, runs[b].rows[at[b]].key)) < 0;
     const heap: number[] = runs.map((_, i) => i);
     const down = (from: number): void => {
       for (let i = from; ; ) {

@@ -133,6 +133,17 @@ describe('NativeCloneBridge: a broker-ts clone of the captured Broker master', (
     expect(native.at(-1)).toMatchObject({ sender: epochEntity(CLONE, 1), content: { type: 'cumulative_ack', seq: 1n } });
   });
 
+  test('a snapshot holding 0.0 and -0.0 (two keys of a Broker store) gives the replica both, each with its value', () => {
+    const { c, events, feed } = clone();
+    const ack = fromMaster[0];
+    const state: Array<[Data, Data]> = [[-0.0, 'minus'], ['x', 1n], [[1n, 0.0], 'v0'], [0.0, 'plus'], [[1n, -0.0], 'v1']];
+    feed({ ...ack, content: { ...(ack.content as Extract<InternalCommand['content'], { type: 'ack_clone' }>), state } });
+    expect(c.master).toEqual(MASTER);
+    for (const [k, v] of state) expect(c.query({ op: 'get', key: k })).toEqual({ ok: true, value: v });
+    expect(c.query({ op: 'exists', key: -0.0 })).toEqual({ ok: true, value: true });
+    expect(events.filter((e) => e[0] === 'insert').map((e) => dataHex(e[2] as Data)).sort()).toEqual(state.map(([k]) => dataHex(k)).sort());
+  });
+
   test('a broker-ts master gets broker-ts messages only, once it answered', () => {
     const { c, native, ours } = clone();
     const tsMaster = { endpoint: 'ts-master', object: 1 };

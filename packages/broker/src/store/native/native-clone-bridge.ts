@@ -17,7 +17,7 @@
  *   Broker; the master's `cumulative_ack` becomes a `writeAck` without outcomes;
  * - putUnique answers arrive as `put_unique_result` changes in channel order.
  */
-import { BrokerTable } from '@broker-ts/data';
+import { BrokerTable, compare, encodeBinary, type Data } from '@broker-ts/data';
 import type { InternalCommand } from '../../native/internal-command';
 import { DEFAULT_CHANNEL_OPTIONS } from '../channel';
 import { entityKey, type CloneMessage, type EntityId, type MasterMessage } from '../state';
@@ -66,7 +66,10 @@ export class NativeCloneBridge {
         if (epoch === undefined || offset === undefined) return [];
         this.knowMaster(master);
         const { heartbeatInterval, connectionTimeout } = DEFAULT_CHANNEL_OPTIONS;
-        return [{ type: 'ackClone', ...base, clone: this.id, offset, epoch, heartbeatInterval: c.heartbeatInterval > 0 ? c.heartbeatInterval : heartbeatInterval, connectionTimeout, snapshot: new BrokerTable(c.state) }];
+        const head = { ...base, clone: this.id, offset, epoch };
+        const pieces = snapshotPieces(c.state);
+        const ack: MasterMessage = { type: 'ackClone', ...head, heartbeatInterval: c.heartbeatInterval > 0 ? c.heartbeatInterval : heartbeatInterval, connectionTimeout, snapshot: pieces[0], ...(pieces.length > 1 ? { more: true } : {}) };
+        return [ack, ...pieces.slice(1).map((snapshot, i): MasterMessage => ({ type: 'snapshotChunk', ...head, index: i + 1, snapshot, last: i + 2 === pieces.length }))];
       }
       case 'keepalive': {
         const seq = fromBrokerSeq(c.seq);
@@ -140,6 +143,28 @@ export class NativeCloneBridge {
     this.masters.add(key);
     if (this.masters.size > MAX_NATIVE_MASTERS) this.masters.delete(this.masters.values().next().value as string);
   }
+}
+
+/**
+ * A Broker master's snapshot as the tables of broker-ts's snapshot pieces: one table, or,
+ * when it holds keys equal in Broker's order but encoded apart, a piece ending before
+ * each second of them, as a table holds one of two equal keys. A Broker master can hold
+ * `0.0` and `-0.0` as two keys: its SQLite backend keys rows by the encoding, and its
+ * memory backend and snapshot are `std::unordered_map`s (`libbroker/broker/snapshot.hh`)
+ * hashed with CAF's FNV hash, which tells `-0.0` from `0.0` (`caf/detail/ieee_754.hpp`).
+ */
+function snapshotPieces(state: ReadonlyArray<readonly [Data, Data]>): BrokerTable[] {
+  const whole = new BrokerTable(state);
+  if (whole.size === state.length) return [whole];
+  // Equal keys in the order of their encodings' bytes, as a broker-ts master sends them.
+  const sorted = state.slice().sort(([a], [b]) => compare(a, b) || Buffer.compare(encodeBinary(a), encodeBinary(b)));
+  const pieces: Array<Array<readonly [Data, Data]>> = [[]];
+  for (const entry of sorted) {
+    const piece = pieces[pieces.length - 1];
+    if (piece.length > 0 && compare(piece[piece.length - 1][0], entry[0]) === 0) pieces.push([entry]);
+    else piece.push(entry);
+  }
+  return pieces.map((entries) => new BrokerTable(entries));
 }
 
 function writerKey(master: EntityId, epoch: number): string {

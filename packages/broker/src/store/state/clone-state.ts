@@ -697,7 +697,7 @@ export class CloneState {
           if (this.replica.erase(cmd.key)) this.callbacks.event(storeEvents.expire(this.name, cmd.key, cmd.publisher));
           break;
         case 'clear':
-          for (const key of this.replica.keys()) this.callbacks.event(storeEvents.erase(this.name, key, cmd.publisher));
+          for (const key of this.replica.keyList()) this.callbacks.event(storeEvents.erase(this.name, key, cmd.publisher));
           this.replica.clear();
           break;
         case 'putUniqueResult':

@@ -428,7 +428,8 @@ export class MasterState {
           return { ok: true };
         }
         case 'clear': {
-          const keys = [...this.backend.keys()];
+          // Every key, 0.0 and -0.0 each (a set would hold one of them).
+          const keys = this.backend.keyList();
           this.backend.clear();
           this.timers.clear();
           for (const key of keys) this.callbacks.event(storeEvents.erase(this.name, key, cmd.publisher));

@@ -1,11 +1,14 @@
-import { encodeBinary, type Data } from '@broker-ts/data';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeBinary, encodeBinary, type Data } from '@broker-ts/data';
 import { STORE, StoreSystem } from './__fixtures__/store-system';
 import type { CloneState } from './clone-state';
 import type { MasterState } from './master-state';
 import type { CloneMessage, MasterMessage } from './store-message';
 import { INSTALL_SLICE } from './snapshot-install';
 import { SnapshotTransfer } from './snapshot-transfer';
-import type { EncodedEntry, SnapshotRows } from '../backend';
+import { makeBackend, type BackendKind, type EncodedEntry, type SnapshotRows } from '../backend';
 import { writeCommands as W } from './write-command';
 
 /** Rows as a backend hands them out (in key order here). */
@@ -212,5 +215,58 @@ describe('a snapshot sent in pieces', () => {
     expect(keys(c)).toBe(n + 1);
     // One handshake (epoch) for the whole resync: the install was never given up.
     expect(new Set(seen.flatMap((x) => (x.type === 'nack' && x.seqs[0] === 0 ? [x.epoch] : []))).size).toBe(1);
+  });
+});
+
+/** A real from its 8 big-endian bytes: NaNs keep their bits through the codec. */
+const real = (bits: string): number => decodeBinary(Buffer.from(`04${bits}`, 'hex')) as number;
+const hex = (x: Data | Uint8Array): string => Buffer.from(x instanceof Uint8Array ? x : encodeBinary(x)).toString('hex');
+
+/** Keys equal in Broker's order but encoded apart among others, in the order a backend keeps them. */
+const EQUAL_KEYS: Data[] = [0.0, -0.0, real('7ff8000000000000'), real('7ff8000000000001'), real('fff8000000000000'), 'a', 'b', [1n, 0.0], [1n, -0.0]];
+
+describe('keys equal in Broker order but encoded apart', () => {
+  test('a piece never holds two of them: each is cut into the next piece, every row goes out once, in order', () => {
+    const rows = encoded(EQUAL_KEYS.map((k, i) => [k, BigInt(i)]));
+    const t = new SnapshotTransfer(0, 1, rows, 1024 * 1024, 100);
+    t.prepare();
+    const pieces = t.due();
+    expect(pieces.map((p) => p.table.size)).toEqual([1, 2, 1, 4, 1]);
+    expect(pieces.map((p) => p.last)).toEqual([false, false, false, false, true]);
+    const sent = pieces.flatMap((p) => [...p.table].map(([k, v]) => `${hex(k)}=${String(v)}`));
+    expect(sent).toEqual([...rows].map((r) => `${hex(r.key)}=${String(decodeBinary(r.value))}`));
+  });
+
+  const kinds: BackendKind[] = ['memory', 'sqlite', 'lmdb'];
+  test.each(kinds)('a clone of a %s master holds each of them with its own value, and a clear erases each', (kind) => {
+    const dir = mkdtempSync(join(tmpdir(), 'broker-ts-equal-keys-'));
+    try {
+      const sys = new StoreSystem(21);
+      const m = sys.startMaster(makeBackend(kind, kind === 'memory' ? {} : { path: join(dir, 'store') }));
+      EQUAL_KEYS.forEach((k, i) => m.write(W.put(k, BigInt(i))));
+      const c = sys.addClone('c1');
+      sys.runUntil(() => sys.allIdle(), 200);
+      expect(c.master).toEqual(m.id);
+      EQUAL_KEYS.forEach((k, i) => expect(c.query({ op: 'get', key: k })).toEqual({ ok: true, value: BigInt(i) }));
+      expect(c.query({ op: 'exists', key: -0.0 })).toEqual({ ok: true, value: true });
+      const inserted = sys.log('c1').events.map((e) => e as unknown[]).filter((e) => e[0] === 'insert');
+      expect(inserted.map((e) => hex(e[2] as Data)).sort()).toEqual(EQUAL_KEYS.map((k) => hex(k)).sort());
+      // An erase of one leaves the other, on the clone as on the master.
+      m.write(W.erase(-0.0));
+      sys.runUntil(() => sys.allIdle(), 200);
+      expect(c.query({ op: 'get', key: 0.0 })).toEqual({ ok: true, value: 0n });
+      expect(c.query({ op: 'exists', key: -0.0 })).toEqual({ ok: true, value: false });
+      sys.log('c1').events.length = 0;
+      sys.masterLog.events.length = 0;
+      m.write(W.clear());
+      sys.runUntil(() => sys.allIdle(), 200);
+      const left = EQUAL_KEYS.filter((k) => hex(k) !== hex(-0.0)).map((k) => hex(k));
+      const erasedKeys = (events: unknown[]): string[] => events.map((e) => e as unknown[]).filter((e) => e[0] === 'erase').map((e) => hex(e[2] as Data)).sort();
+      expect(erasedKeys(sys.log('c1').events)).toEqual(left.slice().sort());
+      expect(erasedKeys(sys.masterLog.events)).toEqual(left.slice().sort());
+      m.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { BrokerError, BrokerTable, decodeBinary, type Data } from '@broker-ts/data';
+import { BrokerError, BrokerTable, compare, decodeBinary, type Data } from '@broker-ts/data';
 import type { EncodedEntry, SnapshotRows } from '../backend';
 
 /**
@@ -45,8 +45,8 @@ export class SnapshotTransfer {
   private readonly snapshot: SnapshotRows;
   /** The rows not yet taken into a piece, once the snapshot is ready to be read. */
   private source: Iterator<EncodedEntry> | null = null;
-  /** A row read from the source that did not fit into the last piece cut. */
-  private held: EncodedEntry | undefined = undefined;
+  /** Rows read from the source and not yet in a piece, the next one last. */
+  private readonly held: EncodedEntry[] = [];
   /** The rows of each piece cut and not yet acknowledged (kept to send it again). */
   private readonly cut: Array<EncodedEntry[] | undefined> = [];
   private readonly chunkBytes: number;
@@ -146,40 +146,73 @@ export class SnapshotTransfer {
   }
 
   private piece(i: number): SnapshotPiece {
-    let rows = this.cut[i];
-    if (rows === undefined) {
-      // Cut piece i (the next one): rows from the source until the size is reached; a row
-      // that does not fit is held back as the next piece's first.
-      rows = [];
-      let bytes = 0;
-      for (;;) {
-        let row = this.held;
-        this.held = undefined;
-        if (row === undefined) {
-          const next = this.source!.next();
-          if (next.done === true) {
-            this.total = i + 1;
-            break;
-          }
-          row = next.value;
-        }
-        const size = row.key.byteLength + row.value.byteLength;
-        if (rows.length > 0 && bytes + size > this.chunkBytes) {
-          this.held = row;
+    const rows = this.cut[i];
+    if (rows !== undefined) return { index: i, table: decodePiece(rows), last: this.total === i + 1 };
+    // Cut piece i (the next one): rows from the source until the size is reached; a row
+    // that does not fit is held back as the next piece's first.
+    let cut: EncodedEntry[] = [];
+    let bytes = 0;
+    for (;;) {
+      let row = this.held.pop();
+      if (row === undefined) {
+        const next = this.source!.next();
+        if (next.done === true) {
+          this.total = i + 1;
           break;
         }
-        bytes += size;
-        rows.push(row);
+        row = next.value;
       }
-      this.cut[i] = rows;
+      const size = row.key.byteLength + row.value.byteLength;
+      if (cut.length > 0 && bytes + size > this.chunkBytes) {
+        this.held.push(row);
+        break;
+      }
+      bytes += size;
+      cut.push(row);
     }
-    return { index: i, table: decodePiece(rows), last: this.total === i + 1 };
+    let table = decodePiece(cut);
+    if (table.size < cut.length) {
+      // Two keys equal in Broker's order but encoded apart (0.0 and -0.0): a table holds
+      // one of them, so the piece ends before the second, which starts the next piece.
+      const end = firstEqualKey(cut);
+      for (let k = cut.length - 1; k >= end; k--) this.held.push(cut[k]);
+      cut = cut.slice(0, end);
+      this.total = null;
+      table = decodePiece(cut);
+    }
+    this.cut[i] = cut;
+    return { index: i, table, last: this.total === i + 1 };
+  }
+}
+
+/**
+ * Where the first row of a piece is whose key equals the one before it in Broker's order
+ * (the rows are in key order, so equal keys are neighbours).
+ * @throws BrokerError `invalid_data` when there is none or a key does not decode
+ */
+function firstEqualKey(rows: readonly EncodedEntry[]): number {
+  let previous = decodeKey(rows[0]);
+  for (let i = 1; i < rows.length; i++) {
+    const key = decodeKey(rows[i]);
+    if (compare(previous, key) === 0) return i;
+    previous = key;
+  }
+  throw new BrokerError('invalid_data', 'snapshot: stored rows do not decode into their entries');
+}
+
+function decodeKey(row: EncodedEntry): Data {
+  try {
+    return decodeBinary(row.key);
+  } catch (err) {
+    throw new BrokerError('invalid_data', `snapshot: a stored key does not decode: ${(err as Error).message}`, {}, { cause: err });
   }
 }
 
 /**
  * Decodes the rows of a piece into a fresh table in one pass: their bytes, joined behind
  * a table's header, are the Broker binary encoding of the table (entries in key order).
+ * The table holds fewer entries than there are rows when two keys are equal in Broker's
+ * order (a table holds one of them).
  */
 function decodePiece(rows: readonly EncodedEntry[]): BrokerTable {
   let size = 1 + 5;
@@ -206,7 +239,7 @@ function decodePiece(rows: readonly EncodedEntry[]): BrokerTable {
   } catch (err) {
     throw new BrokerError('invalid_data', `snapshot: stored rows do not decode: ${(err as Error).message}`, {}, { cause: err });
   }
-  if (!(table instanceof BrokerTable) || table.size !== rows.length) throw new BrokerError('invalid_data', 'snapshot: stored rows do not decode into their entries');
+  if (!(table instanceof BrokerTable) || table.size > rows.length) throw new BrokerError('invalid_data', 'snapshot: stored rows do not decode into their entries');
   return table;
 }
 
