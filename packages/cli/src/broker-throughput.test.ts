@@ -47,6 +47,9 @@ describe('broker-throughput', () => {
     expect(await client.exit).toBe(0);
     const sent = Number(client.stdout.find((l) => l.startsWith('sent '))!.split(' ')[1]);
     expect(sent).toBeGreaterThan(0);
+    // The client's last events may still be on their way when it exits: the server's
+    // per-second line shows when it has them all (it never does if one was lost).
+    await server.line(new RegExp(`^rate: \\d+ events/s total=${sent}$`));
     server.proc.kill('SIGTERM');
     expect(await server.exit).toBe(0);
     const [, received] = (await server.line(/^received (\d+) events \(last: event_1 with 2 args\)$/)).map(Number);
@@ -66,6 +69,7 @@ describe('broker-throughput', () => {
       sent += Number(client.stdout.find((l) => l.startsWith('sent '))!.split(' ')[1]);
     }
     expect(sent).toBeGreaterThan(0);
+    await server.line(new RegExp(`^rate: \\d+ events/s total=${sent}$`));
     server.proc.kill('SIGTERM');
     expect(await server.exit).toBe(0);
     const [, received] = (await server.line(/^received (\d+) events \(last: event_2 with 18 args\)$/)).map(Number);
