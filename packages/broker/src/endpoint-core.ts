@@ -586,11 +586,17 @@ export class EndpointCore extends Actor<CoreMessage> {
     if (msg !== undefined) {
       this.stats.processed.command++;
       const seq = this.router.nextSequence();
-      const payload = encodeStorePayload(msg);
-      const item: WireItem = [topic, payload, null, seq, this.router.ttl, null];
       const ours = to.filter((peer) => this.peers.get(peer)?.link.kind !== 'native');
-      if (ours.length > 0 && payload.length > PEER_MESSAGE_MAX_BYTES) this.delivery.reportOversized(topic, payload.length);
-      else for (const peer of ours) this.delivery.sendToPeer(peer, item);
+      // Encoded only for a broker-ts peer that takes the topic: a master without remote
+      // clones (or a clone whose master is a Broker) encodes nothing.
+      if (ours.length > 0) {
+        const payload = encodeStorePayload(msg);
+        if (payload.length > PEER_MESSAGE_MAX_BYTES) this.delivery.reportOversized(topic, payload.length);
+        else {
+          const item: WireItem = [topic, payload, null, seq, this.router.ttl, null];
+          for (const peer of ours) this.delivery.sendToPeer(peer, item);
+        }
+      }
     }
     if (native === undefined) return;
     this.stats.processed.command += native.length;

@@ -8,6 +8,13 @@ import { Address, BrokerSet, BrokerTable, Subnet, type Data, EnumValue } from '@
 import type { CloneCommand, CloneMessage, MasterMessage } from './store-message';
 import type { WriteCommand } from './write-command';
 
+// Local bindings of the classes tested on every value: see docs/architecture.md, "Local bindings on hot paths".
+const AddressClass = Address;
+const BrokerSetClass = BrokerSet;
+const BrokerTableClass = BrokerTable;
+const EnumValueClass = EnumValue;
+const SubnetClass = Subnet;
+
 /** An object's header and a field or two. */
 const OBJECT = 32;
 /** A pointer in an array or object. */
@@ -37,19 +44,19 @@ export function approximateSize(value: Data): number {
     for (let i = 0; i < value.length; i++) n += approximateSize(value[i]);
     return n;
   }
-  if (value instanceof BrokerSet) {
+  if (value instanceof BrokerSetClass) {
     let n = 2 * OBJECT + SLOT * value.size;
     for (const v of value) n += approximateSize(v);
     return n;
   }
-  if (value instanceof BrokerTable) {
+  if (value instanceof BrokerTableClass) {
     let n = 3 * OBJECT + 2 * SLOT * value.size;
     for (const [k, v] of value) n += approximateSize(k) + approximateSize(v);
     return n;
   }
   if (value instanceof Uint8Array) return 2 * OBJECT + value.byteLength;
-  if (value instanceof EnumValue) return OBJECT + approximateSize(value.name);
-  if (value instanceof Subnet || value instanceof Address) return 2 * OBJECT;
+  if (value instanceof EnumValueClass) return OBJECT + approximateSize(value.name);
+  if (value instanceof SubnetClass || value instanceof AddressClass) return 2 * OBJECT;
   // count, port, timestamp, timespan: an object and a number or bigint.
   return OBJECT + 16;
 }
