@@ -17,7 +17,7 @@
  *   Broker; the master's `cumulative_ack` becomes a `writeAck` without outcomes;
  * - putUnique answers arrive as `put_unique_result` changes in channel order.
  */
-import { BrokerTable } from '@broker-ts/data';
+import { BrokerTable, encodeBinary } from '@broker-ts/data';
 import type { InternalCommand } from '../../native/internal-command';
 import { DEFAULT_CHANNEL_OPTIONS } from '../channel';
 import { entityKey, type CloneMessage, type EntityId, type MasterMessage } from '../state';
@@ -66,7 +66,7 @@ export class NativeCloneBridge {
         if (epoch === undefined || offset === undefined) return [];
         this.knowMaster(master);
         const { heartbeatInterval, connectionTimeout } = DEFAULT_CHANNEL_OPTIONS;
-        return [{ type: 'ackClone', ...base, clone: this.id, offset, epoch, heartbeatInterval: c.heartbeatInterval > 0 ? c.heartbeatInterval : heartbeatInterval, connectionTimeout, snapshot: new BrokerTable(c.state) }];
+        return [{ type: 'ackClone', ...base, clone: this.id, offset, epoch, heartbeatInterval: c.heartbeatInterval > 0 ? c.heartbeatInterval : heartbeatInterval, connectionTimeout, snapshot: encodeBinary(new BrokerTable(c.state)) }];
       }
       case 'keepalive': {
         const seq = fromBrokerSeq(c.seq);

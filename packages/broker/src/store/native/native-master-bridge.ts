@@ -16,7 +16,7 @@
  *   equal to the channel's numbers, so the master's own duplicate check holds across a
  *   re-attach. The master's `writeAck`s are broker-ts's and never reach a Broker clone.
  */
-import { BrokerTable, type Data } from '@broker-ts/data';
+import { BrokerError, BrokerTable, decodeBinary, type Data } from '@broker-ts/data';
 import type { InternalCommand, EntityId as NativeEntityId } from '../../native/internal-command';
 import { ChannelConsumer, DEFAULT_CHANNEL_OPTIONS, type ConsumerMessage } from '../channel';
 import { entityKey, type CloneMessage, type EntityId, type MasterMessage, type WriteCommand } from '../state';
@@ -177,7 +177,7 @@ export class NativeMasterBridge {
         const key = entityKey(to);
         const whole = this.assembling.get(key);
         if (whole === undefined || whole.offset !== msg.offset) return { ours, native: [] };
-        for (const entry of msg.snapshot) whole.state.push(entry);
+        for (const entry of snapshotEntries(msg.snapshot)) whole.state.push(entry);
         this.ackPiece(to, msg.offset, msg.epoch, msg.index + 1);
         if (!msg.last) return { ours, native: [] };
         this.assembling.delete(key);
@@ -244,6 +244,13 @@ function writerControl(m: ConsumerMessage): InternalCommand['content'] {
   return { type: 'nack', seqs: m.seqs.map((s) => (s === 0 ? 0n : toBrokerSeq(s))) };
 }
 
-function snapshotEntries(snapshot: BrokerTable): Array<[Data, Data]> {
-  return [...snapshot];
+/**
+ * The entries of a snapshot piece (the encoding of a table of the master's rows), for
+ * Broker's `ack_clone`, which carries them as data.
+ * @throws BrokerError when the bytes are not a table's encoding
+ */
+function snapshotEntries(snapshot: Uint8Array): Array<[Data, Data]> {
+  const table = decodeBinary(snapshot);
+  if (!(table instanceof BrokerTable)) throw new BrokerError('invalid_data', 'snapshot: the entries are not a table');
+  return [...table];
 }

@@ -1,5 +1,6 @@
-import { BrokerError, BrokerTable, decodeBinary, type Data } from '@broker-ts/data';
-import type { EncodedEntry, SnapshotRows } from '../backend';
+import { BrokerError } from '@broker-ts/data';
+import type { SnapshotRows } from '../backend';
+import { encodeSnapshotTable, storedRowSize, type StoredRow } from './snapshot-table';
 
 /**
  * Most encoded bytes of entries in one snapshot piece by default: far below the actor
@@ -15,15 +16,12 @@ export const DEFAULT_SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
  */
 export const DEFAULT_SNAPSHOT_WINDOW = 4;
 
-/** Broker's type index of a table, the first byte of its binary encoding. */
-const TABLE_TAG = 13;
-
 /** One piece of a snapshot. */
 export interface SnapshotPiece {
   /** Its position, from 0. */
   readonly index: number;
-  /** Its entries, in key order. */
-  readonly table: BrokerTable;
+  /** Its entries, in key order: the Broker binary encoding of a table of them. */
+  readonly table: Uint8Array;
   /** Whether it is the last. */
   readonly last: boolean;
 }
@@ -32,7 +30,7 @@ export interface SnapshotPiece {
  * The master's side of sending one snapshot in pieces: the backend's rows taken at the
  * handshake (a view, in key order), cut into pieces of at most `chunkBytes` encoded bytes
  * (a larger entry makes a piece of its own) when first sent, and a window of at most
- * `window` pieces beyond the last one the clone acknowledged. Pieces are cut and decoded
+ * `window` pieces beyond the last one the clone acknowledged. Pieces are cut and encoded
  * lazily from the view, so that each turn of the master's event loop reads only the rows
  * of the pieces it sends, and pieces the clone acknowledged are let go. Without I/O.
  */
@@ -44,11 +42,11 @@ export class SnapshotTransfer {
   /** The snapshot's rows. */
   private readonly snapshot: SnapshotRows;
   /** The rows not yet taken into a piece, once the snapshot is ready to be read. */
-  private source: Iterator<EncodedEntry> | null = null;
+  private source: Iterator<StoredRow> | null = null;
   /** A row read from the source that did not fit into the last piece cut. */
-  private held: EncodedEntry | undefined = undefined;
+  private held: StoredRow | undefined = undefined;
   /** The rows of each piece cut and not yet acknowledged (kept to send it again). */
-  private readonly cut: Array<EncodedEntry[] | undefined> = [];
+  private readonly cut: Array<StoredRow[] | undefined> = [];
   private readonly chunkBytes: number;
   private readonly window: number;
   /** How many pieces there are, once the last was cut. */
@@ -88,7 +86,7 @@ export class SnapshotTransfer {
    * @throws BrokerError `invalid_data` when a stored key does not decode
    */
   prepare(): boolean {
-    if (this.source === null && (this.snapshot.prepare?.() ?? true)) this.source = this.snapshot[Symbol.iterator]();
+    if (this.source === null && (this.snapshot.prepare?.() ?? true)) this.source = this.snapshot.latin1Rows?.() ?? this.snapshot[Symbol.iterator]();
     return this.source !== null;
   }
 
@@ -123,7 +121,7 @@ export class SnapshotTransfer {
    * The first piece the clone does not hold, sent again (the clone asked after a wait
    * without progress); the window of pieces in flight stays as it is.
    * @returns it, or nothing when every piece sent is acknowledged
-   * @throws BrokerError `invalid_data` when a stored row does not decode
+   * @throws BrokerError `invalid_data` when a stored row is not a whole encoding
    */
   resend(): SnapshotPiece[] {
     return this.acked < this.highestSent ? [this.piece(this.acked)] : [];
@@ -132,7 +130,7 @@ export class SnapshotTransfer {
   /**
    * The pieces to send now: up to the window beyond the acknowledged ones.
    * @returns them, in order
-   * @throws BrokerError `invalid_data` when a stored row does not decode
+   * @throws BrokerError `invalid_data` when a stored row is not a whole encoding
    */
   due(): SnapshotPiece[] {
     const out: SnapshotPiece[] = [];
@@ -163,7 +161,7 @@ export class SnapshotTransfer {
           }
           row = next.value;
         }
-        const size = row.key.byteLength + row.value.byteLength;
+        const size = storedRowSize(row);
         if (rows.length > 0 && bytes + size > this.chunkBytes) {
           this.held = row;
           break;
@@ -173,41 +171,8 @@ export class SnapshotTransfer {
       }
       this.cut[i] = rows;
     }
-    return { index: i, table: decodePiece(rows), last: this.total === i + 1 };
+    return { index: i, table: encodeSnapshotTable(rows), last: this.total === i + 1 };
   }
-}
-
-/**
- * Decodes the rows of a piece into a fresh table in one pass: their bytes, joined behind
- * a table's header, are the Broker binary encoding of the table (entries in key order).
- */
-function decodePiece(rows: readonly EncodedEntry[]): BrokerTable {
-  let size = 1 + 5;
-  for (const row of rows) size += row.key.byteLength + row.value.byteLength;
-  const bytes = new Uint8Array(size);
-  bytes[0] = TABLE_TAG;
-  let pos = 1;
-  for (let n = rows.length; ; n >>>= 7) {
-    if (n <= 0x7f) {
-      bytes[pos++] = n;
-      break;
-    }
-    bytes[pos++] = (n & 0x7f) | 0x80;
-  }
-  for (const row of rows) {
-    bytes.set(row.key, pos);
-    pos += row.key.byteLength;
-    bytes.set(row.value, pos);
-    pos += row.value.byteLength;
-  }
-  let table: Data;
-  try {
-    table = decodeBinary(bytes.subarray(0, pos));
-  } catch (err) {
-    throw new BrokerError('invalid_data', `snapshot: stored rows do not decode: ${(err as Error).message}`, {}, { cause: err });
-  }
-  if (!(table instanceof BrokerTable) || table.size !== rows.length) throw new BrokerError('invalid_data', 'snapshot: stored rows do not decode into their entries');
-  return table;
 }
 
 /**
