@@ -38,7 +38,7 @@ export function storedRowSize(row: StoredRow): number {
 export function encodeSnapshotTable(rows: readonly StoredRow[]): Uint8Array {
   let size = 1 + 5;
   for (const row of rows) size += storedRowSize(row);
-  const bytes = Buffer.allocUnsafe(size);
+  const bytes = new Uint8Array(size);
   bytes[0] = TABLE_TAG;
   let pos = 1;
   for (let n = rows.length; ; n >>>= 7) {
@@ -50,9 +50,8 @@ export function encodeSnapshotTable(rows: readonly StoredRow[]): Uint8Array {
   }
   for (const row of rows) {
     if (Array.isArray(row)) {
-      const [key, value] = row as readonly [string, string];
-      pos += bytes.write(key, pos, 'latin1');
-      pos += bytes.write(value, pos, 'latin1');
+      pos = writeLatin1(bytes, row[0] as string, pos);
+      pos = writeLatin1(bytes, row[1] as string, pos);
     } else {
       const { key, value } = row as EncodedEntry;
       checkStored(key);
@@ -63,7 +62,18 @@ export function encodeSnapshotTable(rows: readonly StoredRow[]): Uint8Array {
       pos += value.byteLength;
     }
   }
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, pos);
+  return bytes.subarray(0, pos);
+}
+
+/**
+ * Writes a latin1 string's bytes (one per character) at `pos`; returns where they end. A
+ * loop: a stored row is a few dozen bytes, where a call into the runtime per string
+ * costs more than the copy.
+ */
+function writeLatin1(out: Uint8Array, text: string, pos: number): number {
+  const n = text.length;
+  for (let i = 0; i < n; i++) out[pos + i] = text.charCodeAt(i);
+  return pos + n;
 }
 
 const scan: EncodedScan = { end: 0, plain: true };
