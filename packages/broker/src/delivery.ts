@@ -108,23 +108,25 @@ export class Delivery {
   }
 
   /**
-   * Routes a local publication on an internal topic whose value is built only when a
+   * Routes local publications on an internal topic whose values are built only when a
    * local subscription wants the topic now (see `LocalPublication`).
    * @param topic - an internal topic (never sent to peers)
-   * @param make - builds the value
+   * @param makes - build the values, in order
    */
-  routeLocal(topic: string, make: () => Data): void {
-    this.host.stats.processed.data++;
+  routeLocal(topic: string, makes: ReadonlyArray<() => Data>): void {
+    this.host.stats.processed.data += makes.length;
     const local = this.host.targets.targetsFor(topic).local;
     if (local.length === 0) return;
-    let value: Data;
-    try {
-      value = make();
-    } catch (e) {
-      this.host.emitError('invalid_data', undefined, `dropped a local publication on ${topic} that cannot be built: ${(e as Error).message}`, 'warn');
-      return;
+    for (const make of makes) {
+      let value: Data;
+      try {
+        value = make();
+      } catch (e) {
+        this.host.emitError('invalid_data', undefined, `dropped a local publication on ${topic} that cannot be built: ${(e as Error).message}`, 'warn');
+        continue;
+      }
+      this.deliverLocal(topic, value, local, undefined);
     }
-    this.deliverLocal(topic, value, local, undefined);
   }
 
   /**

@@ -237,7 +237,7 @@ export class EndpointCore extends Actor<CoreMessage> {
       peers: () => this.peerInfos(),
       'peer-subscriptions': () => this.router.peerSubscriptions(),
       stats: (): Omit<EndpointStats, 'publishers' | 'published'> => this.snapshotStats(),
-      'publish-local': (m) => this.delivery.routeLocal(m.topic, m.make),
+      'publish-local': (m) => this.delivery.routeLocal(m.topic, m.makes),
       'publish-store': (m) => {
         this.publishStore(m.topic, m.msg, m.native);
       },

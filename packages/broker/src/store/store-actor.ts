@@ -33,15 +33,16 @@ export interface StorePublication {
 }
 
 /**
- * A local publication whose value is built only if a local subscription wants its topic
- * when the core routes it (an internal topic: it never goes to peers). A clone installing
- * a snapshot publishes its per-key events so: building one decodes a key and a value.
+ * Local publications on one topic whose values are built only if a local subscription
+ * wants the topic when the core routes them (an internal topic: it never goes to peers).
+ * A clone installing a snapshot publishes its per-key events so, many to a message:
+ * building one decodes a key and a value.
  */
 export interface LocalPublication {
   type: 'publish-local';
   topic: string;
-  /** Builds the value; called at most once. */
-  make: () => Data;
+  /** Build the values, in order; each called at most once. */
+  makes: ReadonlyArray<() => Data>;
 }
 
 /**
@@ -141,6 +142,14 @@ export class StoreActor extends Actor<StoreMessage> {
   private readonly bridge: NativeMasterBridge | NativeCloneBridge | null;
   /** Whether a command that could not be put in Broker's form was already logged. */
   private nativeFailureLogged = false;
+  /** The topic of this store's events. */
+  private readonly eventsTopic: string;
+  /**
+   * Store events built only for a subscriber (see {@link LocalPublication}) not yet handed
+   * to the core: they go together, before anything else this actor tells the core, so
+   * that the core sees everything in order. At most {@link STORE_BATCH_LIMIT}.
+   */
+  private localEvents: Array<() => Data> = [];
   /** Whether a `store.flush` is queued behind the messages in the mailbox. */
   private flushQueued = false;
   /**
@@ -180,8 +189,16 @@ export class StoreActor extends Actor<StoreMessage> {
     super(ctx);
     const name = spec.name;
     const id: EntityId = { endpoint: ctx.system.nodeId, object: ctx.self.id };
+    const eventsTopic = storeEventsTopic(name);
+    this.eventsTopic = eventsTopic;
     const common = {
-      event: (ev: StoreEventSource) => core.tell(typeof ev === 'function' ? { type: 'publish-local', topic: storeEventsTopic(name), make: ev } : { type: 'publish', topic: storeEventsTopic(name), value: ev }),
+      event: (ev: StoreEventSource) => {
+        if (typeof ev !== 'function') {
+          this.flushLocalEvents();
+          core.tell({ type: 'publish', topic: eventsTopic, value: ev });
+        } else if (this.localEvents.push(ev) >= STORE_BATCH_LIMIT) this.flushLocalEvents();
+        else if (this.localEvents.length === 1) this.scheduleFlush();
+      },
       error: (err: BrokerError) => this.reportError(err),
     };
     this.outTopic = spec.kind === 'master' ? cloneTopic(name) : masterTopic(name);
@@ -487,6 +504,7 @@ export class StoreActor extends Actor<StoreMessage> {
 
   /** Publishes an error on the status subscriber. */
   private reportError(err: BrokerError): void {
+    this.flushLocalEvents();
     this.ctx.log.info({ event: 'store-error', store: this.spec.name, code: err.code }, err.message);
     this.core.tell({ type: 'publish', topic: Topics.errors, value: errorToData(err) });
   }
@@ -544,6 +562,7 @@ export class StoreActor extends Actor<StoreMessage> {
    * of large values never makes a payload over what a peer message may hold.
    */
   private flush(): void {
+    this.flushLocalEvents();
     const outbox = this.outbox;
     this.outbox = [];
     for (let start = 0; start < outbox.length; ) {
@@ -564,6 +583,14 @@ export class StoreActor extends Actor<StoreMessage> {
       this.nativeOutbox = [];
       this.core.tell({ type: 'publish-store', topic: this.outTopic, native });
     }
+  }
+
+  /** Hands the store events waiting to be built to the core, in one message. */
+  private flushLocalEvents(): void {
+    if (this.localEvents.length === 0) return;
+    const makes = this.localEvents;
+    this.localEvents = [];
+    this.core.tell({ type: 'publish-local', topic: this.eventsTopic, makes });
   }
 
   private wakeIdle(idle: boolean): void {

@@ -1,4 +1,4 @@
-import { BrokerError, BrokerTable, count, Timespan } from '@broker-ts/data';
+import { BrokerError, BrokerTable, count, encodeBinary, table, Timespan } from '@broker-ts/data';
 import { decodeStorePayload, encodeNativeStorePayload, encodeStorePayload, isNativeStorePayload, isStorePayload, nativeStoreCommand } from './store-payload';
 
 describe('store payloads', () => {
@@ -9,6 +9,13 @@ describe('store payloads', () => {
     const back = decodeStorePayload(bytes) as typeof msg;
     expect(back).toEqual(msg);
     expect(Object.is((back.command.value as unknown[])[1], -0)).toBe(true);
+  });
+
+  test('a snapshot piece (the bytes of a table) arrives as the same bytes', () => {
+    const piece = encodeBinary(table([['a', 1n], ['b', [count(2), 'x']]]));
+    const back = decodeStorePayload(encodeStorePayload({ type: 'snapshotChunk', snapshot: piece })) as { snapshot: unknown };
+    expect(back.snapshot).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(back.snapshot as Uint8Array).equals(Buffer.from(piece))).toBe(true);
   });
 
   test('Broker binary data is never mistaken for a store message, and garbage is a BrokerError', () => {

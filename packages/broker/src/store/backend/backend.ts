@@ -34,6 +34,13 @@ export interface SnapshotRows extends Iterable<EncodedEntry> {
   prepare?(): boolean;
   /** Releases what it holds when it is not going to be read (absent when there is nothing to release). */
   close?(): void;
+  /**
+   * The same rows, in the same order, as latin1 strings of their encodings (one character
+   * per byte), when the backend keeps them so (the memory backend): read without copying
+   * each into buffers of its own. Such rows are the backend's own, as `encodeBinary`
+   * wrote them. Absent for other backends.
+   */
+  latin1Rows?(): Iterator<readonly [string, string]>;
 }
 
 /** The kinds of backend a master can be attached with. */

@@ -77,6 +77,20 @@ export class MemoryBackend extends RecordBackend {
     return this.ordered.view();
   }
 
+  /**
+   * Stores a row given as the encodings the backend keeps (see {@link storedValue}),
+   * without an expiry, replacing the key's row: how a clone takes a snapshot's rows
+   * without decoding them.
+   * @param key - the key's Broker binary encoding as a latin1 string, exactly as
+   *   `encodeBinary` writes it (the caller vouches for it: a backend's rows are only ever
+   *   such encodings, which reads decode and the key order walks)
+   * @param value - the value's encoding, the same way
+   * @throws BrokerError `backend_failure` when the backend is closed
+   */
+  putEncoded(key: string, value: string): void {
+    this.run('put', () => this.writeRow(key, value, undefined));
+  }
+
   protected readRecord(key: Uint8Array): StoredRecord | undefined {
     const k = latin1(key);
     const value = this.rows.get(k);
@@ -88,8 +102,10 @@ export class MemoryBackend extends RecordBackend {
   }
 
   protected writeRecord(key: Uint8Array, value: Uint8Array, expiry: bigint | undefined): void {
-    const k = latin1(key);
-    const v = latin1(value);
+    this.writeRow(latin1(key), latin1(value), expiry);
+  }
+
+  private writeRow(k: string, v: string, expiry: bigint | undefined): void {
     // A key already present keeps its first string in both the tree and the hash table
     // (neither replaces a key it finds), so a key's string is held once however often it
     // is written.
@@ -141,6 +157,7 @@ export class MemoryBackend extends RecordBackend {
       *[Symbol.iterator]() {
         for (const row of view) yield entryOf(row);
       },
+      latin1Rows: () => view[Symbol.iterator](),
     };
   }
 

@@ -65,6 +65,42 @@ describe('OrderedRows', () => {
     expect(entries[500][1]).toBe(-500);
   });
 
+  it('runs of keys in order, views, erasures and keys out of order, mixed, keep every view and the tree exact', () => {
+    const rows = new OrderedRows<number>();
+    const model = new Map<string, [Data, number]>();
+    const views: Array<[ReturnType<OrderedRows<number>['view']>, Array<[Data, number]>]> = [];
+    const random = prng(23);
+    let next = 0;
+    for (let step = 0; step < 400; step++) {
+      const r = random();
+      if (r < 0.5) {
+        // A run of keys beyond every key held, as a clone receives a snapshot.
+        for (let i = Math.floor(random() * 150); i > 0; i--, next++) {
+          rows.set(count(next), next);
+          model.set(String(next), [count(next), next]);
+        }
+      } else if (r < 0.7) {
+        const n = Math.floor(random() * (next + 1));
+        rows.set(count(n), -n);
+        model.set(String(n), [count(n), -n]);
+      } else if (r < 0.9) {
+        const n = Math.floor(random() * (next + 1));
+        expect(rows.delete(count(n))).toBe(model.delete(String(n)));
+      } else views.push([rows.view(), sorted(model)]);
+    }
+    expect([...rows.view()]).toEqual(sorted(model));
+    for (const [view, expected] of views) expect([...view]).toEqual(expected);
+  });
+
+  it('keys in order after the rightmost leaves were emptied go into the tree, not into a leaf it dropped', () => {
+    const rows = new OrderedRows<number>();
+    for (let i = 0; i < 200; i++) rows.set(count(i), i);
+    for (let i = 199; i >= 100; i--) expect(rows.delete(count(i))).toBe(true);
+    for (let i = 150; i < 160; i++) rows.set(count(i), i);
+    expect([...rows.view()].map(([, v]) => v)).toEqual([...Array(100).keys(), ...Array.from({ length: 10 }, (_, i) => 150 + i)]);
+    expect(rows.size).toBe(110);
+  });
+
   it('empties and fills again; erasing an absent key changes nothing', () => {
     const rows = new OrderedRows<string>();
     expect(rows.delete('x')).toBe(false);

@@ -70,6 +70,12 @@ export class OrderedRows<V, K = Data> {
   private count = 0;
   /** The greatest key, for appending keys that arrive in order without a search. */
   private last: K | undefined = undefined;
+  /**
+   * The rightmost leaf, kept while keys arrive in order (null once another write may have
+   * moved it): a key beyond {@link last} goes straight into it while this generation owns
+   * it and it has room, with no walk from the root (a clone fills its replica so).
+   */
+  private tail: Leaf<V, K> | null = null;
 
   /**
    * @param compare - the order of the keys (negative, zero or positive, as `compare` of
@@ -99,11 +105,23 @@ export class OrderedRows<V, K = Data> {
    * @param value - the value
    * @param ownKey - the key to keep when it is new (a copy the tree owns; defaults to `key`)
    */
-  set(key: K, value: V, ownKey: () => K = () => key): void {
+  set(key: K, value: V, ownKey?: () => K): void {
     const compare = this.compare;
+    const append = this.last !== undefined && compare(key, this.last) > 0;
+    const tail = this.tail;
+    if (append && tail !== null && tail.owner === this.owner && tail.keys.length < FANOUT) {
+      // Its ancestors are this generation's too (a node is owned only through its path),
+      // and a key at the right end changes no lower bound above it.
+      const kept = ownKey === undefined ? key : ownKey();
+      tail.keys.push(kept);
+      tail.values.push(value);
+      this.count++;
+      this.last = kept;
+      return;
+    }
+    this.tail = null;
     const path: Array<{ node: Branch<V, K>; index: number }> = [];
     let node = this.own(this.root, null, 0);
-    const append = this.last !== undefined && compare(key, this.last) > 0;
     while (!node.leaf) {
       const index = append ? node.children.length - 1 : childIndex(node, key, compare);
       path.push({ node, index });
@@ -119,12 +137,13 @@ export class OrderedRows<V, K = Data> {
       }
       at = index;
     }
-    const kept = ownKey();
+    const kept = ownKey === undefined ? key : ownKey();
     node.keys.splice(at, 0, kept);
     node.values.splice(at, 0, value);
     this.count++;
     if (this.last === undefined || append) this.last = kept;
     if (node.keys.length > FANOUT) this.split(node, path);
+    if (append) this.tail = this.rightmostLeaf();
   }
 
   /**
@@ -152,6 +171,7 @@ export class OrderedRows<V, K = Data> {
       node = this.own(branch.children[i], branch, i);
     }
     const leaf = node as Leaf<V, K>;
+    this.tail = null;
     leaf.keys.splice(index, 1);
     leaf.values.splice(index, 1);
     this.count--;
@@ -178,6 +198,7 @@ export class OrderedRows<V, K = Data> {
     this.root = { owner: this.owner, leaf: true, keys: [], values: [] };
     this.count = 0;
     this.last = undefined;
+    this.tail = null;
   }
 
   /**
@@ -223,10 +244,15 @@ export class OrderedRows<V, K = Data> {
     }
   }
 
-  private lastKey(): K | undefined {
+  private rightmostLeaf(): Leaf<V, K> {
     let node = this.root;
     while (!node.leaf) node = node.children[node.children.length - 1];
-    return node.keys.length === 0 ? undefined : node.keys[node.keys.length - 1];
+    return node;
+  }
+
+  private lastKey(): K | undefined {
+    const leaf = this.rightmostLeaf();
+    return leaf.keys.length === 0 ? undefined : leaf.keys[leaf.keys.length - 1];
   }
 }
 

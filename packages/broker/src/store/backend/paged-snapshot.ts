@@ -82,14 +82,18 @@ export class PagedSnapshot implements SnapshotRows {
   prepare(): boolean {
     if (this.done) return true;
     const page = this.storage.page(this.last, SNAPSHOT_PAGE);
-    const rows: RecordEntry[] = [];
-    for (const row of page) {
-      const k = mapKey(row.key);
-      const was = this.before.get(k);
-      if (was === undefined) rows.push(row);
-      else {
-        this.met.add(k);
-        if (was !== null) rows.push(was);
+    // Without a write since the snapshot was taken (the usual case), the page is as it was.
+    let rows = page;
+    if (this.before.size > 0) {
+      rows = [];
+      for (const row of page) {
+        const k = mapKey(row.key);
+        const was = this.before.get(k);
+        if (was === undefined) rows.push(row);
+        else {
+          this.met.add(k);
+          if (was !== null) rows.push(was);
+        }
       }
     }
     if (page.length > 0) this.last = page[page.length - 1].key;

@@ -98,7 +98,7 @@ export abstract class RecordBackend implements Backend {
    * Runs a storage operation on an open backend, turning foreign errors into
    * `backend_failure`.
    */
-  private run<T>(what: string, body: () => T): T {
+  protected run<T>(what: string, body: () => T): T {
     if (this.closed) throw new BrokerError('backend_failure', `${this.kind} backend: ${what} on a closed backend`);
     try {
       return body();

@@ -147,7 +147,7 @@ describe('NativeCloneBridge: a broker-ts clone of the captured Broker master', (
   test('a broker-ts master gets broker-ts messages only, once it answered', () => {
     const { c, native, ours } = clone();
     const tsMaster = { endpoint: 'ts-master', object: 1 };
-    c.handle({ type: 'ackClone', store: 's', master: tsMaster, clone: CLONE, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: new BrokerTable() });
+    c.handle({ type: 'ackClone', store: 's', master: tsMaster, clone: CLONE, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: encodeBinary(new BrokerTable()) });
     c.write(W.put('a', 1n));
     expect(native).toHaveLength(1); // only the first join request
     expect(ours.map((m) => m.type)).toEqual(['nack', 'ack', 'write']);

@@ -17,10 +17,12 @@
  *   Broker; the master's `cumulative_ack` becomes a `writeAck` without outcomes;
  * - putUnique answers arrive as `put_unique_result` changes in channel order.
  */
-import { BrokerTable, compare, encodeBinary, type Data } from '@broker-ts/data';
+import { compare, encodeBinary, type Data } from '@broker-ts/data';
 import type { InternalCommand } from '../../native/internal-command';
+import { compareKeyBytes } from '../backend/sorting-rows';
 import { DEFAULT_CHANNEL_OPTIONS } from '../channel';
 import { entityKey, type CloneMessage, type EntityId, type MasterMessage } from '../state';
+import { encodeSnapshotTable } from '../state/snapshot-table';
 import { cloneCommandFromNative, writeCommandToNative } from './native-commands';
 import { epochEntity, epochOf, fromBrokerSeq, fromNativeEntity, isNilEntity, NIL_ENTITY, toBrokerSeq, toNativeEntity } from './native-entity';
 import type { BridgedOutput } from './native-master-bridge';
@@ -66,10 +68,7 @@ export class NativeCloneBridge {
         if (epoch === undefined || offset === undefined) return [];
         this.knowMaster(master);
         const { heartbeatInterval, connectionTimeout } = DEFAULT_CHANNEL_OPTIONS;
-        const head = { ...base, clone: this.id, offset, epoch };
-        const pieces = snapshotPieces(c.state);
-        const ack: MasterMessage = { type: 'ackClone', ...head, heartbeatInterval: c.heartbeatInterval > 0 ? c.heartbeatInterval : heartbeatInterval, connectionTimeout, snapshot: pieces[0], ...(pieces.length > 1 ? { more: true } : {}) };
-        return [ack, ...pieces.slice(1).map((snapshot, i): MasterMessage => ({ type: 'snapshotChunk', ...head, index: i + 1, snapshot, last: i + 2 === pieces.length }))];
+        return [{ type: 'ackClone', ...base, clone: this.id, offset, epoch, heartbeatInterval: c.heartbeatInterval > 0 ? c.heartbeatInterval : heartbeatInterval, connectionTimeout, snapshot: snapshotTable(c.state) }];
       }
       case 'keepalive': {
         const seq = fromBrokerSeq(c.seq);
@@ -153,18 +152,17 @@ export class NativeCloneBridge {
  * memory backend and snapshot are `std::unordered_map`s (`libbroker/broker/snapshot.hh`)
  * hashed with CAF's FNV hash, which tells `-0.0` from `0.0` (`caf/detail/ieee_754.hpp`).
  */
-function snapshotPieces(state: ReadonlyArray<readonly [Data, Data]>): BrokerTable[] {
-  const whole = new BrokerTable(state);
-  if (whole.size === state.length) return [whole];
-  // Equal keys in the order of their encodings' bytes, as a broker-ts master sends them.
-  const sorted = state.slice().sort(([a], [b]) => compare(a, b) || Buffer.compare(encodeBinary(a), encodeBinary(b)));
-  const pieces: Array<Array<readonly [Data, Data]>> = [[]];
-  for (const entry of sorted) {
-    const piece = pieces[pieces.length - 1];
-    if (piece.length > 0 && compare(piece[piece.length - 1][0], entry[0]) === 0) pieces.push([entry]);
-    else piece.push(entry);
-  }
-  return pieces.map((entries) => new BrokerTable(entries));
+/**
+ * A Broker master's snapshot as a broker-ts snapshot piece: the encoding of a table of its
+ * entries in the order a broker-ts master sends them (Broker's order of the keys, keys
+ * equal in it yet encoded apart, such as `0.0` and `-0.0`, by their encodings' bytes).
+ * Written entry by entry rather than through a `BrokerTable`, which would hold one of two
+ * equal keys: the clone stores each entry under its own encoding.
+ */
+function snapshotTable(state: ReadonlyArray<readonly [Data, Data]>): Uint8Array {
+  const rows = state.map(([key, value]) => ({ order: key, key: encodeBinary(key), value: encodeBinary(value) }));
+  rows.sort((a, b) => compare(a.order, b.order) || compareKeyBytes(a.key, b.key));
+  return encodeSnapshotTable(rows);
 }
 
 function writerKey(master: EntityId, epoch: number): string {

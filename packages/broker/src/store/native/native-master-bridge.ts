@@ -16,10 +16,11 @@
  *   equal to the channel's numbers, so the master's own duplicate check holds across a
  *   re-attach. The master's `writeAck`s are broker-ts's and never reach a Broker clone.
  */
-import { BrokerTable, type Data } from '@broker-ts/data';
+import type { Data } from '@broker-ts/data';
 import type { InternalCommand, EntityId as NativeEntityId } from '../../native/internal-command';
 import { ChannelConsumer, DEFAULT_CHANNEL_OPTIONS, type ConsumerMessage } from '../channel';
 import { entityKey, type CloneMessage, type EntityId, type MasterMessage, type WriteCommand } from '../state';
+import { snapshotTableEntries } from '../state/snapshot-table';
 import { cloneCommandToNative, writeCommandFromNative } from './native-commands';
 import { fromBrokerSeq, fromNativeEntity, isNilEntity, NIL_ENTITY, toBrokerSeq, toNativeEntity } from './native-entity';
 
@@ -166,18 +167,18 @@ export class NativeMasterBridge {
         if (msg.more === true) {
           // Broker's channel has no snapshot pieces: gather them (acknowledging each to the
           // master in the clone's place) and send one ack_clone once the last arrived.
-          this.assembling.set(entityKey(to), { offset: msg.offset, heartbeatInterval: msg.heartbeatInterval, state: snapshotEntries(msg.snapshot) });
+          this.assembling.set(entityKey(to), { offset: msg.offset, heartbeatInterval: msg.heartbeatInterval, state: snapshotTableEntries(msg.snapshot) });
           this.ackPiece(to, msg.offset, msg.epoch, 1);
           return { ours, native: [] };
         }
         this.assembling.delete(entityKey(to));
-        return command(toBrokerSeq(msg.offset), { type: 'ack_clone', offset: toBrokerSeq(msg.offset), heartbeatInterval: msg.heartbeatInterval, state: snapshotEntries(msg.snapshot) });
+        return command(toBrokerSeq(msg.offset), { type: 'ack_clone', offset: toBrokerSeq(msg.offset), heartbeatInterval: msg.heartbeatInterval, state: snapshotTableEntries(msg.snapshot) });
       case 'snapshotChunk': {
         if (!toBroker) return { ours, native: [] };
         const key = entityKey(to);
         const whole = this.assembling.get(key);
         if (whole === undefined || whole.offset !== msg.offset) return { ours, native: [] };
-        for (const entry of msg.snapshot) whole.state.push(entry);
+        for (const entry of snapshotTableEntries(msg.snapshot)) whole.state.push(entry);
         this.ackPiece(to, msg.offset, msg.epoch, msg.index + 1);
         if (!msg.last) return { ours, native: [] };
         this.assembling.delete(key);
@@ -242,8 +243,4 @@ export class NativeMasterBridge {
 function writerControl(m: ConsumerMessage): InternalCommand['content'] {
   if (m.kind === 'ack') return { type: 'cumulative_ack', seq: toBrokerSeq(m.seq) };
   return { type: 'nack', seqs: m.seqs.map((s) => (s === 0 ? 0n : toBrokerSeq(s))) };
-}
-
-function snapshotEntries(snapshot: BrokerTable): Array<[Data, Data]> {
-  return [...snapshot];
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { BrokerTable, count, encodeBinary, Timespan, type Data } from '@broker-ts/data';
+import { BrokerTable, count, decodeBinary, encodeBinary, Timespan, type Data } from '@broker-ts/data';
 import { makeBackend, type BackendKind } from '../backend';
 import { RELIABLE, type LossProfile } from '../channel/__fixtures__/lossy-network';
 import { STORE, StoreSystem } from './__fixtures__/store-system';
@@ -11,6 +11,11 @@ import type { MasterState } from './master-state';
 import type { AckCloneMessage, CloneMessage, MasterMessage } from './store-message';
 import type { StoreQuery } from './store-query';
 import { writeCommands as W } from './write-command';
+
+/** How many entries a snapshot piece (a table's encoding) holds. */
+function tableSize(bytes: Uint8Array): number {
+  return (decodeBinary(bytes) as BrokerTable).size;
+}
 
 const LOSSY: LossProfile = { dropRate: 1 / 3, duplicateRate: 0.1, maxDelay: 3 };
 
@@ -351,7 +356,7 @@ describe('CloneState losing its master', () => {
     const answers = ackClones(seen);
     expect(answers).toHaveLength(1);
     expect(answers[0]).toMatchObject({ resumed: true, offset: 3, instance: m.instance });
-    expect(answers[0].snapshot.size).toBe(0);
+    expect(tableSize(answers[0].snapshot)).toBe(0);
     expect(seen.find((x) => x.type === 'nack' && x.seqs[0] === 0)).toMatchObject({ master: null, resume: { master: m.id, instance: m.instance, seq: 3 } });
     expect(sys.log('c1').events).toEqual([
       ['update', STORE, 'change', 1n, 2n, null, null, null],
@@ -379,7 +384,7 @@ describe('CloneState losing its master', () => {
     const answers = ackClones(seen);
     expect(answers).toHaveLength(1);
     expect(answers[0].resumed).toBeUndefined();
-    expect(answers[0].snapshot.size).toBe(4);
+    expect(tableSize(answers[0].snapshot)).toBe(4);
     expect(content(c)).toEqual(content(m2));
     expect(sys.log('c1').events.map((e) => (e as unknown[]).slice(0, 3))).toEqual([
       ['erase', STORE, 'gone'],
@@ -571,7 +576,7 @@ describe('CloneState input checks', () => {
     const c = sys.addClone('c1');
     const M = { endpoint: 'broker-master', object: 6 };
     const base = { store: STORE, master: M };
-    c.handle({ type: 'ackClone', ...base, clone: c.id, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: new BrokerTable() });
+    c.handle({ type: 'ackClone', ...base, clone: c.id, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: encodeBinary(new BrokerTable()) });
     c.write(W.putUnique('u', 1n, 3));
     c.write(W.putUnique('v', 1n, 4));
     c.handle({ type: 'writeAck', ...base, clone: c.id, applied: 2, seq: 0, outcomes: [] });
@@ -580,7 +585,7 @@ describe('CloneState input checks', () => {
     c.handle({ type: 'event', ...base, clone: null, seq: 1, command: { op: 'putUniqueResult', inserted: true, who: c.id, requestId: 3, publisher: M } });
     expect(sys.log('c1').answers.get(3)).toEqual({ ok: true, inserted: true });
     c.masterLost();
-    c.handle({ type: 'ackClone', ...base, clone: c.id, offset: 1, epoch: 1, heartbeatInterval: 5, connectionTimeout: 100, snapshot: new BrokerTable() });
+    c.handle({ type: 'ackClone', ...base, clone: c.id, offset: 1, epoch: 1, heartbeatInterval: 5, connectionTimeout: 100, snapshot: encodeBinary(new BrokerTable()) });
     expect(sys.log('c1').answers.get(4)).toMatchObject({ ok: false, error: { code: 'unspecified', message: expect.stringMatching(/lost before it answered/) } });
   });
 });

@@ -8,6 +8,7 @@ import { ExpiryTimers } from './expiry-timers';
 import { rejectedWrite } from './store-error';
 import { storeEvents, type StoreEvent } from './store-event';
 import { DEFAULT_SNAPSHOT_CHUNK_BYTES, DEFAULT_SNAPSHOT_WINDOW, SnapshotTransfer, snapshotOption } from './snapshot-transfer';
+import { EMPTY_TABLE_ENCODING } from './snapshot-table';
 import { parseCloneMessage, type CloneCommand, type CloneWriteMessage, type MasterMessage, type WireOutcome } from './store-message';
 import { answerQuery, type QueryResult, type StoreQuery } from './store-query';
 import type { WriteCommand } from './write-command';
@@ -505,7 +506,7 @@ export class MasterState {
           // The clone holds the state at `offset`; the events after it follow.
           this.dropTransfer(to);
           const { offset, epoch, heartbeatInterval, connectionTimeout, latest } = msg;
-          this.callbacks.send({ type: 'ackClone', ...base, clone: entityFromKey(to), offset, epoch, heartbeatInterval, connectionTimeout, snapshot: new BrokerTable(), instance: this.instanceValue, resumed: true, ...(latest !== undefined ? { latest } : {}) });
+          this.callbacks.send({ type: 'ackClone', ...base, clone: entityFromKey(to), offset, epoch, heartbeatInterval, connectionTimeout, snapshot: EMPTY_TABLE_ENCODING, instance: this.instanceValue, resumed: true, ...(latest !== undefined ? { latest } : {}) });
           return;
         }
         let t = this.openHandshakes.get(to);
@@ -556,7 +557,7 @@ export class MasterState {
     try {
       due = retry ? [...t.resend(), ...t.due()] : t.due();
     } catch (e) {
-      // A row that does not decode: this snapshot cannot be sent; the clone asks again.
+      // A stored row that is not a whole encoding: this snapshot cannot be sent; the clone asks again.
       this.dropTransfer(to);
       this.callbacks.error(e instanceof BrokerError ? e : new BrokerError('backend_failure', String(e)));
       return;

@@ -1,6 +1,6 @@
-import type { BrokerTable } from '@broker-ts/data';
 import { MemoryBackend } from '../backend';
 import { sameEntity, type EntityId } from './entity-id';
+import { putSnapshotTable } from './snapshot-table';
 import type { AckCloneMessage, SnapshotChunkMessage } from './store-message';
 
 /**
@@ -58,7 +58,7 @@ export class SnapshotAssembly {
   add(m: SnapshotChunkMessage): 'added' | 'duplicate' | 'gap' {
     if (this.done || this.staged === null || m.index < this.count) return 'duplicate';
     if (m.index > this.count) return 'gap';
-    for (const [k, v] of m.snapshot) this.staged.put(k, v);
+    putSnapshotTable(m.snapshot, this.staged);
     this.count++;
     if (m.last) this.done = true;
     return 'added';
@@ -83,13 +83,13 @@ export class SnapshotAssembly {
 }
 
 /**
- * A memory backend holding a table's entries.
- * @throws BrokerError when an entry cannot be stored
+ * A memory backend holding the entries of a table's encoding (a snapshot piece).
+ * @throws BrokerError when the bytes are not a table's encoding or an entry cannot be stored
  */
-export function stagedEntries(table: BrokerTable): MemoryBackend {
+export function stagedEntries(table: Uint8Array): MemoryBackend {
   const b = new MemoryBackend();
   try {
-    for (const [k, v] of table) b.put(k, v);
+    putSnapshotTable(table, b);
   } catch (e) {
     b.close();
     throw e;

@@ -1,15 +1,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeBinary, encodeBinary, type Data } from '@broker-ts/data';
+import { BrokerTable, decodeBinary, encodeBinary, type Data } from '@broker-ts/data';
 import { STORE, StoreSystem } from './__fixtures__/store-system';
 import type { CloneState } from './clone-state';
 import type { MasterState } from './master-state';
 import type { CloneMessage, MasterMessage } from './store-message';
 import { INSTALL_SLICE } from './snapshot-install';
 import { SnapshotTransfer } from './snapshot-transfer';
-import { makeBackend, type BackendKind, type EncodedEntry, type SnapshotRows } from '../backend';
+import { makeBackend, MemoryBackend, type BackendKind, type EncodedEntry, type SnapshotRows } from '../backend';
+import { putSnapshotTable } from './snapshot-table';
 import { writeCommands as W } from './write-command';
+
+/** How many entries a snapshot piece (a table's encoding) holds. */
+function tableSize(bytes: Uint8Array): number {
+  return (decodeBinary(bytes) as BrokerTable).size;
+}
 
 /** Rows as a backend hands them out (in key order here). */
 function encoded(entries: [Data, Data][]): SnapshotRows {
@@ -47,11 +53,11 @@ describe('SnapshotTransfer', () => {
     const t = new SnapshotTransfer(0, 7, encoded(entries), 1000, 2);
     expect(t.prepare()).toBe(true); // rows with nothing to prepare are ready at once
     const first = t.due();
-    expect(first.map((p) => [p.index, p.table.size, p.last])).toEqual([[0, 2, false], [1, 1, false]]);
-    for (const p of first) expect(encodeBinary(p.table).length).toBeLessThan(1000 + 5100);
+    expect(first.map((p) => [p.index, tableSize(p.table), p.last])).toEqual([[0, 2, false], [1, 1, false]]);
+    for (const p of first) expect(p.table.length).toBeLessThan(1000 + 5100);
     expect(t.due()).toEqual([]); // window full
     t.ack(1);
-    expect(t.due().map((p) => [p.index, p.table.size, p.last])).toEqual([[2, 1, true]]);
+    expect(t.due().map((p) => [p.index, tableSize(p.table), p.last])).toEqual([[2, 1, true]]);
     t.ack(9); // beyond what was sent: ignored
     expect(t.received).toBe(1);
     t.rewind();
@@ -64,7 +70,7 @@ describe('SnapshotTransfer', () => {
     const t = new SnapshotTransfer(0, 0, encoded([]), 1000, 4);
     expect(t.due()).toEqual([]); // not prepared yet
     t.prepare();
-    expect(t.due().map((p) => [p.index, p.table.size, p.last])).toEqual([[0, 0, true]]);
+    expect(t.due().map((p) => [p.index, tableSize(p.table), p.last])).toEqual([[0, 0, true]]);
   });
 });
 
@@ -85,7 +91,7 @@ describe('a snapshot sent in pieces', () => {
     const chunks = seen.filter((x) => x.type === 'snapshotChunk');
     expect(chunks.length).toBeGreaterThanOrEqual(3);
     expect(seen.filter((x) => x.type === 'ackClone')).toHaveLength(1);
-    expect(seen.filter((x) => x.type === 'ackClone' || x.type === 'snapshotChunk').every((x) => encodeBinary((x as { snapshot: Data }).snapshot).length < 1024 + 200)).toBe(true);
+    expect(seen.filter((x) => x.type === 'ackClone' || x.type === 'snapshotChunk').every((x) => (x as { snapshot: Uint8Array }).snapshot.length < 1024 + 200)).toBe(true);
     expect(staleWhileArriving).toBeGreaterThan(0);
     expect(keys(c)).toBe(42);
     expect(c.query({ op: 'get', key: 'during' })).toEqual({ ok: true, value: 2n });
@@ -226,15 +232,20 @@ const hex = (x: Data | Uint8Array): string => Buffer.from(x instanceof Uint8Arra
 const EQUAL_KEYS: Data[] = [0.0, -0.0, real('7ff8000000000000'), real('7ff8000000000001'), real('fff8000000000000'), 'a', 'b', [1n, 0.0], [1n, -0.0]];
 
 describe('keys equal in Broker order but encoded apart', () => {
-  test('a piece never holds two of them: each is cut into the next piece, every row goes out once, in order', () => {
+  test('a piece holds each of them as an entry of its own, in order, and a replica stores every one', () => {
     const rows = encoded(EQUAL_KEYS.map((k, i) => [k, BigInt(i)]));
     const t = new SnapshotTransfer(0, 1, rows, 1024 * 1024, 100);
     t.prepare();
     const pieces = t.due();
-    expect(pieces.map((p) => p.table.size)).toEqual([1, 2, 1, 4, 1]);
-    expect(pieces.map((p) => p.last)).toEqual([false, false, false, false, true]);
-    const sent = pieces.flatMap((p) => [...p.table].map(([k, v]) => `${hex(k)}=${String(v)}`));
-    expect(sent).toEqual([...rows].map((r) => `${hex(r.key)}=${String(decodeBinary(r.value))}`));
+    expect(pieces).toHaveLength(1);
+    expect(pieces[0].last).toBe(true);
+    // The table's header, then each stored row's bytes as they are.
+    const expected = Buffer.concat([Buffer.of(13, EQUAL_KEYS.length), ...[...rows].flatMap((r) => [r.key, r.value])]);
+    expect(hex(pieces[0].table)).toBe(expected.toString('hex'));
+    const replica = new MemoryBackend();
+    expect(putSnapshotTable(pieces[0].table, replica)).toBe(EQUAL_KEYS.length);
+    expect(replica.size()).toBe(EQUAL_KEYS.length);
+    expect([...replica.snapshotRows()].map((r) => `${hex(r.key)}=${hex(r.value)}`)).toEqual([...rows].map((r) => `${hex(r.key)}=${hex(r.value)}`));
   });
 
   const kinds: BackendKind[] = ['memory', 'sqlite', 'lmdb'];

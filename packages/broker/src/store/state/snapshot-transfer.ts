@@ -1,5 +1,6 @@
-import { BrokerError, BrokerTable, compare, decodeBinary, type Data } from '@broker-ts/data';
-import type { EncodedEntry, SnapshotRows } from '../backend';
+import { BrokerError } from '@broker-ts/data';
+import type { SnapshotRows } from '../backend';
+import { encodeSnapshotTable, storedRowSize, type StoredRow } from './snapshot-table';
 
 /**
  * Most encoded bytes of entries in one snapshot piece by default: far below the actor
@@ -15,15 +16,12 @@ export const DEFAULT_SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
  */
 export const DEFAULT_SNAPSHOT_WINDOW = 4;
 
-/** Broker's type index of a table, the first byte of its binary encoding. */
-const TABLE_TAG = 13;
-
 /** One piece of a snapshot. */
 export interface SnapshotPiece {
   /** Its position, from 0. */
   readonly index: number;
-  /** Its entries, in key order. */
-  readonly table: BrokerTable;
+  /** Its entries, in key order: the Broker binary encoding of a table of them. */
+  readonly table: Uint8Array;
   /** Whether it is the last. */
   readonly last: boolean;
 }
@@ -32,7 +30,7 @@ export interface SnapshotPiece {
  * The master's side of sending one snapshot in pieces: the backend's rows taken at the
  * handshake (a view, in key order), cut into pieces of at most `chunkBytes` encoded bytes
  * (a larger entry makes a piece of its own) when first sent, and a window of at most
- * `window` pieces beyond the last one the clone acknowledged. Pieces are cut and decoded
+ * `window` pieces beyond the last one the clone acknowledged. Pieces are cut and encoded
  * lazily from the view, so that each turn of the master's event loop reads only the rows
  * of the pieces it sends, and pieces the clone acknowledged are let go. Without I/O.
  */
@@ -44,11 +42,11 @@ export class SnapshotTransfer {
   /** The snapshot's rows. */
   private readonly snapshot: SnapshotRows;
   /** The rows not yet taken into a piece, once the snapshot is ready to be read. */
-  private source: Iterator<EncodedEntry> | null = null;
-  /** Rows read from the source and not yet in a piece, the next one last. */
-  private readonly held: EncodedEntry[] = [];
+  private source: Iterator<StoredRow> | null = null;
+  /** A row read from the source that did not fit into the last piece cut. */
+  private held: StoredRow | undefined = undefined;
   /** The rows of each piece cut and not yet acknowledged (kept to send it again). */
-  private readonly cut: Array<EncodedEntry[] | undefined> = [];
+  private readonly cut: Array<StoredRow[] | undefined> = [];
   private readonly chunkBytes: number;
   private readonly window: number;
   /** How many pieces there are, once the last was cut. */
@@ -88,7 +86,7 @@ export class SnapshotTransfer {
    * @throws BrokerError `invalid_data` when a stored key does not decode
    */
   prepare(): boolean {
-    if (this.source === null && (this.snapshot.prepare?.() ?? true)) this.source = this.snapshot[Symbol.iterator]();
+    if (this.source === null && (this.snapshot.prepare?.() ?? true)) this.source = this.snapshot.latin1Rows?.() ?? this.snapshot[Symbol.iterator]();
     return this.source !== null;
   }
 
@@ -123,7 +121,7 @@ export class SnapshotTransfer {
    * The first piece the clone does not hold, sent again (the clone asked after a wait
    * without progress); the window of pieces in flight stays as it is.
    * @returns it, or nothing when every piece sent is acknowledged
-   * @throws BrokerError `invalid_data` when a stored row does not decode
+   * @throws BrokerError `invalid_data` when a stored row is not a whole encoding
    */
   resend(): SnapshotPiece[] {
     return this.acked < this.highestSent ? [this.piece(this.acked)] : [];
@@ -132,7 +130,7 @@ export class SnapshotTransfer {
   /**
    * The pieces to send now: up to the window beyond the acknowledged ones.
    * @returns them, in order
-   * @throws BrokerError `invalid_data` when a stored row does not decode
+   * @throws BrokerError `invalid_data` when a stored row is not a whole encoding
    */
   due(): SnapshotPiece[] {
     const out: SnapshotPiece[] = [];
@@ -146,101 +144,35 @@ export class SnapshotTransfer {
   }
 
   private piece(i: number): SnapshotPiece {
-    const rows = this.cut[i];
-    if (rows !== undefined) return { index: i, table: decodePiece(rows), last: this.total === i + 1 };
-    // Cut piece i (the next one): rows from the source until the size is reached; a row
-    // that does not fit is held back as the next piece's first.
-    let cut: EncodedEntry[] = [];
-    let bytes = 0;
-    for (;;) {
-      let row = this.held.pop();
-      if (row === undefined) {
-        const next = this.source!.next();
-        if (next.done === true) {
-          this.total = i + 1;
+    let rows = this.cut[i];
+    if (rows === undefined) {
+      // Cut piece i (the next one): rows from the source until the size is reached; a row
+      // that does not fit is held back as the next piece's first.
+      rows = [];
+      let bytes = 0;
+      for (;;) {
+        let row = this.held;
+        this.held = undefined;
+        if (row === undefined) {
+          const next = this.source!.next();
+          if (next.done === true) {
+            this.total = i + 1;
+            break;
+          }
+          row = next.value;
+        }
+        const size = storedRowSize(row);
+        if (rows.length > 0 && bytes + size > this.chunkBytes) {
+          this.held = row;
           break;
         }
-        row = next.value;
+        bytes += size;
+        rows.push(row);
       }
-      const size = row.key.byteLength + row.value.byteLength;
-      if (cut.length > 0 && bytes + size > this.chunkBytes) {
-        this.held.push(row);
-        break;
-      }
-      bytes += size;
-      cut.push(row);
+      this.cut[i] = rows;
     }
-    let table = decodePiece(cut);
-    if (table.size < cut.length) {
-      // Two keys equal in Broker's order but encoded apart (0.0 and -0.0): a table holds
-      // one of them, so the piece ends before the second, which starts the next piece.
-      const end = firstEqualKey(cut);
-      for (let k = cut.length - 1; k >= end; k--) this.held.push(cut[k]);
-      cut = cut.slice(0, end);
-      this.total = null;
-      table = decodePiece(cut);
-    }
-    this.cut[i] = cut;
-    return { index: i, table, last: this.total === i + 1 };
+    return { index: i, table: encodeSnapshotTable(rows), last: this.total === i + 1 };
   }
-}
-
-/**
- * Where the first row of a piece is whose key equals the one before it in Broker's order
- * (the rows are in key order, so equal keys are neighbours).
- * @throws BrokerError `invalid_data` when there is none or a key does not decode
- */
-function firstEqualKey(rows: readonly EncodedEntry[]): number {
-  let previous = decodeKey(rows[0]);
-  for (let i = 1; i < rows.length; i++) {
-    const key = decodeKey(rows[i]);
-    if (compare(previous, key) === 0) return i;
-    previous = key;
-  }
-  throw new BrokerError('invalid_data', 'snapshot: stored rows do not decode into their entries');
-}
-
-function decodeKey(row: EncodedEntry): Data {
-  try {
-    return decodeBinary(row.key);
-  } catch (err) {
-    throw new BrokerError('invalid_data', `snapshot: a stored key does not decode: ${(err as Error).message}`, {}, { cause: err });
-  }
-}
-
-/**
- * Decodes the rows of a piece into a fresh table in one pass: their bytes, joined behind
- * a table's header, are the Broker binary encoding of the table (entries in key order).
- * The table holds fewer entries than there are rows when two keys are equal in Broker's
- * order (a table holds one of them).
- */
-function decodePiece(rows: readonly EncodedEntry[]): BrokerTable {
-  let size = 1 + 5;
-  for (const row of rows) size += row.key.byteLength + row.value.byteLength;
-  const bytes = new Uint8Array(size);
-  bytes[0] = TABLE_TAG;
-  let pos = 1;
-  for (let n = rows.length; ; n >>>= 7) {
-    if (n <= 0x7f) {
-      bytes[pos++] = n;
-      break;
-    }
-    bytes[pos++] = (n & 0x7f) | 0x80;
-  }
-  for (const row of rows) {
-    bytes.set(row.key, pos);
-    pos += row.key.byteLength;
-    bytes.set(row.value, pos);
-    pos += row.value.byteLength;
-  }
-  let table: Data;
-  try {
-    table = decodeBinary(bytes.subarray(0, pos));
-  } catch (err) {
-    throw new BrokerError('invalid_data', `snapshot: stored rows do not decode: ${(err as Error).message}`, {}, { cause: err });
-  }
-  if (!(table instanceof BrokerTable) || table.size > rows.length) throw new BrokerError('invalid_data', 'snapshot: stored rows do not decode into their entries');
-  return table;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { table, Timespan } from '@broker-ts/data';
+import { encodeBinary, table, Timespan } from '@broker-ts/data';
 import { parseCloneMessage, parseMasterMessage } from './store-message';
 
 const M = { endpoint: 'm', object: 1 };
@@ -7,10 +7,10 @@ const C = { endpoint: 'c', object: 2 };
 describe('parseMasterMessage', () => {
   test('accepts every master message', () => {
     const ok = [
-      { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: table([]) },
-      { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: table([['a', 1n]]), more: true, instance: 'i1' },
-      { type: 'ackClone', store: 's', master: M, clone: C, offset: 7, epoch: 2, heartbeatInterval: 5, connectionTimeout: 100, snapshot: table([]), instance: 'i1', resumed: true },
-      { type: 'snapshotChunk', store: 's', master: M, clone: C, offset: 0, epoch: 0, index: 1, snapshot: table([['b', 2n]]), last: true },
+      { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: encodeBinary(table([])) },
+      { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: encodeBinary(table([['a', 1n]])), more: true, instance: 'i1' },
+      { type: 'ackClone', store: 's', master: M, clone: C, offset: 7, epoch: 2, heartbeatInterval: 5, connectionTimeout: 100, snapshot: encodeBinary(table([])), instance: 'i1', resumed: true },
+      { type: 'snapshotChunk', store: 's', master: M, clone: C, offset: 0, epoch: 0, index: 1, snapshot: encodeBinary(table([['b', 2n]])), last: true },
       { type: 'event', store: 's', master: M, clone: null, seq: 1, command: { op: 'put', key: 'k', value: 1n, expiry: Timespan.fromMilliseconds(1), publisher: null } },
       { type: 'event', store: 's', master: M, clone: C, seq: 2, command: { op: 'clear', publisher: C } },
       { type: 'heartbeat', store: 's', master: M, seq: 3 },
@@ -26,14 +26,14 @@ describe('parseMasterMessage', () => {
     ['an unknown type', { type: 'boom', store: 's', master: M }, /unknown master message type/],
     ['a negative seq', { type: 'heartbeat', store: 's', master: M, seq: -1 }, /'seq'/],
     ['a snapshot that is not a table', { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: {} }, /'snapshot'/],
-    ['a bad instance', { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: table([]), instance: 3 }, /'instance'/],
-    ['a bad resumed flag', { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: table([]), resumed: 'yes' }, /'resumed'/],
-    ['a bad more flag', { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: table([]), more: 1 }, /'more'/],
-    ['a chunk at index 0', { type: 'snapshotChunk', store: 's', master: M, clone: C, offset: 0, epoch: 0, index: 0, snapshot: table([]), last: true }, /'index' starts at 1/],
-    ['a chunk without last', { type: 'snapshotChunk', store: 's', master: M, clone: C, offset: 0, epoch: 0, index: 1, snapshot: table([]) }, /'last'/],
+    ['a bad instance', { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: encodeBinary(table([])), instance: 3 }, /'instance'/],
+    ['a bad resumed flag', { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: encodeBinary(table([])), resumed: 'yes' }, /'resumed'/],
+    ['a bad more flag', { type: 'ackClone', store: 's', master: M, clone: C, offset: 0, epoch: 0, heartbeatInterval: 5, connectionTimeout: 100, snapshot: encodeBinary(table([])), more: 1 }, /'more'/],
+    ['a chunk at index 0', { type: 'snapshotChunk', store: 's', master: M, clone: C, offset: 0, epoch: 0, index: 0, snapshot: encodeBinary(table([])), last: true }, /'index' starts at 1/],
+    ['a chunk without last', { type: 'snapshotChunk', store: 's', master: M, clone: C, offset: 0, epoch: 0, index: 1, snapshot: encodeBinary(table([])) }, /'last'/],
     ['a chunk that is not a table', { type: 'snapshotChunk', store: 's', master: M, clone: C, offset: 0, epoch: 0, index: 1, snapshot: [], last: false }, /'snapshot'/],
-    ['a chunk without clone', { type: 'snapshotChunk', store: 's', master: M, offset: 0, epoch: 0, index: 1, snapshot: table([]), last: false }, /'clone'/],
-    ['a chunk without epoch', { type: 'snapshotChunk', store: 's', master: M, clone: C, offset: 0, index: 1, snapshot: table([]), last: false }, /'epoch'/],
+    ['a chunk without clone', { type: 'snapshotChunk', store: 's', master: M, offset: 0, epoch: 0, index: 1, snapshot: encodeBinary(table([])), last: false }, /'clone'/],
+    ['a chunk without epoch', { type: 'snapshotChunk', store: 's', master: M, clone: C, offset: 0, index: 1, snapshot: encodeBinary(table([])), last: false }, /'epoch'/],
     ['an unknown command', { type: 'event', store: 's', master: M, clone: null, seq: 1, command: { op: 'add', key: 'k', publisher: null } }, /unknown command op/],
     ['an expiry that is not a timespan', { type: 'event', store: 's', master: M, clone: null, seq: 1, command: { op: 'put', key: 'k', value: 1n, expiry: 5, publisher: null } }, /'expiry'/],
     ['an unknown error code', { type: 'writeAck', store: 's', master: M, clone: C, applied: 1, seq: 1, outcomes: [{ writeId: 1, error: { code: 'nope', message: '' } }] }, /known code/],

@@ -1,4 +1,4 @@
-import { BrokerError, BrokerTable, isErrorCodeName, Timespan, type Data, type ErrorCodeName } from '@broker-ts/data';
+import { BrokerError, isErrorCodeName, Timespan, type Data, type ErrorCodeName } from '@broker-ts/data';
 import { isEntityId, type EntityId } from './entity-id';
 import type { WriteCommand } from './write-command';
 
@@ -53,8 +53,12 @@ export interface AckCloneMessage {
   readonly heartbeatInterval: number;
   /** Channel connection timeout in ticks. */
   readonly connectionTimeout: number;
-  /** Every entry, key → value; with `more`: the first entries in key order. */
-  readonly snapshot: BrokerTable;
+  /**
+   * Every entry, key → value; with `more`: the first entries in key order. As the Broker
+   * binary encoding of a table (the master's stored rows behind a table's header), so
+   * that rows travel without being decoded and encoded again.
+   */
+  readonly snapshot: Uint8Array;
   /** Set when {@link SnapshotChunkMessage}s follow (absent: the snapshot is whole). */
   readonly more?: boolean;
   /**
@@ -88,8 +92,8 @@ export interface SnapshotChunkMessage {
   readonly epoch: number;
   /** Its position, from 1. */
   readonly index: number;
-  /** Its entries. */
-  readonly snapshot: BrokerTable;
+  /** Its entries, as the Broker binary encoding of a table (see {@link AckCloneMessage.snapshot}). */
+  readonly snapshot: Uint8Array;
   /** Whether it completes the snapshot. */
   readonly last: boolean;
 }
@@ -329,7 +333,7 @@ export function parseMasterMessage(x: unknown): MasterMessage {
     case 'ackClone':
       entityField(m, 'clone');
       for (const f of ['offset', 'epoch', 'heartbeatInterval', 'connectionTimeout']) seqField(m, f);
-      if (!(m.snapshot instanceof BrokerTable)) bad(`'snapshot' must be a table`);
+      if (!(m.snapshot instanceof Uint8Array)) bad(`'snapshot' must be the bytes of a table`);
       if (m.more !== undefined && typeof m.more !== 'boolean') bad(`'more' must be a boolean`);
       if (m.instance !== undefined && typeof m.instance !== 'string') bad(`'instance' must be a string`);
       if (m.resumed !== undefined && typeof m.resumed !== 'boolean') bad(`'resumed' must be a boolean`);
@@ -339,7 +343,7 @@ export function parseMasterMessage(x: unknown): MasterMessage {
       entityField(m, 'clone');
       for (const f of ['offset', 'epoch', 'index']) seqField(m, f);
       if ((m.index as number) < 1) bad(`'index' starts at 1`);
-      if (!(m.snapshot instanceof BrokerTable)) bad(`'snapshot' must be a table`);
+      if (!(m.snapshot instanceof Uint8Array)) bad(`'snapshot' must be the bytes of a table`);
       if (typeof m.last !== 'boolean') bad(`'last' must be a boolean`);
       break;
     case 'event':
