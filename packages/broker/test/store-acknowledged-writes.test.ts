@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { count, type Data, decodeBinary, Endpoint, isStatus, type StatusSubscriber } from '@broker-ts/broker';
+import { count, type Data, decodeBinary, Endpoint, isStatus, storeEventsTopic, type StatusSubscriber } from '@broker-ts/broker';
 import { storeCluster, type StoreCluster } from './fixtures/store/store-kit';
 import { connect, shutdownAll, until } from './helpers';
 
@@ -200,6 +200,7 @@ describe('group commit on a SQLite master with Broker defaults (synchronous FULL
     const clone = await b.attachClone('locked', { resyncInterval: 200 });
     expect(await clone.awaitIdle({ timeout: 20_000 })).toBe(true);
     const errors = a.makeStatusSubscriber();
+    const events = a.makeSubscriber(storeEventsTopic('locked'));
     // A reader holding a shared lock: the writer cannot commit in rollback-journal mode, and
     // gives up after its busy timeout (1 s by default).
     const reader = new Database(file, { readonly: true });
@@ -213,6 +214,10 @@ describe('group commit on a SQLite master with Broker defaults (synchronous FULL
     }
     expect(await nextErrorCode(errors)).toBe('backend_failure');
     await m.put('after', 3n, { ack: true });
+    // The failed commit's write has no store event: the next event is the next write's.
+    const [, event] = await events.get();
+    expect((event as unknown[]).slice(0, 4)).toEqual(['insert', 'locked', 'after', 3n]);
+    events.close();
     expect(committedValue(file, 'lost')).toBeUndefined();
     expect(committedValue(file, 'after')).toBe(3n);
     expect([...(await m.keys())].sort()).toEqual(['after', 'before']);

@@ -196,7 +196,7 @@ export class StoreActor extends Actor<StoreMessage> {
         if (typeof ev !== 'function') {
           this.flushLocalEvents();
           core.tell({ type: 'publish', topic: eventsTopic, value: ev });
-        } else if (this.localEvents.push(ev) >= STORE_BATCH_LIMIT) this.flushLocalEvents();
+        } else if (this.localEvents.push(ev) >= STORE_BATCH_LIMIT && !this.inBatch) this.flushLocalEvents();
         else if (this.localEvents.length === 1) this.scheduleFlush();
       },
       error: (err: BrokerError) => this.reportError(err),
@@ -484,6 +484,9 @@ export class StoreActor extends Actor<StoreMessage> {
     }
     const mark = this.outbox.length;
     const nativeMark = this.nativeOutbox.length;
+    // The events of a group commit stay here until it is durable: a failed commit's
+    // writes did not happen, so their events are dropped with its messages.
+    const eventMark = this.localEvents.length;
     this.inBatch = true;
     try {
       this.state.batch(body);
@@ -492,19 +495,21 @@ export class StoreActor extends Actor<StoreMessage> {
       const error = e instanceof BrokerError ? e : new BrokerError('backend_failure', `store '${this.spec.name}': ${String(e)}`);
       this.outbox.length = mark;
       this.nativeOutbox.length = nativeMark;
+      if (this.localEvents.length > eventMark) this.localEvents.length = eventMark;
       this.state.commitFailed();
       this.ctx.log.warn({ event: 'store-commit-failed', store: this.spec.name, detail: error.message }, 'a store commit failed; its writes were not applied');
       this.reportError(new BrokerError(error.code, `store '${this.spec.name}': a commit failed, its writes were not applied: ${error.message}`));
       return error;
     } finally {
       this.inBatch = false;
-      if (this.outbox.length + this.nativeOutbox.length >= STORE_BATCH_LIMIT) this.flush();
+      if (this.outbox.length + this.nativeOutbox.length >= STORE_BATCH_LIMIT || this.localEvents.length >= STORE_BATCH_LIMIT) this.flush();
     }
   }
 
   /** Publishes an error on the status subscriber. */
   private reportError(err: BrokerError): void {
-    this.flushLocalEvents();
+    // Events before the error, except inside a group commit, whose events wait for it.
+    if (!this.inBatch) this.flushLocalEvents();
     this.ctx.log.info({ event: 'store-error', store: this.spec.name, code: err.code }, err.message);
     this.core.tell({ type: 'publish', topic: Topics.errors, value: errorToData(err) });
   }

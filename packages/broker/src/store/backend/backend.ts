@@ -148,6 +148,15 @@ export interface Backend {
    */
   exists(key: Data): boolean;
 
+  /**
+   * The stored encoding of a key's value, or `undefined` when the key is absent: one
+   * lookup, nothing decoded (what a master reads before a write to describe the change
+   * in its store event, which is built only when someone subscribes to it).
+   * @param key - the key
+   * @returns a fresh copy of the value's Broker binary encoding, or undefined
+   */
+  findStored(key: Data): Uint8Array | undefined;
+
   /** The number of entries. */
   size(): number;
 

@@ -181,6 +181,11 @@ export abstract class RecordBackend implements Backend {
     return this.run('expire', () => this.deleteRecordIfExpired(k, t));
   }
 
+  findStored(key: Data): Uint8Array | undefined {
+    const k = encodeBinary(key);
+    return this.run('get', () => this.readRecord(k)?.value);
+  }
+
   get(key: Data): Data {
     const k = encodeBinary(key);
     return this.run('get', () => this.readValue(k, key));

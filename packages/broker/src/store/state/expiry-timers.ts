@@ -41,7 +41,9 @@ export class ExpiryTimers {
    * @param key - the key
    */
   delete(key: Data): void {
-    this.live.delete(idOf(key));
+    // Every write without an expiry disarms its key: most stores have no timer at all,
+    // and then there is no key to encode.
+    if (this.live.size > 0) this.live.delete(idOf(key));
   }
 
   /** Disarms every timer. */

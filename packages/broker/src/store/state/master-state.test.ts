@@ -30,7 +30,7 @@ function master(backend: Backend = makeBackend('memory'), now = T0) {
     id: M,
     backend,
     now: new Timestamp(now),
-    callbacks: { event: (e) => events.push(e), send: (msg) => sent.push(msg), error: (e) => errors.push(e) },
+    callbacks: { event: (e) => events.push(e()), send: (msg) => sent.push(msg), error: (e) => errors.push(e) },
   });
   const commands = (): CloneCommand[] => sent.filter((s): s is Extract<MasterMessage, { type: 'event' }> => s.type === 'event').map((s) => s.command);
   return { m, events, sent, errors, commands };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BrokerError, BrokerTable, Timestamp, type Data, type Timespan } from '@broker-ts/data';
+import { BrokerError, BrokerTable, decodeBinary, Timestamp, type Data, type Timespan } from '@broker-ts/data';
 import type { Backend } from '../backend';
 import { ChannelProducer, type ChannelOptions, type ProducerMessage } from '../channel';
 import { entityFromKey, entityKey, sameEntity, type EntityId } from './entity-id';
@@ -20,8 +20,11 @@ export type WriteOutcome = { readonly ok: true; readonly inserted?: boolean } | 
 
 /** What a master does to the world (injected; the master itself does no I/O). */
 export interface MasterCallbacks {
-  /** A store event to publish locally on `storeEventsTopic(name)`. */
-  event(ev: StoreEvent): void;
+  /**
+   * A store event to publish locally on `storeEventsTopic(name)`, as its builder: it is
+   * built (and the old value of an update decoded) only for a subscriber.
+   */
+  event(ev: () => StoreEvent): void;
   /** A message for clones, to publish on `cloneTopic(name)` (`msg.clone` set: for that clone only). */
   send(msg: MasterMessage): void;
   /** A refused write (or a malformed message); the hosting actor publishes it on the status subscriber. */
@@ -424,7 +427,9 @@ export class MasterState {
           // Newer Broker: erasing a missing key is no change, so no event and no broadcast.
           if (!this.backend.erase(key)) return { ok: true };
           this.timers.delete(key);
-          this.callbacks.event(storeEvents.erase(this.name, key, cmd.publisher));
+          const { name } = this;
+          const publisher = cmd.publisher;
+          this.callbacks.event(() => storeEvents.erase(name, key, publisher));
           this.producer.produce({ op: 'erase', key, publisher: cmd.publisher });
           return { ok: true };
         }
@@ -433,14 +438,16 @@ export class MasterState {
           const keys = this.backend.keyList();
           this.backend.clear();
           this.timers.clear();
-          for (const key of keys) this.callbacks.event(storeEvents.erase(this.name, key, cmd.publisher));
+          const { name } = this;
+          const publisher = cmd.publisher;
+          for (const key of keys) this.callbacks.event(() => storeEvents.erase(name, key, publisher));
           this.producer.produce({ op: 'clear', publisher: cmd.publisher });
           return { ok: true };
         }
         case 'add':
         case 'subtract': {
           const key = ownData(cmd.key);
-          const old = this.backend.exists(key) ? this.backend.get(key) : undefined;
+          const old = this.backend.findStored(key);
           const at = this.expiresAt(cmd.expiry);
           const value = cmd.op === 'add' ? this.backend.add(key, ownData(cmd.value), cmd.initType, at) : this.backend.subtract(key, ownData(cmd.value), at);
           this.changed(key, old, value, cmd.expiry, cmd.publisher);
@@ -461,7 +468,7 @@ export class MasterState {
   }
 
   private put(key: Data, value: Data, expiry: Timespan | null, publisher: EntityId | null): void {
-    const old = this.backend.exists(key) ? this.backend.get(key) : undefined;
+    const old = this.backend.findStored(key);
     this.backend.put(key, value, this.expiresAt(expiry));
     this.changed(key, old, value, expiry, publisher);
   }
@@ -471,10 +478,11 @@ export class MasterState {
    * broadcast is a plain put of the new value; unlike Broker it keeps the write's expiry
    * (Broker sends none after add/subtract), so clone events show it.
    */
-  private changed(key: Data, old: Data | undefined, value: Data, expiry: Timespan | null, publisher: EntityId | null): void {
+  private changed(key: Data, old: Uint8Array | undefined, value: Data, expiry: Timespan | null, publisher: EntityId | null): void {
     if (expiry === null) this.timers.delete(key);
     else this.timers.set(key, this.nowValue.ns + expiry.ns);
-    this.callbacks.event(old === undefined ? storeEvents.insert(this.name, key, value, expiry, publisher) : storeEvents.update(this.name, key, old, value, expiry, publisher));
+    const { name } = this;
+    this.callbacks.event(old === undefined ? () => storeEvents.insert(name, key, value, expiry, publisher) : () => storeEvents.update(name, key, decodeBinary(old), value, expiry, publisher));
     this.producer.produce({ op: 'put', key, value, expiry, publisher });
   }
 
@@ -483,7 +491,8 @@ export class MasterState {
   }
 
   private expired(key: Data): void {
-    this.callbacks.event(storeEvents.expire(this.name, key, this.id));
+    const { name, id } = this;
+    this.callbacks.event(() => storeEvents.expire(name, key, id));
     this.producer.produce({ op: 'expire', key, publisher: this.id });
   }
 
