@@ -173,7 +173,7 @@ async function raw(): Promise<Measurement[]> {
 }
 
 async function actors(): Promise<Measurement[]> {
-  const system = new ActorSystem({ name: 'bench', logger: pino({ level: 'warn' }) });
+  const system = new ActorSystem({ name: 'bench', logger: pino({ level: 'warn' }, pino.destination(2)) });
   let finished: (() => void) | null = null;
   const notify = system.spawn(() => ({ done: () => finished!() }));
   // Each case gets a fresh sink thread, so that no case inherits another's JIT state.
