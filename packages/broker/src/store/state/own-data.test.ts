@@ -1,4 +1,4 @@
-import { BrokerSet, BrokerTable, count, set, table } from '@broker-ts/data';
+import { BrokerSet, BrokerTable, count, decodeBinary, encodeBinary, set, table, type Data } from '@broker-ts/data';
 import { ownData } from './own-data';
 
 describe('ownData', () => {
@@ -14,5 +14,26 @@ describe('ownData', () => {
     const n = count(1);
     expect(ownData(n)).toBe(n);
     expect(ownData('x')).toBe('x');
+  });
+});
+
+describe('ownData, as the codec would give it', () => {
+  test('a copy shares the immutable parts, owns every container, and reads as its encoding does', () => {
+    const n = count(7);
+    const inner: Data[] = [n, 'x'];
+    const v: Data[] = [inner, set([[1n]]), table([[[2n], [3n]]]), new Uint8Array([104, 105]), new Uint8Array([0xff])];
+    const c = ownData(v) as Data[];
+    expect(encodeBinary(c)).toEqual(encodeBinary(decodeBinary(encodeBinary(v))));
+    expect(c[0]).not.toBe(inner);
+    expect((c[0] as unknown[])[0]).toBe(n);
+    expect(c[3]).toBe('hi');
+    expect(c[4]).toEqual(new Uint8Array([0xff]));
+    inner.push('later');
+    ([...(v[1] as BrokerSet)][0] as Data[]).push(9n);
+    expect(encodeBinary(c)).toEqual(encodeBinary([[n, 'x'], set([[1n]]), table([[[2n], [3n]]]), 'hi', new Uint8Array([0xff])]));
+  });
+
+  test('what is not Broker data is refused', () => {
+    expect(() => ownData([undefined] as never)).toThrow(expect.objectContaining({ code: 'type_clash' }));
   });
 });
