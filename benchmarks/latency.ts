@@ -11,8 +11,12 @@
  *       [--warmup N] [--shape broker-node:<bytes>|conn-event] [--only NAME] [--verbose]
  *       [--out FILE] [--commit HASH]
  *
- * Defaults: 3 runs of 5000 round trips after 2000 of warm-up (Node's JIT needs about
- * that many before the figures settle; `--warmup 0 --count 500` shows a cold start),
+ * Defaults: 3 runs of 5000 round trips after 20,000 of warm-up: the steady state of a
+ * long-running process. V8 goes on optimising a broker-ts message's path in background
+ * threads for the first several thousand round trips, and on two cores those compile
+ * jobs delay round trips: after 2000 the medians have settled but the p99 is still
+ * 0.7–1.4 ms, after 20,000 it is 0.2 ms (benchmarks/RESULTS.md, latency). `--warmup
+ * 2000` shows that early phase, `--warmup 0 --count 500` a cold start,
  * Broker's ping shape `["ping", id, ""]` (`--shape conn-event`: the throughput benchmark's event, without
  * the newest Broker's row). Default output: benchmarks/out/latency.json.
  */
@@ -46,7 +50,7 @@ async function main(): Promise<void> {
     args: process.argv.slice(2),
     strict: true,
     options: {
-      runs: { type: 'string', default: '3' }, count: { type: 'string', default: '5000' }, warmup: { type: 'string', default: '2000' },
+      runs: { type: 'string', default: '3' }, count: { type: 'string', default: '5000' }, warmup: { type: 'string', default: '20000' },
       shape: { type: 'string', default: 'broker-node:0' }, only: { type: 'string' }, verbose: { type: 'boolean', default: false },
       out: { type: 'string', default: join(__dirname, 'out', 'latency.json') }, commit: { type: 'string' },
     },
