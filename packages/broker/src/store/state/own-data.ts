@@ -12,9 +12,11 @@ const BrokerTableClass = BrokerTable;
  *
  * The copy is the value as a store holds it: bytes go through Broker's binary format, so
  * bytes that are valid UTF-8 become a string, as they read back from any backend.
+ * Values come checked already (the facade's `toData`, a decoded message); the backend's
+ * encoding of a write refuses anything else that is not Broker data.
  * @param value - the value
  * @returns the value or a deep copy of it
- * @throws BrokerError when the value is not Broker data
+ * @throws BrokerError `type_clash` for `undefined`, a function or a symbol inside it
  */
 export function ownData(value: Data): Data {
   if (Array.isArray(value)) {
