@@ -67,10 +67,10 @@ export interface ZeekBatch {
 /** Any Zeek message. */
 export type ZeekMessage = ZeekEvent | ZeekLogCreate | ZeekLogWrite | ZeekIdentifierUpdate | ZeekBatch;
 
-const one = new Count(1n);
+const one = new Count(1);
 
 function wrap(type: number, content: Data[]): Data {
-  return [one, new Count(BigInt(type)), content];
+  return [one, new Count(type), content];
 }
 
 /**
@@ -81,7 +81,7 @@ function wrap(type: number, content: Data[]): Data {
  */
 export function zeekEvent(name: string, args: Data[], metadata?: Array<[number, Data]>): Data {
   const content: Data[] = [name, args];
-  if (metadata !== undefined) content.push(metadata.map(([k, v]) => [new Count(BigInt(k)), v]));
+  if (metadata !== undefined) content.push(metadata.map(([k, v]) => [new Count(k), v]));
   return wrap(ZeekMessageType.event, content);
 }
 
@@ -112,7 +112,7 @@ function invalid(what: string): BrokerError {
 export function parseZeekMessage(value: Data): ZeekMessage {
   if (!Array.isArray(value) || value.length !== 3) throw invalid('expected [format, type, content]');
   const [format, type, content] = value;
-  if (!(format instanceof Count) || format.value !== 1n) throw invalid('format version must be count 1');
+  if (!(format instanceof Count) || !format.equals(one)) throw invalid('format version must be count 1');
   if (!(type instanceof Count)) throw invalid('type must be a count');
   if (!Array.isArray(content)) throw invalid('content must be a vector');
   switch (Number(type.value)) {

@@ -81,8 +81,10 @@ export const cborExtensions: readonly CborExtension[] = [
   {
     Class: Count,
     tag: BROKER_CBOR_TAGS.count,
+    // Always a CBOR integer (a number would be a float under `alwaysUseFloat`); cbor-x
+    // reads a small one back as a number, which the count keeps (see Count).
     encode: (v, encode) => encode((v as Count).value),
-    decode: (c) => new Count(cborInteger(c, 'count')),
+    decode: (c) => new Count(typeof c === 'number' && Number.isSafeInteger(c) ? c : cborInteger(c, 'count')),
   },
   {
     Class: Address,

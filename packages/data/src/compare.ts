@@ -42,7 +42,7 @@ export function compare(a: Data, b: Data): number {
     case 1: // boolean
       return a === b ? 0 : a ? 1 : -1;
     case 2: // count
-      return cmpBig((a as Count).value, (b as Count).value);
+      return cmpCount((a as Count).n, (b as Count).n);
     case 3: // integer
       return cmpBig(a as bigint, b as bigint);
     case 4: // real
@@ -85,6 +85,12 @@ export function equals(a: Data, b: Data): boolean {
 
 function cmpBig(a: bigint, b: bigint): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Orders two counts' fields: a number (≤ 2^53 - 1) is below every bigint (see Count). */
+function cmpCount(a: number | bigint, b: number | bigint): number {
+  if (typeof a === 'number') return typeof b === 'number' ? (a < b ? -1 : a > b ? 1 : 0) : -1;
+  return typeof b === 'number' ? 1 : cmpBig(a, b);
 }
 
 function cmpReal(a: number, b: number): number {

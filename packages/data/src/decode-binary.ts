@@ -138,7 +138,9 @@ function readValue(depth: number): Data {
     }
     case 2: {
       need(8, 'a count');
-      const v = view.getBigUint64(base + pos);
+      // Up to 2^53 - 1 the count is made from a number, allocating no bigint (see Count).
+      const hi = view.getUint32(base + pos);
+      const v = hi < 0x20_0000 ? hi * 0x1_0000_0000 + view.getUint32(base + pos + 4) : view.getBigUint64(base + pos);
       pos += 8;
       return new Count(v);
     }

@@ -181,12 +181,20 @@ function writeObject(v: object, depth: number): void {
   }
   const tag = (v as { [TAG_KEY]?: number })[TAG_KEY];
   switch (tag) {
-    case 2: // count
-      if (typeof (v as Count).value !== 'bigint') throw forged(tag);
+    case 2: {
+      // count: held as a number up to 2^53 - 1 (see Count), written as two 32-bit halves
+      const n = (v as Count).n;
       target[pos] = 2;
-      view.setBigUint64(pos + 1, (v as Count).value);
+      if (typeof n === 'number') {
+        view.setUint32(pos + 1, Math.floor(n / 0x1_0000_0000));
+        view.setUint32(pos + 5, n >>> 0);
+      } else {
+        if (typeof n !== 'bigint') throw forged(tag);
+        view.setBigUint64(pos + 1, n);
+      }
       pos += 9;
       return;
+    }
     case 6: // address
       if (!isAddress(v)) throw forged(tag);
       target[pos++] = 6;

@@ -62,7 +62,7 @@ function encode(v: Data, depth: number): string {
     case TAG_BOOLEAN:
       return typed('boolean', v ? 'true' : 'false');
     case TAG_COUNT:
-      return typed('count', (v as Count).value.toString());
+      return typed('count', (v as Count).toString());
     case TAG_INTEGER:
       return typed('integer', (v as bigint).toString());
     case TAG_REAL:

@@ -83,7 +83,7 @@ export function naturalConversion(factory: ContainerFactory): (value: DataInput)
         // its fields proved it genuine.
         const tag = (value as { [TAG_KEY]?: number })[TAG_KEY];
         if (tag !== undefined) {
-          if (tag === TAG_COUNT ? typeof (value as Count).value !== 'bigint' : !isExact(value, tag, depth)) throw forged(tag);
+          if (tag === TAG_COUNT ? !isCountField(value as Count) : !isExact(value, tag, depth)) throw forged(tag);
           return value as Data;
         }
         if (depth >= MAX_DEPTH) throw tooDeep();
@@ -174,6 +174,12 @@ export function naturalConversion(factory: ContainerFactory): (value: DataInput)
   }
 
   return toData;
+}
+
+/** Tells whether a count has the field the codecs read: a number or a bigint (see Count). */
+function isCountField(c: Count): boolean {
+  const n = c.n;
+  return typeof n === 'number' || typeof n === 'bigint';
 }
 
 function checkString(s: string): string {

@@ -31,7 +31,7 @@ export function eventOf(source: StoreEventSource): StoreEvent {
 }
 
 function publisherFields(publisher: EntityId | null): [Data, Data] {
-  return publisher === null ? [null, null] : [publisher.endpoint, new Count(BigInt(publisher.object))];
+  return publisher === null ? [null, null] : [publisher.endpoint, new Count(publisher.object)];
 }
 
 /** Builders of the four store events. */
