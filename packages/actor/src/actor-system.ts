@@ -123,7 +123,7 @@ export class ActorSystem implements ActorSystemView {
     const root = options.logger ?? pino({ name: 'broker-ts', level: process.env.BROKER_TS_LOG_LEVEL ?? 'warn' }, stderr());
     this.logger = root.child({ system: this.name, node: this.nodeId });
     this.log = this.loggerFor('core');
-    this.requests = new PendingRequests(this.clock);
+    this.requests = new PendingRequests(this.clock, { retain: () => this.retainProcess(), release: () => this.releaseProcess() });
     this.router = new NodeRouter(this, this.loggerFor('router'));
     this.nodeRef = new ActorRef(this.nodeId, 0, this);
     this.services.set('whereis', {
@@ -237,14 +237,9 @@ export class ActorSystem implements ActorSystemView {
         return;
       }
       // A request made from outside any actor (an application's call) keeps the process
-      // alive until it settles, as a socket or a timer would.
-      let rid: number;
-      if (owner === null) {
-        const release = this.holdAlive();
-        rid = this.requests.add(owner, to.node, timeout, (v) => (release(), resolve(v)), (e) => (release(), reject(e)));
-      } else {
-        rid = this.requests.add(owner, to.node, timeout, resolve, reject);
-      }
+      // alive until it settles, as a socket or a timer would: the table holds the process
+      // while it has one (see the constructor).
+      const rid = this.requests.add(owner, to.node, timeout, resolve, reject);
       this.route(new Envelope(to, owner === null ? this.nodeRef : owner.self, msg, EnvelopeKind.Request, rid));
     });
   }
@@ -336,16 +331,26 @@ export class ActorSystem implements ActorSystemView {
    */
   holdAlive(): () => void {
     if (this.stateValue === 'stopped') return () => {};
-    if (this.holds++ === 0) this.holdHandle = setInterval(noop, 2 ** 31 - 1);
+    this.retainProcess();
     let held = true;
     return () => {
       if (!held) return;
       held = false;
-      if (--this.holds === 0 && this.holdHandle !== undefined) {
-        clearInterval(this.holdHandle);
-        this.holdHandle = undefined;
-      }
+      this.releaseProcess();
     };
+  }
+
+  /** One more thing keeps the process alive (see {@link ActorSystem.holdAlive}). */
+  private retainProcess(): void {
+    if (this.holds++ === 0) this.holdHandle = setInterval(noop, 2 ** 31 - 1);
+  }
+
+  /** One thing less keeps the process alive; the last one lets it go. */
+  private releaseProcess(): void {
+    if (this.holds > 0 && --this.holds === 0 && this.holdHandle !== undefined) {
+      clearInterval(this.holdHandle);
+      this.holdHandle = undefined;
+    }
   }
 
   /** @internal */

@@ -28,7 +28,15 @@ export class PendingRequests {
   private nextRid = 1;
   private readonly table = new Map<number, PendingRequest>();
 
-  constructor(private readonly clock: Clock) {}
+  /**
+   * @param clock - the clock of the timeouts
+   * @param keepAlive - told when a request of nobody (an application's call) enters and
+   *   leaves the table, so that the system keeps the process alive while one is pending
+   */
+  constructor(
+    private readonly clock: Clock,
+    private readonly keepAlive?: { retain(): void; release(): void },
+  ) {}
 
   /** Entries in flight. */
   get size(): number {
@@ -50,6 +58,7 @@ export class PendingRequests {
       });
     }
     if (owner !== null) owner.pendingRequests++;
+    else this.keepAlive?.retain();
     this.table.set(rid, entry);
     return rid;
   }
@@ -99,6 +108,7 @@ export class PendingRequests {
     this.table.delete(rid);
     entry.timer?.cancel();
     if (entry.owner !== null) entry.owner.pendingRequests--;
+    else this.keepAlive?.release();
   }
 }
 
