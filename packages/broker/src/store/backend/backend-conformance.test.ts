@@ -536,6 +536,54 @@ describe.each(ALL_KINDS)('%s backend', (kind) => {
     }
   });
 
+  describe('exchange', () => {
+    it('puts as put does and returns the stored bytes of the value it replaced', () => {
+      expect(b.exchange('k', count(1), ts(1000))).toBeUndefined();
+      expect(exact(b.get('k'))).toBe(exact(count(1)));
+      expect(b.expiries().map((e) => [e.key, e.expiry.ns])).toEqual([['k', 1000n]]);
+      const old = b.exchange('k', ['v', 2n]);
+      expect(old).toEqual(encodeBinary(count(1)));
+      expect(exact(decodeBinary(old!))).toBe(exact(count(1)));
+      // Without an expiry the earlier one is cleared, as by put.
+      expect(b.expiries()).toEqual([]);
+      expect(b.exchange('k', 'last')).toEqual(encodeBinary(['v', 2n]));
+      // Keys equal in Broker's order but encoded apart are two rows here too.
+      expect(b.exchange(0.0, 'plus')).toBeUndefined();
+      expect(b.exchange(-0.0, 'minus')).toBeUndefined();
+      expect(b.exchange(-0.0, 'minus again')).toEqual(encodeBinary('minus'));
+      expect(b.size()).toBe(3);
+    });
+
+    it('hands out a copy: changing the returned bytes changes nothing stored', () => {
+      b.put('k', 'stored');
+      const old = b.exchange('k', 'next')!;
+      old.fill(0);
+      expect(b.exchange('k', 'third')).toEqual(encodeBinary('next'));
+    });
+
+    it('refuses a row over maxRowBytes and changes nothing', () => {
+      b.put('k', 'y'.repeat(100), ts(1000));
+      b.maxRowBytes = 3 + 2 + 100;
+      const before = state(b);
+      expect(errorCodeOf(() => b.exchange('k', 'y'.repeat(101)))).toBe('invalid_data');
+      expect(state(b)).toEqual(before);
+    });
+
+    // A throwing batch is rolled back by SQLite and LMDB only (see Backend.batch).
+    if (kind !== 'memory') {
+      it('is part of a batch: rolled back with it', () => {
+        b.put('k', 'before');
+        expect(errorCodeOf(() => b.batch(() => {
+          b.exchange('k', 'inside');
+          b.exchange('new', 'inside');
+          throw new Error('abort');
+        }))).toBeDefined();
+        expect(b.get('k')).toBe('before');
+        expect(errorCodeOf(() => b.get('new'))).toBe('no_such_key');
+      });
+    }
+  });
+
   describe('maxRowBytes', () => {
     it('is unlimited unless set, and then refuses a put, add or subtract whose row would be larger, changing nothing', () => {
       expect(b.maxRowBytes).toBe(Number.POSITIVE_INFINITY);

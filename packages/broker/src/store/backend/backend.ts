@@ -82,6 +82,17 @@ export interface Backend {
   put(key: Data, value: Data, expiry?: Timestamp): void;
 
   /**
+   * {@link put}, returning the stored encoding of the value it replaced: a master's write,
+   * which describes the change in its store event, with the key encoded and looked up once.
+   * @param key - the key
+   * @param value - the value
+   * @param expiry - absolute time at which the entry expires
+   * @returns a fresh copy of the replaced value's Broker binary encoding, or undefined when
+   *   the key was absent
+   */
+  exchange(key: Data, value: Data, expiry?: Timestamp): Uint8Array | undefined;
+
+  /**
    * Adds to a stored value (Broker's `adder`: arithmetic of one type, string append,
    * vector push, set insert, table insert of `[key, value]`). A missing key starts as the
    * zero value of `initType`. The entry's expiry becomes `expiry` (cleared when absent).
@@ -208,7 +219,8 @@ export interface Backend {
    * when `body` returns. Each operation inside still completes or leaves the store
    * unchanged on its own (a nested transaction), so a failing operation does not undo the
    * others. Reads inside see the writes made before them.
-   * @param body - the work; it should not throw (a throw rolls back all of its writes)
+   * @param body - the work; it should not throw (a throw rolls back all of its writes in
+   *   SQLite and LMDB; the memory backend keeps the writes made before the throw)
    * @returns what `body` returned, once its writes are durable
    * @throws BrokerError `backend_failure` when the commit failed: none of the writes happened
    */

@@ -8,6 +8,8 @@ import { RecordBackend, type RecordEntry, type StoredRecord } from './record-bac
 
 /** Bytes as a latin1 string: one character per byte, so equal bytes ⇔ equal strings. */
 function latin1(bytes: Uint8Array): string {
+  // The encoder's output is a Buffer already: no view of it to make.
+  if (bytes instanceof Buffer) return bytes.toString('latin1');
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
@@ -103,6 +105,13 @@ export class MemoryBackend extends RecordBackend {
 
   protected writeRecord(key: Uint8Array, value: Uint8Array, expiry: bigint | undefined): void {
     this.writeRow(latin1(key), latin1(value), expiry);
+  }
+
+  protected override exchangeRecord(key: Uint8Array, value: Uint8Array, expiry: bigint | undefined): Uint8Array | undefined {
+    const k = latin1(key);
+    const old = this.rows.get(k);
+    this.writeRow(k, latin1(value), expiry);
+    return old === undefined ? undefined : bytesOf(old);
   }
 
   private writeRow(k: string, v: string, expiry: bigint | undefined): void {

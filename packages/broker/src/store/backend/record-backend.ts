@@ -64,6 +64,17 @@ export abstract class RecordBackend implements Backend {
   protected abstract hasRecord(key: Uint8Array): boolean;
   /** Inserts or replaces a row. */
   protected abstract writeRecord(key: Uint8Array, value: Uint8Array, expiry: bigint | undefined): void;
+
+  /**
+   * Writes a record and returns the value bytes it replaced (a fresh copy), or undefined
+   * when the key was absent. A read and a write in the caller's transaction; a backend
+   * that can do both in one lookup overrides it.
+   */
+  protected exchangeRecord(key: Uint8Array, value: Uint8Array, expiry: bigint | undefined): Uint8Array | undefined {
+    const old = this.readRecord(key)?.value;
+    this.writeRecord(key, value, expiry);
+    return old;
+  }
   /** Deletes a row; returns whether it existed. */
   protected abstract deleteRecord(key: Uint8Array): boolean;
   /** Deletes a row if its expiry is set and at or before `now`; returns whether it did. */
@@ -134,6 +145,14 @@ export abstract class RecordBackend implements Backend {
     this.checkRow(k, v, key);
     const e = expiryNs(expiry);
     this.run('put', () => this.writeRecord(k, v, e));
+  }
+
+  exchange(key: Data, value: Data, expiry?: Timestamp): Uint8Array | undefined {
+    const k = encodeBinary(key);
+    const v = encodeBinary(value);
+    this.checkRow(k, v, key);
+    const e = expiryNs(expiry);
+    return this.run('put', () => this.exchangeRecord(k, v, e));
   }
 
   add(key: Data, value: Data, initType: InitType, expiry?: Timestamp): Data {

@@ -468,8 +468,7 @@ export class MasterState {
   }
 
   private put(key: Data, value: Data, expiry: Timespan | null, publisher: EntityId | null): void {
-    const old = this.backend.findStored(key);
-    this.backend.put(key, value, this.expiresAt(expiry));
+    const old = this.backend.exchange(key, value, this.expiresAt(expiry));
     this.changed(key, old, value, expiry, publisher);
   }
 
