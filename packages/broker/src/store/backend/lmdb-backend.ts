@@ -83,25 +83,26 @@ function encodeRow(fullKey: Uint8Array | undefined, value: Uint8Array, expiry: b
   return row;
 }
 
+function malformedRow(): never {
+  throw new BrokerError('invalid_data', 'lmdb backend: malformed row');
+}
+
 function decodeRow(row: Buffer): { fullKey: Uint8Array | undefined; value: Uint8Array; expiry: bigint | undefined } {
-  const bad = (): never => {
-    throw new BrokerError('invalid_data', 'lmdb backend: malformed row');
-  };
-  if (row.length < 1) bad();
+  if (row.length < 1) malformedRow();
   const flags = row[0];
-  if ((flags & ~(FLAG_EXPIRY | FLAG_FULL_KEY)) !== 0) bad();
+  if ((flags & ~(FLAG_EXPIRY | FLAG_FULL_KEY)) !== 0) malformedRow();
   let at = 1;
   let expiry: bigint | undefined;
   let fullKey: Uint8Array | undefined;
   if (flags & FLAG_EXPIRY) {
-    if (row.length < at + 8) bad();
+    if (row.length < at + 8) malformedRow();
     expiry = row.readBigInt64BE(at);
     at += 8;
   }
   if (flags & FLAG_FULL_KEY) {
-    if (row.length < at + 4) bad();
+    if (row.length < at + 4) malformedRow();
     const n = row.readUInt32BE(at);
-    if (row.length < at + 4 + n) bad();
+    if (row.length < at + 4 + n) malformedRow();
     fullKey = row.subarray(at + 4, at + 4 + n);
     at += 4 + n;
   }
