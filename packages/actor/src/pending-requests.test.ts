@@ -26,6 +26,48 @@ describe('PendingRequests', () => {
     expect(clock.pendingCount).toBe(0);
   });
 
+  test('timeouts of different lengths fire in deadline order from one clock timer at a time', () => {
+    const { clock, table, outcomes } = setup();
+    const order: string[] = [];
+    const add = (name: string, timeout: number): number =>
+      table.add(null, 'n', timeout, () => order.push(`${name} ok`), (e) => order.push(`${name} ${e.code}@${clock.now()}`));
+    add('long', 300);
+    expect(clock.pendingCount).toBe(1);
+    clock.advance(50);
+    add('short', 100); // due at 150, before the long one at 300
+    add('untimed', Infinity);
+    const settled = add('settled', 100);
+    add('short2', 100);
+    expect(clock.pendingCount).toBe(1);
+    table.settle(settled, true, 'v');
+    clock.advance(99);
+    expect(order).toEqual(['settled ok']);
+    clock.advance(1);
+    expect(order).toEqual(['settled ok', 'short request_timeout@150', 'short2 request_timeout@150']);
+    clock.advance(149);
+    expect(order).toHaveLength(3);
+    clock.advance(1);
+    expect(order[3]).toBe('long request_timeout@300');
+    expect(table.size).toBe(1); // the untimed one
+    expect(clock.pendingCount).toBe(0);
+    expect(outcomes).toEqual([]);
+  });
+
+  test('requests answered out of order leave no timer and a bounded queue behind', () => {
+    const { clock, table } = setup();
+    const first = table.add(null, 'n', 1000, () => undefined, () => undefined);
+    // 10,000 requests answered at once while the first stays pending: their queue slots
+    // are compacted away, and the one timer stays the first's.
+    for (let i = 0; i < 10_000; i++) table.settle(table.add(null, 'n', 1000, () => undefined, () => undefined), true, i);
+    expect(table.size).toBe(1);
+    expect(clock.pendingCount).toBe(1);
+    const queue = (table as unknown as { queues: Map<number, { items: unknown[]; head: number }> }).queues.get(1000)!;
+    expect(queue.items.length - queue.head).toBeLessThan(1100);
+    table.settle(first, true, 'late but in time');
+    expect(clock.pendingCount).toBe(0);
+    expect((table as unknown as { queues: Map<number, unknown> }).queues.size).toBe(0);
+  });
+
   test('error responses become ActorErrors', () => {
     const { table, outcomes, add } = setup();
     table.settle(add(null, 'n', Infinity), false, new ActorError('mailbox_full'));
