@@ -71,6 +71,12 @@ describe('a count held as a number up to 2^53 - 1 and as a bigint above', () => 
     expect(back).toEqual(c);
   });
 
+  test('-0 is the count 0', () => {
+    expect(count(-0)).toEqual(count(0));
+    expect(Object.is(count(-0).toNumber(), 0)).toBe(true);
+    expect(new Count(-0)).toEqual(new Count(0n));
+  });
+
   test('counts on both sides of 2^53 order and differ by value', () => {
     const below = count(SAFE);
     const above = count(2n ** 53n);

@@ -37,7 +37,8 @@ export class Count {
       if (!(value >= 0 && value <= SAFE_MAX && Number.isInteger(value))) {
         throw new BrokerError('invalid_data', `count out of range or not a safe integer: ${value} (use a bigint above 2^53 - 1)`);
       }
-      this.n = value;
+      // `+ 0` makes -0 the count 0, so that equal counts hold equal fields.
+      this.n = value + 0;
       return;
     }
     if (typeof value !== 'bigint') throw new BrokerError('type_clash', `Count holds a bigint or a number, got ${typeof value}`);
