@@ -1,4 +1,4 @@
-import { BrokerError, Timestamp } from '@broker-ts/data';
+import { BrokerError, decodeBinary, Timestamp } from '@broker-ts/data';
 import { MemoryBackend } from '../backend';
 import { ChannelConsumer, STORE_TICK_INTERVAL_MS, type ChannelOptions, type ConsumerMessage } from '../channel';
 import { entityKey, sameEntity, type EntityId } from './entity-id';
@@ -685,9 +685,12 @@ export class CloneState {
     try {
       switch (cmd.op) {
         case 'put': {
-          const old = this.replica.exists(cmd.key) ? this.replica.get(cmd.key) : undefined;
-          this.replica.put(cmd.key, cmd.value);
-          this.callbacks.event(old === undefined ? storeEvents.insert(this.name, cmd.key, cmd.value, cmd.expiry, cmd.publisher) : storeEvents.update(this.name, cmd.key, old, cmd.value, cmd.expiry, cmd.publisher));
+          // One lookup for the old value's bytes; the event (and the old value decoded) is
+          // built only if someone takes it.
+          const old = this.replica.exchange(cmd.key, cmd.value);
+          const { name } = this;
+          const { key, value, expiry, publisher } = cmd;
+          this.callbacks.event(old === undefined ? () => storeEvents.insert(name, key, value, expiry, publisher) : () => storeEvents.update(name, key, decodeBinary(old), value, expiry, publisher));
           break;
         }
         case 'erase':
