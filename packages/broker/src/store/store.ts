@@ -108,11 +108,7 @@ export class Store {
 
   /** Inserts or overwrites a value; without `expiry` an earlier expiry is cleared. */
   put(key: DataInput, value: DataInput, options: ExpiryOptions = {}): Promise<void> {
-    try {
-      return this.write(writeCommands.put(toData(key), toData(value), this.opts(options)), options);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return this.submit(() => writeCommands.put(toData(key), toData(value), this.opts(options)), options);
   }
 
   /**
@@ -128,20 +124,12 @@ export class Store {
 
   /** Removes a key. */
   erase(key: DataInput, options: AckOptions = {}): Promise<void> {
-    try {
-      return this.write(writeCommands.erase(toData(key), { publisher: this.publisher }), options);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return this.submit(() => writeCommands.erase(toData(key), { publisher: this.publisher }), options);
   }
 
   /** Removes every key (an `erase` event each). */
   clear(options: AckOptions = {}): Promise<void> {
-    try {
-      return this.write(writeCommands.clear({ publisher: this.publisher }), options);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return this.submit(() => writeCommands.clear({ publisher: this.publisher }), options);
   }
 
   /**
@@ -149,29 +137,17 @@ export class Store {
    * a timestamp; a missing key starts from zero of the amount's type.
    */
   increment(key: DataInput, amount: DataInput, options: ExpiryOptions = {}): Promise<void> {
-    try {
-      return this.write(writeCommands.increment(toData(key), toData(amount), this.opts(options)), options);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return this.submit(() => writeCommands.increment(toData(key), toData(amount), this.opts(options)), options);
   }
 
   /** Subtracts `amount` (same type only); a missing key is an error. */
   decrement(key: DataInput, amount: DataInput, options: ExpiryOptions = {}): Promise<void> {
-    try {
-      return this.write(writeCommands.decrement(toData(key), toData(amount), this.opts(options)), options);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return this.submit(() => writeCommands.decrement(toData(key), toData(amount), this.opts(options)), options);
   }
 
   /** Appends to a string; a missing key starts from the empty string. */
   append(key: DataInput, str: DataInput, options: ExpiryOptions = {}): Promise<void> {
-    try {
-      return this.write(writeCommands.append(toData(key), toData(str), this.opts(options)), options);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return this.submit(() => writeCommands.append(toData(key), toData(str), this.opts(options)), options);
   }
 
   /**
@@ -179,38 +155,22 @@ export class Store {
    * value)`); a missing key starts an empty set or table.
    */
   insertInto(key: DataInput, index: DataInput, value?: DataInput, options: ExpiryOptions = {}): Promise<void> {
-    try {
-      return this.write(writeCommands.insertInto(toData(key), toData(index), value === undefined ? undefined : toData(value), this.opts(options)), options);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return this.submit(() => writeCommands.insertInto(toData(key), toData(index), value === undefined ? undefined : toData(value), this.opts(options)), options);
   }
 
   /** Removes an element of a set or a key of a table (a vector loses its last element). */
   removeFrom(key: DataInput, index: DataInput, options: ExpiryOptions = {}): Promise<void> {
-    try {
-      return this.write(writeCommands.removeFrom(toData(key), toData(index), this.opts(options)), options);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return this.submit(() => writeCommands.removeFrom(toData(key), toData(index), this.opts(options)), options);
   }
 
   /** Appends to a vector; a missing key starts an empty vector. */
   push(key: DataInput, value: DataInput, options: ExpiryOptions = {}): Promise<void> {
-    try {
-      return this.write(writeCommands.push(toData(key), toData(value), this.opts(options)), options);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return this.submit(() => writeCommands.push(toData(key), toData(value), this.opts(options)), options);
   }
 
   /** Removes the last element of a vector. */
   pop(key: DataInput, options: ExpiryOptions = {}): Promise<void> {
-    try {
-      return this.write(writeCommands.pop(toData(key), this.opts(options)), options);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return this.submit(() => writeCommands.pop(toData(key), this.opts(options)), options);
   }
 
   /**
@@ -275,9 +235,21 @@ export class Store {
   }
 
   /**
+   * Builds a write's command and sends it, a throw (a bad argument, a closed store)
+   * becoming the returned promise's rejection, as in an `async` method.
+   */
+  private submit(make: () => WriteCommand, options: AckOptions): Promise<void> {
+    try {
+      return this.write(make(), options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
    * Sends a write; throws for a closed store or bad options. Not an `async` method, nor
-   * are the write methods that call it (they turn a throw into a rejection themselves):
-   * an acknowledged write then costs one request and one `then`, not a chain of async
+   * are the write methods ({@link submit} turns a throw into a rejection): an
+   * acknowledged write then costs one request and one `then`, not a chain of async
    * frames, which showed in a master's CPU per write.
    */
   private write(cmd: WriteCommand, options: AckOptions): Promise<void> {
