@@ -136,7 +136,7 @@ export class ActorSystem implements ActorSystemView {
     });
     this.services.set('node-down', {
       run: (msg, from) => {
-        if (from !== null && typeof msg.node === 'string') this.router.remoteNodeDown(from.node, msg.node);
+        if (from !== null && typeof msg.node === 'string') this.router.remoteNodeDown(from.node, msg.node, msg.orderly === true);
       },
       remote: true,
     });
@@ -417,8 +417,9 @@ export class ActorSystem implements ActorSystemView {
   }
 
   /** @internal RouterHost */
-  notifyNodeDown(link: NodeLink, node: string): void {
-    link.send(new Envelope(new ActorRef(link.remoteNode, 0, this), this.nodeRef, { type: 'node-down', node }, EnvelopeKind.Message, 0));
+  notifyNodeDown(link: NodeLink, node: string, orderly: boolean): void {
+    const msg = orderly ? { type: 'node-down', node, orderly } : { type: 'node-down', node };
+    link.send(new Envelope(new ActorRef(link.remoteNode, 0, this), this.nodeRef, msg, EnvelopeKind.Message, 0));
   }
 
   /** @internal removes a stopped actor from the actor table and the registry */

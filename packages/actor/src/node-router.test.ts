@@ -143,6 +143,30 @@ describe('NodeRouter', () => {
     expect(['shutdown', 'unreachable']).toContain(down.reason.kind);
   });
 
+  test('an orderly link end is logged at info and passed on as orderly; a failure is logged at warn', () => {
+    const lines: Array<{ level: number; event?: string; node?: string }> = [];
+    const a = new ActorSystem({ name: 'A', nodeId: 'A', logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }) });
+    systems.push(a);
+    const sent: unknown[] = [];
+    const link = (remoteNode: string): NodeLink => ({ remoteNode, send: (env) => void sent.push(env.msg), close: () => undefined });
+    a.router.linkUp(link('P'), { default: true });
+    a.router.linkUp(link('S'));
+    a.router.linkDown('S', 'sibling channel closed', true);
+    expect(sent).toContainEqual({ type: 'node-down', node: 'S', orderly: true });
+    // A notice from the parent (the default route) about a node behind it, both kinds.
+    a.router.receive(new Envelope(a.nodeRef, a.refFor('P', 0), { type: 'node-down', node: 'X', orderly: true }, 0, 0));
+    a.router.receive(new Envelope(a.nodeRef, a.refFor('P', 0), { type: 'node-down', node: 'Y' }, 0, 0));
+    a.router.linkUp(link('F'));
+    a.router.linkDown('F', new Error('crashed'));
+    const downs = lines.filter((l) => l.event === 'node-down').map((l) => [l.node, l.level]);
+    expect(downs).toEqual([
+      ['S', 30],
+      ['X', 30],
+      ['Y', 40],
+      ['F', 40],
+    ]);
+  });
+
   test('a node-down notice from a node that is not the route is ignored', async () => {
     const a = make('A');
     const box = inbox(a);

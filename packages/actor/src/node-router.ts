@@ -18,7 +18,7 @@ export interface RouterHost extends RefHost {
   /** Fail links, monitors and requests of every node for which `lost` is true. */
   nodesLost(lost: (node: string) => boolean, origin: string): void;
   /** Tell a directly linked node that `node` was lost (sent to its node service). */
-  notifyNodeDown(link: NodeLink, node: string): void;
+  notifyNodeDown(link: NodeLink, node: string, orderly: boolean): void;
 }
 
 /** Options for {@link NodeRouter.linkUp}. */
@@ -104,8 +104,11 @@ export class NodeRouter {
    * that the node is gone.
    * @param node - the remote node id
    * @param cause - what happened, for the log
+   * @param orderly - the link ended by agreement (a goodbye, a shutdown, a worker that
+   *   exited normally): logged at `info` instead of `warn`, and told to the other links
+   *   so that they do not warn either (default: judged from `cause`)
    */
-  linkDown(node: string, cause?: unknown): void {
+  linkDown(node: string, cause?: unknown, orderly = isOrderly(cause)): void {
     const link = this.links.get(node);
     if (link === undefined) return;
     this.links.delete(node);
@@ -113,10 +116,10 @@ export class NodeRouter {
     const wasDefault = this.defaultLink === link;
     if (wasDefault) this.defaultLink = null;
     // A link that ended by agreement (a goodbye, a shutdown) needs no human.
-    this.log[isOrderly(cause) ? 'info' : 'warn']({ event: 'node-down', node, cause: describe(cause) }, 'node link down');
+    this.log[orderly ? 'info' : 'warn']({ event: 'node-down', node, cause: describe(cause) }, 'node link down');
     const lost = wasDefault ? (n: string) => n !== this.host.nodeId && !this.links.has(n) : (n: string) => n === node;
     this.host.nodesLost(lost, node);
-    for (const other of this.links.values()) this.host.notifyNodeDown(other, node);
+    for (const other of this.links.values()) this.host.notifyNodeDown(other, node, orderly);
   }
 
   /**
@@ -125,7 +128,7 @@ export class NodeRouter {
    * holds a shortcut link to `node` that `from` also reaches (closed and taken down).
    * @internal
    */
-  remoteNodeDown(from: string, node: string): void {
+  remoteNodeDown(from: string, node: string, orderly = false): void {
     const shortcut = this.links.get(node);
     const via = this.viaOf.get(node);
     if (shortcut !== undefined && via !== undefined && via.via === from) {
@@ -136,9 +139,9 @@ export class NodeRouter {
     }
     if (node === this.host.nodeId || this.links.has(node)) return;
     if (this.defaultLink === null || this.defaultLink.remoteNode !== from) return;
-    this.log.warn({ event: 'node-down', node, via: from }, 'node behind a link is down');
+    this.log[orderly ? 'info' : 'warn']({ event: 'node-down', node, via: from }, 'node behind a link is down');
     this.host.nodesLost((n) => n === node, node);
-    for (const other of this.links.values()) if (other.remoteNode !== from) this.host.notifyNodeDown(other, node);
+    for (const other of this.links.values()) if (other.remoteNode !== from) this.host.notifyNodeDown(other, node, orderly);
   }
 
   /**

@@ -53,11 +53,13 @@ export class SiblingChannels {
     const link = new MessagePortLink(this.system, port, node, { paused: true, ownsPort: true });
     // Everything queued for `node` so far goes through the parent, then the marker.
     this.parent.postControl({ relayEnd: node } satisfies RelayEnd);
+    // The parent reports how the sibling ended (a warning if it failed); here its channel
+    // going is logged at info.
     const down = (cause: string): void => {
       this.waiting.delete(node);
       if (router.routeFor(node) !== link) return;
       link.close();
-      router.linkDown(node, cause);
+      router.linkDown(node, cause, true);
     };
     // The parent reports the sibling lost. A channel being read ends with a close event
     // queued after the sibling's last messages (its final DOWN/EXIT): wait for it. One not

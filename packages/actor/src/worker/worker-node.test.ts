@@ -205,6 +205,28 @@ describe('actors in worker threads', () => {
     await expect(node.exited).resolves.toBe(0);
   });
 
+  test('a worker that ends in order is logged at info, one that fails at warn', async () => {
+    const lines: Array<{ level: number; event?: string; node?: string }> = [];
+    const logged = new ActorSystem({ name: 'logged', logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }) });
+    try {
+      const calm = startWorker(logged, { name: 'calm' });
+      await calm.spawn(FIXTURE, { exportName: 'echo' });
+      await calm.terminate();
+      await expect(calm.exited).resolves.toBe(0);
+      const failing = startWorker(logged, { name: 'failing' });
+      const echo = await failing.spawn<EchoMsg>(FIXTURE, { exportName: 'echo' });
+      echo.tell({ type: 'exit-process', code: 3 });
+      await expect(failing.exited).resolves.toBe(3);
+      const downs = lines.filter((l) => l.event === 'node-down').map((l) => [l.node, l.level]);
+      expect(downs).toEqual([
+        [calm.nodeId, 30],
+        [failing.nodeId, 40],
+      ]);
+    } finally {
+      await logged.shutdown();
+    }
+  });
+
   test('terminate(0) kills the thread at once: its actors are unreachable', async () => {
     const node = startWorker(system);
     const echo = await node.spawn(FIXTURE, { exportName: 'echo' });

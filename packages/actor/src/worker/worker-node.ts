@@ -121,7 +121,9 @@ export class WorkerNode {
         this.log.info({ event: 'worker-exit', node: this.nodeId, code }, 'worker thread ended');
         introducer.remove(this.nodeId);
         link.close();
-        system.router.linkDown(this.nodeId, this.failure ?? `worker exited with code ${code}`);
+        // A thread that ended with code 0 and no failure shut down in order (asked to, or
+        // by itself): its going needs no human.
+        system.router.linkDown(this.nodeId, this.failure ?? `worker exited with code ${code}`, this.failure === undefined && code === 0);
         this.removeHook();
         resolve(code);
       });
