@@ -23,7 +23,8 @@ export interface ChannelOptions {
   /**
    * Latest events a producer keeps even after every consumer acknowledged them (at most
    * `bufferCapacity`), so that a consumer that was cut off and comes back gets the events
-   * it missed instead of a new handshake from scratch (0: none kept).
+   * it missed instead of a new handshake from scratch (0: none kept); kept only while
+   * the producer has a consumer or since one was cut off (see `ChannelProducer`).
    */
   readonly retainedEvents: number;
   /**

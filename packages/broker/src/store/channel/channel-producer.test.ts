@@ -26,6 +26,11 @@ function producer(options = {}) {
   return { p, out, dropped, completed, take: () => out.splice(0) };
 }
 
+/** Lets every consumer time out (the default connectionTimeout of 100 ticks): cut off, not detached. */
+function cutOff(p: ChannelProducer<string>): void {
+  for (let i = 0; i < 100; i++) p.tick();
+}
+
 describe('ChannelProducer', () => {
   test('a handshake request from an unknown consumer adds it at the current sequence number', () => {
     const { p, take, completed } = producer();
@@ -194,13 +199,15 @@ describe('ChannelProducer', () => {
 
   test('acknowledged events are kept only while the buffer holds at most retainedBytes, oldest dropped first', () => {
     const { p, take } = producer({ retainedEvents: 100, retainedBytes: 10 });
-    // Without consumers every event counts as acknowledged.
-    for (const x of ['aaaa', 'bbbb']) p.produce(x);
+    p.add('c0');
+    const acked = (x: string): void => void p.handleAck('c0', p.produce(x), 0);
+    for (const x of ['aaaa', 'bbbb']) acked(x);
     expect(p.buffered).toBe(2);
-    p.produce('cccc'); // 12 bytes: the oldest goes
+    acked('cccc'); // 12 bytes: the oldest goes
     expect(p.buffered).toBe(2);
-    p.produce('dddddddddddd'); // 12 bytes on its own: nothing acknowledged stays beside it
+    acked('dddddddddddd'); // 12 bytes on its own: nothing acknowledged stays beside it
     expect(p.buffered).toBe(0);
+    p.remove('c0');
     // Events a consumer has not acknowledged are kept whatever they weigh.
     p.add('c1');
     for (const x of ['eeeeeeee', 'ffffffff', 'gggggggg']) p.produce(x);
@@ -211,7 +218,7 @@ describe('ChannelProducer', () => {
     // Acknowledged, and within the bound: kept for a consumer that comes back.
     p.handleAck('c1', 7, 0);
     expect(p.buffered).toBe(1);
-    p.remove('c1');
+    cutOff(p);
     p.produce('h');
     expect(p.buffered).toBe(2);
     take();
@@ -225,21 +232,41 @@ describe('ChannelProducer', () => {
     expect(p.idle).toBe(true);
   });
 
-  test('the latest retainedEvents are kept after every consumer acknowledged them, and without consumers', () => {
+  test('the latest retainedEvents are kept after every consumer acknowledged them, and after one was cut off', () => {
     const { p } = producer({ retainedEvents: 3 });
-    for (const x of ['a', 'b', 'c', 'd', 'e']) p.produce(x);
-    expect(p.buffered).toBe(3);
     p.add('c1');
+    for (const x of ['a', 'b', 'c', 'd', 'e']) p.produce(x);
     p.handleAck('c1', 5, 0);
     expect(p.buffered).toBe(3);
-    p.remove('c1');
+    cutOff(p);
+    expect(p.paths.size).toBe(0);
+    expect(p.buffered).toBe(3);
+    p.produce('f'); // kept for c1's return, the oldest going
     expect(p.buffered).toBe(3);
     // An unacknowledged consumer still holds more, up to bufferCapacity.
     p.add('c2');
-    for (const x of ['f', 'g', 'h', 'i']) p.produce(x);
+    for (const x of ['g', 'h', 'i', 'j']) p.produce(x);
     expect(p.buffered).toBe(4);
-    p.handleAck('c2', 9, 0);
+    p.handleAck('c2', 10, 0);
     expect(p.buffered).toBe(3);
+  });
+
+  test('nothing acknowledged is kept before a consumer joined or after the last one detached: nobody could resume', () => {
+    const { p, take } = producer({ retainedEvents: 3 });
+    for (const x of ['a', 'b']) p.produce(x);
+    expect(p.buffered).toBe(0);
+    p.add('c1');
+    for (const x of ['c', 'd']) p.produce(x);
+    p.handleAck('c1', 4, 0);
+    expect(p.buffered).toBe(2);
+    p.remove('c1');
+    expect(p.buffered).toBe(0);
+    p.produce('e');
+    expect(p.buffered).toBe(0);
+    take();
+    // Coming back, it joins afresh.
+    p.handleNack('c1', [0], 1, 4);
+    expect(take()).toEqual([{ to: 'c1', msg: { kind: 'handshake', offset: 5, epoch: 1, heartbeatInterval: 5, connectionTimeout: 100 } }]);
   });
 
   test('a consumer that comes back resumes from its last position: a resumed handshake, then the events it missed', () => {
@@ -248,7 +275,7 @@ describe('ChannelProducer', () => {
     p.handleAck('c1', 0, 0);
     for (const x of ['a', 'b', 'c']) p.produce(x);
     p.handleAck('c1', 2, 0);
-    p.remove('c1'); // cut off after it delivered event 2
+    cutOff(p); // after it delivered event 2
     p.produce('d');
     take();
     p.handleNack('c1', [0], 1, 2);
@@ -270,7 +297,10 @@ describe('ChannelProducer', () => {
 
   test('a consumer whose position is no longer held, or ahead of the producer, joins afresh at the current sequence number', () => {
     const { p, take } = producer({ retainedEvents: 2 });
+    p.add('c0');
     for (const x of ['a', 'b', 'c', 'd', 'e']) p.produce(x);
+    p.handleAck('c0', 5, 0);
+    cutOff(p);
     take();
     expect(p.resume('c1', 0, 2)).toBe(false);
     p.handleNack('c1', [0], 0, 2); // event 3 was evicted

@@ -50,7 +50,10 @@ export interface ProducerPath {
  * sync and must resync) rather than silently missing an event. It also keeps the latest
  * `retainedEvents` after everyone acknowledged them (and at most `retainedBytes` of them,
  * by the callbacks' `sizeOf`), so that a consumer that was cut off can
- * {@link ChannelProducer.resume} from its last position when it comes back.
+ * {@link ChannelProducer.resume} from its last position when it comes back. It keeps
+ * them only while it has a consumer or since one was cut off: before any consumer
+ * joined, or after the last one detached, nobody could resume, and nothing is held (as
+ * Broker's producer holds nothing without consumers, `libbroker/broker/internal/channel.hh`).
  */
 export class ChannelProducer<P> {
   /** Channel timing and capacities. */
@@ -73,6 +76,8 @@ export class ChannelProducer<P> {
   private bytes = 0;
   /** One path per consumer. */
   private readonly pathMap = new Map<string, ProducerPath>();
+  /** A consumer was dropped without detaching (it timed out or misbehaved): it may come back. */
+  private cutOff = false;
 
   /**
    * @param callbacks - how to send
@@ -125,7 +130,7 @@ export class ChannelProducer<P> {
   produce(payload: P): number {
     const seq = ++this.seqValue;
     const ev: EventMessage<P> = { kind: 'event', seq, payload };
-    if (this.pathMap.size > 0 || this.options.retainedEvents > 0) {
+    if (this.pathMap.size > 0 || (this.cutOff && this.options.retainedEvents > 0)) {
       const size = this.callbacks.sizeOf?.(payload) ?? 0;
       this.buf.push(ev);
       this.sizes.push(size);
@@ -232,6 +237,7 @@ export class ChannelProducer<P> {
     if (epoch !== p.epoch) return;
     if (!seqs.every((s, i) => isSeq(s) && s >= 1 && (i === 0 || s > seqs[i - 1]))) {
       this.pathMap.delete(consumer);
+      this.cutOff = true;
       this.callbacks.drop?.(consumer, 'invalid_message');
       this.trim();
       return;
@@ -271,6 +277,7 @@ export class ChannelProducer<P> {
     for (const [consumer, p] of this.pathMap) {
       if (now - p.lastSeen >= this.options.connectionTimeout) {
         this.pathMap.delete(consumer);
+        this.cutOff = true;
         this.callbacks.drop?.(consumer, 'connection_timeout');
         dropped = true;
       }
@@ -311,7 +318,8 @@ export class ChannelProducer<P> {
   private trim(): void {
     let acked = this.seqValue;
     for (const p of this.pathMap.values()) if (p.acked < acked) acked = p.acked;
-    const keepFrom = this.seqValue - this.options.retainedEvents;
+    // Nobody could resume: nothing acknowledged is kept.
+    const keepFrom = this.pathMap.size > 0 || this.cutOff ? this.seqValue - this.options.retainedEvents : this.seqValue;
     const limit = this.options.retainedBytes;
     let n = 0;
     let freed = 0;
