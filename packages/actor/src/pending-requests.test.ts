@@ -53,19 +53,36 @@ describe('PendingRequests', () => {
     expect(outcomes).toEqual([]);
   });
 
-  test('requests answered out of order leave no timer and a bounded queue behind', () => {
+  test('requests answered out of order leave no timer and a bounded heap behind', () => {
     const { clock, table } = setup();
     const first = table.add(null, 'n', 1000, () => undefined, () => undefined);
-    // 10,000 requests answered at once while the first stays pending: their queue slots
+    // 10,000 requests answered at once while the first stays pending: their heap slots
     // are compacted away, and the one timer stays the first's.
     for (let i = 0; i < 10_000; i++) table.settle(table.add(null, 'n', 1000, () => undefined, () => undefined), true, i);
     expect(table.size).toBe(1);
     expect(clock.pendingCount).toBe(1);
-    const queue = (table as unknown as { queues: Map<number, { items: unknown[]; head: number }> }).queues.get(1000)!;
-    expect(queue.items.length - queue.head).toBeLessThan(1100);
+    const heap = (table as unknown as { deadlines: { items: unknown[] } }).deadlines;
+    expect(heap.items.length).toBeLessThan(1100);
     table.settle(first, true, 'late but in time');
     expect(clock.pendingCount).toBe(0);
-    expect((table as unknown as { queues: Map<number, unknown> }).queues.size).toBe(0);
+    expect(heap.items).toHaveLength(0);
+  });
+
+  test('requests with timeouts of many different lengths time out in deadline order', () => {
+    const { clock, table } = setup();
+    const order: number[] = [];
+    // Timeouts 1..500 ms, added in a scrambled order; every third one answered in time.
+    const timeouts = Array.from({ length: 500 }, (_, i) => ((i * 7919) % 500) + 1);
+    const rids = timeouts.map((t) => table.add(null, 'n', t, () => undefined, () => order.push(t)));
+    rids.forEach((rid, i) => {
+      if (i % 3 === 0) table.settle(rid, true, i);
+    });
+    expect(clock.pendingCount).toBe(1);
+    clock.advance(500);
+    const expected = timeouts.filter((_, i) => i % 3 !== 0).sort((a, b) => a - b);
+    expect(order).toEqual(expected);
+    expect(table.size).toBe(0);
+    expect(clock.pendingCount).toBe(0);
   });
 
   test('error responses become ActorErrors', () => {

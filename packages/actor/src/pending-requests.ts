@@ -18,50 +18,77 @@ interface PendingRequest {
   owner: RequestOwner | null;
   /** When it times out (clock milliseconds), or Infinity. */
   readonly deadline: number;
-  /** Its timeout, the key of its deadline queue (Infinity: none). */
+  /** Its timeout (Infinity: none). */
   readonly timeoutMs: number;
   /** Still in the table (false once settled, timed out or dropped). */
   live: boolean;
 }
 
 /**
- * The requests of one timeout value in the order they were made, hence by deadline. A
- * request leaves the table at once when it settles; its slot here is skipped when it
- * reaches the front, and the queue is compacted when settled slots outnumber live ones,
+ * The requests with a timeout, a binary min-heap by deadline (then request id). A request
+ * leaves the table at once when it settles; its heap slot is dropped when it reaches the
+ * top, and the heap is rebuilt from its live requests when settled slots outnumber them,
  * so that it holds at most about three times its live requests.
  */
-class DeadlineQueue {
+class DeadlineHeap {
   private items: PendingRequest[] = [];
-  private head = 0;
-  /** Live requests in the queue. */
+  /** Live requests in the heap. */
   live = 0;
 
   push(entry: PendingRequest): void {
-    this.items.push(entry);
+    const items = this.items;
+    let i = items.length;
+    items.push(entry);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!earlier(entry, items[parent])) break;
+      items[i] = items[parent];
+      i = parent;
+    }
+    items[i] = entry;
     this.live++;
   }
 
-  /** The oldest live request, dropping settled ones from the front. */
-  front(): PendingRequest | undefined {
+  /** The live request due first, dropping settled ones from the top. */
+  top(): PendingRequest | undefined {
+    while (this.items.length > 0 && !this.items[0].live) this.pop();
+    return this.items[0];
+  }
+
+  /** Removes the top. */
+  pop(): void {
     const items = this.items;
-    while (this.head < items.length && !items[this.head].live) this.head++;
-    if (this.head === items.length) {
-      this.items = [];
-      this.head = 0;
-      return undefined;
+    const last = items.pop()!;
+    if (items.length === 0) return;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= items.length) break;
+      const r = l + 1;
+      const child = r < items.length && earlier(items[r], items[l]) ? r : l;
+      if (!earlier(items[child], last)) break;
+      items[i] = items[child];
+      i = child;
     }
-    return items[this.head];
+    items[i] = last;
   }
 
   /** Notes that one of its requests left the table. */
   left(): void {
     this.live--;
-    const dead = this.items.length - this.head - this.live;
-    if (dead > 1024 && dead > 2 * this.live) {
-      this.items = this.items.slice(this.head).filter((e) => e.live);
-      this.head = 0;
+    const dead = this.items.length - this.live;
+    if (this.live === 0) this.items = [];
+    else if (dead > 1024 && dead > 2 * this.live) {
+      const keep = this.items.filter((e) => e.live);
+      this.items = [];
+      this.live = 0;
+      for (const e of keep) this.push(e);
     }
   }
+}
+
+function earlier(a: PendingRequest, b: PendingRequest): boolean {
+  return a.deadline < b.deadline || (a.deadline === b.deadline && a.rid < b.rid);
 }
 
 /**
@@ -69,15 +96,15 @@ class DeadlineQueue {
  * application has in flight: every entry leaves on response, timeout, target node loss,
  * owner stop or shutdown.
  *
- * Timeouts cost no timer per request: the requests of each timeout value wait in a queue
- * ordered by deadline, and one clock timer is armed for the earliest deadline of all.
+ * Timeouts cost no timer per request: the requests with one wait in a heap ordered by
+ * deadline, and one clock timer is armed for the earliest deadline.
  * @internal
  */
 export class PendingRequests {
   private nextRid = 1;
   private readonly table = new Map<number, PendingRequest>();
-  /** Requests with a timeout, by timeout value. */
-  private readonly queues = new Map<number, DeadlineQueue>();
+  /** Requests with a timeout, by deadline. */
+  private readonly deadlines = new DeadlineHeap();
   /** The timer for the earliest deadline, and that deadline. */
   private timer: Cancellable | null = null;
   private timerAt = Infinity;
@@ -108,9 +135,7 @@ export class PendingRequests {
     const deadline = timed ? this.clock.now() + Math.max(0, timeoutMs) : Infinity;
     const entry: PendingRequest = { rid, resolve, reject, node, owner, deadline, timeoutMs, live: true };
     if (timed) {
-      let queue = this.queues.get(timeoutMs);
-      if (queue === undefined) this.queues.set(timeoutMs, (queue = new DeadlineQueue()));
-      queue.push(entry);
+      this.deadlines.push(entry);
       if (deadline < this.timerAt) this.arm(deadline);
     }
     if (owner !== null) owner.pendingRequests++;
@@ -164,12 +189,8 @@ export class PendingRequests {
     this.table.delete(entry.rid);
     entry.live = false;
     if (entry.timeoutMs !== Infinity) {
-      const queue = this.queues.get(entry.timeoutMs)!;
-      queue.left();
-      if (queue.live === 0) {
-        this.queues.delete(entry.timeoutMs);
-        if (this.queues.size === 0) this.disarm();
-      }
+      this.deadlines.left();
+      if (this.deadlines.live === 0) this.disarm();
     }
     if (entry.owner !== null) entry.owner.pendingRequests--;
     else this.keepAlive?.release();
@@ -181,23 +202,13 @@ export class PendingRequests {
     this.timerAt = Infinity;
     const now = this.clock.now();
     const expired: PendingRequest[] = [];
-    for (const queue of this.queues.values()) {
-      for (let e = queue.front(); e !== undefined && e.deadline <= now; e = queue.front()) {
-        this.remove(e);
-        expired.push(e);
-      }
+    for (let e = this.deadlines.top(); e !== undefined && e.deadline <= now; e = this.deadlines.top()) {
+      this.remove(e);
+      expired.push(e);
     }
-    this.armEarliest();
+    const next = this.deadlines.top();
+    if (next !== undefined) this.arm(next.deadline);
     for (const e of expired) e.reject(new ActorError('request_timeout', `no response within ${e.timeoutMs} ms`));
-  }
-
-  private armEarliest(): void {
-    let earliest = Infinity;
-    for (const queue of this.queues.values()) {
-      const e = queue.front();
-      if (e !== undefined && e.deadline < earliest) earliest = e.deadline;
-    }
-    if (earliest !== Infinity) this.arm(earliest);
   }
 
   private arm(deadline: number): void {
