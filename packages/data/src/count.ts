@@ -35,7 +35,7 @@ export class Count {
   constructor(value: bigint | number) {
     if (typeof value === 'number') {
       if (!(value >= 0 && value <= SAFE_MAX && Number.isInteger(value))) {
-        throw new BrokerError('invalid_data', `count out of range or not a safe integer: ${value} (use a bigint above 2^53 - 1)`);
+        throw new BrokerError('invalid_data', `count must be an integer in [0, 2^64 - 1], got ${value} (a number above 2^53 - 1 as a bigint)`);
       }
       // `+ 0` makes -0 the count 0, so that equal counts hold equal fields.
       this.n = value + 0;
@@ -96,12 +96,9 @@ markBrokerType(Count, TAG_COUNT);
  * @throws BrokerError `invalid_data` when `n` is not an integer in [0, 2^64 - 1]
  */
 export function count(n: number | bigint | Count): Count {
-  if (typeof n === 'number') {
-    if (n >= 0 && n <= SAFE_MAX && Number.isInteger(n)) return new Count(n);
-    if (!Number.isInteger(n)) throw new BrokerError('invalid_data', `count must be an integer: ${n}`);
-    // An integral number beyond 2^53 (or below 0): exact as a double, so as a bigint.
-    return new Count(BigInt(n));
-  }
+  // An integral number beyond 2^53 - 1 is exact as a double, so as a bigint; the
+  // constructor checks everything else once.
+  if (typeof n === 'number') return new Count(n > SAFE_MAX && Number.isInteger(n) ? BigInt(n) : n);
   if (n instanceof Count) return n;
   if (typeof n === 'bigint') return new Count(n);
   throw new BrokerError('type_clash', `count expects a number or a bigint, got ${typeof n}`);
