@@ -264,6 +264,47 @@ export function packWireItems(items: readonly WireItem[]): unknown[] {
 /** Thrown inside {@link unpackWireItems} at the first malformed byte; never escapes it. */
 class MalformedFrame extends Error {}
 
+// The frame being unpacked and the read position in it: module-level state read by plain
+// functions rather than closures made per batch (a closure per helper per frame, and
+// under esbuild's `keepNames` a property definition per closure). Unpacking never calls
+// out, so it is not re-entered.
+const EMPTY = new Uint8Array(0);
+let frame: Uint8Array = EMPTY;
+let frameEnd = 0;
+let at = 0;
+
+function readVarint(): number {
+  let result = 0;
+  let scale = 1;
+  for (let i = 0; i < 8; i++) {
+    if (at >= frameEnd) throw new MalformedFrame();
+    const x = frame[at++];
+    result += (x & 0x7f) * scale;
+    if (x < 0x80) {
+      if (result > Number.MAX_SAFE_INTEGER) throw new MalformedFrame();
+      return result;
+    }
+    scale *= 128;
+  }
+  throw new MalformedFrame();
+}
+
+function readBytes(): Uint8Array {
+  const len = readVarint();
+  if (len > frameEnd - at) throw new MalformedFrame();
+  const out = frame.subarray(at, at + len);
+  at += len;
+  return out;
+}
+
+function readText(): string {
+  const len = readVarint();
+  if (len > frameEnd - at) throw new MalformedFrame();
+  const text = Buffer.from(frame.buffer, frame.byteOffset + at, len).toString('utf8');
+  at += len;
+  return text;
+}
+
 /**
  * Unpacks the `items` of a `flow.batch` from a peer. A compact batch frame becomes its
  * wire items; anything else comes back as is (every item is still checked with
@@ -277,54 +318,39 @@ export function unpackWireItems(items: unknown[]): unknown[] {
   if (items.length !== 1) return items;
   const b = items[0];
   if (!(b instanceof Uint8Array) || b.length < 2 || b[0] !== BATCH_MAGIC) return items;
-  const end = b.length;
-  let p = 1;
-  const readVarint = (): number => {
-    let result = 0;
-    let scale = 1;
-    for (let i = 0; i < 8; i++) {
-      if (p >= end) throw new MalformedFrame();
-      const x = b[p++];
-      result += (x & 0x7f) * scale;
-      if (x < 0x80) {
-        if (result > Number.MAX_SAFE_INTEGER) throw new MalformedFrame();
-        return result;
-      }
-      scale *= 128;
-    }
-    throw new MalformedFrame();
-  };
-  const readBytes = (): Uint8Array => {
-    const len = readVarint();
-    if (len > end - p) throw new MalformedFrame();
-    const out = b.subarray(p, p + len);
-    p += len;
-    return out;
-  };
-  const readText = (): string => {
-    const bytes = readBytes();
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
-  };
+  frame = b;
+  frameEnd = b.length;
+  at = 1;
+  try {
+    return unpackFrame();
+  } finally {
+    // Holds no frame past the call.
+    frame = EMPTY;
+  }
+}
+
+/** Unpacks the frame in `frame` from `at` (just after its magic byte). */
+function unpackFrame(): unknown[] {
   let n: number;
   try {
     n = readVarint();
   } catch {
     return [null];
   }
-  if (n * MIN_ITEM_BYTES > end - p) return [null];
+  if (n * MIN_ITEM_BYTES > frameEnd - at) return [null];
   const out: unknown[] = new Array(n);
   let topic: string | undefined;
   let i = 0;
   try {
     for (; i < n; i++) {
-      if (p >= end) throw new MalformedFrame();
-      const ref = b[p++];
+      if (at >= frameEnd) throw new MalformedFrame();
+      const ref = frame[at++];
       if (ref === SAME_TOPIC) {
         if (topic === undefined) throw new MalformedFrame();
       } else if (ref === 0) topic = readText();
       else throw new MalformedFrame();
-      if (p >= end) throw new MalformedFrame();
-      const flags = b[p++];
+      if (at >= frameEnd) throw new MalformedFrame();
+      const flags = frame[at++];
       if (flags > (HAS_ORIGIN | HAS_RECEIVER)) throw new MalformedFrame();
       const origin = (flags & HAS_ORIGIN) !== 0 ? readText() : null;
       const receiver = (flags & HAS_RECEIVER) !== 0 ? readText() : null;
@@ -333,7 +359,7 @@ export function unpackWireItems(items: unknown[]): unknown[] {
       const payload = readBytes();
       out[i] = [topic, payload, origin, seq, ttl, receiver];
     }
-    if (p !== end) throw new MalformedFrame();
+    if (at !== frameEnd) throw new MalformedFrame();
   } catch {
     // `i` items decoded; the rest of what the frame declared is malformed. Trailing bytes
     // after a complete frame make its last item suspect too.
