@@ -19,7 +19,9 @@
  *
  * Run: ./node_modules/.bin/tsx --conditions=@broker-ts/source benchmarks/per-event.ts
  * Options: --rounds N (5), --warmup S (1), --seconds S (3), --codec-ms MS (1000),
- * --tls (the TLS row instead of plain TCP), --out FILE, --commit HASH.
+ * --tls (the TLS row instead of plain TCP), --out FILE, --commit HASH. The sender's
+ * publisher holds 1024 messages, or `BENCH_PUBLISHER_CAPACITY` of the environment
+ * (a publisher's default is 64).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -31,6 +33,7 @@ import { median } from './baselines/lib/bench-result';
 import { measureThroughputOnce } from './baselines/lib/measure-throughput';
 import { checkoutCommit } from './lib/git-commit';
 import { brokerTsTcp } from './throughput/broker-ts-systems';
+import { PUBLISHER_CAPACITY } from './throughput/publish-conn-events';
 
 /** The goal: the TCP row at least this fraction of the codec-only rate. */
 const GOAL = 0.8;
@@ -118,7 +121,8 @@ async function main(): Promise<void> {
   const publicationRatio = median(rounds.map((x) => x.publication / x.codecOnly));
   console.log(`Per-event cost: broker-ts over TCP against Broker's binary encode + decode alone, per CPU-second\n`);
   console.log(systems.map((x, i) => `row ${i + 1}: ${x.name}`).join('\n'));
-  console.log(`codec: encode + decode of a pooled event; one publication: build + check and encode + decode, in one thread\n`);
+  console.log(`codec: encode + decode of a pooled event; one publication: build + check and encode + decode, in one thread`);
+  console.log(`the sender's publisher capacity: ${PUBLISHER_CAPACITY}${process.env.BENCH_PUBLISHER_CAPACITY ? ' (BENCH_PUBLISHER_CAPACITY)' : ''}\n`);
   console.log([header, ...lines].join('\n'));
   console.log(`\none publication in one thread / codec only: median ${publicationRatio.toFixed(2)}x`);
   systems.forEach((x, i) => console.log(`${ratios[i] >= GOAL ? 'met    ' : 'NOT MET'}  ${x.name} / codec only, per CPU-second: median ${ratios[i].toFixed(2)}x ≥ ${GOAL}x`));

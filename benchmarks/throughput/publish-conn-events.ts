@@ -14,8 +14,19 @@ import { announceReady, serveControl } from '../baselines/lib/control-server';
 /** Events published between two turns of the event loop (so control messages get in). */
 const YIELD_EVERY = 1000;
 
-/** Publisher capacity (messages in flight to the endpoint). */
-export const PUBLISHER_CAPACITY = 1024;
+/**
+ * Publisher capacity (messages in flight to the endpoint): 1024, or the environment's
+ * `BENCH_PUBLISHER_CAPACITY` (a publisher's default is 64), which the benchmark's child
+ * processes inherit.
+ */
+export const PUBLISHER_CAPACITY = publisherCapacity(process.env.BENCH_PUBLISHER_CAPACITY);
+
+function publisherCapacity(text: string | undefined): number {
+  if (text === undefined || text === '') return 1024;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_PUBLISHER_CAPACITY must be a positive integer, got ${JSON.stringify(text)}`);
+  return n;
+}
 
 /** A running sender's state. */
 export interface SenderState {

@@ -7,6 +7,7 @@ import { ActorSystem } from './actor-system';
 import type { Behavior } from './behavior';
 import { createTestSystem, type DeterministicFixture } from './deterministic-fixture';
 import { ExitReasons, type ExitReason } from './exit-reason';
+import type { Schedulable } from './scheduler';
 import type { DownMessage, ExitMessage } from './system-message';
 
 function captureLogs(): { logger: pino.Logger; events: Record<string, unknown>[] } {
@@ -103,6 +104,39 @@ describe('an actor', () => {
     expect(got).toEqual([]);
     fx.advance(100);
     expect(got).toEqual(['a@50']);
+  });
+
+  test('sendToSelfLater delivers its messages from self once no actor is ready, in order; a stopped actor gets none', () => {
+    const got: string[] = [];
+    const senders: boolean[] = [];
+    const a = fx.system.spawn((ctx) => ({
+      go: () => {
+        ctx.sendToSelfLater({ type: 'later', n: 1 });
+        ctx.sendToSelfLater({ type: 'later', n: 2 });
+        got.push('go');
+      },
+      now: () => void got.push('now'),
+      later: (m) => {
+        got.push(`later${m.n}`);
+        senders.push(ctx.sender?.equals(ctx.self) === true);
+      },
+    }));
+    a.tell({ type: 'go' });
+    a.tell({ type: 'now' });
+    fx.runUntilIdle();
+    expect(got).toEqual(['go', 'now', 'later1', 'later2']);
+    expect(senders).toEqual([true, true]);
+    const b = fx.system.spawn((ctx) => ({
+      go: () => {
+        ctx.sendToSelfLater({ type: 'later' });
+        ctx.stop();
+      },
+      later: () => void got.push('b later'),
+    }));
+    b.tell({ type: 'go' });
+    fx.runUntilIdle();
+    expect(got).not.toContain('b later');
+    expect(fx.scheduler.deferredCount).toBe(0);
   });
 
   test('timers of a stopped actor are cancelled', () => {
@@ -579,6 +613,55 @@ describe('fairness', () => {
     await finished;
     expect(order.indexOf('other')).toBe(10);
     await sys.shutdown();
+  });
+});
+
+describe('sendToSelfLater under the event-loop scheduler and under one that cannot defer', () => {
+  test('the message comes after the burst of messages sent in microtasks, and at once without defer', async () => {
+    const run = async (scheduler?: { schedule(a: Schedulable): void; close(): void }): Promise<string[]> => {
+      const sys = new ActorSystem({ logger: pino({ level: 'silent' }), ...(scheduler ? { scheduler } : {}) });
+      const order: string[] = [];
+      let done!: () => void;
+      const finished = new Promise<void>((r) => (done = r));
+      const a = sys.spawn((ctx) => ({
+        first: () => {
+          const before = ctx.mailboxSize;
+          ctx.sendToSelfLater({ type: 'later' });
+          order.push(ctx.mailboxSize === before ? 'first, later deferred' : 'first, later queued');
+        },
+        m: (msg) => void order.push(`m${msg.i}`),
+        later: () => {
+          order.push('later');
+          done();
+        },
+      }));
+      a.tell({ type: 'first' });
+      // A publisher-like burst: one message per microtask.
+      for (let i = 0; i < 5; i++) {
+        await Promise.resolve();
+        a.tell({ type: 'm', i });
+      }
+      await finished;
+      await sys.shutdown();
+      return order;
+    };
+    expect(await run()).toEqual(['first, later deferred', 'm0', 'm1', 'm2', 'm3', 'm4', 'later']);
+    // A scheduler of its own without `defer`: the message is sent at once.
+    const queue: Schedulable[] = [];
+    let kicked = false;
+    const plain = {
+      schedule(actor: Schedulable) {
+        queue.push(actor);
+        if (kicked) return;
+        kicked = true;
+        setImmediate(function drain() {
+          kicked = false;
+          for (let x = queue.shift(); x !== undefined; x = queue.shift()) if (x.resume(64)) queue.push(x);
+        });
+      },
+      close() {},
+    };
+    expect(await run(plain)).toEqual(['first, later queued', 'm0', 'm1', 'm2', 'm3', 'm4', 'later']);
   });
 });
 

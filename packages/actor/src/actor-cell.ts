@@ -53,6 +53,10 @@ export class ActorCell implements ActorContext<AnyMessage>, Schedulable, Request
   /** Hooks added with `ctx.onStop`, run once when the actor stops. */
   private stopHooks: Set<(reason: ExitReason) => void> | null = null;
   private timers: Set<Cancellable> | null = null;
+  /** Messages of `sendToSelfLater` waiting for the scheduler's deferred task (one pass's worth). */
+  private later: AnyMessage[] | null = null;
+  /** The scheduler's task that sends them. */
+  private laterTask: (() => void) | null = null;
   private promises: Set<CellResponsePromise> | null = null;
   private idleMs = 0;
   private idleTimer: Cancellable | null = null;
@@ -427,6 +431,28 @@ export class ActorCell implements ActorContext<AnyMessage>, Schedulable, Request
     if (idle >= this.idleMs) this.enqueue(new Envelope(this.self, null, TIMEOUT_MESSAGE, EnvelopeKind.Message, 0));
     else this.armIdle(this.idleMs - idle);
   };
+
+  sendToSelfLater(msg: AnyMessage): void {
+    if (this.stopped) return;
+    const scheduler = this.system.scheduler;
+    if (scheduler.defer === undefined) {
+      this.system.route(new Envelope(this.self, this.self, msg, EnvelopeKind.Message, 0));
+      return;
+    }
+    const later = (this.later ??= []);
+    later.push(msg);
+    // Made at the first use, not per actor: most actors never defer.
+    if (later.length === 1) scheduler.defer((this.laterTask ??= () => this.sendLater()));
+  }
+
+  /** Sends the messages of {@link sendToSelfLater} (the scheduler's deferred task). */
+  private sendLater(): void {
+    const later = this.later;
+    if (later === null || later.length === 0) return;
+    this.later = [];
+    if (this.stopped) return;
+    for (const msg of later) this.system.route(new Envelope(this.self, this.self, msg, EnvelopeKind.Message, 0));
+  }
 
   schedule(ms: number, msg: AnyMessage): Cancellable {
     if (this.stopped) return NO_TIMER;

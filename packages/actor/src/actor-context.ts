@@ -82,6 +82,15 @@ export interface ActorContext<M extends Message = AnyMessage> {
   setIdleTimeout(ms: number | null): void;
 
   /**
+   * Sends `msg` to this actor (as its own message) once the actors ready now have had
+   * their turns and the event loop has had its pass at I/O and timers, or at once under
+   * a scheduler that cannot defer (see `Scheduler.defer`). For work that gains from
+   * waiting for the rest of a burst, such as a stream's next batch. Dropped if this actor
+   * stops first.
+   */
+  sendToSelfLater(msg: M): void;
+
+  /**
    * Sends `msg` to this actor after `ms` on the system clock.
    * @returns a handle to cancel it (cancelled automatically when the actor stops)
    */

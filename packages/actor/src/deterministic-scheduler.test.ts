@@ -23,6 +23,34 @@ describe('DeterministicScheduler', () => {
     expect(s.runOne()).toBe(false);
   });
 
+  test('runs deferred tasks once no actor is ready, and the actors they make ready after them', () => {
+    const s = new DeterministicScheduler();
+    const log: string[] = [];
+    const actor = (name: string): Schedulable => ({
+      resume: () => {
+        log.push(name);
+        return false;
+      },
+    });
+    s.defer(() => {
+      log.push('deferred');
+      s.schedule(actor('b'));
+    });
+    s.schedule(actor('a'));
+    expect(s.deferredCount).toBe(1);
+    expect(s.runOne()).toBe(true);
+    expect(log).toEqual(['a']);
+    expect(s.runUntilIdle()).toBe(2);
+    expect(log).toEqual(['a', 'deferred', 'b']);
+    expect(s.deferredCount).toBe(0);
+    expect(s.runOne()).toBe(false);
+    s.defer(() => log.push('late'));
+    s.close();
+    s.defer(() => log.push('after close'));
+    expect(s.runUntilIdle()).toBe(0);
+    expect(log).toEqual(['a', 'deferred', 'b']);
+  });
+
   test('runUntilIdle throws on a livelock instead of hanging', () => {
     const s = new DeterministicScheduler();
     s.schedule({ resume: () => true });

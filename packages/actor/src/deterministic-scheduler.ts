@@ -12,6 +12,8 @@ import type { Schedulable, Scheduler } from './scheduler';
  */
 export class DeterministicScheduler implements Scheduler {
   private readonly ready = new FifoQueue<Schedulable>(16);
+  /** Deferred tasks, oldest first: run once no actor is ready. */
+  private deferred: Array<() => void> = [];
   private closed = false;
 
   /** Queues an actor. */
@@ -19,18 +21,37 @@ export class DeterministicScheduler implements Scheduler {
     if (!this.closed) this.ready.push(actor);
   }
 
+  /**
+   * Holds `task` until no actor is ready: the event loop's next pass, in a test's terms.
+   */
+  defer(task: () => void): void {
+    if (!this.closed) this.deferred.push(task);
+  }
+
   /** Actors waiting to run. */
   get readyCount(): number {
     return this.ready.size;
   }
 
+  /** Deferred tasks waiting for the ready actors to run out. */
+  get deferredCount(): number {
+    return this.deferred.length;
+  }
+
   /**
-   * Processes one message of the next ready actor.
-   * @returns false when nothing was ready
+   * Processes one message of the next ready actor, or, when none is ready, runs the
+   * deferred tasks (which may make actors ready).
+   * @returns false when nothing was ready or deferred
    */
   runOne(): boolean {
     const actor = this.ready.shift();
-    if (actor === undefined) return false;
+    if (actor === undefined) {
+      if (this.deferred.length === 0) return false;
+      const tasks = this.deferred;
+      this.deferred = [];
+      for (const task of tasks) task();
+      return true;
+    }
     if (actor.resume(1)) this.ready.push(actor);
     return true;
   }
@@ -52,6 +73,7 @@ export class DeterministicScheduler implements Scheduler {
   /** Stops accepting actors and forgets the queued ones. */
   close(): void {
     this.closed = true;
+    this.deferred = [];
     this.ready.drain();
   }
 }

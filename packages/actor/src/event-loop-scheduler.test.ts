@@ -53,6 +53,33 @@ describe('EventLoopScheduler', () => {
     expect(log).toEqual([]);
   });
 
+  test('defer runs its tasks after the microtasks of the current burst, in order, with one immediate for all', async () => {
+    const s = new EventLoopScheduler();
+    const log: string[] = [];
+    s.defer(() => log.push('d1'));
+    s.schedule(job('a', 1, log));
+    queueMicrotask(() => {
+      log.push('micro');
+      s.defer(() => log.push('d2'));
+    });
+    await Promise.resolve();
+    expect(log).toEqual(['a1', 'micro']);
+    await tick();
+    expect(log).toEqual(['a1', 'micro', 'd1', 'd2']);
+    s.close();
+  });
+
+  test('close drops deferred tasks, and defer after close does nothing', async () => {
+    const s = new EventLoopScheduler();
+    const ran = jest.fn();
+    s.defer(ran);
+    s.close();
+    s.defer(ran);
+    await tick();
+    await tick();
+    expect(ran).not.toHaveBeenCalled();
+  });
+
   test('rejects a throughput that is not a positive integer', () => {
     expect(() => new EventLoopScheduler({ throughput: 0 })).toThrow(RangeError);
     expect(() => new EventLoopScheduler({ turnsPerTick: 1.5 })).toThrow(RangeError);

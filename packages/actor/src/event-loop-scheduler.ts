@@ -44,6 +44,9 @@ export class EventLoopScheduler implements Scheduler {
   private armed = false;
   private microKicks = 0;
   private immediate: NodeJS.Immediate | undefined;
+  /** Tasks for the next pass, oldest first; bounded by their callers (one per actor that waits). */
+  private deferred: Array<() => void> = [];
+  private deferredImmediate: NodeJS.Immediate | undefined;
   private closed = false;
 
   /** @param options - see {@link EventLoopSchedulerOptions} */
@@ -63,13 +66,35 @@ export class EventLoopScheduler implements Scheduler {
     if (!this.armed) this.arm(false);
   }
 
+  /**
+   * Runs `task` in the event loop's next check phase (`setImmediate`): after every
+   * microtask of the current burst (the actor turns this scheduler kicks with
+   * `queueMicrotask` among them) and after pending I/O callbacks.
+   */
+  defer(task: () => void): void {
+    if (this.closed) return;
+    this.deferred.push(task);
+    if (this.deferredImmediate === undefined) this.deferredImmediate = setImmediate(this.runDeferred);
+  }
+
   /** Drops the pending drain; queued actors are not run any more. */
   close(): void {
     this.closed = true;
     if (this.immediate !== undefined) clearImmediate(this.immediate);
     this.immediate = undefined;
+    if (this.deferredImmediate !== undefined) clearImmediate(this.deferredImmediate);
+    this.deferredImmediate = undefined;
+    this.deferred = [];
     this.ready.drain();
   }
+
+  private readonly runDeferred = (): void => {
+    this.deferredImmediate = undefined;
+    const tasks = this.deferred;
+    this.deferred = [];
+    // Tasks are the runtime's own (they queue a message): none throws.
+    for (const task of tasks) task();
+  };
 
   private arm(yieldToIo: boolean): void {
     this.armed = true;

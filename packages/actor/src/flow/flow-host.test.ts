@@ -132,6 +132,23 @@ describe('FlowHost: streams between actors', () => {
     expect(fx.hops({ kind: 'demonitor' }).length).toBe(2);
   });
 
+  test('items pushed in turns of their own, between which other work runs, share one batch: the flush waits for the pass', () => {
+    const [consumer, c] = spawnConsumer(fx, { highWatermark: 4096 });
+    const [producer] = spawnProducer(fx);
+    const s = openStream(fx, producer, consumer, { maxBatch: 500 });
+    fx.clearTrace();
+    // As a publisher that awaits each write: one item per turn, one turn per step.
+    for (const i of range(20)) {
+      producer.tell({ type: 'run', fn: () => void s.push(i) } satisfies RunMsg);
+      expect(fx.scheduler.runOne()).toBe(true);
+    }
+    expect(c.batches).toBe(0);
+    fx.runUntilIdle();
+    expect(c.items).toEqual(range(20));
+    expect(c.batches).toBe(1);
+    expect(fx.hops({ type: 'flow.batch' }).length).toBe(1);
+  });
+
   test('the consumer sees the meta data the producer attached', () => {
     let meta: unknown;
     const consumer = fx.system.spawn((ctx) => {

@@ -268,7 +268,9 @@ export class FlowHost {
     this.dirty.push(source);
     if (this.flushQueued || this.ownerStopped) return;
     this.flushQueued = true;
-    this.ctx.send(this.ctx.self as ActorRef, FLUSH);
+    // After the pass, not after this turn: a publisher that awaits each write lets the
+    // actor run a turn per item, and a flush per turn would make a batch of each.
+    this.ctx.sendToSelfLater(FLUSH);
   }
 
   private sendTo(peer: ActorRef, msg: AnyMessage): void {

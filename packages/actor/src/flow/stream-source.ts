@@ -37,7 +37,7 @@ export interface SourceOptions {
 export interface SourcePort<R> {
   /** Sends a protocol message to the consumer. */
   send(msg: FlowToSink<R>): void;
-  /** Asks the host to call {@link StreamSource.flush} soon, after the current turn. */
+  /** Asks the host to call {@link StreamSource.flush} soon: once the current burst of work has run. */
   scheduleFlush(): void;
   /** Current time in ms (for `sendRate`). */
   now(): number;
@@ -58,8 +58,8 @@ const DONE = 1;
  *
  * Items are sent in batches of up to `maxBatch`: a batch goes out at once when it is as
  * large as it may get (`maxBatch` items, or all the demand); a smaller one goes out at
- * the flush the host runs after the current turn, so items pushed in one turn share a
- * message.
+ * the flush the host runs once the current burst has run (the `FlowHost`: after the event
+ * loop's pass), so items pushed in one burst share a message.
  */
 export class StreamSource<T, R = unknown> {
   /** The producer's stream id. */
@@ -158,7 +158,7 @@ export class StreamSource<T, R = unknown> {
     if (outcome === 'accepted' || outcome === 'droppedOldest') {
       const demand = this.credit.granted - this.credit.sent;
       if (demand > 0) {
-        // Waiting for the end of the turn gains nothing once a batch is as large as it
+        // Waiting for the flush gains nothing once a batch is as large as it
         // may get: send now and free the buffer.
         const buffered = this.buffer.buffered;
         if (buffered >= this.maxBatch || buffered >= demand) this.sendBatches();
