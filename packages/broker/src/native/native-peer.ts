@@ -136,13 +136,19 @@ export class NativePeer implements PeerOutput, PeerInput, PeerLink {
     if (outcome === 'droppedNewest') return false;
     if (!this.blocked && !this.pumpScheduled) {
       this.pumpScheduled = true;
-      queueMicrotask(() => {
-        this.pumpScheduled = false;
-        this.pump();
-      });
+      // Once the event loop's pass has run, not at the next microtask: a publisher that
+      // awaits each publish hands the core a few messages per microtask, and a write per
+      // microtask was a system call (and a TCP segment for the peer to read) per 31
+      // messages; after the pass it is one per 53 (benchmarks/RESULTS.md).
+      setImmediate(this.scheduledPump);
     }
     return true;
   }
+
+  private readonly scheduledPump = (): void => {
+    this.pumpScheduled = false;
+    this.pump();
+  };
 
   close(): void {
     if (this.state !== 'open') return;
