@@ -5,8 +5,10 @@
  * publishes conn-log events (`-t 2`) as fast as its publisher's credit allows (`-r 0`);
  * the server counts them and prints its rate once a second. For each pairing: the median
  * of the server's per-second rates in the counted window, and events per CPU-second of
- * both processes together (utime + stime from /proc over the same window). Broker's
- * client runs with `--peer-buffer-size=1000000` (see runPair).
+ * both processes together (utime + stime from /proc over the same window); then per side,
+ * the client's and the server's CPU per event and the client's events per write system
+ * call (`syscw` of /proc/PID/io). Broker's client runs with `--peer-buffer-size=1000000`
+ * (see runPair).
  *
  * Then, on Broker's defaults: Broker's client, flat out with its default peer buffer (2,048
  * messages, policy disconnect), into a receiver that starts cold, for `--cutoff-seconds`
@@ -25,7 +27,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchChild } from './baselines/lib/bench-child';
 import { median } from './baselines/lib/bench-result';
-import { procCpuSeconds } from './baselines/lib/proc-cpu';
+import { procCpuSeconds, procWriteCalls } from './baselines/lib/proc-cpu';
 import { connectWhenListening, findReferenceBroker, freePort } from '../tools/reference-broker';
 
 const CLI_TOOL = join(__dirname, '..', 'packages', 'cli', 'src', 'broker-throughput.ts');
@@ -36,6 +38,11 @@ interface PairResult {
   name: string;
   eventsPerSec: number;
   eventsPerCpuSec: number;
+  /** Microseconds of CPU per event of the client alone, and of the server alone. */
+  clientUsPerEvent: number;
+  serverUsPerEvent: number;
+  /** Events per write system call of the client. */
+  clientEventsPerWrite: number;
 }
 
 function start(side: Side, name: string, args: string[], brokerTool: string): BenchChild {
@@ -83,17 +90,19 @@ async function runPair(server: Side, client: Side, tls: boolean, seconds: number
       const m = await srv.waitForLine(/^rate: (\d+)/, 60_000);
       if (Number(m[1]) > 0) seen++;
     }
-    const pids = [srv.pid!, cli.pid!];
-    const cpu0 = pids.reduce((sum, pid) => sum + procCpuSeconds(pid), 0);
+    const [srvCpu0, cliCpu0, cliWrites0] = [procCpuSeconds(srv.pid!), procCpuSeconds(cli.pid!), procWriteCalls(cli.pid!)];
     const rates: number[] = [];
     for (let i = 0; i < seconds; i++) rates.push(Number((await srv.waitForLine(/^rate: (\d+)/, 60_000))[1]));
-    const cpu1 = pids.reduce((sum, pid) => sum + procCpuSeconds(pid), 0);
+    const [srvCpu1, cliCpu1, cliWrites1] = [procCpuSeconds(srv.pid!), procCpuSeconds(cli.pid!), procWriteCalls(cli.pid!)];
     const events = rates.reduce((a, b) => a + b, 0);
     const label = (s: Side): string => (s === 'broker' ? 'newest Broker' : 'broker-ts');
     return {
       name: `${label(client)} → ${label(server)} (${tls ? 'default TLS' : 'no SSL'})`,
       eventsPerSec: median(rates),
-      eventsPerCpuSec: events / (cpu1 - cpu0),
+      eventsPerCpuSec: events / (srvCpu1 - srvCpu0 + cliCpu1 - cliCpu0),
+      clientUsPerEvent: ((cliCpu1 - cliCpu0) * 1e6) / events,
+      serverUsPerEvent: ((srvCpu1 - srvCpu0) * 1e6) / events,
+      clientEventsPerWrite: events / (cliWrites1 - cliWrites0),
     };
   } finally {
     await cli?.kill('SIGKILL');
@@ -169,6 +178,10 @@ async function main(): Promise<void> {
     console.log(`\n${'pairing (client → server)'.padEnd(44)}${'events/s'.padStart(12)}${'events/CPU-s'.padStart(14)}${'x Broker /s'.padStart(13)}${'x Broker /CPU-s'.padStart(17)}`);
     for (const r of results) {
       console.log(`${r.name.padEnd(44)}${fmt(r.eventsPerSec).padStart(12)}${fmt(r.eventsPerCpuSec).padStart(14)}${(r.eventsPerSec / base.eventsPerSec).toFixed(2).padStart(13)}${(r.eventsPerCpuSec / base.eventsPerCpuSec).toFixed(2).padStart(17)}`);
+    }
+    console.log(`\n${'per side (client → server)'.padEnd(44)}${'client µs/event'.padStart(17)}${'server µs/event'.padStart(17)}${'client events/write'.padStart(21)}`);
+    for (const r of results) {
+      console.log(`${r.name.padEnd(44)}${r.clientUsPerEvent.toFixed(2).padStart(17)}${r.serverUsPerEvent.toFixed(2).padStart(17)}${r.clientEventsPerWrite.toFixed(1).padStart(21)}`);
     }
   }
   const cutoffSeconds = Number(values['cutoff-seconds']);

@@ -47,3 +47,14 @@ export function parseProcStatCpuTicks(stat: string): number {
 export function procCpuSeconds(pid: number): number {
   return parseProcStatCpuTicks(readFileSync(`/proc/${pid}/stat`, 'utf8')) / clockTicksPerSecond();
 }
+
+/**
+ * Write system calls (`write`, `writev`, `sendmsg` and the like: `syscw` of
+ * `/proc/PID/io`) made so far by process `pid`.
+ * @throws Error if the process does not exist (any more) or its io file has no `syscw`
+ */
+export function procWriteCalls(pid: number): number {
+  const m = /^syscw:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+  if (m === null) throw new Error(`/proc/${pid}/io has no syscw line`);
+  return Number(m[1]);
+}
