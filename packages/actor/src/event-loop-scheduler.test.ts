@@ -69,6 +69,27 @@ describe('EventLoopScheduler', () => {
     s.close();
   });
 
+  test('a deferred task that throws is rethrown from a microtask of its own, after the other tasks of its pass ran', async () => {
+    const s = new EventLoopScheduler();
+    const ran: string[] = [];
+    // The rethrow would end the test process as an uncaught exception: catch its callback.
+    const rethrows: Array<() => void> = [];
+    const spy = jest.spyOn(globalThis, 'queueMicrotask').mockImplementation((cb) => void rethrows.push(cb));
+    try {
+      s.defer(() => {
+        throw new Error('deferred task failed');
+      });
+      s.defer(() => ran.push('second'));
+      await tick();
+    } finally {
+      spy.mockRestore();
+      s.close();
+    }
+    expect(ran).toEqual(['second']);
+    expect(rethrows).toHaveLength(1);
+    expect(rethrows[0]).toThrow('deferred task failed');
+  });
+
   test('close drops deferred tasks, and defer after close does nothing', async () => {
     const s = new EventLoopScheduler();
     const ran = jest.fn();

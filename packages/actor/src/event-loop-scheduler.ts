@@ -92,8 +92,18 @@ export class EventLoopScheduler implements Scheduler {
     this.deferredImmediate = undefined;
     const tasks = this.deferred;
     this.deferred = [];
-    // Tasks are the runtime's own (they queue a message): none throws.
-    for (const task of tasks) task();
+    for (const task of tasks) {
+      try {
+        task();
+      } catch (e) {
+        // A task must not throw (the runtime's only queue a message). One that does
+        // surfaces as an uncaught exception, as from any callback of the event loop,
+        // but not before the other tasks of the pass ran.
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+    }
   };
 
   private arm(yieldToIo: boolean): void {

@@ -24,8 +24,8 @@ export interface Scheduler {
   /**
    * Runs `task` later: once the actors ready now have had their turns and the event loop
    * has had its pass at I/O and timers. What an actor defers this way gathers everything
-   * the rest of the burst brings (a stream's batch). Optional: without it, the runtime
-   * runs deferred work at once.
+   * the rest of the burst brings (a stream's batch). `task` must not throw. Optional:
+   * without it, the runtime runs deferred work at once.
    */
   defer?(task: () => void): void;
 }
