@@ -158,8 +158,8 @@ export class StreamSource<T, R = unknown> {
     if (outcome === 'accepted' || outcome === 'droppedOldest') {
       const demand = this.credit.granted - this.credit.sent;
       if (demand > 0) {
-        // Waiting for the flush gains nothing once a batch is as large as it
-        // may get: send now and free the buffer.
+        // Waiting for the flush gains nothing once a batch is as large as it may get:
+        // send now and free the buffer.
         const buffered = this.buffer.buffered;
         if (buffered >= this.maxBatch || buffered >= demand) this.sendBatches();
         else if (!this.flushPending) {
