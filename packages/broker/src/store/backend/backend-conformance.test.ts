@@ -25,7 +25,7 @@ import {
   type ErrorCodeName,
 } from '@broker-ts/data';
 import type { InitType } from './appliers';
-import type { Backend, BackendKind } from './backend';
+import type { Backend, BackendKind, Replaced } from './backend';
 import { brokerErrorOf, errorCodeOf } from './__fixtures__/error-code-of';
 import { exact } from './__fixtures__/exact';
 import { makeBackend } from './make-backend';
@@ -534,6 +534,26 @@ describe.each(ALL_KINDS)('%s backend', (kind) => {
         expect(again.get('k99')).toBe(99n);
       });
     }
+  });
+
+  describe('the value add and subtract replaced', () => {
+    it('is handed to a caller that asks, as exchange returns it, and left alone by a failing write', () => {
+      const replaced: Replaced = { old: encodeBinary('untouched') };
+      expect(exact(b.add('n', count(2), 'count', undefined, replaced))).toBe(exact(count(2)));
+      expect(replaced.old).toBeUndefined();
+      b.add('n', count(3), 'count', undefined, replaced);
+      expect(replaced.old).toEqual(encodeBinary(count(2)));
+      b.subtract('n', count(1), undefined, replaced);
+      expect(replaced.old).toEqual(encodeBinary(count(5)));
+      // A copy: changing it changes nothing stored.
+      replaced.old!.fill(0);
+      expect(exact(b.get('n'))).toBe(exact(count(4)));
+      b.put('s', 'text');
+      const failed: Replaced = { old: encodeBinary('untouched') };
+      expect(errorCodeOf(() => b.add('s', count(1), 'count', undefined, failed))).toBe('type_clash');
+      expect(errorCodeOf(() => b.subtract('missing', count(1), undefined, failed))).toBe('no_such_key');
+      expect(failed.old).toEqual(encodeBinary('untouched'));
+    });
   });
 
   describe('exchange', () => {

@@ -47,6 +47,15 @@ export interface SnapshotRows extends Iterable<EncodedEntry> {
 export type BackendKind = 'memory' | 'sqlite' | 'lmdb';
 
 /**
+ * Filled by {@link Backend.add} and {@link Backend.subtract} when a caller passes it: the
+ * value the write replaced, as {@link Backend.exchange} returns it for a put.
+ */
+export interface Replaced {
+  /** A fresh copy of the replaced value's Broker binary encoding, or undefined when the key was absent. */
+  old: Uint8Array | undefined;
+}
+
+/**
  * The storage of a data store master: Broker's `abstract_backend`. Synchronous, knows
  * nothing of actors, clocks or events. Every method either completes or throws a
  * `BrokerError`, and a method that throws leaves the store unchanged.
@@ -100,10 +109,12 @@ export interface Backend {
    * @param value - what to add
    * @param initType - the type a missing key starts as; `none` makes a missing key a `type_clash`
    * @param expiry - absolute time at which the entry expires
+   * @param replaced - receives the value the write replaced (a master's store event
+   *   describes the change), read in the same lookup; untouched when the write fails
    * @returns the new value
    * @throws BrokerError `type_clash` or `invalid_data` when the value does not apply
    */
-  add(key: Data, value: Data, initType: InitType, expiry?: Timestamp): Data;
+  add(key: Data, value: Data, initType: InitType, expiry?: Timestamp, replaced?: Replaced): Data;
 
   /**
    * Subtracts from a stored value (Broker's `remover`: arithmetic of one type, vector pop,
@@ -111,10 +122,11 @@ export interface Backend {
    * @param key - the key
    * @param value - what to subtract
    * @param expiry - absolute time at which the entry expires
+   * @param replaced - receives the value the write replaced, as for {@link add}
    * @returns the new value
    * @throws BrokerError `no_such_key` when the key is absent, `type_clash` when the value does not apply
    */
-  subtract(key: Data, value: Data, expiry?: Timestamp): Data;
+  subtract(key: Data, value: Data, expiry?: Timestamp, replaced?: Replaced): Data;
 
   /**
    * Removes an entry; removing an absent key is not an error.
@@ -158,15 +170,6 @@ export interface Backend {
    * @param key - the key
    */
   exists(key: Data): boolean;
-
-  /**
-   * The stored encoding of a key's value, or `undefined` when the key is absent: one
-   * lookup, nothing decoded (what a master reads before a write to describe the change
-   * in its store event, which is built only when someone subscribes to it).
-   * @param key - the key
-   * @returns a fresh copy of the value's Broker binary encoding, or undefined
-   */
-  findStored(key: Data): Uint8Array | undefined;
 
   /** The number of entries. */
   size(): number;

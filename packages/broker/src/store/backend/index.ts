@@ -4,7 +4,7 @@
  * with Broker's per-type operation semantics. Applications reach none of it: tests and
  * benchmarks use `@broker-ts/broker/testing` (`src/testing.ts`).
  */
-export type { Backend, BackendKind, EncodedEntry, Expirable, SnapshotRows } from './backend';
+export type { Backend, BackendKind, EncodedEntry, Expirable, Replaced, SnapshotRows } from './backend';
 export type { BackendOptions } from './backend-options';
 export { applyAdd, applySubtract, incrementInitType, initialValue, retrieveIndex, type InitType } from './appliers';
 export { makeBackend } from './make-backend';

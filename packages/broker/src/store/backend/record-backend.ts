@@ -1,6 +1,6 @@
 import { BrokerError, BrokerSet, BrokerTable, Timestamp, compare, decodeBinary, encodeBinary, toString, type Data } from '@broker-ts/data';
 import { applyAdd, applySubtract, initialValue, retrieveIndex, type InitType } from './appliers';
-import type { Backend, BackendKind, Expirable, SnapshotRows } from './backend';
+import type { Backend, BackendKind, Expirable, Replaced, SnapshotRows } from './backend';
 import { SortingRows, sortRun, type Run } from './sorting-rows';
 
 /** One stored row: the Broker binary encoding of the value and the absolute expiry in ns. */
@@ -128,9 +128,14 @@ export abstract class RecordBackend implements Backend {
   }
 
   private readValue(keyBytes: Uint8Array, key: Data): Data {
+    return this.decodeStored(this.readExisting(keyBytes, key).value, 'value');
+  }
+
+  /** The row of a key that must exist. @throws BrokerError `no_such_key` */
+  private readExisting(keyBytes: Uint8Array, key: Data): StoredRecord {
     const record = this.readRecord(keyBytes);
     if (record === undefined) throw new BrokerError('no_such_key', `no such key: ${describeKey(key)}`);
-    return this.decodeStored(record.value, 'value');
+    return record;
   }
 
   /** Refuses a row over {@link maxRowBytes} before anything is written. */
@@ -155,7 +160,7 @@ export abstract class RecordBackend implements Backend {
     return this.run('put', () => this.exchangeRecord(k, v, e));
   }
 
-  add(key: Data, value: Data, initType: InitType, expiry?: Timestamp): Data {
+  add(key: Data, value: Data, initType: InitType, expiry?: Timestamp, replaced?: Replaced): Data {
     const k = encodeBinary(key);
     const e = expiryNs(expiry);
     return this.run('add', () =>
@@ -166,20 +171,23 @@ export abstract class RecordBackend implements Backend {
         const v = encodeBinary(next);
         this.checkRow(k, v, key);
         this.writeRecord(k, v, e);
+        if (replaced !== undefined) replaced.old = record?.value;
         return next;
       }),
     );
   }
 
-  subtract(key: Data, value: Data, expiry?: Timestamp): Data {
+  subtract(key: Data, value: Data, expiry?: Timestamp, replaced?: Replaced): Data {
     const k = encodeBinary(key);
     const e = expiryNs(expiry);
     return this.run('subtract', () =>
       this.atomically(() => {
-        const next = applySubtract(this.readValue(k, key), value);
+        const record = this.readExisting(k, key);
+        const next = applySubtract(this.decodeStored(record.value, 'value'), value);
         const v = encodeBinary(next);
         this.checkRow(k, v, key);
         this.writeRecord(k, v, e);
+        if (replaced !== undefined) replaced.old = record.value;
         return next;
       }),
     );
@@ -198,11 +206,6 @@ export abstract class RecordBackend implements Backend {
     const k = encodeBinary(key);
     const t = nowNs(now);
     return this.run('expire', () => this.deleteRecordIfExpired(k, t));
-  }
-
-  findStored(key: Data): Uint8Array | undefined {
-    const k = encodeBinary(key);
-    return this.run('get', () => this.readRecord(k)?.value);
   }
 
   get(key: Data): Data {

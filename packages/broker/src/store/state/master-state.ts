@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BrokerError, BrokerTable, decodeBinary, Timestamp, type Data, type Timespan } from '@broker-ts/data';
-import type { Backend } from '../backend';
+import type { Backend, Replaced } from '../backend';
 import { ChannelProducer, type ChannelOptions, type ProducerMessage } from '../channel';
 import { entityFromKey, entityKey, sameEntity, type EntityId } from './entity-id';
 import { ownData } from './own-data';
@@ -447,10 +447,11 @@ export class MasterState {
         case 'add':
         case 'subtract': {
           const key = ownData(cmd.key);
-          const old = this.backend.findStored(key);
           const at = this.expiresAt(cmd.expiry);
-          const value = cmd.op === 'add' ? this.backend.add(key, ownData(cmd.value), cmd.initType, at) : this.backend.subtract(key, ownData(cmd.value), at);
-          this.changed(key, old, value, cmd.expiry, cmd.publisher);
+          // The old value for the store event comes from the write's own lookup.
+          const replaced: Replaced = { old: undefined };
+          const value = cmd.op === 'add' ? this.backend.add(key, ownData(cmd.value), cmd.initType, at, replaced) : this.backend.subtract(key, ownData(cmd.value), at, replaced);
+          this.changed(key, replaced.old, value, cmd.expiry, cmd.publisher);
           return { ok: true };
         }
         default:
