@@ -21,6 +21,19 @@ describe('compact batch frame', () => {
     expect(unpackWireItems(packWireItems([]))).toEqual([]);
   });
 
+  test('cuts payloads out of the frame without a copy, wherever the frame lies in its buffer', () => {
+    const frame = frameOf(items);
+    const host = new Uint8Array(frame.length + 13);
+    host.set(frame, 13);
+    const out = unpackWireItems([host.subarray(13)]).map((x) => asWireItem(x)!);
+    out.forEach((item, i) => {
+      expect(Array.from(item[1])).toEqual(Array.from(items[i][1]));
+      expect(item[1].buffer).toBe(host.buffer);
+    });
+    host[out[0][1].byteOffset] ^= 0xff;
+    expect(out[0][1][0]).toBe(items[0][1][0] ^ 0xff);
+  });
+
   test('round-trips sequence numbers and hop limits at every varint length, up to 2^53 - 1', () => {
     const seqs = [0, 127, 128, 16_383, 16_384, 2 ** 21 - 1, 2 ** 21, 2 ** 28 - 1, 2 ** 28, 2 ** 31 - 1, 2 ** 31, 2 ** 35 - 1, 2 ** 35, 2 ** 42 - 1, 2 ** 42, 2 ** 49 - 1, 2 ** 49 + 3, Date.now() * 1000, Number.MAX_SAFE_INTEGER];
     const items: WireItem[] = seqs.map((seq, i) => ['/t', encodeBinary(i), null, seq, [0, 1, 127, 128, 0xffff][i % 5], null]);

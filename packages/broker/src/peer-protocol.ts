@@ -272,6 +272,9 @@ const EMPTY = new Uint8Array(0);
 let frame: Uint8Array = EMPTY;
 let frameEnd = 0;
 let at = 0;
+/** `frame`'s ArrayBuffer and offset in it, for the payload views. */
+let frameBuffer: ArrayBufferLike = EMPTY.buffer;
+let frameOffset = 0;
 
 function readVarint(): number {
   let result = 0;
@@ -292,7 +295,9 @@ function readVarint(): number {
 function readBytes(): Uint8Array {
   const len = readVarint();
   if (len > frameEnd - at) throw new MalformedFrame();
-  const out = frame.subarray(at, at + len);
+  // A plain Uint8Array view, not `frame.subarray`: a Buffer's subarray makes a Buffer
+  // through Node's own constructor, about twice the cost per payload.
+  const out = new Uint8Array(frameBuffer, frameOffset + at, len);
   at += len;
   return out;
 }
@@ -300,7 +305,7 @@ function readBytes(): Uint8Array {
 function readText(): string {
   const len = readVarint();
   if (len > frameEnd - at) throw new MalformedFrame();
-  const text = Buffer.from(frame.buffer, frame.byteOffset + at, len).toString('utf8');
+  const text = Buffer.from(frameBuffer, frameOffset + at, len).toString('utf8');
   at += len;
   return text;
 }
@@ -319,6 +324,8 @@ export function unpackWireItems(items: unknown[]): unknown[] {
   const b = items[0];
   if (!(b instanceof Uint8Array) || b.length < 2 || b[0] !== BATCH_MAGIC) return items;
   frame = b;
+  frameBuffer = b.buffer;
+  frameOffset = b.byteOffset;
   frameEnd = b.length;
   at = 1;
   try {
@@ -326,6 +333,7 @@ export function unpackWireItems(items: unknown[]): unknown[] {
   } finally {
     // Holds no frame past the call.
     frame = EMPTY;
+    frameBuffer = EMPTY.buffer;
   }
 }
 

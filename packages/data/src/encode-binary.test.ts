@@ -113,6 +113,16 @@ describe('encodeExactBinary', () => {
     expect(hex(encodeExactBinary('x'.repeat(5000))!)).toBe(hex(encodeBinary('x'.repeat(5000))));
   });
 
+  test('gives views of a shared buffer that later encodings leave alone', () => {
+    const results = Array.from({ length: 400 }, (_, i) => [i, encodeExactBinary(['x'.repeat(i % 50), count(i)])!] as const);
+    for (const [i, bytes] of results) {
+      expect(hex(bytes)).toBe(hex(encodeBinary(['x'.repeat(i % 50), count(i)])));
+    }
+    // Small results share slabs; a large one is a copy of its own.
+    expect(results[1][1].buffer).toBe(results[2][1].buffer);
+    expect(encodeExactBinary('x'.repeat(5000))!.byteLength).toBe(5003);
+  });
+
   test.each<[string, unknown]>([
     ['undefined (toData makes it none)', [1, undefined]],
     ['a plain object (a table)', { a: 1 }],
