@@ -114,6 +114,10 @@ describe('decodeJson', () => {
     [v('vector', '{}'), /vector data must be an array/],
     [v('vector', `[${v('integer', '1')},5]`), /at \$\.data\[1\]/],
     [v('table', '[{"key":{"@data-type":"none","data":{}}}]'), /table entries/],
+    [v('table', `[{"key":${v('count', '1')},"value":${v('count', '2')}},{"key":1}]`), /at \$\.data\[1\]: table entries/],
+    [v('table', `[{"key":${v('count', '1')},"value":${v('boolean', '2')}}]`), /at \$\.data\[0\]\.value\.data: boolean data/],
+    [v('table', `[{"key":${v('count', '-1')},"value":${v('boolean', 'true')}}]`), /at \$\.data\[0\]\.key\.data: count data/],
+    [v('set', `[${v('string', '"a"')},${v('vector', `[${v('port', '"x"')}]`)}]`), /at \$\.data\[1\]\.data\[0\]\.data: "x" is not a valid port/],
     [v('enum-value', 'null'), /enum-value data must be a JSON string/],
   ])('reports well-formed JSON that is no Broker value %p with type_clash and the path', (json, message) => {
     expectError(json, 'type_clash', message);

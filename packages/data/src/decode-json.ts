@@ -1,33 +1,60 @@
-import { Address } from './address';
+import * as address from './address';
 import { BrokerError } from './broker-error';
-import { setFromArray, tableFromArrays } from './containers';
-import { Count, COUNT_MAX } from './count';
+import * as containers from './containers';
+import * as count from './count';
 import type { Data } from './data';
-import { EnumValue } from './enum-value';
-import { INT64_MAX, INT64_MIN } from './int64';
-import { parseIsoTimestamp } from './iso-time';
+import * as enumValue from './enum-value';
+import * as int64 from './int64';
+import * as isoTime from './iso-time';
 import { JsonNumber, type JsonValue, parseJson } from './json-reader';
-import { Port } from './port';
-import { Subnet } from './subnet';
-import { Timespan } from './timespan';
-import { Timestamp } from './timestamp';
-import { isWellFormedString } from './utf8';
+import * as port from './port';
+import * as subnet from './subnet';
+import * as timespan from './timespan';
+import * as timestamp from './timestamp';
+import * as utf8 from './utf8';
+
+// Local bindings of hot-path imports: see docs/architecture.md, "Local bindings on hot paths".
+const { Address } = address;
+const { setFromArray, tableFromArrays } = containers;
+const { Count, COUNT_MAX } = count;
+const { EnumValue } = enumValue;
+const { INT64_MAX, INT64_MIN } = int64;
+const { parseIsoTimestamp } = isoTime;
+const { Port } = port;
+const { Subnet } = subnet;
+const { Timespan } = timespan;
+const { Timestamp } = timestamp;
+const { isWellFormedString } = utf8;
+
+// Where in the input the value being decoded lies: the segments below the root (`data`,
+// element indices, `key`/`value`), joined into a path like `$.data[2]` only for an error,
+// so that a well-formed value builds no path text. Decoding never calls user code, so it
+// is not re-entered.
+const segments: Array<string | number> = [];
+
+/** The path of the value being decoded, with `extra` segments after it. */
+function currentPath(...extra: Array<string | number>): string {
+  let out = '$';
+  for (const seg of [...segments, ...extra]) out += typeof seg === 'number' ? `[${seg}]` : `.${seg}`;
+  return out;
+}
 
 function clash(path: string, message: string): never {
   throw new BrokerError('type_clash', `invalid JSON data at ${path}: ${message}`, { path });
 }
 
-function asString(v: JsonValue | undefined, path: string, type: string): string {
-  if (typeof v !== 'string') clash(path, `${type} data must be a JSON string`);
-  if (!isWellFormedString(v)) clash(path, 'string contains a lone surrogate escape');
+/** The `data` of the value being decoded as a string (errors name the path of `data`). */
+function asString(v: JsonValue | undefined, type: string): string {
+  if (typeof v !== 'string') clash(currentPath('data'), `${type} data must be a JSON string`);
+  if (!isWellFormedString(v)) clash(currentPath('data'), 'string contains a lone surrogate escape');
   return v;
 }
 
-function parseWith<T>(path: string, type: string, text: string, parse: (s: string) => T): T {
+function parseWith<T>(type: string, text: string, parse: (s: string) => T): T {
   try {
     return parse(text);
   } catch (e) {
-    return clash(path, `${JSON.stringify(text)} is not a valid ${type}`);
+    return clash(currentPath('data'), `${JSON.stringify(text)} is not a valid ${type}`);
   }
 }
 
@@ -46,70 +73,87 @@ function is64BitInteger(v: JsonNumber): boolean {
   return n !== undefined && ((n >= INT64_MIN && n <= INT64_MAX) || (n >= 0n && n <= COUNT_MAX));
 }
 
-function toValue(json: JsonValue, path: string): Data {
-  if (!(json instanceof Map)) clash(path, 'expected an object with "@data-type" and "data"');
+/** Decodes the value at the path in `segments`. */
+function toValue(json: JsonValue): Data {
+  if (!(json instanceof Map)) clash(currentPath(), 'expected an object with "@data-type" and "data"');
   const type = json.get('@data-type');
   const data = json.get('data');
-  if (typeof type !== 'string') clash(path, 'missing "@data-type"');
-  const at = `${path}.data`;
+  if (typeof type !== 'string') clash(currentPath(), 'missing "@data-type"');
   switch (type) {
     case 'none':
       return null;
     case 'boolean':
-      if (typeof data !== 'boolean') clash(at, 'boolean data must be true or false');
+      if (typeof data !== 'boolean') clash(currentPath('data'), 'boolean data must be true or false');
       return data;
     case 'count': {
       const n = integerValue(data);
-      if (n === undefined || n < 0n || n > COUNT_MAX) clash(at, 'count data must be an integer in [0, 2^64-1]');
+      if (n === undefined || n < 0n || n > COUNT_MAX) clash(currentPath('data'), 'count data must be an integer in [0, 2^64-1]');
       return new Count(n);
     }
     case 'integer': {
       const n = integerValue(data);
-      if (n === undefined || n < INT64_MIN || n > INT64_MAX) clash(at, 'integer data must be an integer in int64 range');
+      if (n === undefined || n < INT64_MIN || n > INT64_MAX) clash(currentPath('data'), 'integer data must be an integer in int64 range');
       return n;
     }
     case 'real': {
       // CAF keeps a JSON integer that fits 64 bits as an integer; only doubles are reals.
-      if (!(data instanceof JsonNumber)) clash(at, 'real data must be a number');
-      if (is64BitInteger(data)) clash(at, `real data must be written as a double (e.g. ${data.text}.0)`);
+      if (!(data instanceof JsonNumber)) clash(currentPath('data'), 'real data must be a number');
+      if (is64BitInteger(data)) clash(currentPath('data'), `real data must be written as a double (e.g. ${data.text}.0)`);
       if (data.text === 'nan') return NaN;
       if (data.text === 'inf') return Infinity;
       if (data.text === '-inf') return -Infinity;
       return Number(data.text);
     }
     case 'string':
-      return asString(data, at, 'string');
+      return asString(data, 'string');
     case 'address':
-      return parseWith(at, 'address', asString(data, at, 'address'), Address.parse);
+      return parseWith('address', asString(data, 'address'), Address.parse);
     case 'subnet':
-      return parseWith(at, 'subnet', asString(data, at, 'subnet'), Subnet.parse);
+      return parseWith('subnet', asString(data, 'subnet'), Subnet.parse);
     case 'port':
-      return parseWith(at, 'port', asString(data, at, 'port'), Port.parse);
+      return parseWith('port', asString(data, 'port'), Port.parse);
     case 'timestamp':
-      return new Timestamp(parseWith(at, 'timestamp', asString(data, at, 'timestamp'), parseIsoTimestamp));
+      return new Timestamp(parseWith('timestamp', asString(data, 'timestamp'), parseIsoTimestamp));
     case 'timespan':
-      return parseWith(at, 'timespan', asString(data, at, 'timespan'), Timespan.parse);
+      return parseWith('timespan', asString(data, 'timespan'), Timespan.parse);
     case 'enum-value':
-      return new EnumValue(asString(data, at, 'enum-value'));
+      return new EnumValue(asString(data, 'enum-value'));
     case 'vector':
     case 'set': {
-      if (!Array.isArray(data)) clash(at, `${type} data must be an array`);
-      const items = data.map((x, i) => toValue(x, `${at}[${i}]`));
+      if (!Array.isArray(data)) clash(currentPath('data'), `${type} data must be an array`);
+      const items: Data[] = new Array(data.length);
+      segments.push('data', 0);
+      const at = segments.length - 1;
+      for (let i = 0; i < data.length; i++) {
+        segments[at] = i;
+        items[i] = toValue(data[i]);
+      }
+      segments.length -= 2;
       return type === 'set' ? setFromArray(items) : items;
     }
     case 'table': {
-      if (!Array.isArray(data)) clash(at, 'table data must be an array');
-      const keys: Data[] = [];
-      const values: Data[] = [];
-      data.forEach((entry, i) => {
-        if (!(entry instanceof Map) || !entry.has('key') || !entry.has('value')) clash(`${at}[${i}]`, 'table entries must be {"key":…,"value":…}');
-        keys.push(toValue(entry.get('key')!, `${at}[${i}].key`));
-        values.push(toValue(entry.get('value')!, `${at}[${i}].value`));
-      });
+      if (!Array.isArray(data)) clash(currentPath('data'), 'table data must be an array');
+      const keys: Data[] = new Array(data.length);
+      const values: Data[] = new Array(data.length);
+      segments.push('data', 0, 'key');
+      const at = segments.length - 2;
+      for (let i = 0; i < data.length; i++) {
+        const entry = data[i];
+        segments[at] = i;
+        if (!(entry instanceof Map) || !entry.has('key') || !entry.has('value')) {
+          segments.length = at + 1;
+          clash(currentPath(), 'table entries must be {"key":…,"value":…}');
+        }
+        segments[at + 1] = 'key';
+        keys[i] = toValue(entry.get('key')!);
+        segments[at + 1] = 'value';
+        values[i] = toValue(entry.get('value')!);
+      }
+      segments.length -= 3;
       return tableFromArrays(keys, values);
     }
     default:
-      return clash(path, `unknown @data-type ${JSON.stringify(type)}`);
+      return clash(currentPath(), `unknown @data-type ${JSON.stringify(type)}`);
   }
 }
 
@@ -126,7 +170,9 @@ function toValue(json: JsonValue, path: string): Data {
  *   for well-formed JSON that is not a Broker value (with the path, e.g. `$.data[2]`)
  */
 export function decodeJson(json: string): Data {
-  return toValue(parseJson(json), '$');
+  const parsed = parseJson(json);
+  segments.length = 0;
+  return toValue(parsed);
 }
 
 /**
@@ -141,5 +187,6 @@ export function decodeJsonDataMessage(json: string): { topic: string; value: Dat
   if (!(obj instanceof Map)) return clash('$', 'expected a data-message object');
   const topic = obj.get('topic');
   if (typeof topic !== 'string') return clash('$.topic', 'a data message needs a string topic');
-  return { topic, value: toValue(obj, '$') };
+  segments.length = 0;
+  return { topic, value: toValue(obj) };
 }

@@ -4,13 +4,20 @@ import type { BrokerSet, BrokerTable } from './containers';
 import type { Count } from './count';
 import type { Data, DataInput } from './data';
 import type { EnumValue } from './enum-value';
-import { formatReal } from './format-real';
-import { formatIsoTimestamp } from './iso-time';
+import * as formatRealModule from './format-real';
+import * as isoTime from './iso-time';
 import type { Timespan } from './timespan';
 import type { Timestamp } from './timestamp';
-import { toData } from './to-data';
+import * as toDataModule from './to-data';
 import { MAX_NESTING_DEPTH } from './max-nesting-depth';
-import {
+import * as typeTag from './type-tag';
+
+// Local bindings of hot-path imports: see docs/architecture.md, "Local bindings on hot paths".
+const { formatReal } = formatRealModule;
+const { formatIsoTimestamp } = isoTime;
+const { toData } = toDataModule;
+const MAX_DEPTH = MAX_NESTING_DEPTH;
+const {
   TAG_ADDRESS,
   TAG_BOOLEAN,
   TAG_COUNT,
@@ -27,14 +34,20 @@ import {
   TAG_TIMESTAMP,
   TAG_VECTOR,
   tagOf,
-} from './type-tag';
+} = typeTag;
 
 // Broker escapes only these; other control characters and non-ASCII pass through raw.
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '"': '\\"' };
 const NEEDS_ESCAPE = /[\\\b\f\n\r\t\v"]/g;
 
 function quote(s: string): string {
-  return `"${s.replace(NEEDS_ESCAPE, (c) => ESCAPES[c])}"`;
+  // Most strings need no escape: a scan of their code units is cheaper than a replace.
+  // The escaped characters are `"`, `\\` and 0x08-0x0d (\b \t \n \v \f \r).
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22 || c === 0x5c || (c >= 0x08 && c <= 0x0d)) return `"${s.replace(NEEDS_ESCAPE, (x) => ESCAPES[x])}"`;
+  }
+  return `"${s}"`;
 }
 
 function typed(type: string, payload: string): string {
@@ -87,24 +100,31 @@ function encode(v: Data, depth: number): string {
     default:
       break;
   }
-  if (depth >= MAX_NESTING_DEPTH) throw new BrokerError('serialization_failed', `value nested deeper than ${MAX_NESTING_DEPTH} levels (or cyclic)`);
+  if (depth >= MAX_DEPTH) throw new BrokerError('serialization_failed', `value nested deeper than ${MAX_DEPTH} levels (or cyclic)`);
   switch (tagOf(v)) {
     case TAG_SET:
-      return typed('set', `[${(v as BrokerSet).items.map((x) => encode(x, depth + 1)).join(',')}]`);
+      return typed('set', encodeList((v as BrokerSet).items, depth + 1));
     case TAG_TABLE: {
       const t = v as BrokerTable;
-      const parts: string[] = [];
+      let out = '[';
       for (let i = 0; i < t.keyItems.length; i++) {
-        parts.push(`{"key":${encode(t.keyItems[i], depth + 1)},"value":${encode(t.valueItems[i], depth + 1)}}`);
+        out += `${i === 0 ? '' : ','}{"key":${encode(t.keyItems[i], depth + 1)},"value":${encode(t.valueItems[i], depth + 1)}}`;
       }
-      return typed('table', `[${parts.join(',')}]`);
+      return typed('table', `${out}]`);
     }
     case TAG_VECTOR:
-      return typed('vector', `[${(v as Data[]).map((x) => encode(x, depth + 1)).join(',')}]`);
+      return typed('vector', encodeList(v as Data[], depth + 1));
     default:
       // Natural JS input (Set, Map, Date, plain object, undefined) converts first.
       return encode(toData(v as DataInput), depth);
   }
+}
+
+/** A JSON array of the encodings of `items` (string concatenation: no array of parts). */
+function encodeList(items: readonly Data[], depth: number): string {
+  let out = '[';
+  for (let i = 0; i < items.length; i++) out += i === 0 ? encode(items[i], depth) : `,${encode(items[i], depth)}`;
+  return `${out}]`;
 }
 
 /**

@@ -1,5 +1,8 @@
 import { BrokerError } from './broker-error';
-import { INT64_MAX, INT64_MIN } from './int64';
+import * as int64 from './int64';
+
+// Local bindings of hot-path imports: see docs/architecture.md, "Local bindings on hot paths".
+const { INT64_MAX, INT64_MIN } = int64;
 
 // Howard Hinnant's days_from_civil / civil_from_days: exact for every int64 timestamp,
 // without Date and its ±8.64e15 ms limit.
@@ -33,14 +36,14 @@ const pad = (n: number, w: number): string => String(n).padStart(w, '0');
  * @internal
  */
 export function formatIsoTimestamp(ns: bigint): string {
-  const ms = ns / 1_000_000n;
-  let secs = ms / 1000n;
-  if (secs * 1000n > ms) secs -= 1n;
-  const milli = Number(ms - secs * 1000n);
-  let days = secs / 86400n;
-  if (days * 86400n > secs) days -= 1n;
-  const sod = Number(secs - days * 86400n);
-  const [y, mo, d] = civilFromDays(Number(days));
+  // Milliseconds of an int64 of ns are below 2^53: from here on doubles are exact. A
+  // bigint division truncates towards zero, as `duration_cast` does.
+  const ms = Number(ns / 1_000_000n);
+  const secs = Math.floor(ms / 1000);
+  const milli = ms - secs * 1000;
+  const days = Math.floor(secs / 86400);
+  const sod = secs - days * 86400;
+  const [y, mo, d] = civilFromDays(days);
   const year = y < 0 ? `-${pad(-y, 4)}` : pad(y, 4);
   return `${year}-${pad(mo, 2)}-${pad(d, 2)}T${pad(Math.floor(sod / 3600), 2)}:${pad(Math.floor(sod / 60) % 60, 2)}:${pad(sod % 60, 2)}.${pad(milli, 3)}`;
 }
@@ -56,25 +59,32 @@ const ISO = /^(-?[0-9]{4,6})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{
  */
 export function parseIsoTimestamp(text: string): bigint {
   const m = ISO.exec(text);
-  const bad = (): never => {
-    throw new BrokerError('conversion_failed', `invalid timestamp: ${JSON.stringify(text)}`);
-  };
-  if (m === null) return bad();
-  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number);
-  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return bad();
+  if (m === null) return badTimestamp(text);
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const h = Number(m[4]);
+  const mi = Number(m[5]);
+  const s = Number(m[6]);
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return badTimestamp(text);
   const days = daysFromCivil(y, mo, d);
-  if (civilFromDays(days)[2] !== d) return bad(); // e.g. February 30th
-  let ns = (BigInt(days) * 86400n + BigInt(h * 3600 + mi * 60 + s)) * 1_000_000_000n;
+  if (civilFromDays(days)[2] !== d) return badTimestamp(text); // e.g. February 30th
+  // Seconds of a six-digit year are below 2^53: exact as a double.
+  let ns = BigInt(days * 86400 + h * 3600 + mi * 60 + s) * 1_000_000_000n;
   if (m[7] !== undefined) ns += BigInt(m[7].padEnd(9, '0'));
   const zone = m[8];
   if (zone !== undefined && zone !== 'Z') {
     const digits = zone.replace(':', '');
     const zh = Number(digits.slice(1, 3));
     const zm = Number(digits.slice(3, 5));
-    if (zh > 23 || zm > 59) return bad();
+    if (zh > 23 || zm > 59) return badTimestamp(text);
     const offset = BigInt((zh * 60 + zm) * 60) * 1_000_000_000n;
     ns += zone[0] === '+' ? -offset : offset;
   }
-  if (ns < INT64_MIN || ns > INT64_MAX) return bad();
+  if (ns < INT64_MIN || ns > INT64_MAX) return badTimestamp(text);
   return ns;
+}
+
+function badTimestamp(text: string): never {
+  throw new BrokerError('conversion_failed', `invalid timestamp: ${JSON.stringify(text)}`);
 }

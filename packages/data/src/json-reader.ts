@@ -1,6 +1,10 @@
 import { BrokerError } from './broker-error';
 import { MAX_NESTING_DEPTH } from './max-nesting-depth';
 
+// Local binding of a hot-path import: see docs/architecture.md, "Local bindings on hot paths".
+const MAX_DEPTH = MAX_NESTING_DEPTH;
+
+
 /**
  * A JSON number kept as its source text, so that `5` (an integer) stays distinct from
  * `5.0` (a double) and integers up to 2^64 - 1 stay exact.
@@ -190,8 +194,37 @@ class JsonReader {
     return out;
   }
 
+  /**
+   * One of the WebSocket API's object keys (`@data-type`, `data`, `key`, `value`, `type`,
+   * `topic`) at the read position (its opening quote), read past; else undefined. A key
+   * found here is a constant string rather than a slice of the input: no allocation, and
+   * its hash is computed once for every Map that holds it.
+   */
+  knownKey(): string | undefined {
+    switch (this.s.charCodeAt(this.pos + 1)) {
+      case 0x40: // @
+        return this.keyIf('"@data-type"', '@data-type');
+      case 0x64: // d
+        return this.keyIf('"data"', 'data');
+      case 0x6b: // k
+        return this.keyIf('"key"', 'key');
+      case 0x76: // v
+        return this.keyIf('"value"', 'value');
+      case 0x74: // t
+        return this.keyIf('"topic"', 'topic') ?? this.keyIf('"type"', 'type');
+      default:
+        return undefined;
+    }
+  }
+
+  private keyIf(quoted: string, key: string): string | undefined {
+    if (!this.s.startsWith(quoted, this.pos)) return undefined;
+    this.pos += quoted.length;
+    return key;
+  }
+
   array(depth: number): JsonValue[] {
-    if (depth > MAX_NESTING_DEPTH) this.fail(`nesting deeper than ${MAX_NESTING_DEPTH}`);
+    if (depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH}`);
     this.pos++;
     const out: JsonValue[] = [];
     this.skipWs();
@@ -210,7 +243,7 @@ class JsonReader {
   }
 
   object(depth: number): Map<string, JsonValue> {
-    if (depth > MAX_NESTING_DEPTH) this.fail(`nesting deeper than ${MAX_NESTING_DEPTH}`);
+    if (depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH}`);
     this.pos++;
     const out = new Map<string, JsonValue>();
     this.skipWs();
@@ -221,7 +254,7 @@ class JsonReader {
     for (;;) {
       this.skipWs();
       if (this.s[this.pos] !== '"') this.fail('expected a string key');
-      const key = this.string();
+      const key = this.knownKey() ?? this.string();
       this.skipWs();
       if (this.s[this.pos] !== ':') this.fail("expected ':'");
       this.pos++;
