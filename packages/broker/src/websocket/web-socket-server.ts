@@ -45,6 +45,8 @@ export interface WebSocketEndpointPort {
 /** A connected client. */
 interface Client {
   readonly ws: WebSocket;
+  /** The connection under `ws` (a TCP or TLS socket), corked while a flush writes frames. */
+  readonly socket: Duplex;
   readonly session: JsonClientSession;
   readonly network: NetworkInfo;
   /** The client's endpoint id, once it sent its subscription list. */
@@ -140,13 +142,13 @@ export class EndpointWebSocketServer {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.upgrading.delete(socket);
       if (this.closing !== undefined) return ws.terminate();
-      this.accept(ws, { address: req.socket.remoteAddress ?? 'unknown', port: req.socket.remotePort ?? 0 });
+      this.accept(ws, socket, { address: req.socket.remoteAddress ?? 'unknown', port: req.socket.remotePort ?? 0 });
     });
   }
 
-  private accept(ws: WebSocket, network: NetworkInfo): void {
+  private accept(ws: WebSocket, socket: Duplex, network: NetworkInfo): void {
     const session = new JsonClientSession({ endpointId: this.port.id, version: this.options.version, bufferSize: this.options.bufferSize, overflowPolicy: this.options.overflowPolicy });
-    const client: Client = { ws, session, network, inFlight: 0, flushQueued: false };
+    const client: Client = { ws, socket, session, network, inFlight: 0, flushQueued: false };
     this.clients.add(client);
     this.port.log.info({ event: 'web-socket-connect', address: network.address, port: network.port }, 'new WebSocket client');
     if (this.options.handshakeTimeoutMs > 0) {
@@ -207,10 +209,24 @@ export class EndpointWebSocketServer {
     }
   }
 
-  /** Hands frames to the socket while fewer than {@link FRAMES_IN_FLIGHT} are unwritten. */
+  /**
+   * Hands frames to the socket while fewer than {@link FRAMES_IN_FLIGHT} are unwritten.
+   * The socket is corked meanwhile: `ws` writes each frame on its own (a system call per
+   * message), corked they leave in one write.
+   */
   private flush(client: Client): void {
-    const { ws, session } = client;
+    const { ws, session, socket } = client;
     if (ws.readyState !== ws.OPEN) return;
+    socket.cork();
+    try {
+      this.sendFrames(client);
+    } finally {
+      socket.uncork();
+    }
+  }
+
+  private sendFrames(client: Client): void {
+    const { ws, session } = client;
     while (client.inFlight < FRAMES_IN_FLIGHT && session.pending > 0) {
       const frames = session.takeFrames(FRAMES_IN_FLIGHT - client.inFlight);
       if (frames.length === 0) break;
