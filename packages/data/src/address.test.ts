@@ -21,7 +21,7 @@ describe('Address', () => {
     expect(Address.parse(printed).equals(Address.parse(text))).toBe(true);
   });
 
-  test.each(['', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1.2.3.-4', ':::', '1::2::3', '1:2:3:4:5:6:7:8:9', '12345::', 'g::', '::1.2.3', 'fe80::1%eth0', ' 1.2.3.4', '1:2:3:4:5:6:7'])(
+  test.each(['', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1.2.3.-4', ':::', '1::2::3', '1:2:3:4:5:6:7:8:9', '12345::', 'g::', '::1.2.3', 'fe80::1%eth0', ' 1.2.3.4', '1:2:3:4:5:6:7', '1..2.3', '1.2.3.4.', '.1.2.3', '1.2.3.0004', '1.2.3.a', '1.2.3.4 ', '::1.2.3.4.5'])(
     'rejects %p with conversion_failed',
     (text) => {
       expect(() => Address.parse(text)).toThrow(expect.objectContaining({ code: 'conversion_failed' }));

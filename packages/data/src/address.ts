@@ -148,16 +148,25 @@ export class Address {
 markBrokerType(Address, TAG_ADDRESS);
 
 function parseV4(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
+  // Four dot-separated parts of 1-3 decimal digits, each at most 255 (leading zeros are
+  // read as decimal), scanned without splitting the text.
   let w = 0;
-  for (const p of parts) {
-    if (!/^[0-9]{1,3}$/.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    w = w * 256 + n;
+  let parts = 0;
+  let n = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x2e; // the end closes the last part
+    if (c === 0x2e) {
+      if (digits === 0 || n > 255 || ++parts > 4) return undefined;
+      w = w * 256 + n;
+      n = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39 && digits < 3) {
+      n = n * 10 + (c - 0x30);
+      digits++;
+    } else return undefined;
   }
-  return w;
+  return parts === 4 ? w : undefined;
 }
 
 function parseGroups(text: string, allowV4Tail: boolean): number[] | undefined {

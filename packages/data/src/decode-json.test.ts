@@ -75,6 +75,17 @@ describe('decodeJson', () => {
     expectError(v('timespan', '"5 parsecs"'), 'type_clash', /not a valid timespan/);
   });
 
+  test('knows the last day of every month, leap years included (as Date.UTC does), within int64 ns', () => {
+    for (const y of [1700, 1900, 1970, 2000, 2023, 2024, 2100, 2200]) {
+      for (let m = 1; m <= 12; m++) {
+        const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+        const day = (d: number): string => `"${y}-${String(m).padStart(2, '0')}-${d}T00:00:00"`;
+        expect(decodeJson(v('timestamp', day(last)))).toEqual(new Timestamp(BigInt(Date.UTC(y, m - 1, last)) * 1_000_000n));
+        expectError(v('timestamp', day(last + 1)), 'type_clash', /not a valid timestamp/);
+      }
+    }
+  });
+
   test('sorts and deduplicates sets and tables, accepts Broker’s raw control characters and \\v', () => {
     expect(toString(decodeJson(v('set', `[${v('integer', '2')},${v('integer', '1')},${v('integer', '2')}]`)))).toBe('{1, 2}');
     expect(decodeJson(v('string', '"a\x01\\vb\\/"'))).toBe('a\x01\vb/');

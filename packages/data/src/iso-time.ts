@@ -27,6 +27,13 @@ function civilFromDays(z: number): [number, number, number] {
   return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days of month `m` (1-12) of year `y` in the proleptic Gregorian calendar. */
+function daysInMonth(y: number, m: number): number {
+  return m === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : DAYS_IN_MONTH[m - 1];
+}
+
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 
 /**
@@ -67,8 +74,8 @@ export function parseIsoTimestamp(text: string): bigint {
   const mi = Number(m[5]);
   const s = Number(m[6]);
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return badTimestamp(text);
+  if (d > daysInMonth(y, mo)) return badTimestamp(text); // e.g. February 30th
   const days = daysFromCivil(y, mo, d);
-  if (civilFromDays(days)[2] !== d) return badTimestamp(text); // e.g. February 30th
   // Seconds of a six-digit year are below 2^53: exact as a double.
   let ns = BigInt(days * 86400 + h * 3600 + mi * 60 + s) * 1_000_000_000n;
   if (m[7] !== undefined) ns += BigInt(m[7].padEnd(9, '0'));

@@ -46,6 +46,16 @@ export function parseJson(text: string): JsonValue {
   return v;
 }
 
+/** The index of the first character at or after `i` that is not a decimal digit. */
+function skipDigits(s: string, i: number): number {
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) break;
+    i++;
+  }
+  return i;
+}
+
 class JsonReader {
   pos = 0;
 
@@ -69,30 +79,31 @@ class JsonReader {
   value(depth: number): JsonValue {
     const s = this.s;
     if (this.pos >= s.length) this.fail('unexpected end of input');
-    const c = s[this.pos];
+    // Character codes, not one-character strings: a switch over small integers.
+    const c = s.charCodeAt(this.pos);
     switch (c) {
-      case '{':
+      case 0x7b: // {
         return this.object(depth + 1);
-      case '[':
+      case 0x5b: // [
         return this.array(depth + 1);
-      case '"':
+      case 0x22: // "
         return this.string();
-      case 't':
+      case 0x74: // t
         return this.literal('true', true);
-      case 'f':
+      case 0x66: // f
         return this.literal('false', false);
-      case 'n':
+      case 0x6e: // n
         if (s.startsWith('nan', this.pos) && !s.startsWith('null', this.pos)) {
           this.pos += 3;
           return new JsonNumber('nan', false);
         }
         return this.literal('null', null);
-      case 'i':
+      case 0x69: // i
         this.literal('inf', null);
         return new JsonNumber('inf', false);
       default:
-        if (c === '-' || (c >= '0' && c <= '9')) return this.number();
-        return this.fail(`unexpected character ${JSON.stringify(c)}`);
+        if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
+        return this.fail(`unexpected character ${JSON.stringify(s[this.pos])}`);
     }
   }
 
@@ -106,7 +117,7 @@ class JsonReader {
     const s = this.s;
     const start = this.pos;
     let i = start;
-    if (s[i] === '-') {
+    if (s.charCodeAt(i) === 0x2d) {
       i++;
       if (s.startsWith('inf', i)) {
         this.pos = i + 3;
@@ -114,23 +125,25 @@ class JsonReader {
       }
     }
     const digitsFrom = i;
-    while (i < s.length && s[i] >= '0' && s[i] <= '9') i++;
+    i = skipDigits(s, i);
     if (i === digitsFrom) this.fail('expected a digit', i);
-    if (s[digitsFrom] === '0' && i - digitsFrom > 1) this.fail('leading zero in a number', digitsFrom);
+    if (s.charCodeAt(digitsFrom) === 0x30 && i - digitsFrom > 1) this.fail('leading zero in a number', digitsFrom);
     let isInteger = true;
-    if (s[i] === '.') {
+    if (s.charCodeAt(i) === 0x2e) {
       isInteger = false;
       const f = ++i;
-      while (i < s.length && s[i] >= '0' && s[i] <= '9') i++;
+      i = skipDigits(s, i);
       if (i === f) this.fail('expected a digit after the decimal point', i);
     }
-    if (s[i] === 'e' || s[i] === 'E') {
+    const e = s.charCodeAt(i);
+    if (e === 0x65 || e === 0x45) {
       isInteger = false;
       i++;
-      if (s[i] === '+' || s[i] === '-') i++;
-      const e = i;
-      while (i < s.length && s[i] >= '0' && s[i] <= '9') i++;
-      if (i === e) this.fail('expected a digit in the exponent', i);
+      const sign = s.charCodeAt(i);
+      if (sign === 0x2b || sign === 0x2d) i++;
+      const from = i;
+      i = skipDigits(s, i);
+      if (i === from) this.fail('expected a digit in the exponent', i);
     }
     this.pos = i;
     return new JsonNumber(s.slice(start, i), isInteger);
@@ -228,7 +241,7 @@ class JsonReader {
     this.pos++;
     const out: JsonValue[] = [];
     this.skipWs();
-    if (this.s[this.pos] === ']') {
+    if (this.s.charCodeAt(this.pos) === 0x5d) {
       this.pos++;
       return out;
     }
@@ -236,9 +249,9 @@ class JsonReader {
       this.skipWs();
       out.push(this.value(depth));
       this.skipWs();
-      const c = this.s[this.pos++];
-      if (c === ']') return out;
-      if (c !== ',') this.fail("expected ',' or ']'", this.pos - 1);
+      const c = this.s.charCodeAt(this.pos++);
+      if (c === 0x5d) return out;
+      if (c !== 0x2c) this.fail("expected ',' or ']'", this.pos - 1);
     }
   }
 
@@ -247,23 +260,23 @@ class JsonReader {
     this.pos++;
     const out = new Map<string, JsonValue>();
     this.skipWs();
-    if (this.s[this.pos] === '}') {
+    if (this.s.charCodeAt(this.pos) === 0x7d) {
       this.pos++;
       return out;
     }
     for (;;) {
       this.skipWs();
-      if (this.s[this.pos] !== '"') this.fail('expected a string key');
+      if (this.s.charCodeAt(this.pos) !== 0x22) this.fail('expected a string key');
       const key = this.knownKey() ?? this.string();
       this.skipWs();
-      if (this.s[this.pos] !== ':') this.fail("expected ':'");
+      if (this.s.charCodeAt(this.pos) !== 0x3a) this.fail("expected ':'");
       this.pos++;
       this.skipWs();
       out.set(key, this.value(depth));
       this.skipWs();
-      const c = this.s[this.pos++];
-      if (c === '}') return out;
-      if (c !== ',') this.fail("expected ',' or '}'", this.pos - 1);
+      const c = this.s.charCodeAt(this.pos++);
+      if (c === 0x7d) return out;
+      if (c !== 0x2c) this.fail("expected ',' or '}'", this.pos - 1);
     }
   }
 }
