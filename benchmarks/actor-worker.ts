@@ -189,15 +189,15 @@ async function actors(): Promise<Measurement[]> {
     send();
     await done;
   };
-  const sink1 = await freshSink();
-  const fromOutside = await measureAsync(
-    'actor: ref.tell from the main thread -> worker actor',
-    () =>
-      run(sink1, () => {
-        for (let i = 0; i < N; i++) sink1.tell({ ...PAYLOAD, seq: i });
-      }),
-    WARMUP_ACTORS,
-  );
+  /** `ref.tell` from outside any actor, on the main thread, to a fresh sink. */
+  const tellFromMain = async (name: string): Promise<Measurement> => {
+    const sink = await freshSink();
+    const send = (): void => {
+      for (let i = 0; i < N; i++) sink.tell({ ...PAYLOAD, seq: i });
+    };
+    return measureAsync(name, () => run(sink, send), WARMUP_ACTORS);
+  };
+  const fromOutside = await tellFromMain('actor: ref.tell from the main thread -> worker actor');
   const sink2 = await freshSink();
   const mainProducer = system.spawn((ctx) => ({
     go: () => {
@@ -216,15 +216,7 @@ async function actors(): Promise<Measurement[]> {
   console.log(`direct-channel case: ${relayed} batches crossed the main thread over ${WARMUP_ACTORS + ROUNDS} runs of ${N} messages (before the introduction)`);
   // The first case again, on a fresh sink, after the thread encoded every other case's
   // messages (and the spawns' system messages).
-  const sink5 = await freshSink();
-  const again = await measureAsync(
-    'actor: ref.tell from the main thread -> worker actor, again after the cases above',
-    () =>
-      run(sink5, () => {
-        for (let i = 0; i < N; i++) sink5.tell({ ...PAYLOAD, seq: i });
-      }),
-    WARMUP_ACTORS,
-  );
+  const again = await tellFromMain('actor: ref.tell from the main thread -> worker actor, again after the cases above');
   await system.shutdown();
   return [fromOutside, fromActor, viaMain, direct, again];
 }
