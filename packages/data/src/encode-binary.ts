@@ -325,9 +325,9 @@ export function encodeBinaryView(value: DataInput): Uint8Array {
  * constructors), so that a publication is walked once instead of twice.
  * @param value - the value to publish
  * @returns the bytes (a Uint8Array that shares its `ArrayBuffer` with other results as
- *   {@link encodeBinary}'s do, but not always a Buffer), or undefined when `value` is not exact
- *   Broker data: natural JS input that `toData` converts, or a value `toData` refuses (the
- *   caller runs `toData`, which converts it or throws its error)
+ *   {@link encodeBinary}'s do, but not always a Buffer), or undefined when `value` is not
+ *   exact Broker data: natural JS input that `toData` converts, or a value `toData`
+ *   refuses (the caller runs `toData`, which converts it or throws its error)
  */
 export function encodeExactBinary(value: DataInput): Uint8Array | undefined {
   exactOnly = true;

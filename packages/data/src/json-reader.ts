@@ -4,7 +4,6 @@ import { MAX_NESTING_DEPTH } from './max-nesting-depth';
 // Local binding of a hot-path import: see docs/architecture.md, "Local bindings on hot paths".
 const MAX_DEPTH = MAX_NESTING_DEPTH;
 
-
 /**
  * A JSON number kept as its source text, so that `5` (an integer) stays distinct from
  * `5.0` (a double) and integers up to 2^64 - 1 stay exact.

@@ -215,7 +215,7 @@ export class EndpointWebSocketServer {
    * message), corked they leave in one write.
    */
   private flush(client: Client): void {
-    const { ws, session, socket } = client;
+    const { ws, socket } = client;
     if (ws.readyState !== ws.OPEN) return;
     socket.cork();
     try {
