@@ -1,13 +1,16 @@
 /**
  * The cbor-x codec of envelope batches, shared by every transport (worker threads, TCP).
  *
- * Batch layout (one CBOR array): `[senderNode, receiverNode, ...envelopes]`, each
- * envelope 7 items `kind, toId, toNode|null, fromId|-1, fromNode|null, rid, msg`, where
- * a null `toNode` means the receiver node and a null `fromNode` the sender node. Objects
- * use cbor-x records (one key list per shape and batch; no state across batches). Refs
- * inside messages are CBOR tag {@link ACTOR_REF_TAG} `[node, id]`; ActorErrors are tag
- * {@link ACTOR_ERROR_TAG} `{code, message, cause?}`. Other packages add their own types
- * with {@link registerCodecExtension}.
+ * Batch layout: a CBOR sequence (RFC 8742: items one after another, no enclosing array)
+ * `senderNode, receiverNode, ...envelopes`, each envelope 7 items `kind, toId,
+ * toNode|null, fromId|-1, fromNode|null, rid, msg`, where a null `toNode` means the
+ * receiver node and a null `fromNode` the sender node. The older layout, the same items
+ * in one CBOR array, is still read, and written on request for TCP peers of protocol
+ * version 1 ({@link EnvelopeLayout}). Objects use cbor-x records (one key list per shape
+ * and batch; no state across batches). Refs inside messages are CBOR tag
+ * {@link ACTOR_REF_TAG} `[node, id]`; ActorErrors are tag {@link ACTOR_ERROR_TAG}
+ * `{code, message, cause?}`. Other packages add their own types with
+ * {@link registerCodecExtension}.
  */
 import { addExtension, Encoder } from 'cbor-x';
 import { ActorError, type ActorErrorData } from './actor-error';
@@ -96,14 +99,48 @@ const RESET_BUFFER_MODE = 1024;
 const encodeReusing = (value: unknown): Uint8Array => (encoder as unknown as { encode(v: unknown, mode: number): Uint8Array }).encode(value, RESET_BUFFER_MODE);
 
 /**
+ * How a batch's items are framed: `sequence` (the default), the items one after another;
+ * `array`, the items in one CBOR array, as protocol version 1 of the TCP transport
+ * reads them. Decoding takes either.
+ */
+export type EnvelopeLayout = 'sequence' | 'array';
+
+/**
+ * The items of a batch, encoded one after another by the extension below rather than by
+ * cbor-x's array loop. Why: V8 compiles cbor-x's value encoder for on-stack replacement
+ * while one call of it runs a long loop, as a whole batch's array does; once that
+ * function is deoptimized (a message of a shape it has not seen, which the next spawn's
+ * system messages are), V8 left it unoptimized for good while such compiled code
+ * existed: the sending thread then spent about 5 times the CPU per message, from then
+ * on. Here each item is its own short call, the loop is ours, and the encoder recovers
+ * from a deoptimization as usual (`benchmarks/RESULTS.md`, "Actor runtime, worker
+ * threads").
+ */
+class ItemSequence {
+  constructor(readonly items: unknown[]) {}
+}
+
+// No tag: cbor-x writes no tag when an extension has none, so an ItemSequence becomes
+// exactly its items. The class is private: no message can hold one.
+addExtension({
+  Class: ItemSequence,
+  tag: undefined,
+  encode(sequence: ItemSequence, encode: (value: unknown) => void): void {
+    const items = sequence.items;
+    for (let i = 0; i < items.length; i++) encode(items[i]);
+  },
+} as unknown as Parameters<typeof addExtension>[0]);
+
+/**
  * Encodes envelopes into one batch. The result may share memory with the encoder's
  * buffer: send or copy it before the next call, and never transfer its ArrayBuffer.
  * @param envelopes - envelopes from `senderNode` (refs of that node are written short)
  * @param senderNode - this node's id
  * @param receiverNode - the node at the other end of the link
+ * @param layout - `array` only for a TCP peer of protocol version 1
  * @throws ActorError `invalid_argument` if a message cannot be encoded
  */
-export function encodeEnvelopes(envelopes: readonly Envelope[], senderNode: string, receiverNode: string): Uint8Array {
+export function encodeEnvelopes(envelopes: readonly Envelope[], senderNode: string, receiverNode: string, layout: EnvelopeLayout = 'sequence'): Uint8Array {
   const n = envelopes.length;
   const flat: unknown[] = new Array(2 + n * FIELDS);
   flat[0] = senderNode;
@@ -121,15 +158,15 @@ export function encodeEnvelopes(envelopes: readonly Envelope[], senderNode: stri
     flat[j++] = e.msg;
   }
   try {
-    return encodeReusing(flat);
+    return encodeReusing(layout === 'sequence' ? new ItemSequence(flat) : flat);
   } catch (e) {
     throw new ActorError('invalid_argument', `cannot encode envelopes: ${e instanceof Error ? e.message : String(e)}`, e);
   }
 }
 
 /**
- * Decodes a batch made by {@link encodeEnvelopes}, binding every ref (in addressing and
- * inside messages) to `host`.
+ * Decodes a batch made by {@link encodeEnvelopes} in either layout, binding every ref (in
+ * addressing and inside messages) to `host`.
  * @param bytes - one batch
  * @param host - the receiving system
  * @returns the envelopes in order
@@ -140,14 +177,16 @@ export function decodeEnvelopes(bytes: Uint8Array, host: RefHost): Envelope[] {
   const prev = decodingHost;
   decodingHost = host;
   try {
-    flat = decoder.decode(bytes);
+    // A batch in the array layout starts with an array head (major type 4); one in the
+    // sequence layout with its sender node, a text string.
+    flat = bytes.length > 0 && bytes[0] >> 5 === 4 ? decoder.decode(bytes) : decoder.decodeMultiple(bytes);
   } catch (e) {
     if (e instanceof ActorError) throw e;
     throw new ActorError('decode_failed', `undecodable batch: ${e instanceof Error ? e.message : String(e)}`, e);
   } finally {
     decodingHost = prev;
   }
-  if (!Array.isArray(flat) || flat.length < 2 || (flat.length - 2) % FIELDS !== 0) throw new ActorError('decode_failed', 'a batch must be an array of 2 + 7n items');
+  if (!Array.isArray(flat) || flat.length < 2 || (flat.length - 2) % FIELDS !== 0) throw new ActorError('decode_failed', 'a batch must hold 2 + 7n items');
   const senderNode = flat[0];
   const receiverNode = flat[1];
   if (typeof senderNode !== 'string' || typeof receiverNode !== 'string') throw new ActorError('decode_failed', 'batch header must name both nodes');

@@ -15,8 +15,12 @@ export const MAGIC: Uint8Array = Uint8Array.of(0xb7, 0x41, 0x43, 0x54);
 /** Size of the preamble: magic, then uint16 BE min version, then uint16 BE max version. */
 export const PREAMBLE_SIZE = 8;
 
-/** Protocol versions this implementation speaks. */
-export const PROTOCOL_VERSION = { min: 1, max: 1 } as const;
+/**
+ * Protocol versions this implementation speaks. Version 2 frames a DELIVER body as a CBOR
+ * sequence of the batch's items, version 1 as one CBOR array of them; everything else is
+ * the same, and a version-2 node reads either.
+ */
+export const PROTOCOL_VERSION = { min: 1, max: 2 } as const;
 
 /** Frame size limit while the handshake runs: a stranger cannot make us buffer more. */
 export const HANDSHAKE_MAX_FRAME_SIZE = 4096;

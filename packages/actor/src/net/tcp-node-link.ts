@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { ActorError } from '../actor-error';
 import type { ActorSystem } from '../actor-system';
-import { encodeEnvelopes } from '../envelope-codec';
+import { encodeEnvelopes, type EnvelopeLayout } from '../envelope-codec';
 import { Envelope, EnvelopeKind } from '../envelope';
 import type { ExitReason } from '../exit-reason';
 import type { NodeLink } from '../node-link';
@@ -33,6 +33,8 @@ export class TcpNodeLink implements NodeLink {
   private queue: Envelope[] = [];
   /** Whether a flush was requested since the last one. */
   private requested = false;
+  /** How DELIVER bodies are framed: protocol version 1 reads only the array layout. */
+  private readonly layout: EnvelopeLayout;
 
   /**
    * @param system - the local system (node id, dead letters)
@@ -45,6 +47,7 @@ export class TcpNodeLink implements NodeLink {
     private readonly log: Logger,
   ) {
     this.remoteNode = conn.remoteNode!;
+    this.layout = conn.version >= 2 ? 'sequence' : 'array';
     conn.setSource(() => this.flush());
   }
 
@@ -81,7 +84,7 @@ export class TcpNodeLink implements NodeLink {
   private encode(envelopes: Envelope[]): void {
     let bytes: Uint8Array;
     try {
-      bytes = encodeEnvelopes(envelopes, this.system.nodeId, this.remoteNode);
+      bytes = encodeEnvelopes(envelopes, this.system.nodeId, this.remoteNode, this.layout);
     } catch (e) {
       // One message cannot be encoded (a function, a class without extension...): find it.
       return this.split(envelopes, 'invalid_argument', e);

@@ -120,7 +120,7 @@ export class TestNode extends EventEmitter {
 }
 
 import { connect, type Socket } from 'node:net';
-import { DEFAULT_MAX_FRAME_SIZE, encodeMessage, encodePreamble, PROTOCOL_VERSION, type WireMessage } from '../../src/net/protocol';
+import { DEFAULT_MAX_FRAME_SIZE, encodeMessage, encodePreamble, PROTOCOL_VERSION, type VersionRange, type WireMessage } from '../../src/net/protocol';
 
 /** Bytes of one frame carrying `message`, as a well-behaved node would send it. */
 export function frameOf(message: WireMessage): Buffer {
@@ -161,9 +161,10 @@ export class RawPeer {
   /**
    * Performs a correct handshake as node `node` (initiator), so the misbehaviour can come
    * after it. Resolves once READY is sent.
+   * @param versions - the protocol versions to offer (default: this implementation's)
    */
-  async handshake(node: string): Promise<void> {
-    this.socket.write(Buffer.concat([encodePreamble(PROTOCOL_VERSION), frameOf({ kind: 'hello', node, maxFrameSize: DEFAULT_MAX_FRAME_SIZE })]));
+  async handshake(node: string, versions: VersionRange = PROTOCOL_VERSION): Promise<void> {
+    this.socket.write(Buffer.concat([encodePreamble(versions), frameOf({ kind: 'hello', node, maxFrameSize: DEFAULT_MAX_FRAME_SIZE })]));
     // Preamble (8) + WELCOME frame (4 + 1 + cbor body), read the length to know when it is whole.
     await this.received(12);
     await this.received(12 + this.data.readUInt32BE(8));

@@ -3,7 +3,9 @@ import { ActorSystem } from '../../src/actor-system';
 import { ActorRef } from '../../src/actor-ref';
 import type { DownMessage } from '../../src/system-message';
 import { connectTcp, listenTcp, TcpNetwork } from '../../src/net/tcp-network';
-import { LogCollector, spawnWatcher } from './net-test-kit';
+import { decodeEnvelopes } from '../../src/envelope-codec';
+import { Kind } from '../../src/net/protocol';
+import { LogCollector, RawPeer, spawnWatcher } from './net-test-kit';
 
 /*
  * Two actor systems in this process connected over real TCP sockets: the runtime's
@@ -83,6 +85,73 @@ describe('actor systems over TCP', () => {
     for (let i = 0; i < 50000; i++) sink!.tell({ type: 'n', i });
     await finished;
     expect(got).toEqual(Array.from({ length: 50000 }, (_, i) => i));
+  });
+
+  test.each([
+    ['dials', 'old', 'new'],
+    ['accepts', 'new', 'old'],
+  ])('a node of protocol version 1 that %s talks with a version-2 node in the array layout', async (_role, listener, dialler) => {
+    const made = { old: system('tcp-old'), new: system('tcp-new') };
+    const old = made.old;
+    const current = made.new;
+    TcpNetwork.of(old, { trusted: true, versions: { min: 1, max: 1 } });
+    TcpNetwork.of(current, { trusted: true });
+    const port = await listenTcp(made[listener as 'old' | 'new']);
+    await connectTcp(made[dialler as 'old' | 'new'], '127.0.0.1', port);
+    for (const s of [old, current]) await logs.get(s)!.waitFor({ event: 'connection-established', version: 1 });
+    // Both ways: requests carrying objects of two shapes and a ref, their replies, and a
+    // run of messages in order.
+    for (const [from, to] of [[old, current], [current, old]]) {
+      const got: number[] = [];
+      const done = new EventEmitter();
+      to.spawn((ctx) => ({
+        echo: (m) => ({ pair: m.pair, who: ctx.self.node, back: m.back }),
+        n: (m) => void (got.push(m.i), got.length === 3000 && done.emit('done')),
+      }), { name: 'peer' });
+      const peer = (await from.lookup(to.nodeId, 'peer'))!;
+      const back = from.spawn(() => ({}));
+      const reply = (await from.request(peer, { type: 'echo', pair: [{ a: 1, b: 'x' }, { c: 2n }], back }, { timeout: 10000 })) as { pair: unknown; who: string; back: ActorRef };
+      expect(reply.pair).toEqual([{ a: 1, b: 'x' }, { c: 2n }]);
+      expect(reply.who).toBe(to.nodeId);
+      expect(reply.back.equals(back)).toBe(true);
+      const finished = once(done, 'done');
+      for (let i = 0; i < 3000; i++) peer.tell({ type: 'n', i });
+      await finished;
+      expect(got).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    }
+  });
+
+  test.each([
+    [1, 4],
+    [2, 3],
+  ])('a raw peer offering only version %i gets DELIVER bodies whose first byte has major type %i', async (version, majorType) => {
+    const a = system('tcp-a');
+    const port = await listenTcp(a, {}, { trusted: true });
+    const peer = await RawPeer.connect(port);
+    try {
+      await peer.handshake('raw-peer', { min: version, max: version });
+      await logs.get(a)!.waitFor({ event: 'node-up', node: 'raw-peer' });
+      const welcomeEnd = 12 + peer.data.readUInt32BE(8);
+      new ActorRef('raw-peer', 1, a).tell({ type: 'hello', n: 1 });
+      await peer.received(welcomeEnd + 4);
+      const length = peer.data.readUInt32BE(welcomeEnd);
+      await peer.received(welcomeEnd + 4 + length);
+      expect(peer.data[welcomeEnd + 4]).toBe(Kind.Deliver);
+      const body = peer.data.subarray(welcomeEnd + 5, welcomeEnd + 4 + length);
+      expect(body[0] >> 5).toBe(majorType);
+      const [env] = decodeEnvelopes(body, { tellFrom: () => undefined });
+      expect(env.msg).toEqual({ type: 'hello', n: 1 });
+      expect(env.to.key).toBe('raw-peer#1');
+    } finally {
+      peer.destroy();
+    }
+  });
+
+  test('two version-2 nodes agree on version 2', async () => {
+    const a = system('tcp-a');
+    const b = system('tcp-b');
+    await pair(a, b);
+    for (const s of [a, b]) await logs.get(s)!.waitFor({ event: 'connection-established', version: 2 });
   });
 
   test('a remote actor that stops is reported DOWN to its monitor with its reason', async () => {

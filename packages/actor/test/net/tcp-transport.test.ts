@@ -90,7 +90,7 @@ describe('TcpTransport', () => {
   });
 
   test('nodes without a common protocol version refuse each other with unsupported_version', async () => {
-    const a = node('a', { versions: { min: 2, max: 3 } });
+    const a = node('a', { versions: { min: 3, max: 4 } });
     const b = node('b');
     const { port } = await b.transport.listen();
     expect(await reasonOf(a.transport.connect('127.0.0.1', port))).toBe('unsupported_version');
