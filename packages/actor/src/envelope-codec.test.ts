@@ -102,11 +102,15 @@ describe('envelope codec', () => {
       cborEncode(['A', 'B', 0, 1, null, -1, null, 1.5, {}]),
       cborEncode(['A', 'B', 0, 1, 7, -1, null, 0, {}]),
       new Uint8Array([0xd9, 0xa0, 0x29, 0x63, 0x61, 0x62, 0x63]),
-      // The sequence layout: too few items, a wrong count, a bad kind, a truncated item.
+      // The sequence layout: no items, one node id, an envelope that is not an array, one of
+      // 6 items, a bad kind, a bad request id, a truncated envelope.
       new Uint8Array(0),
+      cborEncode('A'),
       Buffer.concat([cborEncode('A'), cborEncode('B'), cborEncode(0)]),
-      Buffer.concat(['A', 'B', 99, 1, null, -1, null, 0, {}].map((x) => cborEncode(x))),
-      Buffer.concat(['A', 'B', 0, 1, null, -1, null, 0].map((x) => cborEncode(x)).concat([Buffer.of(0x82, 0x01)])),
+      Buffer.concat([cborEncode('A'), cborEncode('B'), cborEncode([0, 1, null, -1, null, 0])]),
+      Buffer.concat([cborEncode('A'), cborEncode('B'), cborEncode([99, 1, null, -1, null, 0, {}])]),
+      Buffer.concat([cborEncode('A'), cborEncode('B'), cborEncode([0, 1, null, -1, null, -3, {}])]),
+      Buffer.concat([cborEncode('A'), cborEncode('B'), cborEncode([0, 1, null, -1, null, 0, {}]).subarray(0, 5)]),
     ];
     for (const bytes of bad) expect(() => decodeEnvelopes(bytes, here)).toThrow(expect.objectContaining({ code: 'decode_failed' }));
   });

@@ -2,15 +2,15 @@
  * The cbor-x codec of envelope batches, shared by every transport (worker threads, TCP).
  *
  * Batch layout: a CBOR sequence (RFC 8742: items one after another, no enclosing array)
- * `senderNode, receiverNode, ...envelopes`, each envelope 7 items `kind, toId,
- * toNode|null, fromId|-1, fromNode|null, rid, msg`, where a null `toNode` means the
- * receiver node and a null `fromNode` the sender node. The older layout, the same items
- * in one CBOR array, is still read, and written on request for TCP peers of protocol
- * version 1 ({@link EnvelopeLayout}). Objects use cbor-x records (one key list per shape
- * and batch; no state across batches). Refs inside messages are CBOR tag
- * {@link ACTOR_REF_TAG} `[node, id]`; ActorErrors are tag {@link ACTOR_ERROR_TAG}
- * `{code, message, cause?}`. Other packages add their own types with
- * {@link registerCodecExtension}.
+ * `senderNode, receiverNode, ...envelopes`, each envelope one array of 7 items `[kind,
+ * toId, toNode|null, fromId|-1, fromNode|null, rid, msg]`, where a null `toNode` means
+ * the receiver node and a null `fromNode` the sender node. The older layout, one CBOR
+ * array `[senderNode, receiverNode, (the 7 items of each envelope)*]`, is still read, and
+ * written on request for TCP peers of protocol version 1 ({@link EnvelopeLayout}).
+ * Objects use cbor-x records (one key list per shape and batch; no state across
+ * batches). Refs inside messages are CBOR tag {@link ACTOR_REF_TAG} `[node, id]`;
+ * ActorErrors are tag {@link ACTOR_ERROR_TAG} `{code, message, cause?}`. Other packages
+ * add their own types with {@link registerCodecExtension}.
  */
 import { addExtension, Encoder } from 'cbor-x';
 import { ActorError, type ActorErrorData } from './actor-error';
@@ -22,7 +22,7 @@ export const ACTOR_REF_TAG = 41001;
 /** CBOR tag of an ActorError: `{ code, message, cause? }`. */
 export const ACTOR_ERROR_TAG = 41002;
 
-/** Envelope fields per entry in a batch. */
+/** Fields of an envelope in a batch. */
 const FIELDS = 7;
 const MAX_KIND = EnvelopeKind.Demonitor;
 
@@ -99,22 +99,22 @@ const RESET_BUFFER_MODE = 1024;
 const encodeReusing = (value: unknown): Uint8Array => (encoder as unknown as { encode(v: unknown, mode: number): Uint8Array }).encode(value, RESET_BUFFER_MODE);
 
 /**
- * How a batch's items are framed: `sequence` (the default), the items one after another;
- * `array`, the items in one CBOR array, as protocol version 1 of the TCP transport
- * reads them. Decoding takes either.
+ * How a batch is framed: `sequence` (the default), a CBOR sequence with one array per
+ * envelope; `array`, every item in one CBOR array, as protocol version 1 of the TCP
+ * transport reads it. Decoding takes either.
  */
 export type EnvelopeLayout = 'sequence' | 'array';
 
 /**
  * The items of a batch, encoded one after another by the extension below rather than by
  * cbor-x's array loop. Why: V8 compiles cbor-x's value encoder for on-stack replacement
- * while one call of it runs a long loop, as a whole batch's array does; once that
- * function is deoptimized (a message of a shape it has not seen, which the next spawn's
- * system messages are), V8 left it unoptimized for good while such compiled code
- * existed: the sending thread then spent about 5 times the CPU per message, from then
- * on. Here each item is its own short call, the loop is ours, and the encoder recovers
- * from a deoptimization as usual (`benchmarks/RESULTS.md`, "Actor runtime, worker
- * threads").
+ * while one call of it runs a long loop, as a whole batch in one array does; once that
+ * function was deoptimized (a message of a shape it had not seen, such as the system
+ * messages of the next spawn), V8 did not optimize it again, and the sending thread spent
+ * about 5 times the CPU per message from then on. Here the long loop is ours and each
+ * envelope is a short array: the encoder recovers from a deoptimization as usual
+ * (`benchmarks/RESULTS.md`, "Actor runtime, worker threads"). Decoding an array per
+ * envelope is also faster than picking 7 items at a time out of one long array.
  */
 class ItemSequence {
   constructor(readonly items: unknown[]) {}
@@ -141,6 +141,28 @@ addExtension({
  * @throws ActorError `invalid_argument` if a message cannot be encoded
  */
 export function encodeEnvelopes(envelopes: readonly Envelope[], senderNode: string, receiverNode: string, layout: EnvelopeLayout = 'sequence'): Uint8Array {
+  const value = layout === 'sequence' ? sequenceOf(envelopes, senderNode, receiverNode) : flatArrayOf(envelopes, senderNode, receiverNode);
+  try {
+    return encodeReusing(value);
+  } catch (e) {
+    throw new ActorError('invalid_argument', `cannot encode envelopes: ${e instanceof Error ? e.message : String(e)}`, e);
+  }
+}
+
+function sequenceOf(envelopes: readonly Envelope[], senderNode: string, receiverNode: string): ItemSequence {
+  const n = envelopes.length;
+  const items: unknown[] = new Array(2 + n);
+  items[0] = senderNode;
+  items[1] = receiverNode;
+  for (let i = 0; i < n; i++) {
+    const e = envelopes[i];
+    const from = e.from;
+    items[2 + i] = [e.kind, e.to.id, e.to.node === receiverNode ? null : e.to.node, from === null ? -1 : from.id, from === null || from.node === senderNode ? null : from.node, e.rid, e.msg];
+  }
+  return new ItemSequence(items);
+}
+
+function flatArrayOf(envelopes: readonly Envelope[], senderNode: string, receiverNode: string): unknown[] {
   const n = envelopes.length;
   const flat: unknown[] = new Array(2 + n * FIELDS);
   flat[0] = senderNode;
@@ -157,11 +179,7 @@ export function encodeEnvelopes(envelopes: readonly Envelope[], senderNode: stri
     flat[j++] = e.rid;
     flat[j++] = e.msg;
   }
-  try {
-    return encodeReusing(layout === 'sequence' ? new ItemSequence(flat) : flat);
-  } catch (e) {
-    throw new ActorError('invalid_argument', `cannot encode envelopes: ${e instanceof Error ? e.message : String(e)}`, e);
-  }
+  return flat;
 }
 
 /**
@@ -173,48 +191,75 @@ export function encodeEnvelopes(envelopes: readonly Envelope[], senderNode: stri
  * @throws ActorError `decode_failed` for anything malformed (never a crash)
  */
 export function decodeEnvelopes(bytes: Uint8Array, host: RefHost): Envelope[] {
-  let flat: unknown;
+  // The array layout starts with an array head (major type 4); the sequence layout with
+  // the sender's node id, a text string.
+  const flat = bytes.length > 0 && bytes[0] >> 5 === 4;
+  let items: unknown;
   const prev = decodingHost;
   decodingHost = host;
   try {
-    // A batch in the array layout starts with an array head (major type 4); one in the
-    // sequence layout with its sender node, a text string.
-    flat = bytes.length > 0 && bytes[0] >> 5 === 4 ? decoder.decode(bytes) : decoder.decodeMultiple(bytes);
+    items = flat ? decoder.decode(bytes) : decoder.decodeMultiple(bytes);
   } catch (e) {
     if (e instanceof ActorError) throw e;
     throw new ActorError('decode_failed', `undecodable batch: ${e instanceof Error ? e.message : String(e)}`, e);
   } finally {
     decodingHost = prev;
   }
-  if (!Array.isArray(flat) || flat.length < 2 || (flat.length - 2) % FIELDS !== 0) throw new ActorError('decode_failed', 'a batch must hold 2 + 7n items');
-  const senderNode = flat[0];
-  const receiverNode = flat[1];
+  if (!Array.isArray(items) || items.length < 2) throw new ActorError('decode_failed', 'a batch must start with both node ids');
+  const senderNode = items[0];
+  const receiverNode = items[1];
   if (typeof senderNode !== 'string' || typeof receiverNode !== 'string') throw new ActorError('decode_failed', 'batch header must name both nodes');
-  const out: Envelope[] = new Array((flat.length - 2) / FIELDS);
-  // Consecutive envelopes mostly share receiver and sender: reuse their refs.
-  let lastTo: ActorRef | null = null;
-  let lastFrom: ActorRef | null = null;
-  for (let j = 2, i = 0; j < flat.length; j += FIELDS, i++) {
-    const kind = flat[j];
-    const toId = flat[j + 1];
-    const toNode = flat[j + 2] ?? receiverNode;
-    const fromId = flat[j + 3];
-    const fromNode = flat[j + 4] ?? senderNode;
-    const rid = flat[j + 5];
+  const reader = new EnvelopeReader(host, senderNode, receiverNode);
+  if (flat) {
+    if ((items.length - 2) % FIELDS !== 0) throw new ActorError('decode_failed', 'a batch in the array layout must hold 2 + 7n items');
+    const out: Envelope[] = new Array((items.length - 2) / FIELDS);
+    for (let j = 2, i = 0; j < items.length; j += FIELDS, i++) out[i] = reader.read(items, j);
+    return out;
+  }
+  const out: Envelope[] = new Array(items.length - 2);
+  for (let j = 2; j < items.length; j++) {
+    const fields = items[j];
+    if (!Array.isArray(fields) || fields.length !== FIELDS) throw new ActorError('decode_failed', `an envelope must be an array of ${FIELDS} items`);
+    out[j - 2] = reader.read(fields, 0);
+  }
+  return out;
+}
+
+/** Checks an envelope's fields and builds it, reusing the refs of the one before. */
+class EnvelopeReader {
+  private lastTo: ActorRef | null = null;
+  private lastFrom: ActorRef | null = null;
+
+  constructor(
+    private readonly host: RefHost,
+    private readonly senderNode: string,
+    private readonly receiverNode: string,
+  ) {}
+
+  /** The envelope whose 7 fields start at `items[j]`. */
+  read(items: unknown[], j: number): Envelope {
+    const kind = items[j];
+    const toId = items[j + 1];
+    const toNode = items[j + 2] ?? this.receiverNode;
+    const fromId = items[j + 3];
+    const fromNode = items[j + 4] ?? this.senderNode;
+    const rid = items[j + 5];
     if (typeof kind !== 'number' || !Number.isInteger(kind) || kind < 0 || kind > MAX_KIND) throw new ActorError('decode_failed', `bad envelope kind ${String(kind)}`);
     if (!isActorId(toId) || typeof toNode !== 'string') throw new ActorError('decode_failed', 'bad envelope receiver');
     if (typeof fromId !== 'number' || !Number.isInteger(fromId) || fromId < -1 || typeof fromNode !== 'string') throw new ActorError('decode_failed', 'bad envelope sender');
     if (!isActorId(rid)) throw new ActorError('decode_failed', 'bad request id');
+    // Consecutive envelopes mostly share receiver and sender: reuse their refs.
     let from: ActorRef | null = null;
     if (fromId !== -1) {
-      from = lastFrom !== null && lastFrom.id === fromId && lastFrom.node === fromNode ? lastFrom : new ActorRef(fromNode, fromId, host);
-      lastFrom = from;
+      const last = this.lastFrom;
+      from = last !== null && last.id === fromId && last.node === fromNode ? last : new ActorRef(fromNode, fromId, this.host);
+      this.lastFrom = from;
     }
-    const to: ActorRef = lastTo !== null && lastTo.id === toId && lastTo.node === toNode ? lastTo : new ActorRef(toNode, toId, host);
-    lastTo = to;
-    out[i] = new Envelope(to, from, flat[j + 6], kind as EnvelopeKind, rid);
+    const last = this.lastTo;
+    const to = last !== null && last.id === toId && last.node === toNode ? last : new ActorRef(toNode, toId, this.host);
+    this.lastTo = to;
+    return new Envelope(to, from, items[j + 6], kind as EnvelopeKind, rid);
   }
-  return out;
 }
 
 function isActorId(v: unknown): v is number {

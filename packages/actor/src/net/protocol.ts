@@ -17,8 +17,8 @@ export const PREAMBLE_SIZE = 8;
 
 /**
  * Protocol versions this implementation speaks. Version 2 frames a DELIVER body as a CBOR
- * sequence of the batch's items, version 1 as one CBOR array of them; everything else is
- * the same, and a version-2 node reads either.
+ * sequence (both node ids, then one array per envelope), version 1 as one CBOR array of
+ * all the items; everything else is the same, and a version-2 node reads either.
  */
 export const PROTOCOL_VERSION = { min: 1, max: 2 } as const;
 
