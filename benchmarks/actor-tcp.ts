@@ -5,8 +5,9 @@
  * socket, written in large batches with `drain` backpressure:
  * - raw, one frame per message, each message encoded and decoded with cbor-x (plain maps),
  *   the usual "Node to Node over raw TCP" figure;
- * - raw, the runtime's codec without the runtime: 1000 messages per frame encoded as one
- *   CBOR array with cbor-x records (what the envelope codec does), decoded the same way.
+ * - raw, the runtime's codec without the runtime: 1000 messages per frame encoded with
+ *   cbor-x records as a CBOR sequence (what the envelope codec does), decoded with
+ *   `decodeMultiple`.
  *   This is the baseline the actor path is compared with (goal: >= 50% of it).
  *
  * Both cases send the same payload (a conn.log-like event object) from this process to a
@@ -27,6 +28,7 @@ import { setTimeout as delay, setImmediate as nextTurn } from 'node:timers/promi
 import { Encoder } from 'cbor-x';
 import { ActorSystem, type ActorRef, connectTcp, listenTcp } from '@broker-ts/actor';
 import { BenchChild } from './baselines/lib/bench-child';
+import { CborItems } from './lib/cbor-items';
 import { announceReady, serveControl } from './baselines/lib/control-server';
 import { FrameBatchWriter, FrameReader } from './baselines/lib/length-prefixed-frames';
 import { formatRate, printTable, summarize, type Measurement } from './lib/harness';
@@ -62,7 +64,7 @@ const PAYLOAD = {
 const RAW_BATCH = 'raw TCP, 1000 messages per frame, cbor-x records';
 
 const codec = new Encoder({ useRecords: false, mapsAsObjects: true });
-/** The envelope codec's cbor-x options (records, self-contained per batch). */
+/** The envelope codec's cbor-x options (records, self-contained per batch, a sequence of items). */
 const batchCodec = new Encoder({ useRecords: true, mapsAsObjects: true });
 
 type Mode = 'raw' | 'raw-batch' | 'actor';
@@ -77,7 +79,7 @@ let received = 0;
 function rawReceiver(batched: boolean): Promise<number> {
   const reader = new FrameReader((frame) => {
     if (batched) {
-      const msgs = batchCodec.decode(frame) as Array<{ type: string }>;
+      const msgs = batchCodec.decodeMultiple(frame) as Array<{ type: string }>;
       for (let i = 0; i < msgs.length; i++) if (msgs[i].type === 'n') received++;
     } else if ((codec.decode(frame) as { type: string }).type === 'n') received++;
   });
@@ -135,7 +137,7 @@ async function runRaw(batched: boolean): Promise<{ m: Measurement; perCpu: numbe
       if (batched) {
         const messages = new Array(CHUNK);
         for (let i = 0; i < CHUNK; i++) messages[i] = PAYLOAD;
-        frames.append(batchCodec.encode(messages));
+        frames.append(batchCodec.encode(new CborItems(messages)));
       } else {
         for (let i = 0; i < CHUNK; i++) {
           const body = codec.encode(PAYLOAD);

@@ -4,7 +4,11 @@
  * - raw `postMessage(object)`, one per message (structured clone);
  * - raw `postMessage(array of 100 objects)` (structured clone, batched);
  * - raw `postMessage(Uint8Array)` carrying 100 cbor-x encoded messages, as CBOR maps
- *   and with cbor-x records (the runtime's codec settings), batched.
+ *   and with cbor-x records (the runtime's codec settings), batched. The 100 messages are
+ *   written as a CBOR sequence (a tagless cbor-x extension, read with `decodeMultiple`),
+ *   as the runtime writes its batches: encoded as one array of 100, cbor-x's value
+ *   encoder falls into a slow mode of V8's (docs/actor-runtime.md, "Codec") and these
+ *   baselines swung between 0.4 and 3 M/s from run to run.
  * Every case sends distinct message objects (`{ ...PAYLOAD, seq }`), built in the loop.
  * The receiver counts messages and reports when it has them all; the rate is messages
  * per second from the first send to that report.
@@ -16,21 +20,20 @@
  * over a MessageChannel straight to the raw sink worker.
  * Each actor case has its own fresh sink thread and runs before the raw cases: cases
  * sharing a thread inherited each other's JIT state and swung by up to 3x. The sending
- * side cannot be made fresh the same way: the main thread's envelope encoder (cbor-x,
- * records) runs in one of two speeds, about 4x apart, by what the JIT made of it, and
- * which one a case gets depends on what the thread encoded before. The first case is
- * measured once more at the end (a fresh sink again) to show which speed the thread
- * ended in.
+ * side cannot be made fresh the same way; the first case is measured once more at the
+ * end (a fresh sink again), after the thread encoded every other case's messages.
  *
  * Run: ./node_modules/.bin/tsx --conditions=@broker-ts/source benchmarks/actor-worker.ts [--n=200000] [--rounds=5] [--warmup=3] [--warmup-actors=8]
  */
 // First: run in a plain CommonJS process even when started by the tsx command line.
 import './lib/plain-node';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, MessageChannel, Worker } from 'node:worker_threads';
 import { Encoder } from 'cbor-x';
 import pino from 'pino';
 import { ActorSystem, spawnWorker, type ActorContext, type ActorRef, type Behavior } from '@broker-ts/actor';
+import { CborItems } from './lib/cbor-items';
 import { measureRounds, printTable, type Measurement } from './lib/harness';
 
 /** The worker-side actor: counts `m` messages and tells `notify` when `target` arrived. */
@@ -72,8 +75,8 @@ let count = 0, target = -1;
 const onData = (m) => {
   if (m && m.attach !== undefined) { m.attach.on('message', onData); return; }
   if (m && m.expect !== undefined) { count = 0; target = m.expect; parentPort.postMessage('ready'); return; }
-  if (m instanceof Uint8Array) count += maps.decode(m).length;
-  else if (m && m.records instanceof Uint8Array) count += records.decode(m.records).length;
+  if (m instanceof Uint8Array) count += maps.decodeMultiple(m).length;
+  else if (m && m.records instanceof Uint8Array) count += records.decodeMultiple(m.records).length;
   else if (Array.isArray(m)) count += m.length;
   else count++;
   if (count === target) parentPort.postMessage('done');
@@ -82,7 +85,10 @@ parentPort.on('message', onData);`;
 
 const RAW_PRODUCER = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { Encoder } = require(workerData.cbor);
+const { Encoder, addExtension } = require(workerData.cbor);
+// benchmarks/lib/cbor-items.ts, for eval code.
+class CborItems { constructor(items) { this.items = items; } }
+addExtension({ Class: CborItems, tag: undefined, encode(batch, encode) { for (const item of batch.items) encode(item); } });
 const records = new Encoder({ useRecords: true, mapsAsObjects: true });
 let port = null;
 parentPort.on('message', (m) => {
@@ -91,7 +97,7 @@ parentPort.on('message', (m) => {
   for (let i = 0; i < n; i += batch) {
     const k = Math.min(batch, n - i), out = new Array(k);
     for (let j = 0; j < k; j++) out[j] = { ...payload, seq: i + j };
-    port.postMessage({ records: records.encode(out).slice() });
+    port.postMessage({ records: records.encode(new CborItems(out)).slice() });
   }
 });`;
 
@@ -115,7 +121,44 @@ function batchOf(start: number): unknown[] {
   return out;
 }
 
-/** `ROUNDS` timed runs of N messages after `warmup` untimed ones (the encoder and the send path need a few hundred thousand messages to warm up). */
+/** {@link batchOf} as a raw baseline's cbor-x batch. */
+function itemsOf(start: number): CborItems {
+  return new CborItems(batchOf(start));
+}
+
+/**
+ * CPU time of this process's main thread so far, in ms (Linux: its line in /proc, 10 ms
+ * ticks). `process.cpuUsage()` would add the worker threads.
+ */
+function mainThreadCpuMs(): number {
+  const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
+}
+
+/** Messages per CPU-second of the main thread in each case sent from it, by case name. */
+const mainCpu = new Map<string, number>();
+
+/**
+ * {@link measureAsync} for a case sent from the main thread, also recording the main
+ * thread's messages per CPU-second (median of the timed rounds) in {@link mainCpu}: the
+ * rate of a case is that of its slower thread, and this tells which one it was.
+ */
+async function measureMain(name: string, body: () => Promise<void>, warmup = WARMUP): Promise<Measurement> {
+  const perCall: number[] = [];
+  const m = await measureAsync(
+    name,
+    async () => {
+      const before = mainThreadCpuMs();
+      await body();
+      perCall.push(N / ((mainThreadCpuMs() - before) / 1000));
+    },
+    warmup,
+  );
+  const timed = perCall.slice(-ROUNDS).sort((a, b) => a - b);
+  mainCpu.set(name, timed[timed.length >> 1]);
+  return m;
+}
+
 function measureAsync(name: string, body: () => Promise<void>, warmup = WARMUP): Promise<Measurement> {
   return measureRounds(name, N, body, { rounds: ROUNDS, warmups: warmup });
 }
@@ -142,26 +185,26 @@ async function raw(): Promise<Measurement[]> {
     await ready;
     return { done: once(worker, 'done') };
   };
-  const perMessage = await measureAsync('raw postMessage(object), one per message', async () => {
+  const perMessage = await measureMain('raw postMessage(object), one per message', async () => {
     const { done } = await arm();
     for (let i = 0; i < N; i++) worker.postMessage({ ...PAYLOAD, seq: i });
     await done;
   });
-  const arrays = await measureAsync(`raw postMessage(${BATCH} objects)`, async () => {
+  const arrays = await measureMain(`raw postMessage(${BATCH} objects)`, async () => {
     const { done } = await arm();
     for (let i = 0; i < N; i += BATCH) worker.postMessage(batchOf(i));
     await done;
   });
   const mapsEnc = new Encoder({ useRecords: false, mapsAsObjects: true });
-  const cborMaps = await measureAsync(`raw postMessage(Uint8Array of ${BATCH} cbor-x maps)`, async () => {
+  const cborMaps = await measureMain(`raw postMessage(Uint8Array of ${BATCH} cbor-x maps)`, async () => {
     const { done } = await arm();
-    for (let i = 0; i < N; i += BATCH) worker.postMessage(mapsEnc.encode(batchOf(i)).slice());
+    for (let i = 0; i < N; i += BATCH) worker.postMessage(mapsEnc.encode(itemsOf(i)).slice());
     await done;
   });
   const recEnc = new Encoder({ useRecords: true, mapsAsObjects: true });
-  const cborRecords = await measureAsync(RAW_BEST, async () => {
+  const cborRecords = await measureMain(RAW_BEST, async () => {
     const { done } = await arm();
-    for (let i = 0; i < N; i += BATCH) worker.postMessage({ records: recEnc.encode(batchOf(i)).slice() });
+    for (let i = 0; i < N; i += BATCH) worker.postMessage({ records: recEnc.encode(itemsOf(i)).slice() });
     await done;
   });
   const producerWorker = new Worker(RAW_PRODUCER, { eval: true, workerData: { cbor: require.resolve('cbor-x'), batch: BATCH, payload: PAYLOAD } });
@@ -195,7 +238,7 @@ async function actors(): Promise<Measurement[]> {
     const send = (): void => {
       for (let i = 0; i < N; i++) sink.tell({ ...PAYLOAD, seq: i });
     };
-    return measureAsync(name, () => run(sink, send), WARMUP_ACTORS);
+    return measureMain(name, () => run(sink, send), WARMUP_ACTORS);
   };
   const fromOutside = await tellFromMain('actor: ref.tell from the main thread -> worker actor');
   const sink2 = await freshSink();
@@ -204,7 +247,7 @@ async function actors(): Promise<Measurement[]> {
       for (let i = 0; i < N; i++) ctx.send(sink2, { ...PAYLOAD, seq: i });
     },
   }));
-  const fromActor = await measureAsync('actor: main actor -> worker actor', () => run(sink2, () => mainProducer.tell({ type: 'go' })), WARMUP_ACTORS);
+  const fromActor = await measureMain('actor: main actor -> worker actor', () => run(sink2, () => mainProducer.tell({ type: 'go' })), WARMUP_ACTORS);
   const sink3 = await freshSink();
   const relayedProducer = await spawnWorker(system, __filename, { exportName: 'producer', directSiblings: false });
   const viaMain = await measureAsync('actor: worker A actor -> worker B actor (relayed by main)', () => run(sink3, () => relayedProducer.tell({ type: 'go', to: sink3, n: N })), WARMUP_ACTORS);
@@ -228,6 +271,9 @@ async function main(): Promise<void> {
   const actorRows = await actors();
   const rows = [...(await raw()), ...actorRows];
   printTable('main thread -> worker thread throughput (messages/s)', rows, RAW_BEST);
+  console.log('\nthe main thread in the cases sent from it (median of the timed rounds; a case runs at the rate of its slower thread):');
+  const width = Math.max(...[...mainCpu.keys()].map((k) => k.length));
+  for (const [name, rate] of mainCpu) console.log(`  ${name.padEnd(width)}  ${(rate / 1e6).toFixed(2)} M msgs per main-thread CPU-second`);
   const actor = rows[5].opsPerSec;
   const ratio = (i: number): string => (actor / rows[i].opsPerSec).toFixed(2);
   console.log(`\nactor path (ref.tell) vs raw per-message postMessage ${ratio(0)}x, vs raw batched structured clone ${ratio(1)}x, vs raw batched cbor-x maps ${ratio(2)}x, vs raw batched cbor-x records ${ratio(3)}x`);
