@@ -43,6 +43,43 @@ describe('EventLoopScheduler', () => {
     s.close();
   });
 
+  /**
+   * Runs a chain of `length` one-message turns, each scheduling the next from a microtask
+   * (as an actor woken by a promise another resolved), calling `ioCallback` before each
+   * when `io` is set; resolves with the turns run before an immediate queued first.
+   */
+  async function turnsBeforeAnImmediate(length: number, io: boolean): Promise<number> {
+    const s = new EventLoopScheduler();
+    let turns = 0;
+    let left = length;
+    const next = (): void => {
+      if (left-- === 0) return;
+      if (io) s.ioCallback();
+      s.schedule({
+        resume() {
+          turns++;
+          queueMicrotask(next);
+          return false;
+        },
+      });
+    };
+    const atImmediate = new Promise<number>((resolve) => setImmediate(() => resolve(turns)));
+    next();
+    const before = await atImmediate;
+    for (let i = 0; i < 10 && turns < length; i++) await tick();
+    s.close();
+    expect(turns).toBe(length);
+    return before;
+  }
+
+  test('a chain of microtask kicks yields to the event loop at its 16th kick', async () => {
+    expect(await turnsBeforeAnImmediate(40, false)).toBe(15);
+  });
+
+  test('ioCallback starts a new count of kicks: turns woken by separate I/O callbacks run in microtasks', async () => {
+    expect(await turnsBeforeAnImmediate(40, true)).toBe(40);
+  });
+
   test('close drops queued actors and pending ticks', async () => {
     const s = new EventLoopScheduler();
     const log: string[] = [];

@@ -77,6 +77,19 @@ export class EventLoopScheduler implements Scheduler {
     if (this.deferredImmediate === undefined) this.deferredImmediate = setImmediate(this.runDeferred);
   }
 
+  /**
+   * Starts a new count of consecutive microtask kicks. The count guards against a chain
+   * of microtasks (actors woken by promises that actors resolved) that would never let
+   * the event loop reach its I/O; separate I/O callbacks are not such a chain. Without
+   * this, a flood of batches on a MessagePort (which Node delivers up to a thousand in
+   * one callback, each followed by its microtasks) sent every 16th drain to
+   * `setImmediate`, and the rest of the flood was decoded into mailboxes while the
+   * actors waited: enough live messages to be promoted by the garbage collector.
+   */
+  ioCallback(): void {
+    this.microKicks = 0;
+  }
+
   /** Drops the pending drain; queued actors are not run any more. */
   close(): void {
     this.closed = true;

@@ -28,4 +28,10 @@ export interface Scheduler {
    * without it, the runtime runs deferred work at once.
    */
   defer?(task: () => void): void;
+  /**
+   * Tells the scheduler that a transport's I/O callback begins (a batch arrived). Actors
+   * scheduled from here on are kicked as new work, not as one more link of a chain of
+   * microtasks that could keep the event loop from its I/O. Optional.
+   */
+  ioCallback?(): void;
 }

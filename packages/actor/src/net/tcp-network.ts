@@ -63,6 +63,7 @@ export class TcpNetwork {
         },
         nodeDown: (node, error) => system.router.linkDown(node, error),
         deliver: (node, body) => {
+          system.scheduler.ioCallback?.();
           let envelopes;
           try {
             envelopes = decodeEnvelopes(body, system);

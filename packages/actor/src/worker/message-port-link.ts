@@ -246,6 +246,7 @@ export class MessagePortLink implements NodeLink {
     // Anything from the other end shows that its event loop runs.
     this.pingSentAt = undefined;
     this.heard = true;
+    this.system.scheduler.ioCallback?.();
     if (!(data instanceof Uint8Array)) {
       const f = data as ForwardedBatch | null;
       if (typeof f === 'object' && f !== null && 'ping' in f) {
