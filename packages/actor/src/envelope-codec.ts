@@ -193,12 +193,12 @@ function flatArrayOf(envelopes: readonly Envelope[], senderNode: string, receive
 export function decodeEnvelopes(bytes: Uint8Array, host: RefHost): Envelope[] {
   // The array layout starts with an array head (major type 4); the sequence layout with
   // the sender's node id, a text string.
-  const flat = bytes.length > 0 && bytes[0] >> 5 === 4;
+  const arrayLayout = bytes.length > 0 && bytes[0] >> 5 === 4;
   let items: unknown;
   const prev = decodingHost;
   decodingHost = host;
   try {
-    items = flat ? decoder.decode(bytes) : decoder.decodeMultiple(bytes);
+    items = arrayLayout ? decoder.decode(bytes) : decoder.decodeMultiple(bytes);
   } catch (e) {
     if (e instanceof ActorError) throw e;
     throw new ActorError('decode_failed', `undecodable batch: ${e instanceof Error ? e.message : String(e)}`, e);
@@ -210,7 +210,7 @@ export function decodeEnvelopes(bytes: Uint8Array, host: RefHost): Envelope[] {
   const receiverNode = items[1];
   if (typeof senderNode !== 'string' || typeof receiverNode !== 'string') throw new ActorError('decode_failed', 'batch header must name both nodes');
   const reader = new EnvelopeReader(host, senderNode, receiverNode);
-  if (flat) {
+  if (arrayLayout) {
     if ((items.length - 2) % FIELDS !== 0) throw new ActorError('decode_failed', 'a batch in the array layout must hold 2 + 7n items');
     const out: Envelope[] = new Array((items.length - 2) / FIELDS);
     for (let j = 2, i = 0; j < items.length; j += FIELDS, i++) out[i] = reader.read(items, j);
