@@ -7,8 +7,10 @@
  *   and with cbor-x records (the runtime's codec settings), batched. The 100 messages are
  *   written as a CBOR sequence (a tagless cbor-x extension, read with `decodeMultiple`),
  *   as the runtime writes its batches: encoded as one array of 100, cbor-x's value
- *   encoder falls into a slow mode of V8's (docs/actor-runtime.md, "Codec") and these
- *   baselines swung between 0.4 and 3 M/s from run to run.
+ *   encoder can fall into a slow mode of V8's (docs/actor-runtime.md, "Codec"), and
+ *   these baselines swung between 0.4 and 3 M/s from run to run. As sequences they
+ *   still read 0.4 M/s in one of eight runs (benchmarks/RESULTS.md): the main thread's
+ *   rate, printed for them too, tells whether the sending side was the slow one.
  * Every case sends distinct message objects (`{ ...PAYLOAD, seq }`), built in the loop.
  * The receiver counts messages and reports when it has them all; the rate is messages
  * per second from the first send to that report.

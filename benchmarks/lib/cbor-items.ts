@@ -1,9 +1,10 @@
 /**
  * A raw baseline's batch for cbor-x: its items, written one after another (a CBOR
  * sequence, read back with `decodeMultiple`) through a tagless extension, as the actor
- * runtime writes its envelope batches (`packages/actor/src/envelope-codec.ts`). Encoded
- * as one array instead, cbor-x's value encoder falls into a slow mode of V8's on long
- * arrays (docs/actor-runtime.md, "Codec"), and a baseline would swing with it.
+ * runtime writes its envelope batches (`packages/actor/src/envelope-codec.ts`), so that
+ * a baseline and the runtime use cbor-x the same way. Encoded as one array instead,
+ * cbor-x's value encoder can fall into a slow mode of V8's after long arrays
+ * (docs/actor-runtime.md, "Codec"), and a baseline would swing with it.
  */
 import { addExtension } from 'cbor-x';
 
