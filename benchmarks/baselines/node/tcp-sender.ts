@@ -2,7 +2,8 @@
  * Raw Node limit, sending side: connects to the receiver on loopback and writes the
  * benchmark event, cbor-x-encoded per message, as length-prefixed frames batched into
  * large writes. TCP's own backpressure (`write()` returning false, then `drain`) keeps
- * memory bounded. Usage: tcp-sender.ts <port> [batchBytes]
+ * memory bounded. With `idle` it connects and sends nothing (the memory benchmark's idle
+ * twin). Usage: tcp-sender.ts <port> [batchBytes] [idle]
  */
 import { connect } from 'node:net';
 import { once } from 'node:events';
@@ -15,6 +16,7 @@ import { FrameBatchWriter } from '../lib/length-prefixed-frames';
 
 const port = Number(process.argv[2]);
 const batchBytes = Number(process.argv[3] ?? 64 * 1024);
+const idle = process.argv[4] === 'idle';
 let sent = 0;
 let stopping = false;
 
@@ -24,6 +26,7 @@ socket.setNoDelay(true);
 async function run(): Promise<void> {
   await once(socket, 'connect');
   announceReady();
+  if (idle) return;
   const writer = new FrameBatchWriter(batchBytes);
   let carry: Uint8Array | undefined;
   while (!stopping) {
