@@ -497,10 +497,14 @@ export class Endpoint {
    * @param port - port to bind (default 0: the OS picks a free one)
    * @returns the bound port
    * @throws BrokerError `cannot_open_resource` when the address cannot be bound,
-   *   `invalid_data` for a bad option, `shutting_down` after shutdown
+   *   `invalid_data` for a bad host, port or option, `shutting_down` after shutdown
    */
   async listenWebSocket(host = '127.0.0.1', port = 0, options: WebSocketServerOptions = {}): Promise<number> {
     if (this.stopping !== undefined) throw new BrokerError('shutting_down', 'the endpoint is shut down');
+    // Checked before Node sees them: a number given as the host would reach
+    // `server.listen(port, backlog)` and bind every interface.
+    checkHost(host);
+    checkPort(port, 0);
     const hooks = { id: this.id, log: this.system.loggerFor('network'), tell: (m: CoreCommand) => this.tell(m), nextId: () => this.nextId++ };
     const server = new EndpointWebSocketServer(webSocketEndpointPort(hooks), resolveWebSocketServerOptions(options, this.options));
     this.webSocketServers.add(server);

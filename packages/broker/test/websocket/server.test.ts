@@ -190,3 +190,15 @@ test('bad options are refused with invalid_data', async () => {
   await expect(ep.listenWebSocket('127.0.0.1', 0, { overflowPolicy: 'block' as never })).rejects.toMatchObject({ code: 'invalid_data' });
 });
 
+test('a bad host or port is refused with invalid_data before anything binds', async () => {
+  const ep = endpoint('ws');
+  // A port given in the host's place would be Node's backlog argument: every interface.
+  await expect(ep.listenWebSocket(9997 as never, undefined, { disableSsl: true })).rejects.toMatchObject({ code: 'invalid_data', message: expect.stringMatching(/host/) });
+  await expect(ep.listenWebSocket('', 0, { disableSsl: true })).rejects.toMatchObject({ code: 'invalid_data' });
+  for (const port of [70000, -1, 1.5, '80' as never, Number.NaN]) {
+    await expect(ep.listenWebSocket('127.0.0.1', port, { disableSsl: true })).rejects.toMatchObject({ code: 'invalid_data', message: expect.stringMatching(/port/) });
+  }
+  // Nothing was left listening: the endpoint still binds a good address.
+  await expect(ep.listenWebSocket('127.0.0.1', 0, { disableSsl: true })).resolves.toBeGreaterThan(0);
+});
+
