@@ -5,7 +5,7 @@
 import { ActorSystem, type ActorRef, type Clock, VirtualClock } from '@broker-ts/actor';
 import { FLOW_MESSAGE_TYPES } from '@broker-ts/actor/internal';
 import { BrokerError, type Data, type DataInput } from '@broker-ts/data';
-import { arrayOf, checkBoolean, checkFunction, checkHost, checkName, checkPort, checkPositiveInt, checkTopic, optionsObject, shutDownError, type Topics, topicList } from './argument-checks';
+import { arrayOf, checkBoolean, checkFunction, checkHost, checkName, checkPort, checkPositiveInt, checkTopic, describeArg, optionsObject, shutDownError, type Topics, topicList } from './argument-checks';
 import { type Duration, toMilliseconds } from './duration';
 import type { AttachedStore, CoreCommand, EndpointStats, PeerInfo } from './core-messages';
 import { EndpointCore } from './endpoint-core';
@@ -46,11 +46,11 @@ export interface PeerOptions {
 
 /** Options of `attachClone` (Broker's defaults: 10 s, 300 s, 120 s). */
 export interface CloneOptions {
-  /** How often the clone looks for its master until it finds one (default 10 s). */
+  /** How often the clone looks for its master until it finds one (default 10 s; above 0). */
   resyncInterval?: Duration;
   /** How long after losing its master the clone answers `stale_data` (default 300 s; negative: never). */
   staleInterval?: Duration;
-  /** How long writes without a master are buffered for replay (default 120 s; 0 disables). */
+  /** How long writes without a master are buffered for replay (default 120 s; 0 or negative disables). */
   mutationBufferInterval?: Duration;
 }
 
@@ -400,20 +400,25 @@ export class Endpoint {
   /**
    * Attaches a clone of a data store; it finds the master (any number of hops away, even
    * one that appears later) by itself.
-   * @throws BrokerError `no_such_master` when this endpoint has the master itself
+   * @throws BrokerError `no_such_master` when this endpoint has the master itself,
+   *   `invalid_data` for a bad name or option (a `resyncInterval` must be above 0)
    */
   async attachClone(name: string, options: CloneOptions = {}): Promise<Store> {
     checkName(name, 'a store name');
     options = optionsObject<CloneOptions>(options, 'clone options');
+    // A negative number means "never" for staleInterval and "no buffering" for
+    // mutationBufferInterval (as 0 does); the clone looks for its master at a positive interval.
     const interval = (d: Duration | undefined, dflt: number, what: string): number => {
       if (d === undefined) return dflt;
       if (typeof d === 'number' && d < 0) return -1;
       return toMilliseconds(d, what);
     };
+    const resyncInterval = interval(options.resyncInterval, 10_000, 'resyncInterval');
+    if (!(resyncInterval > 0)) throw new BrokerError('invalid_data', `resyncInterval must be above 0 ms, got ${describeArg(options.resyncInterval)}`);
     const attached = await this.request<AttachedStore>({
       type: 'attach-clone',
       name,
-      resyncInterval: interval(options.resyncInterval, 10_000, 'resyncInterval'),
+      resyncInterval,
       staleInterval: interval(options.staleInterval, 300_000, 'staleInterval'),
       mutationBufferInterval: interval(options.mutationBufferInterval, 120_000, 'mutationBufferInterval'),
     });

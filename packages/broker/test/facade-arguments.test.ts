@@ -2,7 +2,7 @@
  * Bad arguments to the facade never reach the core: each call throws or rejects a
  * BrokerError with Broker's code, and the endpoint keeps working afterwards.
  */
-import { BrokerError, count, type Endpoint } from '@broker-ts/broker';
+import { BrokerError, count, type Endpoint, Timespan } from '@broker-ts/broker';
 import { awaitPeerSubscriptions, connect, endpoints, shutdownAll } from './helpers';
 
 let a: Endpoint;
@@ -96,6 +96,19 @@ test('wrong types in every other facade call are a BrokerError', async () => {
   await expect(store.putUnique('k', 1, 7 as never)).rejects.toEqual(code('invalid_data'));
   await expect(store.awaitIdle(null as never)).rejects.toEqual(code('invalid_data'));
   await stillWorks();
+});
+
+test('a clone interval out of range is refused at attachClone, and the store name stays usable', async () => {
+  for (const resyncInterval of [0, -5, new Timespan(0n)]) {
+    await expect(a.attachClone('c', { resyncInterval })).rejects.toEqual(code('invalid_data'));
+  }
+  // Negative: never stale, no buffering; accepted. The store then works with its master.
+  const clone = await a.attachClone('c', { resyncInterval: 50, staleInterval: -1, mutationBufferInterval: -1 });
+  const master = await b.attachMaster('c', 'memory');
+  await master.put('k', count(1));
+  await connect(a, b);
+  expect(await clone.awaitIdle({ timeout: 20_000 })).toBe(true);
+  expect(await clone.get('k')).toEqual(count(1));
 });
 
 test('a value that no codec can encode is refused at publish, and the peer never notices', async () => {
