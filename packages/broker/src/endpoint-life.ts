@@ -21,11 +21,17 @@ export interface EndpointLife {
    * filters; until then every topic counts as wanted).
    */
   wantedByPeers: (topic: string) => boolean;
+  /**
+   * Publishers whose callers wait for credit, each by its function that wakes them: the
+   * endpoint calls these when it shuts down, so that the waiting calls reject. A
+   * publisher is here only while it has callers waiting.
+   */
+  waitingPublishers: Set<() => void>;
 }
 
 /** The state of a new endpoint, before its core set anything. */
 export function newEndpointLife(): EndpointLife {
-  return { stopped: false, peers: 0, localListeners: 0, wantedByPeers: () => true };
+  return { stopped: false, peers: 0, localListeners: 0, wantedByPeers: () => true, waitingPublishers: new Set() };
 }
 
 // Local bindings of the per-publication calls: see docs/architecture.md, "Local bindings

@@ -538,6 +538,8 @@ export class Endpoint {
   shutdown(): Promise<void> {
     this.sealBursts();
     this.life.stopped = true;
+    // Publications still waiting for credit were never handed over: they reject.
+    for (const wake of [...this.life.waitingPublishers]) wake();
     this.stopping ??= (async () => {
       await Promise.all([...this.webSocketServers].map((s) => s.close()));
       try {

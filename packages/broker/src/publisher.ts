@@ -60,9 +60,16 @@ export class Publisher {
       processed: (n) => {
         this.meter.record(n, this.clock.now());
         while (!this.buffer.full && this.waiting.length > 0) this.waiting.shift()!();
+        if (this.waiting.length === 0) this.life.waitingPublishers.delete(this.wakeAll);
       },
     };
   }
+
+  /** Wakes every waiting caller; each then takes credit or rejects (closed, shut down). */
+  private readonly wakeAll = (): void => {
+    this.life.waitingPublishers.delete(this.wakeAll);
+    for (const w of this.waiting.splice(0)) w();
+  };
 
   /** Credit available now: how many messages `publish` takes without waiting. */
   get demand(): number {
@@ -110,11 +117,18 @@ export class Publisher {
   /** Waits for credit, then hands the value over. */
   private async publishLater(data: Data | undefined, payload: Uint8Array | undefined): Promise<void> {
     while (this.buffer.full) {
-      if (this.closed) throw new BrokerError('shutting_down', 'the publisher is closed');
+      this.checkOpen();
+      // The endpoint wakes us when it shuts down: no credit comes after that.
+      if (this.waiting.length === 0) this.life.waitingPublishers.add(this.wakeAll);
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
-    if (this.closed) throw new BrokerError('shutting_down', 'the publisher is closed');
+    this.checkOpen();
     this.hand(data, payload);
+  }
+
+  /** @throws BrokerError `shutting_down` once the publisher is closed or the endpoint shut down */
+  private checkOpen(): void {
+    if (this.closed || this.life.stopped) throw new BrokerError('shutting_down', this.closed ? 'the publisher is closed' : 'the endpoint is shut down');
   }
 
   private hand(data: Data | undefined, payload: Uint8Array | undefined): void {
@@ -131,6 +145,6 @@ export class Publisher {
   close(): void {
     if (!this.closed) this.onClose?.();
     this.closed = true;
-    for (const w of this.waiting.splice(0)) w();
+    this.wakeAll();
   }
 }

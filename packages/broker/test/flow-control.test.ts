@@ -166,6 +166,46 @@ describe('a publisher has credit end to end', () => {
   });
 });
 
+describe('publications waiting for credit when the endpoint shuts down', () => {
+  test('reject with shutting_down, every one of them, and none resolves after shutdown began', async () => {
+    eps = endpoints(['writer', 'reader'], { peerBufferSize: 64 });
+    const [writer, reader] = eps;
+    const stuck = reader.makeSubscriber('/stuck', { queueSize: 1 }); // not read
+    await connect(writer, reader);
+    await awaitPeerSubscriptions(writer, '/stuck');
+    const pub = writer.makePublisher('/stuck', { capacity: 4 });
+    const total = 3000;
+    let fulfilled = 0;
+    const rejected: unknown[] = [];
+    // Concurrent callers, as Promise.all over publish() calls makes them.
+    for (let i = 0; i < total; i++) {
+      pub.publish(i).then(
+        () => fulfilled++,
+        (e: unknown) => rejected.push(e),
+      );
+      if (i % 100 === 0) await turn();
+    }
+    // Settled: the publisher is full and round trips through both cores resolve nothing more.
+    for (let settled = false; !settled; ) {
+      await until(() => pub.buffered === pub.capacity, 'a full publisher');
+      const before = fulfilled;
+      await writer.stats();
+      await reader.stats();
+      await turn();
+      settled = pub.buffered === pub.capacity && fulfilled === before;
+    }
+    expect(fulfilled).toBeLessThan(total);
+    const atShutdown = fulfilled;
+    const stopping = writer.shutdown();
+    stuck.close(); // what was handed over drains, so the shutdown need not wait for its flush timeout
+    await until(() => fulfilled + rejected.length === total, 'every publication settled');
+    await stopping;
+    expect(fulfilled).toBe(atShutdown);
+    expect(rejected).toHaveLength(total - atShutdown);
+    for (const e of rejected) expect(e).toMatchObject({ name: 'BrokerError', code: 'shutting_down' });
+  });
+});
+
 describe('peerOverflowPolicy with a slow peer process', () => {
   test('disconnect: peer_removed with the reason here, peer_lost in the slow process', async () => {
     const slow = await child('slow', { peerBufferSize: 32 });
