@@ -50,6 +50,21 @@ describe('NativeFrameDecoder', () => {
     expect(dec.next()).toBeUndefined();
   });
 
+  it('says that a too-large handshake frame is no Broker peer, naming printable first bytes', () => {
+    const message = (bytes: Buffer, mode: 'handshake' | 'operation' = 'handshake') => {
+      const dec = new NativeFrameDecoder();
+      dec.mode = mode;
+      dec.push(bytes);
+      const r = dec.next();
+      return r?.kind === 'invalid' ? r.error.message : undefined;
+    };
+    expect(message(Buffer.from('HTTP/1.1 400 Bad Request\r\n'))).toBe('frame of 1213486160 bytes exceeds the limit of 1048576: not a Broker peer (its first bytes read "HTTP")');
+    expect(message(Buffer.from('SSH-2.0-OpenSSH_9.2\r\n'))).toMatch(/: not a Broker peer \(its first bytes read "SSH-"\)$/);
+    expect(message(Buffer.from([0xde, 0xad, 0xbe, 0xef]))).toMatch(/exceeds the limit of \d+: not a Broker peer$/);
+    // After the handshake the peer is a Broker peer: only the size is named.
+    expect(message(Buffer.from([0xde, 0xad, 0xbe, 0xef]), 'operation')).toMatch(/^frame of 3735928559 bytes exceeds the limit of \d+$/);
+  });
+
   it('turns a garbage handshake frame into a fatal typed error, without throwing', () => {
     const dec = new NativeFrameDecoder();
     dec.push(Buffer.from('0000000463616665', 'hex'));

@@ -99,7 +99,7 @@ export class NativeFrameDecoder {
       if (input.length < NATIVE_FRAME_HEADER_SIZE) return undefined;
       const length = input.peekUInt32BE();
       const limit = this.mode === 'handshake' ? this.maxHandshakeFrameSize : this.maxFrameSize;
-      if (length > limit) return this.fail(new BrokerError('invalid_message', `frame of ${length} bytes exceeds the limit of ${limit}`));
+      if (length > limit) return this.fail(new BrokerError('invalid_message', `frame of ${length} bytes exceeds the limit of ${limit}${this.mode === 'handshake' ? notAPeer(length) : ''}`));
       if (length === 0) {
         // CAF's framing skips empty frames after the handshake; Broker's handshake
         // reader drops the connection.
@@ -148,4 +148,14 @@ export class NativeFrameDecoder {
     this.input.clear();
     return failure;
   }
+}
+
+/**
+ * The hint of a handshake frame too large to be one: another protocol's bytes read as a
+ * length (an HTTP request or an SSH banner), named when they are printable text.
+ */
+function notAPeer(header: number): string {
+  const bytes = [header >>> 24, (header >>> 16) & 0xff, (header >>> 8) & 0xff, header & 0xff];
+  const text = bytes.every((b) => b >= 0x20 && b < 0x7f) ? ` (its first bytes read ${JSON.stringify(String.fromCharCode(...bytes))})` : '';
+  return `: not a Broker peer${text}`;
 }
