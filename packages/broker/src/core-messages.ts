@@ -89,6 +89,8 @@ export type CoreCommand =
   | { type: 'attach-master'; name: string; backend: BackendKind; options: BackendOptions }
   | { type: 'attach-clone'; name: string; resyncInterval: number; staleInterval: number; mutationBufferInterval: number }
   | { type: 'detach-store'; name: string; actor: ActorRef }
+  /** The facade is about to end the thread of this worker endpoint (its peer) on request. */
+  | { type: 'peer-terminating'; id: string }
   | { type: 'shutdown' };
 
 /** A store attached to this endpoint, as `attach-master`/`attach-clone` answer it. */

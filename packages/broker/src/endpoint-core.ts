@@ -91,6 +91,8 @@ export class EndpointCore extends Actor<CoreMessage> {
   private nextStoreSubscription = -1;
   /** Set by `shutdown`: no new peerings, no reconnection. */
   private shuttingDown = false;
+  /** Worker endpoints (peers) whose threads the application is terminating; each a current peer. */
+  private readonly terminating = new Set<string>();
   /** Our listeners and connections over TCP, speaking Broker's native protocol first. */
   private readonly native: NativeEndpointPeers;
   /** What the core does with the events of those connections. */
@@ -244,6 +246,9 @@ export class EndpointCore extends Actor<CoreMessage> {
       'attach-master': (m) => answer(() => this.stores.attachMaster(m.name, m.backend, m.options)),
       'attach-clone': (m) => answer(() => this.stores.attachClone({ kind: 'clone', name: m.name, resyncInterval: m.resyncInterval, staleInterval: m.staleInterval, mutationBufferInterval: m.mutationBufferInterval })),
       'detach-store': (m) => this.stores.detach(m.name, m.actor),
+      'peer-terminating': (m) => {
+        if (this.peers.has(m.id)) this.terminating.add(m.id);
+      },
       shutdown: () => this.shutdown(),
       'peering-connected': (m) => this.actorPeers.connected(m.key, m.attempt, m.node),
       'peer-core-found': (m) => this.actorPeers.coreFound(m.key, m.attempt, m.node, m.core),
@@ -527,7 +532,8 @@ export class EndpointCore extends Actor<CoreMessage> {
   private peerGone(peerId: string, why: string): void {
     const peer = this.peers.get(peerId);
     if (peer === undefined || peer.ending) return;
-    this.ctx.log.warn({ event: 'peer-gone', peer: peerId, detail: why }, 'lost a peer without goodbye');
+    // A worker endpoint whose thread the application terminated needs no human.
+    this.ctx.log[this.terminating.has(peerId) ? 'info' : 'warn']({ event: 'peer-gone', peer: peerId, detail: why }, 'lost a peer without goodbye');
     this.losePeer(peer, why, true, false);
   }
 
@@ -562,6 +568,7 @@ export class EndpointCore extends Actor<CoreMessage> {
 
   private forgetPeer(peer: PeerState): void {
     if (this.peers.get(peer.id) === peer) this.stats.peerDisconnects++;
+    this.terminating.delete(peer.id);
     this.pacing.forgetPeer(peer.id);
     this.peers.delete(peer.id);
     this.life.peers = this.peers.size;

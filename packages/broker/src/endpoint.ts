@@ -464,8 +464,9 @@ export class Endpoint {
     this.checkOpen();
     // Subscribed before the worker starts, so its peer_added cannot be missed.
     const statuses = this.makeStatusSubscriber(true);
+    let handle: WorkerEndpoint;
     try {
-      return await startWorkerEndpoint(this.system, modulePath, options, async (id, failed) => {
+      handle = await startWorkerEndpoint(this.system, modulePath, options, async (id, failed) => {
         for (;;) {
           const ev = await Promise.race([statuses.get(), failed]);
           if (isStatus(ev) && ev.code === 'peer_added' && ev.context.id === id) return;
@@ -474,6 +475,13 @@ export class Endpoint {
     } finally {
       statuses.close();
     }
+    // Terminating the thread is abrupt (no goodbye: peer_lost), but asked for: the core
+    // is told first, so that it does not warn of a lost peer.
+    const terminate = async (): Promise<void> => {
+      if (this.stopping === undefined) await this.request({ type: 'peer-terminating', id: handle.id }).catch(() => undefined);
+      await handle.terminate();
+    };
+    return { id: handle.id, worker: handle.worker, exited: handle.exited, terminate };
   }
 
   /**

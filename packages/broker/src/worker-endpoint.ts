@@ -119,10 +119,13 @@ export async function startWorkerEndpoint(
   });
   let node: string | undefined;
   let link: MessagePortLink | undefined;
+  /** Set by `terminate()`: the thread ends because we asked (its exit code is then 1). */
+  let terminating = false;
   const exited = new Promise<number>((resolve) => {
     worker.once('exit', (code) => {
       link?.close();
-      if (node !== undefined) system.router.linkDown(node, failure ?? `worker exited with code ${code}`);
+      // Ended on request or by itself with 0: no human needs to hear of it (info, not warn).
+      if (node !== undefined) system.router.linkDown(node, failure ?? `worker exited with code ${code}`, failure === undefined && (terminating || code === 0));
       port1.close();
       removeHook();
       resolve(code);
@@ -130,6 +133,7 @@ export async function startWorkerEndpoint(
   });
   const removeHook = system.addShutdownHook('worker endpoint', () => terminate());
   const terminate = async (): Promise<void> => {
+    terminating = true;
     await worker.terminate();
     await exited;
   };

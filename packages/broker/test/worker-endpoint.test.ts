@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import { type Endpoint, type Status, timespan, type WorkerEndpoint } from '@broker-ts/broker';
+import pino from 'pino';
+import { Endpoint, type Status, timespan, type WorkerEndpoint } from '@broker-ts/broker';
 import { awaitPeerSubscriptions, endpoints, nextEvent, shutdownAll } from './helpers';
 
 const FIXTURES = path.join(__dirname, 'fixtures/worker');
@@ -133,6 +134,24 @@ describe('spawnWorkerEndpoint: an endpoint in a worker peered over its MessagePo
     await main.shutdown();
     await remote.exited;
     expect(remote.worker.threadId).toBe(-1);
+  });
+
+  test.each([
+    ['the main endpoint shuts down', async (main: Endpoint) => main.shutdown()],
+    ['the worker endpoint is terminated', async (_: Endpoint, remote: WorkerEndpoint) => remote.terminate()],
+  ])('an orderly end logs no warning: %s', async (_, end) => {
+    const lines: Array<{ level: number; event?: string; msg?: string }> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    eps = [new Endpoint({ name: 'main', logger })];
+    const [main] = eps;
+    const remote = await main.spawnWorkerEndpoint(ECHO);
+    workers.push(remote);
+    await end(main, remote);
+    await remote.exited;
+    await main.shutdown();
+    expect(lines.filter((l) => l.level >= 40)).toEqual([]);
+    // The link's end is still logged, at info.
+    expect(lines.filter((l) => l.event === 'node-down').map((l) => l.level)).toEqual([30]);
   });
 
   test('a module that fails to load rejects with peer_unavailable and leaves no thread', async () => {
