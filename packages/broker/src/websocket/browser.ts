@@ -27,7 +27,7 @@ import { connectWebSocketWith, type WebSocketClient, type WebSocketClientOptions
  * @throws BrokerError `peer_unavailable` when the first connection fails and no retry
  *   was asked for; `cannot_open_resource` where there is no `WebSocket`
  */
-export function connectWebSocket(url: string, options: WebSocketClientOptions): Promise<WebSocketClient> {
+export function connectWebSocket(url: string, options: WebSocketClientOptions = {}): Promise<WebSocketClient> {
   const Ctor = (globalThis as { WebSocket?: new (url: string) => WebSocketLike }).WebSocket;
   if (Ctor === undefined) return Promise.reject(new BrokerError('cannot_open_resource', 'this runtime has no WebSocket; in Node, import connectWebSocket from @broker-ts/broker'));
   return connectWebSocketWith(url, options, (u) => new Ctor(u));

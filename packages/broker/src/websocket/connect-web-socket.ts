@@ -4,6 +4,7 @@
  */
 import { BrokerError } from '@broker-ts/data';
 import WebSocket from 'ws';
+import { describeArg } from '../argument-checks';
 import type { SslOptions } from '../endpoint-options';
 import { connectWebSocketWith, type WebSocketClient, type WebSocketClientOptions, type WebSocketLike } from './web-socket-client';
 import { webSocketClientTls } from './web-socket-tls';
@@ -26,7 +27,8 @@ export interface NodeWebSocketClientOptions extends WebSocketClientOptions {
  * @throws BrokerError `peer_unavailable` when the first connection fails and no retry
  *   was asked for; `invalid_data`/`invalid_topic_key` for bad options or URL
  */
-export function connectWebSocket(url: string, options: NodeWebSocketClientOptions): Promise<WebSocketClient> {
+export function connectWebSocket(url: string, options: NodeWebSocketClientOptions = {}): Promise<WebSocketClient> {
+  if (options === null || typeof options !== 'object') return Promise.reject(new BrokerError('invalid_data', `connectWebSocket options must be an object, got ${describeArg(options)}`));
   let secure: boolean;
   try {
     const protocol = new URL(url).protocol;

@@ -5,6 +5,7 @@
  * what it imports run in browsers: no Node modules.
  */
 import { BrokerError, type DataInput } from '@broker-ts/data';
+import { describeArg } from '../argument-checks';
 import { type Duration, toMilliseconds } from '../duration';
 import { MessageQueue, type TimerSource } from '../message-queue';
 import { type DataMessage, MessageReader } from '../message-reader';
@@ -27,10 +28,11 @@ export type WebSocketFactory = (url: string) => WebSocketLike;
 /** Options of `connectWebSocket`. */
 export interface WebSocketClientOptions {
   /**
-   * The topics to receive. Broker's API takes them once, as the first message of a
-   * connection; they cannot change later (connect again for other topics).
+   * The topics to receive (default none: a client that only publishes). Broker's API
+   * takes them once, as the first message of a connection; they cannot change later
+   * (connect again for other topics).
    */
-  topics: string | readonly string[];
+  topics?: string | readonly string[];
   /**
    * Retry interval: with one, a failed first connection is retried until it succeeds,
    * and a lost connection is re-established (messages sent meanwhile by the server are
@@ -90,8 +92,8 @@ export class WebSocketClient extends MessageReader {
     private readonly options: WebSocketClientOptions,
   ) {
     super();
-    if (options === null || typeof options !== 'object') throw new BrokerError('invalid_data', 'connectWebSocket needs options with topics');
-    const topics = options.topics;
+    if (options === null || typeof options !== 'object') throw new BrokerError('invalid_data', `connectWebSocket options must be an object, got ${describeArg(options)}`);
+    const topics = options.topics ?? [];
     this.topics = typeof topics === 'string' ? [topics] : Array.isArray(topics) ? [...(topics as string[])] : (undefined as never);
     if (this.topics === undefined) throw new BrokerError('invalid_topic_key', 'topics must be a string or an array of strings');
     this.protocol = new JsonClientProtocol(this.topics);

@@ -41,6 +41,17 @@ test('bad URLs and topics are refused before connecting', async () => {
   await expect(connectWebSocket('nonsense', { topics: [] })).rejects.toMatchObject({ code: 'invalid_data' });
   await expect(connectWebSocket(url(1), { topics: [7 as never] })).rejects.toMatchObject({ code: 'invalid_topic_key' });
   await expect(connectWebSocket(url(1), { topics: ['/t'], retry: -5 })).rejects.toMatchObject({ code: 'invalid_data' });
+  // Options that are not an object reject (never a synchronous TypeError).
+  for (const options of [null, 'x', 42]) await expect(connectWebSocket(url(1), options as never)).rejects.toMatchObject({ code: 'invalid_data' });
+});
+
+test('without options the client subscribes to nothing and publishes', async () => {
+  const [ep, port] = await server();
+  const sub = ep.makeSubscriber('/from-client');
+  const c = await connectWebSocket(url(port));
+  clients.push(c);
+  c.publish('/from-client', count(7));
+  expect(await sub.get({ timeout: 20_000 })).toEqual(['/from-client', count(7)]);
 });
 
 test('with retry the client waits for a server that appears later', async () => {
