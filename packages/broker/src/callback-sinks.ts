@@ -1,8 +1,8 @@
 /**
  * The sinks of callback subscriptions (`Endpoint.subscribe`, `Endpoint.subscribeLazy`):
  * each message goes to the callback at once, in the core's turn. A callback that throws
- * is logged and does not reach the core; once the subscription ends, messages are
- * refused.
+ * (or an `async` one whose promise rejects) is logged and does not reach the core; once
+ * the subscription ends, messages are refused.
  */
 import type { Data } from '@broker-ts/data';
 import type { Logger } from 'pino';
@@ -25,7 +25,17 @@ abstract class CallbackSink {
   }
 
   protected failed(topic: string, e: unknown): void {
-    this.log.warn({ event: 'callback-failed', topic, detail: (e as Error).message }, 'a subscription callback threw');
+    this.log.warn({ event: 'callback-failed', topic, detail: e instanceof Error ? e.message : String(e) }, 'a subscription callback threw');
+  }
+
+  /**
+   * An `async` callback's promise: its rejection is logged as a throw would be (never an
+   * unhandled rejection, which ends a Node process). Delivery does not wait for it.
+   */
+  protected settled(topic: string, result: unknown): void {
+    if (result !== undefined && typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
+      (result as PromiseLike<unknown>).then(undefined, (e: unknown) => this.failed(topic, e));
+    }
   }
 }
 
@@ -41,7 +51,7 @@ export class ValueCallbackSink extends CallbackSink implements SubscriptionSink 
   push(item: [string, Data]): boolean {
     if (!this.open) return false;
     try {
-      this.callback(item[0], item[1]);
+      this.settled(item[0], this.callback(item[0], item[1]));
     } catch (e) {
       this.failed(item[0], e);
     }
@@ -65,7 +75,7 @@ export class LazyCallbackSink extends CallbackSink implements SubscriptionSink {
   pushEncoded(topic: string, payload: Uint8Array | undefined, value: Data | undefined): boolean {
     if (!this.open) return false;
     try {
-      this.callback(new LazyDataMessage(topic, payload, value));
+      this.settled(topic, this.callback(new LazyDataMessage(topic, payload, value)));
     } catch (e) {
       this.failed(topic, e);
     }

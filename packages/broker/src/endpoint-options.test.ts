@@ -20,6 +20,17 @@ describe('endpoint options', () => {
     expect(() => resolveEndpointOptions({ forward: 'yes' as never })).toThrow(/forward/);
   });
 
+  test('an unknown option, a name that is no string, a logger that is no pino logger: invalid_data', () => {
+    const invalid = (message: RegExp) => expect.objectContaining({ name: 'BrokerError', code: 'invalid_data', message: expect.stringMatching(message) });
+    expect(() => resolveEndpointOptions({ disableSSL: true } as never)).toThrow(invalid(/unknown endpoint option "disableSSL" \(did you mean disableSsl\?\)/));
+    expect(() => resolveEndpointOptions({ colour: 'blue' } as never)).toThrow(invalid(/^unknown endpoint option "colour"$/));
+    expect(() => resolveEndpointOptions({ name: 42 } as never)).toThrow(invalid(/name must be a string/));
+    for (const logger of ['x', null, {}, { child: 1, warn: () => {} }]) {
+      expect(() => resolveEndpointOptions({ logger } as never)).toThrow(invalid(/logger must be a pino logger/));
+    }
+    expect(() => resolveEndpointOptions([] as never)).toThrow(invalid(/endpoint options must be an object/));
+  });
+
   test('endpointId: a UUID read back lower-case; anything else, and the nil UUID, is refused', () => {
     expect(resolveEndpointOptions().endpointId).toBeUndefined();
     expect(resolveEndpointOptions({ endpointId: 'ABCDEF01-2345-4678-89AB-CDEF01234567' }).endpointId).toBe('abcdef01-2345-4678-89ab-cdef01234567');

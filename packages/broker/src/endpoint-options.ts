@@ -137,13 +137,34 @@ function endpointIdOption(value: unknown): string | undefined {
   return id;
 }
 
+/** The options `new Endpoint` knows: a misspelt one (`disableSSL`) would otherwise be ignored. */
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof EndpointOptions>([
+  'name', 'endpointId', 'forward', 'ttl', 'useRealTime', 'disableSsl', 'ssl', 'peerBufferSize', 'peerOverflowPolicy',
+  'subscriberQueueSize', 'publishBufferSize', 'publishOverflowPolicy', 'peerStallTimeout', 'logger',
+]);
+
+/** @throws BrokerError `invalid_data` naming an unknown option (and the known one it resembles) */
+function checkKnownOptions(options: object): void {
+  for (const key of Object.keys(options)) {
+    if (KNOWN_OPTIONS.has(key)) continue;
+    const like = [...KNOWN_OPTIONS].find((k) => k.toLowerCase() === key.toLowerCase());
+    throw new BrokerError('invalid_data', `unknown endpoint option ${JSON.stringify(key)}${like === undefined ? '' : ` (did you mean ${like}?)`}`);
+  }
+}
+
 /**
  * Applies defaults and checks every option.
  * @throws BrokerError `invalid_data` naming the first bad option; `cannot_open_file` for
  *   an `ssl` file that cannot be read
  */
 export function resolveEndpointOptions(options: EndpointOptions = {}): ResolvedEndpointOptions {
-  if (options === null || typeof options !== 'object') throw new BrokerError('invalid_data', 'endpoint options must be an object');
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new BrokerError('invalid_data', `endpoint options must be an object, got ${describeArg(options)}`);
+  checkKnownOptions(options);
+  if (options.name !== undefined && typeof options.name !== 'string') throw new BrokerError('invalid_data', `name must be a string, got ${describeArg(options.name)}`);
+  const logger = options.logger;
+  if (logger !== undefined && (logger === null || typeof logger !== 'object' || typeof logger.child !== 'function' || typeof logger.warn !== 'function')) {
+    throw new BrokerError('invalid_data', `logger must be a pino logger, got ${describeArg(logger)}`);
+  }
   const policy = options.peerOverflowPolicy ?? 'disconnect';
   if (!POLICIES.includes(policy)) {
     throw new BrokerError('invalid_data', `peerOverflowPolicy must be one of ${POLICIES.join(', ')}, got ${describeArg(policy)}`);
@@ -170,6 +191,6 @@ export function resolveEndpointOptions(options: EndpointOptions = {}): ResolvedE
     publishBufferSize: positiveInt(options.publishBufferSize ?? 262_144, 'publishBufferSize'),
     publishOverflowPolicy: publishPolicy,
     peerStallTimeout: toMilliseconds(options.peerStallTimeout ?? 10_000, 'peerStallTimeout'),
-    logger: options.logger,
+    logger,
   };
 }

@@ -334,7 +334,9 @@ export class Endpoint {
   }
 
   /**
-   * Calls `callback` for each message on these topics (callback style).
+   * Calls `callback` for each message on these topics (callback style). A callback that
+   * throws, or an `async` one whose promise rejects, is logged (`callback-failed`) and the
+   * subscription goes on; delivery does not wait for a returned promise.
    * @returns a function that ends the subscription
    */
   subscribe(topics: Topics, callback: (topic: string, value: Data) => void): () => void {

@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { BrokerError, count, type DataMessage, Endpoint, ReservedTopics, isStatus } from '@broker-ts/broker';
 import { awaitPeerSubscriptions, connect, endpoints, shutdownAll, until } from './helpers';
 
@@ -249,6 +250,38 @@ describe('two peered endpoints', () => {
       a.publish('/throw', 2);
       await finished;
       expect(got).toEqual([1, 2]);
+    });
+
+    test('an async callback that rejects is logged as one that throws, never an unhandled rejection', async () => {
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      const lines: Array<{ level: number; event?: string; detail?: string; topic?: string }> = [];
+      const c = new Endpoint({ name: 'c', logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }) });
+      try {
+        const got: unknown[] = [];
+        c.subscribe('/async', async (_t, v) => {
+          got.push(v);
+          if (v === 1) throw new Error('async failure');
+        });
+        c.subscribeLazy('/async', async (m) => {
+          if (m.value === 2) throw new Error('lazy async failure');
+        });
+        await connect(a, c);
+        await awaitPeerSubscriptions(a, '/async');
+        a.publish('/async', 1);
+        a.publish('/async', 2);
+        a.publish('/async', 3);
+        await until(() => lines.filter((l) => l.event === 'callback-failed').length === 2 && got.length === 3, 'both failures logged');
+        expect(got).toEqual([1, 2, 3]);
+        expect(lines.filter((l) => l.event === 'callback-failed').map((l) => [l.topic, l.detail])).toEqual([['/async', 'async failure'], ['/async', 'lazy async failure']]);
+        // Rejections are reported by Node after the microtasks of a turn: give it one.
+        await new Promise((r) => setImmediate(r));
+        expect(unhandled).toEqual([]);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+        await c.shutdown();
+      }
     });
   });
 
