@@ -4,6 +4,7 @@
  * for that call and never a failure inside the core.
  */
 import { BrokerError } from '@broker-ts/data';
+import { LOCAL_TOPIC_PREFIX } from './topic';
 
 /** A topic or a list of topics. */
 export type Topics = string | readonly string[];
@@ -28,6 +29,24 @@ export function describeArg(v: unknown): string {
  */
 export function checkTopic(topic: unknown): asserts topic is string {
   if (typeof topic !== 'string') throw new BrokerError('invalid_topic_key', `a topic must be a string, got ${describeArg(topic)}`);
+}
+
+/** Where Broker puts an endpoint's own events: statuses, errors, store events (`<$>/local/data/...`). */
+const ENDPOINT_EVENTS_PREFIX = `${LOCAL_TOPIC_PREFIX}data/`;
+
+/**
+ * Checks the topic of a publication: a string outside the topics of the endpoint's own
+ * events (`<$>/local/data/...`: statuses, errors, store events), which only the endpoint
+ * writes and its status subscribers and store event readers parse. Other local topics
+ * (`<$>/local/...`) stay open: they are delivered here and never leave the endpoint.
+ * @throws BrokerError `invalid_topic_key`
+ */
+export function checkPublishTopic(topic: unknown): asserts topic is string {
+  checkTopic(topic);
+  // The first character first: the publish calls' hot path.
+  if (topic.charCodeAt(0) === 0x3c && topic.startsWith(ENDPOINT_EVENTS_PREFIX)) {
+    throw new BrokerError('invalid_topic_key', `cannot publish to ${describeArg(topic)}: ${ENDPOINT_EVENTS_PREFIX} is reserved for the endpoint's own events`);
+  }
 }
 
 /**

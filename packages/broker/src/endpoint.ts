@@ -5,7 +5,7 @@
 import { ActorSystem, type ActorRef, type Clock, VirtualClock } from '@broker-ts/actor';
 import { FLOW_MESSAGE_TYPES } from '@broker-ts/actor/internal';
 import { BrokerError, type Data, type DataInput } from '@broker-ts/data';
-import { arrayOf, checkBoolean, checkFunction, checkHost, checkName, checkPort, checkPositiveInt, checkTopic, describeArg, optionsObject, shutDownError, type Topics, topicList } from './argument-checks';
+import { arrayOf, checkBoolean, checkFunction, checkHost, checkName, checkPort, checkPositiveInt, checkPublishTopic, checkTopic, describeArg, optionsObject, shutDownError, type Topics, topicList } from './argument-checks';
 import { type Duration, toMilliseconds } from './duration';
 import type { AttachedStore, CoreCommand, EndpointStats, PeerInfo } from './core-messages';
 import { EndpointCore } from './endpoint-core';
@@ -216,7 +216,7 @@ export class Endpoint {
    *   `shutting_down` after shutdown
    */
   publish(topic: string, value: DataInput): void {
-    checkTopic(topic);
+    checkPublishTopic(topic);
     // With peers, exact data is checked while it is encoded (one walk); see encodeForPeers.
     const payload = encodeForPeers(value, this.life, topic);
     this.enqueue(topic, publishedData(value, payload, this.life), undefined, undefined, payload);
@@ -228,7 +228,7 @@ export class Endpoint {
    */
   publishTo(peer: string, topic: string, value: DataInput): void {
     checkName(peer, 'a peer id');
-    checkTopic(topic);
+    checkPublishTopic(topic);
     const payload = encodeForPeers(value, this.life);
     this.enqueue(topic, publishedData(value, payload, this.life), peer, undefined, payload);
   }
@@ -242,7 +242,7 @@ export class Endpoint {
     for (const item of arrayOf(items, 'publishBatch items')) {
       if (!Array.isArray(item) || item.length !== 2) throw new BrokerError('invalid_data', 'publishBatch takes [topic, value] pairs');
       const [topic, value] = item as [unknown, DataInput];
-      checkTopic(topic);
+      checkPublishTopic(topic);
       const payload = encodeForPeers(value, this.life, topic);
       batch.push([topic, publishedData(value, payload, this.life), payload]);
     }
@@ -324,7 +324,7 @@ export class Endpoint {
    * @param options - `capacity`: messages in flight at most (default 64)
    */
   makePublisher(topic: string, options: PublisherOptions = {}): Publisher {
-    checkTopic(topic);
+    checkPublishTopic(topic);
     const { capacity = 64 } = optionsObject<PublisherOptions>(options, 'publisher options');
     checkPositiveInt(capacity, 'publisher capacity');
     this.checkOpen();

@@ -5,7 +5,7 @@
  */
 import type { DataInput } from '@broker-ts/data';
 import { encodeForPeers as encodeForPeersExport, publishedData as publishedDataExport } from './endpoint-life';
-import { checkTopic } from './argument-checks';
+import { checkPublishTopic } from './argument-checks';
 import { Subscriber } from './subscriber';
 
 // Local bindings of the per-publication calls: see docs/architecture.md, "Local bindings
@@ -22,7 +22,7 @@ export class Hub extends Subscriber {
    *   `shutting_down` after shutdown
    */
   publish(topic: string, value: DataInput): void {
-    checkTopic(topic);
+    checkPublishTopic(topic);
     // Checked while encoded, as Endpoint.publish does.
     const payload = encodeForPeers(value, this.wiring.life, topic);
     this.wiring.publish(topic, publishedData(value, payload, this.wiring.life), this.wiring.id, payload);

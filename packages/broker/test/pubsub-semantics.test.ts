@@ -81,6 +81,21 @@ describe('two peered endpoints', () => {
       expect(remote.available()).toBe(0);
     });
 
+    test("the topics of the endpoint's own events are refused to every publish call, and status subscribers stay sound", async () => {
+      const statuses = a.makeStatusSubscriber(true);
+      const invalid = expect.objectContaining({ name: 'BrokerError', code: 'invalid_topic_key', message: expect.stringMatching(/reserved for the endpoint's own events/) });
+      for (const topic of [ReservedTopics.errors, ReservedTopics.statuses, `${ReservedTopics.storeEvents}/s`, '<$>/local/data/']) {
+        expect(() => a.publish(topic, 'forged')).toThrow(invalid);
+        expect(() => a.publishTo(b.id, topic, 'forged')).toThrow(invalid);
+        expect(() => a.publishBatch([['/ok', 1], [topic, 'forged']])).toThrow(invalid);
+        expect(() => a.makePublisher(topic)).toThrow(invalid);
+        expect(() => a.makeHub('/h').publish(topic, 'forged')).toThrow(invalid);
+      }
+      // What the endpoint itself reports still arrives, parsed.
+      await a.unpeer('127.0.0.1', 1);
+      expect(await statuses.get()).toMatchObject({ name: 'BrokerError', code: 'peer_invalid' });
+    });
+
     test('values arrive type-exact (counts, integers, reals, -0, NaN, nested containers)', async () => {
       const sub = b.makeSubscriber('/v');
       await awaitPeerSubscriptions(a, '/v');
