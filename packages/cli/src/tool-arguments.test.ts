@@ -1,4 +1,4 @@
-import { ArgumentError, collectList, parseCountArg, parseDurationArg, parseHostPort, parsePeerUri, parsePortArg } from './tool-arguments';
+import { ArgumentError, collectList, parseCountArg, parseDurationArg, parseHostPort, parseHostPortArg, parsePeerUri, parsePeerUriArg, parsePortArg } from './tool-arguments';
 
 describe('tool arguments', () => {
   it('ports: plain numbers and Zeek notation; anything else is an ArgumentError naming the value', () => {
@@ -17,7 +17,8 @@ describe('tool arguments', () => {
     expect(parseDurationArg('2min')).toBe(120_000);
     expect(parseDurationArg('1h')).toBe(3_600_000);
     expect(parseDurationArg('500us')).toBe(0.5);
-    for (const bad of ['250', 'ms', '1d', '-1s']) expect(() => parseDurationArg(bad)).toThrow(ArgumentError);
+    // A number of so many digits that it is Infinity is refused too, not handed on.
+    for (const bad of ['250', 'ms', '1d', '-1s', `1${'0'.repeat(400)}ms`]) expect(() => parseDurationArg(bad)).toThrow(ArgumentError);
   });
 
   it('counts are non-negative integers', () => {
@@ -36,9 +37,39 @@ describe('tool arguments', () => {
     expect(parsePeerUri('tcp://127.0.0.1:9999')).toEqual({ host: '127.0.0.1', port: 9999 });
     expect(parsePeerUri('tcp://[::1]:9999')).toEqual({ host: '::1', port: 9999 });
     expect(parsePeerUri('tcp://example.org:1/')).toEqual({ host: 'example.org', port: 1 });
-    for (const bad of ['udp://h:1', 'tcp://h', '127.0.0.1:9999', 'tcp://h:70000']) expect(parsePeerUri(bad)).toBeUndefined();
+    for (const bad of ['udp://h:1', 'tcp://h', '127.0.0.1:9999', 'tcp://h:70000', 'tcp://h:0']) expect(parsePeerUri(bad)).toBeUndefined();
     expect(parseHostPort('localhost:9999')).toEqual({ host: 'localhost', port: 9999 });
     expect(parseHostPort('[::1]:9999')).toEqual({ host: '::1', port: 9999 });
-    for (const bad of ['localhost', ':9999', 'h:', 'h:70000', '::1:9999']) expect(parseHostPort(bad)).toBeUndefined();
+    for (const bad of ['localhost', ':9999', 'h:', 'h:70000', '::1:9999', 'h:0']) expect(parseHostPort(bad)).toBeUndefined();
+  });
+
+  it('peer addresses as option values: a bad one is an ArgumentError naming the value and what is wrong with it', () => {
+    expect(parsePeerUriArg('tcp://[::1]:9999/')).toEqual({ host: '::1', port: 9999 });
+    expect(parseHostPortArg('127.0.0.1:1')).toEqual({ host: '127.0.0.1', port: 1 });
+    const uriCases: Array<[string, string]> = [
+      ['127.0.0.1:9999', 'no tcp:// scheme'],
+      ['udp://h:1', 'the scheme must be tcp, not udp'],
+      ['tcp://h', 'no port'],
+      ['tcp://:9999', 'no host'],
+      ['tcp://h:x', 'the port "x" is not a number'],
+      // A peer needs a port to connect to: 0 (which picks one when listening) is none.
+      ['tcp://127.0.0.1:0', 'the port must be 1..65535, not 0'],
+      ['tcp://127.0.0.1:99999', 'the port must be 1..65535, not 99999'],
+    ];
+    for (const [bad, why] of uriCases) {
+      expect(() => parsePeerUriArg(bad)).toThrow(ArgumentError);
+      expect(() => parsePeerUriArg(bad)).toThrow(`expected tcp://<host>:<port>, got "${bad}": ${why}`);
+    }
+    const hostPortCases: Array<[string, string]> = [
+      ['localhost', 'no port'],
+      [':9999', 'no host'],
+      ['::1:9999', 'an IPv6 address goes in brackets ([::1]:9999)'],
+      ['127.0.0.1:0', 'the port must be 1..65535, not 0'],
+      ['127.0.0.1:70000', 'the port must be 1..65535, not 70000'],
+    ];
+    for (const [bad, why] of hostPortCases) {
+      expect(() => parseHostPortArg(bad)).toThrow(ArgumentError);
+      expect(() => parseHostPortArg(bad)).toThrow(`expected <host>:<port>, got "${bad}": ${why}`);
+    }
   });
 });

@@ -27,12 +27,15 @@ const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1
 /**
  * Parses a duration in CAF's notation (`250ms`, `1s`, `1.5s`, `2min`, `1h`, `100us`)
  * into milliseconds.
- * @throws ArgumentError without a unit or with an unknown one
+ * @throws ArgumentError without a unit or with an unknown one, or for a number too large
+ *   to be finite
  */
 export function parseDurationArg(value: string): number {
   const m = /^(\d+(?:\.\d+)?)(ns|us|ms|s|min|h)$/.exec(value.trim());
-  if (m === null) throw new ArgumentError(`expected a duration such as 250ms, 1s or 2min, got "${value}"`);
-  return Number(m[1]) * DURATION_UNITS[m[2]];
+  // So many digits that the number is Infinity are no duration either.
+  const ms = m === null ? NaN : Number(m[1]) * DURATION_UNITS[m[2]];
+  if (!Number.isFinite(ms)) throw new ArgumentError(`expected a duration such as 250ms, 1s or 2min, got "${value}"`);
+  return ms;
 }
 
 /**
@@ -57,22 +60,84 @@ export function collectList(value: string, previous: string[] | undefined): stri
   return [...(previous ?? []), ...items];
 }
 
+/** A peer's address, as the tools' peer options give it. */
+export interface PeerAddress {
+  /** Host name or address (an IPv6 address without its brackets). */
+  host: string;
+  /** Port, 1..65535. */
+  port: number;
+}
+
 /**
- * A `tcp://<host>:<port>` peer address (IPv6 hosts in brackets), or undefined when the
- * scheme is not `tcp` or the authority is missing.
+ * Splits `<host>:<port>` (IPv6 hosts in brackets) into a peer address.
+ * @param authority - the text after any scheme
+ * @param whole - the value as given, for the message
+ * @param form - the expected notation, for the message
+ * @throws ArgumentError naming what is wrong: no host, no port, a port that is no number
+ *   or not in 1..65535 (a peer needs a port to connect to: 0 is not one)
  */
-export function parsePeerUri(uri: string): { host: string; port: number } | undefined {
-  const m = /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/?$/.exec(uri);
-  if (m === null || Number(m[2]) > 65535) return undefined;
-  return { host: m[1].replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]) };
+function splitHostPort(authority: string, whole: string, form: string): PeerAddress {
+  const m = /^(\[[^\]]*\]|[^:[\]/]*)(?::([^:]*))?$/.exec(authority);
+  const host = m?.[1].replace(/^\[(.*)\]$/, '$1') ?? '';
+  const portText = m?.[2] ?? '';
+  const port = Number(portText);
+  let why: string | undefined;
+  if (m === null) why = authority.split(':').length > 2 ? 'an IPv6 address goes in brackets ([::1]:9999)' : 'not a host and a port';
+  else if (host === '') why = 'no host';
+  else if (portText === '') why = 'no port';
+  else if (!/^\d+$/.test(portText)) why = `the port "${portText}" is not a number`;
+  else if (port < 1 || port > 65535) why = `the port must be 1..65535, not ${portText}`;
+  if (why !== undefined) throw new ArgumentError(`expected ${form}, got "${whole}": ${why}`);
+  return { host, port };
+}
+
+/**
+ * Parses a `tcp://<host>:<port>` peer address (IPv6 hosts in brackets, a trailing `/`
+ * allowed), as broker-node's `--peers` takes it.
+ * @throws ArgumentError naming what is wrong: no `tcp://` scheme, another scheme, no
+ *   host, no port, a port not in 1..65535
+ */
+export function parsePeerUriArg(uri: string): PeerAddress {
+  const form = 'tcp://<host>:<port>';
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(uri);
+  if (scheme === null) throw new ArgumentError(`expected ${form}, got "${uri}": no tcp:// scheme`);
+  if (scheme[1] !== 'tcp') throw new ArgumentError(`expected ${form}, got "${uri}": the scheme must be tcp, not ${scheme[1]}`);
+  return splitHostPort(uri.slice(scheme[0].length).replace(/\/$/, ''), uri, form);
+}
+
+/**
+ * Parses a `<host>:<port>` peer address (IPv6 hosts in brackets), as broker-pipe's
+ * `--peers` takes it.
+ * @throws ArgumentError naming what is wrong: no host, no port, a port not in 1..65535
+ */
+export function parseHostPortArg(text: string): PeerAddress {
+  return splitHostPort(text, text, '<host>:<port>');
+}
+
+/**
+ * A `tcp://<host>:<port>` peer address (IPv6 hosts in brackets), or undefined for
+ * anything {@link parsePeerUriArg} refuses (another scheme, no host or port, a port not
+ * in 1..65535).
+ */
+export function parsePeerUri(uri: string): PeerAddress | undefined {
+  try {
+    return parsePeerUriArg(uri);
+  } catch (error) {
+    if (error instanceof ArgumentError) return undefined;
+    throw error;
+  }
 }
 
 /**
  * A `<host>:<port>` peer address as broker-pipe takes it (IPv6 hosts in brackets), or
- * undefined for anything else.
+ * undefined for anything {@link parseHostPortArg} refuses (no host or port, a port not
+ * in 1..65535).
  */
-export function parseHostPort(text: string): { host: string; port: number } | undefined {
-  const m = /^(\[[^\]]+\]|[^:\[\]]+):(\d+)$/.exec(text);
-  if (m === null || Number(m[2]) > 65535) return undefined;
-  return { host: m[1].replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]) };
+export function parseHostPort(text: string): PeerAddress | undefined {
+  try {
+    return parseHostPortArg(text);
+  } catch (error) {
+    if (error instanceof ArgumentError) return undefined;
+    throw error;
+  }
 }
