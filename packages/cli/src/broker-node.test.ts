@@ -3,9 +3,11 @@
  * over loopback TCP, store roles observed through the nodes' metrics ports, and bad
  * command lines.
  */
-import { count, Endpoint } from '@broker-ts/broker';
+import { BrokerError, count, Endpoint } from '@broker-ts/broker';
 
 import { killTools, listeningPort, startTool, type Tool } from './__fixtures__/tool-process';
+import { brokerNodeMain } from './broker-node';
+import type { ToolOutput } from './tool-output';
 
 const node = (args: string[], env?: NodeJS.ProcessEnv): Tool => startTool('broker-node', args, undefined, env);
 
@@ -28,7 +30,10 @@ async function statusUntil(tool: Tool, ready: (report: Record<string, Record<str
   }
 }
 
-afterEach(killTools);
+afterEach(async () => {
+  jest.restoreAllMocks();
+  await killTools();
+});
 
 describe('broker-node', () => {
   it('ping and pong in two processes: the ping node prints one round trip in ns per ping and exits 0; stop ends the pong node', async () => {
@@ -109,5 +114,38 @@ describe('broker-node', () => {
     expect(help.stdout[0]).toBe('Usage: broker-node [options]');
     expect(help.stdout.some((l) => l.includes('--endpoint-id <uuid>'))).toBe(true);
     expect(help.stdout.some((l) => l.includes('--rendezvous-retry <duration>'))).toBe(true);
+  }, 60_000);
+
+  it('a bad --peers value (no tcp:// scheme, port 0, a port over 65535, another scheme) exits 2 with the reason, before the node starts', async () => {
+    const cases: Array<[string[], string]> = [
+      [['--peers', '127.0.0.1:9999'], `argument '127.0.0.1:9999' is invalid. expected tcp://<host>:<port>, got "127.0.0.1:9999": no tcp:// scheme`],
+      [['--peers', 'tcp://127.0.0.1:0'], `argument 'tcp://127.0.0.1:0' is invalid. expected tcp://<host>:<port>, got "tcp://127.0.0.1:0": the port must be 1..65535, not 0`],
+      [['--peers', 'tcp://127.0.0.1:99999'], `argument 'tcp://127.0.0.1:99999' is invalid. expected tcp://<host>:<port>, got "tcp://127.0.0.1:99999": the port must be 1..65535, not 99999`],
+      [['--peers=[tcp://127.0.0.1:9999,udp://127.0.0.1:9999]'], 'got "udp://127.0.0.1:9999": the scheme must be tcp, not udp'],
+    ];
+    // With -p 0 -v, a node that started would print that it listens and relays.
+    const tools = cases.map(([args]) => node(['-t', '/a', '-p', '0', '-v', ...args]));
+    for (const [i, tool] of tools.entries()) {
+      expect(await tool.exit).toBe(2);
+      expect(tool.stderr[0]).toMatch(/^error: option '--peers <uris>' argument /);
+      expect(tool.stderr[0]).toContain(cases[i][1]);
+      expect(tool.stderr.slice(1)).toEqual(['(run broker-node --help for the options)']);
+      expect(tool.stdout).toEqual([]);
+    }
+  }, 60_000);
+
+  it('a peering the endpoint refuses as invalid_data is a bad command line: exit 2 with the reason, no stack trace', async () => {
+    // The parser lets no such value through, so the endpoint's refusal is simulated.
+    const refusal = new BrokerError('invalid_data', 'a port must be an integer in 1..65535, got 0');
+    jest.spyOn(Endpoint.prototype, 'peer').mockRejectedValue(refusal);
+    jest.spyOn(Endpoint.prototype, 'peerNoWait').mockImplementation(() => {
+      throw refusal;
+    });
+    for (const retry of [[], ['--retry', '1s']]) {
+      const err: string[] = [];
+      const io: ToolOutput = { out: () => undefined, err: (line) => err.push(line) };
+      expect(await brokerNodeMain(['-t', '/a', '--disable-ssl', '--peers', 'tcp://127.0.0.1:9', ...retry], io)).toBe(2);
+      expect(err).toEqual(['error: cannot peer with <tcp://127.0.0.1:9>: a port must be an integer in 1..65535, got 0', '(run broker-node --help for the options)']);
+    }
   }, 60_000);
 });

@@ -7,13 +7,13 @@
  */
 import { Command, Option } from 'commander';
 
-import { type DataMessage, type Endpoint, Subscriber } from '@broker-ts/broker';
+import { BrokerError, type DataMessage, type Endpoint, Subscriber } from '@broker-ts/broker';
 
 import { isStop, makePing, makePong, pingId, pongId } from './node-messages';
-import { parsePeerUri } from './tool-arguments';
+import { parsePeerUriArg } from './tool-arguments';
 import { openToolEndpoint, type ToolEndpoint } from './tool-endpoint';
 import { runAsMain } from './tool-main';
-import { addEndpointFlags, collectList, type EndpointFlags, parseCountArg, parseDurationArg, parsePortArg, runParsed } from './tool-options';
+import { addEndpointFlags, collectList, collectPeerUris, type EndpointFlags, parseCountArg, parseDurationArg, parsePortArg, runParsed, usageError } from './tool-options';
 import { processOutput, type ToolOutput } from './tool-output';
 
 /** The options of `broker-node`, as parsed. */
@@ -34,7 +34,7 @@ export interface BrokerNodeOptions extends EndpointFlags {
   rendezvousRetry: number;
   /** `-n`: pings to send. */
   numMessages: number;
-  /** `--peers`: `tcp://host:port` URIs. */
+  /** `--peers`: `tcp://host:port` URIs, checked while parsing. */
   peers?: string[];
   /** `-p` or `BROKER_PORT`: the port to listen on. */
   port?: number;
@@ -58,7 +58,7 @@ export function brokerNodeCommand(): Command {
     .option('-s, --payload-size <bytes>', 'additional number of bytes for the ping message', parseCountArg, 0)
     .addOption(new Option('--rendezvous-retry <duration>', 'time before repeating the first rendezvous ping').argParser(parseDurationArg).default(250, '250ms'))
     .option('-n, --num-messages <n>', "number of pings ('ping' mode only)", parseCountArg, 100)
-    .option('--peers <uris>', 'peers to connect to on startup, as tcp://<host>:<port> (repeat, or a list)', collectList)
+    .option('--peers <uris>', 'peers to connect to on startup, as tcp://<host>:<port> (repeat, or a list)', collectPeerUris)
     .addOption(new Option('-p, --port <port>', 'port to listen on for incoming peerings (9999 or 9999/tcp; 0 picks one)').argParser(parsePortArg).env('BROKER_PORT'))
     .option('--retry <duration>', 'retry failed peerings this often and re-establish lost ones (default: report the failure and go on)', parseDurationArg)
     .option('--master-stores <names>', 'stores to attach as masters (memory backend)', collectList)
@@ -165,18 +165,25 @@ async function pongMode(ep: Endpoint, topics: string[], say: (t: string) => void
   }
 }
 
-/** Connects to the `--peers`; a peer that cannot be reached is reported, not fatal (as Broker's tool). */
-async function connectPeers(node: ToolEndpoint, options: BrokerNodeOptions, say: (t: string) => void, io: ToolOutput): Promise<void> {
+/**
+ * Connects to the `--peers`; a peer that cannot be reached is reported, not fatal (as
+ * Broker's tool). The addresses and the retry were checked while parsing; should the
+ * endpoint still refuse them (`invalid_data`), that is a bad command-line value too.
+ * @returns undefined when the node goes on, or the exit status 2 after printing the error
+ */
+async function connectPeers(node: ToolEndpoint, options: BrokerNodeOptions, say: (t: string) => void, io: ToolOutput): Promise<number | undefined> {
   for (const uri of options.peers ?? []) {
-    const peer = parsePeerUri(uri);
-    if (peer === undefined) {
-      io.err(`unrecognized scheme (expected tcp) or no authority in: <${uri}>`);
-      continue;
-    }
+    const peer = parsePeerUriArg(uri);
     say(`connect to ${peer.host} on port ${peer.port} ...`);
-    if (options.retry !== undefined) node.endpoint.peerNoWait(peer.host, peer.port, { retry: options.retry });
-    else if (!(await node.endpoint.peer(peer.host, peer.port))) io.err(`unable to connect to <${uri}>`);
+    try {
+      if (options.retry !== undefined) node.endpoint.peerNoWait(peer.host, peer.port, { retry: options.retry });
+      else if (!(await node.endpoint.peer(peer.host, peer.port))) io.err(`unable to connect to <${uri}>`);
+    } catch (error) {
+      if (error instanceof BrokerError && error.code === 'invalid_data') return usageError('broker-node', `cannot peer with <${uri}>: ${error.message}`, io);
+      throw error;
+    }
   }
+  return undefined;
 }
 
 /** Attaches the `--master-stores` (before peering) or the `--clone-stores` (after). */
@@ -216,7 +223,8 @@ async function runNode(options: BrokerNodeOptions, io: ToolOutput, signal?: Abor
       }
     }
     if (!(await attachStores(node, 'master', options.masterStores ?? [], io))) return 1;
-    await connectPeers(node, options, say, io);
+    const badPeer = await connectPeers(node, options, say, io);
+    if (badPeer !== undefined) return badPeer;
     if (!(await attachStores(node, 'clone', options.cloneStores ?? [], io))) return 1;
     if (signal?.aborted === true) return 0;
     switch (options.mode) {

@@ -3,9 +3,11 @@
  * test, in both directions, in Broker's text format and in JSON v1, and bad command
  * lines.
  */
-import { connectWebSocket, count, type DataMessage, Endpoint, port } from '@broker-ts/broker';
+import { BrokerError, connectWebSocket, count, type DataMessage, Endpoint, port } from '@broker-ts/broker';
 
 import { killTools, startTool, type Tool } from './__fixtures__/tool-process';
+import { brokerPipeMain } from './broker-pipe';
+import type { ToolOutput } from './tool-output';
 
 const pipe = (args: string[], stdin?: string): Tool => startTool('broker-pipe', args, stdin);
 
@@ -18,6 +20,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  jest.restoreAllMocks();
   await killTools();
   await ep.shutdown();
 });
@@ -97,5 +100,31 @@ describe('broker-pipe', () => {
     expect(unknown.stderr[0]).toBe("error: unknown option '--bogus'");
     expect(await stream.exit).toBe(2);
     expect(stream.stderr[0]).toContain('stream is for subscribe only');
+  }, 60_000);
+
+  it('a bad -p value (port 0, a port over 65535, no port, IPv6 without brackets) exits 2 with the reason, before the pipe starts', async () => {
+    const cases: Array<[string, string]> = [
+      ['127.0.0.1:0', 'the port must be 1..65535, not 0'],
+      ['127.0.0.1:99999', 'the port must be 1..65535, not 99999'],
+      ['localhost', 'no port'],
+      ['::1:9999', 'an IPv6 address goes in brackets ([::1]:9999)'],
+    ];
+    // A good peer first: a pipe that started would peer with it and print peer_added.
+    const tools = cases.map(([bad]) => pipe(['-m', 'subscribe', '-t', '/a', '-p', `127.0.0.1:${epPort}`, '-p', bad]));
+    for (const [i, tool] of tools.entries()) {
+      const [bad, why] = cases[i];
+      expect(await tool.exit).toBe(2);
+      expect(tool.stderr).toEqual([`error: option '-p, --peers <host:port>' argument '${bad}' is invalid. expected <host>:<port>, got "${bad}": ${why}`, '(run broker-pipe --help for the options)']);
+      expect(tool.stdout).toEqual([]);
+    }
+  }, 60_000);
+
+  it('a peering the endpoint refuses as invalid_data is a bad command line: exit 2 with the reason, no stack trace', async () => {
+    // The parser lets no such value through, so the endpoint's refusal is simulated.
+    jest.spyOn(Endpoint.prototype, 'peer').mockRejectedValue(new BrokerError('invalid_data', 'a port must be an integer in 1..65535, got 0'));
+    const err: string[] = [];
+    const io: ToolOutput = { out: () => undefined, err: (line) => err.push(line) };
+    expect(await brokerPipeMain(['-m', 'subscribe', '-t', '/a', '--disable-ssl', '-p', '127.0.0.1:9'], io)).toBe(2);
+    expect(err).toEqual(['error: cannot peer with 127.0.0.1:9: a port must be an integer in 1..65535, got 0', '(run broker-pipe --help for the options)']);
   }, 60_000);
 });

@@ -12,15 +12,15 @@ import type { Readable } from 'node:stream';
 
 import { Command, Option } from 'commander';
 
-import type { Data, Endpoint } from '@broker-ts/broker';
+import { BrokerError, type Data, type Endpoint } from '@broker-ts/broker';
 
 import { formatPipeMessage, parsePipeLine } from './pipe-format';
 
 import { drainPublisher } from './publisher-drain';
-import { parseHostPort } from './tool-arguments';
+import { parseHostPortArg } from './tool-arguments';
 import { openToolEndpoint } from './tool-endpoint';
 import { runAsMain } from './tool-main';
-import { addEndpointFlags, collectList, type EndpointFlags, parseCountArg, parseDurationArg, parsePortArg, runParsed } from './tool-options';
+import { addEndpointFlags, collectHostPorts, type EndpointFlags, parseCountArg, parseDurationArg, parsePortArg, runParsed, usageError } from './tool-options';
 import { processOutput, type ToolOutput } from './tool-output';
 
 /** How long a publishing pipe waits at the end of its input for its last messages to leave. */
@@ -34,7 +34,7 @@ export interface BrokerPipeOptions extends EndpointFlags {
   impl: 'blocking' | 'select' | 'stream';
   /** `-t`. */
   topic: string;
-  /** `-p`: `host:port` addresses. */
+  /** `-p`: `host:port` addresses, checked while parsing. */
   peers?: string[];
   /** `-l` or `BROKER_PORT`; 0 does not listen. */
   localPort?: number;
@@ -61,7 +61,7 @@ export function brokerPipeCommand(): Command {
         .default('blocking'),
     )
     .requiredOption('-t, --topic <topic>', 'topic for sending/receiving messages')
-    .option('-p, --peers <host:port>', 'peers to connect to on startup (repeat, or a list)', collectList)
+    .option('-p, --peers <host:port>', 'peers to connect to on startup (repeat, or a list)', collectHostPorts)
     .addOption(new Option('-l, --local-port <port>', 'port to listen on for peerings (ignored if 0)').argParser(parsePortArg).env('BROKER_PORT'))
     .option('-c, --message-cap <n>', 'stop after this many messages received or sent', parseCountArg)
     .option('-r, --rate', 'print the number of messages once per second instead of their content')
@@ -72,16 +72,23 @@ export function brokerPipeCommand(): Command {
   return addEndpointFlags(cmd);
 }
 
-/** Peers with `host:port` addresses; a bad address or a failed peering is reported (as Broker's tool). */
-async function connectPeers(ep: Endpoint, options: BrokerPipeOptions, io: ToolOutput): Promise<void> {
+/**
+ * Peers with the `host:port` addresses; a failed peering is reported (as Broker's tool).
+ * The addresses and the retry were checked while parsing; should the endpoint still
+ * refuse them (`invalid_data`), that is a bad command-line value too.
+ * @returns undefined when the tool goes on, or the exit status 2 after printing the error
+ */
+async function connectPeers(ep: Endpoint, options: BrokerPipeOptions, io: ToolOutput): Promise<number | undefined> {
   for (const p of options.peers ?? []) {
-    const peer = parseHostPort(p);
-    if (peer === undefined) {
-      io.err(`*** invalid peer: ${p}`);
-      continue;
+    const peer = parseHostPortArg(p);
+    try {
+      if (!(await ep.peer(peer.host, peer.port, options.retry === undefined ? {} : { retry: options.retry }))) io.err(`*** cannot peer with ${p}`);
+    } catch (error) {
+      if (error instanceof BrokerError && error.code === 'invalid_data') return usageError('broker-pipe', `cannot peer with ${p}: ${error.message}`, io);
+      throw error;
     }
-    if (!(await ep.peer(peer.host, peer.port, options.retry === undefined ? {} : { retry: options.retry }))) io.err(`*** cannot peer with ${p}`);
   }
+  return undefined;
 }
 
 /**
@@ -198,7 +205,8 @@ async function runPipe(options: BrokerPipeOptions, io: ToolOutput, input: Readab
         return 1;
       }
     }
-    await connectPeers(node.endpoint, options, io);
+    const badPeer = await connectPeers(node.endpoint, options, io);
+    if (badPeer !== undefined) return badPeer;
     if (options.rate === true) {
       let last = 0;
       rate = setInterval(() => {

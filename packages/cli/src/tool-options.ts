@@ -9,7 +9,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 
 import type { EndpointOptions } from '@broker-ts/broker';
 
-import { ArgumentError, collectList as collect, parseCountArg as parseCount, parseDurationArg as parseDuration, parsePortArg as parsePort } from './tool-arguments';
+import {
+  ArgumentError, collectList as collect, parseCountArg as parseCount, parseDurationArg as parseDuration, parseHostPortArg, parsePeerUriArg, parsePortArg as parsePort,
+} from './tool-arguments';
 import type { ToolOutput } from './tool-output';
 
 /** Makes a parser report its {@link ArgumentError} as commander's usage error. */
@@ -32,6 +34,24 @@ export const parseDurationArg = forCommander(parseDuration);
 export const parseCountArg = forCommander(parseCount);
 /** Collects a repeated or list-valued option (`-t /a,/b`, `--topics=[/a,/b]`). */
 export const collectList = collect;
+
+/**
+ * Collects a list option of peer addresses as {@link collectList} does, checking each
+ * with `parse` so that a bad one is a usage error before the tool starts.
+ */
+function collectPeers(parse: (value: string) => unknown): (value: string, previous: string[] | undefined) => string[] {
+  const check = forCommander(parse);
+  return (value, previous) => {
+    const items = collect(value, undefined);
+    for (const item of items) check(item);
+    return [...(previous ?? []), ...items];
+  };
+}
+
+/** broker-node's `--peers`: `tcp://<host>:<port>` addresses, each checked, as a commander collector. */
+export const collectPeerUris = collectPeers(parsePeerUriArg);
+/** broker-pipe's `--peers`: `<host>:<port>` addresses, each checked, as a commander collector. */
+export const collectHostPorts = collectPeers(parseHostPortArg);
 
 /** The endpoint options both tools take, as commander hands them over. */
 export interface EndpointFlags {
@@ -118,6 +138,11 @@ export function webSocketPortFrom(flags: EndpointFlags & Record<string, unknown>
   return flags.webSocketPort ?? (flags['broker.web-socket.port'] as number | undefined);
 }
 
+/** The line after a usage error that points to the tool's help. */
+function helpPointer(tool: string): string {
+  return `(run ${tool} --help for the options)`;
+}
+
 /** Thrown by {@link parseCommand} when the command line asks for help or version: exit 0. */
 export class HelpShown extends Error {}
 
@@ -131,7 +156,7 @@ export function parseCommand<T>(cmd: Command, argv: readonly string[], io: ToolO
   cmd
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
-    .showHelpAfterError(`(run ${cmd.name()} --help for the options)`);
+    .showHelpAfterError(helpPointer(cmd.name()));
   try {
     cmd.parse([...argv], { from: 'user' });
   } catch (error) {
@@ -146,6 +171,18 @@ export function parseCommand<T>(cmd: Command, argv: readonly string[], io: ToolO
 
 /** Exit status for a bad command line (as `broker-throughput`). */
 export const USAGE_EXIT = 2;
+
+/**
+ * Reports a bad command-line value found after parsing (e.g. one the endpoint refuses)
+ * as commander reports the others: `error: <message>` and the pointer to `--help` on
+ * `io.err`.
+ * @returns the exit status of a bad command line, {@link USAGE_EXIT}
+ */
+export function usageError(tool: string, message: string, io: ToolOutput): number {
+  io.err(`error: ${message}`);
+  io.err(helpPointer(tool));
+  return USAGE_EXIT;
+}
 
 /**
  * Runs a parsed tool with Broker's exit codes: 0 for help, 2 for a bad command line,
