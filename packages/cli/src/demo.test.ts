@@ -75,13 +75,23 @@ test('a short run: a worker is killed and restarted, every event arrives once, e
   expect(text.trimEnd().endsWith('OK: every event arrived exactly once, and every clone is identical to its master.')).toBe(true);
 });
 
-test('the command line: --topology, --help, and a bad flag', async () => {
-  const [topology, help, bad] = await Promise.all([runDemoCli(['--topology', '--workers', '5']), runDemoCli(['--help']), runDemoCli(['--workers', '2'])]);
+test('the command line: --topology, --help, and bad command lines (exit 2, error: and the pointer to --help, nothing started)', async () => {
+  const [topology, help] = await Promise.all([runDemoCli(['--topology', '--workers', '5']), runDemoCli(['--help'])]);
   expect(topology).toMatchObject({ code: 0, stderr: '' });
   expect(topology.stdout).toContain('worker-5   (thread in worker-3\'s process) peers with worker-3 over its MessagePort');
   expect(topology.stdout).toContain('worker-1   (process) peers with manager, proxy-1 over TCP, with retry; killed and restarted mid-run');
   expect(help.code).toBe(0);
   expect(help.stdout).toMatch(/--workers <n>[\s\S]*--duration <seconds>[\s\S]*--topology/);
-  expect(bad.code).toBe(1);
-  expect(bad.stderr).toContain("argument '2' is invalid. expected an integer of at least 3");
+  const bad: Array<[string[], string]> = [
+    [['--workers', '2'], "error: option '-w, --workers <n>' argument '2' is invalid. expected an integer of at least 3"],
+    [['--bogus'], "error: unknown option '--bogus'"],
+    [['-w'], "error: option '-w, --workers <n>' argument missing"],
+    [['-d', '0'], "error: option '-d, --duration <seconds>' argument '0' is invalid. expected a positive number"],
+    [['extra'], 'error: too many arguments. Expected 0 arguments but got 1.'],
+  ];
+  const runs = await Promise.all(bad.map(([args]) => runDemoCli(args)));
+  for (const [i, run] of runs.entries()) {
+    // Exit 1 is "a check failed"; a bad command line is 2, as for the package's tools.
+    expect(run).toEqual({ code: 2, stdout: '', stderr: `${bad[i][1]}\n(--help lists the flags)\n` });
+  }
 });

@@ -9,7 +9,8 @@
  * - `launcher.ts`: starting and killing processes; `cluster.ts`: the run, step by step;
  * - `view.ts`: the live view; `summary.ts`: the checks at the end.
  *
- * Exit code 0 when every check passed, 1 when one failed, 2 when the run broke down.
+ * Exit code 0 when every check passed, 1 when one failed, 2 when the run broke down or
+ * the command line is bad (as for the package's tools: `error: ...` on stderr).
  */
 import { parseDemoArgs } from './demo/args';
 import { runCluster } from './demo/cluster';
@@ -18,10 +19,13 @@ import { clusterLayout, topologyPicture } from './demo/layout';
 /**
  * Runs the demo.
  * @param argv - the command line (`process.argv`)
- * @returns the process exit code
+ * @returns the process exit code: 0 every check passed (or help or the topology was
+ *   printed), 1 a check failed, 2 the run broke down or the command line is bad
  */
 export async function main(argv: string[] = process.argv): Promise<number> {
-  const { options, topology } = parseDemoArgs(argv);
+  const args = parseDemoArgs(argv);
+  if (typeof args === 'number') return args;
+  const { options, topology } = args;
   if (topology) {
     process.stdout.write(`${topologyPicture(clusterLayout(options))}\n`);
     return 0;

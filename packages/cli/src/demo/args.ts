@@ -1,8 +1,11 @@
 /**
- * The demo's command line, parsed with commander: `--help` prints the flags, an unknown
- * flag or a bad value is an error (exit code 1) with a message.
+ * The demo's command line, parsed with commander: `--help` prints the flags; an unknown
+ * flag, a bad or missing value or an extra argument is a usage error (`error: ...` and a
+ * pointer to `--help` on stderr, exit code 2), as for the package's tools.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+
+import { USAGE_EXIT } from '../tool-options';
 import { DEFAULT_OPTIONS, type DemoOptions } from './layout';
 
 /** The parsed command line. */
@@ -30,11 +33,14 @@ function positive(value: string): number {
 }
 
 /**
- * Parses the demo's arguments. Prints help or an error and exits the process, as a
- * command line does, for `--help` and for bad arguments.
+ * Parses the demo's arguments. Help goes to stdout; a usage error (`error: ...` and the
+ * pointer to `--help`) goes to stderr. Neither exits the process: the caller does, with
+ * the status returned.
  * @param argv - `process.argv`
+ * @returns the parsed command line, or the exit status after printing the help (0) or a
+ *   usage error (2)
  */
-export function parseDemoArgs(argv: string[]): DemoArgs {
+export function parseDemoArgs(argv: string[]): DemoArgs | number {
   const d = DEFAULT_OPTIONS;
   const program = new Command('demo')
     .description('A broker-ts cluster on localhost: a manager, proxies and workers (processes and worker threads) exchange Zeek events and share data stores; one worker is killed and restarted mid-run.')
@@ -44,8 +50,15 @@ export function parseDemoArgs(argv: string[]): DemoArgs {
     .option('-r, --rate <n>', 'connections per second per worker', integer(1), d.rate)
     .option('--topology', 'print who peers with whom, and exit')
     .showHelpAfterError('(--help lists the flags)')
-    .allowExcessArguments(false);
-  program.parse(argv);
+    .allowExcessArguments(false)
+    // Commander would exit the process itself (status 1 on an error); it throws instead.
+    .exitOverride();
+  try {
+    program.parse(argv);
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    return error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version' ? 0 : USAGE_EXIT;
+  }
   const o = program.opts<{ workers: number; proxies: number; duration: number; rate: number; topology?: boolean }>();
   return { options: { workers: o.workers, proxies: o.proxies, durationMs: Math.round(o.duration * 1000), rate: o.rate }, topology: o.topology === true };
 }
