@@ -11,15 +11,54 @@
  * `broker_local_publishers`, `broker_local_subscribers`,
  * `broker_dropped_messages_total{reason}` and `broker_published_messages_total`.
  */
-import { type EndpointStats, type Endpoint, type PeerInfo, type Store } from '@broker-ts/broker';
+import { BrokerError, type EndpointStats, Endpoint, type PeerInfo, type Store } from '@broker-ts/broker';
 import { Counter, Gauge, Registry } from 'prom-client';
 
 /** What the metrics and the status report read. */
 export interface MetricsSource {
   /** The endpoint. */
   endpoint: Endpoint;
-  /** Stores whose entries are reported (`broker_store_entries`, `masters`/`clones` in the status). */
+  /**
+   * A function returning the stores whose entries are reported (`broker_store_entries`,
+   * `masters`/`clones` in the status), called at each scrape so that stores attached or
+   * closed later are reported as they are then: `stores: () => [store]`, not `[store]`.
+   */
   stores?: () => readonly Store[];
+}
+
+/**
+ * Names a value in an error message without running any of its code (as Broker's
+ * argument checks do).
+ */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
+  if (typeof v === 'symbol' || typeof v === 'function') return typeof v;
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object' && v !== null) return 'an object';
+  if (typeof v === 'bigint') return `${v}n`;
+  return String(v);
+}
+
+/**
+ * Checks what the metrics read, before anything reads it: a wrong value would otherwise
+ * only show as a failed scrape.
+ * @throws BrokerError `invalid_data` naming the option: `endpoint` not an Endpoint,
+ *   `stores` given but not a function
+ */
+export function checkMetricsSource(source: unknown, what: string): asserts source is MetricsSource {
+  if (typeof source !== 'object' || source === null || Array.isArray(source)) {
+    throw new BrokerError('invalid_data', `${what} must be an object, got ${describeValue(source)}`);
+  }
+  const { endpoint, stores } = source as Partial<Record<keyof MetricsSource, unknown>>;
+  // Another copy of @broker-ts/broker's Endpoint class passes too: only stats() and
+  // peers() are read.
+  const isEndpoint =
+    endpoint instanceof Endpoint ||
+    (typeof endpoint === 'object' && endpoint !== null && typeof (endpoint as Endpoint).stats === 'function' && typeof (endpoint as Endpoint).peers === 'function');
+  if (!isEndpoint) throw new BrokerError('invalid_data', `endpoint must be an Endpoint, got ${describeValue(endpoint)}`);
+  if (stores !== undefined && typeof stores !== 'function') {
+    throw new BrokerError('invalid_data', `stores must be a function returning the stores (() => readonly Store[]), got ${describeValue(stores)}`);
+  }
 }
 
 /** One reading of the endpoint, shared by all metrics of a scrape. */
@@ -79,8 +118,11 @@ function setCounter(counter: Counter, value: number, labels?: Record<string, str
  * (`await registry.metrics()` gives the Prometheus text).
  * @param labels - default labels of every metric, e.g. `{ endpoint: 'worker-1' }` to tell
  *   the endpoints of one process apart
+ * @throws BrokerError `invalid_data` when `source.endpoint` is not an Endpoint or
+ *   `source.stores` is given but not a function
  */
 export function endpointRegistry(source: MetricsSource, labels: Record<string, string> = {}): Registry {
+  checkMetricsSource(source, 'the metrics source');
   const registry = new Registry();
   registry.setDefaultLabels(labels);
   let pending: Promise<Reading> | undefined;
@@ -167,8 +209,11 @@ export type StatusReport = Record<string, unknown>;
  * broker-ts buffers messages per peer, not per type: `message-metrics.data.buffered`
  * holds everything buffered, the other types 0. `peerings` gives each peer's `status`,
  * `outbound` and `network` (Broker gives its flows' credit there).
+ * @throws BrokerError `invalid_data` (as a rejection) when `source.endpoint` is not an
+ *   Endpoint or `source.stores` is given but not a function
  */
 export async function statusReport(source: MetricsSource): Promise<StatusReport> {
+  checkMetricsSource(source, 'the metrics source');
   const { stats, peers, stores } = await read(source);
   const messageMetrics: Record<string, { buffered: number; processed: number }> = {};
   for (const [, name, get] of MESSAGE_TYPES) messageMetrics[name] = { buffered: name === 'data' ? stats.buffered : 0, processed: get(stats) };

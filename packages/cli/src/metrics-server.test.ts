@@ -4,6 +4,7 @@
  */
 import { count, Endpoint, type Store } from '@broker-ts/broker';
 
+import { endpointRegistry, statusReport } from './endpoint-metrics';
 import { type MetricsServer, serveMetrics } from './metrics-server';
 
 /** One sample of a Prometheus text exposition. */
@@ -180,5 +181,37 @@ describe('metrics server', () => {
     await expect(serveMetrics({ endpoint: sender, port: 70000 })).rejects.toMatchObject({ code: 'invalid_data' });
     server = await serveMetrics({ endpoint: sender, port: 0 });
     await expect(serveMetrics({ endpoint: sender, port: server.port })).rejects.toMatchObject({ code: 'cannot_open_resource' });
+  });
+
+  it('checks every option before anything listens: endpoint, port, host and stores, each named in an invalid_data error', async () => {
+    const store = await sender.attachMaster('checked', 'memory');
+    stores.push(store);
+    const bad: Array<[unknown, RegExp]> = [
+      [undefined, /^serveMetrics options \(\{ endpoint, port, host\?, stores\? \}\) must be an object, got undefined$/],
+      [{ port: 0 }, /^endpoint must be an Endpoint, got undefined$/],
+      [{ endpoint: {}, port: 0 }, /^endpoint must be an Endpoint, got an object$/],
+      [{ endpoint: sender }, /^port must be an integer in 0\.\.65535, got undefined$/],
+      [{ endpoint: sender, port: '9101' }, /^port must be an integer in 0\.\.65535, got "9101"$/],
+      [{ endpoint: sender, port: -1 }, /^port must be an integer in 0\.\.65535, got -1$/],
+      [{ endpoint: sender, port: 1.5 }, /^port must be an integer in 0\.\.65535, got 1\.5$/],
+      [{ endpoint: sender, port: 70000 }, /^port must be an integer in 0\.\.65535, got 70000$/],
+      // A number as the host would be Node's listen backlog: every interface.
+      [{ endpoint: sender, port: 0, host: 9101 }, /^host must be a non-empty string, got 9101$/],
+      [{ endpoint: sender, port: 0, host: '' }, /^host must be a non-empty string, got ""$/],
+      // The stores themselves instead of a function returning them.
+      [{ endpoint: sender, port: 0, stores: [store] }, /^stores must be a function returning the stores \(\(\) => readonly Store\[\]\), got an array$/],
+    ];
+    for (const [options, message] of bad) {
+      await expect((serveMetrics as (o: unknown) => Promise<MetricsServer>)(options)).rejects.toMatchObject({ name: 'BrokerError', code: 'invalid_data', message: expect.stringMatching(message) });
+    }
+    // The registry and the report check their source the same way.
+    expect(() => endpointRegistry({ endpoint: sender, stores: [store] as never })).toThrow(/^stores must be a function/);
+    await expect(statusReport({ endpoint: undefined as never })).rejects.toMatchObject({ code: 'invalid_data', message: 'endpoint must be an Endpoint, got undefined' });
+    // The function form works: the store's entries are reported.
+    await store.put('k', count(1));
+    server = await serveMetrics({ endpoint: sender, port: 0, stores: () => [store] });
+    const res = await scrape(server, '/v1/status/json');
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { masters: unknown }).masters).toEqual({ checked: { entries: 1 } });
   });
 });

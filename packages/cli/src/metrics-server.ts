@@ -10,14 +10,35 @@ import type { AddressInfo } from 'node:net';
 
 import { BrokerError } from '@broker-ts/broker';
 
-import { endpointRegistry, type MetricsSource, statusReport } from './endpoint-metrics';
+import { checkMetricsSource, describeValue, endpointRegistry, type MetricsSource, statusReport } from './endpoint-metrics';
 
-/** Options of {@link serveMetrics}. */
+/**
+ * Options of {@link serveMetrics}: the endpoint, the port, and optionally the address and
+ * a function returning the stores to report (`stores: () => [store]`, called at each
+ * scrape).
+ */
 export interface MetricsServerOptions extends MetricsSource {
-  /** Port to listen on; 0 picks a free one. */
+  /** Port to listen on, an integer 0..65535; 0 picks a free one. */
   port: number;
-  /** Address to bind (default `127.0.0.1`; Broker's `broker.metrics.address`). */
+  /** Address to bind, a non-empty string (default `127.0.0.1`; Broker's `broker.metrics.address`). */
   host?: string;
+}
+
+/**
+ * Checks every option of {@link serveMetrics} before anything listens.
+ * @throws BrokerError `invalid_data` naming the option
+ */
+function checkServerOptions(options: unknown): asserts options is MetricsServerOptions {
+  checkMetricsSource(options, 'serveMetrics options ({ endpoint, port, host?, stores? })');
+  const { port, host } = options as Partial<Record<keyof MetricsServerOptions, unknown>>;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new BrokerError('invalid_data', `port must be an integer in 0..65535, got ${describeValue(port)}`);
+  }
+  // A number given as the host would reach Node's `server.listen(port, backlog)` and bind
+  // every interface; an empty string would bind every interface too.
+  if (host !== undefined && (typeof host !== 'string' || host === '')) {
+    throw new BrokerError('invalid_data', `host must be a non-empty string, got ${describeValue(host)}`);
+  }
 }
 
 /** A running metrics server. */
@@ -31,11 +52,14 @@ export interface MetricsServer {
 /**
  * Serves the endpoint's metrics and status report over HTTP.
  * @returns the server once it listens
- * @throws BrokerError `invalid_data` for a bad port, `cannot_open_resource` when the port cannot be bound
+ * @throws BrokerError (as a rejection) `invalid_data` for a bad option, before anything
+ *   listens: `endpoint` not an Endpoint, `port` not an integer 0..65535, `host` not a
+ *   non-empty string, `stores` not a function; `cannot_open_resource` when the port
+ *   cannot be bound
  */
 export async function serveMetrics(options: MetricsServerOptions): Promise<MetricsServer> {
+  checkServerOptions(options);
   const { port, host = '127.0.0.1' } = options;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BrokerError('invalid_data', `metrics port must be 0..65535, got ${String(port)}`);
   const registry = endpointRegistry(options);
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
