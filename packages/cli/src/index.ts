@@ -19,5 +19,7 @@ export { endpointRegistry, type MetricsSource, statusReport, type StatusReport }
 export { type MetricsServer, type MetricsServerOptions, serveMetrics } from './metrics-server';
 export { isStop, makePing, makePong, pingId, pongId, STOP_MESSAGE } from './node-messages';
 export { formatPipeMessage, parsePipeLine } from './pipe-format';
-export { ArgumentError, collectList, parseCountArg, parseDurationArg, parseHostPort, parsePeerUri, parsePortArg } from './tool-arguments';
+export {
+  ArgumentError, collectList, parseCountArg, parseDurationArg, parseHostArg, parseHostPort, parseHostPortArg, parsePeerUri, parsePeerUriArg, parsePortArg, type PeerAddress,
+} from './tool-arguments';
 export { drainPublisher } from './publisher-drain';

@@ -1,4 +1,6 @@
-import { ArgumentError, collectList, parseCountArg, parseDurationArg, parseHostPort, parseHostPortArg, parsePeerUri, parsePeerUriArg, parsePortArg } from './tool-arguments';
+import {
+  ArgumentError, collectList, parseCountArg, parseDurationArg, parseHostArg, parseHostPort, parseHostPortArg, parsePeerUri, parsePeerUriArg, parsePortArg,
+} from './tool-arguments';
 
 describe('tool arguments', () => {
   it('ports: plain numbers and Zeek notation; anything else is an ArgumentError naming the value', () => {
@@ -24,6 +26,12 @@ describe('tool arguments', () => {
   it('counts are non-negative integers', () => {
     expect(parseCountArg('42')).toBe(42);
     for (const bad of ['-1', '1.5', 'x', '']) expect(() => parseCountArg(bad)).toThrow(ArgumentError);
+  });
+
+  it('bind addresses: any host name or address, but not an empty one (which would bind every interface)', () => {
+    expect(parseHostArg('0.0.0.0')).toBe('0.0.0.0');
+    expect(parseHostArg('::1')).toBe('::1');
+    for (const bad of ['', ' ']) expect(() => parseHostArg(bad)).toThrow(new ArgumentError(`expected a host name or address, got "${bad}"`));
   });
 
   it('lists: repeated, comma-separated and CAF notation all add up, quotes and blanks dropped', () => {

@@ -22,6 +22,16 @@ export function parsePortArg(value: string): number {
   return port;
 }
 
+/**
+ * Parses a bind address (`--metrics-address`, `--web-socket-address`): a host name or
+ * address, not empty (an empty one would bind every interface).
+ * @throws ArgumentError for an empty or blank value
+ */
+export function parseHostArg(value: string): string {
+  if (value.trim() === '') throw new ArgumentError(`expected a host name or address, got "${value}"`);
+  return value;
+}
+
 const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000, min: 60_000, h: 3_600_000 };
 
 /**

@@ -1,4 +1,4 @@
-import { endpointOptionsFrom, parseCommand } from './tool-options';
+import { endpointOptionsFrom, parseCommand, runParsed } from './tool-options';
 import { brokerNodeCommand } from './broker-node';
 import { brokerPipeCommand } from './broker-pipe';
 import type { ToolOutput } from './tool-output';
@@ -23,5 +23,22 @@ describe("the endpoint options of broker-node and broker-pipe (Broker's names)",
     const id = '00000000-0000-4000-8000-0000000000e1';
     expect(endpointOptionsFrom(parseCommand(brokerNodeCommand(), ['-t', '/a', `--endpoint-id=${id}`], quiet), 'n')).toEqual({ name: 'n', endpointId: id });
     expect(() => parseCommand(brokerPipeCommand(), ['-m', 'subscribe', '-t', '/a', `--endpoint-id=${id}`], quiet)).toThrow(/unknown option/);
+  });
+
+  it.each([
+    ['broker-node', brokerNodeCommand, ['-t', '/a']],
+    ['broker-pipe', brokerPipeCommand, ['-m', 'subscribe', '-t', '/a']],
+  ])('%s refuses an empty --metrics-address or --web-socket-address as a bad command line (exit 2), before anything runs', async (tool, command, base) => {
+    for (const option of ['--metrics-address', '--web-socket-address']) {
+      const err: string[] = [];
+      let ran = false;
+      const status = await runParsed(command(), [...base, option, ''], { out: () => undefined, err: (l) => err.push(l) }, async () => {
+        ran = true;
+        return 0;
+      });
+      expect(status).toBe(2);
+      expect(ran).toBe(false);
+      expect(err).toEqual([`error: option '${option} <host>' argument '' is invalid. expected a host name or address, got ""`, `(run ${tool} --help for the options)`]);
+    }
   });
 });

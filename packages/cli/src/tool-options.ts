@@ -10,7 +10,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { EndpointOptions } from '@broker-ts/broker';
 
 import {
-  ArgumentError, collectList as collect, parseCountArg as parseCount, parseDurationArg as parseDuration, parseHostPortArg, parsePeerUriArg, parsePortArg as parsePort,
+  ArgumentError, collectList as collect, parseCountArg as parseCount, parseDurationArg as parseDuration, parseHostArg as parseHost, parseHostPortArg, parsePeerUriArg,
+  parsePortArg as parsePort,
 } from './tool-arguments';
 import type { ToolOutput } from './tool-output';
 
@@ -32,6 +33,8 @@ export const parsePortArg = forCommander(parsePort);
 export const parseDurationArg = forCommander(parseDuration);
 /** A non-negative integer, as a commander value parser. */
 export const parseCountArg = forCommander(parseCount);
+/** A bind address (not empty), as a commander value parser. */
+export const parseHostArg = forCommander(parseHost);
 /** Collects a repeated or list-valued option (`-t /a,/b`, `--topics=[/a,/b]`). */
 export const collectList = collect;
 
@@ -99,10 +102,10 @@ export function addEndpointFlags(cmd: Command): Command {
     .option('--broker.ssl.capath <dir>', 'directory of PEM certificates to trust (verified TLS)')
     .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics at /metrics and the status at /v1/status/json on this port (0: pick one)').argParser(parsePortArg).env('BROKER_METRICS_PORT'))
     .addOption(new Option('--broker.metrics.port <port>', "same as --metrics-port (Broker's name)").argParser(parsePortArg).hideHelp())
-    .option('--metrics-address <host>', 'bind address of the metrics server (default 127.0.0.1)')
+    .option('--metrics-address <host>', 'bind address of the metrics server (default 127.0.0.1)', parseHostArg)
     .addOption(new Option('--web-socket-port <port>', "serve Broker's WebSocket JSON API at /v1/messages/json on this port (0: pick one)").argParser(parsePortArg).env('BROKER_WEB_SOCKET_PORT'))
     .addOption(new Option('--broker.web-socket.port <port>', "same as --web-socket-port (Broker's name)").argParser(parsePortArg).hideHelp())
-    .option('--web-socket-address <host>', 'bind address of the WebSocket server (default 127.0.0.1)');
+    .option('--web-socket-address <host>', 'bind address of the WebSocket server (default 127.0.0.1)', parseHostArg);
 }
 
 /**
