@@ -98,10 +98,13 @@ describe('broker-node', () => {
     const tls = node(['-t', '/a', '--broker.ssl.certificate', 'node.pem', '--broker.ssl.key', 'node.key']);
     const help = node(['--help']);
     const badId = node(['-t', '/a', '--endpoint-id', 'not-a-uuid']);
+    const hugePayload = node(['-t', '/a', '-m', 'ping', '-s', '9999999999']);
     expect(await unknown.exit).toBe(2);
     expect(unknown.stderr[0]).toBe("error: unknown option '--bogus'");
     expect(await badPort.exit).toBe(2);
     expect(badPort.stderr[0]).toContain('expected a port number 0..65535 or <number>/tcp, got "70000"');
+    expect(await hugePayload.exit).toBe(2);
+    expect(hugePayload.stderr[0]).toContain('expected at most 16000000 bytes (a message must fit a 16 MiB frame), got "9999999999"');
     expect(await badMode.exit).toBe(2);
     expect(badMode.stderr[0]).toContain('Allowed choices are relay, ping, pong');
     expect(await noTopics.exit).toBe(1);

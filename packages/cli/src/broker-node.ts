@@ -13,7 +13,7 @@ import { isStop, makePing, makePong, pingId, pongId } from './node-messages';
 import { parsePeerUriArg } from './tool-arguments';
 import { openToolEndpoint, type ToolEndpoint } from './tool-endpoint';
 import { runAsMain } from './tool-main';
-import { addEndpointFlags, collectList, collectPeerUris, type EndpointFlags, parseCountArg, parseDurationArg, parsePortArg, runParsed, usageError } from './tool-options';
+import { addEndpointFlags, collectList, collectPeerUris, type EndpointFlags, parseCountArg, parseDurationArg, parsePayloadSizeArg, parsePortArg, runParsed, usageError } from './tool-options';
 import { processOutput, type ToolOutput } from './tool-output';
 
 /** The options of `broker-node`, as parsed. */
@@ -55,7 +55,7 @@ export function brokerNodeCommand(): Command {
     .option('-N, --name <name>', 'node name in verbose output (default: the mode)')
     .option('-t, --topics <topics>', 'topics for sending/receiving messages (repeat, or a list: -t /a,/b or --topics=[/a,/b])', collectList)
     .addOption(new Option('-m, --mode <mode>', 'what the node does').choices(['relay', 'ping', 'pong']).default('relay'))
-    .option('-s, --payload-size <bytes>', 'additional number of bytes for the ping message', parseCountArg, 0)
+    .option('-s, --payload-size <bytes>', 'additional number of bytes for the ping message (at most 16000000)', parsePayloadSizeArg, 0)
     .addOption(new Option('--rendezvous-retry <duration>', 'time before repeating the first rendezvous ping').argParser(parseDurationArg).default(250, '250ms'))
     .option('-n, --num-messages <n>', "number of pings ('ping' mode only)", parseCountArg, 100)
     .option('--peers <uris>', 'peers to connect to on startup, as tcp://<host>:<port> (repeat, or a list)', collectPeerUris)

@@ -1,5 +1,5 @@
 import {
-  ArgumentError, collectList, parseCountArg, parseDurationArg, parseHostArg, parseHostPort, parseHostPortArg, parsePeerUri, parsePeerUriArg, parsePortArg,
+  ArgumentError, collectList, MAX_PAYLOAD_SIZE, parseCountArg, parseDurationArg, parseHostArg, parseHostPort, parseHostPortArg, parsePayloadSizeArg, parsePeerUri, parsePeerUriArg, parsePortArg,
 } from './tool-arguments';
 
 describe('tool arguments', () => {
@@ -11,6 +11,12 @@ describe('tool arguments', () => {
       expect(() => parsePortArg(bad)).toThrow(ArgumentError);
       expect(() => parsePortArg(bad)).toThrow(`got "${bad}"`);
     }
+  });
+
+  it('a ping payload size is a count of at most MAX_PAYLOAD_SIZE bytes', () => {
+    expect(parsePayloadSizeArg('0')).toBe(0);
+    expect(parsePayloadSizeArg(String(MAX_PAYLOAD_SIZE))).toBe(MAX_PAYLOAD_SIZE);
+    for (const bad of [String(MAX_PAYLOAD_SIZE + 1), '9999999999', '-1', 'x']) expect(() => parsePayloadSizeArg(bad)).toThrow(ArgumentError);
   });
 
   it('durations in CAF notation become milliseconds; a bare number has no unit and is refused', () => {

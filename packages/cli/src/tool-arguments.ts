@@ -57,6 +57,19 @@ export function parseCountArg(value: string): number {
   return Number(value);
 }
 
+/** The largest ping payload: the message must fit a peer's 16 MiB frame with room to spare. */
+export const MAX_PAYLOAD_SIZE = 16_000_000;
+
+/**
+ * Parses broker-node's `--payload-size`: a count of bytes up to {@link MAX_PAYLOAD_SIZE}.
+ * @throws ArgumentError for anything else
+ */
+export function parsePayloadSizeArg(value: string): number {
+  const n = parseCountArg(value);
+  if (n > MAX_PAYLOAD_SIZE) throw new ArgumentError(`expected at most ${MAX_PAYLOAD_SIZE} bytes (a message must fit a 16 MiB frame), got "${value}"`);
+  return n;
+}
+
 /**
  * Collects a list option given several times, as a comma-separated list, or in CAF's
  * list notation (`--topics=[/a,/b]`, quotes allowed): all three add to the list.

@@ -10,8 +10,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { EndpointOptions } from '@broker-ts/broker';
 
 import {
-  ArgumentError, collectList as collect, parseCountArg as parseCount, parseDurationArg as parseDuration, parseHostArg as parseHost, parseHostPortArg, parsePeerUriArg,
-  parsePortArg as parsePort,
+  ArgumentError, collectList as collect, parseCountArg as parseCount, parseDurationArg as parseDuration, parseHostArg as parseHost, parseHostPortArg,
+  parsePayloadSizeArg as parsePayloadSize, parsePeerUriArg, parsePortArg as parsePort,
 } from './tool-arguments';
 import type { ToolOutput } from './tool-output';
 
@@ -33,6 +33,8 @@ export const parsePortArg = forCommander(parsePort);
 export const parseDurationArg = forCommander(parseDuration);
 /** A non-negative integer, as a commander value parser. */
 export const parseCountArg = forCommander(parseCount);
+/** broker-node's ping payload size (a count, at most 16,000,000), as a commander value parser. */
+export const parsePayloadSizeArg = forCommander(parsePayloadSize);
 /** A bind address (not empty), as a commander value parser. */
 export const parseHostArg = forCommander(parseHost);
 /** Collects a repeated or list-valued option (`-t /a,/b`, `--topics=[/a,/b]`). */
