@@ -623,6 +623,9 @@ export class EndpointCore extends Actor<CoreMessage> {
     });
     sub = new LocalSubscription(id, false, sink);
     const actor = this.ctx.spawn(StoreActor, { args: [spec, this.ctx.self as unknown as ActorRef<CoreCommand>, sink, this.wallNow], onHandlerError: 'drop' }) as unknown as ActorRef<StoreCommand>;
+    // A store whose actor failed as it started (logged as actor-failed) is refused here,
+    // never registered: a frontend on it, and every later attach, would get a dead store.
+    if (!this.ctx.system.isAlive(actor as unknown as ActorRef)) throw new BrokerError('unspecified', `${spec.kind} of store ${spec.name} failed as it started (see the log: actor-failed)`);
     sink.attach(actor as unknown as ActorRef);
     this.addSubscription(sub, [topic]);
     this.ctx.log.info({ event: `${spec.kind}-attached`, store: spec.name }, 'store attached');

@@ -102,6 +102,10 @@ test('a clone interval out of range is refused at attachClone, and the store nam
   for (const resyncInterval of [0, -5, new Timespan(0n)]) {
     await expect(a.attachClone('c', { resyncInterval })).rejects.toEqual(code('invalid_data'));
   }
+  // A store actor that fails as it starts (here: the facade's check bypassed) is refused
+  // by the core and never registered.
+  const core = a as unknown as { request(msg: unknown): Promise<unknown> };
+  await expect(core.request({ type: 'attach-clone', name: 'c', resyncInterval: 0, staleInterval: 1, mutationBufferInterval: 1 })).rejects.toEqual(code('unspecified'));
   // Negative: never stale, no buffering; accepted. The store then works with its master.
   const clone = await a.attachClone('c', { resyncInterval: 50, staleInterval: -1, mutationBufferInterval: -1 });
   const master = await b.attachMaster('c', 'memory');
