@@ -71,6 +71,12 @@ describe('decodeBinary', () => {
     expect(decodeBinary(fromHex('0503efbbbf'))).toBe('\ufeff');
   });
 
+  test('keeps a leading BOM also in a string that holds U+FFFD (the path of the strict decoder)', () => {
+    const hex = '0507efbbbf61efbfbd';
+    expect(decodeBinary(fromHex(hex))).toBe('\ufeffa\ufffd');
+    expect(Buffer.from(encodeBinary(decodeBinary(fromHex(hex)))).toString('hex')).toBe(hex);
+  });
+
   test('keeps -0, NaN, infinities and 64-bit extremes', () => {
     expect(Object.is(decodeBinary(fromHex('048000000000000000')), -0)).toBe(true);
     expect(decodeBinary(fromHex('047ff8000000000000'))).toBeNaN();

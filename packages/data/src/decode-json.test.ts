@@ -2,6 +2,7 @@ import { address } from './address';
 import { BrokerError } from './broker-error';
 import { set, table } from './containers';
 import { count, Count } from './count';
+import type { Data } from './data';
 import { decodeJson, decodeJsonDataMessage } from './decode-json';
 import { encodeJson } from './encode-json';
 import { equals } from './compare';
@@ -141,8 +142,22 @@ describe('decodeJson', () => {
   });
 
   test('refuses nesting deeper than 512 without overflowing the stack', () => {
-    expectError('['.repeat(100_000), 'invalid_json', /nesting deeper than 512/);
-    expectError('{"a":'.repeat(100_000), 'invalid_json', /nesting deeper than 512/);
+    expectError('['.repeat(100_000), 'invalid_json', /JSON nesting deeper than 1539 levels/);
+    expectError('{"a":'.repeat(100_000), 'invalid_json', /JSON nesting deeper than 1539 levels/);
+  });
+
+  test('round-trips values nested 512 levels (vectors, sets, tables), and refuses 513', () => {
+    const nest = (depth: number, wrap: (inner: Data) => Data): Data => {
+      let v: Data = count(1);
+      for (let i = 0; i < depth; i++) v = wrap(v);
+      return v;
+    };
+    for (const wrap of [(x: Data) => [x], (x: Data) => set([x]), (x: Data) => table([[x, null]])]) {
+      const deep = nest(512, wrap);
+      expect(equals(decodeJson(encodeJson(deep)), deep)).toBe(true);
+    }
+    const tooDeep = `${'{"@data-type":"vector","data":['.repeat(513)}{"@data-type":"count","data":1}${']}'.repeat(513)}`;
+    expectError(tooDeep, 'type_clash', /containers nested deeper than 512 levels/);
   });
 
   test('decodes data messages', () => {

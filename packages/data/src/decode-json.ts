@@ -7,6 +7,7 @@ import * as enumValue from './enum-value';
 import * as int64 from './int64';
 import * as isoTime from './iso-time';
 import { JsonNumber, type JsonValue, parseJson } from './json-reader';
+import { MAX_NESTING_DEPTH } from './max-nesting-depth';
 import * as port from './port';
 import * as subnet from './subnet';
 import * as timespan from './timespan';
@@ -31,6 +32,10 @@ const { isWellFormedString } = utf8;
 // so that a well-formed value builds no path text. Decoding never calls user code, so it
 // is not re-entered.
 const segments: Array<string | number> = [];
+// Containers open around the value being decoded: at most MAX_NESTING_DEPTH, as every
+// codec of this package allows (the JSON reader's own limit counts JSON levels, two or
+// three per Broker container).
+let openContainers = 0;
 
 /** The path of the value being decoded, with `extra` segments after it. */
 function currentPath(...extra: Array<string | number>): string {
@@ -121,6 +126,7 @@ function toValue(json: JsonValue): Data {
     case 'vector':
     case 'set': {
       if (!Array.isArray(data)) clash(currentPath('data'), `${type} data must be an array`);
+      enterContainer();
       const items: Data[] = new Array(data.length);
       segments.push('data', 0);
       const at = segments.length - 1;
@@ -129,10 +135,12 @@ function toValue(json: JsonValue): Data {
         items[i] = toValue(data[i]);
       }
       segments.length -= 2;
+      openContainers--;
       return type === 'set' ? setFromArray(items) : items;
     }
     case 'table': {
       if (!Array.isArray(data)) clash(currentPath('data'), 'table data must be an array');
+      enterContainer();
       const keys: Data[] = new Array(data.length);
       const values: Data[] = new Array(data.length);
       segments.push('data', 0, 'key');
@@ -150,11 +158,17 @@ function toValue(json: JsonValue): Data {
         values[i] = toValue(entry.get('value')!);
       }
       segments.length -= 3;
+      openContainers--;
       return tableFromArrays(keys, values);
     }
     default:
       return clash(currentPath(), `unknown @data-type ${JSON.stringify(type)}`);
   }
+}
+
+/** Counts one more container around the value being decoded. */
+function enterContainer(): void {
+  if (++openContainers > MAX_NESTING_DEPTH) clash(currentPath(), `containers nested deeper than ${MAX_NESTING_DEPTH} levels`);
 }
 
 /**
@@ -172,6 +186,7 @@ function toValue(json: JsonValue): Data {
 export function decodeJson(json: string): Data {
   const parsed = parseJson(json);
   segments.length = 0;
+  openContainers = 0;
   return toValue(parsed);
 }
 
@@ -188,5 +203,6 @@ export function decodeJsonDataMessage(json: string): { topic: string; value: Dat
   const topic = obj.get('topic');
   if (typeof topic !== 'string') return clash('$.topic', 'a data message needs a string topic');
   segments.length = 0;
+  openContainers = 0;
   return { topic, value: toValue(obj) };
 }

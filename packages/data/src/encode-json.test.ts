@@ -69,4 +69,21 @@ describe('encodeJson', () => {
     cyclic.push(cyclic);
     expect(() => encodeJson(cyclic as never)).toThrow(expect.objectContaining({ code: 'serialization_failed' }));
   });
+
+  test('bytes of UTF-8 are a string, as toData makes them; Buffers too', () => {
+    expect(encodeJson(Buffer.from('hé'))).toBe('{"@data-type":"string","data":"hé"}');
+    expect(encodeJson([new Uint8Array([0x61])])).toBe('{"@data-type":"vector","data":[{"@data-type":"string","data":"a"}]}');
+  });
+
+  test('writes nothing decodeJson would refuse: integers outside int64, lone surrogates, a topic that is no string', () => {
+    const failed = expect.objectContaining({ name: 'BrokerError', code: 'serialization_failed' });
+    expect(() => encodeJson(2n ** 70n)).toThrow(failed);
+    expect(() => encodeJson(-(2n ** 63n) - 1n)).toThrow(failed);
+    expect(encodeJson(-(2n ** 63n))).toBe('{"@data-type":"integer","data":-9223372036854775808}');
+    expect(() => encodeJson('\ud800')).toThrow(failed);
+    expect(() => encodeJson([enumValue('\udc00')])).toThrow(failed);
+    expect(() => encodeJsonDataMessage('\ud800', null)).toThrow(failed);
+    expect(() => encodeJsonDataMessage(5 as never, null)).toThrow(expect.objectContaining({ name: 'BrokerError', code: 'invalid_topic_key' }));
+    expect(encodeJson('\ud83d\ude00')).toBe('{"@data-type":"string","data":"\ud83d\ude00"}');
+  });
 });

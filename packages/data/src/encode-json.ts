@@ -11,12 +11,16 @@ import type { Timestamp } from './timestamp';
 import * as toDataModule from './to-data';
 import { MAX_NESTING_DEPTH } from './max-nesting-depth';
 import * as typeTag from './type-tag';
+import * as int64 from './int64';
+import * as utf8 from './utf8';
 
 // Local bindings of hot-path imports: see docs/architecture.md, "Local bindings on hot paths".
 const { formatReal } = formatRealModule;
 const { formatIsoTimestamp } = isoTime;
 const { toData } = toDataModule;
 const MAX_DEPTH = MAX_NESTING_DEPTH;
+const { INT64_MIN, INT64_MAX } = int64;
+const { decodeUtf8, isWellFormedString } = utf8;
 const {
   TAG_ADDRESS,
   TAG_BOOLEAN,
@@ -77,14 +81,12 @@ function encode(v: Data, depth: number): string {
     case TAG_COUNT:
       return typed('count', (v as Count).toString());
     case TAG_INTEGER:
+      if ((v as bigint) < INT64_MIN || (v as bigint) > INT64_MAX) throw new BrokerError('serialization_failed', `integer out of int64 range: ${v as bigint}`);
       return typed('integer', (v as bigint).toString());
     case TAG_REAL:
       return typed('real', formatReal(v as number));
     case TAG_STRING:
-      if (typeof v !== 'string') {
-        throw new BrokerError('serialization_failed', 'a string of bytes that are not valid UTF-8 has no JSON form');
-      }
-      return typed('string', quote(v));
+      return typed('string', quote(jsonString(v as string | Uint8Array)));
     case TAG_ADDRESS:
       return typed('address', quote((v as Address).toString()));
     case TAG_SUBNET:
@@ -96,7 +98,7 @@ function encode(v: Data, depth: number): string {
     case TAG_TIMESPAN:
       return typed('timespan', quote(formatJsonTimespan((v as Timespan).ns)));
     case TAG_ENUM_VALUE:
-      return typed('enum-value', quote((v as EnumValue).name));
+      return typed('enum-value', quote(wellFormed((v as EnumValue).name, 'an enum name')));
     default:
       break;
   }
@@ -120,6 +122,25 @@ function encode(v: Data, depth: number): string {
   }
 }
 
+/**
+ * The text of a Broker string: a JS string as it is, bytes (a `Uint8Array`, as natural
+ * input gives them or a peer's non-UTF-8 string) as their UTF-8 text.
+ * @throws BrokerError `serialization_failed` for bytes that are not UTF-8 or a string
+ *   with a lone surrogate (JSON text could carry neither to Broker)
+ */
+function jsonString(v: string | Uint8Array): string {
+  if (typeof v === 'string') return wellFormed(v, 'a string');
+  const text = decodeUtf8(v, 0, v.length);
+  if (text === undefined) throw new BrokerError('serialization_failed', 'a string of bytes that are not valid UTF-8 has no JSON form');
+  return text;
+}
+
+/** @throws BrokerError `serialization_failed` for a string with a lone surrogate */
+function wellFormed(s: string, what: string): string {
+  if (!isWellFormedString(s)) throw new BrokerError('serialization_failed', `${what} with a lone UTF-16 surrogate has no UTF-8 form`);
+  return s;
+}
+
 /** A JSON array of the encodings of `items` (string concatenation: no array of parts). */
 function encodeList(items: readonly Data[], depth: number): string {
   let out = '[';
@@ -133,10 +154,12 @@ function encodeList(items: readonly Data[], depth: number): string {
  * Broker writes them), timestamps as UTC `YYYY-MM-DDThh:mm:ss.mmm` (millisecond
  * truncation), timespans in the coarsest exact unit (`1500ms`, `0s`), sets in Broker
  * order, tables as `[{"key":…,"value":…}]`. Strings escape only `\\ \b \f \n \r \t \v "`.
- * @param value - a Broker value; natural JS input converts
+ * @param value - a Broker value; natural JS input converts (a `Uint8Array` of UTF-8 is
+ *   a string)
  * @returns the JSON text
- * @throws BrokerError `serialization_failed` for strings held as non-UTF-8 bytes or
- *   nesting deeper than the limit, `type_clash` for values with no Broker type
+ * @throws BrokerError `serialization_failed` for strings held as non-UTF-8 bytes or with
+ *   a lone surrogate, an integer outside int64, nesting deeper than the limit;
+ *   `type_clash` for values with no Broker type
  */
 export function encodeJson(value: DataInput): string {
   return encode(value as Data, 0);
@@ -148,9 +171,12 @@ export function encodeJson(value: DataInput): string {
  * @param topic - the topic
  * @param value - the payload
  * @returns the JSON text
- * @throws BrokerError as {@link encodeJson}
+ * @throws BrokerError as {@link encodeJson}; `invalid_topic_key` for a topic that is not
+ *   a string, `serialization_failed` for one with a lone surrogate
  */
 export function encodeJsonDataMessage(topic: string, value: DataInput): string {
+  if (typeof topic !== 'string') throw new BrokerError('invalid_topic_key', `a topic must be a string, got ${typeof topic}`);
+  wellFormed(topic, 'a topic');
   const body = encodeJson(value);
   return `{"type":"data-message","topic":${quote(topic)},${body.slice(1)}`;
 }

@@ -1,8 +1,10 @@
 import { BrokerError } from './broker-error';
 import { MAX_NESTING_DEPTH } from './max-nesting-depth';
 
-// Local binding of a hot-path import: see docs/architecture.md, "Local bindings on hot paths".
-const MAX_DEPTH = MAX_NESTING_DEPTH;
+// JSON levels: a Broker container takes two (its object and its `data` array), a table
+// three (each entry is an object too), so that Broker's 512 levels fit; the decoder
+// counts Broker's levels itself.
+const MAX_DEPTH = 3 * MAX_NESTING_DEPTH + 3;
 
 /**
  * A JSON number kept as its source text, so that `5` (an integer) stays distinct from
@@ -236,7 +238,7 @@ class JsonReader {
   }
 
   array(depth: number): JsonValue[] {
-    if (depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH}`);
+    if (depth > MAX_DEPTH) this.fail(`JSON nesting deeper than ${MAX_DEPTH} levels`);
     this.pos++;
     const out: JsonValue[] = [];
     this.skipWs();
@@ -255,7 +257,7 @@ class JsonReader {
   }
 
   object(depth: number): Map<string, JsonValue> {
-    if (depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH}`);
+    if (depth > MAX_DEPTH) this.fail(`JSON nesting deeper than ${MAX_DEPTH} levels`);
     this.pos++;
     const out = new Map<string, JsonValue>();
     this.skipWs();

@@ -52,11 +52,23 @@ describe('toString', () => {
 test('toString refuses cyclic values with a BrokerError instead of overflowing the stack', () => {
   const cyclic: unknown[] = [];
   cyclic.push(cyclic);
-  expect(() => toString(cyclic as never)).toThrow(expect.objectContaining({ code: 'serialization_failed' }));
+  // As toData refuses them (toString converts and checks every value first).
+  expect(() => toString(cyclic as never)).toThrow(expect.objectContaining({ code: 'invalid_data' }));
 });
 
 test('JSON.stringify shows the classes in Broker text form', () => {
   expect(JSON.stringify({ c: count(1), a: address('::1'), p: port(80, 'tcp'), s: set(['a']), t: table({ k: 'v' }), ts: timespan(1n) })).toBe(
     '{"c":"1","a":"::1","p":"80/tcp","s":"{a}","t":"{k -> v}","ts":"1ns"}',
   );
+});
+
+test('converts natural input at any depth, and refuses what is no Broker value', () => {
+  expect(toString([new Set([1n])])).toBe('({1})');
+  expect(toString([{ a: 1n }])).toBe('({a -> 1})');
+  expect(toString([new Map([['a', 1n]])])).toBe('({a -> 1})');
+  expect(toString([new Date(0)])).toBe('(0ns)');
+  expect(toString([undefined])).toBe('(nil)');
+  expect(() => toString([() => 1] as never)).toThrow(expect.objectContaining({ name: 'BrokerError', code: 'type_clash' }));
+  expect(() => toString(2n ** 70n)).toThrow(expect.objectContaining({ name: 'BrokerError', code: 'invalid_data' }));
+  expect(() => toString(Object.create(count(1).constructor.prototype) as never)).toThrow(expect.objectContaining({ name: 'BrokerError', code: 'invalid_data' }));
 });

@@ -1,7 +1,6 @@
-import type { Data, DataInput } from './data';
+import type { DataInput } from './data';
 import { formatData } from './format-data';
 import { toData } from './to-data';
-import { tagOf } from './type-tag';
 
 /**
  * Broker's text format (`to_string`), exactly: `nil`, `T`/`F`, decimal counts and
@@ -11,11 +10,13 @@ import { tagOf } from './type-tag';
  * UTF-8 print with U+FFFD in place of the bad bytes (a JS string cannot hold raw bytes).
  * @param value - a Broker value; natural JS input converts first
  * @returns the text
- * @throws BrokerError `type_clash` when the value is not a Broker value,
- *   `serialization_failed` when it is cyclic or nested deeper than 512 levels
+ * @throws BrokerError as {@link toData}: `type_clash` when the value is not a Broker
+ *   value, `invalid_data` when it is cyclic, nested deeper than 512 levels, an integer
+ *   outside int64, a string with a lone surrogate or a forged Broker object
  */
 export function toString(value: DataInput): string {
-  const tag = tagOf(value);
-  return formatData(tag < 0 ? toData(value) : (value as Data));
+  // Always through toData: an array is a vector whose elements may still be natural
+  // input (a Set, a Date, undefined), and exact data is checked (forged objects refused).
+  return formatData(toData(value));
 }
 

@@ -2,7 +2,8 @@
 // (it is faster); elsewhere TextEncoder and a strict TextDecoder do the same work.
 const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
 const encoder = new TextEncoder();
-const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the string's bytes, not a marker to drop.
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 // Strings are stored as raw bytes in Broker; JS strings must be well-formed UTF-16 to map
 // onto valid UTF-8 without loss, so lone surrogates are refused rather than replaced.
