@@ -373,8 +373,9 @@ export class ActorSystem implements ActorSystemView {
 
   /**
    * Handles an envelope nobody can take: requests are answered with an error, links and
-   * monitors with EXIT/DOWN, ordinary messages are logged as `dead-letter`. Never throws
-   * at the sender.
+   * monitors with EXIT/DOWN, ordinary messages are logged as `dead-letter`; an answer or a
+   * stop notice that a link could not encode (`invalid_argument`) is replaced by an error
+   * answer or by the same notice with its cause as text. Never throws at the sender.
    * @internal
    */
   deadLetter(env: Envelope, code: ActorErrorCode, reason: ExitReason = ExitReasons.unknown): void {
@@ -392,6 +393,23 @@ export class ActorSystem implements ActorSystemView {
         return;
       case EnvelopeKind.Message:
         this.logDeadLetter(env, code);
+        return;
+      case EnvelopeKind.Response:
+      case EnvelopeKind.ErrorResponse:
+        // An answer a link could not encode (`invalid_argument`): the requester gets an
+        // error now instead of waiting for its timeout. Answers to an actor or node that
+        // is gone are dropped, as is a replacement that could not be sent either.
+        if (code !== 'invalid_argument' || REPLACEMENTS.has(env)) return;
+        this.logDeadLetter(env, code);
+        this.route(replacement(new Envelope(env.to, env.from, new ActorError(code, `the answer of ${env.from?.key ?? 'an actor'} could not be sent: it does not encode`), EnvelopeKind.ErrorResponse, env.rid)));
+        return;
+      case EnvelopeKind.Exit:
+      case EnvelopeKind.Down:
+        // A stop notice a link could not encode (its reason's cause): the linked or
+        // monitoring actor still hears of the stop, with the cause as text.
+        if (code !== 'invalid_argument' || REPLACEMENTS.has(env)) return;
+        this.logDeadLetter(env, code);
+        this.route(replacement(new Envelope(env.to, env.from, sendableReason(env.msg as ExitReason), env.kind, 0)));
         return;
       default:
         return;
@@ -593,4 +611,17 @@ let stderrDestination: ReturnType<typeof pino.destination> | undefined;
 function stderr(): ReturnType<typeof pino.destination> {
   stderrDestination ??= pino.destination({ dest: 2, sync: true });
   return stderrDestination;
+}
+
+/** Envelopes made by `deadLetter` in place of one that could not be delivered: never replaced again. */
+const REPLACEMENTS = new WeakSet<Envelope>();
+
+function replacement(env: Envelope): Envelope {
+  REPLACEMENTS.add(env);
+  return env;
+}
+
+/** An exit reason that any link can encode: an error's cause becomes its description. */
+function sendableReason(reason: ExitReason): ExitReason {
+  return reason !== null && typeof reason === 'object' && reason.kind === 'error' ? ExitReasons.error(ExitReasons.describe(reason)) : reason;
 }

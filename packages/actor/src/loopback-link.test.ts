@@ -33,6 +33,38 @@ describe('connectLoopback', () => {
     await Promise.all([a.shutdown(), b.shutdown()]);
   });
 
+  test('an answer or a stop reason that cannot be encoded still arrives: an error answer, a DOWN with the cause as text', async () => {
+    const a = quiet('A');
+    const b = quiet('B');
+    connectLoopback(a, b);
+    b.spawn(
+      () => ({
+        fn: () => () => 1,
+        reject: async () => {
+          throw { why: 'bad', cb: () => 1 };
+        },
+        die: () => {
+          throw { message: 'died', cb: () => 1 };
+        },
+      }),
+      { name: 'svc' },
+    );
+    const svc = (await a.lookup(b.nodeId, 'svc'))!;
+    await expect(a.request(svc, { type: 'fn' })).rejects.toMatchObject({ code: 'invalid_argument', message: expect.stringMatching(/could not be sent/) });
+    await expect(a.request(svc, { type: 'reject' })).rejects.toMatchObject({ code: 'invalid_argument' });
+    let down!: (reason: unknown) => void;
+    const downed = new Promise<unknown>((r) => (down = r));
+    a.spawn((ctx) => {
+      ctx.monitor(svc);
+      return { down: (m: { reason: unknown }) => down(m.reason) };
+    });
+    // The monitor is set up before the stop: a round trip through b first.
+    await expect(a.request(svc, { type: 'fn' })).rejects.toMatchObject({ code: 'invalid_argument' });
+    svc.tell({ type: 'die' });
+    expect(await downed).toEqual({ kind: 'error', cause: 'error: died' });
+    await Promise.all([a.shutdown(), b.shutdown()]);
+  });
+
   test('a received byte string keeps its bytes after later batches (each batch is copied out of the reused encoder buffer)', async () => {
     const a = quiet('A');
     const b = quiet('B');
