@@ -155,6 +155,34 @@ describe('Supervisor', () => {
     expect(fx.system.isAlive(ref)).toBe(false);
   });
 
+  test('a bad start-child request is answered with invalid_argument; the supervisor and its children go on', async () => {
+    const sup = startSupervisor({ children: [spec('a')] });
+    const [a] = await children(sup);
+    for (const bad of [spec('a'), { id: 7, start: () => null }, { id: 'x' }, null]) {
+      const answer = fx.system.request(sup, { type: 'start-child', spec: bad as never });
+      await fx.settle();
+      await expect(answer).rejects.toMatchObject({ code: 'invalid_argument' });
+    }
+    expect(fx.system.isAlive(sup)).toBe(true);
+    expect((await children(sup)).map((k) => [k.id, k.ref?.equals(a.ref!)])).toEqual([['a', true]]);
+  });
+
+  test('a start that returns no ActorRef is a failed start (restarted within the intensity), never a crash of the supervisor', async () => {
+    let attempts = 0;
+    const forgetful: ChildSpec = {
+      id: 'forgetful',
+      start: ((ctx: ActorContext) => {
+        ctx.spawn(worker);
+        return ++attempts < 3 ? undefined : ctx.spawn(worker);
+      }) as never,
+    };
+    const sup = startSupervisor({ maxRestarts: 5, children: [spec('a'), forgetful] });
+    const kids = await children(sup);
+    expect(attempts).toBe(3);
+    expect(fx.system.isAlive(sup)).toBe(true);
+    expect(kids.every((k) => k.ref !== null && fx.system.isAlive(k.ref))).toBe(true);
+  });
+
   test('stopping a supervisor stops its children with reason shutdown', async () => {
     const sup = startSupervisor({ children: [spec('a')] });
     const [a] = await children(sup);

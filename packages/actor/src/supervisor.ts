@@ -5,7 +5,7 @@
 import { Actor } from './actor';
 import type { ActorContext } from './actor-context';
 import { ActorError } from './actor-error';
-import type { ActorRef } from './actor-ref';
+import { ActorRef } from './actor-ref';
 import type { Behavior } from './behavior';
 import { ExitReasons, type ExitReason } from './exit-reason';
 import type { Message } from './message';
@@ -114,7 +114,14 @@ export class Supervisor extends Actor<SupervisorMessage> {
     return {
       'which-children': () => this.children.map((c) => ({ id: c.spec.id, ref: c.ref })),
       'start-child': (m) => {
-        const child = this.addSpec(m.spec);
+        let child: Child;
+        try {
+          child = this.addSpec(m.spec);
+        } catch (e) {
+          // A bad spec is the requester's error: answered, and the supervisor and its
+          // children go on.
+          return Promise.reject(e);
+        }
         const rp = this.ctx.promise<ActorRef<Message> | null>();
         this.toStart.push({ child, done: (ref) => rp.deliver(ref) });
         this.startPending();
@@ -229,6 +236,10 @@ export class Supervisor extends Actor<SupervisorMessage> {
   }
 
   private started(child: Child, ref: ActorRef<Message>): void {
+    if (!(ref instanceof ActorRef)) {
+      this.startFailed(child, new ActorError('invalid_argument', `child ${child.spec.id}: start must return the ActorRef it spawned (or a promise of one), got ${ref === null ? 'null' : typeof ref}`));
+      return;
+    }
     if (this.stopping || !this.children.includes(child)) {
       this.ctx.system.stop(ref, ExitReasons.shutdown);
       return;
