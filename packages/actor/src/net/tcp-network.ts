@@ -50,7 +50,10 @@ export class TcpNetwork {
   /** Listeners of refused inbound connections; few (one per interested component). */
   private readonly refusalListeners = new Set<(refusal: InboundRefusal) => void>();
 
-  private constructor(system: ActorSystem, options: TcpNetworkOptions) {
+  private constructor(
+    private readonly system: ActorSystem,
+    options: TcpNetworkOptions,
+  ) {
     const log = system.loggerFor('network');
     const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
     const trusted = options.trusted === true;
@@ -130,6 +133,7 @@ export class TcpNetwork {
    * @throws NetError `socket_error` (address in use...), `shutdown`
    */
   listen(address: { host?: string; port?: number } = {}): Promise<BoundAddress> {
+    if (this.system.state !== 'running') return Promise.reject(shutDown());
     return this.transport.listen(address);
   }
 
@@ -141,6 +145,7 @@ export class TcpNetwork {
    *   `handshake_timeout`, `shutdown`, ...
    */
   connect(host: string, port: number): Promise<string> {
+    if (this.system.state !== 'running') return Promise.reject(shutDown());
     return this.transport.connect(host, port);
   }
 
@@ -202,4 +207,9 @@ export async function listenTcp(system: ActorSystem, address: { host?: string; p
  */
 export function connectTcp(system: ActorSystem, host: string, port: number, options?: TcpNetworkOptions): Promise<string> {
   return TcpNetwork.of(system, options).connect(host, port);
+}
+
+/** A network of a system that is shut down (or shutting down) opens nothing: its shutdown hook would not run. */
+function shutDown(): NetError {
+  return new NetError('shutdown', 'the actor system is shut down');
 }

@@ -191,14 +191,25 @@ export class TcpTransport {
    */
   listen(address: { host?: string; port?: number } = {}): Promise<BoundAddress> {
     const host = address.host ?? '127.0.0.1';
+    const port = address.port ?? 0;
     if (this.closing) return Promise.reject(new NetError('shutdown', 'transport is closed'));
+    // Checked before Node sees them: a string port would be a Unix socket path, a number
+    // host Node's backlog.
+    if (typeof host !== 'string' || host === '') return Promise.reject(new NetError('socket_error', `cannot listen: the host must be a non-empty string, got ${typeof host === 'string' ? '""' : typeof host}`));
+    if (!Number.isInteger(port) || port < 0 || port > 65535) return Promise.reject(new NetError('socket_error', `cannot listen on ${host}: the port must be an integer 0..65535, got ${String(port)}`));
     return new Promise((resolve, reject) => {
       const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
       server.once('error', (e) => {
         this.servers.delete(server);
-        reject(new NetError('socket_error', `cannot listen on ${host}:${address.port ?? 0}: ${e.message}`, { cause: e }));
+        reject(new NetError('socket_error', `cannot listen on ${host}:${port}: ${e.message}`, { cause: e }));
       });
-      server.listen(address.port ?? 0, host, () => {
+      server.listen(port, host, () => {
+        if (this.closing) {
+          // close() ran while the socket was being bound: it must not outlive the transport.
+          server.close();
+          reject(new NetError('shutdown', 'transport is closed'));
+          return;
+        }
         this.servers.add(server);
         const port = (server.address() as { port: number }).port;
         server.on('error', (e) => this.log.error({ event: 'listener-error', host, port, detail: e.message }, 'listener error'));

@@ -217,6 +217,30 @@ describe('actor systems over TCP', () => {
     await expect(connectTcp(b, '127.0.0.1', port)).rejects.toMatchObject({ reason: 'socket_error' });
   });
 
+  test('listenTcp and connectTcp during or after shutdown reject with shutdown and leave no socket open', async () => {
+    const a = system('tcp-a');
+    const b = system('tcp-b');
+    const port = await listenTcp(a);
+    // Started, then the system shuts down while the socket is bound.
+    const listening = listenTcp(b);
+    const stopping = b.shutdown();
+    await expect(listening).rejects.toMatchObject({ name: 'NetError', reason: 'shutdown' });
+    await stopping;
+    await expect(listenTcp(b)).rejects.toMatchObject({ name: 'NetError', reason: 'shutdown' });
+    await expect(connectTcp(b, '127.0.0.1', port)).rejects.toMatchObject({ name: 'NetError', reason: 'shutdown' });
+    // Nothing of b's is left listening or connected.
+    expect(a.router.hasLink('tcp-b')).toBe(false);
+    expect(TcpNetwork.of(b).nodes).toEqual([]);
+  });
+
+  test('listenTcp refuses a port or host that is no such thing before Node sees it', async () => {
+    const a = system('tcp-a');
+    for (const port of ['abc', -1, 65536, 1.5]) {
+      await expect(listenTcp(a, { port: port as never })).rejects.toMatchObject({ name: 'NetError', reason: 'socket_error', message: expect.stringMatching(/port/) });
+    }
+    await expect(listenTcp(a, { host: 9 as never })).rejects.toMatchObject({ name: 'NetError', reason: 'socket_error', message: expect.stringMatching(/host/) });
+  });
+
   test('messages to a node that is not connected are answered as unreachable', async () => {
     const b = system('tcp-b');
     const ghost = b.refFor('nowhere', 5);
