@@ -455,6 +455,8 @@ export class ActorCell implements ActorContext<AnyMessage>, Schedulable, Request
   }
 
   schedule(ms: number, msg: AnyMessage): Cancellable {
+    // As setIdleTimeout: a delay that is no finite number would fire at once.
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new ActorError('invalid_argument', `schedule needs a finite number of ms, at least 0, got ${typeof ms === 'number' ? ms : typeof ms}`);
     if (this.stopped) return NO_TIMER;
     const timers = (this.timers ??= new Set());
     const entry: { timer: Cancellable | null; cancel(): void } = {
@@ -556,6 +558,9 @@ const TIMEOUT_MESSAGE = Object.freeze({ type: 'timeout' });
 
 function compileBehavior(behavior: Behavior<AnyMessage>): HandlerMap {
   if (typeof behavior !== 'object' || behavior === null) throw new ActorError('invalid_argument', 'a behavior must be an object of handlers');
+  if (behavior instanceof Promise) {
+    throw new ActorError('invalid_argument', 'a behavior must be an object of handlers, not a promise (is the behavior function async? set up state in the handlers instead)');
+  }
   const map: HandlerMap = new Map();
   for (const key of Object.keys(behavior)) {
     const h = (behavior as Record<string, unknown>)[key];

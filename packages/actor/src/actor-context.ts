@@ -93,6 +93,7 @@ export interface ActorContext<M extends Message = AnyMessage> {
   /**
    * Sends `msg` to this actor after `ms` on the system clock.
    * @returns a handle to cancel it (cancelled automatically when the actor stops)
+   * @throws ActorError `invalid_argument` when `ms` is not a finite number of at least 0
    */
   schedule(ms: number, msg: M): Cancellable;
 

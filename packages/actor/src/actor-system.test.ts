@@ -160,6 +160,46 @@ describe('ActorSystem', () => {
     expect(() => fx.system.spawn(() => ({}), { mailboxCapacity: 0 })).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
   });
 
+  test('spawn checks every option before the actor exists: nothing half-built, no name taken', () => {
+    const invalid = expect.objectContaining({ code: 'invalid_argument' });
+    const before = fx.system.actorCount;
+    expect(() => fx.system.spawn(() => ({}), { linkTo: 'x' as never, name: 'leaky' })).toThrow(invalid);
+    expect(() => fx.system.spawn(() => ({}), { monitorBy: {} as never, name: 'leaky' })).toThrow(invalid);
+    expect(() => fx.system.spawn(() => ({}), { onHandlerError: 'Drop' as never, name: 'leaky' })).toThrow(invalid);
+    expect(() => fx.system.spawn(() => ({}), { remote: 'yes' as never, name: 'leaky' })).toThrow(invalid);
+    expect(() => fx.system.spawn(() => ({}), null as never)).toThrow(invalid);
+    expect(fx.system.actorCount).toBe(before);
+    expect(fx.system.whereis('leaky')).toBeUndefined();
+    expect(fx.system.spawn(() => ({}), { name: 'leaky', remote: ['ping'], onHandlerError: 'drop' })).toBeDefined();
+  });
+
+  test('an async behavior function is refused at spawn, with a hint (its promise holds no handlers)', () => {
+    const down: string[] = [];
+    const watcher = fx.system.spawn(() => ({
+      down: (m: { reason: { cause?: { code?: string; message?: string } } }) => void down.push(`${m.reason.cause?.code}: ${m.reason.cause?.message}`),
+    }));
+    fx.system.spawn((async () => ({ get: () => 1 })) as never, { monitorBy: watcher });
+    fx.runUntilIdle();
+    expect(down).toEqual([expect.stringMatching(/^invalid_argument: a behavior must be an object of handlers, not a promise/)]);
+  });
+
+  test('schedule refuses a delay that is no finite number of at least 0 (it would fire at once)', () => {
+    const errors: string[] = [];
+    const a = fx.system.spawn((ctx) => ({
+      try: (m: { ms: unknown }) => {
+        try {
+          ctx.schedule(m.ms as number, { type: 'fired' });
+        } catch (e) {
+          errors.push((e as ActorError).code);
+        }
+      },
+      fired: () => void errors.push('fired'),
+    }));
+    for (const ms of [Infinity, Number.NaN, -5, '500']) a.tell({ type: 'try', ms });
+    fx.runUntilIdle();
+    expect(errors).toEqual(['invalid_argument', 'invalid_argument', 'invalid_argument', 'invalid_argument']);
+  });
+
   test('shutdown stops every actor, notifies monitors, rejects pending requests and is idempotent', async () => {
     const a = fx.system.spawn((ctx) => ({ ask: () => void ctx.promise() }));
     const b = fx.system.spawn(() => ({}));

@@ -182,12 +182,22 @@ export class ActorSystem implements ActorSystemView {
   spawn(target: Spawnable<Message, unknown[]>, options: SpawnOptions<unknown[]> = {}): ActorRef {
     if (this.stateValue !== 'running') throw new ActorError('system_shutdown', 'cannot spawn: the system is shutting down');
     if (typeof target !== 'function') throw new ActorError('invalid_argument', 'spawn expects a behavior function or an Actor subclass');
+    // Every option is checked before the actor exists: a half-built actor would hold its name.
+    if (options === null || typeof options !== 'object') throw new ActorError('invalid_argument', 'spawn options must be an object');
+    if (options.linkTo !== undefined && !(options.linkTo instanceof ActorRef)) throw new ActorError('invalid_argument', 'linkTo must be an ActorRef');
+    if (options.onHandlerError !== undefined && options.onHandlerError !== 'stop' && options.onHandlerError !== 'drop') {
+      throw new ActorError('invalid_argument', `onHandlerError must be 'stop' or 'drop', got ${String(options.onHandlerError)}`);
+    }
+    const remote = options.remote;
+    if (remote !== undefined && typeof remote !== 'boolean' && !(Array.isArray(remote) && remote.every((t) => typeof t === 'string'))) {
+      throw new ActorError('invalid_argument', 'remote must be a boolean or an array of message types');
+    }
     const cap = options.mailboxCapacity;
     if (cap !== undefined && !(cap === Infinity || (Number.isInteger(cap) && cap > 0))) throw new ActorError('invalid_argument', `mailboxCapacity must be a positive integer, got ${cap}`);
     if (options.name !== undefined) this.checkNameFree(options.name);
     if (options.args !== undefined && !Array.isArray(options.args)) throw new ActorError('invalid_argument', 'args must be an array');
     const mon = options.monitorBy;
-    if (mon !== undefined && (mon.node !== this.nodeId || !this.cells.has(mon.id))) throw new ActorError('invalid_argument', 'monitorBy must be a live local actor');
+    if (mon !== undefined && (!(mon instanceof ActorRef) || mon.node !== this.nodeId || !this.cells.has(mon.id))) throw new ActorError('invalid_argument', 'monitorBy must be a live local actor');
     const cell = new ActorCell(runtimeOf(this), this.nextId++, options);
     this.cells.set(cell.self.id, cell);
     if (options.name !== undefined) this.register(options.name, cell.self);
