@@ -25,7 +25,8 @@ export class BrokerError extends Error {
   /**
    * @param code - Broker's error code name
    * @param message - what was wrong and where
-   * @param context - structured facts; `offset` is appended to the message when set
+   * @param context - structured facts (an `offset` is kept here; the decoders also name it
+   *   in their messages)
    * @param options - `cause`, the error that led to this one
    */
   constructor(code: ErrorCodeName, message: string, context: BrokerErrorContext = {}, options?: { cause?: unknown }) {

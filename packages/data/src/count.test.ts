@@ -19,6 +19,11 @@ describe('count', () => {
     expect(() => count(n)).toThrow(expect.objectContaining({ code: 'invalid_data' }));
   });
 
+  test('the bigint hint is given only for a whole number above 2^53 - 1', () => {
+    for (const n of [-1, 1.5, NaN]) expect(() => new Count(n)).toThrow(new RegExp(`got ${n}$`));
+    expect(() => new Count(2 ** 60)).toThrow(/\(a number above 2\^53 - 1 as a bigint\)$/);
+  });
+
   test('rejects non-numbers with type_clash', () => {
     expect(() => count('5' as unknown as number)).toThrow(expect.objectContaining({ code: 'type_clash' }));
   });

@@ -35,7 +35,9 @@ export class Count {
   constructor(value: bigint | number) {
     if (typeof value === 'number') {
       if (!(value >= 0 && value <= SAFE_MAX && Number.isInteger(value))) {
-        throw new BrokerError('invalid_data', `count must be an integer in [0, 2^64 - 1], got ${value} (a number above 2^53 - 1 as a bigint)`);
+        // The hint only where it applies: a whole number too large to be exact as a number.
+        const hint = Number.isInteger(value) && value > SAFE_MAX ? ' (a number above 2^53 - 1 as a bigint)' : '';
+        throw new BrokerError('invalid_data', `count must be an integer in [0, 2^64 - 1], got ${value}${hint}`);
       }
       // `+ 0` makes -0 the count 0, so that equal counts hold equal fields.
       this.n = value + 0;

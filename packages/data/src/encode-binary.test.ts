@@ -54,6 +54,23 @@ describe('encodeBinary', () => {
     expect(hex(encodeBinary(value))).toBe(expected);
   });
 
+  test('an encoding started by user code inside an encoding is refused; neither result is corrupted', () => {
+    const failed = expect.objectContaining({ name: 'BrokerError', code: 'serialization_failed' });
+    const viaGetter: unknown[] = ['aaaaaaaaaa', 'b'];
+    Object.defineProperty(viaGetter, 1, {
+      get() {
+        encodeBinary('ZZZZZZZZZZZZZZZZZZZZ');
+        return 'b';
+      },
+    });
+    expect(() => encodeBinary(viaGetter as never)).toThrow(failed);
+    expect(() => encodeBinary([1n, { get x() { return encodeBinary('inner').length; } }] as never)).toThrow(failed);
+    // Both work again afterwards, and a value read from such a getter before is intact.
+    const inner = encodeBinary('ZZZZZZZZZZZZZZZZZZZZ');
+    expect(Buffer.from(encodeBinary(['aaaaaaaaaa', 'b'])).toString('hex')).toBe('0e0205' + '0a' + '61'.repeat(10) + '050162');
+    expect(Buffer.from(inner).toString('hex')).toBe('0514' + '5a'.repeat(20));
+  });
+
   test('writes varbyte lengths 7 bits at a time, low group first', () => {
     expect(hex(encodeBinary('x'.repeat(127))).slice(0, 4)).toBe('057f');
     expect(hex(encodeBinary('x'.repeat(128))).slice(0, 6)).toBe('058001');

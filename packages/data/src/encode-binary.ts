@@ -18,7 +18,8 @@ import { isWellFormedString } from './utf8';
 
 // The encoder writes into one module-level buffer that grows as needed, as cbor-x does:
 // module-level state and literal type tags (the variant indices of type-tag.ts) keep the
-// hot path free of property loads. Encoding never calls user code, so it is not re-entered.
+// hot path free of property loads. User code that runs inside an encoding (getters,
+// Proxies) cannot start another: see `encoding`.
 const INITIAL_SIZE = 32768;
 // Keep a grown buffer up to this size between calls; release anything larger.
 const RETAIN_LIMIT = 1 << 20;
@@ -254,13 +255,22 @@ function writeObject(v: object, depth: number): void {
   }
 }
 
+/**
+ * Set while an encoding runs. User code can run inside one (an array's index getter, a
+ * Proxy's trap, the iterator of a Map that `toData` converts); an encoding it started
+ * would overwrite the module-level state of the one in progress, so it is refused.
+ */
+let encoding = false;
+
 /** Encodes `value` into `target` from `start` to `pos`. */
 function encodeIntoBuffer(value: DataInput): void {
+  if (encoding) throw new BrokerError('serialization_failed', 'encodeBinary called from inside an encoding (a getter, Proxy or iterator of the value being encoded)');
   if (target.length > RETAIN_LIMIT || target.length - handedOut < SMALL_RESULT + SLACK) {
     pos = 0;
     realloc(INITIAL_SIZE, 0);
   }
   start = pos = handedOut;
+  encoding = true;
   try {
     writeValue(value, 0);
   } catch (e) {
@@ -268,6 +278,8 @@ function encodeIntoBuffer(value: DataInput): void {
     if (e instanceof BrokerError) throw e;
     // A stack overflow, or a forged object whose fields the writers cannot read.
     throw new BrokerError('serialization_failed', `cannot encode: ${e instanceof Error ? e.message : String(e)}`, {}, { cause: e });
+  } finally {
+    encoding = false;
   }
 }
 
