@@ -423,6 +423,19 @@ describe('FlowHost: streams between actors', () => {
     expect([p.host?.peerCount, c.host?.sinkCount]).toEqual([0, 0]);
   });
 
+  test('an actor without a flow host refuses streams too: the producer ends with rejected instead of waiting', async () => {
+    const plain = fx.system.spawn(() => ({}));
+    const [producer, p] = spawnProducer(fx);
+    const s = openStream(fx, producer, plain);
+    // The refusal comes back as the answer to the open request: settle the promises too.
+    await fx.settle();
+    const done = await s.done();
+    expect(done?.code).toBe('rejected');
+    expect(done?.message).toMatch(/no flow host/);
+    expect(s.push(1)).toBe(false);
+    expect(p.host?.sourceCount).toBe(0);
+  });
+
   test('a consumer that cancels ends the producer stream with cancelled', async () => {
     const [consumer, c] = spawnConsumer(fx);
     const [producer] = spawnProducer(fx);

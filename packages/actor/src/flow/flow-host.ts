@@ -99,6 +99,7 @@ export class FlowHost {
       'flow.abort': (m: FlowAbort) => this.onAbort(m),
       'flow.flush': () => this.fromSelf() && this.onFlush(),
       'flow.down': (m: { key: string; reason: string }) => this.fromSelf() && this.onPeerDown(m.key, m.reason),
+      'flow.refused': (m: { psid: number; reason: string }) => this.fromSelf() && this.onRefused(m.psid, m.reason),
     } as unknown as Behavior<AnyMessage>;
   }
 
@@ -142,7 +143,14 @@ export class FlowHost {
     );
     this.sources.set(psid, { stream: source as StreamSource<unknown, ActorRef>, peer });
     this.ctx.monitor(peer);
-    this.ctx.send(peer, { type: 'flow.open', psid, source: this.ctx.self, meta: options.meta ?? null } satisfies FlowOpen<ActorRef>);
+    // A request, so that an actor without a flow host answers `unexpected_message` and
+    // the stream fails (`rejected`) instead of waiting for an accept that never comes.
+    // Any other failure is the peer's DOWN, which the monitor reports.
+    const ctx = this.ctx;
+    ctx.request(peer, { type: 'flow.open', psid, source: ctx.self, meta: options.meta ?? null } satisfies FlowOpen<ActorRef>, { timeout: Number.POSITIVE_INFINITY }).then(undefined, (e: unknown) => {
+      // Sent as this actor's own message: handled in its turn, and only from itself.
+      if ((e as { code?: unknown } | null)?.code === 'unexpected_message') ctx.send(ctx.self as ActorRef, { type: 'flow.refused', psid, reason: (e as Error).message });
+    });
     return source;
   }
 
@@ -240,6 +248,11 @@ export class FlowHost {
     const dirty = this.dirty;
     this.dirty = [];
     for (const s of dirty) s.flush();
+  }
+
+  /** The consumer has no flow host: it answered the stream's `flow.open` with `unexpected_message`. */
+  private onRefused(psid: number, reason: string): void {
+    this.sources.get(psid)?.stream.onCancel(new FlowError('rejected', `the consumer does not take streams (no flow host): ${reason}`));
   }
 
   private onPeerDown(key: string, reason: string): void {
