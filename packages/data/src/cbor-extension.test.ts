@@ -129,7 +129,9 @@ describe('cbor-x extension', () => {
     ['table with unequal lengths', 'd9420d' + '82' + '8101' + '80'],
     ['table around a single array', 'd9420d' + '8101'],
     ['error with an unknown code', 'd94220' + '82' + '6178' + '6179'],
-  ])('decoding a tag whose content is wrong (%s) raises BrokerError, not a crash', (_name, h) => {
+    ['timestamp above int64', 'd94209' + '1b8000000000000000'],
+    ['timespan above int64', 'd9420a' + '1b8000000000000000'],
+  ])('decoding a tag whose content is wrong (%s) raises BrokerError deserialization_failed, not a crash', (_name, h) => {
     const dec = new Decoder(cborEncoderOptions);
     let thrown: unknown;
     try {
@@ -138,6 +140,8 @@ describe('cbor-x extension', () => {
       thrown = e;
     }
     expect(thrown).toBeInstanceOf(BrokerError);
+    // As documented (data-model.md): bad tag content is malformed input.
+    expect((thrown as BrokerError).code).toBe('deserialization_failed');
   });
 
   test('installing twice is harmless', () => {

@@ -55,6 +55,19 @@ function cborInteger(content: unknown, what: string): bigint {
   return bad(what, 'an integer');
 }
 
+/**
+ * Builds a value from decoded CBOR content: content the class refuses (a count below 0,
+ * a timestamp outside int64) is malformed input, `deserialization_failed` as any other.
+ */
+function built<T>(what: string, make: () => T): T {
+  try {
+    return make();
+  } catch (e) {
+    if (e instanceof BrokerError && e.code === 'invalid_data') throw new BrokerError('deserialization_failed', `CBOR content of a Broker ${what}: ${e.message}`, {}, { cause: e });
+    throw e;
+  }
+}
+
 function words(content: unknown, n: number, what: string): number[] {
   if (!Array.isArray(content) || content.length !== n) return bad(what, `an array of ${n} integers`);
   for (const w of content) if (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 0xffffffff) bad(what, `an array of ${n} unsigned 32-bit integers`);
@@ -84,7 +97,7 @@ export const cborExtensions: readonly CborExtension[] = [
     // Always a CBOR integer (a number would be a float under `alwaysUseFloat`); cbor-x
     // reads a small one back as a number, which the count keeps (see Count).
     encode: (v, encode) => encode((v as Count).value),
-    decode: (c) => new Count(typeof c === 'number' && Number.isSafeInteger(c) ? c : cborInteger(c, 'count')),
+    decode: (c) => built('count', () => new Count(typeof c === 'number' && Number.isSafeInteger(c) ? c : cborInteger(c, 'count'))),
   },
   {
     Class: Address,
@@ -108,13 +121,13 @@ export const cborExtensions: readonly CborExtension[] = [
     Class: Timestamp,
     tag: BROKER_CBOR_TAGS.timestamp,
     encode: (v, encode) => encode((v as Timestamp).ns),
-    decode: (c) => new Timestamp(cborInteger(c, 'timestamp')),
+    decode: (c) => built('timestamp', () => new Timestamp(cborInteger(c, 'timestamp'))),
   },
   {
     Class: Timespan,
     tag: BROKER_CBOR_TAGS.timespan,
     encode: (v, encode) => encode((v as Timespan).ns),
-    decode: (c) => new Timespan(cborInteger(c, 'timespan')),
+    decode: (c) => built('timespan', () => new Timespan(cborInteger(c, 'timespan'))),
   },
   {
     Class: EnumValue,
