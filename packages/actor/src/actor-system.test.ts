@@ -7,6 +7,7 @@ import { ActorSystem } from './actor-system';
 import type { Behavior } from './behavior';
 import { createTestSystem, type DeterministicFixture } from './deterministic-fixture';
 import { ExitReasons } from './exit-reason';
+import type { DownMessage } from './system-message';
 
 type CounterMsg = { type: 'inc'; by: number } | { type: 'get' };
 
@@ -176,7 +177,10 @@ describe('ActorSystem', () => {
   test('an async behavior function is refused at spawn, with a hint (its promise holds no handlers)', () => {
     const down: string[] = [];
     const watcher = fx.system.spawn(() => ({
-      down: (m: { reason: { cause?: { code?: string; message?: string } } }) => void down.push(`${m.reason.cause?.code}: ${m.reason.cause?.message}`),
+      down: (m: DownMessage) => {
+        const cause = m.reason.kind === 'error' ? (m.reason.cause as ActorError) : undefined;
+        down.push(`${cause?.code}: ${cause?.message}`);
+      },
     }));
     fx.system.spawn((async () => ({ get: () => 1 })) as never, { monitorBy: watcher });
     fx.runUntilIdle();
@@ -186,9 +190,9 @@ describe('ActorSystem', () => {
   test('schedule refuses a delay that is no finite number of at least 0 (it would fire at once)', () => {
     const errors: string[] = [];
     const a = fx.system.spawn((ctx) => ({
-      try: (m: { ms: unknown }) => {
+      try: (m) => {
         try {
-          ctx.schedule(m.ms as number, { type: 'fired' });
+          ctx.schedule((m as unknown as { ms: number }).ms, { type: 'fired' });
         } catch (e) {
           errors.push((e as ActorError).code);
         }

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { ActorSystem } from './actor-system';
 import { connectLoopback } from './loopback-link';
+import type { DownMessage } from './system-message';
 
 const quiet = (name: string): ActorSystem => new ActorSystem({ name, nodeId: name, logger: pino({ level: 'silent' }) });
 
@@ -56,7 +57,7 @@ describe('connectLoopback', () => {
     const downed = new Promise<unknown>((r) => (down = r));
     a.spawn((ctx) => {
       ctx.monitor(svc);
-      return { down: (m: { reason: unknown }) => down(m.reason) };
+      return { down: (m: DownMessage) => down(m.reason) };
     });
     // The monitor is set up before the stop: a round trip through b first.
     await expect(a.request(svc, { type: 'fn' })).rejects.toMatchObject({ code: 'invalid_argument' });
