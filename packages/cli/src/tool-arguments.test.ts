@@ -60,30 +60,38 @@ describe('tool arguments', () => {
   it('peer addresses as option values: a bad one is an ArgumentError naming the value and what is wrong with it', () => {
     expect(parsePeerUriArg('tcp://[::1]:9999/')).toEqual({ host: '::1', port: 9999 });
     expect(parseHostPortArg('127.0.0.1:1')).toEqual({ host: '127.0.0.1', port: 1 });
-    const uriCases: Array<[string, string]> = [
-      ['127.0.0.1:9999', 'no tcp:// scheme'],
-      ['udp://h:1', 'the scheme must be tcp, not udp'],
-      ['tcp://h', 'no port'],
-      ['tcp://:9999', 'no host'],
-      ['tcp://h:x', 'the port "x" is not a number'],
-      // A peer needs a port to connect to: 0 (which picks one when listening) is none.
-      ['tcp://127.0.0.1:0', 'the port must be 1..65535, not 0'],
-      ['tcp://127.0.0.1:99999', 'the port must be 1..65535, not 99999'],
+    const cases: Array<[(text: string) => unknown, string, Array<[string, string]>]> = [
+      [
+        parsePeerUriArg,
+        'tcp://<host>:<port>',
+        [
+          ['127.0.0.1:9999', 'no tcp:// scheme'],
+          ['udp://h:1', 'the scheme must be tcp, not udp'],
+          ['tcp://h', 'no port'],
+          ['tcp://:9999', 'no host'],
+          ['tcp://h:x', 'the port "x" is not a number'],
+          // A peer needs a port to connect to: 0 (which picks one when listening) is none.
+          ['tcp://127.0.0.1:0', 'the port must be 1..65535, not 0'],
+          ['tcp://127.0.0.1:99999', 'the port must be 1..65535, not 99999'],
+        ],
+      ],
+      [
+        parseHostPortArg,
+        '<host>:<port>',
+        [
+          ['localhost', 'no port'],
+          [':9999', 'no host'],
+          ['::1:9999', 'an IPv6 address goes in brackets ([::1]:9999)'],
+          ['127.0.0.1:0', 'the port must be 1..65535, not 0'],
+          ['127.0.0.1:70000', 'the port must be 1..65535, not 70000'],
+        ],
+      ],
     ];
-    for (const [bad, why] of uriCases) {
-      expect(() => parsePeerUriArg(bad)).toThrow(ArgumentError);
-      expect(() => parsePeerUriArg(bad)).toThrow(`expected tcp://<host>:<port>, got "${bad}": ${why}`);
-    }
-    const hostPortCases: Array<[string, string]> = [
-      ['localhost', 'no port'],
-      [':9999', 'no host'],
-      ['::1:9999', 'an IPv6 address goes in brackets ([::1]:9999)'],
-      ['127.0.0.1:0', 'the port must be 1..65535, not 0'],
-      ['127.0.0.1:70000', 'the port must be 1..65535, not 70000'],
-    ];
-    for (const [bad, why] of hostPortCases) {
-      expect(() => parseHostPortArg(bad)).toThrow(ArgumentError);
-      expect(() => parseHostPortArg(bad)).toThrow(`expected <host>:<port>, got "${bad}": ${why}`);
+    for (const [parse, form, bads] of cases) {
+      for (const [bad, why] of bads) {
+        expect(() => parse(bad)).toThrow(ArgumentError);
+        expect(() => parse(bad)).toThrow(`expected ${form}, got "${bad}": ${why}`);
+      }
     }
   });
 });

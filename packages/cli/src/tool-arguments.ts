@@ -143,12 +143,7 @@ export function parseHostPortArg(text: string): PeerAddress {
  * in 1..65535).
  */
 export function parsePeerUri(uri: string): PeerAddress | undefined {
-  try {
-    return parsePeerUriArg(uri);
-  } catch (error) {
-    if (error instanceof ArgumentError) return undefined;
-    throw error;
-  }
+  return unlessRefused(parsePeerUriArg, uri);
 }
 
 /**
@@ -157,8 +152,13 @@ export function parsePeerUri(uri: string): PeerAddress | undefined {
  * in 1..65535).
  */
 export function parseHostPort(text: string): PeerAddress | undefined {
+  return unlessRefused(parseHostPortArg, text);
+}
+
+/** What `parse` makes of `text`, or undefined where it throws an {@link ArgumentError}. */
+function unlessRefused<T>(parse: (text: string) => T, text: string): T | undefined {
   try {
-    return parseHostPortArg(text);
+    return parse(text);
   } catch (error) {
     if (error instanceof ArgumentError) return undefined;
     throw error;
