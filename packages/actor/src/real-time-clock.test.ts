@@ -21,7 +21,33 @@ describe('RealTimeClock', () => {
     expect(fn).not.toHaveBeenCalled();
   });
 
-  test('a cancelled timer does not fire and huge delays are clamped instead of firing at once', async () => {
+  test('a delay longer than Node allows (2^31 - 1 ms) fires once, after the whole delay', () => {
+    jest.useFakeTimers();
+    try {
+      const clock = new RealTimeClock();
+      const fn = jest.fn();
+      const day = 24 * 3600 * 1000;
+      clock.setTimer(60 * day, fn);
+      jest.advanceTimersByTime(2 ** 31);
+      expect(fn).not.toHaveBeenCalled();
+      jest.advanceTimersByTime(60 * day - 2 ** 31 - 1);
+      expect(fn).not.toHaveBeenCalled();
+      expect(clock.pendingCount).toBe(1);
+      jest.advanceTimersByTime(1);
+      expect(fn).toHaveBeenCalledTimes(1);
+      expect(clock.pendingCount).toBe(0);
+      // Cancelled between its pieces, it never fires.
+      const other = clock.setTimer(30 * day, fn);
+      jest.advanceTimersByTime(2 ** 31);
+      other.cancel();
+      jest.advanceTimersByTime(30 * day);
+      expect(fn).toHaveBeenCalledTimes(1);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  test('a cancelled timer does not fire and a huge delay does not fire at once', async () => {
     const clock = new RealTimeClock();
     const fn = jest.fn();
     clock.setTimer(1, fn).cancel();

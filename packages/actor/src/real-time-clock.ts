@@ -35,10 +35,8 @@ export class RealTimeClock implements Clock {
 
   /** Starts a Node timer; see {@link Clock.setTimer}. */
   setTimer(delayMs: number, callback: () => void, options?: TimerOptions): Cancellable {
-    const timer = new RealTimer(this.pending, callback);
-    const ms = Number.isFinite(delayMs) && delayMs > 0 ? Math.min(delayMs, 2 ** 31 - 1) : 0;
-    timer.handle = setTimeout(timer.fire, ms);
-    if (this.unref && options?.keepAlive !== true) timer.handle.unref();
+    const timer = new RealTimer(this.pending, callback, this.unref && options?.keepAlive !== true);
+    timer.arm(Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0);
     this.pending.add(timer);
     return timer;
   }
@@ -54,13 +52,32 @@ export class RealTimeClock implements Clock {
   }
 }
 
+/** Node's longest timeout (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 class RealTimer implements Cancellable {
   handle: NodeJS.Timeout | undefined;
+  /** What is left of a delay longer than Node's longest timeout, once this one fires. */
+  private remaining = 0;
   constructor(
     private readonly owner: Set<RealTimer>,
     private readonly callback: () => void,
+    private readonly unref: boolean,
   ) {}
+
+  /** Waits `ms`, in pieces of at most {@link MAX_TIMEOUT_MS}. */
+  arm(ms: number): void {
+    const now = Math.min(ms, MAX_TIMEOUT_MS);
+    this.remaining = ms - now;
+    this.handle = setTimeout(this.fire, now);
+    if (this.unref) this.handle.unref();
+  }
+
   readonly fire = (): void => {
+    if (this.remaining > 0) {
+      this.arm(this.remaining);
+      return;
+    }
     this.owner.delete(this);
     this.handle = undefined;
     this.callback();
