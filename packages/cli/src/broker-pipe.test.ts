@@ -66,12 +66,20 @@ describe('broker-pipe', () => {
 
   it('publish --json -i select: JSON v1 values go to -t, data messages to their own topic; a bad line is reported and the exit status is 1', async () => {
     const sub = ep.makeSubscriber('/test/j');
-    const input = ['{"@data-type":"count","data":42}', 'not json', '{"type":"data-message","topic":"/test/j/other","@data-type":"port","data":"53/udp"}', ''].join('\n');
+    const input = [
+      '{"@data-type":"count","data":42}',
+      'not json',
+      // A topic the endpoint takes no publications on: refused like a bad line.
+      '{"type":"data-message","topic":"<$>/local/data/errors","@data-type":"string","data":"forged"}',
+      '{"type":"data-message","topic":"/test/j/other","@data-type":"port","data":"53/udp"}',
+      '',
+    ].join('\n');
     const tool = pipe(['-m', 'publish', '-i', 'select', '--json', '-t', '/test/j', '-p', `127.0.0.1:${epPort}`], input);
     const got = await sub.getMany(2, { timeout: 30_000 });
     expect(got).toEqual([['/test/j', count(42)], ['/test/j/other', port(53, 'udp')]]);
     expect(await tool.exit).toBe(1);
     expect(tool.stderr.some((l) => l.startsWith('*** line 2: '))).toBe(true);
+    expect(tool.stderr.some((l) => l.startsWith('*** line 3: cannot publish to "<$>/local/data/errors"'))).toBe(true);
     expect(tool.stdout).toContain('*** published 2 messages');
   }, 60_000);
 
@@ -100,6 +108,10 @@ describe('broker-pipe', () => {
     expect(unknown.stderr[0]).toBe("error: unknown option '--bogus'");
     expect(await stream.exit).toBe(2);
     expect(stream.stderr[0]).toContain('stream is for subscribe only');
+    const reserved = pipe(['-m', 'publish', '-t', '<$>/local/data/statuses'], 'x\n');
+    expect(await reserved.exit).toBe(2);
+    expect(reserved.stderr[0]).toMatch(/^error: -t <\$>\/local\/data\/statuses: cannot publish to .* reserved for the endpoint's own events$/);
+    expect(reserved.stdout).toEqual([]);
   }, 60_000);
 
   it('a bad -p value (port 0, a port over 65535, no port, IPv6 without brackets) exits 2 with the reason, before the pipe starts', async () => {

@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 
 import { Command, Option } from 'commander';
 
-import { BrokerError, type Data, type Endpoint } from '@broker-ts/broker';
+import { BrokerError, type Data, type Endpoint, type Publisher } from '@broker-ts/broker';
 
 import { formatPipeMessage, parsePipeLine } from './pipe-format';
 
@@ -95,11 +95,11 @@ async function connectPeers(ep: Endpoint, options: BrokerPipeOptions, io: ToolOu
  * Publishes stdin's lines. `blocking` waits for the publisher's credit at every line;
  * `select` publishes what stdin has ready while the publisher has room and waits for
  * credit only when it has none (Broker's select loop on the publisher's descriptor).
- * @returns the number published and the number of lines refused (bad JSON)
+ * @returns the number published and the number of lines refused (bad JSON, or a topic
+ *   the endpoint takes no publications on)
  */
-async function publishLines(ep: Endpoint, options: BrokerPipeOptions, input: Readable, io: ToolOutput, signal?: AbortSignal): Promise<{ sent: number; refused: number }> {
+async function publishLines(ep: Endpoint, pub: Publisher, options: BrokerPipeOptions, input: Readable, io: ToolOutput, signal?: AbortSignal): Promise<{ sent: number; refused: number }> {
   const cap = options.messageCap ?? Infinity;
-  const pub = ep.makePublisher(options.topic);
   const lines = createInterface({ input, crlfDelay: Infinity });
   const onAbort = (): void => lines.close();
   signal?.addEventListener('abort', onAbort);
@@ -122,7 +122,15 @@ async function publishLines(ep: Endpoint, options: BrokerPipeOptions, input: Rea
         const done = pub.publish(message[1]);
         if (options.impl === 'blocking' || pub.freeCapacity === 0) await done;
       } else {
-        ep.publish(message[0], message[1]);
+        try {
+          ep.publish(message[0], message[1]);
+        } catch (error) {
+          // A topic the endpoint takes no publications on (its own events, <$>/local/data/...).
+          if (!(error instanceof BrokerError && error.code === 'invalid_topic_key')) throw error;
+          io.err(`*** line ${lineNo}: ${error.message}`);
+          refused++;
+          continue;
+        }
       }
       sent++;
     }
@@ -205,6 +213,17 @@ async function runPipe(options: BrokerPipeOptions, io: ToolOutput, input: Readab
         return 1;
       }
     }
+    // The topic is checked before any peering: the endpoint takes no publications on its
+    // own event topics (<$>/local/data/...), a bad command line.
+    let pub: Publisher | undefined;
+    if (options.mode === 'publish') {
+      try {
+        pub = node.endpoint.makePublisher(options.topic);
+      } catch (error) {
+        if (error instanceof BrokerError && error.code === 'invalid_topic_key') return usageError('broker-pipe', `-t ${options.topic}: ${error.message}`, io);
+        throw error;
+      }
+    }
     const badPeer = await connectPeers(node.endpoint, options, io);
     if (badPeer !== undefined) return badPeer;
     if (options.rate === true) {
@@ -218,7 +237,7 @@ async function runPipe(options: BrokerPipeOptions, io: ToolOutput, input: Readab
       await printMessages(node.endpoint, options, counter, io, signal);
       return 0;
     }
-    const { sent, refused } = await publishLines(node.endpoint, options, input, io, signal);
+    const { sent, refused } = await publishLines(node.endpoint, pub!, options, input, io, signal);
     counter.n = sent;
     io.out(`*** published ${sent} messages`);
     return refused > 0 ? 1 : 0;
