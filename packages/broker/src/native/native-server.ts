@@ -19,11 +19,20 @@ export interface NativeHandshakeOutcome {
   error?: BrokerError;
 }
 
+/**
+ * Incoming connections in their handshake at most, per endpoint: beyond, the oldest is
+ * closed, so that connections that never finish theirs (a slowloris flood) keep no peer
+ * out and hold at most this many input buffers.
+ */
+export const MAX_PENDING_INBOUND = 64;
+
 /** Listeners and connections in their handshake, of one endpoint. */
 export class NativeServer {
   private readonly servers = new Set<net.Server>();
   /** Connections whose handshake has not completed. */
   private readonly handshaking = new Set<NativeConnection>();
+  /** The accepted ones among them, oldest first (bounded by {@link MAX_PENDING_INBOUND}). */
+  private readonly inbound = new Set<NativeConnection>();
   private closed = false;
 
   /** @param options - identity, filter, transport and admission of every connection */
@@ -44,7 +53,14 @@ export class NativeServer {
         return;
       }
       const options = this.options();
-      this.track(NativeConnection.accept(socket, options.connection), options.sent, (conn, outcome) => onOutcome(conn, address, outcome));
+      if (this.inbound.size >= MAX_PENDING_INBOUND) {
+        const oldest = this.inbound.values().next().value as NativeConnection;
+        this.inbound.delete(oldest);
+        oldest.close(new BrokerError('peer_timeout', `closed in its handshake: ${MAX_PENDING_INBOUND} incoming connections were in theirs, and the oldest goes first`));
+      }
+      const conn = NativeConnection.accept(socket, options.connection);
+      this.inbound.add(conn);
+      this.track(conn, options.sent, (c, outcome) => onOutcome(c, address, outcome));
     });
     server.on('error', () => {}); // listen errors are reported below; later ones close the server
     this.servers.add(server);
@@ -101,11 +117,13 @@ export class NativeServer {
     const onEstablished = (info: NativePeerInfo): void => {
       conn.off('close', onClose);
       this.handshaking.delete(conn);
+      this.inbound.delete(conn);
       onOutcome(conn, { info, sentFilter: sent() });
     };
     const onClose = (error: BrokerError | undefined): void => {
       conn.off('established', onEstablished);
       this.handshaking.delete(conn);
+      this.inbound.delete(conn);
       onOutcome(conn, { error, sentFilter: sent() });
     };
     conn.once('established', onEstablished);

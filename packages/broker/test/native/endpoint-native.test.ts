@@ -170,6 +170,29 @@ describe('hostile bytes on the listener', () => {
     expect(conn.peer?.remoteId).toBe(ep.id);
   });
 
+  it('connections that never finish their handshake (a slowloris flood) keep no peer out: beyond 64 the oldest is closed', async () => {
+    const ep = endpoint();
+    const errors = ep.makeStatusSubscriber();
+    const port = await ep.listen();
+    const silent: net.Socket[] = [];
+    cleanups.push(() => silent.forEach((s) => s.destroy()));
+    const closedByServer: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const s = net.createConnection({ host: '127.0.0.1', port });
+      s.on('error', () => {});
+      s.resume(); // reads what the endpoint sends, so that its end is seen
+      s.on('close', () => closedByServer.push(i));
+      silent.push(s);
+      await once(s, 'connect');
+    }
+    // Each one accepted beyond 64 closes the oldest; the 64 newest wait for their deadline.
+    await until(() => closedByServer.length >= 36, 'the 36 oldest closed');
+    expect([...closedByServer].sort((a, b) => a - b)).toEqual(Array.from({ length: 36 }, (_, i) => i));
+    expect((await nextError(errors, 'peer_timeout')).message).toMatch(/64 incoming connections were in theirs/);
+    const conn = await rawPeer(port);
+    expect(conn.peer?.remoteId).toBe(ep.id);
+  });
+
   it('TLS garbage on a TLS listener: peer_unavailable, and a TLS peer still peers', async () => {
     const ep = endpoint({});
     const errors = ep.makeStatusSubscriber();
