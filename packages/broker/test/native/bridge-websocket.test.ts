@@ -29,8 +29,8 @@ withPython.describe('Broker ↔ broker-ts ↔ WebSocket client', () => {
   ])('Zeek events cross the bridge both ways, every data type exact (%s)', async (_, options, pyArgs) => {
     const ep = new Endpoint(options);
     cleanups.push(() => ep.shutdown());
-    // A WebSocket client's topics are not advertised (as in Broker): the bridge asks its
-    // peers for them with forward().
+    // The client's topics in the filter of the handshake already: a client's topics are
+    // advertised once it connects, after the peering.
     ep.forward(['/bridge/to-ws']);
     const port = await ep.listen();
     const wsPort = await ep.listenWebSocket('127.0.0.1', 0);
