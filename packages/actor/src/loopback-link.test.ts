@@ -87,6 +87,28 @@ describe('connectLoopback', () => {
     await Promise.all([a.shutdown(), b.shutdown()]);
   });
 
+  test('a system that shuts down is an orderly end for the other (info); a disconnect is not (warn)', async () => {
+    const logged = (): { lines: Array<{ level: number; event?: string }>; system: (name: string) => ActorSystem } => {
+      const lines: Array<{ level: number; event?: string }> = [];
+      const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+      return { lines, system: (name) => new ActorSystem({ name, nodeId: name, logger }) };
+    };
+    const downLevels = (lines: Array<{ level: number; event?: string }>) => lines.filter((l) => l.event === 'node-down').map((l) => l.level);
+    const one = logged();
+    const a = quiet('A');
+    const b = one.system('B');
+    connectLoopback(a, b);
+    await a.shutdown();
+    await b.shutdown();
+    expect(downLevels(one.lines)).toEqual([30]);
+    const two = logged();
+    const c = quiet('C');
+    const d = two.system('D');
+    connectLoopback(c, d).disconnect('cable pulled');
+    expect(downLevels(two.lines)).toEqual([40]);
+    await Promise.all([c.shutdown(), d.shutdown()]);
+  });
+
   test('refuses to link a system to itself or twice', async () => {
     const a = quiet('A');
     const b = quiet('B');

@@ -4,6 +4,7 @@
 import type { ActorSystem } from './actor-system';
 import type { Envelope } from './envelope';
 import { decodeEnvelopes, encodeEnvelopes } from './envelope-codec';
+import type { ExitReason } from './exit-reason';
 import type { NodeLink } from './node-link';
 
 /** Options for {@link connectLoopback}. */
@@ -79,20 +80,25 @@ class LoopbackLink implements NodeLink {
     }
   }
 
-  close(): void {
+  close(reason?: ExitReason): void {
     if (this.closed) return;
     this.flush();
     this.closed = true;
     const peer = this.peer;
-    queueMicrotask(() => peer.drop('peer closed the connection'));
+    // Closed by a shutdown of its system: the other side hears of an orderly end.
+    const orderly = reason?.kind === 'shutdown';
+    queueMicrotask(() => peer.drop('peer closed the connection', orderly));
   }
 
-  /** The connection is gone: stop and tell the own router. */
-  drop(cause: string): void {
+  /**
+   * The connection is gone: stop and tell the own router.
+   * @param orderly - ended by agreement (the other system closed it), logged at info
+   */
+  drop(cause: string, orderly = false): void {
     if (this.closed) return;
     this.closed = true;
     this.batch = [];
-    this.system.router.linkDown(this.remoteNode, cause);
+    this.system.router.linkDown(this.remoteNode, cause, orderly);
   }
 
   private readonly flush = (): void => {
