@@ -73,6 +73,12 @@ export interface NativeConnectionOptions {
    * it too, the connection stops after the handshake (see {@link NativeConnection.takeSocket}).
    */
   extensions?: boolean;
+  /**
+   * Called after bytes arrive while the handshake runs (with the connection: its
+   * {@link NativeConnection.bufferedInput} are the partial frame held): how a listener
+   * keeps the handshakes of all its incoming connections within one budget.
+   */
+  onHandshakeInput?: (conn: NativeConnection) => void;
 }
 
 /** What the peer told about itself in the handshake. */
@@ -370,6 +376,10 @@ export class NativeConnection extends EventEmitter<NativeConnectionEvents> {
       }
     }
     this.decoder.push(chunk);
+    if (this.current === 'handshake' && this.options.onHandshakeInput !== undefined) {
+      this.options.onHandshakeInput(this);
+      if (this.closedLocally) return;
+    }
     if (this.stopped) return;
     // A slice already waits for its turn, or much is coming: the socket is read until then.
     if (this.slice === undefined && this.decoder.bufferedBytes <= DECODE_AT_ONCE_BYTES) {

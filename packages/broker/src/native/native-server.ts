@@ -26,6 +26,13 @@ export interface NativeHandshakeOutcome {
  */
 export const MAX_PENDING_INBOUND = 64;
 
+/**
+ * Bytes all incoming connections may hold in partial handshake frames together (a
+ * handshake frame may reach 16 MiB, room for a huge filter): beyond, the connection
+ * holding the most is closed, so that slow giant frames cannot fill the memory.
+ */
+export const HANDSHAKE_INPUT_BUDGET = 64 << 20;
+
 /** Listeners and connections in their handshake, of one endpoint. */
 export class NativeServer {
   private readonly servers = new Set<net.Server>();
@@ -58,7 +65,7 @@ export class NativeServer {
         this.inbound.delete(oldest);
         oldest.close(new BrokerError('peer_timeout', `closed in its handshake: ${MAX_PENDING_INBOUND} incoming connections were in theirs, and the oldest goes first`));
       }
-      const conn = NativeConnection.accept(socket, options.connection);
+      const conn = NativeConnection.accept(socket, { ...options.connection, onHandshakeInput: () => this.keepWithinBudget() });
       this.inbound.add(conn);
       this.track(conn, options.sent, (c, outcome) => onOutcome(c, address, outcome));
     });
@@ -110,6 +117,20 @@ export class NativeServer {
       },
       sent: () => sent,
     };
+  }
+
+  /** Closes the incoming connections holding the most handshake bytes until all of them hold at most the budget. */
+  private keepWithinBudget(): void {
+    let total = 0;
+    for (const c of this.inbound) total += c.bufferedInput;
+    while (total > HANDSHAKE_INPUT_BUDGET) {
+      let largest: NativeConnection | undefined;
+      for (const c of this.inbound) if (largest === undefined || c.bufferedInput > largest.bufferedInput) largest = c;
+      if (largest === undefined) return;
+      total -= largest.bufferedInput;
+      this.inbound.delete(largest);
+      largest.close(new BrokerError('invalid_message', `closed in its handshake: incoming connections held more than ${HANDSHAKE_INPUT_BUDGET >> 20} MiB of partial handshake frames, this one the most`));
+    }
   }
 
   private track(conn: NativeConnection, sent: () => string[], onOutcome: (conn: NativeConnection, outcome: NativeHandshakeOutcome) => void): void {

@@ -193,6 +193,35 @@ describe('hostile bytes on the listener', () => {
     expect(conn.peer?.remoteId).toBe(ep.id);
   });
 
+  it('slow giant handshake frames are held within one budget: beyond 64 MiB the connection holding the most is closed', async () => {
+    const ep = endpoint();
+    const errors = ep.makeStatusSubscriber();
+    const port = await ep.listen();
+    const senders: net.Socket[] = [];
+    cleanups.push(() => senders.forEach((s) => s.destroy()));
+    const closedByServer: number[] = [];
+    // Each announces a handshake frame just under the 16 MiB limit and sends 15 MiB of it.
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE((16 << 20) - 1);
+    const body = Buffer.alloc(15 << 20);
+    for (let i = 0; i < 5; i++) {
+      const s = net.createConnection({ host: '127.0.0.1', port });
+      s.on('error', () => {});
+      s.resume();
+      s.on('close', () => closedByServer.push(i));
+      senders.push(s);
+      await once(s, 'connect');
+      await new Promise<void>((resolve) => s.write(Buffer.concat([header, body]), () => resolve()));
+    }
+    // 75 MiB announced and sent: one connection goes, the four others fit in 64 MiB.
+    const err = await nextError(errors, 'invalid_message');
+    expect(err.message).toMatch(/held more than 64 MiB of partial handshake frames, this one the most/);
+    await until(() => closedByServer.length === 1, 'one sender closed');
+    const conn = await rawPeer(port);
+    expect(conn.peer?.remoteId).toBe(ep.id);
+    expect(closedByServer).toHaveLength(1);
+  });
+
   it('TLS garbage on a TLS listener: peer_unavailable, and a TLS peer still peers', async () => {
     const ep = endpoint({});
     const errors = ep.makeStatusSubscriber();
