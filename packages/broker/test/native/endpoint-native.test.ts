@@ -140,6 +140,21 @@ describe('an endpoint and a native peer without broker-ts extensions', () => {
   });
 });
 
+/**
+ * A plain socket connected to `port` that reads (and drops) what the endpoint sends, so
+ * that the endpoint's end of it is seen; destroyed after the test.
+ * @param onClose - called when the socket closes
+ */
+async function openSocket(port: number, onClose: () => void): Promise<net.Socket> {
+  const s = net.createConnection({ host: '127.0.0.1', port });
+  cleanups.push(() => void s.destroy());
+  s.on('error', () => {});
+  s.resume();
+  s.on('close', onClose);
+  await once(s, 'connect');
+  return s;
+}
+
 describe('hostile bytes on the listener', () => {
   /** Sends raw bytes to `port` and resolves once the endpoint closed the socket. */
   function rawBytes(port: number, bytes: Buffer): Promise<void> {
@@ -174,17 +189,8 @@ describe('hostile bytes on the listener', () => {
     const ep = endpoint();
     const errors = ep.makeStatusSubscriber();
     const port = await ep.listen();
-    const silent: net.Socket[] = [];
-    cleanups.push(() => silent.forEach((s) => s.destroy()));
     const closedByServer: number[] = [];
-    for (let i = 0; i < 100; i++) {
-      const s = net.createConnection({ host: '127.0.0.1', port });
-      s.on('error', () => {});
-      s.resume(); // reads what the endpoint sends, so that its end is seen
-      s.on('close', () => closedByServer.push(i));
-      silent.push(s);
-      await once(s, 'connect');
-    }
+    for (let i = 0; i < 100; i++) await openSocket(port, () => closedByServer.push(i));
     // Each one accepted beyond 64 closes the oldest; the 64 newest wait for their deadline.
     await until(() => closedByServer.length >= 36, 'the 36 oldest closed');
     expect([...closedByServer].sort((a, b) => a - b)).toEqual(Array.from({ length: 36 }, (_, i) => i));
@@ -197,20 +203,13 @@ describe('hostile bytes on the listener', () => {
     const ep = endpoint();
     const errors = ep.makeStatusSubscriber();
     const port = await ep.listen();
-    const senders: net.Socket[] = [];
-    cleanups.push(() => senders.forEach((s) => s.destroy()));
     const closedByServer: number[] = [];
     // Each announces a handshake frame just under the 16 MiB limit and sends 15 MiB of it.
     const header = Buffer.alloc(4);
     header.writeUInt32BE((16 << 20) - 1);
     const body = Buffer.alloc(15 << 20);
     for (let i = 0; i < 5; i++) {
-      const s = net.createConnection({ host: '127.0.0.1', port });
-      s.on('error', () => {});
-      s.resume();
-      s.on('close', () => closedByServer.push(i));
-      senders.push(s);
-      await once(s, 'connect');
+      const s = await openSocket(port, () => closedByServer.push(i));
       await new Promise<void>((resolve) => s.write(Buffer.concat([header, body]), () => resolve()));
     }
     // 75 MiB announced and sent: one connection goes, the four others fit in 64 MiB.
