@@ -80,13 +80,13 @@ class LoopbackLink implements NodeLink {
     }
   }
 
-  close(reason?: ExitReason): void {
+  close(reason: ExitReason): void {
     if (this.closed) return;
     this.flush();
     this.closed = true;
     const peer = this.peer;
     // Closed by a shutdown of its system: the other side hears of an orderly end.
-    const orderly = reason?.kind === 'shutdown';
+    const orderly = reason.kind === 'shutdown';
     queueMicrotask(() => peer.drop('peer closed the connection', orderly));
   }
 

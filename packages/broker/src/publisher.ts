@@ -59,6 +59,7 @@ export class Publisher {
       id,
       processed: (n) => {
         this.meter.record(n, this.clock.now());
+        if (this.waiting.length === 0) return;
         while (!this.buffer.full && this.waiting.length > 0) this.waiting.shift()!();
         if (this.waiting.length === 0) this.life.waitingPublishers.delete(this.wakeAll);
       },
